@@ -1,0 +1,32 @@
+//! Locating the shared sample corpus (`../shared/corpus` beside the repository) at run time.
+//!
+//! The corpus is never copied into the repository. Tests call [`corpus_dir`]; when it is missing they
+//! skip locally but fail under `CI=true`, as the developers' guide requires.
+
+use std::path::PathBuf;
+
+/// The corpus root: `$PEC_CORPUS` if set, else `<workspace>/../shared/corpus`.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PEC_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+    };
+    dir.is_dir().then_some(dir)
+}
+
+/// True when running under CI, where a missing corpus or server is a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The corpus root for a test: `None` means "skip" (only outside CI). Panics under CI when missing.
+pub fn corpus_for_test() -> Option<PathBuf> {
+    match corpus_dir() {
+        Some(d) => Some(d),
+        None if in_ci() => panic!("CI=true and the corpus is missing (set PEC_CORPUS or put ../shared beside the repo)"),
+        None => {
+            eprintln!("corpus not found: skipping (set PEC_CORPUS)");
+            None
+        }
+    }
+}
