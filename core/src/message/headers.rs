@@ -44,7 +44,7 @@ pub fn raw_value(headers: &[Header<'_>], raw: &[u8], name: &str) -> Option<Strin
 
 /// Top-level header of `msg` (case-insensitive), raw and unfolded.
 pub fn message_header(msg: &Message<'_>, name: &str) -> Option<String> {
-    raw_value(msg.headers(), msg.raw_message(), name)
+    raw_value(msg.headers(), &msg.raw_message, name)
 }
 
 /// True when `msg` has a header called `name` (case-insensitive).

@@ -229,10 +229,15 @@ fn count_ci(hay: &[u8], needle: &[u8]) -> usize {
 fn parse_mime(raw: &[u8]) -> Result<Message<'_>, ParseError> {
     let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
     match parsed {
-        Ok(Some(msg)) if !msg.headers().is_empty() => Ok(msg),
+        Ok(Some(msg)) if msg.headers().iter().any(|h| is_field_name(h.name())) => Ok(msg),
         Ok(_) => Err(ParseError::NotAMessage),
         Err(_) => Err(ParseError::ParserFailure),
     }
+}
+
+/// RFC 5322 field-name: printable ASCII except colon. Random bytes rarely produce one.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b) && b != b':')
 }
 
 fn analyze_message(
@@ -538,6 +543,77 @@ mod tests {
         assert_eq!(m.sender.as_deref(), Some("m@x.it"));
         assert_eq!(m.recipients.len(), 1);
         assert_eq!(m.signature.status, Some(crate::signature::SignatureStatus::Absent));
+    }
+
+    /// An envelope whose postacert.eml is itself an envelope (inline, 7bit) around a plain message.
+    pub(crate) fn nested_envelope(levels: usize) -> Vec<u8> {
+        let mut msg = b"From: mario@pec.it\r\nTo: anna@pec.it\r\nSubject: Re: contratto\r\n\
+X-Riferimento-Message-ID: <client-1@pc>\r\nMessage-ID: <client-1@pc>\r\n\r\nciao\r\n"
+            .to_vec();
+        for level in 0..levels {
+            let boundary = format!("b{level}");
+            let subject = String::from_utf8_lossy(&msg)
+                .lines()
+                .find_map(|l| l.strip_prefix("Subject: ").map(str::to_string))
+                .unwrap_or_default();
+            let mut outer = format!(
+                "From: \"Per conto di: mario@pec.it\" <posta-certificata@pec.it>\r\n\
+Reply-To: mario@pec.it\r\nTo: anna@pec.it\r\nSubject: POSTA CERTIFICATA: {subject}\r\n\
+X-Trasporto: posta-certificata\r\nX-Riferimento-Message-ID: <client-1@pc>\r\n\
+Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n\
+--{boundary}\r\nContent-Type: text/plain\r\n\r\nMessaggio di posta certificata\r\n\
+--{boundary}\r\nContent-Type: message/rfc822; name=\"postacert.eml\"\r\n\r\n"
+            )
+            .into_bytes();
+            outer.extend_from_slice(&msg);
+            outer.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            msg = outer;
+        }
+        msg
+    }
+
+    #[test]
+    fn pec_in_pec_is_followed_and_prefixes_are_stacked_off() {
+        let raw = nested_envelope(3);
+        let m = analyze(&raw, &trust()).expect("parses");
+        assert_eq!(m.kind, Kind::Envelope);
+        assert_eq!(
+            m.header_subject.as_deref(),
+            Some("POSTA CERTIFICATA: POSTA CERTIFICATA: POSTA CERTIFICATA: Re: contratto")
+        );
+        assert_eq!(m.subject, "Re: contratto");
+        assert_eq!(m.sender.as_deref(), Some("mario@pec.it"));
+        let l1 = m.original.as_deref().expect("level 1");
+        assert_eq!(l1.kind, Kind::Envelope);
+        assert_eq!(l1.correlation.riferimento_message_id.as_deref(), Some("<client-1@pc>"));
+        let inner = m.innermost();
+        assert_eq!(inner.kind, Kind::Plain);
+        assert_eq!(inner.subject, "Re: contratto");
+        assert_eq!(inner.correlation.message_id.as_deref(), Some("<client-1@pc>"));
+        assert_eq!(inner.body_text.as_deref().map(str::trim), Some("ciao"));
+    }
+
+    #[test]
+    fn nesting_cap_gives_a_truncated_view() {
+        let raw = nested_envelope(MAX_NESTING_DEPTH + 4);
+        let m = analyze(&raw, &trust()).expect("degraded view");
+        let mut levels = 0;
+        let mut cur = &m;
+        while let Some(o) = cur.original.as_deref() {
+            levels += 1;
+            cur = o;
+        }
+        assert_eq!(levels, MAX_NESTING_DEPTH);
+        assert!(cur.has_original);
+        assert!(cur.warnings.iter().any(|w| w.contains("nesting")));
+    }
+
+    #[test]
+    fn random_bytes_are_not_a_message() {
+        assert_eq!(
+            analyze(&[0xff, 0xfe, 0x00, 0x80, 0x81], &trust()),
+            Err(ParseError::NotAMessage)
+        );
     }
 
     #[test]

@@ -73,7 +73,8 @@ fn name_is(name: Option<&str>, wanted: &str) -> bool {
 
 /// Classify the parts of `msg`.
 pub fn structure(msg: &Message<'_>) -> Structure {
-    let raw = msg.raw_message();
+    // Offsets are relative to the `raw_message` field (`raw_message()` is a sub-slice of it).
+    let raw: &[u8] = &msg.raw_message;
     let mut st = Structure::default();
     let mut first_rfc822 = None;
     for (idx, part) in msg.parts.iter().enumerate() {

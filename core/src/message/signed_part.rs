@@ -37,8 +37,10 @@ pub fn find_signed<'a>(msg: &'a Message<'_>) -> Option<SignedParts<'a>> {
         return None;
     };
     let first = msg.parts.get(*ids.first()? as usize)?;
+    // Part offsets index the `raw_message` field; `Message::raw_message()` is a sub-slice of it
+    // for messages nested without transfer encoding.
     let content = msg
-        .raw_message()
+        .raw_message
         .get(first.offset_header as usize..first.offset_end as usize)?;
     let p7s = ids.iter().skip(1).find_map(|id| {
         let part = msg.parts.get(*id as usize)?;
