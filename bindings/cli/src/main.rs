@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pec", version, about = "PEC (Posta Elettronica Certificata) terminal client")]
+#[command(
+    name = "pec",
+    version,
+    about = "PEC (Posta Elettronica Certificata) terminal client"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,11 +23,14 @@ struct Cli {
 enum Command {
     /// Analyse PEC/REM messages (.eml) or bare daticert.xml files.
     Inspect(commands::inspect::Args),
+    /// Open an e-invoice (.xml, .xml.p7m, .eml): HTML, JSON summary or attachments.
+    Invoice(commands::invoice::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Invoice(args) => commands::invoice::run(args),
     }
 }

@@ -72,7 +72,10 @@ impl SignatureReport {
 
     /// True when the signed content is known to be unaltered (valid or merely untrusted).
     pub fn content_intact(&self) -> bool {
-        matches!(self.status, SignatureStatus::Valid | SignatureStatus::Untrusted)
+        matches!(
+            self.status,
+            SignatureStatus::Valid | SignatureStatus::Untrusted
+        )
     }
 }
 
@@ -135,5 +138,7 @@ pub fn open_signed(
     at: Option<DateTime<Utc>>,
 ) -> Result<SignedContent, SignatureError> {
     let _ = (data, trust, at);
-    Err(SignatureError::NotCms("signature opening is being built".into()))
+    Err(SignatureError::NotCms(
+        "signature opening is being built".into(),
+    ))
 }
