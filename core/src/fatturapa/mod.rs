@@ -19,6 +19,7 @@ mod parse;
 pub mod render;
 pub mod xml;
 
+pub use codes::*;
 pub use model::*;
 pub use open::{Container, Integrity, Opened, open};
 pub use parse::{

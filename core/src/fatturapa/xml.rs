@@ -326,6 +326,12 @@ fn element_from(start: &quick_xml::events::BytesStart<'_>, pos: u64) -> Result<E
 
 /// Decode and parse. Returns the root and an optional decoding warning.
 pub fn parse(data: &[u8]) -> Result<(Element, Option<String>), XmlError> {
+    if data.len() > MAX_XML_BYTES {
+        return Err(XmlError::TooLarge {
+            size: data.len(),
+            max: MAX_XML_BYTES,
+        });
+    }
     if data.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(XmlError::Empty);
     }
