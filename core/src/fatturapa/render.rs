@@ -143,7 +143,8 @@ ul.kv li{margin:1px 0}
 ul.kv .l{color:#444}
 ul.kv .v{font-weight:600;white-space:pre-wrap;word-break:break-word}
 .doc{page-break-inside:auto}
-.doc+.doc{page-break-before:always;break-before:page}
+.doc+.doc{page-break-before:always;break-before:page;border-top:3px double #1d4f91;margin-top:18px;padding-top:8px}
+@media print{.doc+.doc{border-top:none;margin-top:0;padding-top:0}}
 tr{page-break-inside:avoid;break-inside:avoid}
 @page{size:A4;margin:12mm}
 @media print{body{padding:0;font-size:9pt}.banner{border-width:1px}}
