@@ -133,10 +133,8 @@ impl Indirizzo {
         if let Some(p) = &self.provincia {
             town.push_str(&format!(" ({p})"));
         }
-        if let Some(n) = &self.nazione {
-            if n != "IT" {
-                town.push_str(&format!(" {n}"));
-            }
+        if let Some(n) = self.nazione.as_deref().filter(|n| *n != "IT") {
+            town.push_str(&format!(" {n}"));
         }
         [street, town.trim().to_string()]
             .into_iter()
@@ -458,17 +456,19 @@ impl Allegato {
         if name.is_empty() {
             name = format!("allegato_{}", index + 1);
         }
-        if !name.contains('.') {
-            if let Some(ext) = self.formato_attachment.as_deref() {
-                let ext: String = ext
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric())
-                    .take(10)
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                if !ext.is_empty() {
-                    name = format!("{name}.{ext}");
-                }
+        if let Some(ext) = self
+            .formato_attachment
+            .as_deref()
+            .filter(|_| !name.contains('.'))
+        {
+            let ext: String = ext
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(10)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if !ext.is_empty() {
+                name = format!("{name}.{ext}");
             }
         }
         name
