@@ -494,10 +494,10 @@ fn write_fields_tx(
             params![id, i as i64, a.filename, a.mime, a.size as i64],
         )?;
     }
+    // Envelopes are indexed under their real sender, not the provider's address.
     let sender = [
         rec.from_name.as_deref(),
-        rec.from_addr.as_deref(),
-        rec.sender_addr.as_deref(),
+        rec.sender_addr.as_deref().or(rec.from_addr.as_deref()),
     ]
     .iter()
     .flatten()
