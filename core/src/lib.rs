@@ -7,10 +7,16 @@
 //! - [`message`]: raw RFC 5322 bytes to one read-only view (kind, daticert, original, REM, keys, signature).
 //! - [`sdi`]: SDI file-name classification and SDI sender recognition (shared with invoices).
 //! - [`fatturapa`]: e-invoices (FatturaPA) and SdI messages: open (.xml/.p7m/.eml), typed model, HTML render.
+//! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
+//! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
+//! - [`accounts`]: account records and the credential-store seam (credentials never in SQLite).
 
+pub mod accounts;
 pub mod corpus;
 pub mod fatturapa;
 pub mod limits;
 pub mod message;
 pub mod sdi;
 pub mod signature;
+pub mod store;
+pub mod sync;
