@@ -4,7 +4,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: test build lint fmt bench fuzz
+.PHONY: test build lint fmt bench fuzz kotlin-test demo bindings
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -25,3 +25,12 @@ fmt:
 
 bench:
 	$(CARGO) bench -p pec-core
+
+# Kotlin on the plain JVM against the host library (bindings/kotlin/run-tests.sh installs or skips
+# what is missing; under CI=true a missing tool fails). The integrator calls it from `make test`.
+kotlin-test:
+	bindings/kotlin/run-tests.sh
+
+# Kotlin and Swift bindings (library mode, from the unstripped library).
+bindings:
+	bindings/generate.sh all

@@ -103,3 +103,26 @@ pub(super) fn open_email(data: &[u8], trust: &TrustStore) -> Result<Opened, Fatt
         (None, None) => Err(FatturaError::NoInvoiceInMessage),
     }
 }
+
+/// The attachment [`open_email`] would open (name and raw bytes, still signed if it was): the file a
+/// user shares or saves as "the original invoice".
+pub fn invoice_attachment(
+    data: &[u8],
+    trust: &TrustStore,
+) -> Result<(String, Vec<u8>), FatturaError> {
+    let opened = open_email(data, trust)?;
+    let Container::Email { attachment, .. } = opened.container else {
+        return Err(FatturaError::NoInvoiceInMessage);
+    };
+    let msg = MessageParser::default()
+        .parse(data)
+        .ok_or_else(|| FatturaError::Email("not a MIME message".into()))?;
+    let mut candidates = Vec::new();
+    let mut seen = 0;
+    collect(&msg, 0, &mut candidates, &mut seen);
+    candidates
+        .into_iter()
+        .find(|c| c.name == attachment)
+        .map(|c| (c.name, c.data))
+        .ok_or(FatturaError::NoInvoiceInMessage)
+}

@@ -12,6 +12,7 @@
 
 pub mod codes;
 mod eml;
+pub use eml::invoice_attachment;
 pub mod format;
 pub mod model;
 mod open;

@@ -1,0 +1,803 @@
+//! The [`App`] object: one data directory (store + credentials), its accounts, and every query and
+//! action the screens need. The facade only converts: the work is `pec-core`'s.
+
+use crate::credentials::{self, CredentialBackend, ForeignStore, SecretStore};
+use crate::error::{PecError, Result};
+use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+use crate::presets::{Provider, provider_preset};
+use crate::runtime::{blocking, rt};
+use crate::types::*;
+use pec_core::accounts::{Account, AccountConfig, CredentialStore};
+use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
+use pec_core::signature::{AnchorRole, SignatureStatus, TrustStore};
+use pec_core::store::{self, Action, Folder, FolderRole, ListQuery, SearchQuery, Store};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::broadcast;
+
+/// What the facade remembers about an account beyond the core's record (stored as a setting).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct AccountMeta {
+    provider: Provider,
+    login: String,
+    delegated: Option<Permissions>,
+}
+
+fn meta_key(address: &str) -> String {
+    format!("ffi.account:{}", address.to_ascii_lowercase())
+}
+
+pub(crate) struct Inner {
+    pub data_dir: PathBuf,
+    pub store: Store,
+    pub creds: Arc<dyn CredentialStore>,
+    pub changes: broadcast::Sender<ChangeEvent>,
+}
+
+/// The application core: open one per data directory and keep it for the process's life.
+#[derive(uniffi::Object)]
+pub struct App {
+    pub(crate) inner: Arc<Inner>,
+}
+
+fn bundled_trust() -> &'static TrustStore {
+    static T: OnceLock<TrustStore> = OnceLock::new();
+    T.get_or_init(TrustStore::bundled)
+}
+
+impl Inner {
+    pub(crate) fn emit(&self, kind: ChangeKind, account_id: Option<i64>) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.changes.send(ChangeEvent { kind, account_id });
+    }
+
+    fn meta(&self, acc: &Account) -> Result<AccountMeta> {
+        Ok(match self.store.setting(&meta_key(&acc.config.address))? {
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| PecError::internal(e.to_string()))?
+            }
+            None => AccountMeta {
+                provider: Provider::Custom,
+                login: acc.config.address.clone(),
+                delegated: None,
+            },
+        })
+    }
+
+    pub(crate) fn account_info(&self, acc: Account) -> Result<AccountInfo> {
+        let meta = self.meta(&acc)?;
+        let permissions = meta.delegated.unwrap_or(Permissions::OWNER);
+        let inbox_rights = self
+            .store
+            .find_folder(acc.id, "inbox")?
+            .and_then(|f| f.myrights);
+        Ok(AccountInfo {
+            id: acc.id,
+            capabilities: capabilities(&permissions, inbox_rights.as_deref()),
+            address: acc.config.address,
+            display_name: acc.config.display_name,
+            provider: meta.provider,
+            login: meta.login,
+            delegated: meta.delegated.is_some(),
+            permissions,
+            imap_host: acc.config.imap_host,
+            imap_port: acc.config.imap_port,
+            smtp_host: acc.config.smtp_host,
+            smtp_port: acc.config.smtp_port,
+            quota_used_kb: acc.quota_used_kb,
+            quota_limit_kb: acc.quota_limit_kb,
+        })
+    }
+
+    pub(crate) fn account(&self, id: i64) -> Result<AccountInfo> {
+        let acc = self.store.account(id)?;
+        self.account_info(acc)
+    }
+
+    /// The trust store for an account's messages: the bundled list, plus the custom server's CA
+    /// when the user configured one (the sandbox's test provider CA).
+    pub(crate) fn trust_for(&self, account_id: i64) -> TrustStore {
+        let base = bundled_trust().clone();
+        let Ok(acc) = self.store.account(account_id) else {
+            return base;
+        };
+        let Some(ca) = acc.config.ca_file else {
+            return base;
+        };
+        match std::fs::read(&ca) {
+            Ok(pem) => base
+                .clone()
+                .with_anchor_pem(&pem, AnchorRole::PecProviders)
+                .unwrap_or(base),
+            Err(_) => base,
+        }
+    }
+
+    pub(crate) fn menu(&self, account_id: i64) -> Result<Vec<MenuEntry>> {
+        self.store.account(account_id)?;
+        let mut folders = self.store.folders(account_id)?;
+        folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+        let mut out = Vec::with_capacity(folders.len() + 2);
+        let mut virtual_done = false;
+        for f in folders {
+            if !virtual_done && role_rank(f.role) > role_rank(Some(FolderRole::Inbox)) {
+                self.push_virtual(account_id, &mut out)?;
+                virtual_done = true;
+            }
+            out.push(menu_entry(f));
+        }
+        if !virtual_done {
+            self.push_virtual(account_id, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn push_virtual(&self, account_id: i64, out: &mut Vec<MenuEntry>) -> Result<()> {
+        for view in [ViewRef::Invoices, ViewRef::Receipts] {
+            let mut q = ListQuery::new(view.to_core());
+            q.account = Some(account_id);
+            let (total, unread) = self.store.count(&q)?;
+            out.push(MenuEntry {
+                view,
+                name: String::new(),
+                path: String::new(),
+                kind: None,
+                depth: 0,
+                unread,
+                total,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn page(
+        &self,
+        account_id: i64,
+        view: ViewRef,
+        cursor: Option<PageCursor>,
+        limit: u32,
+    ) -> Result<Page> {
+        let mut q = ListQuery::new(view.to_core());
+        q.account = Some(account_id);
+        q.limit = limit.clamp(1, 500);
+        q.before = cursor.map(|c| (c.date, c.id));
+        let rows = self.store.list(&q)?;
+        let next = (rows.len() as u32 == q.limit)
+            .then(|| {
+                rows.last().map(|r| PageCursor {
+                    date: r.date,
+                    id: r.id,
+                })
+            })
+            .flatten();
+        let (total, unread) = self.store.count(&q)?;
+        Ok(Page {
+            rows: rows.into_iter().map(ListRow::from).collect(),
+            next,
+            total,
+            unread,
+        })
+    }
+
+    pub(crate) fn message_view(&self, id: i64) -> Result<MessageView> {
+        let d = self.store.message(id)?;
+        let raw = self.store.body(id)?;
+        let trust = self.trust_for(d.summary.account_id);
+        let analysis = raw
+            .as_deref()
+            .map(|raw| pec_core::message::analyze(raw, &trust))
+            .transpose()
+            .unwrap_or(None);
+        let signature = match &analysis {
+            None => SignatureFacts {
+                state: SignatureState::NotChecked,
+                signer: None,
+                signer_email: None,
+                provider: None,
+                signing_time: None,
+                detail: None,
+            },
+            Some(a) => SignatureFacts {
+                state: match a.signature.status {
+                    Some(SignatureStatus::Valid) => SignatureState::Valid,
+                    Some(SignatureStatus::Invalid) => SignatureState::Invalid,
+                    Some(SignatureStatus::Untrusted) => SignatureState::Untrusted,
+                    Some(SignatureStatus::Absent) => SignatureState::Absent,
+                    None => SignatureState::NotChecked,
+                },
+                signer: a.signature.signer_cn.clone(),
+                signer_email: a.signature.signer_email.clone(),
+                provider: a.signature.provider.clone(),
+                signing_time: a.signature.signing_time.map(|t| t.timestamp()),
+                detail: a.signature.detail.clone(),
+            },
+        };
+        let daticert = analysis.as_ref().and_then(|a| a.daticert.as_ref());
+        let pec = PecFacts {
+            kind: d.summary.kind.into(),
+            receipt_type: d.summary.receipt_type.clone(),
+            identifier: d
+                .identificativo
+                .clone()
+                .or_else(|| daticert.and_then(|c| c.identificativo.clone())),
+            issuer: daticert.and_then(|c| c.gestore_emittente.clone()),
+            certified_at: daticert.and_then(|c| c.data).map(|t| t.timestamp()),
+            original_sender: d.summary.sender_addr.clone(),
+            receipt_recipient: d.pec_recipient.clone(),
+            error: d.pec_error.clone(),
+            signature,
+        };
+        let body_text = analysis
+            .as_ref()
+            .and_then(|a| a.innermost().body_text.clone());
+        Ok(MessageView {
+            folder: d.summary.folder.clone(),
+            message_id: d.message_id,
+            pec,
+            recipients: d.recipients.into_iter().map(Into::into).collect(),
+            receipts: d.receipts.into_iter().map(receipt_row).collect(),
+            attachments: d
+                .attachments
+                .into_iter()
+                .map(|a| AttachmentInfo {
+                    file_name: a.filename,
+                    mime: a.mime,
+                    size: a.size,
+                })
+                .collect(),
+            body_text,
+            downloaded: raw.is_some(),
+            labels: d.labels,
+            row: d.summary.into(),
+        })
+    }
+
+    pub(crate) fn delivery(&self, id: i64) -> Result<DeliveryStatus> {
+        let d = self.store.message(id)?;
+        Ok(DeliveryStatus {
+            message_id: id,
+            mark: d.summary.delivery.map(Into::into),
+            ticks: d.summary.delivery.and_then(|x| x.ticks()),
+            recipients: d.recipients.into_iter().map(Into::into).collect(),
+            receipts: d.receipts.into_iter().map(receipt_row).collect(),
+        })
+    }
+
+    fn raw_of(&self, id: i64) -> Result<(i64, Vec<u8>)> {
+        let d = self.store.message(id)?;
+        let raw = self
+            .store
+            .body(id)?
+            .ok_or_else(|| PecError::NotDownloaded {
+                detail: format!("message {id}"),
+            })?;
+        Ok((d.summary.account_id, raw))
+    }
+}
+
+fn receipt_row(r: store::ReceiptInfo) -> ReceiptRow {
+    ReceiptRow {
+        receipt_id: r.receipt_id,
+        receipt_type: r.receipt_type,
+        recipient: r.recipient,
+        error: r.error,
+        at: r.at,
+    }
+}
+
+fn role_rank(role: Option<FolderRole>) -> u8 {
+    match role {
+        Some(FolderRole::Inbox) => 0,
+        Some(FolderRole::Sent) => 2,
+        Some(FolderRole::Drafts) => 3,
+        Some(FolderRole::Archive) => 4,
+        Some(FolderRole::Junk) => 5,
+        Some(FolderRole::Trash) => 6,
+        None => 7,
+    }
+}
+
+fn menu_entry(f: Folder) -> MenuEntry {
+    let (name, depth) = match f.delimiter.as_deref().filter(|d| !d.is_empty()) {
+        Some(delim) => {
+            let parts: Vec<&str> = f.name.split(delim).collect();
+            (
+                parts.last().copied().unwrap_or(&f.name).to_string(),
+                parts.len().saturating_sub(1) as u32,
+            )
+        }
+        None => (f.name.clone(), 0),
+    };
+    MenuEntry {
+        view: ViewRef::Folder { id: f.id },
+        name,
+        path: f.name,
+        kind: Some(f.role.into()),
+        depth,
+        unread: f.unread,
+        total: f.total,
+    }
+}
+
+/// What the UI may offer: the declared permissions, narrowed by the server's ACL rights (RFC 4314
+/// letters) on the inbox when it reports them.
+pub(crate) fn capabilities(p: &Permissions, rights: Option<&str>) -> Capabilities {
+    let acl = |letters: &str| rights.is_none_or(|r| letters.chars().any(|c| r.contains(c)));
+    let programs = p.mail_programs;
+    Capabilities {
+        can_read: programs && p.read && acl("r"),
+        can_sync: programs && p.read && acl("r"),
+        can_move_delete: programs && p.write && acl("te"),
+        can_flag: programs && (p.write || p.read) && acl("sw"),
+        can_compose: programs && p.send,
+        can_send: programs && p.send,
+        can_edit_settings: p.settings,
+    }
+}
+
+fn invoice_view(
+    opened: &fatturapa::Opened,
+    style: InvoiceStyle,
+    file_name: Option<String>,
+) -> InvoiceView {
+    let render_style = match style {
+        InvoiceStyle::Compact => RenderStyle::Compact,
+        InvoiceStyle::Ministerial => RenderStyle::Ministerial,
+    };
+    let html = fatturapa::render::render_opened(opened, render_style);
+    let integrity = match opened.integrity {
+        Integrity::NotSigned => InvoiceIntegrity::NotSigned,
+        Integrity::SignedIntact { trusted: true } => InvoiceIntegrity::SignedTrusted,
+        Integrity::SignedIntact { trusted: false } => InvoiceIntegrity::SignedUntrusted,
+    };
+    let (supplier, number, total) = match &opened.document {
+        Document::Invoice(inv) => {
+            let body = inv.bodies.first();
+            (
+                Some(inv.header.cedente_prestatore.display_name()),
+                body.map(|b| b.documento().numero.clone()),
+                body.map(|b| fatturapa::format::amount(&b.total())),
+            )
+        }
+        Document::Notification(_) => (None, None, None),
+    };
+    let file_name = file_name.or_else(|| match &opened.container {
+        fatturapa::Container::Email { attachment, .. } => Some(attachment.clone()),
+        _ => None,
+    });
+    InvoiceView {
+        html,
+        style,
+        integrity,
+        notification: matches!(opened.document, Document::Notification(_)),
+        supplier,
+        number,
+        total,
+        file_name,
+    }
+}
+
+fn mime_for(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".p7m") {
+        "application/pkcs7-mime"
+    } else if lower.ends_with(".xml") {
+        "application/xml"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+impl App {
+    fn open_with(data_dir: String, creds: Arc<dyn CredentialStore>) -> Result<Arc<App>> {
+        if data_dir.trim().is_empty() {
+            return Err(PecError::invalid("empty data directory"));
+        }
+        let data_dir = PathBuf::from(data_dir);
+        let store = Store::open_in(&data_dir)?;
+        let (changes, _) = broadcast::channel(1024);
+        Ok(Arc::new(App {
+            inner: Arc::new(Inner {
+                data_dir,
+                store,
+                creds,
+                changes,
+            }),
+        }))
+    }
+
+    /// The store, for the CLI's direct needs (the same handle the facade uses).
+    pub fn inner_store(&self) -> &Store {
+        &self.inner.store
+    }
+}
+
+#[uniffi::export]
+impl App {
+    /// Open (creating if needed) the data directory with a built-in credential store.
+    #[uniffi::constructor]
+    pub fn new(data_dir: String, credentials: CredentialBackend) -> Result<Arc<App>> {
+        let creds = credentials::builtin(credentials, std::path::Path::new(&data_dir))?;
+        App::open_with(data_dir, creds)
+    }
+
+    /// Open the data directory with a credential store the shell implements.
+    #[uniffi::constructor]
+    pub fn with_secret_store(data_dir: String, secrets: Arc<dyn SecretStore>) -> Result<Arc<App>> {
+        App::open_with(data_dir, Arc::new(ForeignStore(secrets)))
+    }
+
+    pub fn data_dir(&self) -> String {
+        self.inner.data_dir.to_string_lossy().into_owned()
+    }
+
+    /// Add (or update) an account from a provider preset or a custom server. The password goes to
+    /// the credential store, never to the database.
+    pub async fn add_account(&self, account: NewAccount) -> Result<AccountInfo> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let address = account.address.trim().to_string();
+            if !address.contains('@') || address.starts_with('@') || address.ends_with('@') {
+                return Err(PecError::invalid(format!("{address:?} is not an address")));
+            }
+            if account.password.is_empty() {
+                return Err(PecError::invalid("empty password"));
+            }
+            let (imap_host, imap_port, smtp_host, smtp_port, ca_file) = match account.provider {
+                Provider::Custom => {
+                    let c = account
+                        .custom
+                        .clone()
+                        .ok_or_else(|| PecError::invalid("a custom provider needs its servers"))?;
+                    if c.imap_host.trim().is_empty() || c.smtp_host.trim().is_empty() {
+                        return Err(PecError::invalid("empty server host"));
+                    }
+                    if c.imap_port == 0 || c.smtp_port == 0 {
+                        return Err(PecError::invalid("port 0"));
+                    }
+                    (
+                        c.imap_host,
+                        c.imap_port,
+                        c.smtp_host,
+                        c.smtp_port,
+                        c.ca_file,
+                    )
+                }
+                p => {
+                    let preset = provider_preset(p);
+                    (
+                        preset.imap_host,
+                        preset.imap_port,
+                        preset.smtp_host,
+                        preset.smtp_port,
+                        None,
+                    )
+                }
+            };
+            if let Some(ca) = &ca_file
+                && !std::path::Path::new(ca).is_file()
+            {
+                return Err(PecError::invalid(format!("CA file {ca:?} not found")));
+            }
+            let (login, delegated) = match &account.delegation {
+                Some(d) if d.login.trim().is_empty() => {
+                    return Err(PecError::invalid("empty delegate login"));
+                }
+                Some(d) => (d.login.trim().to_string(), Some(d.permissions)),
+                None => (address.clone(), None),
+            };
+            let meta = AccountMeta {
+                provider: account.provider,
+                login: login.clone(),
+                delegated,
+            };
+            inner.creds.set(&login, &account.password)?;
+            let id = inner.store.add_account(&AccountConfig {
+                address: address.clone(),
+                display_name: account.display_name.clone(),
+                imap_host,
+                imap_port,
+                smtp_host,
+                smtp_port,
+                ca_file: ca_file.map(PathBuf::from),
+            })?;
+            inner.store.set_setting(
+                &meta_key(&address),
+                &serde_json::to_string(&meta).map_err(|e| PecError::internal(e.to_string()))?,
+            )?;
+            inner.emit(ChangeKind::Accounts, None);
+            inner.account(id)
+        })
+        .await
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountInfo>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            inner
+                .store
+                .accounts()?
+                .into_iter()
+                .map(|a| inner.account_info(a))
+                .collect()
+        })
+        .await
+    }
+
+    pub async fn account(&self, account_id: i64) -> Result<AccountInfo> {
+        let inner = self.inner.clone();
+        blocking(move || inner.account(account_id)).await
+    }
+
+    /// Remove an account, its messages and its password.
+    pub async fn remove_account(&self, account_id: i64) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let info = inner.account(account_id)?;
+            inner.store.remove_account(account_id)?;
+            inner.creds.delete(&info.login)?;
+            inner.emit(ChangeKind::Accounts, None);
+            Ok(())
+        })
+        .await
+    }
+
+    /// The folder menu: real folders (inbox first) with unread counts, and the virtual Invoices
+    /// and Receipts folders right after the inbox.
+    pub async fn folder_menu(&self, account_id: i64) -> Result<Vec<MenuEntry>> {
+        let inner = self.inner.clone();
+        blocking(move || inner.menu(account_id)).await
+    }
+
+    /// One page of a list, newest first. Pass the previous page's `next` to continue.
+    pub async fn list_page(
+        &self,
+        account_id: i64,
+        view: ViewRef,
+        cursor: Option<PageCursor>,
+        limit: u32,
+    ) -> Result<Page> {
+        let inner = self.inner.clone();
+        blocking(move || inner.page(account_id, view, cursor, limit)).await
+    }
+
+    /// The message detail with its PEC facts (signature checked when the body is downloaded).
+    pub async fn message(&self, message_id: i64) -> Result<MessageView> {
+        let inner = self.inner.clone();
+        blocking(move || inner.message_view(message_id)).await
+    }
+
+    /// A sent message's per-recipient delivery.
+    pub async fn delivery(&self, message_id: i64) -> Result<DeliveryStatus> {
+        let inner = self.inner.clone();
+        blocking(move || inner.delivery(message_id)).await
+    }
+
+    /// The invoice (or SdI notification) carried by a message, rendered in `style`.
+    pub async fn invoice_html(&self, message_id: i64, style: InvoiceStyle) -> Result<InvoiceView> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let (account, raw) = inner.raw_of(message_id)?;
+            let opened = fatturapa::open(&raw, &inner.trust_for(account))?;
+            Ok(invoice_view(&opened, style, None))
+        })
+        .await
+    }
+
+    /// The invoice file exactly as received (`.xml` or signed `.p7m`), for sharing or saving.
+    pub async fn invoice_original(&self, message_id: i64) -> Result<SharedFile> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let (account, raw) = inner.raw_of(message_id)?;
+            let (file_name, data) = fatturapa::invoice_attachment(&raw, &inner.trust_for(account))?;
+            Ok(SharedFile {
+                mime: mime_for(&file_name).to_string(),
+                file_name,
+                data,
+            })
+        })
+        .await
+    }
+
+    /// Open an invoice file handed to the app (`.xml`, `.xml.p7m`, `.eml`).
+    pub async fn open_invoice_file(
+        &self,
+        file_name: Option<String>,
+        data: Vec<u8>,
+        style: InvoiceStyle,
+    ) -> Result<InvoiceView> {
+        blocking(move || {
+            let opened = fatturapa::open(&data, bundled_trust())?;
+            Ok(invoice_view(&opened, style, file_name))
+        })
+        .await
+    }
+
+    /// Full-text search with filters, newest first.
+    pub async fn search(
+        &self,
+        account_id: Option<i64>,
+        filters: SearchFilters,
+    ) -> Result<Vec<ListRow>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let mut q = SearchQuery::parse(&filters.text);
+            q.account = account_id;
+            q.from.extend(filters.from.filter(|s| !s.trim().is_empty()));
+            q.to.extend(filters.to.filter(|s| !s.trim().is_empty()));
+            q.subject
+                .extend(filters.subject.filter(|s| !s.trim().is_empty()));
+            if filters.after.is_some() {
+                q.after = filters.after;
+            }
+            if filters.before.is_some() {
+                q.before = filters.before;
+            }
+            if filters.folder_id.is_some() {
+                q.folder = filters.folder_id;
+            }
+            q.hide_receipts |= filters.hide_receipts;
+            if filters.limit > 0 {
+                q.limit = filters.limit.min(1000);
+            }
+            let rows = inner.store.search(&q)?;
+            Ok(rows
+                .into_iter()
+                .filter(|r| !filters.invoices_only || r.is_invoice)
+                .map(ListRow::from)
+                .collect())
+        })
+        .await
+    }
+
+    /// Apply an action locally at once; the sync replays it on the server.
+    pub async fn apply(&self, message_id: i64, action: MessageAction) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let d = inner.store.message(message_id)?;
+            let account = d.summary.account_id;
+            let info = inner.account(account)?;
+            let caps = info.capabilities;
+            let (allowed, what) = match &action {
+                MessageAction::MarkSeen
+                | MessageAction::MarkUnseen
+                | MessageAction::Flag
+                | MessageAction::Unflag => (caps.can_flag, "flag messages"),
+                _ => (caps.can_move_delete, "move or delete messages"),
+            };
+            if !allowed {
+                return Err(PecError::permission(format!(
+                    "{} may not {what}",
+                    info.login
+                )));
+            }
+            let core = match action {
+                MessageAction::MarkSeen => Action::SetSeen(true),
+                MessageAction::MarkUnseen => Action::SetSeen(false),
+                MessageAction::Flag => Action::SetFlagged(true),
+                MessageAction::Unflag => Action::SetFlagged(false),
+                MessageAction::AddLabel { label } => Action::AddLabel(label),
+                MessageAction::RemoveLabel { label } => Action::RemoveLabel(label),
+                MessageAction::MoveTo { folder_id } => {
+                    let f = inner.store.folder(folder_id)?;
+                    if f.account_id != account {
+                        return Err(PecError::invalid("folder of another account"));
+                    }
+                    Action::Move(folder_id)
+                }
+                MessageAction::Delete => Action::Delete,
+            };
+            inner.store.apply_action(message_id, core)?;
+            inner.emit(ChangeKind::Messages, Some(account));
+            Ok(())
+        })
+        .await
+    }
+
+    /// Import a raw message (an `.eml` opened from files) into the account's inbox; returns its id.
+    pub async fn import_message(&self, account_id: i64, raw: Vec<u8>) -> Result<i64> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            inner.store.account(account_id)?;
+            let folder = inner.store.ensure_folder(
+                account_id,
+                "INBOX",
+                Some(FolderRole::Inbox),
+                Some("/"),
+            )?;
+            let out = inner.store.import_raw(folder, &raw)?;
+            inner.emit(ChangeKind::Messages, Some(account_id));
+            Ok(out.id)
+        })
+        .await
+    }
+
+    /// Every store change, as it happens.
+    pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
+        let mut rx = self.inner.changes.subscribe();
+        let task = rt().spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(ev) => listener.on_change(ev),
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        listener.on_change(ChangeEvent {
+                            kind: ChangeKind::Messages,
+                            account_id: None,
+                        })
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        Arc::new(Subscription::new(task))
+    }
+
+    /// The folder menu now, then again whenever it may have changed.
+    pub fn subscribe_folder_menu(
+        &self,
+        account_id: i64,
+        listener: Arc<dyn MenuListener>,
+    ) -> Arc<Subscription> {
+        let inner = self.inner.clone();
+        let rx = inner.changes.subscribe();
+        let task = rt().spawn(watch(rx, Some(account_id), move || {
+            let inner = inner.clone();
+            let listener = listener.clone();
+            async move {
+                match blocking(move || inner.menu(account_id)).await {
+                    Ok(m) => listener.on_menu(m),
+                    Err(e) => listener.on_error((&e).into()),
+                }
+            }
+        }));
+        Arc::new(Subscription::new(task))
+    }
+
+    /// A sent message's delivery now, then at every receipt.
+    pub fn subscribe_delivery(
+        &self,
+        message_id: i64,
+        listener: Arc<dyn DeliveryListener>,
+    ) -> Arc<Subscription> {
+        let inner = self.inner.clone();
+        let rx = inner.changes.subscribe();
+        let account = inner
+            .store
+            .message(message_id)
+            .ok()
+            .map(|d| d.summary.account_id);
+        let task = rt().spawn(watch(rx, account, move || {
+            let inner = inner.clone();
+            let listener = listener.clone();
+            async move {
+                match blocking(move || inner.delivery(message_id)).await {
+                    Ok(s) => listener.on_delivery(s),
+                    Err(e) => listener.on_error((&e).into()),
+                }
+            }
+        }));
+        Arc::new(Subscription::new(task))
+    }
+}
+
+/// Run `deliver` once, then after every change of `account` (or of every account).
+async fn watch<F, Fut>(mut rx: broadcast::Receiver<ChangeEvent>, account: Option<i64>, deliver: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    deliver().await;
+    loop {
+        match rx.recv().await {
+            Ok(ev) => {
+                if ev.account_id.is_none() || account.is_none() || ev.account_id == account {
+                    // Coalesce bursts (a sync batch) into one delivery.
+                    while rx.try_recv().is_ok() {}
+                    deliver().await;
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => deliver().await,
+            Err(broadcast::error::RecvError::Closed) => break,
+        }
+    }
+}

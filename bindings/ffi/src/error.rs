@@ -1,0 +1,159 @@
+//! One flat error enum for every shell. The variant *names* are the stable codes a UI translates
+//! (Kotlin: `PecException.Auth`, Swift: `PecError.auth`); `detail` is for logs and detail screens,
+//! never shown as the headline. Converted here from every core error; nothing else crosses the FFI.
+
+use pec_core::accounts::CredentialError;
+use pec_core::fatturapa::FatturaError;
+use pec_core::message::ParseError;
+use pec_core::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum PecError {
+    /// The account, folder or message does not exist (any more).
+    #[error("not found: {detail}")]
+    NotFound { detail: String },
+    /// An argument the user typed is not acceptable (address, host:port, empty recipient list, ...).
+    #[error("invalid input: {detail}")]
+    InvalidInput { detail: String },
+    /// The server refused the login.
+    #[error("authentication failed: {detail}")]
+    Auth { detail: String },
+    /// The server could not be reached or the connection broke.
+    #[error("network: {detail}")]
+    Network { detail: String },
+    /// TLS failed (certificate not trusted, handshake).
+    #[error("secure connection failed: {detail}")]
+    Tls { detail: String },
+    /// The server answered with an error (quota, mailbox missing, message refused).
+    #[error("server error: {detail}")]
+    Server { detail: String },
+    /// The delegated login does not allow this (read, write, send, programs, settings).
+    #[error("not permitted: {detail}")]
+    Permission { detail: String },
+    /// No password stored, or the credential store failed.
+    #[error("credentials: {detail}")]
+    Credentials { detail: String },
+    /// The local database failed.
+    #[error("storage: {detail}")]
+    Storage { detail: String },
+    /// A message or invoice cannot be read.
+    #[error("cannot read: {detail}")]
+    Unreadable { detail: String },
+    /// A signed invoice whose signature does not match its content (altered or corrupt).
+    #[error("signature does not match: {detail}")]
+    SignatureInvalid { detail: String },
+    /// The message body is not downloaded yet (sync it first).
+    #[error("not downloaded: {detail}")]
+    NotDownloaded { detail: String },
+    /// The operation was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+    /// A bug: a panic or a broken invariant in the core.
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
+}
+
+impl PecError {
+    /// The stable code (the variant name in snake case): what `--json` prints and shells translate.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PecError::NotFound { .. } => "not_found",
+            PecError::InvalidInput { .. } => "invalid_input",
+            PecError::Auth { .. } => "auth",
+            PecError::Network { .. } => "network",
+            PecError::Tls { .. } => "tls",
+            PecError::Server { .. } => "server",
+            PecError::Permission { .. } => "permission",
+            PecError::Credentials { .. } => "credentials",
+            PecError::Storage { .. } => "storage",
+            PecError::Unreadable { .. } => "unreadable",
+            PecError::SignatureInvalid { .. } => "signature_invalid",
+            PecError::NotDownloaded { .. } => "not_downloaded",
+            PecError::Cancelled => "cancelled",
+            PecError::Internal { .. } => "internal",
+        }
+    }
+
+    pub(crate) fn invalid(detail: impl Into<String>) -> Self {
+        PecError::InvalidInput {
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn permission(detail: impl Into<String>) -> Self {
+        PecError::Permission {
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn internal(detail: impl Into<String>) -> Self {
+        PecError::Internal {
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The stable code of an error, for shells that prefer a string key to a type switch.
+#[uniffi::export]
+pub fn error_code(error: PecError) -> String {
+    error.code().to_string()
+}
+
+impl From<StoreError> for PecError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(d) => PecError::NotFound { detail: d },
+            StoreError::Invalid(d) => PecError::InvalidInput { detail: d },
+            StoreError::Task(d) => PecError::Internal { detail: d },
+            other => PecError::Storage {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<CredentialError> for PecError {
+    fn from(e: CredentialError) -> Self {
+        PecError::Credentials {
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<FatturaError> for PecError {
+    fn from(e: FatturaError) -> Self {
+        match e {
+            FatturaError::SignatureInvalid(_) => PecError::SignatureInvalid {
+                detail: e.to_string(),
+            },
+            FatturaError::NoInvoiceInMessage => PecError::NotFound {
+                detail: e.to_string(),
+            },
+            other => PecError::Unreadable {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<ParseError> for PecError {
+    fn from(e: ParseError) -> Self {
+        PecError::Unreadable {
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for PecError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        if e.is_cancelled() {
+            PecError::Cancelled
+        } else {
+            PecError::Internal {
+                detail: format!("task panicked: {e}"),
+            }
+        }
+    }
+}
+
+pub type Result<T, E = PecError> = std::result::Result<T, E>;

@@ -1,0 +1,34 @@
+//! `pec-ffi`: the one API the Android (Kotlin), iOS (Swift) and terminal clients drive.
+//!
+//! uniffi 0.32 proc-macros; bindings generated in library mode by `bindings/generate.sh`
+//! (Kotlin package `it.pec.core`, Swift module `PecCore`, see `uniffi.toml`).
+//!
+//! - [`App`]: a data directory (store + credentials) and its accounts; queries shaped for screens
+//!   (folder menu, list pages, message detail, invoice HTML, search), actions, subscriptions.
+//! - [`PecError`]: one flat error enum whose variants are stable codes.
+//! - [`runtime`]: the core's own multi-thread tokio runtime; async methods spawn there.
+//! - [`credentials`]: file (0600), platform keyring (keyring-core), memory, or shell-provided stores.
+//! - [`presets`]: provider servers and limits.
+
+uniffi::setup_scaffolding!();
+
+mod app;
+pub mod credentials;
+mod error;
+pub mod events;
+pub mod presets;
+pub mod runtime;
+pub mod types;
+
+pub use app::App;
+pub use credentials::{CredentialBackend, SecretStore};
+pub use error::{PecError, Result, error_code};
+pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+pub use presets::{Provider, ProviderPreset, guess_provider, provider_preset, provider_presets};
+pub use types::*;
+
+/// The core's version, for about screens and bug reports.
+#[uniffi::export]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

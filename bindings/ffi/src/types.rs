@@ -1,0 +1,579 @@
+//! Records shaped for screens. Every timestamp is Unix seconds (UTC); shells format them.
+
+use crate::presets::Provider;
+use pec_core::store::{
+    self, DeliveryState, DeliverySummary, FolderRole, MessageSummary, PecKind, RecipientState,
+};
+
+/// The five permissions a business PEC box grants a delegate (multi-user access).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Record, serde::Serialize, serde::Deserialize,
+)]
+pub struct Permissions {
+    /// Read messages and folders.
+    pub read: bool,
+    /// Move, delete, flag, file messages; drafts.
+    pub write: bool,
+    /// Send as the owner.
+    pub send: bool,
+    /// Use mail programs (IMAP/SMTP) at all: without it this client cannot connect.
+    pub mail_programs: bool,
+    /// Change mailbox settings.
+    pub settings: bool,
+}
+
+impl Permissions {
+    pub const OWNER: Permissions = Permissions {
+        read: true,
+        write: true,
+        send: true,
+        mail_programs: true,
+        settings: true,
+    };
+}
+
+/// A delegated login onto someone else's box: the delegate's own username and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct Delegation {
+    pub login: String,
+    pub permissions: Permissions,
+}
+
+/// What the UI may offer for an account (permissions, intersected with the server's ACL rights on
+/// the inbox when the server reports them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct Capabilities {
+    pub can_read: bool,
+    pub can_sync: bool,
+    pub can_move_delete: bool,
+    pub can_flag: bool,
+    pub can_compose: bool,
+    pub can_send: bool,
+    pub can_edit_settings: bool,
+}
+
+/// A server typed by hand (provider `Custom`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CustomServer {
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Extra trust anchor (PEM file) for a server with a private CA, e.g. the sandbox.
+    pub ca_file: Option<String>,
+}
+
+/// The add-account form.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NewAccount {
+    pub provider: Provider,
+    /// The PEC address of the box (the owner's, for a delegated login).
+    pub address: String,
+    pub password: String,
+    pub display_name: Option<String>,
+    /// Required for `Provider::Custom`, ignored otherwise.
+    pub custom: Option<CustomServer>,
+    /// Set when logging in as a delegate of `address`.
+    pub delegation: Option<Delegation>,
+}
+
+/// An account as the account list and settings screens show it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct AccountInfo {
+    pub id: i64,
+    pub address: String,
+    pub display_name: Option<String>,
+    pub provider: Provider,
+    /// The username used to log in (the address, or the delegate's username).
+    pub login: String,
+    pub delegated: bool,
+    pub permissions: Permissions,
+    pub capabilities: Capabilities,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub quota_used_kb: Option<u64>,
+    pub quota_limit_kb: Option<u64>,
+}
+
+/// What a folder is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FolderKind {
+    Inbox,
+    Sent,
+    Drafts,
+    Trash,
+    Junk,
+    Archive,
+    /// A folder of the user's own.
+    Other,
+}
+
+impl From<Option<FolderRole>> for FolderKind {
+    fn from(r: Option<FolderRole>) -> Self {
+        match r {
+            Some(FolderRole::Inbox) => FolderKind::Inbox,
+            Some(FolderRole::Sent) => FolderKind::Sent,
+            Some(FolderRole::Drafts) => FolderKind::Drafts,
+            Some(FolderRole::Trash) => FolderKind::Trash,
+            Some(FolderRole::Junk) => FolderKind::Junk,
+            Some(FolderRole::Archive) => FolderKind::Archive,
+            None => FolderKind::Other,
+        }
+    }
+}
+
+/// What a list shows: a real folder, a folder by role, or a virtual folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ViewRef {
+    Folder {
+        id: i64,
+    },
+    Inbox,
+    Sent,
+    /// Virtual: received invoices (SDI files).
+    Invoices,
+    /// Virtual: every PEC receipt.
+    Receipts,
+    /// Every message of the account.
+    All,
+}
+
+impl ViewRef {
+    pub(crate) fn to_core(self) -> store::View {
+        match self {
+            ViewRef::Folder { id } => store::View::Folder(id),
+            ViewRef::Inbox => store::View::Role(FolderRole::Inbox),
+            ViewRef::Sent => store::View::Role(FolderRole::Sent),
+            ViewRef::Invoices => store::View::Invoices,
+            ViewRef::Receipts => store::View::Receipts,
+            ViewRef::All => store::View::All,
+        }
+    }
+}
+
+/// One line of the folder menu. Virtual folders have `kind = None`: the shell labels them from
+/// `view` (Invoices, Receipts) in its own language.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct MenuEntry {
+    pub view: ViewRef,
+    /// The server's folder name (last path component); empty for virtual folders.
+    pub name: String,
+    /// Full IMAP path.
+    pub path: String,
+    pub kind: Option<FolderKind>,
+    /// Nesting level (0 = top).
+    pub depth: u32,
+    pub unread: u32,
+    pub total: u32,
+}
+
+/// The PEC nature of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    /// Ordinary mail (and what this client sends).
+    Plain,
+    /// A certified message received (the provider's transport envelope).
+    Certified,
+    /// Non-certified mail wrapped by the provider (anomaly).
+    Anomaly,
+    /// A PEC receipt.
+    Receipt,
+    /// A REM (European) message or evidence.
+    Rem,
+}
+
+impl From<PecKind> for MessageKind {
+    fn from(k: PecKind) -> Self {
+        match k {
+            PecKind::Plain => MessageKind::Plain,
+            PecKind::Envelope => MessageKind::Certified,
+            PecKind::Anomaly => MessageKind::Anomaly,
+            PecKind::Receipt => MessageKind::Receipt,
+            PecKind::Rem => MessageKind::Rem,
+        }
+    }
+}
+
+/// A sent message's delivery at a glance: the list's ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryMark {
+    /// Sent, no receipt yet (no tick).
+    Sent,
+    /// Accepted by the sender's provider (one tick).
+    Accepted,
+    /// Some recipients delivered (one tick).
+    Partial,
+    /// Every certified recipient delivered (two ticks).
+    Delivered,
+    /// A delay warning, nothing final yet.
+    Warning,
+    /// Not accepted, or a delivery failed.
+    Failed,
+}
+
+impl From<DeliverySummary> for DeliveryMark {
+    fn from(d: DeliverySummary) -> Self {
+        match d {
+            DeliverySummary::Sent => DeliveryMark::Sent,
+            DeliverySummary::Accepted => DeliveryMark::Accepted,
+            DeliverySummary::Partial => DeliveryMark::Partial,
+            DeliverySummary::Delivered => DeliveryMark::Delivered,
+            DeliverySummary::Warning => DeliveryMark::Warning,
+            DeliverySummary::Failed => DeliveryMark::Failed,
+        }
+    }
+}
+
+/// One row of a message list.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ListRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub folder_id: i64,
+    /// Display name, else address; for a certified message the real sender ("per conto di").
+    pub sender: String,
+    pub sender_address: Option<String>,
+    /// Subject without the provider's prefixes.
+    pub subject: String,
+    pub date: i64,
+    pub kind: MessageKind,
+    /// `accettazione`, `avvenuta-consegna`, ... for receipts.
+    pub receipt_type: Option<String>,
+    pub delivery: Option<DeliveryMark>,
+    /// 0, 1 or 2 ticks; `None` for no mark or the warning/error marks.
+    pub ticks: Option<u8>,
+    pub invoice: bool,
+    pub attachments: bool,
+    pub seen: bool,
+    pub flagged: bool,
+    pub preview: Option<String>,
+}
+
+impl From<MessageSummary> for ListRow {
+    fn from(m: MessageSummary) -> Self {
+        let kind = MessageKind::from(m.kind);
+        let sender_address = if kind == MessageKind::Certified {
+            m.sender_addr.clone().or(m.from_addr.clone())
+        } else {
+            m.from_addr.clone()
+        };
+        let sender = if kind == MessageKind::Certified && m.sender_addr.is_some() {
+            m.sender_addr.clone().unwrap_or_default()
+        } else {
+            m.from_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .or(m.from_addr.clone())
+                .unwrap_or_default()
+        };
+        ListRow {
+            id: m.id,
+            account_id: m.account_id,
+            folder_id: m.folder_id,
+            sender,
+            sender_address,
+            subject: m.original_subject.or(m.subject).unwrap_or_default(),
+            date: m.date,
+            kind,
+            receipt_type: m.receipt_type,
+            delivery: m.delivery.map(DeliveryMark::from),
+            ticks: m.delivery.and_then(|d| d.ticks()),
+            invoice: m.is_invoice,
+            attachments: m.has_attachments,
+            seen: m.seen,
+            flagged: m.flagged,
+            preview: m.preview,
+        }
+    }
+}
+
+/// Where the next page starts: the last row's (date, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct PageCursor {
+    pub date: i64,
+    pub id: i64,
+}
+
+/// A page of a list, with the view's counts.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct Page {
+    pub rows: Vec<ListRow>,
+    /// `None` on the last page.
+    pub next: Option<PageCursor>,
+    pub total: u32,
+    pub unread: u32,
+}
+
+/// The result of a PEC signature check, as the detail screen shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureState {
+    /// Verifies and chains to a PEC provider at the message's date.
+    Valid,
+    /// Present and does not verify: altered or corrupt.
+    Invalid,
+    /// Content intact, signer not vouched for.
+    Untrusted,
+    /// No signature.
+    Absent,
+    /// The body is not downloaded yet: nothing checked.
+    NotChecked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SignatureFacts {
+    pub state: SignatureState,
+    pub signer: Option<String>,
+    pub signer_email: Option<String>,
+    /// The PEC provider's domain (from the signer) when it is one.
+    pub provider: Option<String>,
+    pub signing_time: Option<i64>,
+    /// Why it is not valid, in plain words.
+    pub detail: Option<String>,
+}
+
+/// A recipient's delivery step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStep {
+    Sent,
+    Accepted,
+    Delivered,
+    Warning,
+    Failed,
+}
+
+impl From<DeliveryState> for DeliveryStep {
+    fn from(s: DeliveryState) -> Self {
+        match s {
+            DeliveryState::Sent => DeliveryStep::Sent,
+            DeliveryState::Accepted => DeliveryStep::Accepted,
+            DeliveryState::Delivered => DeliveryStep::Delivered,
+            DeliveryState::Warning => DeliveryStep::Warning,
+            DeliveryState::Failed => DeliveryStep::Failed,
+        }
+    }
+}
+
+/// One recipient's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct RecipientTimeline {
+    pub address: String,
+    pub name: Option<String>,
+    /// `to`, `cc` or `bcc`.
+    pub field: String,
+    /// True for a PEC box, false for ordinary mail, `None` while unknown.
+    pub certified: Option<bool>,
+    pub state: DeliveryStep,
+    pub accepted_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub warning_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub detail: Option<String>,
+}
+
+impl From<RecipientState> for RecipientTimeline {
+    fn from(r: RecipientState) -> Self {
+        RecipientTimeline {
+            certified: r.pec_type.as_deref().map(|t| t == "certificato"),
+            address: r.address,
+            name: r.name,
+            field: r.field,
+            state: r.state.into(),
+            accepted_at: r.accepted_at,
+            delivered_at: r.delivered_at,
+            warning_at: r.warning_at,
+            failed_at: r.failed_at,
+            detail: r.detail,
+        }
+    }
+}
+
+/// A receipt attached to a sent message.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ReceiptRow {
+    pub receipt_id: i64,
+    pub receipt_type: String,
+    pub recipient: Option<String>,
+    pub error: Option<String>,
+    pub at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct AttachmentInfo {
+    pub file_name: Option<String>,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// The PEC facts of a message.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct PecFacts {
+    pub kind: MessageKind,
+    pub receipt_type: Option<String>,
+    /// The provider's message identifier (daticert `identificativo`).
+    pub identifier: Option<String>,
+    /// The provider that issued the envelope or receipt (daticert `gestore-emittente`).
+    pub issuer: Option<String>,
+    /// The provider's timestamp (daticert `data`).
+    pub certified_at: Option<i64>,
+    /// The real sender of a certified message.
+    pub original_sender: Option<String>,
+    /// The recipient a delivery receipt speaks of.
+    pub receipt_recipient: Option<String>,
+    pub error: Option<String>,
+    pub signature: SignatureFacts,
+}
+
+/// The message detail screen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct MessageView {
+    pub row: ListRow,
+    pub message_id: Option<String>,
+    pub folder: String,
+    pub pec: PecFacts,
+    /// Per-recipient timeline (sent messages); the addressees otherwise.
+    pub recipients: Vec<RecipientTimeline>,
+    pub receipts: Vec<ReceiptRow>,
+    pub attachments: Vec<AttachmentInfo>,
+    /// Plain text of the (original) message; `None` until the body is downloaded.
+    pub body_text: Option<String>,
+    pub downloaded: bool,
+    pub labels: Vec<String>,
+}
+
+/// The two invoice layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceStyle {
+    /// A paper-invoice layout.
+    Compact,
+    /// Every section of the official SdI stylesheet.
+    Ministerial,
+}
+
+/// Whether the invoice shown is the invoice that was signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceIntegrity {
+    /// Plain XML: nothing vouches for it.
+    NotSigned,
+    /// Signature verifies and the signer chains to a trusted anchor.
+    SignedTrusted,
+    /// Signature verifies (content intact), signer not vouched for.
+    SignedUntrusted,
+}
+
+/// An invoice (or SdI notification) rendered for a web view.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct InvoiceView {
+    /// Self-contained HTML (no remote content).
+    pub html: String,
+    pub style: InvoiceStyle,
+    pub integrity: InvoiceIntegrity,
+    /// True for an SdI notification (receipt of the exchange system) rather than an invoice.
+    pub notification: bool,
+    /// Supplier (cedente/prestatore) name, for invoices.
+    pub supplier: Option<String>,
+    /// Document number of the first body, for invoices.
+    pub number: Option<String>,
+    /// Total of the first body, formatted (Italian style), for invoices.
+    pub total: Option<String>,
+    /// The attachment's name inside the message, when it came from one.
+    pub file_name: Option<String>,
+}
+
+/// A file to hand to the platform's share sheet or save dialog.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SharedFile {
+    pub file_name: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+/// Search form. `text` uses the search-box syntax (`from:`, `to:`, `subject:`, `body:`,
+/// `after:YYYY-MM-DD`, `before:`, `in:folder`, "quoted phrases"); the other fields add to it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
+pub struct SearchFilters {
+    pub text: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+    pub folder_id: Option<i64>,
+    pub hide_receipts: bool,
+    pub invoices_only: bool,
+    pub limit: u32,
+}
+
+/// Things a user does to a message. Applied locally at once, replayed on the server by the sync.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum MessageAction {
+    MarkSeen,
+    MarkUnseen,
+    Flag,
+    Unflag,
+    AddLabel {
+        label: String,
+    },
+    RemoveLabel {
+        label: String,
+    },
+    MoveTo {
+        folder_id: i64,
+    },
+    /// To the trash (or expunged when already there).
+    Delete,
+}
+
+/// What changed in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Accounts,
+    Folders,
+    Messages,
+    /// Receipts arrived: some sent message's delivery changed.
+    Delivery,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ChangeEvent {
+    pub kind: ChangeKind,
+    /// `None` for changes of every account (e.g. the account list).
+    pub account_id: Option<i64>,
+}
+
+/// A sent message's delivery: what the send screen and the detail screen watch.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct DeliveryStatus {
+    pub message_id: i64,
+    pub mark: Option<DeliveryMark>,
+    pub ticks: Option<u8>,
+    pub recipients: Vec<RecipientTimeline>,
+    pub receipts: Vec<ReceiptRow>,
+}
+
+/// An error delivered to a listener (listeners receive data, not exceptions).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ErrorEvent {
+    /// The stable code of [`crate::PecError`] (`network`, `auth`, ...).
+    pub code: String,
+    pub detail: String,
+}
+
+impl From<&crate::PecError> for ErrorEvent {
+    fn from(e: &crate::PecError) -> Self {
+        ErrorEvent {
+            code: e.code().to_string(),
+            detail: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package it.pec.core.ui
+
+import it.pec.core.PecException
+import it.pec.core.errorCode
+
+/**
+ * What the shells show for each stable error code, in Italian and English. The Android app moves
+ * these into `strings.xml`; this map is the JVM-testable reference (every code must have both).
+ */
+object ErrorTexts {
+    val texts: Map<String, Pair<String, String>> = mapOf(
+        "not_found" to ("Elemento non trovato: potrebbe essere stato eliminato." to "Not found: it may have been deleted."),
+        "invalid_input" to ("Controlla i dati inseriti." to "Please check what you entered."),
+        "auth" to ("Accesso rifiutato: controlla utente e password." to "Login refused: check the username and password."),
+        "network" to ("Server non raggiungibile. Riprova più tardi." to "The server cannot be reached. Try again later."),
+        "tls" to ("Connessione sicura non riuscita: certificato non attendibile." to "Secure connection failed: certificate not trusted."),
+        "server" to ("Il server ha rifiutato l'operazione." to "The server refused the operation."),
+        "permission" to ("La tua delega non consente questa operazione." to "Your delegation does not allow this."),
+        "credentials" to ("Password non disponibile: inseriscila di nuovo." to "Password not available: enter it again."),
+        "storage" to ("Errore dell'archivio locale." to "Local storage error."),
+        "unreadable" to ("Il file non può essere letto." to "The file cannot be read."),
+        "signature_invalid" to ("La firma non corrisponde: il file è stato alterato." to "The signature does not match: the file was altered."),
+        "not_downloaded" to ("Messaggio non ancora scaricato: sincronizza." to "Message not downloaded yet: sync first."),
+        "cancelled" to ("Operazione annullata." to "Cancelled."),
+        "internal" to ("Errore interno: segnalalo agli sviluppatori." to "Internal error: please report it."),
+    )
+
+    /** The text for [e] in [language] ("it" or anything else for English). */
+    fun text(e: PecException, language: String): String {
+        val (it, en) = texts[errorCode(e)] ?: texts.getValue("internal")
+        return if (language.startsWith("it")) it else en
+    }
+}
