@@ -17,6 +17,7 @@ pub mod model;
 mod open;
 mod parse;
 pub mod render;
+pub mod synth;
 pub mod xml;
 
 pub use codes::*;

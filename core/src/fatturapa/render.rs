@@ -39,7 +39,7 @@ impl std::str::FromStr for RenderStyle {
 struct Amt<'a>(&'a Decimal);
 impl Render for Amt<'_> {
     fn render_to(&self, buf: &mut String) {
-        buf.push_str(&format::amount(self.0));
+        format::write_amount(self.0, buf);
     }
 }
 
@@ -47,7 +47,7 @@ impl Render for Amt<'_> {
 struct Num<'a>(&'a Decimal);
 impl Render for Num<'_> {
     fn render_to(&self, buf: &mut String) {
-        buf.push_str(&format::number(self.0));
+        format::write_number(self.0, buf);
     }
 }
 
