@@ -52,7 +52,7 @@ fn write_digits(m: i128, scale: u32, out: &mut String) {
     }
     let int_len = len - scale as usize;
     for i in 0..int_len {
-        if i > 0 && (int_len - i) % 3 == 0 {
+        if i > 0 && (int_len - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(char::from(buf[len - 1 - i]));
