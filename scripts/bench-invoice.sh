@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${PEC_CORPUS:=$(cd .. && pwd)/shared/corpus}"
 export PEC_CORPUS
+XSL="$PEC_CORPUS/fatturapa/stylesheets/Foglio_di_stile_fatturaordinaria_v1.2.2.xsl"
+[ -f "$XSL" ] || { echo "corpus not found at $PEC_CORPUS (set PEC_CORPUS)" >&2; exit 1; }
 if ! command -v xsltproc >/dev/null; then
     if [ "$(id -u)" = 0 ]; then apt-get install -y xsltproc >/dev/null; else echo "xsltproc missing: apt-get install xsltproc" >&2; fi
 fi
@@ -25,27 +27,29 @@ echo
 echo "== end to end: one process per render, median of N runs"
 cargo build -q --release -p pec-cli
 PEC=target/release/pec
-XSL="$PEC_CORPUS/fatturapa/stylesheets/Foglio_di_stile_fatturaordinaria_v1.2.2.xsl"
 TARGET="${CARGO_TARGET_DIR:-target}"
-median_ms() { # median wall time in ms of N runs of "$@"
+# median over N runs of "$@": "wall_ms cpu_ms" (cpu = user + system of the process)
+median_ms() {
     local n=$1; shift
-    for _ in $(seq "$n"); do
-        local s e
-        s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-        echo $(( (e - s) / 1000 ))
-    done | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+    local TIMEFORMAT='%3R %3U %3S'
+    local runs
+    runs=$(for _ in $(seq "$n"); do
+        { time "$@" >/dev/null 2>&1; } 2>&1 | awk '{printf "%.3f %.3f\n", $1 * 1000, ($2 + $3) * 1000}'
+    done)
+    local med='{a[NR]=$1} END {printf "%.1f", a[int((NR + 1) / 2)]}'
+    printf '%s/%s' "$(cut -d' ' -f1 <<<"$runs" | sort -n | awk "$med")" "$(cut -d' ' -f2 <<<"$runs" | sort -n | awk "$med")"
 }
-printf '%-28s %12s %12s %12s %9s\n' input "pec comp." "pec minist." xsltproc speed-up
+printf '%-28s %14s %14s %14s %16s\n' input "pec compact" "pec minist." xsltproc "speed-up (CPU)"
 for f in "$PEC_CORPUS/fatturapa/simevo/samples/IT01234567890_FPA01.xml" "$TARGET/bench-invoice/generated_1000_lines.xml" "$TARGET/bench-invoice/generated_5000_lines.xml"; do
     n=15
     pc=$(median_ms $n "$PEC" invoice --style compact --out /dev/null "$f")
     pm=$(median_ms $n "$PEC" invoice --style ministerial --out /dev/null "$f")
     if command -v xsltproc >/dev/null; then
         x=$(median_ms $n xsltproc --nonet "$XSL" "$f")
-        r=$(awk -v x="$x" -v p="$pm" 'BEGIN {printf "%.1fx", x / p}')
+        r=$(awk -v x="${x#*/}" -v p="${pm#*/}" 'BEGIN { if (p > 0) printf "%.1fx", x / p; else print "inf" }')
     else
         x=-; r=-
     fi
-    printf '%-28s %12s %12s %12s %9s\n' "$(basename "$f")" "$pc" "$pm" "$x" "$r"
+    printf '%-28s %14s %14s %14s %16s\n' "$(basename "$f")" "$pc" "$pm" "$x" "$r"
 done
-echo "(ms wall, whole process; speed-up = xsltproc / pec ministerial)"
+echo "(median ms per process, wall/CPU; CPU = user + system; speed-up = xsltproc CPU / pec ministerial CPU)"
