@@ -8,7 +8,7 @@ use cryptographic_message_syntax::SignedData;
 use x509_certificate::DigestAlgorithm as CmsDigest;
 
 use super::cert::Cert;
-use super::crypto::{DigestAlg, verify_prehashed};
+use super::crypto::{DigestAlg, verify_message, verify_prehashed};
 use super::encoding::{crlf_canonical_parts, has_bare_lf};
 use super::{Policy, SignatureReport, SignatureStatus, TrustStore, chain};
 
@@ -21,8 +21,9 @@ pub(crate) fn parse(der: &[u8]) -> Result<SignedData, String> {
     }
 }
 
-/// Verify `sd` over `content` (the detached content, or the encapsulated one).
+/// Verify `sd` (parsed from `binary`) over `content` (the detached content, or the encapsulated one).
 pub(crate) fn verify(
+    binary: &[u8],
     sd: &SignedData,
     content: &[u8],
     at: Option<DateTime<Utc>>,
@@ -35,10 +36,17 @@ pub(crate) fn verify(
         report.detail = Some("the signature names no signer".into());
         return report;
     };
-    let pool: Vec<Cert> = sd
-        .certificates()
-        .filter_map(|c| Cert::from_der(c.constructed_data()).ok())
-        .collect();
+    // The certificates with their exact bytes; the crate's re-encoded copies only as a fallback.
+    let pool: Vec<Cert> = match super::ber::certificates(binary) {
+        Some(raw) if !raw.is_empty() => raw
+            .into_iter()
+            .filter_map(|c| Cert::from_der(c).ok())
+            .collect(),
+        _ => sd
+            .certificates()
+            .filter_map(|c| Cert::from_der(c.constructed_data()).ok())
+            .collect(),
+    };
     let serial = signer
         .certificate_issuer_and_serial()
         .map(|(_, s)| strip_zeros(s.as_slice()).to_vec())
@@ -77,12 +85,7 @@ pub(crate) fn verify(
             if !candidates.contains(&attrs.message_digest()) {
                 Err("the content was altered after it was signed (digest mismatch)".to_string())
             } else {
-                verify_prehashed(
-                    signer_cert.spki_der(),
-                    alg,
-                    &alg.digest(attrs_der),
-                    signer.signature(),
-                )
+                verify_message(signer_cert.spki_der(), alg, attrs_der, signer.signature())
             }
         }
         _ => {
