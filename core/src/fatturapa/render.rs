@@ -221,6 +221,7 @@ fn signature_banner(opened: &Opened) -> Markup {
             Integrity::SignedIntact { trusted: false } => div.banner.warn {
                 "Contenuto integro, ma il certificato del firmatario non è riconosciuto come affidabile"
                 @if let Some(s) = &signer { " — firmato da " (s) }
+                @if let Some(w) = &when { " il " (w) }
             },
             Integrity::NotSigned => div.banner.warn { "File non firmato: nessuna firma ne garantisce l'integrità" },
         }
