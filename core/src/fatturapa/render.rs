@@ -211,6 +211,10 @@ fn signature_banner(opened: &Opened) -> Markup {
         .as_ref()
         .and_then(|r| r.signing_time)
         .map(|t| t.format("%d/%m/%Y %H:%M").to_string());
+    let xades = match &opened.document {
+        Document::Invoice(i) => i.has_xml_signature,
+        Document::Notification(n) => n.has_xml_signature,
+    };
     html! {
         @match opened.integrity {
             Integrity::SignedIntact { trusted: true } => div.banner.ok {
@@ -223,6 +227,7 @@ fn signature_banner(opened: &Opened) -> Markup {
                 @if let Some(s) = &signer { " — firmato da " (s) }
                 @if let Some(w) = &when { " il " (w) }
             },
+            Integrity::NotSigned if xades => div.banner.warn { "Il file contiene una firma XAdES, non verificata: il contenuto non è garantito integro" },
             Integrity::NotSigned => div.banner.warn { "File non firmato: nessuna firma ne garantisce l'integrità" },
         }
     }
