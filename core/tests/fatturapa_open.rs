@@ -137,6 +137,12 @@ fn whole_emails_yield_their_invoice_or_message() {
     );
     assert_eq!(opened.integrity, Integrity::NotSigned);
     assert!(!opened.content_intact());
+    assert!(
+        opened
+            .sdi_file
+            .as_ref()
+            .is_some_and(|f| f.is_invoice() && f.transmitter_id == "02652600210")
+    );
     let inv = opened.invoice().expect("the invoice wins over the MT file");
     assert_eq!(inv.bodies[0].documento().numero, "FATT/2018/0003");
     assert_eq!(inv.bodies[0].total().to_string(), "997.96");

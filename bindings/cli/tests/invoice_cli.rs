@@ -124,6 +124,10 @@ fn json_for_notifications() {
     assert_eq!(n["file_name"], "IT01234567890_11111.xml.p7m");
     assert_eq!(n["date"], "2013-06-06T12:00:00Z");
     assert_eq!(n["errors"][0]["code"], "00100");
+    assert_eq!(
+        v["sdi_file"]["kind"]["notification"], "NS",
+        "the file name is classified too"
+    );
     let v = json_of(&pec(&[
         "invoice",
         "--json",

@@ -3,12 +3,15 @@
 //!
 //! This is deliberately limited to *finding the attachment*; the PEC envelope analysis proper lives in
 //! the message layer. Candidates are `.xml` and `.p7m` attachments other than the PEC's own
-//! `daticert.xml` / `smime.p7s`; an invoice wins over an SdI message (the MT file travels with it).
+//! `daticert.xml` / `smime.p7s`, ranked by their SDI file name ([`crate::sdi::classify_file_name`]):
+//! SDI-named invoices first, then other XML / `.p7m` files, then SdI messages (MT last, since it
+//! travels with the invoice). Content decides in the end: an invoice wins over a message.
 
 use super::FatturaError;
 use super::open::{Container, Integrity, Opened, unwrap_signed};
 use super::parse::{Document, parse_document};
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
+use crate::sdi::{SdiFileKind, SdiNotification, classify_file_name};
 use crate::signature::TrustStore;
 use mail_parser::{Message, MessageParser, MimeHeaders};
 
@@ -46,6 +49,16 @@ fn collect(msg: &Message<'_>, depth: usize, out: &mut Vec<Candidate>, seen: &mut
     }
 }
 
+/// Lower is tried first.
+fn rank(name: &str) -> u8 {
+    match classify_file_name(name).map(|f| f.kind) {
+        Some(SdiFileKind::Invoice) => 0,
+        None => 1,
+        Some(SdiFileKind::Notification(SdiNotification::MT)) => 3,
+        Some(_) => 2,
+    }
+}
+
 pub(super) fn open_email(data: &[u8], trust: &TrustStore) -> Result<Opened, FatturaError> {
     if data.len() > MAX_MESSAGE_BYTES {
         return Err(FatturaError::Email(format!(
@@ -59,6 +72,7 @@ pub(super) fn open_email(data: &[u8], trust: &TrustStore) -> Result<Opened, Fatt
     let mut candidates = Vec::new();
     let mut seen = 0;
     collect(&msg, 0, &mut candidates, &mut seen);
+    candidates.sort_by_key(|c| rank(&c.name));
     let mut first_notification: Option<Opened> = None;
     let mut first_error: Option<FatturaError> = None;
     for c in candidates {
@@ -80,6 +94,7 @@ pub(super) fn open_email(data: &[u8], trust: &TrustStore) -> Result<Opened, Fatt
                         attachment: c.name.clone(),
                         signed,
                     },
+                    sdi_file: classify_file_name(&c.name),
                 };
                 if matches!(opened.document, Document::Invoice(_)) {
                     return Ok(opened);

@@ -5,40 +5,64 @@ use rust_decimal::Decimal;
 
 /// "1.234,56": at least two decimals, more when the file has them (quantities, unit prices).
 pub fn amount(d: &Decimal) -> String {
-    let mut d = d.normalize();
-    if d.scale() < 2 {
-        d.rescale(2);
-    }
-    number(&d)
+    let mut out = String::with_capacity(16);
+    write_amount(d, &mut out);
+    out
 }
 
 /// A decimal in Italian notation keeping its own scale ("22,00", "0,5").
 pub fn number(d: &Decimal) -> String {
-    let s = d.to_string();
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.as_str()),
-    };
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (s, None),
-    };
-    let mut out = String::with_capacity(s.len() + s.len() / 3 + 2);
-    if neg {
+    let mut out = String::with_capacity(16);
+    write_number(d, &mut out);
+    out
+}
+
+/// [`amount`] appended to `out` without allocating.
+pub fn write_amount(d: &Decimal, out: &mut String) {
+    let (mut m, mut s) = (d.mantissa(), d.scale());
+    while s > 2 && m % 10 == 0 {
+        m /= 10;
+        s -= 1;
+    }
+    while s < 2 {
+        m *= 10;
+        s += 1;
+    }
+    write_digits(m, s, out);
+}
+
+/// [`number`] appended to `out` without allocating.
+pub fn write_number(d: &Decimal, out: &mut String) {
+    write_digits(d.mantissa(), d.scale(), out);
+}
+
+/// Mantissa `m` with `scale` decimals in Italian notation.
+fn write_digits(m: i128, scale: u32, out: &mut String) {
+    let mut buf = [0u8; 48];
+    let mut n = m.unsigned_abs();
+    let mut len = 0;
+    while n > 0 || len <= scale as usize {
+        buf[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    // buf holds the digits least significant first; `len > scale` is guaranteed.
+    if m < 0 {
         out.push('-');
     }
-    let bytes = int.as_bytes();
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 && (bytes.len() - i) % 3 == 0 {
+    let int_len = len - scale as usize;
+    for i in 0..int_len {
+        if i > 0 && (int_len - i).is_multiple_of(3) {
             out.push('.');
         }
-        out.push(char::from(*b));
+        out.push(char::from(buf[len - 1 - i]));
     }
-    if let Some(f) = frac {
+    if scale > 0 {
         out.push(',');
-        out.push_str(f);
+        for i in int_len..len {
+            out.push(char::from(buf[len - 1 - i]));
+        }
     }
-    out
 }
 
 /// A quantity: its own decimals, trailing zeros beyond two removed ("5,00", "1,5", "2,125").
@@ -106,6 +130,11 @@ mod tests {
         assert_eq!(amount(&d("5")), "5,00");
         assert_eq!(amount(&d("100.00000000")), "100,00");
         assert_eq!(number(&d("22.00")), "22,00");
+        assert_eq!(number(&d("0.5")), "0,5");
+        assert_eq!(number(&d("-1234")), "-1.234");
+        assert_eq!(amount(&d("0")), "0,00");
+        assert_eq!(amount(&d("-0.005")), "-0,005");
+        assert_eq!(amount(&d("999999.999")), "999.999,999");
         let day = NaiveDate::from_ymd_opt(2014, 12, 18).expect("date");
         assert_eq!(date(&day), "18/12/2014");
         assert_eq!(date_long(&day), "2014-12-18 (18 dicembre 2014)");

@@ -18,16 +18,20 @@ pub mod model;
 mod open;
 mod parse;
 pub mod render;
+pub mod synth;
 pub mod xml;
 
 pub use codes::*;
 pub use model::*;
-pub use open::{Container, Integrity, Opened, open};
+pub use open::{Container, Integrity, Opened, open, open_named};
 pub use parse::{
     Document, NS_FATTURAPA_V11, NS_FATTURE_V10, NS_FATTURE_V12, NS_MESSAGGI_B2B, NS_MESSAGGI_PA,
     decode_base64_lenient, parse_date, parse_decimal, parse_document, parse_invoice,
 };
-pub use render::{RenderStyle, render_document, render_invoice, render_notification};
+pub use render::{
+    RenderStyle, notification_headline, render_document, render_invoice, render_notification,
+    render_opened,
+};
 pub use xml::XmlError;
 
 use crate::signature::SignatureError;

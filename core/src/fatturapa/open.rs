@@ -36,6 +36,8 @@ pub struct Opened {
     pub signature: Option<SignatureReport>,
     pub integrity: Integrity,
     pub container: Container,
+    /// The SDI naming of the file (or of the e-mail attachment), when its name follows the rules.
+    pub sdi_file: Option<crate::sdi::SdiFile>,
 }
 
 impl Opened {
@@ -117,6 +119,20 @@ pub(super) fn unwrap_signed(
     Ok((signed.content, signed.report, integrity))
 }
 
+/// [`open`], with the file name the bytes came under (classified with
+/// [`crate::sdi::classify_file_name`] into [`Opened::sdi_file`]).
+pub fn open_named(
+    data: &[u8],
+    file_name: &str,
+    trust: &TrustStore,
+) -> Result<Opened, FatturaError> {
+    let mut opened = open(data, trust)?;
+    if opened.sdi_file.is_none() {
+        opened.sdi_file = crate::sdi::classify_file_name(file_name);
+    }
+    Ok(opened)
+}
+
 /// Open an invoice or SdI message as received: `.xml`, `.xml.p7m` (DER, BER, base64, PEM) or a whole
 /// `.eml` carrying one (the PEC envelope's `postacert.eml` is searched too).
 ///
@@ -130,6 +146,7 @@ pub fn open(data: &[u8], trust: &TrustStore) -> Result<Opened, FatturaError> {
             signature: None,
             integrity: Integrity::NotSigned,
             container: Container::Xml,
+            sdi_file: None,
         });
     }
     if looks_like_email(data) {
@@ -142,5 +159,6 @@ pub fn open(data: &[u8], trust: &TrustStore) -> Result<Opened, FatturaError> {
         signature: Some(report),
         integrity,
         container: Container::P7m,
+        sdi_file: None,
     })
 }

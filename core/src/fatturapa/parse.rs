@@ -31,8 +31,9 @@ pub enum Document {
 
 /// Parse bytes holding an invoice or an SdI message (detected by root element and namespace).
 pub fn parse_document(data: &[u8]) -> Result<Document, FatturaError> {
-    let (root, warning) = xml::parse(data)?;
-    document_from_root(&root, warning)
+    let (text, warning) = xml::decode(data)?;
+    let tree = xml::Tree::parse(&text)?;
+    document_from_root(tree.root(), warning)
 }
 
 /// Parse bytes that must hold an invoice.
@@ -44,18 +45,18 @@ pub fn parse_invoice(data: &[u8]) -> Result<FatturaElettronica, FatturaError> {
 }
 
 pub(crate) fn document_from_root(
-    root: &Element,
+    root: Element<'_>,
     warning: Option<String>,
 ) -> Result<Document, FatturaError> {
     let ns = root.own_namespace().map(str::to_string);
-    if root.name == "FatturaElettronica" || root.name == "FatturaElettronicaSemplificata" {
+    if root.name() == "FatturaElettronica" || root.name() == "FatturaElettronicaSemplificata" {
         let mut ctx = Ctx {
             warnings: warning.into_iter().collect(),
         };
         let inv = invoice(root, ns, &mut ctx)?;
         return Ok(Document::Invoice(Box::new(inv)));
     }
-    if let Some(kind) = NotificationKind::from_root(&root.name) {
+    if let Some(kind) = NotificationKind::from_root(root.name()) {
         return Ok(Document::Notification(Box::new(notification(
             root,
             kind,
@@ -63,7 +64,7 @@ pub(crate) fn document_from_root(
         ))));
     }
     Err(FatturaError::NotFatturaPa {
-        root: root.name.clone(),
+        root: root.name().to_string(),
         namespace: ns,
     })
 }
@@ -73,21 +74,50 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn dec(&mut self, el: &Element, name: &str) -> Option<Decimal> {
-        let raw = el.text_at(name)?;
-        match parse_decimal(&raw) {
+    fn dec_value(&mut self, field: &str, raw: &str) -> Option<Decimal> {
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = parse_decimal(raw);
+        if parsed.is_none() {
+            self.warnings
+                .push(format!("{field}: {raw:?} is not a number, ignored"));
+        }
+        parsed
+    }
+
+    fn date_value(&mut self, field: &str, raw: &str) -> Option<NaiveDate> {
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = parse_date(raw);
+        if parsed.is_none() {
+            self.warnings
+                .push(format!("{field}: {raw:?} is not a date, ignored"));
+        }
+        parsed
+    }
+
+    fn dec(&mut self, el: Element<'_>, name: &str) -> Option<Decimal> {
+        let raw = el.text_ref(name)?;
+        match parse_decimal(raw) {
             Some(d) => Some(d),
             None => {
                 self.warnings.push(format!(
                     "{}/{name}: {raw:?} is not a number, ignored",
-                    el.name
+                    el.name()
                 ));
                 None
             }
         }
     }
 
-    fn req_dec(&mut self, el: &Element, name: &str, path: &str) -> Result<Decimal, FatturaError> {
+    fn req_dec(
+        &mut self,
+        el: Element<'_>,
+        name: &str,
+        path: &str,
+    ) -> Result<Decimal, FatturaError> {
         let raw = el
             .text_at(name)
             .ok_or_else(|| FatturaError::MissingElement(format!("{path}/{name}")))?;
@@ -98,14 +128,14 @@ impl Ctx {
         })
     }
 
-    fn date(&mut self, el: &Element, name: &str) -> Option<NaiveDate> {
-        let raw = el.text_at(name)?;
-        match parse_date(&raw) {
+    fn date(&mut self, el: Element<'_>, name: &str) -> Option<NaiveDate> {
+        let raw = el.text_ref(name)?;
+        match parse_date(raw) {
             Some(d) => Some(d),
             None => {
                 self.warnings.push(format!(
                     "{}/{name}: {raw:?} is not a date, ignored",
-                    el.name
+                    el.name()
                 ));
                 None
             }
@@ -140,7 +170,7 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()
 }
 
-fn id_fiscale(el: Option<&Element>) -> Option<IdFiscale> {
+fn id_fiscale(el: Option<Element<'_>>) -> Option<IdFiscale> {
     let el = el?;
     Some(IdFiscale {
         id_paese: el.text_at("IdPaese").unwrap_or_default(),
@@ -148,7 +178,7 @@ fn id_fiscale(el: Option<&Element>) -> Option<IdFiscale> {
     })
 }
 
-fn contatti(el: Option<&Element>) -> Option<Contatti> {
+fn contatti(el: Option<Element<'_>>) -> Option<Contatti> {
     let el = el?;
     Some(Contatti {
         telefono: el.text_at("Telefono"),
@@ -158,7 +188,7 @@ fn contatti(el: Option<&Element>) -> Option<Contatti> {
     })
 }
 
-fn anagrafica(el: Option<&Element>) -> Anagrafica {
+fn anagrafica(el: Option<Element<'_>>) -> Anagrafica {
     let Some(el) = el else {
         return Anagrafica::default();
     };
@@ -171,7 +201,7 @@ fn anagrafica(el: Option<&Element>) -> Anagrafica {
     }
 }
 
-fn indirizzo(el: Option<&Element>) -> Option<Indirizzo> {
+fn indirizzo(el: Option<Element<'_>>) -> Option<Indirizzo> {
     let el = el?;
     Some(Indirizzo {
         indirizzo: el.text_at("Indirizzo"),
@@ -183,7 +213,7 @@ fn indirizzo(el: Option<&Element>) -> Option<Indirizzo> {
     })
 }
 
-fn dati_anagrafici(el: Option<&Element>, ctx: &mut Ctx) -> DatiAnagrafici {
+fn dati_anagrafici(el: Option<Element<'_>>, ctx: &mut Ctx) -> DatiAnagrafici {
     let Some(el) = el else {
         return DatiAnagrafici::default();
     };
@@ -202,12 +232,12 @@ fn dati_anagrafici(el: Option<&Element>, ctx: &mut Ctx) -> DatiAnagrafici {
     }
 }
 
-fn soggetto(el: &Element, ctx: &mut Ctx) -> Soggetto {
+fn soggetto(el: Element<'_>, ctx: &mut Ctx) -> Soggetto {
     let rea = el.child("IscrizioneREA").map(|r| IscrizioneRea {
         ufficio: r.text_at("Ufficio"),
         numero_rea: r.text_at("NumeroREA"),
         capitale_sociale: ctx.dec(r, "CapitaleSociale"),
-        socio_unico: r.text_at("SocioUnico").map(|s| SocioUnico::parse(&s)),
+        socio_unico: r.text_ref("SocioUnico").map(SocioUnico::parse),
         stato_liquidazione: r
             .text_at("StatoLiquidazione")
             .map(|s| StatoLiquidazione::parse(&s)),
@@ -232,7 +262,7 @@ fn soggetto(el: &Element, ctx: &mut Ctx) -> Soggetto {
 }
 
 /// FSM10 seller: fields sit directly under `CedentePrestatore`.
-fn soggetto_semplificato_cedente(el: &Element, ctx: &mut Ctx) -> Soggetto {
+fn soggetto_semplificato_cedente(el: Element<'_>, ctx: &mut Ctx) -> Soggetto {
     let mut s = soggetto(el, ctx);
     s.dati_anagrafici.id_fiscale_iva = id_fiscale(el.child("IdFiscaleIVA"));
     s.dati_anagrafici.codice_fiscale = el.text_at("CodiceFiscale");
@@ -244,7 +274,7 @@ fn soggetto_semplificato_cedente(el: &Element, ctx: &mut Ctx) -> Soggetto {
 }
 
 /// FSM10 buyer: `IdentificativiFiscali` + `AltriDatiIdentificativi`.
-fn soggetto_semplificato_cessionario(el: &Element, ctx: &mut Ctx) -> Soggetto {
+fn soggetto_semplificato_cessionario(el: Element<'_>, ctx: &mut Ctx) -> Soggetto {
     let mut s = Soggetto::default();
     if let Some(ids) = el.child("IdentificativiFiscali") {
         s.dati_anagrafici.id_fiscale_iva = id_fiscale(ids.child("IdFiscaleIVA"));
@@ -268,7 +298,7 @@ fn soggetto_semplificato_cessionario(el: &Element, ctx: &mut Ctx) -> Soggetto {
     s
 }
 
-fn header(el: &Element, simplified: bool, ctx: &mut Ctx) -> Result<Header, FatturaError> {
+fn header(el: Element<'_>, simplified: bool, ctx: &mut Ctx) -> Result<Header, FatturaError> {
     let dt = el.child("DatiTrasmissione").map(|d| DatiTrasmissione {
         id_trasmittente: id_fiscale(d.child("IdTrasmittente")),
         progressivo_invio: d.text_at("ProgressivoInvio"),
@@ -309,17 +339,17 @@ fn header(el: &Element, simplified: bool, ctx: &mut Ctx) -> Result<Header, Fattu
     })
 }
 
-fn sconti(el: &Element, ctx: &mut Ctx) -> Vec<ScontoMaggiorazione> {
+fn sconti(el: Element<'_>, ctx: &mut Ctx) -> Vec<ScontoMaggiorazione> {
     el.children_named("ScontoMaggiorazione")
         .map(|s| ScontoMaggiorazione {
-            tipo: TipoScontoMaggiorazione::parse(&s.text_at("Tipo").unwrap_or_default()),
+            tipo: TipoScontoMaggiorazione::parse(s.text_ref("Tipo").unwrap_or("")),
             percentuale: ctx.dec(s, "Percentuale"),
             importo: ctx.dec(s, "Importo"),
         })
         .collect()
 }
 
-fn correlati(el: &Element, name: &str, ctx: &mut Ctx) -> Vec<DatiDocumentoCorrelato> {
+fn correlati(el: Element<'_>, name: &str, ctx: &mut Ctx) -> Vec<DatiDocumentoCorrelato> {
     el.children_named(name)
         .map(|d| DatiDocumentoCorrelato {
             riferimento_numero_linea: d
@@ -336,7 +366,7 @@ fn correlati(el: &Element, name: &str, ctx: &mut Ctx) -> Vec<DatiDocumentoCorrel
         .collect()
 }
 
-fn dati_generali(el: &Element, ctx: &mut Ctx) -> Result<DatiGenerali, FatturaError> {
+fn dati_generali(el: Element<'_>, ctx: &mut Ctx) -> Result<DatiGenerali, FatturaError> {
     const P: &str = "FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento";
     let d = el.child("DatiGeneraliDocumento").ok_or_else(|| {
         FatturaError::MissingElement(
@@ -360,7 +390,7 @@ fn dati_generali(el: &Element, ctx: &mut Ctx) -> Result<DatiGenerali, FatturaErr
     let ritenute = d
         .children_named("DatiRitenuta")
         .map(|r| DatiRitenuta {
-            tipo_ritenuta: TipoRitenuta::parse(&r.text_at("TipoRitenuta").unwrap_or_default()),
+            tipo_ritenuta: TipoRitenuta::parse(r.text_ref("TipoRitenuta").unwrap_or("")),
             importo_ritenuta: ctx.dec(r, "ImportoRitenuta"),
             aliquota_ritenuta: ctx.dec(r, "AliquotaRitenuta"),
             causale_pagamento: r
@@ -369,7 +399,7 @@ fn dati_generali(el: &Element, ctx: &mut Ctx) -> Result<DatiGenerali, FatturaErr
         })
         .collect();
     let bollo = d.child("DatiBollo").map(|b| DatiBollo {
-        bollo_virtuale: b.text_at("BolloVirtuale").is_some_and(|s| s == "SI"),
+        bollo_virtuale: b.text_ref("BolloVirtuale").is_some_and(|s| s == "SI"),
         importo_bollo: ctx.dec(b, "ImportoBollo"),
     });
     // FSM10 carries BolloVirtuale directly in DatiGeneraliDocumento.
@@ -382,13 +412,13 @@ fn dati_generali(el: &Element, ctx: &mut Ctx) -> Result<DatiGenerali, FatturaErr
     let casse = d
         .children_named("DatiCassaPrevidenziale")
         .map(|c| DatiCassaPrevidenziale {
-            tipo_cassa: TipoCassa::parse(&c.text_at("TipoCassa").unwrap_or_default()),
+            tipo_cassa: TipoCassa::parse(c.text_ref("TipoCassa").unwrap_or("")),
             al_cassa: ctx.dec(c, "AlCassa"),
             importo_contributo_cassa: ctx.dec(c, "ImportoContributoCassa"),
             imponibile_cassa: ctx.dec(c, "ImponibileCassa"),
             aliquota_iva: ctx.dec(c, "AliquotaIVA"),
-            ritenuta: c.text_at("Ritenuta").is_some_and(|s| s == "SI"),
-            natura: c.text_at("Natura").map(|s| Natura::parse(&s)),
+            ritenuta: c.text_ref("Ritenuta").is_some_and(|s| s == "SI"),
+            natura: c.text_ref("Natura").map(Natura::parse),
             riferimento_amministrazione: c.text_at("RiferimentoAmministrazione"),
         })
         .collect();
@@ -465,47 +495,79 @@ fn dati_generali(el: &Element, ctx: &mut Ctx) -> Result<DatiGenerali, FatturaErr
     })
 }
 
-fn linea(l: &Element, ctx: &mut Ctx) -> DettaglioLinea {
-    DettaglioLinea {
-        numero_linea: l.text_at("NumeroLinea").unwrap_or_default(),
-        tipo_cessione_prestazione: l
-            .text_at("TipoCessionePrestazione")
-            .map(|s| TipoCessionePrestazione::parse(&s)),
-        codice_articolo: l
-            .children_named("CodiceArticolo")
-            .map(|c| CodiceArticolo {
-                codice_tipo: c.text_at("CodiceTipo").unwrap_or_default(),
-                codice_valore: c.text_at("CodiceValore").unwrap_or_default(),
-            })
-            .collect(),
-        descrizione: l.text_at("Descrizione").unwrap_or_default(),
-        quantita: ctx.dec(l, "Quantita"),
-        unita_misura: l.text_at("UnitaMisura"),
-        data_inizio_periodo: ctx.date(l, "DataInizioPeriodo"),
-        data_fine_periodo: ctx.date(l, "DataFinePeriodo"),
-        prezzo_unitario: ctx.dec(l, "PrezzoUnitario"),
-        sconto_maggiorazione: sconti(l, ctx),
-        prezzo_totale: ctx.dec(l, "PrezzoTotale"),
-        aliquota_iva: ctx.dec(l, "AliquotaIVA"),
-        ritenuta: l.text_at("Ritenuta").is_some_and(|s| s == "SI"),
-        natura: l.text_at("Natura").map(|s| Natura::parse(&s)),
-        riferimento_amministrazione: l.text_at("RiferimentoAmministrazione"),
-        altri_dati_gestionali: l
-            .children_named("AltriDatiGestionali")
-            .map(|a| AltriDatiGestionali {
-                tipo_dato: a.text_at("TipoDato"),
-                riferimento_testo: a.text_at("RiferimentoTesto"),
-                riferimento_numero: ctx.dec(a, "RiferimentoNumero"),
-                riferimento_data: ctx.date(a, "RiferimentoData"),
-            })
-            .collect(),
+fn linea(l: Element<'_>, ctx: &mut Ctx) -> DettaglioLinea {
+    // The hot path of big invoices: one pass over the children instead of one lookup per field.
+    let mut line = DettaglioLinea {
+        numero_linea: String::new(),
+        tipo_cessione_prestazione: None,
+        codice_articolo: Vec::new(),
+        descrizione: String::new(),
+        quantita: None,
+        unita_misura: None,
+        data_inizio_periodo: None,
+        data_fine_periodo: None,
+        prezzo_unitario: None,
+        sconto_maggiorazione: Vec::new(),
+        prezzo_totale: None,
+        aliquota_iva: None,
+        ritenuta: false,
+        natura: None,
+        riferimento_amministrazione: None,
+        altri_dati_gestionali: Vec::new(),
         importo_semplificata: None,
         imposta_semplificata: None,
         riferimento_normativo: None,
+    };
+    for c in l.children() {
+        let raw = c.text().trim();
+        let text = || (!raw.is_empty()).then(|| raw.to_string());
+        match c.name() {
+            "NumeroLinea" => line.numero_linea = raw.to_string(),
+            "TipoCessionePrestazione" => {
+                line.tipo_cessione_prestazione =
+                    (!raw.is_empty()).then(|| TipoCessionePrestazione::parse(raw))
+            }
+            "CodiceArticolo" => line.codice_articolo.push(CodiceArticolo {
+                codice_tipo: c.text_at("CodiceTipo").unwrap_or_default(),
+                codice_valore: c.text_at("CodiceValore").unwrap_or_default(),
+            }),
+            "Descrizione" => line.descrizione = raw.to_string(),
+            "Quantita" => line.quantita = ctx.dec_value("DettaglioLinee/Quantita", raw),
+            "UnitaMisura" => line.unita_misura = text(),
+            "DataInizioPeriodo" => {
+                line.data_inizio_periodo = ctx.date_value("DettaglioLinee/DataInizioPeriodo", raw)
+            }
+            "DataFinePeriodo" => {
+                line.data_fine_periodo = ctx.date_value("DettaglioLinee/DataFinePeriodo", raw)
+            }
+            "PrezzoUnitario" => {
+                line.prezzo_unitario = ctx.dec_value("DettaglioLinee/PrezzoUnitario", raw)
+            }
+            "ScontoMaggiorazione" => line.sconto_maggiorazione.push(ScontoMaggiorazione {
+                tipo: TipoScontoMaggiorazione::parse(c.text_ref("Tipo").unwrap_or("")),
+                percentuale: ctx.dec(c, "Percentuale"),
+                importo: ctx.dec(c, "Importo"),
+            }),
+            "PrezzoTotale" => {
+                line.prezzo_totale = ctx.dec_value("DettaglioLinee/PrezzoTotale", raw)
+            }
+            "AliquotaIVA" => line.aliquota_iva = ctx.dec_value("DettaglioLinee/AliquotaIVA", raw),
+            "Ritenuta" => line.ritenuta = raw == "SI",
+            "Natura" => line.natura = (!raw.is_empty()).then(|| Natura::parse(raw)),
+            "RiferimentoAmministrazione" => line.riferimento_amministrazione = text(),
+            "AltriDatiGestionali" => line.altri_dati_gestionali.push(AltriDatiGestionali {
+                tipo_dato: c.text_at("TipoDato"),
+                riferimento_testo: c.text_at("RiferimentoTesto"),
+                riferimento_numero: ctx.dec(c, "RiferimentoNumero"),
+                riferimento_data: ctx.date(c, "RiferimentoData"),
+            }),
+            _ => {}
+        }
     }
+    line
 }
 
-fn linea_semplificata(i: usize, l: &Element, ctx: &mut Ctx) -> DettaglioLinea {
+fn linea_semplificata(i: usize, l: Element<'_>, ctx: &mut Ctx) -> DettaglioLinea {
     let iva = l.child("DatiIVA");
     DettaglioLinea {
         numero_linea: (i + 1).to_string(),
@@ -521,7 +583,7 @@ fn linea_semplificata(i: usize, l: &Element, ctx: &mut Ctx) -> DettaglioLinea {
         prezzo_totale: None,
         aliquota_iva: iva.and_then(|v| ctx.dec(v, "Aliquota")),
         ritenuta: false,
-        natura: l.text_at("Natura").map(|s| Natura::parse(&s)),
+        natura: l.text_ref("Natura").map(Natura::parse),
         riferimento_amministrazione: None,
         altri_dati_gestionali: Vec::new(),
         importo_semplificata: ctx.dec(l, "Importo"),
@@ -530,11 +592,11 @@ fn linea_semplificata(i: usize, l: &Element, ctx: &mut Ctx) -> DettaglioLinea {
     }
 }
 
-fn riepilogo(r: &Element, ctx: &mut Ctx) -> Result<DatiRiepilogo, FatturaError> {
+fn riepilogo(r: Element<'_>, ctx: &mut Ctx) -> Result<DatiRiepilogo, FatturaError> {
     const P: &str = "DatiBeniServizi/DatiRiepilogo";
     Ok(DatiRiepilogo {
         aliquota_iva: ctx.req_dec(r, "AliquotaIVA", P)?,
-        natura: r.text_at("Natura").map(|s| Natura::parse(&s)),
+        natura: r.text_ref("Natura").map(Natura::parse),
         spese_accessorie: ctx.dec(r, "SpeseAccessorie"),
         arrotondamento: ctx.dec(r, "Arrotondamento"),
         imponibile_importo: ctx.req_dec(r, "ImponibileImporto", P)?,
@@ -546,7 +608,7 @@ fn riepilogo(r: &Element, ctx: &mut Ctx) -> Result<DatiRiepilogo, FatturaError> 
     })
 }
 
-fn pagamento(p: &Element, ctx: &mut Ctx) -> DatiPagamento {
+fn pagamento(p: Element<'_>, ctx: &mut Ctx) -> DatiPagamento {
     DatiPagamento {
         condizioni_pagamento: CondizioniPagamento::parse(
             &p.text_at("CondizioniPagamento").unwrap_or_default(),
@@ -596,10 +658,10 @@ pub fn decode_base64_lenient(text: &str) -> Option<Vec<u8>> {
         })
 }
 
-fn allegato(a: &Element, ctx: &mut Ctx) -> Allegato {
+fn allegato(a: Element<'_>, ctx: &mut Ctx) -> Allegato {
     let nome = a.text_at("NomeAttachment").unwrap_or_default();
     let data = match a.child("Attachment") {
-        Some(att) => match decode_base64_lenient(&att.text) {
+        Some(att) => match decode_base64_lenient(att.text()) {
             Some(d) => d,
             None => {
                 ctx.warnings.push(format!(
@@ -620,7 +682,7 @@ fn allegato(a: &Element, ctx: &mut Ctx) -> Allegato {
     }
 }
 
-fn body(el: &Element, simplified: bool, ctx: &mut Ctx) -> Result<Body, FatturaError> {
+fn body(el: Element<'_>, simplified: bool, ctx: &mut Ctx) -> Result<Body, FatturaError> {
     let dg = el.child("DatiGenerali").ok_or_else(|| {
         FatturaError::MissingElement("FatturaElettronicaBody/DatiGenerali".into())
     })?;
@@ -666,11 +728,11 @@ fn body(el: &Element, simplified: bool, ctx: &mut Ctx) -> Result<Body, FatturaEr
 }
 
 fn invoice(
-    root: &Element,
+    root: Element<'_>,
     ns: Option<String>,
     ctx: &mut Ctx,
 ) -> Result<FatturaElettronica, FatturaError> {
-    let simplified = root.name == "FatturaElettronicaSemplificata";
+    let simplified = root.name() == "FatturaElettronicaSemplificata";
     let versione = root.attr("versione").map(|s| s.trim().to_string());
     let format = match (ns.as_deref(), versione.as_deref(), simplified) {
         (_, _, true) => Format::FSM10,
@@ -727,7 +789,7 @@ fn invoice(
     })
 }
 
-fn esito_data(e: &Element) -> EsitoCommittenteData {
+fn esito_data(e: Element<'_>) -> EsitoCommittenteData {
     EsitoCommittenteData {
         identificativo_sdi: e.text_at("IdentificativoSdI"),
         riferimento_fattura: e.child("RiferimentoFattura").map(|r| RiferimentoFattura {
@@ -735,13 +797,13 @@ fn esito_data(e: &Element) -> EsitoCommittenteData {
             anno_fattura: r.text_at("AnnoFattura"),
             posizione_fattura: r.text_at("PosizioneFattura"),
         }),
-        esito: EsitoCommittente::parse(&e.text_at("Esito").unwrap_or_default()),
+        esito: EsitoCommittente::parse(e.text_ref("Esito").unwrap_or("")),
         descrizione: e.text_at("Descrizione"),
         message_id_committente: e.text_at("MessageIdCommittente"),
     }
 }
 
-fn notification(root: &Element, kind: NotificationKind, ns: Option<&str>) -> Notification {
+fn notification(root: Element<'_>, kind: NotificationKind, ns: Option<&str>) -> Notification {
     let flow = match ns {
         Some(NS_MESSAGGI_PA) => SdiFlow::Pa,
         Some(NS_MESSAGGI_B2B) => SdiFlow::B2b,
@@ -787,7 +849,7 @@ fn notification(root: &Element, kind: NotificationKind, ns: Option<&str>) -> Not
             .map(|r| (r.text_at("IdentificativoSdI"), r.text_at("NomeFile"))),
         lista_errori: errori,
         esito_committente: esito,
-        scarto: root.text_at("Scarto").map(|s| ScartoEsito::parse(&s)),
+        scarto: root.text_ref("Scarto").map(ScartoEsito::parse),
         descrizione: root.text_at("Descrizione"),
         message_id: root.text_at("MessageId"),
         message_id_committente: root.text_at("MessageIdCommittente"),

@@ -39,7 +39,7 @@ impl std::str::FromStr for RenderStyle {
 struct Amt<'a>(&'a Decimal);
 impl Render for Amt<'_> {
     fn render_to(&self, buf: &mut String) {
-        buf.push_str(&format::amount(self.0));
+        format::write_amount(self.0, buf);
     }
 }
 
@@ -47,7 +47,7 @@ impl Render for Amt<'_> {
 struct Num<'a>(&'a Decimal);
 impl Render for Num<'_> {
     fn render_to(&self, buf: &mut String) {
-        buf.push_str(&format::number(self.0));
+        format::write_number(self.0, buf);
     }
 }
 
@@ -211,6 +211,10 @@ fn signature_banner(opened: &Opened) -> Markup {
         .as_ref()
         .and_then(|r| r.signing_time)
         .map(|t| t.format("%d/%m/%Y %H:%M").to_string());
+    let xades = match &opened.document {
+        Document::Invoice(i) => i.has_xml_signature,
+        Document::Notification(n) => n.has_xml_signature,
+    };
     html! {
         @match opened.integrity {
             Integrity::SignedIntact { trusted: true } => div.banner.ok {
@@ -221,7 +225,9 @@ fn signature_banner(opened: &Opened) -> Markup {
             Integrity::SignedIntact { trusted: false } => div.banner.warn {
                 "Contenuto integro, ma il certificato del firmatario non è riconosciuto come affidabile"
                 @if let Some(s) = &signer { " — firmato da " (s) }
+                @if let Some(w) = &when { " il " (w) }
             },
+            Integrity::NotSigned if xades => div.banner.warn { "Il file contiene una firma XAdES, non verificata: il contenuto non è garantito integro" },
             Integrity::NotSigned => div.banner.warn { "File non firmato: nessuna firma ne garantisce l'integrità" },
         }
     }

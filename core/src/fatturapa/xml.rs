@@ -35,30 +35,96 @@ pub enum XmlError {
     Encoding(String),
 }
 
-/// One element: local name, attributes (local names), text (concatenated, untrimmed), children.
-#[derive(Debug, Clone, Default)]
-pub struct Element {
-    pub name: String,
-    /// Namespace prefix as written (`p` in `p:FatturaElettronica`), empty when none.
-    pub prefix: String,
-    pub attrs: Vec<(String, String)>,
-    pub text: String,
-    pub children: Vec<Element>,
+/// Sentinel for "no node".
+const NONE: u32 = u32::MAX;
+
+struct Node<'a> {
+    /// Qualified name as written (`p:FatturaElettronica`).
+    qname: Cow<'a, str>,
+    /// Byte offset of the local name in `qname` (after the prefix and ':').
+    local: u32,
+    /// Concatenated character data (whitespace between child elements is dropped).
+    text: Cow<'a, str>,
+    attrs: std::ops::Range<u32>,
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
 }
 
-impl Element {
+/// A parsed document: nodes in one flat vector, names and text borrowed from the decoded input
+/// whenever possible (no allocation per element).
+pub struct Tree<'a> {
+    nodes: Vec<Node<'a>>,
+    attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+/// A handle on one element of a [`Tree`].
+#[derive(Clone, Copy)]
+pub struct Element<'d> {
+    tree: &'d Tree<'d>,
+    id: u32,
+}
+
+impl std::fmt::Debug for Element<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Element")
+            .field("name", &self.qname())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'d> Element<'d> {
+    fn node(self) -> &'d Node<'d> {
+        &self.tree.nodes[self.id as usize]
+    }
+
+    /// Qualified name as written.
+    pub fn qname(self) -> &'d str {
+        &self.node().qname
+    }
+
+    /// Local name (prefix removed).
+    pub fn name(self) -> &'d str {
+        let node = self.node();
+        node.qname.get(node.local as usize..).unwrap_or("")
+    }
+
+    /// Namespace prefix as written, empty when none.
+    pub fn prefix(self) -> &'d str {
+        self.qname().rsplit_once(':').map_or("", |(p, _)| p)
+    }
+
+    /// Raw character data (untrimmed).
+    pub fn text(self) -> &'d str {
+        &self.node().text
+    }
+
+    /// All child elements.
+    pub fn children(self) -> impl Iterator<Item = Element<'d>> {
+        let tree = self.tree;
+        let mut cur = self.node().first_child;
+        std::iter::from_fn(move || {
+            if cur == NONE {
+                return None;
+            }
+            let el = Element { tree, id: cur };
+            cur = tree.nodes[cur as usize].next_sibling;
+            Some(el)
+        })
+    }
+
     /// First child with this local name.
-    pub fn child(&self, name: &str) -> Option<&Element> {
-        self.children.iter().find(|c| c.name == name)
+    pub fn child(self, name: &str) -> Option<Element<'d>> {
+        self.children().find(|c| c.name() == name)
     }
 
     /// All children with this local name.
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
+    pub fn children_named(self, name: &str) -> impl Iterator<Item = Element<'d>> {
+        self.children().filter(move |c| c.name() == name)
     }
 
     /// Follow a `/`-separated path of child names.
-    pub fn path(&self, path: &str) -> Option<&Element> {
+    pub fn path(self, path: &str) -> Option<Element<'d>> {
         let mut cur = self;
         for part in path.split('/') {
             cur = cur.child(part)?;
@@ -66,36 +132,61 @@ impl Element {
         Some(cur)
     }
 
+    /// Trimmed text of the child at `path`, borrowed; `None` when absent or blank.
+    pub fn text_ref(self, path: &str) -> Option<&'d str> {
+        let t = self.path(path)?.text().trim();
+        (!t.is_empty()).then_some(t)
+    }
+
     /// Trimmed text of the child at `path`, `None` when absent or blank.
-    pub fn text_at(&self, path: &str) -> Option<String> {
-        self.path(path).and_then(|e| e.trimmed())
+    pub fn text_at(self, path: &str) -> Option<String> {
+        self.text_ref(path).map(str::to_string)
     }
 
     /// This element's trimmed text, `None` when blank.
-    pub fn trimmed(&self) -> Option<String> {
-        let t = self.text.trim();
+    pub fn trimmed(self) -> Option<String> {
+        let t = self.text().trim();
         (!t.is_empty()).then(|| t.to_string())
     }
 
-    /// Attribute by local name.
-    pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
+    fn attr_pairs(self) -> &'d [(Cow<'d, str>, Cow<'d, str>)] {
+        let r = &self.node().attrs;
+        &self.tree.attrs[r.start as usize..r.end as usize]
+    }
+
+    /// Attribute by local name (namespace declarations excluded).
+    pub fn attr(self, name: &str) -> Option<&'d str> {
+        self.attr_pairs()
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| {
+                !k.starts_with("xmlns") && k.rsplit_once(':').map_or(k.as_ref(), |(_, l)| l) == name
+            })
+            .map(|(_, v)| v.as_ref())
     }
 
     /// The namespace URI bound to this element's prefix by its own `xmlns` attributes.
-    pub fn own_namespace(&self) -> Option<&str> {
-        let key = if self.prefix.is_empty() {
-            "xmlns".to_string()
-        } else {
-            format!("xmlns:{}", self.prefix)
-        };
-        self.attrs
+    pub fn own_namespace(self) -> Option<&'d str> {
+        let prefix = self.prefix();
+        self.attr_pairs()
             .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| {
+                if prefix.is_empty() {
+                    k == "xmlns"
+                } else {
+                    k.strip_prefix("xmlns:") == Some(prefix)
+                }
+            })
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// `s` re-borrowed from `src` when it is a slice of it (quick-xml hands out names borrowed from
+/// the event, which itself borrows from `src`).
+fn reborrow<'a>(src: &'a str, s: &str) -> Cow<'a, str> {
+    let off = (s.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+    match off.checked_add(s.len()).and_then(|end| src.get(off..end)) {
+        Some(sub) if sub.as_ptr() == s.as_ptr() => Cow::Borrowed(sub),
+        _ => Cow::Owned(s.to_string()),
     }
 }
 
@@ -106,6 +197,9 @@ pub fn decode(data: &[u8]) -> Result<(Cow<'_, str>, Option<String>), XmlError> {
             size: data.len(),
             max: MAX_XML_BYTES,
         });
+    }
+    if data.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(XmlError::Empty);
     }
     if let Some(rest) = data.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return Ok(utf8_or_latin(rest));
@@ -124,11 +218,11 @@ pub fn decode(data: &[u8]) -> Result<(Cow<'_, str>, Option<String>), XmlError> {
         Some(label) => {
             let enc = encoding_rs::Encoding::for_label(label.as_bytes())
                 .ok_or_else(|| XmlError::Encoding(label.to_string()))?;
-            if enc == encoding_rs::UTF_8 {
-                return Ok(utf8_or_latin(data));
-            }
-            if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-                // Declared UTF-16 without a BOM yet readable as ASCII: the declaration is wrong.
+            if enc == encoding_rs::UTF_8
+                || enc == encoding_rs::UTF_16LE
+                || enc == encoding_rs::UTF_16BE
+            {
+                // UTF-16 declared without a BOM yet readable as ASCII: the declaration is wrong.
                 return Ok(utf8_or_latin(data));
             }
             let (text, _, _) = enc.decode(data);
@@ -172,82 +266,79 @@ fn declared_encoding(data: &[u8]) -> Option<String> {
     Some(value[..close].trim().to_ascii_lowercase())
 }
 
-/// Parse decoded text into a tree.
-pub fn parse_str(text: &str) -> Result<Element, XmlError> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    let config = reader.config_mut();
-    config.check_end_names = true;
-    config.expand_empty_elements = false;
-    let mut stack: Vec<Element> = Vec::with_capacity(16);
-    let mut root: Option<Element> = None;
-    loop {
-        let pos = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| XmlError::Malformed {
-            position: pos,
-            message: e.to_string(),
-        })?;
-        match event {
-            Event::Start(start) => {
-                if stack.len() >= MAX_XML_DEPTH {
-                    return Err(XmlError::TooDeep(MAX_XML_DEPTH));
+fn malformed(position: u64, message: impl Into<String>) -> XmlError {
+    XmlError::Malformed {
+        position,
+        message: message.into(),
+    }
+}
+
+impl<'a> Tree<'a> {
+    /// The root element.
+    pub fn root(&self) -> Element<'_> {
+        Element { tree: self, id: 0 }
+    }
+
+    /// Parse decoded text.
+    pub fn parse(text: &'a str) -> Result<Tree<'a>, XmlError> {
+        let mut reader = quick_xml::Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        let mut tree = Tree {
+            nodes: Vec::with_capacity(text.len() / 40 + 4),
+            attrs: Vec::new(),
+        };
+        let mut stack: Vec<u32> = Vec::with_capacity(MAX_XML_DEPTH);
+        let mut root_done = false;
+        loop {
+            let pos = reader.buffer_position();
+            let event = reader
+                .read_event()
+                .map_err(|e| malformed(pos, e.to_string()))?;
+            match event {
+                Event::Start(start) | Event::Empty(start) if root_done => {
+                    let _ = start;
+                    return Err(malformed(pos, "content after the root element"));
                 }
-                if root.is_some() {
-                    return Err(XmlError::Malformed {
-                        position: pos,
-                        message: "content after the root element".into(),
-                    });
+                Event::Start(start) => {
+                    if stack.len() >= MAX_XML_DEPTH {
+                        return Err(XmlError::TooDeep(MAX_XML_DEPTH));
+                    }
+                    let id = tree.push_node(text, &start, pos, stack.last().copied())?;
+                    stack.push(id);
                 }
-                stack.push(element_from(&start, pos)?);
-            }
-            Event::Empty(start) => {
-                if stack.len() >= MAX_XML_DEPTH {
-                    return Err(XmlError::TooDeep(MAX_XML_DEPTH));
+                Event::Empty(start) => {
+                    if stack.len() >= MAX_XML_DEPTH {
+                        return Err(XmlError::TooDeep(MAX_XML_DEPTH));
+                    }
+                    tree.push_node(text, &start, pos, stack.last().copied())?;
+                    root_done = stack.is_empty();
                 }
-                let el = element_from(&start, pos)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None if root.is_none() => root = Some(el),
-                    None => {
-                        return Err(XmlError::Malformed {
-                            position: pos,
-                            message: "content after the root element".into(),
-                        });
+                Event::End(_) => {
+                    if stack.pop().is_none() {
+                        return Err(malformed(pos, "unexpected closing tag"));
+                    }
+                    root_done = stack.is_empty();
+                }
+                Event::Text(t) => {
+                    let content = t.xml10_content();
+                    match stack.last() {
+                        Some(&top) => tree.push_text(top, content),
+                        None if content.trim().is_empty() => {}
+                        None => return Err(malformed(pos, "text outside the root element")),
                     }
                 }
-            }
-            Event::End(_) => {
-                let Some(el) = stack.pop() else {
-                    return Err(XmlError::Malformed {
-                        position: pos,
-                        message: "unexpected closing tag".into(),
-                    });
-                };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
+                Event::CData(c) => {
+                    if let Some(&top) = stack.last() {
+                        let node = &mut tree.nodes[top as usize];
+                        node.text.to_mut().push_str(&c.xml10_content());
+                    }
                 }
-            }
-            Event::Text(t) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t.xml10_content());
-                } else if !t.xml10_content().trim().is_empty() {
-                    return Err(XmlError::Malformed {
-                        position: pos,
-                        message: "text outside the root element".into(),
-                    });
-                }
-            }
-            Event::CData(c) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&c.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    Ok(None) => {
-                        let name = r.xml10_content();
-                        match name.as_ref() {
+                Event::GeneralRef(r) => {
+                    let ch = match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => match r.xml10_content().as_ref() {
                             "amp" => '&',
                             "lt" => '<',
                             "gt" => '>',
@@ -258,100 +349,132 @@ pub fn parse_str(text: &str) -> Result<Element, XmlError> {
                                     other.chars().take(64).collect(),
                                 ));
                             }
-                        }
+                        },
+                        Err(e) => return Err(malformed(pos, e.to_string())),
+                    };
+                    if let Some(&top) = stack.last() {
+                        tree.nodes[top as usize].text.to_mut().push(ch);
                     }
-                    Err(e) => {
-                        return Err(XmlError::Malformed {
-                            position: pos,
-                            message: e.to_string(),
-                        });
-                    }
-                };
-                if let Some(top) = stack.last_mut() {
-                    top.text.push(ch);
                 }
+                Event::DocType(_) => return Err(XmlError::Doctype),
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => break,
             }
-            Event::DocType(_) => return Err(XmlError::Doctype),
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => break,
         }
+        if !stack.is_empty() {
+            return Err(XmlError::Truncated);
+        }
+        if tree.nodes.is_empty() {
+            return Err(XmlError::NoRoot);
+        }
+        Ok(tree)
     }
-    if !stack.is_empty() {
-        return Err(XmlError::Truncated);
-    }
-    root.ok_or(XmlError::NoRoot)
-}
 
-fn element_from(start: &quick_xml::events::BytesStart<'_>, pos: u64) -> Result<Element, XmlError> {
-    let qname = start.name();
-    let raw: &str = qname.as_ref();
-    let (prefix, name) = match raw.split_once(':') {
-        Some((p, n)) => (p.to_string(), n.to_string()),
-        None => (String::new(), raw.to_string()),
-    };
-    let mut attrs = Vec::new();
-    for attr in start.attributes() {
-        let attr = attr.map_err(|e| XmlError::Malformed {
-            position: pos,
-            message: e.to_string(),
-        })?;
-        let key: &str = attr.key.as_ref();
-        let value =
-            attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+    fn push_node(
+        &mut self,
+        src: &'a str,
+        start: &quick_xml::events::BytesStart<'_>,
+        pos: u64,
+        parent: Option<u32>,
+    ) -> Result<u32, XmlError> {
+        let qname = start.name();
+        let qname = reborrow(src, qname.as_ref());
+        let attr_start = self.attrs.len() as u32;
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| malformed(pos, e.to_string()))?;
+            let key: &str = attr.key.as_ref();
+            let key = reborrow(src, key);
+            let value = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| match e {
                     quick_xml::Error::Escape(
                         quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
                     ) => XmlError::UnknownEntity(name),
-                    other => XmlError::Malformed {
-                        position: pos,
-                        message: other.to_string(),
-                    },
+                    other => malformed(pos, other.to_string()),
                 })?;
-        // Keep namespace declarations whole (`xmlns:p`), strip prefixes from the others.
-        let key = if key.starts_with("xmlns") {
-            key.to_string()
-        } else {
-            key.rsplit(':').next().unwrap_or(key).to_string()
-        };
-        attrs.push((key, value.into_owned()));
-    }
-    Ok(Element {
-        name,
-        prefix,
-        attrs,
-        text: String::new(),
-        children: Vec::new(),
-    })
-}
-
-/// Decode and parse. Returns the root and an optional decoding warning.
-pub fn parse(data: &[u8]) -> Result<(Element, Option<String>), XmlError> {
-    if data.len() > MAX_XML_BYTES {
-        return Err(XmlError::TooLarge {
-            size: data.len(),
-            max: MAX_XML_BYTES,
+            let value = match value {
+                Cow::Borrowed(v) => reborrow(src, v),
+                Cow::Owned(v) => Cow::Owned(v),
+            };
+            self.attrs.push((key, value));
+        }
+        let id =
+            u32::try_from(self.nodes.len()).map_err(|_| malformed(pos, "too many elements"))?;
+        let local = qname.rfind(':').map_or(0, |i| i + 1) as u32;
+        self.nodes.push(Node {
+            qname,
+            local,
+            text: Cow::Borrowed(""),
+            attrs: attr_start..self.attrs.len() as u32,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
         });
+        if let Some(p) = parent {
+            let pnode = &mut self.nodes[p as usize];
+            if pnode.text.trim().is_empty() {
+                pnode.text = Cow::Borrowed("");
+            }
+            let prev = pnode.last_child;
+            pnode.last_child = id;
+            if prev == NONE {
+                pnode.first_child = id;
+            } else {
+                self.nodes[prev as usize].next_sibling = id;
+            }
+        } else if id != 0 {
+            return Err(malformed(pos, "content after the root element"));
+        }
+        Ok(id)
     }
-    if data.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(XmlError::Empty);
+
+    fn push_text(&mut self, id: u32, content: Cow<'a, str>) {
+        let node = &mut self.nodes[id as usize];
+        if node.first_child != NONE && content.trim().is_empty() {
+            return;
+        }
+        if node.text.is_empty() {
+            node.text = content;
+        } else {
+            node.text.to_mut().push_str(&content);
+        }
     }
-    let (text, warning) = decode(data)?;
-    Ok((parse_str(&text)?, warning))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(data: &[u8]) -> Result<(String, Option<String>), XmlError> {
+        let (text, warning) = decode(data)?;
+        let tree = Tree::parse(&text)?;
+        let root = tree.root();
+        Ok((
+            format!(
+                "{}|{}|{:?}|{:?}",
+                root.name(),
+                root.text().trim(),
+                root.text_at("B"),
+                root.own_namespace()
+            ),
+            warning,
+        ))
+    }
+
     #[test]
     fn prefixes_bom_and_entities() {
-        let doc = "\u{FEFF}<?xml version=\"1.0\"?><?xml-stylesheet href=\"x.xsl\"?><q1:A xmlns:q1=\"urn:x\"><B>a &amp; b &#233;</B><C/></q1:A>";
-        let (root, warn) = parse(doc.as_bytes()).expect("parses");
-        assert!(warn.is_none());
-        assert_eq!(root.name, "A");
+        let doc = "\u{FEFF}<?xml version=\"1.0\"?><?xml-stylesheet href=\"x.xsl\"?><q1:A xmlns:q1=\"urn:x\" versione=\"FPR12\">\n  <B>a &amp; b &#233;</B>\n  <C/>\n</q1:A>";
+        let (text, _) = decode(doc.as_bytes()).expect("decode");
+        let tree = Tree::parse(&text).expect("parses");
+        let root = tree.root();
+        assert_eq!(root.name(), "A");
+        assert_eq!(root.prefix(), "q1");
         assert_eq!(root.own_namespace(), Some("urn:x"));
+        assert_eq!(root.attr("versione"), Some("FPR12"));
+        assert_eq!(root.text(), "", "whitespace between children is dropped");
         assert_eq!(root.text_at("B").as_deref(), Some("a & b é"));
         assert!(root.child("C").is_some());
+        assert_eq!(root.children().count(), 2);
     }
 
     #[test]
@@ -359,8 +482,7 @@ mod tests {
         let mut doc = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><A>caff".to_vec();
         doc.push(0xE8);
         doc.extend_from_slice(b" \x80</A>");
-        let (root, _) = parse(&doc).expect("parses");
-        assert_eq!(root.text, "caffè €");
+        assert_eq!(parse(&doc).expect("parses").0, "A|caffè €|None|None");
     }
 
     #[test]
@@ -373,6 +495,10 @@ mod tests {
             parse(b"<a>&x;</a>").unwrap_err(),
             XmlError::UnknownEntity("x".into())
         );
+        assert_eq!(
+            parse(b"<a b=\"&x;\"/>").unwrap_err(),
+            XmlError::UnknownEntity("x".into())
+        );
         assert_eq!(parse(b"<a><b>").unwrap_err(), XmlError::Truncated);
         let deep = "<a>".repeat(MAX_XML_DEPTH + 1);
         assert_eq!(
@@ -383,6 +509,18 @@ mod tests {
             parse(b"<a></b>").unwrap_err(),
             XmlError::Malformed { .. }
         ));
+        assert!(matches!(
+            parse(b"<a/><b/>").unwrap_err(),
+            XmlError::Malformed { .. }
+        ));
+        assert!(matches!(
+            parse(b"<a></a>text").unwrap_err(),
+            XmlError::Malformed { .. }
+        ));
         assert_eq!(parse(b"  ").unwrap_err(), XmlError::Empty);
+        assert_eq!(
+            parse(b"<?xml version=\"1.0\"?>").unwrap_err(),
+            XmlError::NoRoot
+        );
     }
 }

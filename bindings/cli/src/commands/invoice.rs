@@ -42,7 +42,13 @@ pub fn run(args: Args) -> ExitCode {
 
 fn run_inner(args: &Args) -> Result<(), String> {
     let data = std::fs::read(&args.file).map_err(|e| e.to_string())?;
-    let opened = fatturapa::open(&data, &TrustStore::bundled()).map_err(|e| e.to_string())?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let opened =
+        fatturapa::open_named(&data, &name, &TrustStore::bundled()).map_err(|e| e.to_string())?;
     if let Some(dir) = &args.extract_attachments {
         let written = extract(&opened, dir)?;
         if !args.json && args.out.is_none() {
@@ -144,6 +150,7 @@ pub fn summary(opened: &Opened) -> Value {
                 .collect();
             json!({
                 "format": inv.format.as_str(),
+                "sdi_file": opened.sdi_file,
                 "signature": signature_json(opened),
                 "integrity": integrity,
                 "bodies": bodies,
@@ -160,6 +167,7 @@ pub fn summary(opened: &Opened) -> Value {
             },
             "signature": signature_json(opened),
             "integrity": integrity,
+            "sdi_file": opened.sdi_file,
         }),
     }
 }
