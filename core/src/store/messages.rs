@@ -164,7 +164,11 @@ impl Store {
 
     /// Server messages of `folder` whose body the policy wants and that are not analysed yet,
     /// newest first: receipts always, others up to `max_size` bytes (`None`: all).
-    pub fn uids_needing_body(&self, folder: FolderId, max_size: Option<u64>) -> Result<Vec<(u32, u64)>> {
+    pub fn uids_needing_body(
+        &self,
+        folder: FolderId,
+        max_size: Option<u64>,
+    ) -> Result<Vec<(u32, u64)>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
                 "SELECT uid, size FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL

@@ -29,14 +29,18 @@ pub fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientCon
         .map_err(|e| SyncError::Tls(e.to_string()))?;
     match ca_file {
         Some(path) => {
-            let pem = std::fs::read(path).map_err(|e| SyncError::Tls(format!("{}: {e}", path.display())))?;
+            let pem = std::fs::read(path)
+                .map_err(|e| SyncError::Tls(format!("{}: {e}", path.display())))?;
             let mut roots = rustls::RootCertStore::empty();
             for cert in CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.map_err(|e| SyncError::Tls(format!("{}: {e}", path.display())))?;
                 roots.add(cert).map_err(|e| SyncError::Tls(e.to_string()))?;
             }
             if roots.is_empty() {
-                return Err(SyncError::Tls(format!("{}: no certificate", path.display())));
+                return Err(SyncError::Tls(format!(
+                    "{}: no certificate",
+                    path.display()
+                )));
             }
             Ok(builder.with_root_certificates(roots).with_no_client_auth())
         }
@@ -53,8 +57,7 @@ pub fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientCon
 fn classify_io(e: std::io::Error) -> SyncError {
     // rustls surfaces handshake/certificate failures as InvalidData with a rustls::Error inside.
     let is_tls = e.kind() == std::io::ErrorKind::InvalidData
-        || e
-            .get_ref()
+        || e.get_ref()
             .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
     if is_tls {
         SyncError::Tls(e.to_string())
@@ -75,23 +78,36 @@ pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, S
         tcp.set_nodelay(true).ok();
         let name = match host.parse::<std::net::IpAddr>() {
             Ok(ip) => ServerName::IpAddress(ip.into()),
-            Err(_) => ServerName::try_from(host.clone()).map_err(|e| SyncError::Tls(e.to_string()))?,
+            Err(_) => {
+                ServerName::try_from(host.clone()).map_err(|e| SyncError::Tls(e.to_string()))?
+            }
         };
         let stream = tls.connect(name, tcp).await.map_err(classify_io)?;
         let mut client = async_imap::Client::new(stream);
         match client.read_response().await {
             Ok(Some(_)) => {}
-            Ok(None) => return Err(SyncError::Network("connection closed before greeting".into())),
+            Ok(None) => {
+                return Err(SyncError::Network(
+                    "connection closed before greeting".into(),
+                ));
+            }
             Err(e) => return Err(classify_io(e)),
         }
-        client.login(&cfg.address, password).await.map_err(|(e, _)| match e {
-            async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => SyncError::Auth(m),
-            other => map_imap(other),
-        })
+        client
+            .login(&cfg.address, password)
+            .await
+            .map_err(|(e, _)| match e {
+                async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+                    SyncError::Auth(m)
+                }
+                other => map_imap(other),
+            })
     };
     tokio::time::timeout(CONNECT_TIMEOUT, fut)
         .await
-        .map_err(|_| SyncError::Network(format!("{}:{}: timed out", cfg.imap_host, cfg.imap_port)))?
+        .map_err(|_| {
+            SyncError::Network(format!("{}:{}: timed out", cfg.imap_host, cfg.imap_port))
+        })?
 }
 
 /// Map an async-imap error: network-level failures are retryable, protocol ones are not.

@@ -5,7 +5,9 @@ use super::folders::{role_from_name, role_from_special_use};
 use super::{SyncError, SyncEvent, SyncStatus};
 use crate::accounts::{Account, CredentialStore};
 use crate::store::ingest::{self, AttachmentRecord, MessageRecord};
-use crate::store::{AccountId, ActionKind, Folder, FolderRole, ImapMeta, MessageId, ServerFlags, Store};
+use crate::store::{
+    AccountId, ActionKind, Folder, FolderRole, ImapMeta, MessageId, ServerFlags, Store,
+};
 use async_imap::imap_proto::{self, BodyStructure};
 use async_imap::types::{Fetch, Flag, NameAttribute};
 use futures::TryStreamExt;
@@ -175,7 +177,12 @@ fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRe
                 attachments_from_structure(b, out, depth + 1);
             }
         }
-        BodyStructure::Message { common, other, body, .. } => {
+        BodyStructure::Message {
+            common,
+            other,
+            body,
+            ..
+        } => {
             let name = common
                 .disposition
                 .as_ref()
@@ -228,10 +235,11 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
     if let Some(bs) = f.bodystructure() {
         attachments_from_structure(bs, &mut rec.attachments, 0);
         rec.is_invoice = rec.kind() != ingest::PecKind::Receipt
-            && rec
-                .attachments
-                .iter()
-                .any(|a| a.filename.as_deref().is_some_and(ingest::is_invoice_filename));
+            && rec.attachments.iter().any(|a| {
+                a.filename
+                    .as_deref()
+                    .is_some_and(ingest::is_invoice_filename)
+            });
     }
     let meta = ImapMeta {
         uid: Some(uid),
@@ -326,7 +334,11 @@ impl SyncEngine {
     }
 
     /// Connect and run one full pass over every folder of the account.
-    pub async fn sync_once(&self, account: AccountId, opts: &SyncOptions) -> Result<SyncReport, SyncError> {
+    pub async fn sync_once(
+        &self,
+        account: AccountId,
+        opts: &SyncOptions,
+    ) -> Result<SyncReport, SyncError> {
         let _pass = self.shared.pass.lock().await;
         self.set_status(|s| {
             s.running = true;
@@ -351,7 +363,11 @@ impl SyncEngine {
         r
     }
 
-    async fn pass(&self, account_id: AccountId, opts: &SyncOptions) -> Result<SyncReport, SyncError> {
+    async fn pass(
+        &self,
+        account_id: AccountId,
+        opts: &SyncOptions,
+    ) -> Result<SyncReport, SyncError> {
         let started = Instant::now();
         let (account, password) = self.account(account_id).await?;
         let mut sess = connect(&account, &password).await?;
@@ -424,9 +440,10 @@ impl SyncEngine {
                             _ => String::new(),
                         })
                         .collect();
-                    let noselect = attrs
-                        .iter()
-                        .any(|a| a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent"));
+                    let noselect = attrs.iter().any(|a| {
+                        a.eq_ignore_ascii_case("\\Noselect")
+                            || a.eq_ignore_ascii_case("\\NonExistent")
+                    });
                     let delim = n.delimiter().map(str::to_string);
                     let role = if n.name().eq_ignore_ascii_case("INBOX") {
                         Some(FolderRole::Inbox)
@@ -490,10 +507,17 @@ impl SyncEngine {
     }
 
     /// ACL MYRIGHTS for a folder (RFC 4314 letters).
-    async fn myrights(&self, sess: &mut ImapSession, folder: &str) -> Result<Option<String>, SyncError> {
+    async fn myrights(
+        &self,
+        sess: &mut ImapSession,
+        folder: &str,
+    ) -> Result<Option<String>, SyncError> {
         drain_unsolicited(sess);
         let quoted = format!("\"{}\"", folder.replace('\\', "\\\\").replace('"', "\\\""));
-        match sess.run_command_and_check_ok(format!("MYRIGHTS {quoted}")).await {
+        match sess
+            .run_command_and_check_ok(format!("MYRIGHTS {quoted}"))
+            .await
+        {
             Ok(()) => {}
             Err(async_imap::error::Error::No(_)) => return Ok(None),
             Err(e) => return Err(map_imap(e)),
@@ -516,9 +540,10 @@ impl SyncEngine {
             Err(e) => return Err(map_imap(e)),
         };
         drain_unsolicited(sess);
-        let storage = quotas.iter().flat_map(|q| q.resources.iter()).find(|r| {
-            matches!(r.name, async_imap::types::QuotaResourceName::Storage)
-        });
+        let storage = quotas
+            .iter()
+            .flat_map(|q| q.resources.iter())
+            .find(|r| matches!(r.name, async_imap::types::QuotaResourceName::Storage));
         if let Some(r) = storage {
             let (used, limit) = (r.usage, r.limit);
             self.shared
@@ -535,7 +560,12 @@ impl SyncEngine {
     }
 
     /// Replay queued local actions, oldest first. Returns (applied, dropped).
-    async fn replay(&self, sess: &mut ImapSession, account: &Account, caps: &Caps) -> Result<(u64, u64), SyncError> {
+    async fn replay(
+        &self,
+        sess: &mut ImapSession,
+        account: &Account,
+        caps: &Caps,
+    ) -> Result<(u64, u64), SyncError> {
         let id = account.id;
         let actions = self.shared.store.run(move |s| s.queued_actions(id)).await?;
         let (mut applied, mut dropped) = (0u64, 0u64);
@@ -548,7 +578,10 @@ impl SyncEngine {
                         // The folder is gone: nothing left to apply there.
                         tracing::warn!(folder = %a.folder, "dropping action: {m}");
                         let aid = a.id;
-                        self.shared.store.run(move |s| s.complete_action(aid)).await?;
+                        self.shared
+                            .store
+                            .run(move |s| s.complete_action(aid))
+                            .await?;
                         dropped += 1;
                         continue;
                     }
@@ -559,7 +592,10 @@ impl SyncEngine {
             if a.uid.is_some() && a.uidvalidity.is_some() && a.uidvalidity != validity {
                 // The UIDs it names now mean other messages.
                 let aid = a.id;
-                self.shared.store.run(move |s| s.complete_action(aid)).await?;
+                self.shared
+                    .store
+                    .run(move |s| s.complete_action(aid))
+                    .await?;
                 dropped += 1;
                 continue;
             }
@@ -576,7 +612,8 @@ impl SyncEngine {
                         sess.uid_mv(u, dest).await
                     } else {
                         match sess.uid_copy(u, dest).await {
-                            Ok(()) => match store_flags(sess, u, "+FLAGS.SILENT (\\Deleted)").await {
+                            Ok(()) => match store_flags(sess, u, "+FLAGS.SILENT (\\Deleted)").await
+                            {
                                 Ok(()) => expunge_uid(sess, u, caps.uidplus).await,
                                 Err(e) => Err(e),
                             },
@@ -584,10 +621,12 @@ impl SyncEngine {
                         }
                     }
                 }
-                (ActionKind::Expunge, Some(u)) => match store_flags(sess, u, "+FLAGS.SILENT (\\Deleted)").await {
-                    Ok(()) => expunge_uid(sess, u, caps.uidplus).await,
-                    Err(e) => Err(e),
-                },
+                (ActionKind::Expunge, Some(u)) => {
+                    match store_flags(sess, u, "+FLAGS.SILENT (\\Deleted)").await {
+                        Ok(()) => expunge_uid(sess, u, caps.uidplus).await,
+                        Err(e) => Err(e),
+                    }
+                }
                 (ActionKind::EmptyFolder, _) => {
                     let exists = sess.select(&a.folder).await.map(|m| m.exists).unwrap_or(0);
                     if exists > 0 {
@@ -608,13 +647,19 @@ impl SyncEngine {
             let aid = a.id;
             match r {
                 Ok(()) => {
-                    self.shared.store.run(move |s| s.complete_action(aid)).await?;
+                    self.shared
+                        .store
+                        .run(move |s| s.complete_action(aid))
+                        .await?;
                     applied += 1;
                 }
                 Err(async_imap::error::Error::No(m)) | Err(async_imap::error::Error::Bad(m)) => {
                     let attempts = self.shared.store.run(move |s| s.fail_action(aid)).await?;
                     if attempts >= 5 {
-                        self.shared.store.run(move |s| s.complete_action(aid)).await?;
+                        self.shared
+                            .store
+                            .run(move |s| s.complete_action(aid))
+                            .await?;
                         dropped += 1;
                         self.emit(SyncEvent::Error {
                             account: account.id,
@@ -659,10 +704,17 @@ impl SyncEngine {
         let mut local = folder.clone();
         let server_validity = mb.uid_validity;
         let server_uidnext = mb.uid_next;
-        let server_modseq = if caps.condstore { mb.highest_modseq } else { None };
+        let server_modseq = if caps.condstore {
+            mb.highest_modseq
+        } else {
+            None
+        };
 
         // UIDVALIDITY changed: every UID we hold is meaningless.
-        if local.uidvalidity.is_some() && server_validity.is_some() && local.uidvalidity != server_validity {
+        if local.uidvalidity.is_some()
+            && server_validity.is_some()
+            && local.uidvalidity != server_validity
+        {
             let n = store.run(move |s| s.remove_uids(fid, None)).await?;
             store
                 .run(move |s| s.set_folder_state(fid, None, None, None, None))
@@ -681,7 +733,8 @@ impl SyncEngine {
             });
         }
         let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
-        let complete = local.backfill_uid == Some(1) || (local.uidnext.is_some() && local.backfill_uid.is_none());
+        let complete = local.backfill_uid == Some(1)
+            || (local.uidnext.is_some() && local.backfill_uid.is_none());
         let unchanged = complete
             && local.uidvalidity == server_validity
             && local.uidnext == server_uidnext
@@ -713,7 +766,9 @@ impl SyncEngine {
         // 1. New messages since the last pass (UID >= stored UIDNEXT).
         if let Some(next) = local.uidnext {
             if server_uidnext.is_none_or(|n| n > next) {
-                let got = self.fetch_headers(sess, fid, &format!("{next}:*"), fetch_items, Some(next)).await?;
+                let got = self
+                    .fetch_headers(sess, fid, &format!("{next}:*"), fetch_items, Some(next))
+                    .await?;
                 added += got.0;
                 updated += got.1;
             }
@@ -741,20 +796,36 @@ impl SyncEngine {
             // Record where the backfill stands before fetching, so a crash resumes it.
             if local.uidnext.is_none() {
                 store
-                    .run(move |s| s.set_folder_state(fid, server_validity, server_uidnext, None, Some(backfill_below)))
+                    .run(move |s| {
+                        s.set_folder_state(
+                            fid,
+                            server_validity,
+                            server_uidnext,
+                            None,
+                            Some(backfill_below),
+                        )
+                    })
                     .await?;
             }
             while pos < uids.len() {
-                let n = if first { opts.first_batch.max(1) } else { opts.header_batch.max(1) };
+                let n = if first {
+                    opts.first_batch.max(1)
+                } else {
+                    opts.header_batch.max(1)
+                };
                 let batch = &uids[pos..(pos + n).min(uids.len())];
                 pos += batch.len();
                 let low = batch.iter().copied().min().unwrap_or(1);
-                let got = self.fetch_headers(sess, fid, &uid_set(batch), fetch_items, None).await?;
+                let got = self
+                    .fetch_headers(sess, fid, &uid_set(batch), fetch_items, None)
+                    .await?;
                 added += got.0;
                 updated += got.1;
                 let resume = if pos >= uids.len() { 1 } else { low };
                 store
-                    .run(move |s| s.set_folder_state(fid, server_validity, server_uidnext, None, Some(resume)))
+                    .run(move |s| {
+                        s.set_folder_state(fid, server_validity, server_uidnext, None, Some(resume))
+                    })
                     .await?;
                 done += batch.len() as u64;
                 if first && is_inbox && report.first_rows_after.is_none() {
@@ -791,7 +862,9 @@ impl SyncEngine {
             }
             drain_unsolicited(sess);
             if !updates.is_empty() {
-                let n = store.run(move |s| s.apply_server_flags(fid, &updates)).await?;
+                let n = store
+                    .run(move |s| s.apply_server_flags(fid, &updates))
+                    .await?;
                 updated += n as u32;
             }
         }
@@ -801,7 +874,10 @@ impl SyncEngine {
             let server: HashSet<u32> = sess.uid_search("ALL").await.map_err(map_imap)?;
             drain_unsolicited(sess);
             let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
-            let gone: Vec<u32> = local_uids.into_iter().filter(|u| !server.contains(u)).collect();
+            let gone: Vec<u32> = local_uids
+                .into_iter()
+                .filter(|u| !server.contains(u))
+                .collect();
             if !gone.is_empty() {
                 let n = store.run(move |s| s.remove_uids(fid, Some(&gone))).await?;
                 removed += n as u32;
@@ -813,7 +889,9 @@ impl SyncEngine {
         // 6. Save the resync point: UIDNEXT and HIGHESTMODSEQ as of the SELECT (anything newer is
         // fetched by the next pass).
         store
-            .run(move |s| s.set_folder_state(fid, server_validity, server_uidnext, server_modseq, Some(1)))
+            .run(move |s| {
+                s.set_folder_state(fid, server_validity, server_uidnext, server_modseq, Some(1))
+            })
             .await?;
         report.added += added as u64;
         report.updated += updated as u64;
@@ -920,30 +998,32 @@ impl SyncEngine {
                     }
                     break;
                 }
-                if !batch.is_empty() && (bytes + size > opts.body_batch_bytes || batch.len() >= 200) {
+                if !batch.is_empty() && (bytes + size > opts.body_batch_bytes || batch.len() >= 200)
+                {
                     break;
                 }
                 batch.push(uid);
                 bytes += size;
                 i += 1;
             }
-            let raws: Vec<(u32, ServerFlags, Option<u64>, Vec<u8>)> = if batch.len() == 1 && wanted[i - 1].1 > opts.chunk_bytes {
-                let uid = batch[0];
-                let raw = fetch_chunked(sess, uid, opts.chunk_bytes).await?;
-                vec![(uid, ServerFlags::default(), None, raw)]
-            } else {
-                let mut v = Vec::with_capacity(batch.len());
-                let mut stream = sess
-                    .uid_fetch(uid_set(&batch), "(UID FLAGS BODY.PEEK[])")
-                    .await
-                    .map_err(map_imap)?;
-                while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                    if let (Some(uid), Some(body)) = (f.uid, f.body()) {
-                        v.push((uid, server_flags(f.flags()), f.modseq, body.to_vec()));
+            let raws: Vec<(u32, ServerFlags, Option<u64>, Vec<u8>)> =
+                if batch.len() == 1 && wanted[i - 1].1 > opts.chunk_bytes {
+                    let uid = batch[0];
+                    let raw = fetch_chunked(sess, uid, opts.chunk_bytes).await?;
+                    vec![(uid, ServerFlags::default(), None, raw)]
+                } else {
+                    let mut v = Vec::with_capacity(batch.len());
+                    let mut stream = sess
+                        .uid_fetch(uid_set(&batch), "(UID FLAGS BODY.PEEK[])")
+                        .await
+                        .map_err(map_imap)?;
+                    while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                        if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                            v.push((uid, server_flags(f.flags()), f.modseq, body.to_vec()));
+                        }
                     }
-                }
-                v
-            };
+                    v
+                };
             drain_unsolicited(sess);
             if let Some(p) = pending.take() {
                 let n = p.await.map_err(|e| SyncError::Store(e.to_string()))??;
@@ -1041,7 +1121,11 @@ impl SyncEngine {
     }
 
     /// Wait on the inbox with IDLE until the server reports a change or `timeout` passes.
-    pub async fn idle_inbox(&self, account: AccountId, timeout: Duration) -> Result<bool, SyncError> {
+    pub async fn idle_inbox(
+        &self,
+        account: AccountId,
+        timeout: Duration,
+    ) -> Result<bool, SyncError> {
         let (acc, password) = self.account(account).await?;
         let mut sess = connect(&acc, &password).await?;
         sess.select("INBOX").await.map_err(map_imap)?;
@@ -1065,19 +1149,31 @@ fn policy_limit(p: BodyPolicy) -> Option<u64> {
     }
 }
 
-async fn store_flags(sess: &mut ImapSession, uid: &str, query: &str) -> Result<(), async_imap::error::Error> {
+async fn store_flags(
+    sess: &mut ImapSession,
+    uid: &str,
+    query: &str,
+) -> Result<(), async_imap::error::Error> {
     let stream = sess.uid_store(uid, query).await?;
     let _: Vec<Fetch> = stream.try_collect().await?;
     Ok(())
 }
 
-async fn store_flags_seq(sess: &mut ImapSession, seq: &str, query: &str) -> Result<(), async_imap::error::Error> {
+async fn store_flags_seq(
+    sess: &mut ImapSession,
+    seq: &str,
+    query: &str,
+) -> Result<(), async_imap::error::Error> {
     let stream = sess.store(seq, query).await?;
     let _: Vec<Fetch> = stream.try_collect().await?;
     Ok(())
 }
 
-async fn expunge_uid(sess: &mut ImapSession, uid: &str, uidplus: bool) -> Result<(), async_imap::error::Error> {
+async fn expunge_uid(
+    sess: &mut ImapSession,
+    uid: &str,
+    uidplus: bool,
+) -> Result<(), async_imap::error::Error> {
     if uidplus {
         let s = sess.uid_expunge(uid).await?;
         let _: Vec<_> = s.try_collect().await?;
@@ -1097,7 +1193,10 @@ async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<V
         let mut got = 0usize;
         {
             let mut stream = sess
-                .uid_fetch(uid.to_string(), format!("(UID BODY.PEEK[]<{offset}.{chunk}>)"))
+                .uid_fetch(
+                    uid.to_string(),
+                    format!("(UID BODY.PEEK[]<{offset}.{chunk}>)"),
+                )
                 .await
                 .map_err(map_imap)?;
             while let Some(f) = stream.try_next().await.map_err(map_imap)? {

@@ -30,12 +30,10 @@ pub fn role_from_name(name: &str, delimiter: Option<&str>) -> Option<FolderRole>
     };
     let leaf = leaf.trim().to_lowercase();
     Some(match leaf.as_str() {
-        "inviata" | "inviati" | "posta inviata" | "sent" | "sent items" | "sent messages" | "sent mail" => {
-            FolderRole::Sent
-        }
-        "cestino" | "trash" | "deleted" | "deleted items" | "deleted messages" | "eliminati" | "posta eliminata" => {
-            FolderRole::Trash
-        }
+        "inviata" | "inviati" | "posta inviata" | "sent" | "sent items" | "sent messages"
+        | "sent mail" => FolderRole::Sent,
+        "cestino" | "trash" | "deleted" | "deleted items" | "deleted messages" | "eliminati"
+        | "posta eliminata" => FolderRole::Trash,
         "bozze" | "drafts" | "draft" => FolderRole::Drafts,
         "spam" | "junk" | "posta indesiderata" | "indesiderata" | "junk e-mail" => FolderRole::Junk,
         "archivio" | "archive" | "archives" => FolderRole::Archive,
@@ -49,13 +47,28 @@ mod tests {
 
     #[test]
     fn aruba_and_standard_names() {
-        assert_eq!(role_from_name("INBOX.Inviata", Some(".")), Some(FolderRole::Sent));
-        assert_eq!(role_from_name("INBOX.Cestino", Some(".")), Some(FolderRole::Trash));
-        assert_eq!(role_from_name("INBOX/Bozze", Some("/")), Some(FolderRole::Drafts));
-        assert_eq!(role_from_name("Posta inviata", None), Some(FolderRole::Sent));
+        assert_eq!(
+            role_from_name("INBOX.Inviata", Some(".")),
+            Some(FolderRole::Sent)
+        );
+        assert_eq!(
+            role_from_name("INBOX.Cestino", Some(".")),
+            Some(FolderRole::Trash)
+        );
+        assert_eq!(
+            role_from_name("INBOX/Bozze", Some("/")),
+            Some(FolderRole::Drafts)
+        );
+        assert_eq!(
+            role_from_name("Posta inviata", None),
+            Some(FolderRole::Sent)
+        );
         assert_eq!(role_from_name("inbox", None), Some(FolderRole::Inbox));
         assert_eq!(role_from_name("INBOX.Clienti", Some(".")), None);
-        assert_eq!(role_from_special_use(["\\Noselect", "\\Sent"]), Some(FolderRole::Sent));
+        assert_eq!(
+            role_from_special_use(["\\Noselect", "\\Sent"]),
+            Some(FolderRole::Sent)
+        );
         assert_eq!(role_from_special_use(["\\HasNoChildren"]), None);
     }
 }

@@ -13,7 +13,7 @@ mod engine;
 pub mod folders;
 
 pub use conn::{ImapSession, connect, tls_config};
-pub use engine::{BodyPolicy, SyncEngine, SyncHandle, SyncOptions, SyncReport, Subscription};
+pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
 
 use crate::store::{AccountId, FolderId, StoreError};
 use serde::Serialize;
