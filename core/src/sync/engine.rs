@@ -524,10 +524,10 @@ impl SyncEngine {
         }
         let mut rights = None;
         while let Ok(u) = sess.unsolicited_responses.try_recv() {
-            if let async_imap::types::UnsolicitedResponse::Other(data) = u {
-                if let imap_proto::Response::MyRights(m) = data.parsed() {
-                    rights = Some(m.rights.iter().map(|r| char::from(*r)).collect::<String>());
-                }
+            if let async_imap::types::UnsolicitedResponse::Other(data) = u
+                && let imap_proto::Response::MyRights(m) = data.parsed()
+            {
+                rights = Some(m.rights.iter().map(|r| char::from(*r)).collect::<String>());
             }
         }
         Ok(rights)
@@ -764,14 +764,14 @@ impl SyncEngine {
         let (mut added, mut updated, mut removed) = (0u32, 0u32, 0u32);
 
         // 1. New messages since the last pass (UID >= stored UIDNEXT).
-        if let Some(next) = local.uidnext {
-            if server_uidnext.is_none_or(|n| n > next) {
-                let got = self
-                    .fetch_headers(sess, fid, &format!("{next}:*"), fetch_items, Some(next))
-                    .await?;
-                added += got.0;
-                updated += got.1;
-            }
+        if let Some(next) = local.uidnext
+            && server_uidnext.is_none_or(|n| n > next)
+        {
+            let got = self
+                .fetch_headers(sess, fid, &format!("{next}:*"), fetch_items, Some(next))
+                .await?;
+            added += got.0;
+            updated += got.1;
         }
         // 2. Initial sync / resumed backfill: newest first, the first batch small.
         let backfill_below = match (local.uidnext, local.backfill_uid) {
@@ -942,10 +942,10 @@ impl SyncEngine {
         {
             let mut stream = sess.uid_fetch(set, items).await.map_err(map_imap)?;
             while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                if let Some((meta, rec)) = header_record(&f) {
-                    if min_uid.is_none_or(|m| meta.uid.is_some_and(|u| u >= m)) {
-                        batch.push((meta, rec, None));
-                    }
+                if let Some((meta, rec)) = header_record(&f)
+                    && min_uid.is_none_or(|m| meta.uid.is_some_and(|u| u >= m))
+                {
+                    batch.push((meta, rec, None));
                 }
             }
         }
@@ -1200,11 +1200,11 @@ async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<V
                 .await
                 .map_err(map_imap)?;
             while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                if f.uid == Some(uid) {
-                    if let Some(b) = f.body() {
-                        got = b.len();
-                        raw.extend_from_slice(b);
-                    }
+                if f.uid == Some(uid)
+                    && let Some(b) = f.body()
+                {
+                    got = b.len();
+                    raw.extend_from_slice(b);
                 }
             }
         }

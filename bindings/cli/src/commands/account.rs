@@ -49,10 +49,10 @@ pub fn default_data_dir() -> PathBuf {
     if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(x).join("pec");
     }
-    if cfg!(windows) {
-        if let Some(a) = std::env::var_os("APPDATA") {
-            return PathBuf::from(a).join("pec");
-        }
+    if cfg!(windows)
+        && let Some(a) = std::env::var_os("APPDATA")
+    {
+        return PathBuf::from(a).join("pec");
     }
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
