@@ -586,3 +586,58 @@ async fn connection_cut_mid_fetch_then_resume_without_duplicates() {
     );
     no_duplicates(&e.store);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_loop_reconnects_and_idles_on_the_inbox() {
+    let Some(e) = env("sync_idle", FolderLayout::Standard).await else {
+        return;
+    };
+    deliver(&e.dc, 0..3).await;
+    // Start behind a proxy that refuses connections: the loop must back off and retry.
+    let proxy = FaultProxy::start(e.dc.imap_addr()).await.expect("proxy");
+    proxy.refuse(true);
+    let mut cfg = e.store.account(e.account).expect("acc").config.clone();
+    cfg.imap_port = proxy.addr().port();
+    e.store.add_account(&cfg).expect("update");
+    let (_status, mut rx) = e.engine.events();
+    let handle = e.engine.start(e.account, SyncOptions::default());
+    // A network error is reported…
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("an error event")
+            .expect("recv");
+        if matches!(
+            ev,
+            SyncEvent::Error {
+                kind: pec_core::sync::SyncErrorKind::Network,
+                ..
+            }
+        ) {
+            break;
+        }
+    }
+    // …then the network comes back and the loop syncs without being asked.
+    proxy.heal();
+    let wait_for = |want: usize| {
+        let store = e.store.clone();
+        async move {
+            for _ in 0..300 {
+                if inbox_ids(&store).len() >= want {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            false
+        }
+    };
+    assert!(wait_for(3).await, "the loop did not recover");
+    // New mail is picked up through IDLE (well before the 5-minute IDLE timeout).
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    deliver(&e.dc, 3..4).await;
+    assert!(wait_for(4).await, "IDLE did not report the new message");
+    assert!(!handle.is_finished());
+    drop(handle);
+    no_duplicates(&e.store);
+}
