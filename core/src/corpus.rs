@@ -23,7 +23,9 @@ pub fn in_ci() -> bool {
 pub fn corpus_for_test() -> Option<PathBuf> {
     match corpus_dir() {
         Some(d) => Some(d),
-        None if in_ci() => panic!("CI=true and the corpus is missing (set PEC_CORPUS or put ../shared beside the repo)"),
+        None if in_ci() => panic!(
+            "CI=true and the corpus is missing (set PEC_CORPUS or put ../shared beside the repo)"
+        ),
         None => {
             eprintln!("corpus not found: skipping (set PEC_CORPUS)");
             None

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pec", version, about = "PEC (Posta Elettronica Certificata) terminal client")]
+#[command(
+    name = "pec",
+    version,
+    about = "PEC (Posta Elettronica Certificata) terminal client"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -10,6 +10,15 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+mod cert;
+mod chain;
+mod cms;
+mod crypto;
+mod encoding;
+mod trust;
+
+pub use trust::{AnchorRole, TrustStore};
+
 /// What the signature check concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SignatureStatus {
@@ -72,20 +81,18 @@ impl SignatureReport {
 
     /// True when the signed content is known to be unaltered (valid or merely untrusted).
     pub fn content_intact(&self) -> bool {
-        matches!(self.status, SignatureStatus::Valid | SignatureStatus::Untrusted)
+        matches!(
+            self.status,
+            SignatureStatus::Valid | SignatureStatus::Untrusted
+        )
     }
-}
 
-/// Trust anchors: the bundled PEC trust list plus anchors the user (or a test) adds.
-#[derive(Debug, Clone, Default)]
-pub struct TrustStore {
-    _private: (),
-}
-
-impl TrustStore {
-    /// The trust list shipped with the app (see `core/trust/README.md`).
-    pub fn bundled() -> Self {
-        TrustStore::default()
+    pub(crate) fn invalid(detail: String) -> Self {
+        SignatureReport {
+            status: SignatureStatus::Invalid,
+            detail: Some(detail),
+            ..Self::absent()
+        }
     }
 }
 
@@ -120,20 +127,33 @@ pub fn verify_detached(
     trust: &TrustStore,
     policy: Policy,
 ) -> SignatureReport {
-    let _ = (signed_content, signature, at, trust, policy);
-    SignatureReport {
-        detail: Some("signature verification is being built".into()),
-        ..SignatureReport::absent()
+    let binary = match encoding::to_binary_cms(signature) {
+        Ok(b) => b,
+        Err(e) => return SignatureReport::invalid(format!("unreadable signature: {e}")),
+    };
+    match cms::parse(&binary) {
+        Ok(sd) => cms::verify(&sd, signed_content, at, trust, policy),
+        Err(e) => SignatureReport::invalid(format!("unreadable signature: {e}")),
     }
 }
 
 /// Open an attached-signature file (`.p7m`) in any form seen in mailboxes: DER, BER with indefinite
 /// lengths and chunked octet strings, base64 (with or without line breaks, possibly applied twice), PEM.
+/// The content is returned even when the signature does not verify: the report says so, and callers
+/// must not present such content as intact (see [`SignatureReport::content_intact`]).
 pub fn open_signed(
     data: &[u8],
     trust: &TrustStore,
     at: Option<DateTime<Utc>>,
 ) -> Result<SignedContent, SignatureError> {
-    let _ = (data, trust, at);
-    Err(SignatureError::NotCms("signature opening is being built".into()))
+    let binary = encoding::to_binary_cms(data)?;
+    let sd = cms::parse(&binary).map_err(SignatureError::Corrupt)?;
+    let Some(content) = sd.signed_content() else {
+        return Err(SignatureError::NoContent);
+    };
+    let report = cms::verify(&sd, content, at, trust, Policy::Document);
+    Ok(SignedContent {
+        content: content.to_vec(),
+        report,
+    })
 }
