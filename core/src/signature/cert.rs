@@ -9,7 +9,7 @@ use x509_cert::ext::pkix::{
     BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, NameConstraints, SubjectAltName,
 };
 
-use super::crypto::{DigestAlg, verify_prehashed};
+use super::crypto::{DigestAlg, verify_cached};
 
 pub(crate) const OID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 pub(crate) const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
@@ -171,7 +171,7 @@ impl Cert {
             .signature
             .as_bytes()
             .ok_or("certificate signature is not whole bytes")?;
-        verify_prehashed(issuer.spki_der(), alg, &alg.digest(tbs), signature)
+        verify_cached(issuer.spki_der(), alg, tbs, signature)
     }
 
     fn extension<T: der::oid::AssociatedOid + for<'a> Decode<'a>>(&self) -> Option<T> {

@@ -8,7 +8,7 @@ use cryptographic_message_syntax::SignedData;
 use x509_certificate::DigestAlgorithm as CmsDigest;
 
 use super::cert::Cert;
-use super::crypto::{DigestAlg, verify_prehashed};
+use super::crypto::{DigestAlg, verify_message, verify_prehashed};
 use super::encoding::{crlf_canonical_parts, has_bare_lf};
 use super::{Policy, SignatureReport, SignatureStatus, TrustStore, chain};
 
@@ -77,12 +77,7 @@ pub(crate) fn verify(
             if !candidates.contains(&attrs.message_digest()) {
                 Err("the content was altered after it was signed (digest mismatch)".to_string())
             } else {
-                verify_prehashed(
-                    signer_cert.spki_der(),
-                    alg,
-                    &alg.digest(attrs_der),
-                    signer.signature(),
-                )
+                verify_message(signer_cert.spki_der(), alg, attrs_der, signer.signature())
             }
         }
         _ => {

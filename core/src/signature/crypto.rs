@@ -1,7 +1,9 @@
-//! Digests and raw signature checks (RSA PKCS#1 v1.5, ECDSA P-256/P-384) with RustCrypto.
+//! Digests and raw signature checks (RSA PKCS#1 v1.5, ECDSA P-256/P-384).
 //!
-//! Our own path rather than ring's: PEC providers still sign with SHA-1, some with RSA-1024 keys
-//! (Aruba 2014), which ring refuses to verify.
+//! ring verifies what it supports (RSA 2048–8192 including SHA-1, ECDSA P-256/P-384): it is about 20×
+//! faster than the pure-Rust bigint path. PEC providers still signed with RSA-1024 keys (Aruba 2014),
+//! which ring refuses: those go through RustCrypto's `rsa`. Certificate-signature results are memoised
+//! (see [`verify_cached`]) because every message of a provider carries the same chain.
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -116,4 +118,102 @@ pub(crate) fn verify_prehashed(
             spki.algorithm.oid
         ))
     }
+}
+
+/// Verify `signature` over `message` (hashing it with `alg`).
+pub(crate) fn verify_message(
+    spki_der: &[u8],
+    alg: DigestAlg,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
+    if let Some(result) = verify_with_ring(spki_der, alg, message, signature) {
+        return result;
+    }
+    verify_prehashed(spki_der, alg, &alg.digest(message), signature)
+}
+
+/// ring's verdict, or `None` when ring does not support the key (RSA under 2048 bits, other curves).
+fn verify_with_ring(
+    spki_der: &[u8],
+    alg: DigestAlg,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<Result<(), String>> {
+    use ring::signature as rs;
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der).ok()?;
+    let key = spki.subject_public_key.raw_bytes();
+    let params: &'static dyn rs::VerificationAlgorithm = if spki.algorithm.oid == OID_RSA_ENCRYPTION
+    {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        use rsa::traits::PublicKeyParts;
+        let bits = rsa::RsaPublicKey::from_pkcs1_der(key).ok()?.n().bits();
+        if !(2048..=8192).contains(&bits) {
+            return None;
+        }
+        match alg {
+            DigestAlg::Sha1 => &rs::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            DigestAlg::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
+            DigestAlg::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
+            DigestAlg::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
+        }
+    } else if spki.algorithm.oid == OID_EC_PUBLIC_KEY {
+        let curve = spki
+            .algorithm
+            .parameters
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())?;
+        match (curve, alg) {
+            (c, DigestAlg::Sha256) if c == OID_P256 => &rs::ECDSA_P256_SHA256_ASN1,
+            (c, DigestAlg::Sha384) if c == OID_P256 => &rs::ECDSA_P256_SHA384_ASN1,
+            (c, DigestAlg::Sha256) if c == OID_P384 => &rs::ECDSA_P384_SHA256_ASN1,
+            (c, DigestAlg::Sha384) if c == OID_P384 => &rs::ECDSA_P384_SHA384_ASN1,
+            _ => return None,
+        }
+    } else {
+        return None;
+    };
+    Some(
+        rs::UnparsedPublicKey::new(params, key)
+            .verify(message, signature)
+            .map_err(|_| "the signature does not match".to_string()),
+    )
+}
+
+/// Memo of certificate-signature checks: (child TBS + signature + issuer key) digest → verdict.
+/// Bounded; cleared when full. Results are pure functions of their inputs, so sharing is safe.
+static CERT_CHECKS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<[u8; 32], bool>>,
+> = std::sync::LazyLock::new(Default::default);
+const CERT_CHECKS_CAP: usize = 4096;
+
+/// [`verify_message`] for certificate signatures, memoised.
+pub(crate) fn verify_cached(
+    spki_der: &[u8],
+    alg: DigestAlg,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), String> {
+    let mut h = Sha256::new();
+    for part in [spki_der, message, signature] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    let key: [u8; 32] = h.finalize().into();
+    if let Ok(memo) = CERT_CHECKS.lock()
+        && let Some(&ok) = memo.get(&key)
+    {
+        return if ok {
+            Ok(())
+        } else {
+            Err("the certificate signature does not match".into())
+        };
+    }
+    let result = verify_message(spki_der, alg, message, signature);
+    if let Ok(mut memo) = CERT_CHECKS.lock() {
+        if memo.len() >= CERT_CHECKS_CAP {
+            memo.clear();
+        }
+        memo.insert(key, result.is_ok());
+    }
+    result
 }
