@@ -11,6 +11,7 @@ set -euo pipefail
 N="${1:-10000}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/pec-bench.XXXXXX)"
+chmod 755 "$WORK"   # Dovecot delivers as an unprivileged user
 export PEC_CORPUS="${PEC_CORPUS:-$ROOT/../shared/corpus}"
 cleanup() { [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -25,10 +26,11 @@ PEC="$ROOT/target/release/pec"
 SANDBOX="$ROOT/target/release/pec-sandbox"
 
 echo "== starting the sandbox"
-mkfifo "$WORK/ready"
 "$SANDBOX" up --dir "$WORK/sandbox" --accounts 1 > "$WORK/ready" 2> "$WORK/sandbox.log" &
 SANDBOX_PID=$!
+for _ in $(seq 1 300); do [ -s "$WORK/ready" ] && break; sleep 0.1; done
 READY="$(head -n1 "$WORK/ready")"
+[ -n "$READY" ] || { echo "sandbox did not start:"; cat "$WORK/sandbox.log"; exit 1; }
 IMAP="$(jq -r .imap <<<"$READY")"
 CA="$(jq -r .ca_file <<<"$READY")"
 ADDR="$(jq -r '.accounts[0].address' <<<"$READY")"
@@ -44,7 +46,7 @@ echo "== mbsync (isync) into a Maildir"
 mkdir -p "$WORK/maildir"
 cat > "$WORK/mbsyncrc" <<CFG
 IMAPAccount bench
-Host $HOST
+Host localhost
 Port $PORT
 User $ADDR
 Pass $PASS
