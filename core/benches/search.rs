@@ -119,12 +119,14 @@ fn main() {
                 );
                 let rec = MessageRecord {
                     message_id: Some(format!("b{uid}@bench")),
-                    kind: Some(if uid % 7 == 0 {
+                    kind: Some(if uid.is_multiple_of(7) {
                         PecKind::Receipt
                     } else {
                         PecKind::Envelope
                     }),
-                    receipt_type: (uid % 7 == 0).then(|| "avvenuta-consegna".to_string()),
+                    receipt_type: uid
+                        .is_multiple_of(7)
+                        .then(|| "avvenuta-consegna".to_string()),
                     from_addr: Some("posta-certificata@pec.example".into()),
                     sender_addr: Some(sender),
                     subject: Some(format!(

@@ -467,7 +467,9 @@ impl SyncEngine {
                 let mut wrote = false;
                 for (name, delim, role, noselect) in &names {
                     let same = known.iter().any(|k| {
-                        &k.name == name && (role.is_none() || k.role == *role) && k.delimiter == *delim
+                        &k.name == name
+                            && (role.is_none() || k.role == *role)
+                            && k.delimiter == *delim
                     });
                     if !noselect && !same {
                         s.ensure_folder(id, name, *role, delim.as_deref())?;
@@ -835,7 +837,11 @@ impl SyncEngine {
             // FETCH, small messages only; large ones get headers now and chunked bodies later). The
             // next batch is fetched while the previous one is parsed and written; the resume point
             // moves only after its batch is committed.
-            type Inflight = (tokio::task::JoinHandle<Result<(u32, u32), SyncError>>, u32, usize);
+            type Inflight = (
+                tokio::task::JoinHandle<Result<(u32, u32), SyncError>>,
+                u32,
+                usize,
+            );
             let mut inflight: Option<Inflight> = None;
             let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
             while pos < uids.len() {
@@ -856,7 +862,13 @@ impl SyncEngine {
                     let resume = if pos >= uids.len() { 1 } else { low };
                     store
                         .run(move |s| {
-                            s.set_folder_state(fid, server_validity, server_uidnext, None, Some(resume))
+                            s.set_folder_state(
+                                fid,
+                                server_validity,
+                                server_uidnext,
+                                None,
+                                Some(resume),
+                            )
                         })
                         .await?;
                     done += batch.len() as u64;
@@ -876,14 +888,22 @@ impl SyncEngine {
                     self.progress(account.id, &folder.name, done, total);
                     continue;
                 }
-                let items = self.fetch_whole(sess, fid, batch, fetch_items, caps, opts).await?;
+                let items = self
+                    .fetch_whole(sess, fid, batch, fetch_items, caps, opts)
+                    .await?;
                 if let Some((h, prev_low, prev_len)) = inflight.take() {
                     let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                     added += got.0;
                     updated += got.1;
                     store
                         .run(move |s| {
-                            s.set_folder_state(fid, server_validity, server_uidnext, None, Some(prev_low))
+                            s.set_folder_state(
+                                fid,
+                                server_validity,
+                                server_uidnext,
+                                None,
+                                Some(prev_low),
+                            )
                         })
                         .await?;
                     done += prev_len as u64;
@@ -909,7 +929,9 @@ impl SyncEngine {
                 added += got.0;
                 updated += got.1;
                 store
-                    .run(move |s| s.set_folder_state(fid, server_validity, server_uidnext, None, Some(1)))
+                    .run(move |s| {
+                        s.set_folder_state(fid, server_validity, server_uidnext, None, Some(1))
+                    })
                     .await?;
                 done += prev_len as u64;
                 self.progress(account.id, &folder.name, done, total);
@@ -1075,9 +1097,14 @@ impl SyncEngine {
             } else {
                 "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[])"
             };
-            let mut stream = sess.uid_fetch(uid_set(&small), items).await.map_err(map_imap)?;
+            let mut stream = sess
+                .uid_fetch(uid_set(&small), items)
+                .await
+                .map_err(map_imap)?;
             while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                let (Some(uid), Some(body)) = (f.uid, f.body()) else { continue };
+                let (Some(uid), Some(body)) = (f.uid, f.body()) else {
+                    continue;
+                };
                 let meta = ImapMeta {
                     uid: Some(uid),
                     modseq: f.modseq,
@@ -1090,7 +1117,10 @@ impl SyncEngine {
         }
         drain_unsolicited(sess);
         if !large.is_empty() {
-            let mut stream = sess.uid_fetch(uid_set(&large), header_items).await.map_err(map_imap)?;
+            let mut stream = sess
+                .uid_fetch(uid_set(&large), header_items)
+                .await
+                .map_err(map_imap)?;
             while let Some(f) = stream.try_next().await.map_err(map_imap)? {
                 if let Some((meta, rec)) = header_record(&f) {
                     out.push((meta, rec, None));
