@@ -1,2 +1,8 @@
+pub mod account;
+pub mod import;
 pub mod inspect;
 pub mod invoice;
+pub mod ls;
+pub mod search;
+pub mod show;
+pub mod sync;
