@@ -84,6 +84,9 @@ pub struct State {
     pub smtp: String,
     pub ca_file: PathBuf,
     pub lmtp_socket: PathBuf,
+    /// Generated Dovecot config (for `doveadm -c`, used by `seed`).
+    #[serde(default)]
+    pub dovecot_conf: PathBuf,
     pub keys_dir: PathBuf,
     pub sdi_address: String,
     pub accounts: Vec<Account>,
@@ -250,6 +253,7 @@ impl Sandbox {
             smtp: smtp_addr.to_string(),
             ca_file,
             lmtp_socket: dovecot.lmtp_socket(),
+            dovecot_conf: dovecot.conf_path().to_path_buf(),
             keys_dir,
             sdi_address: d.sdi_address.clone(),
             accounts,

@@ -50,7 +50,10 @@ enum Cmd {
         account: String,
         #[arg(long, default_value_t = 1000)]
         messages: usize,
-        /// Parallel LMTP sessions.
+        /// Deliver by LMTP (realistic, slower) instead of `doveadm import`.
+        #[arg(long)]
+        lmtp: bool,
+        /// Parallel LMTP sessions (with --lmtp).
         #[arg(long, default_value_t = 4)]
         sessions: usize,
     },
@@ -153,6 +156,7 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
             dir,
             account,
             messages,
+            lmtp,
             sessions,
         } => {
             let state = State::load(&dir)?;
@@ -163,8 +167,15 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
                     let p = PathBuf::from("/work/shared/corpus");
                     p.exists().then_some(p)
                 });
+            let method = if lmtp {
+                pec_sandbox::seed::Method::Lmtp { sessions }
+            } else {
+                pec_sandbox::seed::Method::Import {
+                    conf: state.dovecot_conf.clone(),
+                }
+            };
             let report =
-                pec_sandbox::seed::seed(engine, &account, messages, sessions, corpus.as_deref())
+                pec_sandbox::seed::seed(engine, &account, messages, method, corpus.as_deref())
                     .await?;
             println!(
                 "{}",
