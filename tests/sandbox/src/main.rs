@@ -102,11 +102,19 @@ fn main() {
     }
 }
 
+/// Logs go to stderr (stdout is reserved for the ready line): warnings and errors by default,
+/// more with `PEC_SANDBOX_LOG=info|debug|trace`.
 fn tracing_init() {
-    // Logs go to stderr only when PEC_SANDBOX_LOG is set; stdout is reserved for the ready line.
-    if std::env::var_os("PEC_SANDBOX_LOG").is_some() {
-        eprintln!("pec-sandbox: logging to stderr");
-    }
+    let level = match std::env::var("PEC_SANDBOX_LOG").as_deref() {
+        Ok("trace") => tracing::Level::TRACE,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("info") => tracing::Level::INFO,
+        _ => tracing::Level::WARN,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .init();
 }
 
 async fn run(cli: Cli) -> Result<(), SandboxError> {
