@@ -4,7 +4,11 @@
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`corpus`]: where tests and benches find `../shared/corpus` at run time.
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
+//! - [`message`]: raw RFC 5322 bytes to one read-only view (kind, daticert, original, REM, keys, signature).
+//! - [`sdi`]: SDI file-name classification and SDI sender recognition (shared with invoices).
 
 pub mod corpus;
 pub mod limits;
+pub mod message;
+pub mod sdi;
 pub mod signature;
