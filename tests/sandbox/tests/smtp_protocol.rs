@@ -75,3 +75,48 @@ async fn pipelined_session_with_auth_login_and_dot_stuffing() {
     let text = String::from_utf8_lossy(&orig);
     assert!(text.contains("\r\nprima\r\n.punto iniziale\r\n"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_proxy_in_front_of_smtp() {
+    use lettre::AsyncTransport;
+    let Some(sb) = start("smtp_fault_proxy", fast_options()).await else {
+        return;
+    };
+    let proxy = pec_test_harness::FaultProxy::start(sb.smtp_addr)
+        .await
+        .unwrap();
+    let env =
+        lettre::address::Envelope::new(Some(U1.0.parse().unwrap()), vec![U2.0.parse().unwrap()])
+            .unwrap();
+    let raw = |s: &str| {
+        format!(
+            "From: {}\r\nTo: {}\r\nSubject: {s}\r\nMessage-ID: <{s}@c>\r\n\r\nx\r\n",
+            U1.0, U2.0
+        )
+        .into_bytes()
+    };
+    let send = |subject: &'static str| {
+        let t = transport_at(&sb, proxy.addr().port(), Some(U1));
+        let env = env.clone();
+        let data = raw(subject);
+        async move {
+            tokio::time::timeout(std::time::Duration::from_secs(60), t.send_raw(&env, &data))
+                .await
+                .map_err(|_| "timeout".to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+        }
+    };
+    // Cut during the TLS handshake / greeting: the send fails, nothing is submitted.
+    proxy.cut_after(Some(200));
+    assert!(send("tagliato").await.is_err());
+    proxy.heal();
+    proxy.refuse(true);
+    assert!(send("rifiutato").await.is_err());
+    proxy.heal();
+    proxy.set_delay(std::time::Duration::from_millis(30));
+    send("lento").await.expect("delayed but delivered");
+    proxy.heal();
+    let got = wait_inbox(&sb, U2, 1).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(subject(&got[0]), "POSTA CERTIFICATA: lento");
+}
