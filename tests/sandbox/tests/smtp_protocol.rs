@@ -120,3 +120,41 @@ async fn fault_proxy_in_front_of_smtp() {
     assert_eq!(got.len(), 1);
     assert_eq!(subject(&got[0]), "POSTA CERTIFICATA: lento");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_restart_cuts_sessions_and_comes_back() {
+    let Some(mut sb) = start("provider_restart", fast_options()).await else {
+        return;
+    };
+    let conn = pec_test_harness::tls::connector(&sb.ca_pem()).unwrap();
+    let stream = pec_test_harness::tls::connect(&conn, sb.smtp_addr)
+        .await
+        .unwrap();
+    let (r, mut w) = tokio::io::split(stream);
+    let mut r = BufReader::new(r);
+    assert_eq!(read_reply(&mut r).await.0, 220);
+    let mut imap = sb.dovecot.imap_login(U1.0, U1.1).await.unwrap();
+    imap.noop().await.unwrap();
+
+    sb.restart().await.unwrap();
+
+    // The old SMTP session is gone (EOF or error on the next command).
+    let _ = w.write_all(b"NOOP\r\n").await;
+    let mut line = String::new();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(30), r.read_line(&mut line))
+        .await
+        .expect("closed in time")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "session survived: {line}");
+    assert!(imap.noop().await.is_err(), "IMAP session survived");
+    // New sessions work on the same ports.
+    let msg = format!(
+        "From: {}\r\nTo: {}\r\nSubject: dopo riavvio\r\nMessage-ID: <r@c>\r\n\r\nx\r\n",
+        U1.0, U2.0
+    );
+    send_raw(&sb, Some(U1), U1.0, &[U2.0], msg.as_bytes())
+        .await
+        .unwrap();
+    let got = wait_inbox(&sb, U2, 1).await;
+    assert_eq!(subject(&got[0]), "POSTA CERTIFICATA: dopo riavvio");
+}
