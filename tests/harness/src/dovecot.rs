@@ -389,8 +389,9 @@ default_login_user = {lu}
 first_valid_uid = 0
 mail_uid = {uid}
 mail_gid = {gid}
-mail_location = maildir:{d}/mail/%d/%n
+mail_location = mdbox:{d}/mail/%d/%n
 mail_fsync = never
+mdbox_rotate_size = 16M
 mail_max_userip_connections = 200
 mail_plugins = quota acl
 lmtp_rcpt_check_quota = yes
@@ -568,6 +569,11 @@ plugin {{
     /// `127.0.0.1:PORT` of implicit-TLS IMAP.
     pub fn imap_addr(&self) -> std::net::SocketAddr {
         std::net::SocketAddr::from(([127, 0, 0, 1], self.imap_port))
+    }
+
+    /// Path of the generated `dovecot.conf` (for `doveadm -c`).
+    pub fn conf_path(&self) -> &Path {
+        &self.conf
     }
 
     /// Path of the LMTP unix socket.

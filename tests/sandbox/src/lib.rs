@@ -84,6 +84,9 @@ pub struct State {
     pub smtp: String,
     pub ca_file: PathBuf,
     pub lmtp_socket: PathBuf,
+    /// Generated Dovecot config (for `doveadm -c`, used by `seed`).
+    #[serde(default)]
+    pub dovecot_conf: PathBuf,
     pub keys_dir: PathBuf,
     pub sdi_address: String,
     pub accounts: Vec<Account>,
@@ -150,6 +153,8 @@ pub struct Sandbox {
     pub smtp_addr: SocketAddr,
     pub state: State,
     smtp_task: tokio::task::JoinHandle<()>,
+    smtp_shutdown: tokio::sync::watch::Sender<u64>,
+    smtp_acceptor: tokio_rustls::TlsAcceptor,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -243,13 +248,20 @@ impl Sandbox {
         let acceptor = pec_test_harness::tls::acceptor(&server.cert_pem, &server.key_pem)?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let smtp_addr = listener.local_addr()?;
-        let smtp_task = tokio::spawn(smtp::serve(listener, acceptor, engine.clone()));
+        let (smtp_shutdown, shutdown_rx) = tokio::sync::watch::channel(0u64);
+        let smtp_task = tokio::spawn(smtp::serve(
+            listener,
+            acceptor.clone(),
+            engine.clone(),
+            shutdown_rx,
+        ));
 
         let state = State {
             imap: dovecot.imap_addr().to_string(),
             smtp: smtp_addr.to_string(),
             ca_file,
             lmtp_socket: dovecot.lmtp_socket(),
+            dovecot_conf: dovecot.conf_path().to_path_buf(),
             keys_dir,
             sdi_address: d.sdi_address.clone(),
             accounts,
@@ -267,6 +279,8 @@ impl Sandbox {
             smtp_addr,
             state,
             smtp_task,
+            smtp_shutdown,
+            smtp_acceptor: acceptor,
             _tmp: tmp,
         })
     }
@@ -279,10 +293,38 @@ impl Sandbox {
     pub fn imap_addr(&self) -> SocketAddr {
         self.dovecot.imap_addr()
     }
+
+    /// Restart the SMTP server on the same port: open sessions are cut, new ones work.
+    pub async fn restart_smtp(&mut self) -> Result<(), SandboxError> {
+        self.smtp_task.abort();
+        self.smtp_shutdown.send_modify(|g| *g += 1);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let listener = loop {
+            match tokio::net::TcpListener::bind(self.smtp_addr).await {
+                Ok(l) => break l,
+                Err(e) if std::time::Instant::now() > deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        };
+        self.smtp_task = tokio::spawn(smtp::serve(
+            listener,
+            self.smtp_acceptor.clone(),
+            self.engine.clone(),
+            self.smtp_shutdown.subscribe(),
+        ));
+        Ok(())
+    }
+
+    /// Restart IMAP (Dovecot) and SMTP: what a client sees when the provider restarts.
+    pub async fn restart(&mut self) -> Result<(), SandboxError> {
+        self.dovecot.restart().await?;
+        self.restart_smtp().await
+    }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.smtp_task.abort();
+        self.smtp_shutdown.send_modify(|g| *g += 1);
     }
 }

@@ -50,7 +50,10 @@ enum Cmd {
         account: String,
         #[arg(long, default_value_t = 1000)]
         messages: usize,
-        /// Parallel LMTP sessions.
+        /// Deliver by LMTP (realistic, slower) instead of `doveadm import`.
+        #[arg(long)]
+        lmtp: bool,
+        /// Parallel LMTP sessions (with --lmtp).
         #[arg(long, default_value_t = 4)]
         sessions: usize,
     },
@@ -99,11 +102,19 @@ fn main() {
     }
 }
 
+/// Logs go to stderr (stdout is reserved for the ready line): warnings and errors by default,
+/// more with `PEC_SANDBOX_LOG=info|debug|trace`.
 fn tracing_init() {
-    // Logs go to stderr only when PEC_SANDBOX_LOG is set; stdout is reserved for the ready line.
-    if std::env::var_os("PEC_SANDBOX_LOG").is_some() {
-        eprintln!("pec-sandbox: logging to stderr");
-    }
+    let level = match std::env::var("PEC_SANDBOX_LOG").as_deref() {
+        Ok("trace") => tracing::Level::TRACE,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("info") => tracing::Level::INFO,
+        _ => tracing::Level::WARN,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .init();
 }
 
 async fn run(cli: Cli) -> Result<(), SandboxError> {
@@ -153,6 +164,7 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
             dir,
             account,
             messages,
+            lmtp,
             sessions,
         } => {
             let state = State::load(&dir)?;
@@ -163,8 +175,15 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
                     let p = PathBuf::from("/work/shared/corpus");
                     p.exists().then_some(p)
                 });
+            let method = if lmtp {
+                pec_sandbox::seed::Method::Lmtp { sessions }
+            } else {
+                pec_sandbox::seed::Method::Import {
+                    conf: state.dovecot_conf.clone(),
+                }
+            };
             let report =
-                pec_sandbox::seed::seed(engine, &account, messages, sessions, corpus.as_deref())
+                pec_sandbox::seed::seed(engine, &account, messages, method, corpus.as_deref())
                     .await?;
             println!(
                 "{}",

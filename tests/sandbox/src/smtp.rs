@@ -19,8 +19,13 @@ use crate::engine::{Engine, Route};
 const MAX_LINE: usize = 4096;
 const MAX_RCPTS: usize = 100;
 
-/// Accept connections forever.
-pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, engine: Arc<Engine>) {
+/// Accept connections until the task is aborted; open sessions end when `shutdown` changes.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    engine: Arc<Engine>,
+    shutdown: tokio::sync::watch::Receiver<u64>,
+) {
     loop {
         let Ok((tcp, peer)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -28,14 +33,23 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, engine: Arc<Eng
         };
         let acceptor = acceptor.clone();
         let engine = engine.clone();
+        let mut shutdown = shutdown.clone();
+        shutdown.borrow_and_update();
         tokio::spawn(async move {
-            let tls =
-                match tokio::time::timeout(Duration::from_secs(30), acceptor.accept(tcp)).await {
+            let work = async {
+                let tls = match tokio::time::timeout(Duration::from_secs(30), acceptor.accept(tcp))
+                    .await
+                {
                     Ok(Ok(s)) => s,
                     _ => return,
                 };
-            if let Err(e) = session(tls, engine).await {
-                tracing::debug!("SMTP session {peer}: {e}");
+                if let Err(e) = session(tls, engine).await {
+                    tracing::debug!("SMTP session {peer}: {e}");
+                }
+            };
+            tokio::select! {
+                _ = work => {},
+                _ = shutdown.changed() => {},
             }
         });
     }

@@ -371,3 +371,31 @@ async fn inbound_plain_mail_becomes_anomalia() {
     assert!(String::from_utf8_lossy(&orig).contains("compra"));
     verify_signature(m).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_mailbox_gets_errore_consegna() {
+    let mut opts = fast_options();
+    opts.quotas.insert(U2.0.to_string(), 1);
+    let Some(sb) = start("full_mailbox", opts).await else {
+        return;
+    };
+    let body = "q".repeat(1536 * 1024);
+    send_raw(
+        &sb,
+        Some(U1),
+        U1.0,
+        &[U2.0],
+        &raw(U1.0, U2.0, None, "troppo", &body),
+    )
+    .await
+    .unwrap();
+    let sent = wait_inbox(&sb, U1, 2).await;
+    let errs = by_kind(&sent, "X-Ricevuta", "errore-consegna");
+    assert_eq!(errs.len(), 1);
+    let d = pec(errs[0]).daticert.unwrap();
+    assert_eq!(xml_attr(&d, "postacert", "errore").unwrap(), "altro");
+    assert_eq!(
+        xml_text(&d, "errore-esteso").unwrap(),
+        "5.2.2 - SANDBOX PEC S.p.A. - casella piena"
+    );
+}

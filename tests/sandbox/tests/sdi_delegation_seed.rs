@@ -217,14 +217,34 @@ async fn seed_fills_a_mailbox_with_a_mix() {
     let corpus = std::env::var("PEC_CORPUS")
         .ok()
         .map(std::path::PathBuf::from);
-    let report = pec_sandbox::seed::seed(engine, U3.0, 60, 3, corpus.as_deref())
-        .await
-        .unwrap();
-    assert_eq!(report.messages, 60);
+    // 40 by LMTP, then 20 by doveadm import.
+    let report = pec_sandbox::seed::seed(
+        engine.clone(),
+        U3.0,
+        40,
+        pec_sandbox::seed::Method::Lmtp { sessions: 3 },
+        corpus.as_deref(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.messages, 40);
+    let report = pec_sandbox::seed::seed(
+        engine,
+        U3.0,
+        20,
+        pec_sandbox::seed::Method::Import {
+            conf: sb.state.dovecot_conf.clone(),
+        },
+        corpus.as_deref(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.messages, 20);
     let got = wait_inbox(&sb, U3, 60).await;
     assert_eq!(got.len(), 60);
     let count = |h: &str, v: &str| by_kind(&got, h, v).len();
-    assert!(count("X-Trasporto", "posta-certificata") >= 24);
+    // Two rounds of the mix (40 = 2 × 20, then the first 20 again).
+    assert!(count("X-Trasporto", "posta-certificata") >= 30);
     assert!(count("X-Ricevuta", "accettazione") >= 9);
     assert!(count("X-Ricevuta", "avvenuta-consegna") >= 9);
     assert!(count("X-Trasporto", "errore") >= 3);

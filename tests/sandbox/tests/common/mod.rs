@@ -24,6 +24,15 @@ pub async fn start(test: &str, opts: Options) -> Option<Sandbox> {
 
 /// A lettre transport to the sandbox's SMTP (implicit TLS, sandbox root only).
 pub fn transport(sb: &Sandbox, creds: Option<(&str, &str)>) -> AsyncSmtpTransport<Tokio1Executor> {
+    transport_at(sb, sb.smtp_addr.port(), creds)
+}
+
+/// A lettre transport to `127.0.0.1:port` (e.g. a fault proxy in front of the sandbox).
+pub fn transport_at(
+    sb: &Sandbox,
+    port: u16,
+    creds: Option<(&str, &str)>,
+) -> AsyncSmtpTransport<Tokio1Executor> {
     let cert = Certificate::from_pem(sb.ca_pem().as_bytes()).expect("ca pem");
     let tls = TlsParameters::builder("127.0.0.1".to_string())
         .certificate_store(CertificateStore::None)
@@ -31,7 +40,7 @@ pub fn transport(sb: &Sandbox, creds: Option<(&str, &str)>) -> AsyncSmtpTranspor
         .build_rustls()
         .expect("tls params");
     let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(sb.smtp_addr.port())
+        .port(port)
         .tls(Tls::Wrapper(tls))
         .timeout(Some(Duration::from_secs(60)));
     if let Some((u, p)) = creds {
