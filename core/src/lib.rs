@@ -4,7 +4,13 @@
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`corpus`]: where tests and benches find `../shared/corpus` at run time.
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
+//! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
+//! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
+//! - [`accounts`]: account records and the credential-store seam (credentials never in SQLite).
 
+pub mod accounts;
 pub mod corpus;
 pub mod limits;
 pub mod signature;
+pub mod store;
+pub mod sync;

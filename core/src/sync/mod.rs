@@ -1,0 +1,1 @@
+//! IMAP sync (filled next).
