@@ -6,11 +6,13 @@
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
 //! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
 //! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
+//! - [`compose`]: drafts, validation before sending, MIME building, reply/forward, templates.
 //! - [`accounts`]: account records and the credential-store seam (credentials never in SQLite).
 //! - [`message`]: raw RFC 5322 bytes to one read-only view (kind, daticert, original, REM, keys, signature).
 //! - [`sdi`]: SDI file-name classification and SDI sender recognition (shared with invoices).
 
 pub mod accounts;
+pub mod compose;
 pub mod corpus;
 pub mod limits;
 pub mod message;

@@ -25,7 +25,11 @@ fn actual(m: &PecMessage, key: &str) -> Option<String> {
                 .is_some_and(|s| s.invoice_attached)
                 .to_string(),
         ),
-        "sdi_notification" => s(m.sdi.as_ref().and_then(|s| s.notification).map(|n| n.as_str())),
+        "sdi_notification" => s(m
+            .sdi
+            .as_ref()
+            .and_then(|s| s.notification)
+            .map(|n| n.as_str())),
         _ => None,
     }
 }
@@ -84,7 +88,10 @@ fn every_field_of_every_pec_sample() {
         let mut sample_ok = true;
         for (key, want) in entry {
             fields_total += 1;
-            assert!(KNOWN_KEYS.contains(&key.as_str()), "{path}: unknown key {key:?} in expected.toml");
+            assert!(
+                KNOWN_KEYS.contains(&key.as_str()),
+                "{path}: unknown key {key:?} in expected.toml"
+            );
             let want = expected_text(want);
             let got = actual(&m, key);
             let ok = want.split('|').any(|alt| {
@@ -109,5 +116,10 @@ fn every_field_of_every_pec_sample() {
         "pec conformance: {samples_ok}/{} samples fully right, {fields_ok}/{fields_total} fields",
         table.len()
     );
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

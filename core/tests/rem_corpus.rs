@@ -15,7 +15,10 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             walk(&path, ext, out);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        {
             out.push(path);
         }
     }
@@ -33,7 +36,10 @@ fn has_rem_message_type(raw: &[u8]) -> bool {
 /// `REM_RelayAcceptance1,2.RB01.eml` → ("RelayAcceptance", "RB01"); Dispatch and EXTERNAL messages
 /// carry the SubmissionAcceptance / ReceivedFromNonERDS evidence.
 fn expected_from_eml_name(path: &Path) -> (String, String) {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let mut segs = name.split('.');
     let head = segs.next().unwrap_or_default().trim_start_matches("REM_");
     let code = segs.next().unwrap_or_default().to_string();
@@ -49,7 +55,10 @@ fn expected_from_eml_name(path: &Path) -> (String, String) {
 /// `ContentConsignmentFailure1.RD05.xml` → ("ContentConsignmentFailure", "RD05").
 /// Corpus spellings: a trailing index digit, an `Ext` suffix, and the typo `ContentConsignmentt`.
 fn expected_from_xml_name(path: &Path) -> (String, String) {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let mut segs = name.split('.');
     let head = segs.next().unwrap_or_default();
     let code = segs.next().unwrap_or_default().to_string();
@@ -107,14 +116,22 @@ fn rem_messages_are_recognised_with_their_evidence_event() {
                 m.kind
             ));
         }
-        if m.correlation.rem_ua_message_identifier.is_none() || m.correlation.rem_evidence_ids.is_empty() {
+        if m.correlation.rem_ua_message_identifier.is_none()
+            || m.correlation.rem_evidence_ids.is_empty()
+        {
             failures.push(format!("{}: REM correlation keys missing", path.display()));
         }
-        if !m.has_original && rem.is_some_and(|r| r.message_type == pec_core::message::RemMessageType::Dispatch) {
+        if !m.has_original
+            && rem.is_some_and(|r| r.message_type == pec_core::message::RemMessageType::Dispatch)
+        {
             failures.push(format!("{}: dispatch without its original", path.display()));
         }
         if m.subject.starts_with("REM ") {
-            failures.push(format!("{}: REM prefix left in subject {:?}", path.display(), m.subject));
+            failures.push(format!(
+                "{}: REM prefix left in subject {:?}",
+                path.display(),
+                m.subject
+            ));
         }
     }
     eprintln!("REM messages checked: {checked}");
@@ -128,7 +145,11 @@ fn standalone_evidence_has_the_event_and_reason_of_its_name() {
         return;
     };
     let mut files = Vec::new();
-    walk(&corpus.join("rem/gdl/standalone-evidence"), "xml", &mut files);
+    walk(
+        &corpus.join("rem/gdl/standalone-evidence"),
+        "xml",
+        &mut files,
+    );
     assert!(files.len() >= 40, "only {} evidence files", files.len());
     let mut failures = Vec::new();
     for path in &files {
@@ -137,15 +158,23 @@ fn standalone_evidence_has_the_event_and_reason_of_its_name() {
         match parse_evidence(&raw) {
             Ok(e) => {
                 let got = e.event.map(RemEvent::as_str);
-                if got != Some(want_event.as_str()) || e.reason_code.as_deref() != Some(want_code.as_str()) {
+                if got != Some(want_event.as_str())
+                    || e.reason_code.as_deref() != Some(want_code.as_str())
+                {
                     failures.push(format!(
                         "{}: got {got:?} {:?}, expected {want_event} {want_code}",
                         path.display(),
                         e.reason_code
                     ));
                 }
-                if e.evidence_identifier.is_none() || e.event_time.is_none() || e.reason_uris.is_empty() {
-                    failures.push(format!("{}: identifier, time or reason URI missing", path.display()));
+                if e.evidence_identifier.is_none()
+                    || e.event_time.is_none()
+                    || e.reason_uris.is_empty()
+                {
+                    failures.push(format!(
+                        "{}: identifier, time or reason URI missing",
+                        path.display()
+                    ));
                 }
             }
             Err(err) => failures.push(format!("{}: {err}", path.display())),

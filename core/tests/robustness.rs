@@ -78,8 +78,14 @@ fn survive(analyzer: &Analyzer, label: &str, raw: &[u8]) -> Result<PecMessage, P
     let took = start.elapsed();
     assert!(took < BUDGET, "{label}: took {took:?}");
     if let Ok(m) = &result {
-        assert!(depth_of(m) <= MAX_NESTING_DEPTH, "{label}: nesting cap ignored");
-        assert!(m.attachments.len() <= MAX_PARTS, "{label}: part cap ignored");
+        assert!(
+            depth_of(m) <= MAX_NESTING_DEPTH,
+            "{label}: nesting cap ignored"
+        );
+        assert!(
+            m.attachments.len() <= MAX_PARTS,
+            "{label}: part cap ignored"
+        );
         // The view must serialise (the JSON path of the CLI and UI).
         serde_json::to_string(m).unwrap_or_else(|e| panic!("{label}: serialise: {e}"));
     }
@@ -244,10 +250,15 @@ fn base64_pec_in_pec_30_levels_is_capped() {
 
 #[test]
 fn ten_thousand_parts_hit_the_part_cap() {
-    let mut raw = b"From: a@b.it\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=\"P\"\r\n\r\n".to_vec();
+    let mut raw =
+        b"From: a@b.it\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=\"P\"\r\n\r\n"
+            .to_vec();
     for i in 0..10_000 {
         raw.extend_from_slice(
-            format!("--P\r\nContent-Type: application/octet-stream; name=\"f{i}.bin\"\r\n\r\nx\r\n").as_bytes(),
+            format!(
+                "--P\r\nContent-Type: application/octet-stream; name=\"f{i}.bin\"\r\n\r\nx\r\n"
+            )
+            .as_bytes(),
         );
     }
     raw.extend_from_slice(b"--P--\r\n");
@@ -294,5 +305,9 @@ Content-Type: multipart/mixed; boundary=\"D\"\r\n\r\n--D\r\nContent-Type: applic
     assert_eq!(m.kind, Kind::Receipt);
     assert!(m.daticert.is_none());
     assert_eq!(m.subject, "prova");
-    assert!(m.warnings.iter().any(|w| w.contains("daticert")), "{:?}", m.warnings);
+    assert!(
+        m.warnings.iter().any(|w| w.contains("daticert")),
+        "{:?}",
+        m.warnings
+    );
 }

@@ -53,8 +53,17 @@ fn json_one_line_per_file_with_the_expected_keys() {
     let consegna = corpus.join("pec/OCA_l10n-italy/16.0/CONSEGNA_ IT03339130126_00009.xml.txt");
     let mancata = corpus.join("pec/OCA_l10n-italy/16.0/POSTA CERTIFICATA_mancata_consegna.txt");
     let rem = corpus.join("rem/gdl/Intra-REM-flow/REM_RelayFailure.RB10.eml");
-    let out = pec(&["--json".as_ref(), consegna.as_os_str(), mancata.as_os_str(), rem.as_os_str()]);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = pec(&[
+        "--json".as_ref(),
+        consegna.as_os_str(),
+        mancata.as_os_str(),
+        rem.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 3);
     for l in &lines {
@@ -68,7 +77,10 @@ fn json_one_line_per_file_with_the_expected_keys() {
     assert_eq!(c["receipt"], "avvenuta-consegna");
     assert_eq!(c["receipt_type"], "completa");
     assert_eq!(c["error"], "nessuno");
-    assert_eq!(c["identificativo"], "opec288.20181113163926.01838.310.1.63@pec.aruba.it");
+    assert_eq!(
+        c["identificativo"],
+        "opec288.20181113163926.01838.310.1.63@pec.aruba.it"
+    );
     assert_eq!(
         c["msgid"],
         "<1542123565.921546936035156.464602125997431-openerp-8-fatturapa.attachment.out@elbati-Vostro-3550>"
@@ -90,7 +102,10 @@ fn json_one_line_per_file_with_the_expected_keys() {
     assert_eq!(m["kind"], "envelope");
     assert_eq!(m["receipt_type"], "breve");
     assert_eq!(m["sdi_notification"], "MC");
-    assert!(!m.contains_key("identificativo"), "no daticert, no identificativo");
+    assert!(
+        !m.contains_key("identificativo"),
+        "no daticert, no identificativo"
+    );
 
     let r = &lines[2];
     assert_eq!(r["kind"], "rem");
@@ -116,8 +131,16 @@ fn bare_daticert_and_evidence_are_accepted() {
     )
     .expect("write");
     let evidence = corpus.join("rem/gdl/standalone-evidence/RelayFailure.RB02.xml");
-    let out = pec(&["--json".as_ref(), daticert.as_os_str(), evidence.as_os_str()]);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = pec(&[
+        "--json".as_ref(),
+        daticert.as_os_str(),
+        evidence.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 2);
     let d = &lines[0];
@@ -127,14 +150,20 @@ fn bare_daticert_and_evidence_are_accepted() {
     assert_eq!(d["identificativo"], "id-1@pec.it");
     assert_eq!(d["msgid"], "<m@pc>");
     assert_eq!(d["date"], "2024-07-01T10:00:00+02:00");
-    assert_eq!(d["recipients"], serde_json::json!([{"address": "b@x.it", "tipo": "esterno"}]));
+    assert_eq!(
+        d["recipients"],
+        serde_json::json!([{"address": "b@x.it", "tipo": "esterno"}])
+    );
     assert_eq!(lines[1]["rem_event"], "RelayFailure");
 
     // Human output mentions the essentials.
     let human = pec(&[daticert.as_os_str()]);
     assert!(human.status.success());
     let text = String::from_utf8_lossy(&human.stdout);
-    assert!(text.contains("avvenuta-consegna") && text.contains("id-1@pec.it"), "{text}");
+    assert!(
+        text.contains("avvenuta-consegna") && text.contains("id-1@pec.it"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -147,7 +176,13 @@ fn human_output_for_an_envelope() {
     let out = pec(&[f.as_os_str()]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for needle in ["envelope", "Re: archetipo", "thinkstudio@pec.it", "original (level 1)", "signature"] {
+    for needle in [
+        "envelope",
+        "Re: archetipo",
+        "thinkstudio@pec.it",
+        "original (level 1)",
+        "signature",
+    ] {
         assert!(text.contains(needle), "{needle:?} missing in:\n{text}");
     }
 }
@@ -159,7 +194,10 @@ fn assert_one_clear_error(out: &Output, path: &Path) {
     assert_eq!(lines.len(), 1, "one line on stderr, got: {err}");
     assert!(lines[0].starts_with("pec inspect: "), "{err}");
     assert!(lines[0].contains(&path.display().to_string()), "{err}");
-    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -171,7 +209,9 @@ fn missing_and_garbage_files_fail_cleanly() {
     assert_one_clear_error(&out, &missing);
 
     let garbage = dir.join("garbage.bin");
-    let bytes: Vec<u8> = (0u32..4096).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80).collect();
+    let bytes: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80)
+        .collect();
     std::fs::write(&garbage, bytes).expect("write");
     let out = pec(&["--json".as_ref(), garbage.as_os_str()]);
     assert_one_clear_error(&out, &garbage);

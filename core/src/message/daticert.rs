@@ -110,7 +110,10 @@ fn parse_data(data: &Element) -> Option<DateTime<FixedOffset>> {
     let ora = data.child_text("ora")?;
     let date = NaiveDate::parse_from_str(&giorno, "%d/%m/%Y").ok()?;
     let time = NaiveTime::parse_from_str(&ora, "%H:%M:%S").ok()?;
-    let zone = data.attr("zona").and_then(parse_zone).unwrap_or(FixedOffset::east_opt(0)?);
+    let zone = data
+        .attr("zona")
+        .and_then(parse_zone)
+        .unwrap_or(FixedOffset::east_opt(0)?);
     zone.from_local_datetime(&date.and_time(time)).single()
 }
 
@@ -220,7 +223,8 @@ mod tests {
 
     #[test]
     fn unescaped_msgid_is_recovered() {
-        let xml = b"<postacert tipo=\"accettazione\" errore=\"nessuno\"><dati><msgid><abc@host></msgid>\
+        let xml =
+            b"<postacert tipo=\"accettazione\" errore=\"nessuno\"><dati><msgid><abc@host></msgid>\
                     <ricevuta tipo=\"breve\"/></dati></postacert>";
         let d = parse_daticert(xml).expect("parses");
         assert_eq!(d.msgid.as_deref(), Some("<abc@host>"));

@@ -65,7 +65,12 @@ pub fn mailboxes(value: Option<&HeaderValue<'_>>) -> Vec<Mailbox> {
         .filter_map(|a| {
             let address = a.address.as_deref()?.trim().to_string();
             (!address.is_empty()).then(|| Mailbox {
-                name: a.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(String::from),
+                name: a
+                    .name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(String::from),
                 address,
             })
         })
@@ -107,7 +112,11 @@ pub fn on_behalf_of(from: &Mailbox) -> Option<String> {
 
 /// `<id@host>` → `id@host` (trimmed); used to compare Message-IDs from headers and daticert.
 pub fn normalize_message_id(id: &str) -> String {
-    id.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string()
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]

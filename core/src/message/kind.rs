@@ -159,20 +159,32 @@ mod tests {
         for k in ReceiptKind::ALL {
             assert_eq!(ReceiptKind::parse(k.as_str()), Some(*k));
         }
-        assert_eq!(ReceiptKind::parse(" Avvenuta-Consegna "), Some(ReceiptKind::AvvenutaConsegna));
-        assert_eq!(PecErrorCode::parse("no-dominio"), Some(PecErrorCode::NoDominio));
+        assert_eq!(
+            ReceiptKind::parse(" Avvenuta-Consegna "),
+            Some(ReceiptKind::AvvenutaConsegna)
+        );
+        assert_eq!(
+            PecErrorCode::parse("no-dominio"),
+            Some(PecErrorCode::NoDominio)
+        );
         assert_eq!(ReceiptType::parse("bogus"), None);
     }
 
     #[test]
     fn classification_precedence() {
-        assert_eq!(classify(true, Some("accettazione"), None, None).0, Kind::Rem);
+        assert_eq!(
+            classify(true, Some("accettazione"), None, None).0,
+            Kind::Rem
+        );
         assert_eq!(
             classify(false, Some("accettazione"), Some("posta-certificata"), None),
             (Kind::Receipt, Some(ReceiptKind::Accettazione))
         );
         assert_eq!(classify(false, None, Some("errore"), None).0, Kind::Anomaly);
-        assert_eq!(classify(false, None, Some("Posta-Certificata"), None).0, Kind::Envelope);
+        assert_eq!(
+            classify(false, None, Some("Posta-Certificata"), None).0,
+            Kind::Envelope
+        );
         assert_eq!(
             classify(false, None, None, Some("avvenuta-consegna")),
             (Kind::Receipt, Some(ReceiptKind::AvvenutaConsegna))

@@ -380,19 +380,25 @@ fn analyze_message(
             None
         }
     });
-    let error = daticert.as_ref().and_then(|d| d.errore).or(match (kind, receipt) {
-        (Kind::Envelope, _)
-        | (Kind::Receipt, Some(ReceiptKind::Accettazione | ReceiptKind::AvvenutaConsegna)) => {
-            Some(PecErrorCode::Nessuno)
-        }
-        _ => None,
-    });
+    let error = daticert
+        .as_ref()
+        .and_then(|d| d.errore)
+        .or(match (kind, receipt) {
+            (Kind::Envelope, _)
+            | (Kind::Receipt, Some(ReceiptKind::Accettazione | ReceiptKind::AvvenutaConsegna)) => {
+                Some(PecErrorCode::Nessuno)
+            }
+            _ => None,
+        });
 
     // Correlation
     let mut rem_evidence_ids: Vec<String> = Vec::new();
     if let Some(r) = &rem {
         let from_header = r.evidence_id.as_deref().map(headers::normalize_message_id);
-        let from_xml = r.evidence.as_ref().and_then(|e| e.evidence_identifier.clone());
+        let from_xml = r
+            .evidence
+            .as_ref()
+            .and_then(|e| e.evidence_identifier.clone());
         for id in from_header.into_iter().chain(from_xml) {
             if !rem_evidence_ids.contains(&id) {
                 rem_evidence_ids.push(id);
@@ -542,7 +548,10 @@ mod tests {
         assert_eq!(m.subject, "POSTA CERTIFICATA: hi");
         assert_eq!(m.sender.as_deref(), Some("m@x.it"));
         assert_eq!(m.recipients.len(), 1);
-        assert_eq!(m.signature.status, Some(crate::signature::SignatureStatus::Absent));
+        assert_eq!(
+            m.signature.status,
+            Some(crate::signature::SignatureStatus::Absent)
+        );
     }
 
     /// An envelope whose postacert.eml is itself an envelope (inline, 7bit) around a plain message.
@@ -585,11 +594,17 @@ Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n\
         assert_eq!(m.sender.as_deref(), Some("mario@pec.it"));
         let l1 = m.original.as_deref().expect("level 1");
         assert_eq!(l1.kind, Kind::Envelope);
-        assert_eq!(l1.correlation.riferimento_message_id.as_deref(), Some("<client-1@pc>"));
+        assert_eq!(
+            l1.correlation.riferimento_message_id.as_deref(),
+            Some("<client-1@pc>")
+        );
         let inner = m.innermost();
         assert_eq!(inner.kind, Kind::Plain);
         assert_eq!(inner.subject, "Re: contratto");
-        assert_eq!(inner.correlation.message_id.as_deref(), Some("<client-1@pc>"));
+        assert_eq!(
+            inner.correlation.message_id.as_deref(),
+            Some("<client-1@pc>")
+        );
         assert_eq!(inner.body_text.as_deref().map(str::trim), Some("ciao"));
     }
 

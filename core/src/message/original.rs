@@ -89,12 +89,14 @@ pub fn structure(msg: &Message<'_>) -> Structure {
         let role = if section.eq_ignore_ascii_case("rem_message/xml_evidence") {
             PartRole::RemEvidence
         } else if section.eq_ignore_ascii_case("rem_message/original")
-            || (is_rfc822 && (name_is(name, "postacert.eml") || name_is(name, "AttachedMimeMessage")))
+            || (is_rfc822
+                && (name_is(name, "postacert.eml") || name_is(name, "AttachedMimeMessage")))
         {
             PartRole::Original
         } else if name_is(name, "daticert.xml") {
             PartRole::Daticert
-        } else if ctype == "application/pkcs7-signature" || ctype == "application/x-pkcs7-signature" {
+        } else if ctype == "application/pkcs7-signature" || ctype == "application/x-pkcs7-signature"
+        {
             PartRole::Signature
         } else {
             PartRole::Content
@@ -147,7 +149,10 @@ mod tests {
         assert!(st.daticert.is_some());
         assert!(st.original.is_some());
         let roles: Vec<_> = st.attachments.iter().map(|a| a.role).collect();
-        assert_eq!(roles, vec![PartRole::Daticert, PartRole::Original, PartRole::Content]);
+        assert_eq!(
+            roles,
+            vec![PartRole::Daticert, PartRole::Original, PartRole::Content]
+        );
         assert!(st.attachments.last().and_then(|a| a.sdi.as_ref()).is_some());
     }
 }

@@ -83,7 +83,10 @@ impl RemEvent {
     /// Parse an event name or URI (`http://uri.etsi.org/19522/Event/RelayFailure`).
     pub fn parse(s: &str) -> Option<Self> {
         let name = last_segment(s);
-        Self::ALL.iter().copied().find(|e| e.as_str().eq_ignore_ascii_case(name))
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|e| e.as_str().eq_ignore_ascii_case(name))
     }
 }
 
@@ -152,7 +155,9 @@ pub enum EvidenceError {
 
 /// True when the bytes look like an ERDS evidence (cheap sniff, no parsing).
 pub fn looks_like_evidence(xml_bytes: &[u8]) -> bool {
-    let head = xml_bytes.get(..xml_bytes.len().min(4096)).unwrap_or_default();
+    let head = xml_bytes
+        .get(..xml_bytes.len().min(4096))
+        .unwrap_or_default();
     super::daticert::find(head, EVIDENCE_NS.as_bytes()).is_some()
         && super::daticert::find(head, b"Evidence").is_some()
 }
@@ -206,7 +211,10 @@ fn from_tree(root: &Element) -> RemEvidence {
         reason_details,
         evidence_identifier: root.child_text("EvidenceIdentifier"),
         event_time: root.child_text("EventTime").as_deref().and_then(parse_time),
-        submission_time: root.child_text("SubmissionTime").as_deref().and_then(parse_time),
+        submission_time: root
+            .child_text("SubmissionTime")
+            .as_deref()
+            .and_then(parse_time),
         message_identifier: root.child_text("MessageIdentifier"),
         ua_message_identifier: root
             .find("UserContentInfo")

@@ -29,7 +29,9 @@ pub fn find_signed<'a>(msg: &'a Message<'_>) -> Option<SignedParts<'a>> {
     let root = msg.parts.first()?;
     let ct = root.content_type()?;
     if !(ct.ctype().eq_ignore_ascii_case("multipart")
-        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("signed")))
+        && ct
+            .subtype()
+            .is_some_and(|s| s.eq_ignore_ascii_case("signed")))
     {
         return None;
     }

@@ -52,12 +52,14 @@ fn strip_one(s: &str) -> Option<&str> {
             let colon = after.find(':')?;
             let words = after.get(..colon)?;
             let word_count = words.split_whitespace().count();
-            let known_avviso = lead != "AVVISO DI "
-                || AVVISO_KINDS.iter().any(|k| starts_with_ci(words, k));
+            let known_avviso =
+                lead != "AVVISO DI " || AVVISO_KINDS.iter().any(|k| starts_with_ci(words, k));
             let plausible = known_avviso
                 && word_count >= 1
                 && word_count <= max_words
-                && words.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-');
+                && words
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == ' ' || c == '.' || c == '-');
             if plausible {
                 return after.get(colon + 1..);
             }
@@ -79,15 +81,24 @@ mod tests {
 
     #[test]
     fn strips_pec_prefixes() {
-        assert_eq!(strip_prefixes("POSTA CERTIFICATA: Re: archetipo"), "Re: archetipo");
+        assert_eq!(
+            strip_prefixes("POSTA CERTIFICATA: Re: archetipo"),
+            "Re: archetipo"
+        );
         assert_eq!(strip_prefixes("ACCETTAZIONE: test private"), "test private");
         assert_eq!(strip_prefixes("CONSEGNA: a: b"), "a: b");
-        assert_eq!(strip_prefixes("AVVISO DI MANCATA CONSEGNA: Test PEC"), "Test PEC");
+        assert_eq!(
+            strip_prefixes("AVVISO DI MANCATA CONSEGNA: Test PEC"),
+            "Test PEC"
+        );
         assert_eq!(
             strip_prefixes("AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: x"),
             "x"
         );
-        assert_eq!(strip_prefixes("AVVISO DI NON ACCETTAZIONE PER VIRUS: y"), "y");
+        assert_eq!(
+            strip_prefixes("AVVISO DI NON ACCETTAZIONE PER VIRUS: y"),
+            "y"
+        );
         assert_eq!(strip_prefixes("ANOMALIA MESSAGGIO: z"), "z");
         assert_eq!(
             strip_prefixes("POSTA CERTIFICATA: POSTA CERTIFICATA: CONSEGNA: deep"),
@@ -106,9 +117,15 @@ mod tests {
     #[test]
     fn leaves_ordinary_subjects() {
         assert_eq!(strip_prefixes("Re: meeting"), "Re: meeting");
-        assert_eq!(strip_prefixes("REM meeting tomorrow at 10: ok"), "REM meeting tomorrow at 10: ok");
+        assert_eq!(
+            strip_prefixes("REM meeting tomorrow at 10: ok"),
+            "REM meeting tomorrow at 10: ok"
+        );
         assert_eq!(strip_prefixes("Avviso di pagamento"), "Avviso di pagamento");
-        assert_eq!(strip_prefixes("Avviso di pagamento: luglio"), "Avviso di pagamento: luglio");
+        assert_eq!(
+            strip_prefixes("Avviso di pagamento: luglio"),
+            "Avviso di pagamento: luglio"
+        );
         assert!(!has_prefix("Invio File 7339338"));
     }
 }

@@ -35,7 +35,10 @@ pub struct Element {
 impl Element {
     /// The value of attribute `name` (local name, case-sensitive as XML is).
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// First direct child called `name`.

@@ -56,7 +56,10 @@ impl SdiNotification {
 
     /// Parse the two-letter code (case-insensitive).
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|n| n.as_str().eq_ignore_ascii_case(code))
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|n| n.as_str().eq_ignore_ascii_case(code))
     }
 }
 
@@ -94,7 +97,10 @@ pub struct SdiFile {
 
 impl SdiFile {
     pub fn is_invoice(&self) -> bool {
-        matches!(self.kind, SdiFileKind::Invoice | SdiFileKind::InvoiceArchive)
+        matches!(
+            self.kind,
+            SdiFileKind::Invoice | SdiFileKind::InvoiceArchive
+        )
     }
 
     pub fn notification(&self) -> Option<SdiNotification> {
@@ -108,7 +114,9 @@ impl SdiFile {
 fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let cut = s.len().checked_sub(suffix.len())?;
     let tail = s.get(cut..)?;
-    tail.eq_ignore_ascii_case(suffix).then(|| s.get(..cut)).flatten()
+    tail.eq_ignore_ascii_case(suffix)
+        .then(|| s.get(..cut))
+        .flatten()
 }
 
 fn is_alnum(s: &str, min: usize, max: usize) -> bool {
@@ -183,8 +191,14 @@ mod tests {
         assert_eq!(f.name, "IT02182030391_31.xml.p7m");
         assert_eq!(f.country, "IT");
         assert_eq!(f.transmitter_id, "02182030391");
-        assert_eq!(kind("IT01234567890_00001.ZIP"), Some(SdiFileKind::InvoiceArchive));
-        assert_eq!(kind("IT01234567890_00001.Xml.P7M"), Some(SdiFileKind::Invoice));
+        assert_eq!(
+            kind("IT01234567890_00001.ZIP"),
+            Some(SdiFileKind::InvoiceArchive)
+        );
+        assert_eq!(
+            kind("IT01234567890_00001.Xml.P7M"),
+            Some(SdiFileKind::Invoice)
+        );
     }
 
     #[test]
@@ -197,7 +211,10 @@ mod tests {
         assert_eq!(f.notification(), Some(SdiNotification::MT));
         assert_eq!(f.notification_progressive.as_deref(), Some("002"));
         assert_eq!(f.invoice_stem, "IT02652600210_00007");
-        assert_eq!(kind("IT01234567890_11111_rc_001.xml"), Some(SdiFileKind::Notification(SdiNotification::RC)));
+        assert_eq!(
+            kind("IT01234567890_11111_rc_001.xml"),
+            Some(SdiFileKind::Notification(SdiNotification::RC))
+        );
     }
 
     #[test]

@@ -5,7 +5,11 @@ pub const SDI_DOMAIN: &str = "pec.fatturapa.it";
 
 /// True for `sdi<digits>@pec.fatturapa.it` (case-insensitive, optional angle brackets/blanks).
 pub fn is_sdi_address(address: &str) -> bool {
-    let a = address.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let a = address
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     let Some((local, domain)) = a.rsplit_once('@') else {
         return false;
     };
@@ -24,9 +28,11 @@ pub fn is_sdi_address(address: &str) -> bool {
 
 /// Find an SDI address inside free text such as `"Per conto di: sdi48@pec.fatturapa.it"`.
 pub fn sdi_address_in(text: &str) -> Option<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';' | ':' | '(' | ')'))
-        .find(|w| is_sdi_address(w))
-        .map(|w| w.to_ascii_lowercase())
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',' | ';' | ':' | '(' | ')')
+    })
+    .find(|w| is_sdi_address(w))
+    .map(|w| w.to_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -113,7 +113,10 @@ fn message_json(m: &mut Map<String, Value>, msg: &PecMessage) {
     put(
         m,
         "sdi_notification",
-        msg.sdi.as_ref().and_then(|s| s.notification).map(|n| n.as_str()),
+        msg.sdi
+            .as_ref()
+            .and_then(|s| s.notification)
+            .map(|n| n.as_str()),
     );
     m.insert(
         "invoice_attached".into(),
@@ -196,7 +199,11 @@ pub fn human(path: &Path, doc: &Document) -> String {
             }
             line(&mut out, "oggetto", opt(d.oggetto.as_deref()));
             line(&mut out, "gestore", opt(d.gestore_emittente.as_deref()));
-            line(&mut out, "data", d.data.map(|t| t.to_rfc3339()).unwrap_or_default());
+            line(
+                &mut out,
+                "data",
+                d.data.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            );
             line(&mut out, "identificativo", opt(d.identificativo.as_deref()));
             line(&mut out, "msgid", opt(d.msgid.as_deref()));
             line(&mut out, "ricevuta", d.ricevuta.map_or("", |r| r.as_str()));
@@ -205,16 +212,32 @@ pub fn human(path: &Path, doc: &Document) -> String {
         }
         Document::Evidence(e) => {
             line(&mut out, "document", "REM evidence");
-            line(&mut out, "event", e.event.map_or(e.event_uri.as_str(), |ev| ev.as_str()));
+            line(
+                &mut out,
+                "event",
+                e.event.map_or(e.event_uri.as_str(), |ev| ev.as_str()),
+            );
             line(&mut out, "reason", opt(e.reason_code.as_deref()));
             for d in &e.reason_details {
                 line(&mut out, "detail", d);
             }
-            line(&mut out, "time", e.event_time.map(|t| t.to_rfc3339()).unwrap_or_default());
-            line(&mut out, "evidence id", opt(e.evidence_identifier.as_deref()));
+            line(
+                &mut out,
+                "time",
+                e.event_time.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            );
+            line(
+                &mut out,
+                "evidence id",
+                opt(e.evidence_identifier.as_deref()),
+            );
             line(&mut out, "sender", opt(e.sender.as_deref()));
             line(&mut out, "recipients", e.recipients.join(", "));
-            line(&mut out, "ua message id", opt(e.ua_message_identifier.as_deref()));
+            line(
+                &mut out,
+                "ua message id",
+                opt(e.ua_message_identifier.as_deref()),
+            );
         }
     }
     out
@@ -243,9 +266,17 @@ fn message_human(out: &mut String, msg: &PecMessage, level: usize) {
         })
         .collect();
     line(out, "recipients", recipients.join(", "));
-    line(out, "date", msg.date.map(|d| d.to_rfc3339()).unwrap_or_default());
+    line(
+        out,
+        "date",
+        msg.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+    );
     line(out, "provider", opt(msg.provider_name.as_deref()));
-    line(out, "identificativo", opt(msg.correlation.identificativo.as_deref()));
+    line(
+        out,
+        "identificativo",
+        opt(msg.correlation.identificativo.as_deref()),
+    );
     line(out, "msgid", opt(msg.correlation.msgid.as_deref()));
     line(
         out,
@@ -262,7 +293,12 @@ fn message_human(out: &mut String, msg: &PecMessage, level: usize) {
         if let Some(p) = &msg.signature.provider {
             sig.push_str(&format!(" ({p})"));
         }
-        if let Some(d) = msg.signature.detail.as_deref().filter(|_| status.as_str() != "valid") {
+        if let Some(d) = msg
+            .signature
+            .detail
+            .as_deref()
+            .filter(|_| status.as_str() != "valid")
+        {
             sig.push_str(&format!(": {d}"));
         }
         line(out, "signature", sig);
