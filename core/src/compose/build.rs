@@ -68,6 +68,26 @@ pub fn build(
     date: i64,
     out: impl Write,
 ) -> Result<BuiltHeader, ComposeError> {
+    build_inner(draft, message_id, date, out, true)
+}
+
+/// Like [`build`] for a draft saved to the server: recipients may still be missing.
+pub fn build_draft(
+    draft: &Draft,
+    message_id: &str,
+    date: i64,
+    out: impl Write,
+) -> Result<BuiltHeader, ComposeError> {
+    build_inner(draft, message_id, date, out, false)
+}
+
+fn build_inner(
+    draft: &Draft,
+    message_id: &str,
+    date: i64,
+    out: impl Write,
+    need_recipients: bool,
+) -> Result<BuiltHeader, ComposeError> {
     let from = draft.from.as_ref().ok_or(ComposeError::NoSender)?;
     if !draft.bcc.is_empty() {
         return Err(ComposeError::BccNotAllowed {
@@ -81,7 +101,7 @@ pub fn build(
             recipients.push(a);
         }
     }
-    if recipients.is_empty() {
+    if need_recipients && recipients.is_empty() {
         return Err(ComposeError::NoRecipients);
     }
     let mut mb = MessageBuilder::new()
