@@ -219,8 +219,11 @@ fn count_ci(hay: &[u8], needle: &[u8]) -> usize {
     if needle.is_empty() || hay.len() < needle.len() {
         return 0;
     }
+    let first = needle.first().map(u8::to_ascii_lowercase);
     hay.windows(needle.len())
-        .filter(|w| w.eq_ignore_ascii_case(needle))
+        .filter(|w| {
+            w.first().map(u8::to_ascii_lowercase) == first && w.eq_ignore_ascii_case(needle)
+        })
         .count()
 }
 
@@ -295,18 +298,6 @@ fn analyze_message(
             _ => None,
         })
         .or_else(|| from.as_ref().map(|f| f.address.clone()));
-    let recipients: Vec<Recipient> = match &daticert {
-        Some(d) if !d.destinatari.is_empty() => d.destinatari.clone(),
-        _ => to
-            .iter()
-            .chain(cc.iter())
-            .map(|m| Recipient {
-                address: m.address.clone(),
-                tipo: None,
-            })
-            .collect(),
-    };
-
     // REM
     let rem = rem_type.as_deref().map(|t| {
         let evidence = st.evidence.and_then(|i| msg.parts.get(i)).and_then(|p| {
@@ -332,6 +323,31 @@ fn analyze_message(
             evidence,
         }
     });
+
+    let evidence_recipients = rem
+        .as_ref()
+        .and_then(|r| r.evidence.as_ref())
+        .map(|e| e.recipients.as_slice())
+        .unwrap_or_default();
+    let recipients: Vec<Recipient> = match &daticert {
+        Some(d) if !d.destinatari.is_empty() => d.destinatari.clone(),
+        // REM: the evidence names the recipients of the original message.
+        _ if !evidence_recipients.is_empty() => evidence_recipients
+            .iter()
+            .map(|a| Recipient {
+                address: a.clone(),
+                tipo: None,
+            })
+            .collect(),
+        _ => to
+            .iter()
+            .chain(cc.iter())
+            .map(|m| Recipient {
+                address: m.address.clone(),
+                tipo: None,
+            })
+            .collect(),
+    };
 
     // Original, recursively
     let has_original = st.original.is_some();
@@ -452,6 +468,15 @@ fn analyze_message(
         ],
         from.as_ref().and_then(|f| f.name.as_deref()),
     );
+
+    if !warnings.is_empty() {
+        tracing::debug!(
+            kind = kind.as_str(),
+            depth,
+            warnings = warnings.len(),
+            "message analysed with a degraded view"
+        );
+    }
 
     Ok(PecMessage {
         kind,
@@ -621,6 +646,47 @@ Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n\
         assert_eq!(levels, MAX_NESTING_DEPTH);
         assert!(cur.has_original);
         assert!(cur.warnings.iter().any(|w| w.contains("nesting")));
+    }
+
+    #[test]
+    fn anomaly_keeps_its_original() {
+        let raw = b"From: posta-certificata@pec.it\r\nTo: a@pec.it\r\nSubject: ANOMALIA MESSAGGIO: offerta\r\n\
+X-Trasporto: errore\r\nContent-Type: multipart/mixed; boundary=\"A\"\r\n\r\n\
+--A\r\nContent-Type: text/plain\r\n\r\nanomalia\r\n\
+--A\r\nContent-Type: message/rfc822; name=\"postacert.eml\"\r\n\r\n\
+From: spam@example.com\r\nSubject: offerta\r\n\r\ncompra\r\n--A--\r\n";
+        let m = analyze(raw, &trust()).expect("parses");
+        assert_eq!(m.kind, Kind::Anomaly);
+        assert_eq!(m.error, None);
+        assert_eq!(m.subject, "offerta");
+        assert_eq!(
+            m.original.as_ref().and_then(|o| o.sender.as_deref()),
+            Some("spam@example.com")
+        );
+    }
+
+    #[test]
+    fn receipt_without_daticert_falls_back_to_headers() {
+        let raw = b"From: posta-certificata@pec.it\r\nTo: a@pec.it\r\n\
+Subject: AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: fattura\r\n\
+X-Ricevuta: preavviso-errore-consegna\r\nX-Riferimento-Message-ID: <k@pc>\r\n\r\ntesto\r\n";
+        let m = analyze(raw, &trust()).expect("parses");
+        assert_eq!(m.kind, Kind::Receipt);
+        assert_eq!(m.receipt, Some(ReceiptKind::PreavvisoErroreConsegna));
+        assert_eq!(m.subject, "fattura");
+        assert_eq!(m.error, None);
+        assert_eq!(m.receipt_type, None);
+        assert_eq!(m.correlation.client_message_id().as_deref(), Some("k@pc"));
+    }
+
+    #[test]
+    fn case_insensitive_pec_headers() {
+        let raw = b"from: posta-certificata@pec.it\r\nx-ricevuta: Avvenuta-Consegna\r\nX-TIPORICEVUTA: sintetica\r\n\
+subject: CONSEGNA: x\r\n\r\n.\r\n";
+        let m = analyze(raw, &trust()).expect("parses");
+        assert_eq!(m.receipt, Some(ReceiptKind::AvvenutaConsegna));
+        assert_eq!(m.receipt_type, Some(ReceiptType::Sintetica));
+        assert_eq!(m.subject, "x");
     }
 
     #[test]

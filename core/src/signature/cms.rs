@@ -21,8 +21,9 @@ pub(crate) fn parse(der: &[u8]) -> Result<SignedData, String> {
     }
 }
 
-/// Verify `sd` over `content` (the detached content, or the encapsulated one).
+/// Verify `sd` (parsed from `binary`) over `content` (the detached content, or the encapsulated one).
 pub(crate) fn verify(
+    binary: &[u8],
     sd: &SignedData,
     content: &[u8],
     at: Option<DateTime<Utc>>,
@@ -35,10 +36,17 @@ pub(crate) fn verify(
         report.detail = Some("the signature names no signer".into());
         return report;
     };
-    let pool: Vec<Cert> = sd
-        .certificates()
-        .filter_map(|c| Cert::from_der(c.constructed_data()).ok())
-        .collect();
+    // The certificates with their exact bytes; the crate's re-encoded copies only as a fallback.
+    let pool: Vec<Cert> = match super::ber::certificates(binary) {
+        Some(raw) if !raw.is_empty() => raw
+            .into_iter()
+            .filter_map(|c| Cert::from_der(c).ok())
+            .collect(),
+        _ => sd
+            .certificates()
+            .filter_map(|c| Cert::from_der(c.constructed_data()).ok())
+            .collect(),
+    };
     let serial = signer
         .certificate_issuer_and_serial()
         .map(|(_, s)| strip_zeros(s.as_slice()).to_vec())

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+mod ber;
 mod cert;
 mod chain;
 mod cms;
@@ -132,7 +133,7 @@ pub fn verify_detached(
         Err(e) => return SignatureReport::invalid(format!("unreadable signature: {e}")),
     };
     match cms::parse(&binary) {
-        Ok(sd) => cms::verify(&sd, signed_content, at, trust, policy),
+        Ok(sd) => cms::verify(&binary, &sd, signed_content, at, trust, policy),
         Err(e) => SignatureReport::invalid(format!("unreadable signature: {e}")),
     }
 }
@@ -151,7 +152,7 @@ pub fn open_signed(
     let Some(content) = sd.signed_content() else {
         return Err(SignatureError::NoContent);
     };
-    let report = cms::verify(&sd, content, at, trust, Policy::Document);
+    let report = cms::verify(&binary, &sd, content, at, trust, Policy::Document);
     Ok(SignedContent {
         content: content.to_vec(),
         report,
