@@ -15,6 +15,9 @@ use std::process::ExitCode;
     about = "PEC (Posta Elettronica Certificata) terminal client"
 )]
 struct Cli {
+    /// Where the store and credentials live (default: the platform data directory).
+    #[arg(long, global = true)]
+    data_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -23,11 +26,33 @@ struct Cli {
 enum Command {
     /// Analyse PEC/REM messages (.eml) or bare daticert.xml files.
     Inspect(commands::inspect::Args),
+    /// Add, list or remove accounts.
+    Account(commands::account::Args),
+    /// Synchronise with the server (`--full`: download every body).
+    Sync(commands::sync::Args),
+    /// List a folder or a virtual folder (invoices, receipts, all).
+    Ls(commands::ls::Args),
+    /// Show one message.
+    Show(commands::show::Args),
+    /// Full-text search.
+    Search(commands::search::Args),
+    /// Import .eml files into the local store.
+    Import(commands::import::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(commands::account::default_data_dir);
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Account(args) => commands::account::run(&data_dir, args),
+        Command::Sync(args) => commands::sync::run(&data_dir, args),
+        Command::Ls(args) => commands::ls::run(&data_dir, args),
+        Command::Show(args) => commands::show::run(&data_dir, args),
+        Command::Search(args) => commands::search::run(&data_dir, args),
+        Command::Import(args) => commands::import::run(&data_dir, args),
     }
 }

@@ -313,24 +313,24 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         if lname == "smime.p7s" {
             continue;
         }
-        if let Some(inner) = part.message() {
-            if lname == "postacert.eml" || matches!(rec.kind(), PecKind::Envelope | PecKind::Rem) {
-                if text.is_none() {
-                    text = inner.body_text(0).map(|t| t.into_owned());
-                }
-                for sub in inner.attachments() {
-                    let sname = sub.attachment_name().map(str::to_string);
-                    if sname.as_deref().is_some_and(is_invoice_filename) {
-                        rec.is_invoice = true;
-                    }
-                    rec.attachments.push(AttachmentRecord {
-                        filename: sname,
-                        mime: mime_of(sub),
-                        size: sub.contents().len() as u64,
-                    });
-                }
-                continue;
+        if let Some(inner) = part.message()
+            && (lname == "postacert.eml" || matches!(rec.kind(), PecKind::Envelope | PecKind::Rem))
+        {
+            if text.is_none() {
+                text = inner.body_text(0).map(|t| t.into_owned());
             }
+            for sub in inner.attachments() {
+                let sname = sub.attachment_name().map(str::to_string);
+                if sname.as_deref().is_some_and(is_invoice_filename) {
+                    rec.is_invoice = true;
+                }
+                rec.attachments.push(AttachmentRecord {
+                    filename: sname,
+                    mime: mime_of(sub),
+                    size: sub.contents().len() as u64,
+                });
+            }
+            continue;
         }
         if name.as_deref().is_some_and(is_invoice_filename) {
             rec.is_invoice = true;
@@ -390,11 +390,7 @@ fn parse_daticert(xml: &[u8], rec: &mut MessageRecord) {
     let mut errore: Option<String> = None;
     let mut errore_esteso: Option<String> = None;
     let mut tipo: Option<String> = None;
-    loop {
-        let ev = match reader.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(_) => break,
-        };
+    while let Ok(ev) = reader.read_event_into(&mut buf) {
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_start = matches!(ev, Event::Start(_));

@@ -162,19 +162,79 @@ impl Store {
         })
     }
 
-    /// Server-side messages of `folder` whose full body has not been analysed yet, newest first.
-    pub fn uids_without_body(&self, folder: FolderId, limit: usize) -> Result<Vec<(u32, u64)>> {
+    /// Server messages of `folder` whose body the policy wants and that are not analysed yet,
+    /// newest first: receipts always, others up to `max_size` bytes (`None`: all).
+    pub fn uids_needing_body(
+        &self,
+        folder: FolderId,
+        max_size: Option<u64>,
+    ) -> Result<Vec<(u32, u64)>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
                 "SELECT uid, size FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
-                 ORDER BY uid DESC LIMIT ?2",
+                   AND (kind = 'receipt' OR ?2 IS NULL OR size <= ?2)
+                 ORDER BY uid DESC",
             )?;
             let v = st
-                .query_map(params![folder, limit as i64], |r| {
+                .query_map(params![folder, max_size.map(|m| m as i64)], |r| {
                     Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(v)
+        })
+    }
+
+    /// Whether [`Store::uids_needing_body`] would return anything.
+    pub fn needs_bodies(&self, folder: FolderId, max_size: Option<u64>) -> Result<bool> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
+                   AND (kind = 'receipt' OR ?2 IS NULL OR size <= ?2))",
+                params![folder, max_size.map(|m| m as i64)],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Number of messages of `folder` that have a server UID.
+    pub fn folder_server_count(&self, folder: FolderId) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL",
+                [folder],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+    }
+
+    /// Store downloaded bodies for messages already known by UID: full analysis replaces the
+    /// header-only one; flags are left alone. Unknown UIDs (expunged meanwhile) are skipped.
+    pub fn upsert_bodies(
+        &self,
+        folder: FolderId,
+        items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
+    ) -> Result<usize> {
+        let cap = self.body_cap();
+        self.write(|tx| {
+            let (account, role) = folder_role_tx(tx, folder)?;
+            let mut n = 0;
+            for (meta, rec, raw) in items {
+                let Some(uid) = meta.uid else { continue };
+                let id: Option<MessageId> = tx
+                    .query_row(
+                        "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+                        params![folder, uid],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(id) = id else { continue };
+                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true)?;
+                if let Some(raw) = raw {
+                    put_body_tx(tx, id, raw, cap)?;
+                }
+                n += 1;
+            }
+            Ok(n)
         })
     }
 
@@ -444,7 +504,8 @@ fn write_fields_tx(
         "UPDATE messages SET kind = ?2, message_id = ?3, receipt_type = ?4, ref_message_id = ?5,
             pec_identificativo = COALESCE(?6, pec_identificativo), pec_msgid = ?7, pec_recipient = ?8,
             pec_error = ?9, pec_time = ?10, from_addr = ?11, from_name = ?12, sender_addr = ?13,
-            subject = ?14, original_subject = ?15, date = COALESCE(?16, ?17, 0), internal_date = ?17,
+            subject = ?14, original_subject = ?15, date = COALESCE(?16, ?17, internal_date, date),
+            internal_date = COALESCE(?17, internal_date),
             size = MAX(size, ?18), signature = ?19, has_attachments = ?20, is_invoice = ?21, preview = ?22,
             body_state = ?23, modseq = COALESCE(?24, modseq)
          WHERE id = ?1",

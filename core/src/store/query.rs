@@ -356,15 +356,8 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("message {id}")))?;
-            let (message_id, ref_message_id, identificativo, pec_recipient, pec_error, signature, body_state): (
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                i64,
-            ) = c.query_row(
+            type Extra = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, i64);
+            let (message_id, ref_message_id, identificativo, pec_recipient, pec_error, signature, body_state): Extra = c.query_row(
                 "SELECT message_id, ref_message_id, pec_identificativo, pec_recipient, pec_error, signature, body_state
                  FROM messages WHERE id = ?1",
                 [id],

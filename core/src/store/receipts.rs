@@ -239,7 +239,8 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
     };
-    let receipts: Vec<(String, Option<String>, Option<String>, Option<i64>)> = {
+    type Row = (String, Option<String>, Option<String>, Option<i64>);
+    let receipts: Vec<Row> = {
         let mut st = tx.prepare_cached(
             "SELECT receipt_type, recipient, error, at FROM receipts WHERE sent_id = ?1
              ORDER BY COALESCE(at, 0), receipt_id",
