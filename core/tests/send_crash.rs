@@ -23,6 +23,7 @@ const TEST: &str = "killed_sender_sends_exactly_once";
 fn crash_config(dir: &str) -> pec_core::outbox::OutboxConfig {
     let mut cfg = fast_config(std::path::Path::new(dir));
     cfg.unknown_grace = Duration::from_secs(10);
+    cfg.smtp_timeout = Duration::from_secs(5);
     cfg
 }
 
@@ -37,11 +38,9 @@ async fn child(dir: &str, password: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         outbox.process(account, &creds).await.expect("process");
-        let pending = outbox
-            .entries(account)
-            .expect("entries")
-            .iter()
-            .any(|e| e.state == "queued" || e.state == "sending" || !e.sent_copy);
+        let pending = outbox.entries(account).expect("entries").iter().any(|e| {
+            e.state == "queued" || e.state == "sending" || (e.state == "submitted" && !e.sent_copy)
+        });
         if !pending || Instant::now() > deadline {
             return;
         }
@@ -126,6 +125,15 @@ async fn killed_sender_sends_exactly_once() {
         let _ = c.wait();
         let state = env.outbox.entry(q.id).expect("entry").state;
         seen_states.push(state.clone());
+        // Two senders at once on the same queue (one is killed): only one may claim the attempt.
+        if i % 3 == 0 {
+            let mut c1 = spawn();
+            let mut c2 = spawn();
+            tokio::time::sleep(Duration::from_millis(d + 200)).await;
+            c1.kill().expect("SIGKILL");
+            let _ = c1.wait();
+            let _ = c2.wait();
+        }
         // Kill the restarted one as well, at a later point, for half the messages.
         if i % 2 == 1 {
             let mut c = spawn();

@@ -47,7 +47,7 @@ pub fn fast_config(dir: &std::path::Path) -> OutboxConfig {
     cfg.unknown_grace = Duration::from_secs(2);
     cfg.base_backoff = Duration::from_secs(1);
     cfg.max_backoff = Duration::from_secs(2);
-    cfg.smtp_timeout = Duration::from_secs(30);
+    cfg.smtp_timeout = Duration::from_secs(10);
     cfg.imap_timeout = Duration::from_secs(30);
     cfg
 }

@@ -6,12 +6,14 @@
 //!   transaction, the queue row and a local copy (folder `Outbox`, local only) that the store's
 //!   receipt tracking attaches receipts to.
 //! - **Never sent twice**: the Message-ID is generated once at queue time and the bytes never
-//!   change. Before the `DATA` phase the row is committed as `sending`; a row found in `sending`
+//!   change. Before connecting, the row is claimed as `sending` (compare-and-swap on its state and
+//!   attempt count, so two processes never both send it); a row found in `sending`
 //!   (crash, lost reply, timeout) has an *unknown* outcome and is only sent again after the server
 //!   was checked ([`imap::find_submission`]: an accettazione / non-accettazione carrying the
 //!   Message-ID in `X-Riferimento-Message-ID`, or the Sent copy with that Message-ID), and not
 //!   before [`OutboxConfig::unknown_grace`] has passed since the attempt (the provider may still be
-//!   writing its receipt).
+//!   writing its receipt, or another process may still be in the middle of a slow attempt: see
+//!   [`Outbox::effective_grace`]).
 //! - **Plain errors**: permanent SMTP refusals become [`SendFailure`]s in the user's words.
 //!
 //! Submission is in [`smtp`], server checks, the Sent copy, draft upload and receipt polling in
@@ -427,6 +429,7 @@ impl Outbox {
 
     /// Put a rejected entry back in the queue (after the user fixed the password, say).
     pub fn retry(&self, id: OutboxId) -> Result<(), SendError> {
+        // Only from `rejected`: a queued/sending/submitted entry is never re-sent by hand.
         self.store.write(|tx| {
             let n = tx.execute(
                 "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, error = NULL, error_kind = NULL
@@ -441,24 +444,41 @@ impl Outbox {
         Ok(())
     }
 
-    fn set_state(
+    /// Move entry `id` from (`from`, `attempts`) to `state`, recording `event`; a no-op returning
+    /// `false` when another process changed the entry meanwhile (compare-and-swap: two processes
+    /// never both own an attempt).
+    #[allow(clippy::too_many_arguments)]
+    fn transition(
         &self,
         id: OutboxId,
+        from: &str,
+        attempts: u32,
         state: &str,
         event: &str,
         detail: Option<&str>,
         extra: impl FnOnce(&rusqlite::Transaction<'_>) -> crate::store::Result<()>,
-    ) -> Result<(), SendError> {
-        self.store.write(|tx| {
-            tx.execute(
-                "UPDATE outbox SET state = ?2 WHERE id = ?1",
-                params![id, state],
+    ) -> Result<bool, SendError> {
+        Ok(self.store.write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox SET state = ?2 WHERE id = ?1 AND state = ?3 AND attempts = ?4",
+                params![id, state, from, attempts],
             )?;
+            if n != 1 {
+                return Ok(false);
+            }
             extra(tx)?;
             event_tx(tx, id, event, detail)?;
-            Ok(())
-        })?;
-        Ok(())
+            Ok(true)
+        })?)
+    }
+
+    /// How long an attempt with unknown outcome is left alone: never less than one whole attempt
+    /// (`smtp_timeout`) plus the provider's processing time, so a slow but live attempt in another
+    /// process is never taken for a dead one.
+    pub fn effective_grace(&self) -> Duration {
+        self.cfg
+            .unknown_grace
+            .max(self.cfg.smtp_timeout + Duration::from_secs(5))
     }
 
     fn backoff(&self, attempts: u32) -> i64 {
@@ -494,7 +514,7 @@ impl Outbox {
             match e.state.as_str() {
                 "sending" => {
                     let started = e.attempt_started_at.unwrap_or(0);
-                    if t - started < self.cfg.unknown_grace.as_secs() as i64 {
+                    if t - started < self.effective_grace().as_secs() as i64 {
                         report.unknown.push(e.id);
                         continue;
                     }
@@ -507,8 +527,10 @@ impl Outbox {
                     .await
                     {
                         Ok(Some(found)) => {
-                            self.set_state(
+                            self.transition(
                                 e.id,
+                                "sending",
+                                e.attempts,
                                 "submitted",
                                 "recovered",
                                 Some(&found.describe()),
@@ -524,8 +546,10 @@ impl Outbox {
                             report.recovered.push(e.id);
                         }
                         Ok(None) => {
-                            self.set_state(
+                            let requeued = self.transition(
                                 e.id,
+                                "sending",
+                                e.attempts,
                                 "queued",
                                 "retry",
                                 Some("the previous attempt did not reach the provider"),
@@ -537,7 +561,9 @@ impl Outbox {
                                     Ok(())
                                 },
                             )?;
-                            self.submit_one(&acct, &password, e.id, &mut report).await?;
+                            if requeued {
+                                self.submit_one(&acct, &password, e.id, &mut report).await?;
+                            }
                         }
                         Err(err) => {
                             report.unknown.push(e.id);
@@ -600,11 +626,25 @@ impl Outbox {
         report: &mut ProcessReport,
     ) -> Result<(), SendError> {
         let e = self.entry(id)?;
+        // Claim the attempt before touching the network: from here on a crash leaves `sending`
+        // (unknown outcome, settled by the server check), and no other process can claim it.
+        let claimed =
+            self.transition(id, "queued", e.attempts, "sending", "sending", None, |tx| {
+                tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, attempt_started_at = ?2 WHERE id = ?1",
+                params![id, now()],
+            )?;
+                Ok(())
+            })?;
+        if !claimed {
+            return Ok(());
+        }
+        let mine = e.attempts + 1;
         let outcome = smtp::submit(self, acct, password, &e).await;
         let t = now();
         match outcome {
             smtp::Outcome::Submitted(reply) => {
-                self.set_state(id, "submitted", "submitted", Some(&reply), |tx| {
+                self.transition(id, "sending", mine, "submitted", "submitted", Some(&reply), |tx| {
                     tx.execute(
                         "UPDATE outbox SET submitted_at = ?2, error = NULL, error_kind = NULL WHERE id = ?1",
                         params![id, t],
@@ -615,24 +655,30 @@ impl Outbox {
             }
             smtp::Outcome::Rejected(f) => {
                 let msg = f.to_string();
-                self.set_state(id, "rejected", "rejected", Some(&msg), |tx| {
-                    tx.execute(
-                        "UPDATE outbox SET error_kind = ?2, error = ?3 WHERE id = ?1",
-                        params![id, f.kind(), msg],
-                    )?;
-                    Ok(())
-                })?;
+                self.transition(
+                    id,
+                    "sending",
+                    mine,
+                    "rejected",
+                    "rejected",
+                    Some(&msg),
+                    |tx| {
+                        tx.execute(
+                            "UPDATE outbox SET error_kind = ?2, error = ?3 WHERE id = ?1",
+                            params![id, f.kind(), msg],
+                        )?;
+                        Ok(())
+                    },
+                )?;
                 report.rejected.push(id);
             }
             smtp::Outcome::NotSent { kind, detail } => {
                 // Definitely not submitted (connection, TLS, 4xx): back in the queue with backoff.
-                let attempts = e.attempts + 1;
-                let next = t + self.backoff(attempts);
-                self.set_state(id, "queued", "retry", Some(&detail), |tx| {
+                let next = t + self.backoff(mine);
+                self.transition(id, "sending", mine, "queued", "retry", Some(&detail), |tx| {
                     tx.execute(
-                        "UPDATE outbox SET next_attempt_at = ?2, error_kind = ?3, error = ?4,
-                            attempts = MAX(attempts, ?5) WHERE id = ?1",
-                        params![id, next, kind, detail, attempts],
+                        "UPDATE outbox SET next_attempt_at = ?2, error_kind = ?3, error = ?4 WHERE id = ?1",
+                        params![id, next, kind, detail],
                     )?;
                     Ok(())
                 })?;
@@ -642,8 +688,9 @@ impl Outbox {
                 // Left in 'sending': settled by the server check after the grace period.
                 self.store.write(|tx| {
                     tx.execute(
-                        "UPDATE outbox SET error_kind = 'network', error = ?2 WHERE id = ?1",
-                        params![id, detail],
+                        "UPDATE outbox SET error_kind = 'network', error = ?2
+                         WHERE id = ?1 AND state = 'sending' AND attempts = ?3",
+                        params![id, detail, mine],
                     )?;
                     event_tx(tx, id, "unknown", Some(&detail))?;
                     Ok(())
@@ -651,23 +698,6 @@ impl Outbox {
                 report.unknown.push(id);
             }
         }
-        Ok(())
-    }
-
-    /// Mark the attempt as started (committed before `DATA`).
-    pub(crate) fn mark_sending(&self, id: OutboxId) -> Result<(), SendError> {
-        self.store.write(|tx| {
-            let n = tx.execute(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempt_started_at = ?2
-                 WHERE id = ?1 AND state IN ('queued', 'sending')",
-                params![id, now()],
-            )?;
-            if n != 1 {
-                return Err(StoreError::Invalid(format!("outbox {id} is not sendable")));
-            }
-            event_tx(tx, id, "sending", None)?;
-            Ok(())
-        })?;
         Ok(())
     }
 

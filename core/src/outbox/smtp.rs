@@ -87,7 +87,7 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
     Outcome::Unknown(format!("{phase}: {detail}"))
 }
 
-/// Submit one entry. The row is marked `sending` (committed) right before `MAIL FROM`.
+/// Submit one entry, already claimed (`sending`) by the caller.
 pub(crate) async fn submit(
     outbox: &super::Outbox,
     acct: &Account,
@@ -189,13 +189,6 @@ pub(crate) async fn submit(
         }
         Ok(Err(err)) => return classify(&err, "AUTH", acct),
         Ok(Ok(_)) => {}
-    }
-    if let Err(err) = outbox.mark_sending(e.id) {
-        conn.abort().await;
-        return Outcome::NotSent {
-            kind: "store",
-            detail: err.to_string(),
-        };
     }
     let mut opts = Vec::new();
     if !bytes.is_ascii() {

@@ -31,6 +31,10 @@ pub struct SendOpts {
     /// Signature appended to the body.
     #[arg(long)]
     pub signature: Option<String>,
+    /// Override the provider's size rule (size × recipients, in MB) for this account, e.g. 100
+    /// for Aruba's documented limit; remembered for later sends.
+    #[arg(long, value_name = "MB")]
+    pub provider_limit_mb: Option<u64>,
     /// Only queue: do not contact the server now.
     #[arg(long)]
     pub queue_only: bool,
@@ -105,6 +109,12 @@ pub fn queue_and_send(
         draft.signature = opts.signature.clone();
     }
     let ob = outbox(store, data_dir);
+    if let Some(mb) = opts.provider_limit_mb {
+        let mut preset = ob.preset(account.id).map_err(|e| e.to_string())?;
+        preset.max_total_bytes = mb.saturating_mul(1024 * 1024);
+        ob.set_preset(account.id, &preset)
+            .map_err(|e| e.to_string())?;
+    }
     let q = ob.queue(account.id, &draft).map_err(|e| e.to_string())?;
     for w in &q.warnings {
         eprintln!("pec: warning: {w}");
