@@ -9,13 +9,17 @@
 //! - [`fatturapa`]: e-invoices (FatturaPA) and SdI messages: open (.xml/.p7m/.eml), typed model, HTML render.
 //! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
 //! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
+//! - [`compose`]: drafts, validation before sending, MIME building, reply/forward, templates.
+//! - [`outbox`]: the persistent outbox (queued → sending → submitted, exactly once), SMTP submission, per-recipient status.
 //! - [`accounts`]: account records and the credential-store seam (credentials never in SQLite).
 
 pub mod accounts;
+pub mod compose;
 pub mod corpus;
 pub mod fatturapa;
 pub mod limits;
 pub mod message;
+pub mod outbox;
 pub mod sdi;
 pub mod signature;
 pub mod store;

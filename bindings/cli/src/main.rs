@@ -40,6 +40,14 @@ enum Command {
     Search(commands::search::Args),
     /// Import .eml files into the local store.
     Import(commands::import::Args),
+    /// Send a PEC (prints its ID for `pec status`).
+    Send(commands::send::Args),
+    /// Per-recipient legal status of a sent PEC.
+    Status(commands::status::Args),
+    /// Reply (or reply to all) to a received message.
+    Reply(commands::reply::Args),
+    /// Forward a message with its attachments.
+    Forward(commands::forward::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,5 +65,9 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(&data_dir, args),
         Command::Search(args) => commands::search::run(&data_dir, args),
         Command::Import(args) => commands::import::run(&data_dir, args),
+        Command::Send(args) => commands::send::run(&data_dir, args),
+        Command::Status(args) => commands::status::run(&data_dir, args),
+        Command::Reply(args) => commands::reply::run(&data_dir, args),
+        Command::Forward(args) => commands::forward::run(&data_dir, args),
     }
 }

@@ -20,6 +20,8 @@ mod search;
 pub use actions::{Action, ActionKind, QueuedAction};
 pub use ingest::{AttachmentRecord, MessageRecord, PecKind, RecipientRecord};
 pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
+// The outbox writes its local copy in the same transaction as its queue row.
+pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
 pub use query::{
     DeliveryState, DeliverySummary, Folder, FolderRole, ListQuery, MessageDetail, MessageSummary,
     ReceiptInfo, RecipientState, View,
@@ -60,7 +62,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_store.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_store.sql")),
+        M::up(include_str!("../../migrations/0002_outbox.sql")),
+    ])
 }
 
 struct Inner {
