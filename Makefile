@@ -34,3 +34,7 @@ kotlin-test:
 # Kotlin and Swift bindings (library mode, from the unstripped library).
 bindings:
 	bindings/generate.sh all
+
+# The product end to end against the PEC provider sandbox (installs what is missing when root).
+demo:
+	scripts/demo.sh

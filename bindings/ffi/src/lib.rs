@@ -16,6 +16,7 @@ mod app;
 pub mod credentials;
 mod error;
 pub mod events;
+mod mail;
 pub mod presets;
 pub mod runtime;
 pub mod types;
@@ -24,6 +25,11 @@ pub use app::App;
 pub use credentials::{CredentialBackend, SecretStore};
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+pub use mail::{
+    BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient, SendResult,
+    SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
+    validate_draft,
+};
 pub use presets::{Provider, ProviderPreset, guess_provider, provider_preset, provider_presets};
 pub use types::*;
 

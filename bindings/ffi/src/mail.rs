@@ -1,0 +1,511 @@
+//! Sync and send: the network half of the facade (pec-core's `sync` and `outbox`, converted).
+
+use crate::app::{App, Inner};
+use crate::error::{PecError, Result};
+use crate::events::Subscription;
+use crate::runtime::{blocking, rt};
+use crate::types::{ChangeKind, ErrorEvent};
+use pec_core::compose::{self, Attachment, Draft, Mailbox, ReceiptType};
+use pec_core::outbox::{self, Outbox, OutboxConfig, SendError, SendState, SendStatus};
+use pec_core::sync::{BodyPolicy, SyncEngine, SyncError, SyncEvent, SyncOptions};
+use std::sync::Arc;
+use std::time::Duration;
+
+impl From<SyncError> for PecError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Auth(d) => PecError::Auth { detail: d },
+            SyncError::Tls(d) => PecError::Tls { detail: d },
+            SyncError::Network(d) => PecError::Network { detail: d },
+            SyncError::Server(d) | SyncError::Protocol(d) => PecError::Server { detail: d },
+            SyncError::Credentials(d) => PecError::Credentials { detail: d },
+            SyncError::Store(d) => PecError::Storage { detail: d },
+        }
+    }
+}
+
+impl From<SendError> for PecError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Compose(c) => PecError::InvalidInput {
+                detail: c.to_string(),
+            },
+            SendError::Store(s) => s.into(),
+            SendError::Credentials(c) => c.into(),
+            SendError::Io(d) => PecError::Storage { detail: d },
+            SendError::Imap(d) => PecError::Network { detail: d },
+            SendError::NotFound(d) => PecError::NotFound { detail: d },
+        }
+    }
+}
+
+/// Progress of a sync, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SyncProgress {
+    pub account_id: i64,
+    pub folder: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// What one sync pass did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SyncSummary {
+    pub folders: u32,
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub bodies: u64,
+    pub actions_replayed: u64,
+    /// Milliseconds from the start to the first inbox rows (initial sync).
+    pub first_rows_ms: Option<u64>,
+}
+
+/// Sync progress and errors.
+#[uniffi::export(foreign)]
+pub trait SyncListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+    fn on_error(&self, error: ErrorEvent);
+}
+
+/// How much to download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BodyDownload {
+    /// Receipts only; other bodies on demand.
+    ReceiptsOnly,
+    /// Receipts and every message up to 2 MB (the default of the apps).
+    Small,
+    /// Everything (offline mode, `pec sync --full`).
+    All,
+}
+
+/// An attachment to send.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OutgoingAttachment {
+    pub file_name: String,
+    pub mime: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// The compose screen.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ComposeDraft {
+    /// `Name <address>` or a bare address.
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub attachments: Vec<OutgoingAttachment>,
+    /// Receipt type: `completa` (default), `breve`, `sintetica`.
+    pub receipt: Option<String>,
+    /// Message-ID this replies to (without angle brackets).
+    pub in_reply_to: Option<String>,
+}
+
+/// What `send` did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SendResult {
+    pub outbox_id: i64,
+    /// The local copy in the store (list row id), to watch its ticks with `subscribe_delivery`.
+    pub message_row: Option<i64>,
+    pub message_id: String,
+    pub submitted: bool,
+    /// Non-blocking remarks (e.g. a recipient that may not be a PEC box).
+    pub warnings: Vec<String>,
+}
+
+/// One state of a sent PEC or of one of its recipients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SendStep {
+    Queued,
+    Sending,
+    Submitted,
+    Accepted,
+    Delivered,
+    Failed,
+    Warning,
+    Rejected,
+}
+
+impl From<SendState> for SendStep {
+    fn from(s: SendState) -> Self {
+        match s {
+            SendState::Queued => SendStep::Queued,
+            SendState::Sending => SendStep::Sending,
+            SendState::Submitted => SendStep::Submitted,
+            SendState::Accepted => SendStep::Accepted,
+            SendState::Delivered => SendStep::Delivered,
+            SendState::Failed => SendStep::Failed,
+            SendState::Warning => SendStep::Warning,
+            SendState::Rejected => SendStep::Rejected,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct TimelineEvent {
+    pub kind: String,
+    pub at: i64,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SendRecipient {
+    pub address: String,
+    pub step: SendStep,
+    pub reason: Option<String>,
+    pub certified: Option<bool>,
+    pub events: Vec<TimelineEvent>,
+}
+
+/// A sent PEC's status: the send screen's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SendStatusView {
+    pub outbox_id: i64,
+    pub message_id: String,
+    pub subject: Option<String>,
+    pub step: SendStep,
+    /// 0 (sent), 1 (accepted) or 2 (every certified recipient delivered); `None` on failure.
+    pub ticks: Option<u8>,
+    pub error: Option<String>,
+    pub attempts: u32,
+    pub recipients: Vec<SendRecipient>,
+    pub events: Vec<TimelineEvent>,
+    /// True when nothing more will change (delivered, failed or rejected everywhere).
+    pub finished: bool,
+}
+
+fn events(v: Vec<outbox::EventView>) -> Vec<TimelineEvent> {
+    v.into_iter()
+        .map(|e| TimelineEvent {
+            kind: e.kind,
+            at: e.at,
+            detail: e.detail,
+        })
+        .collect()
+}
+
+fn status_view(s: SendStatus) -> SendStatusView {
+    let step = SendStep::from(s.state);
+    let settled = |st: SendStep| {
+        matches!(
+            st,
+            SendStep::Delivered | SendStep::Failed | SendStep::Rejected
+        )
+    };
+    let recipients: Vec<SendRecipient> = s
+        .recipients
+        .into_iter()
+        .map(|r| SendRecipient {
+            address: r.address,
+            step: r.state.into(),
+            reason: r.reason,
+            certified: r.certified,
+            events: events(r.events),
+        })
+        .collect();
+    let all_settled = !recipients.is_empty()
+        && recipients.iter().all(|r| {
+            settled(r.step) || (r.certified == Some(false) && r.step == SendStep::Accepted)
+        });
+    let ticks = match step {
+        SendStep::Queued | SendStep::Sending | SendStep::Submitted => Some(0),
+        SendStep::Accepted | SendStep::Warning => Some(1),
+        SendStep::Delivered => Some(2),
+        SendStep::Failed | SendStep::Rejected => None,
+    };
+    SendStatusView {
+        outbox_id: s.id,
+        message_id: s.message_id,
+        subject: s.subject,
+        step,
+        ticks,
+        error: s.error,
+        attempts: s.attempts,
+        finished: step == SendStep::Rejected || all_settled,
+        recipients,
+        events: events(s.events),
+    }
+}
+
+/// A sent PEC's status, on every change.
+#[uniffi::export(foreign)]
+pub trait SendListener: Send + Sync {
+    fn on_status(&self, status: SendStatusView);
+    fn on_error(&self, error: ErrorEvent);
+}
+
+impl Inner {
+    pub(crate) fn engine(&self) -> SyncEngine {
+        SyncEngine::new(self.store.clone(), self.creds.clone())
+    }
+
+    pub(crate) fn outbox(&self) -> Outbox {
+        Outbox::new(self.store.clone(), OutboxConfig::new(&self.data_dir))
+    }
+}
+
+fn draft_of(d: ComposeDraft) -> Result<Draft> {
+    let receipt = match d.receipt.as_deref() {
+        None | Some("") => ReceiptType::Completa,
+        Some(r) => {
+            ReceiptType::parse(r).ok_or_else(|| PecError::invalid(format!("receipt type {r:?}")))?
+        }
+    };
+    let mut draft = Draft::new();
+    draft.to = d.to.iter().map(|s| Mailbox::parse(s)).collect();
+    draft.cc = d.cc.iter().map(|s| Mailbox::parse(s)).collect();
+    draft.subject = d.subject;
+    draft.text = Some(d.text);
+    draft.receipt = receipt;
+    draft.in_reply_to = d.in_reply_to;
+    draft.attachments = d
+        .attachments
+        .into_iter()
+        .map(|a| {
+            let mut att = Attachment::from_bytes(a.file_name, a.data);
+            att.mime = a.mime;
+            att
+        })
+        .collect();
+    Ok(draft)
+}
+
+#[uniffi::export]
+impl App {
+    /// One sync pass over every folder, with progress. Emits store changes as it goes.
+    pub async fn sync(
+        &self,
+        account_id: i64,
+        bodies: BodyDownload,
+        listener: Option<Arc<dyn SyncListener>>,
+    ) -> Result<SyncSummary> {
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move {
+            let info = inner.account(account_id)?;
+            if !info.capabilities.can_sync {
+                return Err(PecError::permission(format!(
+                    "{} may not read this mailbox with mail programs",
+                    info.login
+                )));
+            }
+            let engine = inner.engine();
+            let forward = inner.clone();
+            let _sub = engine.subscribe(move |ev| match ev {
+                SyncEvent::Progress {
+                    account,
+                    folder,
+                    done,
+                    total,
+                } => {
+                    if let Some(l) = &listener {
+                        l.on_progress(SyncProgress {
+                            account_id: account,
+                            folder,
+                            done,
+                            total,
+                        });
+                    }
+                }
+                SyncEvent::MessagesChanged { account, .. } => {
+                    forward.emit(ChangeKind::Messages, Some(account));
+                    forward.emit(ChangeKind::Delivery, Some(account));
+                }
+                SyncEvent::CountsChanged { account, .. } => {
+                    forward.emit(ChangeKind::Folders, Some(account))
+                }
+                SyncEvent::Quota { account, .. } => {
+                    forward.emit(ChangeKind::Accounts, Some(account))
+                }
+                SyncEvent::Error { kind, message, .. } => {
+                    if let Some(l) = &listener {
+                        l.on_error(ErrorEvent {
+                            code: serde_json::to_value(kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_else(|| "server".into()),
+                            detail: message,
+                        });
+                    }
+                }
+                SyncEvent::Status(_) | SyncEvent::Lagged(_) => {}
+            });
+            let opts = SyncOptions {
+                bodies: match bodies {
+                    BodyDownload::ReceiptsOnly => BodyPolicy::ReceiptsOnly,
+                    BodyDownload::Small => BodyPolicy::UpTo(2 * 1024 * 1024),
+                    BodyDownload::All => BodyPolicy::All,
+                },
+                ..SyncOptions::default()
+            };
+            let report = engine.sync_once(account_id, &opts).await?;
+            inner.emit(ChangeKind::Folders, Some(account_id));
+            inner.emit(ChangeKind::Messages, Some(account_id));
+            Ok(SyncSummary {
+                folders: report.folders,
+                added: report.added,
+                updated: report.updated,
+                removed: report.removed,
+                bodies: report.bodies,
+                actions_replayed: report.actions_replayed,
+                first_rows_ms: report.first_rows_after.map(|d| d.as_millis() as u64),
+            })
+        })
+        .await
+    }
+
+    /// Download one message's body (for the detail screen of a header-only row).
+    pub async fn download(&self, message_id: i64) -> Result<()> {
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move {
+            inner.engine().fetch_body(message_id).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Validate, queue (persisted: never lost) and submit a PEC. A network failure leaves it in
+    /// the outbox (`submitted = false`); `send_pending` retries.
+    pub async fn send(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move {
+            let info = inner.account(account_id)?;
+            if !info.capabilities.can_send {
+                return Err(PecError::permission(format!(
+                    "{} may not send from this mailbox",
+                    info.login
+                )));
+            }
+            let draft = draft_of(draft)?;
+            let outbox = inner.outbox();
+            let queued = {
+                let outbox = outbox.clone();
+                blocking(move || Ok(outbox.queue(account_id, &draft)?)).await?
+            };
+            inner.emit(ChangeKind::Messages, Some(account_id));
+            let report = outbox.process(account_id, inner.creds.as_ref()).await?;
+            let entry = outbox.entry(queued.id)?;
+            inner.emit(ChangeKind::Delivery, Some(account_id));
+            if let Some(e) = report.errors.first()
+                && !report.submitted.contains(&queued.id)
+                && !report.recovered.contains(&queued.id)
+                && report.rejected.contains(&queued.id)
+            {
+                return Err(PecError::Server { detail: e.clone() });
+            }
+            Ok(SendResult {
+                outbox_id: queued.id,
+                message_row: entry.message_row,
+                message_id: queued.message_id,
+                submitted: report.submitted.contains(&queued.id)
+                    || report.recovered.contains(&queued.id),
+                warnings: queued.warnings.iter().map(|w| w.to_string()).collect(),
+            })
+        })
+        .await
+    }
+
+    /// Retry what is due in the outbox.
+    pub async fn send_pending(&self, account_id: i64) -> Result<u32> {
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move {
+            let r = inner
+                .outbox()
+                .process(account_id, inner.creds.as_ref())
+                .await?;
+            inner.emit(ChangeKind::Delivery, Some(account_id));
+            Ok((r.submitted.len() + r.recovered.len()) as u32)
+        })
+        .await
+    }
+
+    /// Fetch new receipts from the server; returns how many arrived.
+    pub async fn refresh_receipts(&self, account_id: i64) -> Result<u32> {
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move {
+            let n = inner
+                .outbox()
+                .poll_receipts(account_id, inner.creds.as_ref())
+                .await?;
+            if n > 0 {
+                inner.emit(ChangeKind::Delivery, Some(account_id));
+                inner.emit(ChangeKind::Messages, Some(account_id));
+            }
+            Ok(n as u32)
+        })
+        .await
+    }
+
+    /// A sent PEC's timeline.
+    pub async fn send_status(&self, outbox_id: i64) -> Result<SendStatusView> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(status_view(inner.outbox().status(outbox_id)?))).await
+    }
+
+    /// Watch a sent PEC: its status now, then on every change, polling the server for receipts
+    /// every `poll_seconds` (0 = only on changes found by a sync) until it is finished.
+    pub fn subscribe_send_status(
+        &self,
+        outbox_id: i64,
+        poll_seconds: u32,
+        listener: Arc<dyn SendListener>,
+    ) -> Arc<Subscription> {
+        let inner = self.inner.clone();
+        let mut rx = inner.changes.subscribe();
+        let task = rt().spawn(async move {
+            let mut last: Option<SendStatusView> = None;
+            loop {
+                let status = {
+                    let inner = inner.clone();
+                    blocking(move || Ok(status_view(inner.outbox().status(outbox_id)?))).await
+                };
+                match status {
+                    Ok(s) => {
+                        let finished = s.finished;
+                        let account = inner.outbox().entry(outbox_id).map(|e| e.account_id);
+                        if last.as_ref() != Some(&s) {
+                            last = Some(s.clone());
+                            listener.on_status(s);
+                        }
+                        if finished {
+                            break;
+                        }
+                        let wait = async {
+                            if poll_seconds == 0 {
+                                let _ = rx.recv().await;
+                            } else {
+                                tokio::select! {
+                                    _ = rx.recv() => {}
+                                    _ = tokio::time::sleep(Duration::from_secs(poll_seconds as u64)) => {
+                                        if let Ok(acc) = account
+                                            && let Err(e) = inner.outbox().poll_receipts(acc, inner.creds.as_ref()).await {
+                                                listener.on_error((&PecError::from(e)).into());
+                                        }
+                                    }
+                                }
+                            }
+                        };
+                        wait.await;
+                    }
+                    Err(e) => {
+                        listener.on_error((&e).into());
+                        break;
+                    }
+                }
+            }
+        });
+        Arc::new(Subscription::new(task))
+    }
+}
+
+/// Validate a draft without sending (the compose screen's live check). Returns the warnings.
+#[uniffi::export]
+pub fn validate_draft(from_address: String, draft: ComposeDraft) -> Result<Vec<String>> {
+    let mut d = draft_of(draft)?;
+    d.from = Some(Mailbox::new(from_address.clone()));
+    let preset = compose::ProviderPreset::for_address(&from_address);
+    compose::validate(&d, &preset)
+        .map(|v| v.warnings.iter().map(|w| w.to_string()).collect())
+        .map_err(|e| PecError::invalid(e.to_string()))
+}

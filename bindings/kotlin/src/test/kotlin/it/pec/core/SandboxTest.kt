@@ -1,0 +1,156 @@
+package it.pec.core
+
+import kotlinx.coroutines.runBlocking
+import org.junit.AfterClass
+import org.junit.Assert.assertArrayEquals
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Assume.assumeTrue
+import org.junit.BeforeClass
+import org.junit.Test
+import java.io.File
+import java.nio.file.Files
+import java.util.Collections
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+
+/**
+ * The facade against the PEC provider sandbox (real Dovecot + the sandbox's SMTP/PEC engine):
+ * add an account, sync with progress, page the inbox, open an SDI invoice in both styles, send a
+ * PEC with an attachment and watch its receipts arrive through a listener.
+ */
+class SandboxTest {
+    companion object {
+        private var proc: Process? = null
+        private lateinit var dir: File
+        private lateinit var ready: String
+        private lateinit var bin: String
+
+        private fun skipOrFail(why: String) {
+            if (System.getenv("CI") == "true") fail("CI=true: $why")
+            assumeTrue("$why: skipping", false)
+        }
+
+        @BeforeClass @JvmStatic
+        fun up() {
+            val b = System.getenv("PEC_SANDBOX_BIN")
+            if (b == null || !File(b).canExecute()) { skipOrFail("pec-sandbox binary not built (PEC_SANDBOX_BIN)"); return }
+            if (!File("/usr/sbin/dovecot").exists() && System.getenv("PATH").split(":").none { File(it, "dovecot").exists() }) {
+                skipOrFail("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)"); return
+            }
+            bin = b
+            // Dovecot's unprivileged processes must be able to traverse the directory.
+            dir = Files.createTempDirectory("pec-sbx").toFile().also { it.setReadable(true, false); it.setExecutable(true, false) }
+            val p = ProcessBuilder(bin, "up", "--dir", dir.path, "--accounts", "2")
+                .redirectError(File(dir, "sandbox.log")).start()
+            proc = p
+            val line = p.inputStream.bufferedReader().readLine()
+            if (line == null) fail("pec-sandbox did not start: " + File(dir, "sandbox.log").readText())
+            ready = line
+        }
+
+        @AfterClass @JvmStatic
+        fun down() {
+            proc?.let { it.destroy(); if (!it.waitFor(10, TimeUnit.SECONDS)) it.destroyForcibly() }
+        }
+
+        fun field(name: String): String = Regex("\"$name\":\"([^\"]*)\"").find(ready)!!.groupValues[1]
+        fun accounts(): List<Pair<String, String>> =
+            Regex("\"address\":\"([^\"]+)\",\"password\":\"([^\"]+)\"").findAll(ready).map { it.groupValues[1] to it.groupValues[2] }.toList()
+    }
+
+    private fun corpusFile(rel: String): File {
+        val root = System.getenv("PEC_CORPUS")?.let { File(it) } ?: File("../shared/corpus")
+        val f = File(root, rel)
+        if (!f.isFile) skipOrFail("corpus file $rel missing (set PEC_CORPUS)")
+        return f
+    }
+
+    private suspend fun addSandboxAccount(app: App, address: String, password: String): AccountInfo {
+        val (ih, ip) = field("imap").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
+        val (sh, sp) = field("smtp").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
+        return app.addAccount(NewAccount(Provider.CUSTOM, address, password, null,
+            CustomServer(ih, ip, sh, sp, field("ca_file")), null))
+    }
+
+    @Test
+    fun syncPageInvoiceSendAndReceipts() = runBlocking {
+        val (a1, p1) = accounts()[0]
+        val (a2, p2) = accounts()[1]
+        val data = Files.createTempDirectory("pec-kt-sbx").toFile()
+        App(data.path, CredentialBackend.FILE).use { app ->
+            val me = addSandboxAccount(app, a1, p1)
+            val them = addSandboxAccount(app, a2, p2)
+
+            // An SDI invoice arrives in a1's mailbox.
+            val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
+            val inj = ProcessBuilder(bin, "inject-invoice", "--dir", dir.path, "--account", a1, xml.path)
+                .redirectErrorStream(true).start()
+            val injOut = inj.inputStream.bufferedReader().readText()
+            assertEquals("inject-invoice: $injOut", 0, inj.waitFor())
+
+            // Sync with progress.
+            val seenProgress = Collections.synchronizedList(mutableListOf<SyncProgress>())
+            val errors = Collections.synchronizedList(mutableListOf<ErrorEvent>())
+            val listener = object : SyncListener {
+                override fun onProgress(progress: SyncProgress) { seenProgress.add(progress) }
+                override fun onError(error: ErrorEvent) { errors.add(error) }
+            }
+            val summary = app.sync(me.id, BodyDownload.SMALL, listener)
+            assertTrue("no folder synced", summary.folders >= 1u)
+            assertTrue("nothing added", summary.added >= 1uL)
+            assertTrue("no progress reported", seenProgress.isNotEmpty())
+            assertTrue("errors: $errors", errors.isEmpty())
+
+            // The inbox, paged, and the invoice in its virtual folder.
+            val inbox = app.listPage(me.id, ViewRef.Inbox, null, 20u)
+            assertTrue(inbox.rows.isNotEmpty())
+            val menu = app.folderMenu(me.id)
+            assertTrue(menu.any { it.view == ViewRef.Invoices && it.total >= 1u })
+            val inv = app.listPage(me.id, ViewRef.Invoices, null, 20u).rows
+            assertEquals(1, inv.size)
+            val compact = app.invoiceHtml(inv[0].id, InvoiceStyle.COMPACT)
+            val ministerial = app.invoiceHtml(inv[0].id, InvoiceStyle.MINISTERIAL)
+            assertNotEquals(compact.html, ministerial.html)
+            assertNotNull(compact.supplier)
+            assertArrayEquals(xml.readBytes(), app.invoiceOriginal(inv[0].id).data)
+            val detail = app.message(inv[0].id)
+            assertEquals(MessageKind.CERTIFIED, detail.pec.kind)
+            assertEquals(SignatureState.VALID, detail.pec.signature.state)
+
+            // Send a PEC with an attachment and watch it go from one tick to two.
+            val sent = app.send(me.id, ComposeDraft(listOf(a2), listOf(), "Contratto firmato", "In allegato il contratto.",
+                listOf(OutgoingAttachment("contratto.txt", "text/plain", "Contratto di prova".toByteArray())), null, null))
+            assertTrue("not submitted", sent.submitted)
+            val seen = Collections.synchronizedList(mutableListOf<SendStatusView>())
+            val delivered = CountDownLatch(1)
+            val sub = app.subscribeSendStatus(sent.outboxId, 1u, object : SendListener {
+                override fun onStatus(status: SendStatusView) {
+                    seen.add(status)
+                    if (status.ticks == 2.toUByte()) delivered.countDown()
+                }
+                override fun onError(error: ErrorEvent) { errors.add(error) }
+            })
+            assertTrue("no delivery receipt within 60 s: ${seen.map { it.step }} $errors", delivered.await(60, TimeUnit.SECONDS))
+            sub.close()
+            val ticks = seen.mapNotNull { it.ticks?.toInt() }
+            assertEquals("ticks never go back: $ticks", ticks.sorted(), ticks)
+            assertEquals(2, ticks.last())
+            val final = app.sendStatus(sent.outboxId)
+            assertEquals(SendStep.DELIVERED, final.recipients.single().step)
+            assertTrue(final.recipients.single().events.any { it.kind == "accepted" })
+
+            // The list row of the sent copy shows two ticks too.
+            val row = sent.messageRow!!
+            assertEquals(DeliveryMark.DELIVERED, app.delivery(row).mark)
+
+            // The recipient gets it, with the attachment, as a certified message.
+            app.sync(them.id, BodyDownload.SMALL, null)
+            val got = app.search(them.id, SearchFilters("Contratto", null, null, null, null, null, null, true, false, 10u))
+            assertTrue("recipient did not get it", got.any { it.kind == MessageKind.CERTIFIED && it.attachments })
+        }
+    }
+}
