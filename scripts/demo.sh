@@ -75,13 +75,13 @@ printf 'Contratto di fornitura n. 42\n' > "$demo/out/contratto.txt"
 sent="$(pec send --json --account "$me" --to "$them" --subject "Contratto firmato" \
   --body "Buongiorno, in allegato il contratto firmato." --attach "$demo/out/contratto.txt")"
 echo "$sent"
-outbox_id="$(grep -o '"id":[0-9]*' <<<"$sent" | head -1 | cut -d: -f2)"
+outbox_id="$(grep -o '"id": *[0-9]*' <<<"$sent" | head -1 | tr -dc 0-9)"
 
 say "watching the ticks: one (accepted) then two (delivered)"
 for i in $(seq 1 30); do
-  state="$(pec status --json "$outbox_id" | grep -o '"state":"[a-z]*"' | head -1 | cut -d'"' -f4)"
+  state="$({ pec status --json "$outbox_id" 2>>"$demo/status.log" || true; } | grep -o '"state": *"[a-z]*"' | head -1 | cut -d'"' -f4 || true)"
   pec sync --account "$me" >/dev/null 2>&1 || true
-  printf '  %2ds  %-10s %s\n' "$((i * 2))" "$state" "$(pec ls --account "$me" sent | sed -n 2p)"
+  printf '  %2ds  %-10s %s\n' "$((i * 2))" "$state" "$(pec ls --account "$me" outbox | head -1)"
   [[ "$state" == delivered ]] && break
   sleep 2
 done
@@ -94,7 +94,7 @@ cp "$root/scripts/demo-invoice.xml" "$invoice"
 "$sandbox" inject-invoice --dir "$sbxdir" --account "$me" "$invoice"
 pec sync --account "$me"
 pec ls --account "$me" invoices
-inv_id="$(pec ls --account "$me" invoices --json | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)"
+inv_id="$(pec ls --account "$me" invoices --json | grep -o '"id": *[0-9]*' | head -1 | tr -dc 0-9)"
 pec show --fetch --raw "$inv_id" > "$demo/out/invoice.eml"
 for style in compact ministerial; do
   pec invoice --style "$style" --out "$demo/out/fattura-$style.html" "$demo/out/invoice.eml"
