@@ -23,11 +23,14 @@ struct Cli {
 enum Command {
     /// Analyse PEC/REM messages (.eml) or bare daticert.xml files.
     Inspect(commands::inspect::Args),
+    /// Open an e-invoice (.xml, .xml.p7m, .eml): HTML, JSON summary or attachments.
+    Invoice(commands::invoice::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Invoice(args) => commands::invoice::run(args),
     }
 }
