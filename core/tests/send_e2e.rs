@@ -1,7 +1,7 @@
 //! End to end: compose → outbox → SMTP submission to the sandbox PEC provider → receipts in the
 //! sender's INBOX (real Dovecot) → per-recipient states. No mocks.
 
-#[path = "send_support.rs"]
+#[path = "send_support/mod.rs"]
 mod support;
 
 use pec_core::accounts::CredentialStore;
