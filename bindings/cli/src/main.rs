@@ -15,6 +15,9 @@ use std::process::ExitCode;
     about = "PEC (Posta Elettronica Certificata) terminal client"
 )]
 struct Cli {
+    /// Where the store and credentials live (default: the platform data directory).
+    #[arg(long, global = true)]
+    data_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -25,12 +28,46 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Open an e-invoice (.xml, .xml.p7m, .eml): HTML, JSON summary or attachments.
     Invoice(commands::invoice::Args),
+    /// Add, list or remove accounts.
+    Account(commands::account::Args),
+    /// Synchronise with the server (`--full`: download every body).
+    Sync(commands::sync::Args),
+    /// List a folder or a virtual folder (invoices, receipts, all).
+    Ls(commands::ls::Args),
+    /// Show one message.
+    Show(commands::show::Args),
+    /// Full-text search.
+    Search(commands::search::Args),
+    /// Import .eml files into the local store.
+    Import(commands::import::Args),
+    /// Send a PEC (prints its ID for `pec status`).
+    Send(commands::send::Args),
+    /// Per-recipient legal status of a sent PEC.
+    Status(commands::status::Args),
+    /// Reply (or reply to all) to a received message.
+    Reply(commands::reply::Args),
+    /// Forward a message with its attachments.
+    Forward(commands::forward::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(commands::account::default_data_dir);
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Invoice(args) => commands::invoice::run(args),
+        Command::Account(args) => commands::account::run(&data_dir, args),
+        Command::Sync(args) => commands::sync::run(&data_dir, args),
+        Command::Ls(args) => commands::ls::run(&data_dir, args),
+        Command::Show(args) => commands::show::run(&data_dir, args),
+        Command::Search(args) => commands::search::run(&data_dir, args),
+        Command::Import(args) => commands::import::run(&data_dir, args),
+        Command::Send(args) => commands::send::run(&data_dir, args),
+        Command::Status(args) => commands::status::run(&data_dir, args),
+        Command::Reply(args) => commands::reply::run(&data_dir, args),
+        Command::Forward(args) => commands::forward::run(&data_dir, args),
     }
 }

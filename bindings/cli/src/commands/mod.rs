@@ -1,2 +1,12 @@
+pub mod account;
+pub mod forward;
+pub mod import;
 pub mod inspect;
 pub mod invoice;
+pub mod ls;
+pub mod reply;
+pub mod search;
+pub mod send;
+pub mod show;
+pub mod status;
+pub mod sync;

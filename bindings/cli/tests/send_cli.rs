@@ -1,0 +1,199 @@
+//! `pec send`, `pec status [--json]`, `pec reply`, `pec forward` against the sandbox provider.
+
+use pec_sandbox::{Options, Sandbox};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PEC: &str = env!("CARGO_BIN_EXE_pec");
+
+fn pec(dir: &Path, args: &[&str]) -> Output {
+    Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run pec")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = pec(dir, args);
+    assert!(
+        out.status.success(),
+        "pec {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn add_account(dir: &Path, sb: &Sandbox, address: &str, password: &str) {
+    let mut c = Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["account", "add", address, "--imap"])
+        .arg(sb.imap_addr().to_string())
+        .arg("--smtp")
+        .arg(sb.smtp_addr.to_string())
+        .arg("--ca-file")
+        .arg(&sb.state.ca_file)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    c.stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("password");
+    assert!(c.wait().expect("wait").success());
+}
+
+/// `pec status ID --json` until `state` (or panic after a minute).
+fn wait_state(dir: &Path, id: &str, state: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v: Value = serde_json::from_str(&ok(dir, &["status", id, "--json"])).expect("json");
+        if v["state"] == state {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{id} never {state}: {v:#}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_status_reply_forward() {
+    if pec_test_harness::dovecot_or_skip("send_status_reply_forward").is_none() {
+        return;
+    }
+    let sb = Sandbox::start(Options::default()).await.expect("sandbox");
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    add_account(a.path(), &sb, "utente1@pec.sandbox.test", "password1");
+    add_account(b.path(), &sb, "utente2@pec.sandbox.test", "password2");
+
+    // send + status --json, with the documented shape.
+    let file = a.path().join("atto.pdf");
+    std::fs::write(&file, b"%PDF-1.4 atto").expect("write");
+    let id = ok(
+        a.path(),
+        &[
+            "send",
+            "--to",
+            "utente2@pec.sandbox.test",
+            "--cc",
+            "esterno@posta.example",
+            "--subject",
+            "Prova CLI",
+            "--body",
+            "Testo",
+            "--attach",
+            file.to_str().expect("utf-8 path"),
+            "--receipt",
+            "breve",
+        ],
+    );
+    assert!(id.parse::<i64>().is_ok(), "send prints the ID: {id:?}");
+    let v = wait_state(a.path(), &id, "delivered");
+    assert_eq!(v["id"].as_i64().map(|n| n.to_string()), Some(id.clone()));
+    let rs = v["recipients"].as_array().expect("recipients");
+    assert_eq!(rs.len(), 2);
+    for r in rs {
+        for k in ["address", "state", "reason", "events"] {
+            assert!(r.get(k).is_some(), "{k} missing in {r}");
+        }
+        for e in r["events"].as_array().expect("events") {
+            assert!(e["kind"].is_string() && e["at"].is_i64(), "{e}");
+        }
+    }
+    assert_eq!(rs[0]["address"], "utente2@pec.sandbox.test");
+    assert_eq!(rs[0]["state"], "delivered");
+    assert_eq!(rs[1]["state"], "accepted");
+    let human = ok(a.path(), &["status", &id, "--offline"]);
+    assert!(
+        human.contains("utente2@pec.sandbox.test: delivered"),
+        "{human}"
+    );
+
+    // Bcc is refused, plainly, and nothing is queued.
+    let out = pec(
+        a.path(),
+        &[
+            "send",
+            "--to",
+            "utente2@pec.sandbox.test",
+            "--bcc",
+            "utente3@pec.sandbox.test",
+            "--subject",
+            "x",
+            "--body",
+            "y",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Bcc"));
+
+    // utente2 answers with reply: it goes to utente1 (Reply-To), not to posta-certificata@.
+    ok(b.path(), &["sync"]);
+    let list: Value = serde_json::from_str(&ok(b.path(), &["ls", "INBOX", "--json"])).expect("ls");
+    let envelope = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["kind"] == "envelope" && m["original_subject"] == "Prova CLI")
+        .unwrap_or_else(|| panic!("no envelope in {list:#}"))["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let rid = ok(
+        b.path(),
+        &["reply", &envelope, "--all", "--body", "Ricevuto."],
+    );
+    let v = wait_state(b.path(), &rid, "delivered");
+    let addrs: Vec<&str> = v["recipients"]
+        .as_array()
+        .expect("recipients")
+        .iter()
+        .filter_map(|r| r["address"].as_str())
+        .collect();
+    assert_eq!(
+        addrs,
+        vec!["utente1@pec.sandbox.test", "esterno@posta.example"]
+    );
+
+    // forward carries the attachment.
+    let fid = ok(
+        b.path(),
+        &["forward", &envelope, "--to", "utente3@pec.sandbox.test"],
+    );
+    wait_state(b.path(), &fid, "delivered");
+    let mut s = sb
+        .dovecot
+        .imap_login("utente3@pec.sandbox.test", "password3")
+        .await
+        .expect("login");
+    s.select("INBOX").await.expect("select");
+    let uids = s
+        .uid_search("SUBJECT \"Fwd: Prova CLI\"")
+        .await
+        .expect("search");
+    assert_eq!(uids.len(), 1);
+    let uid = uids.iter().next().copied().unwrap_or(0).to_string();
+    let fetched: Vec<_> = {
+        use futures::TryStreamExt;
+        s.uid_fetch(&uid, "BODY.PEEK[]")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch")
+    };
+    let raw = fetched[0].body().expect("body");
+    assert!(
+        raw.windows(8).any(|w| w == b"atto.pdf"),
+        "forwarded envelope lacks the attachment"
+    );
+}

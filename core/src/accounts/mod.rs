@@ -1,0 +1,273 @@
+//! Account records (in the store) and credentials (never in the store).
+//!
+//! [`CredentialStore`] is the seam: [`FileCredentialStore`] (one 0600 file per account, for the
+//! desktop CLI) and [`MemoryCredentialStore`] (tests). Keyring-backed stores live in the facade.
+
+use crate::store::{AccountId, Result, Store, StoreError, now};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Where an account connects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountConfig {
+    pub address: String,
+    pub display_name: Option<String>,
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Extra trust anchor (PEM) for servers with a private CA (the sandbox).
+    pub ca_file: Option<PathBuf>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    #[serde(flatten)]
+    pub config: AccountConfig,
+    pub quota_used_kb: Option<u64>,
+    pub quota_limit_kb: Option<u64>,
+}
+
+/// Parse `host:port` (IPv6 as `[::1]:993`).
+pub fn parse_host_port(s: &str) -> Result<(String, u16)> {
+    let bad = || StoreError::Invalid(format!("{s:?}: expected HOST:PORT"));
+    let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(bad());
+    }
+    Ok((host.to_string(), port))
+}
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    let ca: Option<String> = r.get(7)?;
+    Ok(Account {
+        id: r.get(0)?,
+        config: AccountConfig {
+            address: r.get(1)?,
+            display_name: r.get(2)?,
+            imap_host: r.get(3)?,
+            imap_port: r.get(4)?,
+            smtp_host: r.get(5)?,
+            smtp_port: r.get(6)?,
+            ca_file: ca.map(PathBuf::from),
+        },
+        quota_used_kb: r.get::<_, Option<i64>>(8)?.map(|v| v as u64),
+        quota_limit_kb: r.get::<_, Option<i64>>(9)?.map(|v| v as u64),
+    })
+}
+
+const ACCOUNT_COLS: &str = "id, address, display_name, imap_host, imap_port, smtp_host, smtp_port, ca_file, quota_used_kb, quota_limit_kb";
+
+impl Store {
+    /// Add an account (or update the one with the same address); returns its id.
+    pub fn add_account(&self, cfg: &AccountConfig) -> Result<AccountId> {
+        if !cfg.address.contains('@') {
+            return Err(StoreError::Invalid(format!(
+                "{:?}: not an address",
+                cfg.address
+            )));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO accounts (address, display_name, imap_host, imap_port, smtp_host, smtp_port, ca_file,
+                    created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(address) DO UPDATE SET display_name = excluded.display_name,
+                    imap_host = excluded.imap_host, imap_port = excluded.imap_port,
+                    smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port, ca_file = excluded.ca_file",
+                params![
+                    cfg.address,
+                    cfg.display_name,
+                    cfg.imap_host,
+                    cfg.imap_port,
+                    cfg.smtp_host,
+                    cfg.smtp_port,
+                    cfg.ca_file.as_ref().map(|p| p.to_string_lossy().into_owned()),
+                    now()
+                ],
+            )?;
+            Ok(tx.query_row(
+                "SELECT id FROM accounts WHERE address = ?1",
+                [&cfg.address],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.read(|c| {
+            let mut st =
+                c.prepare_cached(&format!("SELECT {ACCOUNT_COLS} FROM accounts ORDER BY id"))?;
+            Ok(st
+                .query_map([], account_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    pub fn account(&self, id: AccountId) -> Result<Account> {
+        self.read(|c| {
+            c.query_row(
+                &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"),
+                [id],
+                account_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("account {id}")))
+        })
+    }
+
+    pub fn account_by_address(&self, address: &str) -> Result<Option<Account>> {
+        self.read(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE address = ?1"),
+                [address],
+                account_from_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// Remove an account and everything of it.
+    pub fn remove_account(&self, id: AccountId) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?1)",
+                [id],
+            )?;
+            tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+}
+
+/// Credential failures.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("no credential for {0}")]
+    Missing(String),
+    #[error("credential store: {0}")]
+    Io(String),
+}
+
+/// Where passwords live. Implementations must never write them into the SQLite store.
+pub trait CredentialStore: Send + Sync {
+    fn get(&self, address: &str) -> std::result::Result<String, CredentialError>;
+    fn set(&self, address: &str, secret: &str) -> std::result::Result<(), CredentialError>;
+    fn delete(&self, address: &str) -> std::result::Result<(), CredentialError>;
+}
+
+/// In-memory credentials (tests).
+#[derive(Default)]
+pub struct MemoryCredentialStore {
+    map: Mutex<HashMap<String, String>>,
+}
+
+impl MemoryCredentialStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl CredentialStore for MemoryCredentialStore {
+    fn get(&self, address: &str) -> std::result::Result<String, CredentialError> {
+        self.map
+            .lock()
+            .map_err(|_| CredentialError::Io("poisoned".into()))?
+            .get(&address.to_ascii_lowercase())
+            .cloned()
+            .ok_or_else(|| CredentialError::Missing(address.into()))
+    }
+    fn set(&self, address: &str, secret: &str) -> std::result::Result<(), CredentialError> {
+        self.map
+            .lock()
+            .map_err(|_| CredentialError::Io("poisoned".into()))?
+            .insert(address.to_ascii_lowercase(), secret.to_string());
+        Ok(())
+    }
+    fn delete(&self, address: &str) -> std::result::Result<(), CredentialError> {
+        self.map
+            .lock()
+            .map_err(|_| CredentialError::Io("poisoned".into()))?
+            .remove(&address.to_ascii_lowercase());
+        Ok(())
+    }
+}
+
+/// One file per account under `<dir>/credentials/`, mode 0600 (directory 0700).
+pub struct FileCredentialStore {
+    dir: PathBuf,
+}
+
+impl FileCredentialStore {
+    pub fn new(data_dir: &Path) -> Self {
+        FileCredentialStore {
+            dir: data_dir.join("credentials"),
+        }
+    }
+    fn file(&self, address: &str) -> PathBuf {
+        let safe: String = address
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "@.-_+".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.dir.join(safe)
+    }
+}
+
+impl CredentialStore for FileCredentialStore {
+    fn get(&self, address: &str) -> std::result::Result<String, CredentialError> {
+        match std::fs::read_to_string(self.file(address)) {
+            Ok(s) => Ok(s.trim_end_matches(['\r', '\n']).to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(CredentialError::Missing(address.into()))
+            }
+            Err(e) => Err(CredentialError::Io(e.to_string())),
+        }
+    }
+    fn set(&self, address: &str, secret: &str) -> std::result::Result<(), CredentialError> {
+        use std::io::Write;
+        let io = |e: std::io::Error| CredentialError::Io(e.to_string());
+        std::fs::create_dir_all(&self.dir).map_err(io)?;
+        let path = self.file(address);
+        let tmp = path.with_extension("tmp");
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            opts.mode(0o600);
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io)?;
+        }
+        let mut f = opts.open(&tmp).map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
+        }
+        f.write_all(secret.as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(())
+    }
+    fn delete(&self, address: &str) -> std::result::Result<(), CredentialError> {
+        match std::fs::remove_file(self.file(address)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CredentialError::Io(e.to_string())),
+        }
+    }
+}

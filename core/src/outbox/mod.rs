@@ -1,0 +1,747 @@
+//! The persistent outbox: a PEC goes `queued → sending → submitted`, then its recipients follow
+//! the receipts (`accepted → delivered | failed | warning`); a permanent refusal is `rejected`.
+//!
+//! Guarantees:
+//! - **Never lost**: [`Outbox::queue`] writes the message file (fsync + rename) and then, in one
+//!   transaction, the queue row and a local copy (folder `Outbox`, local only) that the store's
+//!   receipt tracking attaches receipts to.
+//! - **Never sent twice**: the Message-ID is generated once at queue time and the bytes never
+//!   change. Before connecting, the row is claimed as `sending` (compare-and-swap on its state and
+//!   attempt count, so two processes never both send it); a row found in `sending`
+//!   (crash, lost reply, timeout) has an *unknown* outcome and is only sent again after the server
+//!   was checked ([`imap::find_submission`]: an accettazione / non-accettazione carrying the
+//!   Message-ID in `X-Riferimento-Message-ID`, or the Sent copy with that Message-ID), and not
+//!   before [`OutboxConfig::unknown_grace`] has passed since the attempt (the provider may still be
+//!   writing its receipt, or another process may still be in the middle of a slow attempt: see
+//!   [`Outbox::effective_grace`]).
+//! - **Plain errors**: permanent SMTP refusals become [`SendFailure`]s in the user's words.
+//!
+//! Submission is in [`smtp`], server checks, the Sent copy, draft upload and receipt polling in
+//! [`imap`], the per-recipient timeline in [`status`].
+
+pub mod imap;
+pub mod smtp;
+pub mod status;
+
+pub use status::{EventView, RecipientView, SendState, SendStatus};
+
+use crate::accounts::{CredentialError, CredentialStore};
+use crate::compose::{self, ComposeError, ComposeWarning, Draft, Mailbox, ProviderPreset};
+use crate::store::{AccountId, FolderRole, ImapMeta, ServerFlags, Store, StoreError, now};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Row id of an outbox entry (what `pec send` prints and `pec status` takes).
+pub type OutboxId = i64;
+
+/// Name of the local folder holding the copies of queued and sent messages.
+pub const OUTBOX_FOLDER: &str = "Outbox";
+
+/// Timing knobs.
+#[derive(Debug, Clone)]
+pub struct OutboxConfig {
+    /// Where message files live (`<data_dir>/outbox/`).
+    pub data_dir: PathBuf,
+    /// Upper bound for connecting, and for one whole SMTP transaction (lettre's `send` can hang
+    /// when the network drops).
+    pub smtp_timeout: Duration,
+    /// Upper bound for IMAP work (checks, Sent copy, receipt polling).
+    pub imap_timeout: Duration,
+    /// Wait at least this long after an attempt with unknown outcome before checking the server
+    /// and possibly sending again.
+    pub unknown_grace: Duration,
+    /// First retry delay after a network or temporary error; doubles up to `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl OutboxConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> OutboxConfig {
+        OutboxConfig {
+            data_dir: data_dir.into(),
+            smtp_timeout: Duration::from_secs(120),
+            imap_timeout: Duration::from_secs(60),
+            unknown_grace: Duration::from_secs(60),
+            base_backoff: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Why a PEC could not be sent, in the user's words. Stored with the entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SendFailure {
+    #[error(
+        "the provider refused the sender: {address} is not an address of this account ({detail})"
+    )]
+    SenderNotOwned { address: String, detail: String },
+    #[error("the message is too large for the provider ({detail})")]
+    TooLarge { detail: String },
+    #[error("the provider refused the user name or password of {address} ({detail})")]
+    Auth { address: String, detail: String },
+    #[error("the provider refused a recipient ({detail})")]
+    Recipient { detail: String },
+    #[error("the provider refused the message ({detail})")]
+    Other { detail: String },
+}
+
+impl SendFailure {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SendFailure::SenderNotOwned { .. } => "sender",
+            SendFailure::TooLarge { .. } => "size",
+            SendFailure::Auth { .. } => "auth",
+            SendFailure::Recipient { .. } => "recipient",
+            SendFailure::Other { .. } => "other",
+        }
+    }
+}
+
+/// Outbox failures (the message itself is safe in the outbox whenever one of these is returned
+/// after [`Outbox::queue`] succeeded).
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+    #[error("message file: {0}")]
+    Io(String),
+    #[error("IMAP: {0}")]
+    Imap(String),
+    #[error("no outbox entry {0}")]
+    NotFound(String),
+}
+
+/// Result of [`Outbox::queue`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Queued {
+    pub id: OutboxId,
+    pub message_id: String,
+    pub warnings: Vec<ComposeWarning>,
+}
+
+/// What one [`Outbox::process`] pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProcessReport {
+    pub submitted: Vec<OutboxId>,
+    /// Found already submitted by a previous attempt (no second send).
+    pub recovered: Vec<OutboxId>,
+    pub rejected: Vec<OutboxId>,
+    /// Network or temporary errors; retried later.
+    pub retrying: Vec<OutboxId>,
+    /// Outcome unknown, waiting for the grace period before checking the server.
+    pub unknown: Vec<OutboxId>,
+    /// Entries still waiting (not due yet).
+    pub waiting: Vec<OutboxId>,
+    pub sent_copies: Vec<OutboxId>,
+    pub errors: Vec<String>,
+}
+
+/// One outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub id: OutboxId,
+    pub account_id: AccountId,
+    pub message_row: Option<i64>,
+    pub message_id: String,
+    pub state: String,
+    pub file: PathBuf,
+    pub size: u64,
+    pub mail_from: String,
+    pub rcpts: Vec<String>,
+    pub subject: Option<String>,
+    pub receipt_type: String,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    pub attempt_started_at: Option<i64>,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+    pub sent_copy: bool,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+}
+
+const ENTRY_COLS: &str = "id, account_id, message_row, message_id, state, file, size, mail_from, rcpts, subject,
+    receipt_type, attempts, next_attempt_at, attempt_started_at, error_kind, error, sent_copy, created_at,
+    submitted_at";
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
+    let rcpts: String = r.get(8)?;
+    let file: String = r.get(5)?;
+    Ok(OutboxEntry {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        message_row: r.get(2)?,
+        message_id: r.get(3)?,
+        state: r.get(4)?,
+        file: PathBuf::from(file),
+        size: r.get::<_, i64>(6)? as u64,
+        mail_from: r.get(7)?,
+        rcpts: serde_json::from_str(&rcpts).unwrap_or_default(),
+        subject: r.get(9)?,
+        receipt_type: r.get(10)?,
+        attempts: r.get::<_, i64>(11)? as u32,
+        next_attempt_at: r.get(12)?,
+        attempt_started_at: r.get(13)?,
+        error_kind: r.get(14)?,
+        error: r.get(15)?,
+        sent_copy: r.get::<_, i64>(16)? != 0,
+        created_at: r.get(17)?,
+        submitted_at: r.get(18)?,
+    })
+}
+
+fn event_tx(
+    tx: &rusqlite::Transaction<'_>,
+    id: OutboxId,
+    kind: &str,
+    detail: Option<&str>,
+) -> crate::store::Result<()> {
+    tx.execute(
+        "INSERT INTO outbox_events (outbox_id, kind, at, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![id, kind, now(), detail],
+    )?;
+    Ok(())
+}
+
+/// The header block of a message file (up to the first empty line, at most 256 KiB).
+fn read_header(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(256 * 1024).read_to_end(&mut buf)?;
+    if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+        buf.truncate(pos + 4);
+    } else if let Some(pos) = buf.windows(2).position(|w| w == b"\n\n") {
+        buf.truncate(pos + 2);
+    }
+    Ok(buf)
+}
+
+/// The sending side of one data directory.
+#[derive(Clone)]
+pub struct Outbox {
+    store: Store,
+    cfg: OutboxConfig,
+}
+
+impl Outbox {
+    pub fn new(store: Store, cfg: OutboxConfig) -> Outbox {
+        Outbox { store, cfg }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &OutboxConfig {
+        &self.cfg
+    }
+
+    /// The provider preset of an account: a stored override (setting `send.preset.<id>`, JSON)
+    /// or the built-in one for its domain.
+    pub fn preset(&self, account: AccountId) -> Result<ProviderPreset, SendError> {
+        if let Some(json) = self.store.setting(&format!("send.preset.{account}"))?
+            && let Ok(p) = serde_json::from_str::<ProviderPreset>(&json)
+        {
+            return Ok(p);
+        }
+        let acct = self.store.account(account)?;
+        Ok(ProviderPreset::for_address(&acct.config.address))
+    }
+
+    /// Override the preset of an account.
+    pub fn set_preset(&self, account: AccountId, preset: &ProviderPreset) -> Result<(), SendError> {
+        let json = serde_json::to_string(preset).map_err(|e| SendError::Io(e.to_string()))?;
+        self.store
+            .set_setting(&format!("send.preset.{account}"), &json)?;
+        Ok(())
+    }
+
+    /// Validate, build and persist a PEC. Nothing touches the network. On success the message is
+    /// in the outbox and will be sent exactly once by [`Outbox::process`].
+    pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued, SendError> {
+        let acct = self.store.account(account)?;
+        let preset = self.preset(account)?;
+        let mut draft = draft.clone();
+        // PEC: From must be the account (= MAIL FROM).
+        let name = draft
+            .from
+            .take()
+            .and_then(|m| m.name)
+            .or_else(|| acct.config.display_name.clone());
+        draft.from = Some(Mailbox {
+            address: acct.config.address.clone(),
+            name,
+        });
+        let checked = compose::validate(&draft, &preset)?;
+        let message_id = compose::new_message_id(&acct.config.address);
+        let dir = self.cfg.data_dir.join("outbox");
+        std::fs::create_dir_all(&dir).map_err(|e| SendError::Io(e.to_string()))?;
+        let stem: String = message_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let path = dir.join(format!("{stem}.eml"));
+        let tmp =
+            tempfile::NamedTempFile::new_in(&dir).map_err(|e| SendError::Io(e.to_string()))?;
+        let date = now();
+        let built = {
+            let mut w = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
+            let b = compose::build(&draft, &message_id, date, &mut w)?;
+            use std::io::Write;
+            w.flush().map_err(|e| SendError::Io(e.to_string()))?;
+            b
+        };
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| SendError::Io(e.to_string()))?;
+        tmp.persist(&path)
+            .map_err(|e| SendError::Io(e.to_string()))?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        let size = std::fs::metadata(&path)
+            .map_err(|e| SendError::Io(e.to_string()))?
+            .len();
+        let header = read_header(&path).map_err(|e| SendError::Io(e.to_string()))?;
+        let mut rec = crate::store::ingest::analyze_header(&header);
+        rec.message_id = Some(message_id.clone());
+        rec.preview = draft.text.as_deref().map(|t| t.chars().take(200).collect());
+        let rcpts_json =
+            serde_json::to_string(&built.recipients).map_err(|e| SendError::Io(e.to_string()))?;
+        let subject = draft.subject.clone();
+        let receipt = draft.receipt.as_str();
+        let file = path.to_string_lossy().into_owned();
+        let id = self.store.write(|tx| {
+            let folder =
+                crate::store::ensure_folder_tx(tx, account, OUTBOX_FOLDER, None, None)?;
+            let meta = ImapMeta {
+                size,
+                internal_date: Some(date),
+                flags: ServerFlags {
+                    seen: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let local = crate::store::upsert_message_tx(tx, folder, &meta, &rec)?;
+            tx.execute(
+                "INSERT INTO outbox (account_id, message_row, message_id, state, file, size, mail_from, rcpts,
+                    subject, receipt_type, next_attempt_at, created_at)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                params![
+                    account,
+                    local.id,
+                    message_id,
+                    file,
+                    size as i64,
+                    built.from,
+                    rcpts_json,
+                    subject,
+                    receipt,
+                    date
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "UPDATE messages SET delivery = 'sent' WHERE id = ?1 AND delivery IS NULL",
+                [local.id],
+            )?;
+            event_tx(tx, id, "queued", None)?;
+            Ok(id)
+        });
+        match id {
+            Ok(id) => Ok(Queued {
+                id,
+                message_id,
+                warnings: checked.warnings,
+            }),
+            Err(e) => {
+                // Not queued: the file must not linger as if it were.
+                let _ = std::fs::remove_file(&path);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// One entry.
+    pub fn entry(&self, id: OutboxId) -> Result<OutboxEntry, SendError> {
+        self.store
+            .read(|c| {
+                Ok(c.query_row(
+                    &format!("SELECT {ENTRY_COLS} FROM outbox WHERE id = ?1"),
+                    [id],
+                    entry_from_row,
+                )
+                .optional()?)
+            })?
+            .ok_or_else(|| SendError::NotFound(id.to_string()))
+    }
+
+    /// Entries of an account, newest first.
+    pub fn entries(&self, account: AccountId) -> Result<Vec<OutboxEntry>, SendError> {
+        Ok(self.store.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {ENTRY_COLS} FROM outbox WHERE account_id = ?1 ORDER BY id DESC"
+            ))?;
+            Ok(st
+                .query_map([account], entry_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })?)
+    }
+
+    /// Find an entry by its number or its Message-ID (with or without angle brackets).
+    pub fn find(&self, key: &str) -> Result<OutboxId, SendError> {
+        let key = key.trim();
+        if let Ok(n) = key.parse::<i64>()
+            && self.entry(n).is_ok()
+        {
+            return Ok(n);
+        }
+        let mid = key
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string();
+        self.store
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT id FROM outbox WHERE message_id = ?1", [&mid], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
+                )
+            })?
+            .ok_or_else(|| SendError::NotFound(key.to_string()))
+    }
+
+    /// Put a rejected entry back in the queue (after the user fixed the password, say).
+    pub fn retry(&self, id: OutboxId) -> Result<(), SendError> {
+        // Only from `rejected`: a queued/sending/submitted entry is never re-sent by hand.
+        self.store.write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, error = NULL, error_kind = NULL
+                 WHERE id = ?1 AND state = 'rejected'",
+                params![id, now()],
+            )?;
+            if n == 1 {
+                event_tx(tx, id, "retry", Some("requested by the user"))?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Move entry `id` from (`from`, `attempts`) to `state`, recording `event`; a no-op returning
+    /// `false` when another process changed the entry meanwhile (compare-and-swap: two processes
+    /// never both own an attempt).
+    #[allow(clippy::too_many_arguments)]
+    fn transition(
+        &self,
+        id: OutboxId,
+        from: &str,
+        attempts: u32,
+        state: &str,
+        event: &str,
+        detail: Option<&str>,
+        extra: impl FnOnce(&rusqlite::Transaction<'_>) -> crate::store::Result<()>,
+    ) -> Result<bool, SendError> {
+        Ok(self.store.write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox SET state = ?2 WHERE id = ?1 AND state = ?3 AND attempts = ?4",
+                params![id, state, from, attempts],
+            )?;
+            if n != 1 {
+                return Ok(false);
+            }
+            extra(tx)?;
+            event_tx(tx, id, event, detail)?;
+            Ok(true)
+        })?)
+    }
+
+    /// How long an attempt with unknown outcome is left alone: never less than one whole attempt
+    /// (`smtp_timeout`) plus the provider's processing time, so a slow but live attempt in another
+    /// process is never taken for a dead one.
+    pub fn effective_grace(&self) -> Duration {
+        self.cfg
+            .unknown_grace
+            .max(self.cfg.smtp_timeout + Duration::from_secs(5))
+    }
+
+    fn backoff(&self, attempts: u32) -> i64 {
+        let base = self.cfg.base_backoff.as_secs().max(1);
+        let exp = attempts.saturating_sub(1).min(16);
+        let d = base.saturating_mul(1u64 << exp);
+        d.min(self.cfg.max_backoff.as_secs().max(base)) as i64
+    }
+
+    /// Send what is due for `account`: first settle attempts whose outcome is unknown (checking
+    /// the server), then submit due entries, then store missing Sent copies.
+    pub async fn process(
+        &self,
+        account: AccountId,
+        creds: &dyn CredentialStore,
+    ) -> Result<ProcessReport, SendError> {
+        let acct = self.store.account(account)?;
+        let password = creds.get(&acct.config.address)?;
+        let preset = self.preset(account)?;
+        let mut report = ProcessReport::default();
+        let entries: Vec<OutboxEntry> = self
+            .entries(account)?
+            .into_iter()
+            .rev()
+            .filter(|e| {
+                e.state == "sending"
+                    || e.state == "queued"
+                    || (e.state == "submitted" && !e.sent_copy)
+            })
+            .collect();
+        let t = now();
+        for e in entries {
+            match e.state.as_str() {
+                "sending" => {
+                    let started = e.attempt_started_at.unwrap_or(0);
+                    if t - started < self.effective_grace().as_secs() as i64 {
+                        report.unknown.push(e.id);
+                        continue;
+                    }
+                    match imap::find_submission(
+                        &acct,
+                        &password,
+                        &e.message_id,
+                        self.cfg.imap_timeout,
+                    )
+                    .await
+                    {
+                        Ok(Some(found)) => {
+                            self.transition(
+                                e.id,
+                                "sending",
+                                e.attempts,
+                                "submitted",
+                                "recovered",
+                                Some(&found.describe()),
+                                |tx| {
+                                    tx.execute(
+                                    "UPDATE outbox SET submitted_at = COALESCE(submitted_at, ?2),
+                                        sent_copy = MAX(sent_copy, ?3) WHERE id = ?1",
+                                    params![e.id, started, found.in_sent as i64],
+                                )?;
+                                    Ok(())
+                                },
+                            )?;
+                            report.recovered.push(e.id);
+                        }
+                        Ok(None) => {
+                            let requeued = self.transition(
+                                e.id,
+                                "sending",
+                                e.attempts,
+                                "queued",
+                                "retry",
+                                Some("the previous attempt did not reach the provider"),
+                                |tx| {
+                                    tx.execute(
+                                        "UPDATE outbox SET next_attempt_at = ?2 WHERE id = ?1",
+                                        params![e.id, t],
+                                    )?;
+                                    Ok(())
+                                },
+                            )?;
+                            if requeued {
+                                self.submit_one(&acct, &password, e.id, &mut report).await?;
+                            }
+                        }
+                        Err(err) => {
+                            report.unknown.push(e.id);
+                            report.errors.push(format!("{}: {err}", e.id));
+                        }
+                    }
+                }
+                "queued" => {
+                    if e.next_attempt_at > t {
+                        report.waiting.push(e.id);
+                        continue;
+                    }
+                    self.submit_one(&acct, &password, e.id, &mut report).await?;
+                }
+                _ => {}
+            }
+        }
+        // Sent copies (when the provider does not keep one).
+        let pending_copies: Vec<OutboxEntry> = self
+            .entries(account)?
+            .into_iter()
+            .filter(|e| e.state == "submitted" && !e.sent_copy)
+            .collect();
+        for e in pending_copies {
+            if preset.provider_saves_sent {
+                self.store.write(|tx| {
+                    tx.execute("UPDATE outbox SET sent_copy = 1 WHERE id = ?1", [e.id])?;
+                    Ok(())
+                })?;
+                continue;
+            }
+            match imap::store_sent_copy(
+                &acct,
+                &password,
+                &e.message_id,
+                &e.file,
+                self.cfg.imap_timeout,
+            )
+            .await
+            {
+                Ok(folder) => {
+                    self.store.write(|tx| {
+                        tx.execute("UPDATE outbox SET sent_copy = 1 WHERE id = ?1", [e.id])?;
+                        event_tx(tx, e.id, "sent-copy", Some(&folder))?;
+                        Ok(())
+                    })?;
+                    report.sent_copies.push(e.id);
+                }
+                Err(err) => report.errors.push(format!("{}: Sent copy: {err}", e.id)),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn submit_one(
+        &self,
+        acct: &crate::accounts::Account,
+        password: &str,
+        id: OutboxId,
+        report: &mut ProcessReport,
+    ) -> Result<(), SendError> {
+        let e = self.entry(id)?;
+        // Claim the attempt before touching the network: from here on a crash leaves `sending`
+        // (unknown outcome, settled by the server check), and no other process can claim it.
+        let claimed =
+            self.transition(id, "queued", e.attempts, "sending", "sending", None, |tx| {
+                tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, attempt_started_at = ?2 WHERE id = ?1",
+                params![id, now()],
+            )?;
+                Ok(())
+            })?;
+        if !claimed {
+            return Ok(());
+        }
+        let mine = e.attempts + 1;
+        let outcome = smtp::submit(self, acct, password, &e).await;
+        let t = now();
+        match outcome {
+            smtp::Outcome::Submitted(reply) => {
+                self.transition(id, "sending", mine, "submitted", "submitted", Some(&reply), |tx| {
+                    tx.execute(
+                        "UPDATE outbox SET submitted_at = ?2, error = NULL, error_kind = NULL WHERE id = ?1",
+                        params![id, t],
+                    )?;
+                    Ok(())
+                })?;
+                report.submitted.push(id);
+            }
+            smtp::Outcome::Rejected(f) => {
+                let msg = f.to_string();
+                self.transition(
+                    id,
+                    "sending",
+                    mine,
+                    "rejected",
+                    "rejected",
+                    Some(&msg),
+                    |tx| {
+                        tx.execute(
+                            "UPDATE outbox SET error_kind = ?2, error = ?3 WHERE id = ?1",
+                            params![id, f.kind(), msg],
+                        )?;
+                        Ok(())
+                    },
+                )?;
+                report.rejected.push(id);
+            }
+            smtp::Outcome::NotSent { kind, detail } => {
+                // Definitely not submitted (connection, TLS, 4xx): back in the queue with backoff.
+                let next = t + self.backoff(mine);
+                self.transition(id, "sending", mine, "queued", "retry", Some(&detail), |tx| {
+                    tx.execute(
+                        "UPDATE outbox SET next_attempt_at = ?2, error_kind = ?3, error = ?4 WHERE id = ?1",
+                        params![id, next, kind, detail],
+                    )?;
+                    Ok(())
+                })?;
+                report.retrying.push(id);
+            }
+            smtp::Outcome::Unknown(detail) => {
+                // Left in 'sending': settled by the server check after the grace period.
+                self.store.write(|tx| {
+                    tx.execute(
+                        "UPDATE outbox SET error_kind = 'network', error = ?2
+                         WHERE id = ?1 AND state = 'sending' AND attempts = ?3",
+                        params![id, detail, mine],
+                    )?;
+                    event_tx(tx, id, "unknown", Some(&detail))?;
+                    Ok(())
+                })?;
+                report.unknown.push(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetch new receipts from the server's INBOX into the store (their per-recipient effect is
+    /// applied by the store's receipt tracking). Returns how many were added.
+    pub async fn poll_receipts(
+        &self,
+        account: AccountId,
+        creds: &dyn CredentialStore,
+    ) -> Result<usize, SendError> {
+        let acct = self.store.account(account)?;
+        let password = creds.get(&acct.config.address)?;
+        imap::poll_receipts(&self.store, &acct, &password, self.cfg.imap_timeout).await
+    }
+
+    /// The per-recipient timeline of an entry.
+    pub fn status(&self, id: OutboxId) -> Result<SendStatus, SendError> {
+        status::status(self, id)
+    }
+
+    /// Save a draft on the server (IMAP Drafts folder, `\Draft`). Returns the folder name.
+    pub async fn save_draft_to_server(
+        &self,
+        account: AccountId,
+        creds: &dyn CredentialStore,
+        draft: &Draft,
+    ) -> Result<String, SendError> {
+        let acct = self.store.account(account)?;
+        let password = creds.get(&acct.config.address)?;
+        let mut d = draft.clone();
+        if d.from.is_none() {
+            d.from = Some(Mailbox::new(acct.config.address.clone()));
+        }
+        let mut raw = Vec::new();
+        let mid = compose::new_message_id(&acct.config.address);
+        compose::build::build_draft(&d, &mid, now(), &mut raw)?;
+        imap::append_with_role(
+            &acct,
+            &password,
+            FolderRole::Drafts,
+            "\\Draft \\Seen",
+            &raw,
+            self.cfg.imap_timeout,
+        )
+        .await
+    }
+}

@@ -1,0 +1,396 @@
+//! The legal status of a sent PEC at a glance: one state for the message, one per recipient, and
+//! each recipient's timeline (queued, submitted, accepted, delivered / failed / warning).
+//!
+//! Before submission the outbox row speaks; after it, the store's receipt tracking (per-recipient
+//! states recomputed from every receipt) on the message row carrying our Message-ID.
+
+use super::{Outbox, OutboxId, SendError};
+use crate::store::{DeliveryState, MessageId, ReceiptInfo};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// One state, for a message or a recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SendState {
+    Queued,
+    Sending,
+    Submitted,
+    Accepted,
+    Delivered,
+    Failed,
+    Warning,
+    Rejected,
+}
+
+impl SendState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendState::Queued => "queued",
+            SendState::Sending => "sending",
+            SendState::Submitted => "submitted",
+            SendState::Accepted => "accepted",
+            SendState::Delivered => "delivered",
+            SendState::Failed => "failed",
+            SendState::Warning => "warning",
+            SendState::Rejected => "rejected",
+        }
+    }
+}
+
+/// One step of a timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventView {
+    /// queued | sending | submitted | retry | unknown | recovered | rejected | accepted |
+    /// delivered | failed | warning | sent-copy
+    pub kind: String,
+    /// Unix seconds.
+    pub at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// One recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientView {
+    pub address: String,
+    pub state: SendState,
+    /// Why it failed or is late, in the user's words.
+    pub reason: Option<String>,
+    /// `false` when the acceptance receipt says the recipient is not certified (`esterno`): no
+    /// delivery receipt will come for it. `None` until known.
+    pub certified: Option<bool>,
+    pub events: Vec<EventView>,
+}
+
+/// The whole status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SendStatus {
+    pub id: OutboxId,
+    pub message_id: String,
+    pub subject: Option<String>,
+    pub state: SendState,
+    /// Why the message was rejected or why the last attempt failed.
+    pub error: Option<String>,
+    pub attempts: u32,
+    pub recipients: Vec<RecipientView>,
+    /// The outbox's own timeline (attempts, retries, Sent copy).
+    pub events: Vec<EventView>,
+}
+
+/// A PEC error (daticert `errore` + `errore-esteso`) in the user's words.
+pub fn explain(error: Option<&str>, receipt_type: &str) -> String {
+    let raw = error.unwrap_or("").trim();
+    let lower = raw.to_ascii_lowercase();
+    let head = if lower.starts_with("no-dest") || lower.contains("5.1.1") {
+        "the recipient's mailbox does not exist"
+    } else if lower.starts_with("no-dominio") || lower.contains("5.1.2") {
+        "the recipient's domain is not a PEC domain or does not exist"
+    } else if lower.starts_with("virus") || lower.contains("virus") {
+        "the message was found to contain a virus"
+    } else if receipt_type == "preavviso-errore-consegna" {
+        "the recipient's provider has not confirmed delivery within 12 hours; it may still fail"
+    } else if receipt_type == "non-accettazione" {
+        "your provider refused the message"
+    } else if lower.contains("tempo") || lower.contains("5.4.1") || lower.contains("timeout") {
+        "the recipient's provider did not confirm delivery in time"
+    } else {
+        "the message could not be delivered"
+    };
+    if raw.is_empty() {
+        head.to_string()
+    } else {
+        format!("{head} ({raw})")
+    }
+}
+
+fn receipt_event(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "accettazione" => "accepted",
+        "non-accettazione" | "rilevazione-virus" => "rejected",
+        "avvenuta-consegna" => "delivered",
+        "errore-consegna" => "failed",
+        "preavviso-errore-consegna" => "warning",
+        _ => return None,
+    })
+}
+
+/// Which recipients the acceptance receipt lists as `esterno` (from its cached daticert).
+fn esterni(outbox: &Outbox, receipts: &[ReceiptInfo]) -> Option<Vec<String>> {
+    let acc = receipts.iter().find(|r| r.receipt_type == "accettazione")?;
+    let raw = outbox.store().body(acc.receipt_id).ok()??;
+    let analyzer =
+        crate::message::Analyzer::new(crate::signature::TrustStore::empty()).without_signatures();
+    let msg = analyzer.analyze(&raw).ok()?;
+    let d = msg.daticert?;
+    Some(
+        d.destinatari
+            .iter()
+            .filter(|r| r.tipo == Some(crate::message::RecipientType::Esterno))
+            .map(|r| r.address.to_lowercase())
+            .collect(),
+    )
+}
+
+pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendError> {
+    let e = outbox.entry(id)?;
+    let store = outbox.store();
+    let events: Vec<EventView> = store.read(|c| {
+        let mut st = c.prepare_cached(
+            "SELECT kind, at, detail FROM outbox_events WHERE outbox_id = ?1 ORDER BY at, rowid",
+        )?;
+        Ok(st
+            .query_map([id], |r| {
+                Ok(EventView {
+                    kind: r.get(0)?,
+                    at: r.get(1)?,
+                    detail: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    })?;
+    // The row the receipts are attached to: ours, or another copy with our Message-ID (the synced
+    // Sent copy) if that one collected more receipts.
+    let tracking: Option<MessageId> = store.read(|c| {
+        Ok(c.query_row(
+            "SELECT m.id FROM messages m WHERE m.account_id = ?1 AND m.message_id = ?2 AND m.kind = 'plain'
+             ORDER BY (SELECT COUNT(*) FROM receipts r WHERE r.sent_id = m.id) DESC, (m.id = ?3) DESC, m.id
+             LIMIT 1",
+            params![e.account_id, e.message_id, e.message_row],
+            |r| r.get(0),
+        )
+        .optional()?)
+    })?;
+    let detail = match tracking {
+        Some(t) => Some(store.message(t)?),
+        None => None,
+    };
+    let receipts: Vec<ReceiptInfo> = detail
+        .as_ref()
+        .map(|d| {
+            d.receipts
+                .iter()
+                .filter(|r| r.sent_id.is_some())
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let outbox_state = match e.state.as_str() {
+        "queued" => SendState::Queued,
+        "sending" => SendState::Sending,
+        "rejected" => SendState::Rejected,
+        _ => SendState::Submitted,
+    };
+    let non_acc = receipts
+        .iter()
+        .find(|r| r.receipt_type == "non-accettazione" || r.receipt_type == "rilevazione-virus");
+    let external = esterni(outbox, &receipts);
+    let base_events: Vec<EventView> = events
+        .iter()
+        .filter(|ev| {
+            matches!(
+                ev.kind.as_str(),
+                "queued" | "submitted" | "recovered" | "rejected"
+            )
+        })
+        .map(|ev| EventView {
+            kind: if ev.kind == "recovered" {
+                "submitted".into()
+            } else {
+                ev.kind.clone()
+            },
+            at: ev.at,
+            detail: ev.detail.clone(),
+        })
+        .collect();
+    let mut recipients = Vec::new();
+    for addr in &e.rcpts {
+        let rs = detail.as_ref().and_then(|d| {
+            d.recipients
+                .iter()
+                .find(|r| r.address.eq_ignore_ascii_case(addr))
+        });
+        let mut evs = base_events.clone();
+        for r in &receipts {
+            let applies = match &r.recipient {
+                Some(rc) => rc.eq_ignore_ascii_case(addr),
+                None => matches!(
+                    r.receipt_type.as_str(),
+                    "accettazione" | "non-accettazione" | "rilevazione-virus"
+                ),
+            };
+            if let (true, Some(kind)) = (applies, receipt_event(&r.receipt_type)) {
+                evs.push(EventView {
+                    kind: kind.into(),
+                    at: r.at.unwrap_or(0),
+                    detail: r
+                        .error
+                        .as_deref()
+                        .map(|err| explain(Some(err), &r.receipt_type)),
+                });
+            }
+        }
+        evs.sort_by_key(|ev| ev.at);
+        let (state, reason) = if let Some(na) = non_acc {
+            (
+                SendState::Rejected,
+                Some(explain(na.error.as_deref(), &na.receipt_type)),
+            )
+        } else if outbox_state != SendState::Submitted {
+            (
+                outbox_state,
+                (outbox_state == SendState::Rejected)
+                    .then(|| e.error.clone())
+                    .flatten(),
+            )
+        } else {
+            match rs.map(|r| r.state) {
+                Some(DeliveryState::Accepted) => (SendState::Accepted, None),
+                Some(DeliveryState::Delivered) => (SendState::Delivered, None),
+                Some(DeliveryState::Failed) => {
+                    let rt = receipts
+                        .iter()
+                        .rev()
+                        .find(|r| {
+                            r.recipient
+                                .as_deref()
+                                .is_some_and(|x| x.eq_ignore_ascii_case(addr))
+                        })
+                        .map(|r| r.receipt_type.as_str())
+                        .unwrap_or("errore-consegna");
+                    (
+                        SendState::Failed,
+                        Some(explain(rs.and_then(|r| r.detail.as_deref()), rt)),
+                    )
+                }
+                Some(DeliveryState::Warning) => (
+                    SendState::Warning,
+                    Some(explain(
+                        rs.and_then(|r| r.detail.as_deref()),
+                        "preavviso-errore-consegna",
+                    )),
+                ),
+                _ => (SendState::Submitted, None),
+            }
+        };
+        let certified = external.as_ref().map(|x| !x.iter().any(|a| a == addr));
+        recipients.push(RecipientView {
+            address: addr.clone(),
+            state,
+            reason,
+            certified,
+            events: evs,
+        });
+    }
+    let state = message_state(outbox_state, non_acc.is_some(), &recipients);
+    Ok(SendStatus {
+        id,
+        message_id: e.message_id,
+        subject: e.subject,
+        state,
+        error: e.error,
+        attempts: e.attempts,
+        recipients,
+        events,
+    })
+}
+
+/// The message's one state: rejected or not yet submitted as the outbox says; then failed if any
+/// recipient failed, warning if any is late, delivered when every certified recipient is
+/// delivered (external ones stop at accepted), accepted once the provider accepted.
+fn message_state(outbox: SendState, non_acc: bool, rs: &[RecipientView]) -> SendState {
+    if non_acc {
+        return SendState::Rejected;
+    }
+    if outbox != SendState::Submitted {
+        return outbox;
+    }
+    if rs.iter().any(|r| r.state == SendState::Failed) {
+        return SendState::Failed;
+    }
+    if rs.iter().any(|r| r.state == SendState::Warning) {
+        return SendState::Warning;
+    }
+    let done = |r: &RecipientView| {
+        r.state == SendState::Delivered
+            || (r.state == SendState::Accepted && r.certified == Some(false))
+    };
+    if !rs.is_empty() && rs.iter().all(done) && rs.iter().any(|r| r.state == SendState::Delivered) {
+        return SendState::Delivered;
+    }
+    if rs
+        .iter()
+        .any(|r| matches!(r.state, SendState::Accepted | SendState::Delivered))
+    {
+        return SendState::Accepted;
+    }
+    SendState::Submitted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(state: SendState, certified: Option<bool>) -> RecipientView {
+        RecipientView {
+            address: "x@pec.it".into(),
+            state,
+            reason: None,
+            certified,
+            events: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn message_state_rules() {
+        use SendState::*;
+        assert_eq!(message_state(Queued, false, &[r(Queued, None)]), Queued);
+        assert_eq!(
+            message_state(Submitted, true, &[r(Accepted, None)]),
+            Rejected
+        );
+        assert_eq!(
+            message_state(
+                Submitted,
+                false,
+                &[r(Delivered, Some(true)), r(Failed, Some(true))]
+            ),
+            Failed
+        );
+        assert_eq!(
+            message_state(
+                Submitted,
+                false,
+                &[r(Delivered, Some(true)), r(Accepted, Some(false))]
+            ),
+            Delivered
+        );
+        assert_eq!(
+            message_state(
+                Submitted,
+                false,
+                &[r(Delivered, Some(true)), r(Accepted, Some(true))]
+            ),
+            Accepted
+        );
+        assert_eq!(
+            message_state(Submitted, false, &[r(Warning, None), r(Delivered, None)]),
+            Warning
+        );
+        assert_eq!(
+            message_state(Submitted, false, &[r(Submitted, None)]),
+            Submitted
+        );
+    }
+
+    #[test]
+    fn reasons_in_plain_words() {
+        assert!(
+            explain(Some("no-dest: 5.1.1 utente sconosciuto"), "errore-consegna")
+                .starts_with("the recipient's mailbox does not exist")
+        );
+        assert!(explain(Some("no-dominio"), "errore-consegna").contains("domain"));
+        assert!(explain(Some("virus"), "non-accettazione").contains("virus"));
+        assert!(explain(None, "preavviso-errore-consegna").contains("12 hours"));
+    }
+}

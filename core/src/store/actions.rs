@@ -1,0 +1,294 @@
+//! Local actions: applied to the store at once, queued (same transaction) for the sync to replay on
+//! the server. Every replayed command is idempotent on the server (`+FLAGS`, `-FLAGS`, `UID MOVE` of
+//! a UID that is gone is a no-op, expunging an empty trash is a no-op) and the queue row is deleted
+//! only after the server said OK, so an action survives restarts and takes effect exactly once.
+
+use super::messages::ensure_folder_tx;
+use super::query::FolderRole;
+use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// What the user did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    SetSeen(bool),
+    SetFlagged(bool),
+    AddLabel(String),
+    RemoveLabel(String),
+    /// Move to another folder of the same account.
+    Move(FolderId),
+    /// Move to the trash (or, in the trash, delete for good).
+    Delete,
+}
+
+/// The server-side command a queued action becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionKind {
+    AddFlag(String),
+    RemoveFlag(String),
+    MoveTo(String),
+    Expunge,
+    EmptyFolder,
+}
+
+/// A queued action as the sync reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedAction {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub folder: String,
+    pub uid: Option<u32>,
+    pub uidvalidity: Option<u32>,
+    pub kind: ActionKind,
+    pub attempts: u32,
+}
+
+impl ActionKind {
+    fn encode(&self) -> (&'static str, Option<&str>) {
+        match self {
+            ActionKind::AddFlag(f) => ("add_flag", Some(f)),
+            ActionKind::RemoveFlag(f) => ("remove_flag", Some(f)),
+            ActionKind::MoveTo(f) => ("move", Some(f)),
+            ActionKind::Expunge => ("expunge", None),
+            ActionKind::EmptyFolder => ("empty", None),
+        }
+    }
+    fn decode(kind: &str, arg: Option<String>) -> Option<ActionKind> {
+        Some(match (kind, arg) {
+            ("add_flag", Some(a)) => ActionKind::AddFlag(a),
+            ("remove_flag", Some(a)) => ActionKind::RemoveFlag(a),
+            ("move", Some(a)) => ActionKind::MoveTo(a),
+            ("expunge", _) => ActionKind::Expunge,
+            ("empty", _) => ActionKind::EmptyFolder,
+            _ => return None,
+        })
+    }
+}
+
+fn enqueue_tx(
+    tx: &Transaction<'_>,
+    account: AccountId,
+    folder: &str,
+    uid: Option<u32>,
+    uidvalidity: Option<u32>,
+    kind: &ActionKind,
+) -> Result<()> {
+    let (k, arg) = kind.encode();
+    tx.execute(
+        "INSERT INTO actions (account_id, folder, uid, uidvalidity, kind, arg, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![account, folder, uid, uidvalidity, k, arg, now()],
+    )?;
+    Ok(())
+}
+
+fn fts_forget(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
+    tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [id])?;
+    Ok(())
+}
+
+impl Store {
+    /// Apply `action` locally and queue it for the server, in one transaction.
+    pub fn apply_action(&self, message: MessageId, action: Action) -> Result<()> {
+        self.write(|tx| {
+            let (account, folder_id, folder, uid, uidvalidity, role): (
+                AccountId,
+                FolderId,
+                String,
+                Option<u32>,
+                Option<u32>,
+                Option<String>,
+            ) = tx
+                .query_row(
+                    "SELECT m.account_id, m.folder_id, f.name, m.uid, f.uidvalidity, f.role
+                     FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
+                    [message],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("message {message}")))?;
+            // Messages with no server copy (imports, or a move not yet seen back) change locally only.
+            let queue = |tx: &Transaction<'_>, kind: ActionKind| -> Result<()> {
+                if uid.is_some() {
+                    enqueue_tx(tx, account, &folder, uid, uidvalidity, &kind)?;
+                }
+                Ok(())
+            };
+            match action {
+                Action::SetSeen(on) => {
+                    tx.execute("UPDATE messages SET seen = ?2 WHERE id = ?1", params![message, on])?;
+                    let f = "\\Seen".to_string();
+                    queue(tx, if on { ActionKind::AddFlag(f) } else { ActionKind::RemoveFlag(f) })?;
+                }
+                Action::SetFlagged(on) => {
+                    tx.execute("UPDATE messages SET flagged = ?2 WHERE id = ?1", params![message, on])?;
+                    let f = "\\Flagged".to_string();
+                    queue(tx, if on { ActionKind::AddFlag(f) } else { ActionKind::RemoveFlag(f) })?;
+                }
+                Action::AddLabel(l) => {
+                    validate_keyword(&l)?;
+                    tx.execute(
+                        "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
+                        params![message, l],
+                    )?;
+                    queue(tx, ActionKind::AddFlag(l))?;
+                }
+                Action::RemoveLabel(l) => {
+                    validate_keyword(&l)?;
+                    tx.execute(
+                        "DELETE FROM labels WHERE message_id = ?1 AND label = ?2",
+                        params![message, l],
+                    )?;
+                    queue(tx, ActionKind::RemoveFlag(l))?;
+                }
+                Action::Move(dest) => {
+                    if dest == folder_id {
+                        return Ok(());
+                    }
+                    let dest_name: String = tx
+                        .query_row(
+                            "SELECT name FROM folders WHERE id = ?1 AND account_id = ?2",
+                            params![dest, account],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .ok_or_else(|| StoreError::NotFound(format!("folder {dest}")))?;
+                    // The row moves now, without a UID; the server copy adopts it by Message-ID.
+                    tx.execute(
+                        "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
+                        params![message, dest],
+                    )?;
+                    queue(tx, ActionKind::MoveTo(dest_name))?;
+                }
+                Action::Delete => {
+                    if role.as_deref() == Some("trash") {
+                        fts_forget(tx, message)?;
+                        tx.execute("DELETE FROM messages WHERE id = ?1", [message])?;
+                        queue(tx, ActionKind::Expunge)?;
+                    } else {
+                        let trash: Option<(FolderId, String)> = tx
+                            .query_row(
+                                "SELECT id, name FROM folders WHERE account_id = ?1 AND role = 'trash'",
+                                [account],
+                                |r| Ok((r.get(0)?, r.get(1)?)),
+                            )
+                            .optional()?;
+                        let (trash_id, trash_name) = match trash {
+                            Some(t) => t,
+                            None => {
+                                let id = ensure_folder_tx(tx, account, "Trash", Some(FolderRole::Trash), None)?;
+                                (id, "Trash".to_string())
+                            }
+                        };
+                        tx.execute(
+                            "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
+                            params![message, trash_id],
+                        )?;
+                        queue(tx, ActionKind::MoveTo(trash_name))?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Empty a folder (the trash): everything goes locally now, on the server at the next sync.
+    pub fn empty_folder(&self, folder: FolderId) -> Result<usize> {
+        self.write(|tx| {
+            let (account, name, uidvalidity): (AccountId, String, Option<u32>) = tx
+                .query_row(
+                    "SELECT account_id, name, uidvalidity FROM folders WHERE id = ?1",
+                    [folder],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))?;
+            tx.execute(
+                "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?1)",
+                [folder],
+            )?;
+            let n = tx.execute("DELETE FROM messages WHERE folder_id = ?1", [folder])?;
+            enqueue_tx(tx, account, &name, None, uidvalidity, &ActionKind::EmptyFolder)?;
+            Ok(n)
+        })
+    }
+
+    /// Queued actions of an account, oldest first.
+    pub fn queued_actions(&self, account: AccountId) -> Result<Vec<QueuedAction>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, account_id, folder, uid, uidvalidity, kind, arg, attempts FROM actions
+                 WHERE account_id = ?1 ORDER BY id",
+            )?;
+            let rows = st
+                .query_map([account], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, AccountId>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<u32>>(3)?,
+                        r.get::<_, Option<u32>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, u32>(7)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows
+                .into_iter()
+                .filter_map(
+                    |(id, account_id, folder, uid, uidvalidity, kind, arg, attempts)| {
+                        Some(QueuedAction {
+                            id,
+                            account_id,
+                            folder,
+                            uid,
+                            uidvalidity,
+                            kind: ActionKind::decode(&kind, arg)?,
+                            attempts,
+                        })
+                    },
+                )
+                .collect())
+        })
+    }
+
+    /// The server confirmed (or the action no longer applies): drop it from the queue.
+    pub fn complete_action(&self, id: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM actions WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    /// The server refused: count the attempt (the sync gives up after a few).
+    pub fn fail_action(&self, id: i64) -> Result<u32> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE actions SET attempts = attempts + 1 WHERE id = ?1",
+                [id],
+            )?;
+            Ok(tx
+                .query_row("SELECT attempts FROM actions WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .unwrap_or(0))
+        })
+    }
+}
+
+/// IMAP keywords are atoms: no spaces, parentheses, quotes, wildcards or backslashes.
+fn validate_keyword(k: &str) -> Result<()> {
+    let ok = !k.is_empty()
+        && k.len() <= 100
+        && k.bytes()
+            .all(|b| b.is_ascii_graphic() && !b"(){%*\"\\]".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "label {k:?}: not an IMAP keyword"
+        )))
+    }
+}

@@ -1,0 +1,521 @@
+//! Raw RFC 5322 bytes → [`MessageRecord`], the plain data the store writes.
+//!
+//! This is the seam between the store and message understanding: it reads the PEC headers
+//! (`X-Ricevuta`, `X-Trasporto`, `X-Riferimento-Message-ID`, REM headers), the daticert.xml fields
+//! the receipt tracker needs (tipo, identificativo, msgid, consegna, errore, data), recipients,
+//! attachments and the text to index. When `pec_core::message` (branch `parser`) lands, its analysis
+//! fills the same record and this module shrinks to the conversion.
+
+use mail_parser::{Address, MessageParser, MimeHeaders};
+use quick_xml::events::Event;
+
+/// What kind of PEC object a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PecKind {
+    /// Ordinary mail (also what the client itself sends).
+    Plain,
+    /// `X-Trasporto: posta-certificata`: the transport envelope a recipient gets.
+    Envelope,
+    /// `X-Trasporto: errore`: non-certified mail wrapped by the provider.
+    Anomaly,
+    /// `X-Ricevuta: …`: a receipt (accettazione, avvenuta-consegna, errore-consegna, …).
+    Receipt,
+    /// REM (ETSI EN 319 532) dispatch or evidence.
+    Rem,
+}
+
+impl PecKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PecKind::Plain => "plain",
+            PecKind::Envelope => "envelope",
+            PecKind::Anomaly => "anomaly",
+            PecKind::Receipt => "receipt",
+            PecKind::Rem => "rem",
+        }
+    }
+    pub fn parse(s: &str) -> PecKind {
+        match s {
+            "envelope" => PecKind::Envelope,
+            "anomaly" => PecKind::Anomaly,
+            "receipt" => PecKind::Receipt,
+            "rem" => PecKind::Rem,
+            _ => PecKind::Plain,
+        }
+    }
+}
+
+/// One To/Cc/Bcc address.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecipientRecord {
+    pub address: String,
+    pub name: Option<String>,
+    /// `to`, `cc` or `bcc`.
+    pub field: &'static str,
+    /// daticert `destinatari tipo`: `certificato` or `esterno`, when known.
+    pub pec_type: Option<String>,
+}
+
+/// One attachment as listed to the user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AttachmentRecord {
+    pub filename: Option<String>,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// Everything the store keeps about one message, ready to write.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageRecord {
+    /// Message-ID without angle brackets.
+    pub message_id: Option<String>,
+    pub kind: Option<PecKind>,
+    /// `X-Ricevuta` value (or daticert `tipo`) for receipts.
+    pub receipt_type: Option<String>,
+    /// `X-Riferimento-Message-ID` (REM: `REM-UAMessageIdentifier`), without angle brackets.
+    pub ref_message_id: Option<String>,
+    pub identificativo: Option<String>,
+    /// daticert `<msgid>` without angle brackets.
+    pub pec_msgid: Option<String>,
+    /// daticert `<consegna>`: the recipient a delivery receipt speaks of.
+    pub pec_recipient: Option<String>,
+    /// daticert `errore` (when not `nessuno`) and `errore-esteso`.
+    pub pec_error: Option<String>,
+    /// daticert `data` as Unix seconds.
+    pub pec_time: Option<i64>,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    /// The real sender of an envelope (`Reply-To` / "Per conto di").
+    pub sender_addr: Option<String>,
+    pub subject: Option<String>,
+    /// Subject without the PEC prefixes.
+    pub original_subject: Option<String>,
+    pub date: Option<i64>,
+    pub recipients: Vec<RecipientRecord>,
+    pub attachments: Vec<AttachmentRecord>,
+    pub is_invoice: bool,
+    /// `signed` when an S/MIME signature is present (not verified here), `absent` otherwise.
+    pub signature: Option<String>,
+    pub preview: Option<String>,
+    /// Text for the full-text index (capped).
+    pub body_text: Option<String>,
+    /// True when the whole message was analysed (not only its header).
+    pub complete: bool,
+}
+
+impl MessageRecord {
+    pub fn kind(&self) -> PecKind {
+        self.kind.unwrap_or(PecKind::Plain)
+    }
+}
+
+const BODY_INDEX_CAP: usize = 64 * 1024;
+const PREVIEW_LEN: usize = 200;
+
+const PREFIXES: &[&str] = &[
+    "POSTA CERTIFICATA: ",
+    "ACCETTAZIONE: ",
+    "CONSEGNA: ",
+    "AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: ",
+    "AVVISO DI MANCATA CONSEGNA PER VIRUS: ",
+    "AVVISO DI MANCATA CONSEGNA: ",
+    "AVVISO DI NON ACCETTAZIONE PER VIRUS: ",
+    "AVVISO DI NON ACCETTAZIONE: ",
+    "ANOMALIA MESSAGGIO: ",
+    "PRESA IN CARICO: ",
+    "PROBLEMA DI SICUREZZA: ",
+    "REM Dispatch: ",
+    "REM SubmissionAcceptance: ",
+    "REM ContentConsignment: ",
+    "REM ContentConsignmentFailure: ",
+];
+
+/// Strip the provider's subject prefix, if any.
+pub fn strip_subject_prefix(subject: &str) -> &str {
+    for p in PREFIXES {
+        if subject.len() >= p.len()
+            && subject.is_char_boundary(p.len())
+            && subject[..p.len()].eq_ignore_ascii_case(p)
+        {
+            return subject[p.len()..].trim_start();
+        }
+    }
+    subject
+}
+
+/// `<abc@x>` → `abc@x` (also handles the escaped `&lt;…&gt;` seen in daticert).
+pub fn normalize_message_id(id: &str) -> Option<String> {
+    let t = id
+        .trim()
+        .trim_start_matches("&lt;")
+        .trim_end_matches("&gt;")
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Analyse a complete message.
+pub fn analyze(raw: &[u8]) -> MessageRecord {
+    analyze_inner(raw, true)
+}
+
+/// Analyse only a header block (what the initial sync fetches first).
+pub fn analyze_header(raw_header: &[u8]) -> MessageRecord {
+    analyze_inner(raw_header, false)
+}
+
+fn first_addr(a: Option<&Address<'_>>) -> (Option<String>, Option<String>) {
+    match a.and_then(|a| a.first()) {
+        Some(addr) => (
+            addr.address().map(|s| s.trim().to_ascii_lowercase()),
+            addr.name()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        ),
+        None => (None, None),
+    }
+}
+
+fn push_recipients(out: &mut Vec<RecipientRecord>, a: Option<&Address<'_>>, field: &'static str) {
+    let Some(a) = a else { return };
+    for addr in a.iter() {
+        if let Some(address) = addr.address() {
+            let address = address.trim().to_ascii_lowercase();
+            if address.is_empty() || out.iter().any(|r| r.address == address && r.field == field) {
+                continue;
+            }
+            out.push(RecipientRecord {
+                address,
+                name: addr.name().map(str::to_string).filter(|s| !s.is_empty()),
+                field,
+                pec_type: None,
+            });
+        }
+    }
+}
+
+fn header_text(msg: &mail_parser::Message<'_>, name: &str) -> Option<String> {
+    msg.header_raw(name)
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|v| !v.is_empty())
+}
+
+/// Looks like an SDI invoice file name: `IT01234567890_abcde.xml[.p7m]` (not a notification `_MT_`…).
+pub fn is_invoice_filename(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = if let Some(s) = lower.strip_suffix(".xml.p7m") {
+        s
+    } else if let Some(s) = lower.strip_suffix(".xml") {
+        s
+    } else {
+        return false;
+    };
+    let mut parts = stem.split('_');
+    let (Some(id), Some(prog), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    id.len() > 2
+        && id.len() <= 30
+        && id.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic)
+        && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        && !prog.is_empty()
+        && prog.len() <= 5
+        && prog.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
+    let mut rec = MessageRecord {
+        complete,
+        kind: Some(PecKind::Plain),
+        ..Default::default()
+    };
+    let parser = MessageParser::default();
+    let Some(msg) = parser.parse(raw) else {
+        rec.signature = Some("absent".into());
+        return rec;
+    };
+    rec.message_id = msg.message_id().and_then(normalize_message_id);
+    rec.subject = msg.subject().map(str::to_string);
+    rec.original_subject = rec
+        .subject
+        .as_deref()
+        .map(|s| strip_subject_prefix(s).to_string());
+    rec.date = msg.date().map(|d| d.to_timestamp());
+    let (from_addr, from_name) = first_addr(msg.from());
+    rec.from_addr = from_addr;
+    rec.from_name = from_name;
+    push_recipients(&mut rec.recipients, msg.to(), "to");
+    push_recipients(&mut rec.recipients, msg.cc(), "cc");
+    push_recipients(&mut rec.recipients, msg.bcc(), "bcc");
+
+    let ricevuta = header_text(&msg, "X-Ricevuta").map(|s| s.to_ascii_lowercase());
+    let trasporto = header_text(&msg, "X-Trasporto").map(|s| s.to_ascii_lowercase());
+    let rem_type = header_text(&msg, "REM-MessageType");
+    rec.ref_message_id = header_text(&msg, "X-Riferimento-Message-ID")
+        .or_else(|| header_text(&msg, "REM-UAMessageIdentifier"))
+        .and_then(|s| normalize_message_id(&s));
+    rec.kind = Some(if let Some(t) = &ricevuta {
+        rec.receipt_type = Some(t.clone());
+        PecKind::Receipt
+    } else if trasporto.as_deref() == Some("posta-certificata") {
+        PecKind::Envelope
+    } else if trasporto.as_deref() == Some("errore") {
+        PecKind::Anomaly
+    } else if rem_type.is_some() {
+        PecKind::Rem
+    } else {
+        PecKind::Plain
+    });
+    if matches!(
+        rec.kind(),
+        PecKind::Envelope | PecKind::Anomaly | PecKind::Rem
+    ) {
+        let (reply_to, _) = first_addr(msg.reply_to());
+        rec.sender_addr = reply_to.or_else(|| {
+            rec.from_name.as_deref().and_then(|n| {
+                let lower = n.to_ascii_lowercase();
+                let rest = lower
+                    .strip_prefix("per conto di:")
+                    .or_else(|| lower.strip_prefix("on behalf of:"))?;
+                Some(rest.trim().to_string()).filter(|s| s.contains('@'))
+            })
+        });
+    }
+    let ctype = msg
+        .root_part()
+        .content_type()
+        .map(|c| {
+            format!(
+                "{}/{}",
+                c.ctype().to_ascii_lowercase(),
+                c.subtype().unwrap_or("").to_ascii_lowercase()
+            )
+        })
+        .unwrap_or_default();
+    let signed = ctype == "multipart/signed" || ctype.ends_with("pkcs7-mime");
+    rec.signature = Some(if signed { "signed" } else { "absent" }.into());
+    if !complete {
+        return rec;
+    }
+
+    // The text to show and index: the original (postacert.eml) for envelopes, else the message itself.
+    let mut text: Option<String> = None;
+    for part in msg.attachments() {
+        let name = part.attachment_name().map(str::to_string);
+        let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
+        if lname == "daticert.xml" {
+            parse_daticert(part.contents(), &mut rec);
+            continue;
+        }
+        if lname == "smime.p7s" {
+            continue;
+        }
+        if let Some(inner) = part.message()
+            && (lname == "postacert.eml" || matches!(rec.kind(), PecKind::Envelope | PecKind::Rem))
+        {
+            if text.is_none() {
+                text = inner.body_text(0).map(|t| t.into_owned());
+            }
+            for sub in inner.attachments() {
+                let sname = sub.attachment_name().map(str::to_string);
+                if sname.as_deref().is_some_and(is_invoice_filename) {
+                    rec.is_invoice = true;
+                }
+                rec.attachments.push(AttachmentRecord {
+                    filename: sname,
+                    mime: mime_of(sub),
+                    size: sub.contents().len() as u64,
+                });
+            }
+            continue;
+        }
+        if name.as_deref().is_some_and(is_invoice_filename) {
+            rec.is_invoice = true;
+        }
+        rec.attachments.push(AttachmentRecord {
+            filename: name,
+            mime: mime_of(part),
+            size: part.contents().len() as u64,
+        });
+    }
+    if rec.kind() == PecKind::Receipt {
+        // Invoice files attached to a receipt's copy of the original are not received invoices.
+        rec.is_invoice = false;
+    }
+    let text = text.or_else(|| msg.body_text(0).map(|t| t.into_owned()));
+    if let Some(t) = text {
+        let mut cut = t.len().min(BODY_INDEX_CAP);
+        while !t.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let indexed = t[..cut].to_string();
+        let preview: String = indexed
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(PREVIEW_LEN)
+            .collect();
+        rec.preview = Some(preview).filter(|p| !p.is_empty());
+        rec.body_text = Some(indexed);
+    }
+    rec
+}
+
+fn mime_of(part: &mail_parser::MessagePart<'_>) -> String {
+    part.content_type()
+        .map(|c| {
+            format!(
+                "{}/{}",
+                c.ctype().to_ascii_lowercase(),
+                c.subtype().unwrap_or("octet-stream").to_ascii_lowercase()
+            )
+        })
+        .unwrap_or_else(|| "application/octet-stream".into())
+}
+
+/// Minimal daticert.xml reader: the fields the receipt tracker needs. Tolerates junk.
+fn parse_daticert(xml: &[u8], rec: &mut MessageRecord) {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    reader.config_mut().trim_text(true);
+    let mut path: Vec<String> = Vec::new();
+    let mut buf = Vec::new();
+    let mut giorno: Option<String> = None;
+    let mut ora: Option<String> = None;
+    let mut zona: Option<String> = None;
+    let mut dest_tipo: Option<String> = None;
+    let mut errore: Option<String> = None;
+    let mut errore_esteso: Option<String> = None;
+    let mut tipo: Option<String> = None;
+    while let Ok(ev) = reader.read_event_into(&mut buf) {
+        match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_start = matches!(ev, Event::Start(_));
+                let name = e.local_name().as_ref().to_ascii_lowercase();
+                for attr in e.attributes().with_checks(false).flatten() {
+                    let key = attr.key.local_name().as_ref().to_ascii_lowercase();
+                    let val = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                        Ok(v) => v.into_owned(),
+                        Err(_) => attr.value.to_string(),
+                    };
+                    match (name.as_str(), key.as_str()) {
+                        ("postacert", "tipo") => tipo = Some(val),
+                        ("postacert", "errore") => errore = Some(val),
+                        ("destinatari", "tipo") => dest_tipo = Some(val),
+                        ("data", "zona") => zona = Some(val),
+                        _ => {}
+                    }
+                }
+                if is_start {
+                    path.push(name);
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Text(t) => {
+                let value = t.xml10_content().into_owned();
+                let value = unescape_entities(value.trim());
+                if value.is_empty() {
+                    buf.clear();
+                    continue;
+                }
+                match path.last().map(String::as_str) {
+                    Some("identificativo") => rec.identificativo = Some(value),
+                    Some("msgid") => rec.pec_msgid = normalize_message_id(&value),
+                    Some("consegna") => rec.pec_recipient = Some(value.to_ascii_lowercase()),
+                    Some("giorno") => giorno = Some(value),
+                    Some("ora") => ora = Some(value),
+                    Some("errore-esteso") => errore_esteso = Some(value),
+                    Some("destinatari") => {
+                        let address = value.to_ascii_lowercase();
+                        let kind = dest_tipo.take();
+                        if let Some(r) = rec.recipients.iter_mut().find(|r| r.address == address) {
+                            r.pec_type = kind;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if rec.receipt_type.is_none() {
+        rec.receipt_type = tipo.filter(|t| t != "posta-certificata");
+    }
+    let err = errore.filter(|e| !e.eq_ignore_ascii_case("nessuno"));
+    rec.pec_error = match (err, errore_esteso) {
+        (Some(e), Some(x)) => Some(format!("{e}: {x}")),
+        (Some(e), None) => Some(e),
+        (None, Some(x)) => Some(x),
+        (None, None) => None,
+    };
+    if let (Some(g), Some(o)) = (giorno, ora) {
+        rec.pec_time = parse_daticert_time(&g, &o, zona.as_deref());
+    }
+}
+
+fn unescape_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// `dd/mm/yyyy` + `hh:mm:ss` + `+hhmm` → Unix seconds.
+fn parse_daticert_time(giorno: &str, ora: &str, zona: Option<&str>) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(giorno.trim(), "%d/%m/%Y").ok()?;
+    let time = chrono::NaiveTime::parse_from_str(ora.trim(), "%H:%M:%S").ok()?;
+    let offset_secs = zona
+        .and_then(|z| {
+            let z = z.trim();
+            let (sign, digits) = match z.as_bytes().first()? {
+                b'+' => (1, &z[1..]),
+                b'-' => (-1, &z[1..]),
+                _ => (1, z),
+            };
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let h: i64 = digits[..2].parse().ok()?;
+            let m: i64 = digits[2..].parse().ok()?;
+            Some(sign * (h * 3600 + m * 60))
+        })
+        .unwrap_or(0);
+    Some(date.and_time(time).and_utc().timestamp() - offset_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invoice_names() {
+        assert!(is_invoice_filename("IT01234567890_FPA01.xml"));
+        assert!(is_invoice_filename("IT01234567890_00a1b.xml.p7m"));
+        assert!(!is_invoice_filename("IT01234567890_00a1b_MT_001.xml"));
+        assert!(!is_invoice_filename("daticert.xml"));
+    }
+
+    #[test]
+    fn daticert_time_with_zone() {
+        assert_eq!(
+            parse_daticert_time("01/02/2024", "10:00:00", Some("+0100")),
+            Some(1_706_778_000)
+        );
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(strip_subject_prefix("CONSEGNA: Ciao"), "Ciao");
+        assert_eq!(strip_subject_prefix("Ciao"), "Ciao");
+        assert_eq!(
+            normalize_message_id(" &lt;a@b&gt; ").as_deref(),
+            Some("a@b")
+        );
+    }
+}

@@ -1,0 +1,623 @@
+//! Writing messages, flags, folders and bodies.
+
+use super::ingest::{MessageRecord, PecKind};
+use super::query::FolderRole;
+use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// What the server says about one message (absent for local imports).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImapMeta {
+    pub uid: Option<u32>,
+    pub modseq: Option<u64>,
+    pub size: u64,
+    pub internal_date: Option<i64>,
+    pub flags: ServerFlags,
+}
+
+/// System flags and keywords.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerFlags {
+    pub seen: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub draft: bool,
+    pub deleted: bool,
+    pub keywords: Vec<String>,
+}
+
+/// Result of [`Store::upsert_message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsertOutcome {
+    pub id: MessageId,
+    /// False when the message was already there (updated or left alone).
+    pub inserted: bool,
+}
+
+impl Store {
+    /// Create or update a folder by name; returns its id.
+    pub fn ensure_folder(
+        &self,
+        account: AccountId,
+        name: &str,
+        role: Option<FolderRole>,
+        delimiter: Option<&str>,
+    ) -> Result<FolderId> {
+        self.write(|tx| ensure_folder_tx(tx, account, name, role, delimiter))
+    }
+
+    /// Insert a message (or upgrade a header-only row to a full analysis), in one transaction
+    /// together with its recipients, attachments, full-text entry and receipt bookkeeping.
+    pub fn upsert_message(
+        &self,
+        folder: FolderId,
+        meta: &ImapMeta,
+        rec: &MessageRecord,
+        raw: Option<&[u8]>,
+    ) -> Result<InsertOutcome> {
+        let cap = self.body_cap();
+        self.write(|tx| {
+            let out = upsert_message_tx(tx, folder, meta, rec)?;
+            if let Some(raw) = raw {
+                put_body_tx(tx, out.id, raw, cap)?;
+            }
+            Ok(out)
+        })
+    }
+
+    /// Insert many messages in one transaction (the sync's batches).
+    pub fn upsert_batch(
+        &self,
+        folder: FolderId,
+        items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
+    ) -> Result<Vec<InsertOutcome>> {
+        let cap = self.body_cap();
+        self.write(|tx| {
+            let mut out = Vec::with_capacity(items.len());
+            for (meta, rec, raw) in items {
+                let o = upsert_message_tx(tx, folder, meta, rec)?;
+                if let Some(raw) = raw {
+                    put_body_tx(tx, o.id, raw, cap)?;
+                }
+                out.push(o);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Import a raw message file into `folder` (no server copy). Duplicates (same Message-ID in the
+    /// same folder) are not inserted twice.
+    pub fn import_raw(&self, folder: FolderId, raw: &[u8]) -> Result<InsertOutcome> {
+        let rec = super::ingest::analyze(raw);
+        let meta = ImapMeta {
+            size: raw.len() as u64,
+            internal_date: rec.date,
+            flags: ServerFlags {
+                seen: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        self.upsert_message(folder, &meta, &rec, Some(raw))
+    }
+
+    /// Apply the server's flags to the message with `uid` (skipping messages that have local
+    /// actions still queued: those win until replayed).
+    pub fn apply_server_flags(
+        &self,
+        folder: FolderId,
+        updates: &[(u32, Option<u64>, ServerFlags)],
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let mut changed = 0;
+            for (uid, modseq, flags) in updates {
+                let row: Option<(MessageId, AccountId, String)> = tx
+                    .query_row(
+                        "SELECT m.id, m.account_id, f.name FROM messages m JOIN folders f ON f.id = m.folder_id
+                         WHERE m.folder_id = ?1 AND m.uid = ?2",
+                        params![folder, uid],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let Some((id, account, fname)) = row else { continue };
+                let pending: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM actions WHERE account_id = ?1 AND folder = ?2 AND uid = ?3",
+                    params![account, fname, uid],
+                    |r| r.get(0),
+                )?;
+                if pending > 0 {
+                    continue;
+                }
+                changed += set_flags_tx(tx, id, *modseq, flags)?;
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Remove messages the server no longer has (by UID), or every message of a folder whose
+    /// UIDVALIDITY changed (`uids = None`).
+    pub fn remove_uids(&self, folder: FolderId, uids: Option<&[u32]>) -> Result<usize> {
+        self.write(|tx| match uids {
+            None => delete_where_tx(tx, "folder_id = ?1 AND uid IS NOT NULL", params![folder]),
+            Some(uids) => {
+                let mut n = 0;
+                for uid in uids {
+                    n += delete_where_tx(tx, "folder_id = ?1 AND uid = ?2", params![folder, uid])?;
+                }
+                Ok(n)
+            }
+        })
+    }
+
+    /// UIDs stored for a folder, ascending.
+    pub fn folder_uids(&self, folder: FolderId) -> Result<Vec<u32>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT uid FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL ORDER BY uid",
+            )?;
+            let v = st
+                .query_map([folder], |r| r.get::<_, u32>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(v)
+        })
+    }
+
+    /// Server messages of `folder` whose body the policy wants and that are not analysed yet,
+    /// newest first: receipts always, others up to `max_size` bytes (`None`: all).
+    pub fn uids_needing_body(
+        &self,
+        folder: FolderId,
+        max_size: Option<u64>,
+    ) -> Result<Vec<(u32, u64)>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT uid, size FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
+                   AND (kind = 'receipt' OR ?2 IS NULL OR size <= ?2)
+                 ORDER BY uid DESC",
+            )?;
+            let v = st
+                .query_map(params![folder, max_size.map(|m| m as i64)], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(v)
+        })
+    }
+
+    /// Whether [`Store::uids_needing_body`] would return anything.
+    pub fn needs_bodies(&self, folder: FolderId, max_size: Option<u64>) -> Result<bool> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
+                   AND (kind = 'receipt' OR ?2 IS NULL OR size <= ?2))",
+                params![folder, max_size.map(|m| m as i64)],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Number of messages of `folder` that have a server UID.
+    pub fn folder_server_count(&self, folder: FolderId) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL",
+                [folder],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+    }
+
+    /// Store downloaded bodies for messages already known by UID: full analysis replaces the
+    /// header-only one; flags are left alone. Unknown UIDs (expunged meanwhile) are skipped.
+    pub fn upsert_bodies(
+        &self,
+        folder: FolderId,
+        items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
+    ) -> Result<usize> {
+        let cap = self.body_cap();
+        self.write(|tx| {
+            let (account, role) = folder_role_tx(tx, folder)?;
+            let mut n = 0;
+            for (meta, rec, raw) in items {
+                let Some(uid) = meta.uid else { continue };
+                let id: Option<MessageId> = tx
+                    .query_row(
+                        "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+                        params![folder, uid],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let Some(id) = id else { continue };
+                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true)?;
+                if let Some(raw) = raw {
+                    put_body_tx(tx, id, raw, cap)?;
+                }
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Save the IMAP sync state of a folder.
+    pub fn set_folder_state(
+        &self,
+        folder: FolderId,
+        uidvalidity: Option<u32>,
+        uidnext: Option<u32>,
+        highestmodseq: Option<u64>,
+        backfill_uid: Option<u32>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, backfill_uid = ?5,
+                 synced_at = ?6 WHERE id = ?1",
+                params![
+                    folder,
+                    uidvalidity,
+                    uidnext,
+                    highestmodseq.map(|m| m as i64),
+                    backfill_uid,
+                    now()
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn set_folder_rights(&self, folder: FolderId, rights: Option<&str>) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE folders SET myrights = ?2 WHERE id = ?1",
+                params![folder, rights],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn set_quota(
+        &self,
+        account: AccountId,
+        used_kb: Option<u64>,
+        limit_kb: Option<u64>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET quota_used_kb = ?2, quota_limit_kb = ?3 WHERE id = ?1",
+                params![
+                    account,
+                    used_kb.map(|v| v as i64),
+                    limit_kb.map(|v| v as i64)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The cached raw message, if any (touches its LRU stamp).
+    pub fn body(&self, message: MessageId) -> Result<Option<Vec<u8>>> {
+        let raw: Option<Vec<u8>> = self.read(|c| {
+            Ok(c.query_row(
+                "SELECT raw FROM bodies WHERE message_id = ?1",
+                [message],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })?;
+        if raw.is_some() {
+            self.write(|tx| {
+                tx.execute(
+                    "UPDATE bodies SET last_access = ?2 WHERE message_id = ?1",
+                    params![message, now()],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(raw)
+    }
+
+    /// Total bytes of cached bodies.
+    pub fn body_cache_size(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64,
+            )
+        })
+    }
+}
+
+pub(crate) fn ensure_folder_tx(
+    tx: &Transaction<'_>,
+    account: AccountId,
+    name: &str,
+    role: Option<FolderRole>,
+    delimiter: Option<&str>,
+) -> Result<FolderId> {
+    tx.execute(
+        "INSERT INTO folders (account_id, name, role, delimiter) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(account_id, name) DO UPDATE SET role = COALESCE(excluded.role, folders.role),
+             delimiter = COALESCE(excluded.delimiter, folders.delimiter)",
+        params![account, name, role.map(FolderRole::as_str), delimiter],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM folders WHERE account_id = ?1 AND name = ?2",
+        params![account, name],
+        |r| r.get(0),
+    )?)
+}
+
+fn set_flags_tx(
+    tx: &Transaction<'_>,
+    id: MessageId,
+    modseq: Option<u64>,
+    f: &ServerFlags,
+) -> Result<usize> {
+    let n = tx.execute(
+        "UPDATE messages SET seen = ?2, flagged = ?3, answered = ?4, draft = ?5, modseq = COALESCE(?6, modseq)
+         WHERE id = ?1 AND (seen, flagged, answered, draft) IS NOT (?2, ?3, ?4, ?5)",
+        params![id, f.seen, f.flagged, f.answered, f.draft, modseq.map(|m| m as i64)],
+    )?;
+    let mut existing: Vec<String> = {
+        let mut st =
+            tx.prepare_cached("SELECT label FROM labels WHERE message_id = ?1 ORDER BY label")?;
+        st.query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let mut wanted = f.keywords.clone();
+    wanted.sort();
+    wanted.dedup();
+    existing.sort();
+    if existing != wanted {
+        tx.execute("DELETE FROM labels WHERE message_id = ?1", [id])?;
+        for k in &wanted {
+            tx.execute(
+                "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
+                params![id, k],
+            )?;
+        }
+        return Ok(1);
+    }
+    Ok(n)
+}
+
+fn delete_where_tx(
+    tx: &Transaction<'_>,
+    cond: &str,
+    p: impl rusqlite::Params + Clone,
+) -> Result<usize> {
+    // Sent messages losing their row release their receipts (ON DELETE SET NULL) so they wait for the
+    // message to come back (e.g. moved to another folder). Receipts losing their row: recompute.
+    let sql = format!(
+        "SELECT id, (SELECT sent_id FROM receipts WHERE receipt_id = messages.id) FROM messages WHERE {cond}"
+    );
+    let rows: Vec<(MessageId, Option<MessageId>)> = {
+        let mut st = tx.prepare(&sql)?;
+        st.query_map(p.clone(), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let mut touched = Vec::new();
+    for (id, sent) in &rows {
+        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [id])?;
+        tx.execute("DELETE FROM messages WHERE id = ?1", [id])?;
+        if let Some(s) = sent {
+            touched.push(*s);
+        }
+    }
+    touched.sort();
+    touched.dedup();
+    for s in touched {
+        receipts::recompute_tx(tx, s)?;
+    }
+    Ok(rows.len())
+}
+
+fn folder_role_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<(AccountId, Option<String>)> {
+    tx.query_row(
+        "SELECT account_id, role FROM folders WHERE id = ?1",
+        [folder],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))
+}
+
+pub(crate) fn upsert_message_tx(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    meta: &ImapMeta,
+    rec: &MessageRecord,
+) -> Result<InsertOutcome> {
+    let (account, role) = folder_role_tx(tx, folder)?;
+    // 1. Same server message already known?
+    let existing: Option<(MessageId, i64)> = match meta.uid {
+        Some(uid) => tx
+            .query_row(
+                "SELECT id, body_state FROM messages WHERE folder_id = ?1 AND uid = ?2",
+                params![folder, uid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?,
+        None => None,
+    };
+    // 2. A local row waiting for its server copy (moved locally, or imported), same Message-ID.
+    let existing = match (existing, &rec.message_id) {
+        (Some(e), _) => Some(e),
+        (None, Some(mid)) => {
+            let local: Option<(MessageId, i64)> = tx
+                .query_row(
+                    "SELECT id, body_state FROM messages WHERE folder_id = ?1 AND uid IS NULL AND message_id = ?2
+                     ORDER BY id LIMIT 1",
+                    params![folder, mid],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let (Some((id, _)), Some(uid)) = (local, meta.uid) {
+                tx.execute(
+                    "UPDATE messages SET uid = ?2 WHERE id = ?1",
+                    params![id, uid],
+                )?;
+            }
+            local
+        }
+        (None, None) => None,
+    };
+    if let Some((id, body_state)) = existing {
+        if meta.uid.is_some() {
+            set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
+        }
+        if rec.complete && body_state == 0 {
+            write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true)?;
+        }
+        return Ok(InsertOutcome {
+            id,
+            inserted: false,
+        });
+    }
+    tx.execute(
+        "INSERT INTO messages (account_id, folder_id, uid, kind, size) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            account,
+            folder,
+            meta.uid,
+            rec.kind().as_str(),
+            meta.size as i64
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
+    write_fields_tx(tx, id, account, role.as_deref(), meta, rec, false)?;
+    Ok(InsertOutcome { id, inserted: true })
+}
+
+fn write_fields_tx(
+    tx: &Transaction<'_>,
+    id: MessageId,
+    account: AccountId,
+    role: Option<&str>,
+    meta: &ImapMeta,
+    rec: &MessageRecord,
+    update: bool,
+) -> Result<()> {
+    let kind = rec.kind();
+    tx.execute(
+        "UPDATE messages SET kind = ?2, message_id = ?3, receipt_type = ?4, ref_message_id = ?5,
+            pec_identificativo = COALESCE(?6, pec_identificativo), pec_msgid = ?7, pec_recipient = ?8,
+            pec_error = ?9, pec_time = ?10, from_addr = ?11, from_name = ?12, sender_addr = ?13,
+            subject = ?14, original_subject = ?15, date = COALESCE(?16, ?17, internal_date, date),
+            internal_date = COALESCE(?17, internal_date),
+            size = MAX(size, ?18), signature = ?19, has_attachments = ?20, is_invoice = ?21, preview = ?22,
+            body_state = ?23, modseq = COALESCE(?24, modseq)
+         WHERE id = ?1",
+        params![
+            id,
+            kind.as_str(),
+            rec.message_id,
+            rec.receipt_type,
+            rec.ref_message_id,
+            rec.identificativo.as_ref().filter(|_| kind != PecKind::Receipt),
+            rec.pec_msgid,
+            rec.pec_recipient,
+            rec.pec_error,
+            rec.pec_time,
+            rec.from_addr,
+            rec.from_name,
+            rec.sender_addr,
+            rec.subject,
+            rec.original_subject,
+            rec.date,
+            meta.internal_date,
+            meta.size as i64,
+            rec.signature,
+            !rec.attachments.is_empty(),
+            rec.is_invoice,
+            rec.preview,
+            rec.complete as i64,
+            meta.modseq.map(|m| m as i64),
+        ],
+    )?;
+    if update {
+        tx.execute("DELETE FROM attachments WHERE message_id = ?1", [id])?;
+        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [id])?;
+    }
+    for r in &rec.recipients {
+        tx.execute(
+            "INSERT INTO recipients (message_id, address, name, field, pec_type) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(message_id, address, field) DO UPDATE SET
+                 name = COALESCE(excluded.name, recipients.name),
+                 pec_type = COALESCE(excluded.pec_type, recipients.pec_type)",
+            params![id, r.address, r.name, r.field, r.pec_type],
+        )?;
+    }
+    for (i, a) in rec.attachments.iter().enumerate() {
+        tx.execute(
+            "INSERT OR REPLACE INTO attachments (message_id, idx, filename, mime, size) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, i as i64, a.filename, a.mime, a.size as i64],
+        )?;
+    }
+    // Envelopes are indexed under their real sender, not the provider's address.
+    let sender = [
+        rec.from_name.as_deref(),
+        rec.sender_addr.as_deref().or(rec.from_addr.as_deref()),
+    ]
+    .iter()
+    .flatten()
+    .copied()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let recipients = rec
+        .recipients
+        .iter()
+        .map(|r| match &r.name {
+            Some(n) => format!("{n} {}", r.address),
+            None => r.address.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    tx.execute(
+        "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id,
+            rec.original_subject.as_deref().or(rec.subject.as_deref()),
+            sender,
+            recipients,
+            rec.body_text
+        ],
+    )?;
+    receipts::on_message_written_tx(tx, id, account, role, rec)?;
+    Ok(())
+}
+
+pub(crate) fn put_body_tx(tx: &Transaction<'_>, id: MessageId, raw: &[u8], cap: u64) -> Result<()> {
+    tx.execute("DELETE FROM bodies WHERE message_id = ?1", [id])?;
+    tx.execute(
+        "INSERT INTO bodies (message_id, raw, size, last_access) VALUES (?1, ?2, ?3, ?4)",
+        params![id, raw, raw.len() as i64, now()],
+    )?;
+    let total: i64 = tx.query_row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
+        r.get(0)
+    })?;
+    if total as u64 > cap {
+        let mut excess = total as u64 - cap;
+        let victims: Vec<(MessageId, i64)> = {
+            let mut st = tx.prepare(
+                "SELECT message_id, size FROM bodies WHERE message_id != ?1 ORDER BY last_access, message_id",
+            )?;
+            let mut rows = st.query([id])?;
+            let mut v = Vec::new();
+            while let Some(r) = rows.next()? {
+                let size: i64 = r.get(1)?;
+                v.push((r.get(0)?, size));
+                if size as u64 >= excess {
+                    break;
+                }
+                excess -= size as u64;
+            }
+            v
+        };
+        for (victim, _) in victims {
+            tx.execute("DELETE FROM bodies WHERE message_id = ?1", [victim])?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! The offline store: one SQLite database per data directory (WAL, one writer, several readers).
+//!
+//! - [`Store::open`] runs the numbered migrations (`core/migrations/NNNN_*.sql`).
+//! - Writes go through [`Store::write`], always one transaction; a kill at any point leaves the
+//!   previous committed state.
+//! - Reads go through [`Store::read`] on read-only connections (a small pool).
+//! - From async code use [`Store::run`], which moves the blocking work to `spawn_blocking`.
+//!
+//! Rooms: [`ingest`] (raw bytes → record), `messages` (insert/update/flags), `receipts` (PEC
+//! receipt tracking), `query` (lists, detail, virtual folders), `search` (FTS5), `actions` (queued
+//! local changes replayed by the sync).
+
+mod actions;
+pub mod ingest;
+mod messages;
+mod query;
+mod receipts;
+mod search;
+
+pub use actions::{Action, ActionKind, QueuedAction};
+pub use ingest::{AttachmentRecord, MessageRecord, PecKind, RecipientRecord};
+pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
+// The outbox writes its local copy in the same transaction as its queue row.
+pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
+pub use query::{
+    DeliveryState, DeliverySummary, Folder, FolderRole, ListQuery, MessageDetail, MessageSummary,
+    ReceiptInfo, RecipientState, View,
+};
+pub use search::SearchQuery;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Row id of a message in the store (stable while the message stays in its folder).
+pub type MessageId = i64;
+/// Row id of an account.
+pub type AccountId = i64;
+/// Row id of a folder.
+pub type FolderId = i64;
+
+/// Store failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration: {0}")]
+    Migration(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Default cap for cached raw bodies (bytes); the oldest accessed are evicted beyond it.
+pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_store.sql")),
+        M::up(include_str!("../../migrations/0002_outbox.sql")),
+    ])
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    body_cap: std::sync::atomic::AtomicU64,
+}
+
+/// Handle to the store; cheap to clone, shareable across threads.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(30))?;
+    conn.pragma_update(None, "foreign_keys", "on")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "temp_store", "memory")?;
+    conn.pragma_update(None, "cache_size", -16_000)?;
+    Ok(())
+}
+
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&conn)?;
+        migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+                body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
+            }),
+        })
+    }
+
+    /// Open `<data_dir>/store.sqlite`.
+    pub fn open_in(data_dir: impl AsRef<Path>) -> Result<Store> {
+        Store::open(data_dir.as_ref().join("store.sqlite"))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Cap the raw-body cache (bytes). Takes effect at the next body write.
+    pub fn set_body_cache_cap(&self, bytes: u64) {
+        self.inner
+            .body_cap
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn body_cap(&self) -> u64 {
+        self.inner
+            .body_cap
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Run `f` in one write transaction (committed when `f` returns `Ok`).
+    pub fn write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let mut conn = lock(&self.inner.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let r = f(&tx)?;
+        tx.commit()?;
+        Ok(r)
+    }
+
+    /// Run `f` on a read-only connection.
+    pub fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        let conn = lock(&self.inner.readers).pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.inner.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&c)?;
+                c.pragma_update(None, "query_only", "1")?;
+                c
+            }
+        };
+        let r = f(&conn);
+        let mut pool = lock(&self.inner.readers);
+        if pool.len() < 4 {
+            pool.push(conn);
+        }
+        r
+    }
+
+    /// Run blocking store work from async code without blocking the runtime's threads.
+    pub async fn run<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Store) -> Result<R> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// A setting (free-form key/value), e.g. UI preferences.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .ok(),
+            )
+        })
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// `PRAGMA integrity_check` + foreign key check; used by the crash tests.
+    pub fn check_integrity(&self) -> Result<()> {
+        self.read(|c| {
+            let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if ok != "ok" {
+                return Err(StoreError::Invalid(ok));
+            }
+            let mut st = c.prepare("PRAGMA foreign_key_check")?;
+            let mut rows = st.query([])?;
+            if rows.next()?.is_some() {
+                return Err(StoreError::Invalid("foreign key violation".into()));
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,530 @@
+//! Reading: folders with counts, message lists (real and virtual folders), message detail.
+
+use super::ingest::{AttachmentRecord, PecKind};
+use super::{AccountId, FolderId, MessageId, Result, Store, StoreError};
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+/// What a folder is for (SPECIAL-USE or name rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FolderRole {
+    Inbox,
+    Sent,
+    Drafts,
+    Trash,
+    Junk,
+    Archive,
+}
+
+impl FolderRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FolderRole::Inbox => "inbox",
+            FolderRole::Sent => "sent",
+            FolderRole::Drafts => "drafts",
+            FolderRole::Trash => "trash",
+            FolderRole::Junk => "junk",
+            FolderRole::Archive => "archive",
+        }
+    }
+    pub fn parse(s: &str) -> Option<FolderRole> {
+        Some(match s {
+            "inbox" => FolderRole::Inbox,
+            "sent" => FolderRole::Sent,
+            "drafts" => FolderRole::Drafts,
+            "trash" => FolderRole::Trash,
+            "junk" => FolderRole::Junk,
+            "archive" => FolderRole::Archive,
+            _ => return None,
+        })
+    }
+}
+
+/// A folder with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Folder {
+    pub id: FolderId,
+    pub account_id: AccountId,
+    pub name: String,
+    pub role: Option<FolderRole>,
+    pub delimiter: Option<String>,
+    pub uidvalidity: Option<u32>,
+    pub uidnext: Option<u32>,
+    pub highestmodseq: Option<u64>,
+    pub backfill_uid: Option<u32>,
+    /// ACL MYRIGHTS (RFC 4314 letters), when the server offers ACL.
+    pub myrights: Option<String>,
+    pub total: u32,
+    pub unread: u32,
+}
+
+/// The list's one-glance delivery state of a sent message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliverySummary {
+    /// Sent, no receipt yet.
+    Sent,
+    /// Accepted by the provider: one tick.
+    Accepted,
+    /// Some recipients delivered: one tick.
+    Partial,
+    /// Every certified recipient delivered: two ticks.
+    Delivered,
+    /// A preavviso (delay warning) and nothing final yet.
+    Warning,
+    /// Not accepted, or a delivery failed: error.
+    Failed,
+}
+
+impl DeliverySummary {
+    fn parse(s: &str) -> Option<DeliverySummary> {
+        Some(match s {
+            "sent" => DeliverySummary::Sent,
+            "accepted" => DeliverySummary::Accepted,
+            "partial" => DeliverySummary::Partial,
+            "delivered" => DeliverySummary::Delivered,
+            "warning" => DeliverySummary::Warning,
+            "failed" => DeliverySummary::Failed,
+            _ => return None,
+        })
+    }
+    /// 0, 1 or 2 ticks; `None` for the error/warning marks.
+    pub fn ticks(self) -> Option<u8> {
+        match self {
+            DeliverySummary::Sent => Some(0),
+            DeliverySummary::Accepted | DeliverySummary::Partial => Some(1),
+            DeliverySummary::Delivered => Some(2),
+            DeliverySummary::Warning | DeliverySummary::Failed => None,
+        }
+    }
+}
+
+/// One recipient's delivery state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    Sent,
+    Accepted,
+    Delivered,
+    Failed,
+    Warning,
+}
+
+impl DeliveryState {
+    fn parse(s: &str) -> DeliveryState {
+        match s {
+            "accepted" => DeliveryState::Accepted,
+            "delivered" => DeliveryState::Delivered,
+            "failed" => DeliveryState::Failed,
+            "warning" => DeliveryState::Warning,
+            _ => DeliveryState::Sent,
+        }
+    }
+}
+
+/// A row of a message list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageSummary {
+    pub id: MessageId,
+    pub account_id: AccountId,
+    pub folder_id: FolderId,
+    pub folder: String,
+    pub uid: Option<u32>,
+    pub kind: PecKind,
+    pub receipt_type: Option<String>,
+    pub from_addr: Option<String>,
+    pub from_name: Option<String>,
+    /// The real sender of an envelope ("per conto di").
+    pub sender_addr: Option<String>,
+    pub subject: Option<String>,
+    pub original_subject: Option<String>,
+    pub date: i64,
+    pub size: u64,
+    pub seen: bool,
+    pub flagged: bool,
+    pub has_attachments: bool,
+    pub is_invoice: bool,
+    pub delivery: Option<DeliverySummary>,
+    pub preview: Option<String>,
+}
+
+/// One recipient with its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientState {
+    pub address: String,
+    pub name: Option<String>,
+    pub field: String,
+    pub pec_type: Option<String>,
+    pub state: DeliveryState,
+    pub accepted_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub failed_at: Option<i64>,
+    pub warning_at: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// A receipt attached to a sent message (or, seen from the receipt, the message it refers to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptInfo {
+    pub receipt_id: MessageId,
+    pub sent_id: Option<MessageId>,
+    pub receipt_type: String,
+    pub recipient: Option<String>,
+    pub error: Option<String>,
+    pub at: Option<i64>,
+}
+
+/// Everything `show` needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageDetail {
+    pub summary: MessageSummary,
+    pub message_id: Option<String>,
+    pub ref_message_id: Option<String>,
+    pub identificativo: Option<String>,
+    pub pec_recipient: Option<String>,
+    pub pec_error: Option<String>,
+    pub signature: Option<String>,
+    pub body_cached: bool,
+    pub complete: bool,
+    pub recipients: Vec<RecipientState>,
+    /// For a sent message: its receipts. For a receipt: itself, with `sent_id` once attached.
+    pub receipts: Vec<ReceiptInfo>,
+    pub attachments: Vec<AttachmentRecord>,
+    pub labels: Vec<String>,
+}
+
+/// What to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum View {
+    Folder(FolderId),
+    /// The folder with this role (e.g. the inbox).
+    Role(FolderRole),
+    /// Virtual: received invoices (SDI files in envelopes).
+    Invoices,
+    /// Virtual: every receipt.
+    Receipts,
+    /// Every message of the account(s).
+    All,
+}
+
+/// A list request; paginate with `before` = the last row's (date, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub account: Option<AccountId>,
+    pub view: View,
+    pub hide_receipts: bool,
+    pub limit: u32,
+    pub before: Option<(i64, MessageId)>,
+}
+
+impl ListQuery {
+    pub fn new(view: View) -> ListQuery {
+        ListQuery {
+            account: None,
+            view,
+            hide_receipts: false,
+            limit: 50,
+            before: None,
+        }
+    }
+}
+
+pub(crate) const SUMMARY_COLS: &str = "m.id, m.account_id, m.folder_id, f.name, m.uid, m.kind, m.receipt_type,
+    m.from_addr, m.from_name, m.sender_addr, m.subject, m.original_subject, m.date, m.size, m.seen, m.flagged,
+    m.has_attachments, m.is_invoice, m.delivery, m.preview";
+
+pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
+    let kind: String = r.get(5)?;
+    let delivery: Option<String> = r.get(18)?;
+    Ok(MessageSummary {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        folder_id: r.get(2)?,
+        folder: r.get(3)?,
+        uid: r.get(4)?,
+        kind: PecKind::parse(&kind),
+        receipt_type: r.get(6)?,
+        from_addr: r.get(7)?,
+        from_name: r.get(8)?,
+        sender_addr: r.get(9)?,
+        subject: r.get(10)?,
+        original_subject: r.get(11)?,
+        date: r.get(12)?,
+        size: r.get::<_, i64>(13)? as u64,
+        seen: r.get(14)?,
+        flagged: r.get(15)?,
+        has_attachments: r.get(16)?,
+        is_invoice: r.get(17)?,
+        delivery: delivery.as_deref().and_then(DeliverySummary::parse),
+        preview: r.get(19)?,
+    })
+}
+
+fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
+    let role: Option<String> = r.get(3)?;
+    Ok(Folder {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        name: r.get(2)?,
+        role: role.as_deref().and_then(FolderRole::parse),
+        delimiter: r.get(4)?,
+        uidvalidity: r.get(5)?,
+        uidnext: r.get(6)?,
+        highestmodseq: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+        backfill_uid: r.get(8)?,
+        myrights: r.get(9)?,
+        total: r.get(10)?,
+        unread: r.get(11)?,
+    })
+}
+
+const FOLDER_COLS: &str =
+    "f.id, f.account_id, f.name, f.role, f.delimiter, f.uidvalidity, f.uidnext, f.highestmodseq,
+    f.backfill_uid, f.myrights,
+    (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id),
+    (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id AND m.seen = 0)";
+
+impl Store {
+    /// Folders of an account, inbox first.
+    pub fn folders(&self, account: AccountId) -> Result<Vec<Folder>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {FOLDER_COLS} FROM folders f WHERE f.account_id = ?1
+                 ORDER BY (f.role = 'inbox') DESC, f.role IS NULL, f.name"
+            ))?;
+            Ok(st
+                .query_map([account], folder_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    pub fn folder(&self, id: FolderId) -> Result<Folder> {
+        self.read(|c| {
+            c.query_row(
+                &format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.id = ?1"),
+                [id],
+                folder_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("folder {id}")))
+        })
+    }
+
+    /// A folder by role, or by (case-insensitive) name.
+    pub fn find_folder(&self, account: AccountId, name_or_role: &str) -> Result<Option<Folder>> {
+        let folders = self.folders(account)?;
+        let by_role = FolderRole::parse(&name_or_role.to_ascii_lowercase());
+        Ok(folders
+            .iter()
+            .find(|f| f.name == name_or_role)
+            .or_else(|| {
+                folders
+                    .iter()
+                    .find(|f| f.name.eq_ignore_ascii_case(name_or_role))
+            })
+            .or_else(|| by_role.and_then(|r| folders.iter().find(|f| f.role == Some(r))))
+            .cloned())
+    }
+
+    /// A page of a message list, newest first.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<MessageSummary>> {
+        self.read(|c| list_on(c, q))
+    }
+
+    /// Unread/total per view (the counts the UI badges show).
+    pub fn count(&self, q: &ListQuery) -> Result<(u32, u32)> {
+        self.read(|c| {
+            let (cond, args) = view_condition(q);
+            let sql = format!(
+                "SELECT COUNT(*), COALESCE(SUM(m.seen = 0), 0) FROM messages m JOIN folders f ON f.id = m.folder_id
+                 WHERE {cond}"
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            Ok(st.query_row(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?)
+        })
+    }
+
+    /// The detail of one message.
+    pub fn message(&self, id: MessageId) -> Result<MessageDetail> {
+        self.read(|c| {
+            let summary = c
+                .query_row(
+                    &format!("SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1"),
+                    [id],
+                    summary_from_row,
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("message {id}")))?;
+            type Extra = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, i64);
+            let (message_id, ref_message_id, identificativo, pec_recipient, pec_error, signature, body_state): Extra = c.query_row(
+                "SELECT message_id, ref_message_id, pec_identificativo, pec_recipient, pec_error, signature, body_state
+                 FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )?;
+            let body_cached: bool = c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM bodies WHERE message_id = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            let recipients = {
+                let mut st = c.prepare_cached(
+                    "SELECT address, name, field, pec_type, state, accepted_at, delivered_at, failed_at, warning_at,
+                        detail FROM recipients WHERE message_id = ?1 ORDER BY rowid",
+                )?;
+                st.query_map([id], |r| {
+                    let state: String = r.get(4)?;
+                    Ok(RecipientState {
+                        address: r.get(0)?,
+                        name: r.get(1)?,
+                        field: r.get(2)?,
+                        pec_type: r.get(3)?,
+                        state: DeliveryState::parse(&state),
+                        accepted_at: r.get(5)?,
+                        delivered_at: r.get(6)?,
+                        failed_at: r.get(7)?,
+                        warning_at: r.get(8)?,
+                        detail: r.get(9)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let receipts = {
+                let mut st = c.prepare_cached(
+                    "SELECT receipt_id, sent_id, receipt_type, recipient, error, at FROM receipts
+                     WHERE sent_id = ?1 OR receipt_id = ?1 ORDER BY COALESCE(at, 0), receipt_id",
+                )?;
+                st.query_map([id], |r| {
+                    Ok(ReceiptInfo {
+                        receipt_id: r.get(0)?,
+                        sent_id: r.get(1)?,
+                        receipt_type: r.get(2)?,
+                        recipient: r.get(3)?,
+                        error: r.get(4)?,
+                        at: r.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let attachments = {
+                let mut st = c.prepare_cached(
+                    "SELECT filename, mime, size FROM attachments WHERE message_id = ?1 ORDER BY idx",
+                )?;
+                st.query_map([id], |r| {
+                    Ok(AttachmentRecord {
+                        filename: r.get(0)?,
+                        mime: r.get(1)?,
+                        size: r.get::<_, i64>(2)? as u64,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let labels = {
+                let mut st = c.prepare_cached("SELECT label FROM labels WHERE message_id = ?1 ORDER BY label")?;
+                st.query_map([id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?
+            };
+            Ok(MessageDetail {
+                summary,
+                message_id,
+                ref_message_id,
+                identificativo,
+                pec_recipient,
+                pec_error,
+                signature,
+                body_cached,
+                complete: body_state == 1,
+                recipients,
+                receipts,
+                attachments,
+                labels,
+            })
+        })
+    }
+
+    /// Receipts not yet attached to any sent message (kept, never dropped).
+    pub fn pending_receipts(&self, account: AccountId) -> Result<Vec<ReceiptInfo>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT receipt_id, sent_id, receipt_type, recipient, error, at FROM receipts
+                 WHERE account_id = ?1 AND sent_id IS NULL ORDER BY receipt_id",
+            )?;
+            Ok(st
+                .query_map([account], |r| {
+                    Ok(ReceiptInfo {
+                        receipt_id: r.get(0)?,
+                        sent_id: r.get(1)?,
+                        receipt_type: r.get(2)?,
+                        recipient: r.get(3)?,
+                        error: r.get(4)?,
+                        at: r.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Number of messages (all accounts).
+    pub fn message_count(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get::<_, i64>(0))? as u64)
+        })
+    }
+}
+
+/// SQL condition (over `m` and `f`) and its arguments for a list query.
+pub(crate) fn view_condition(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut cond = vec![];
+    let mut args: Vec<Value> = vec![];
+    if let Some(a) = q.account {
+        args.push(Value::Integer(a));
+        cond.push(format!("m.account_id = ?{}", args.len()));
+    }
+    match &q.view {
+        View::Folder(id) => {
+            args.push(Value::Integer(*id));
+            cond.push(format!("m.folder_id = ?{}", args.len()));
+        }
+        View::Role(role) => {
+            args.push(Value::Text(role.as_str().into()));
+            cond.push(format!("f.role = ?{}", args.len()));
+        }
+        View::Invoices => cond.push("m.is_invoice = 1".into()),
+        View::Receipts => cond.push("m.kind = 'receipt'".into()),
+        View::All => {}
+    }
+    if q.hide_receipts {
+        cond.push("m.kind != 'receipt'".into());
+    }
+    if cond.is_empty() {
+        cond.push("1".into());
+    }
+    (cond.join(" AND "), args)
+}
+
+fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
+    use rusqlite::types::Value;
+    let (mut cond, mut args) = view_condition(q);
+    if let Some((date, id)) = q.before {
+        args.push(Value::Integer(date));
+        let d = args.len();
+        args.push(Value::Integer(id));
+        let i = args.len();
+        cond.push_str(&format!(
+            " AND (m.date < ?{d} OR (m.date = ?{d} AND m.id < ?{i}))"
+        ));
+    }
+    args.push(Value::Integer(q.limit as i64));
+    let sql = format!(
+        "SELECT {SUMMARY_COLS} FROM messages m JOIN folders f ON f.id = m.folder_id WHERE {cond}
+         ORDER BY m.date DESC, m.id DESC LIMIT ?{}",
+        args.len()
+    );
+    let mut st = c.prepare_cached(&sql)?;
+    let rows = st
+        .query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,126 @@
+//! Connecting: TCP → TLS (tokio-rustls, ring; platform verifier or a custom CA file) → IMAP login.
+//! Every failure is mapped to a typed [`SyncError`].
+
+use super::SyncError;
+use crate::accounts::Account;
+use async_imap::Session;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls;
+
+pub type ImapSession = Session<TlsStream<TcpStream>>;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The TLS client configuration for an account: its CA file when set (private CAs such as the
+/// sandbox), else the platform verifier.
+pub fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientConfig, SyncError> {
+    let builder = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SyncError::Tls(e.to_string()))?;
+    match ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| SyncError::Tls(format!("{}: {e}", path.display())))?;
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| SyncError::Tls(format!("{}: {e}", path.display())))?;
+                roots.add(cert).map_err(|e| SyncError::Tls(e.to_string()))?;
+            }
+            if roots.is_empty() {
+                return Err(SyncError::Tls(format!(
+                    "{}: no certificate",
+                    path.display()
+                )));
+            }
+            Ok(builder.with_root_certificates(roots).with_no_client_auth())
+        }
+        None => {
+            use rustls_platform_verifier::BuilderVerifierExt;
+            Ok(builder
+                .with_platform_verifier()
+                .map_err(|e| SyncError::Tls(e.to_string()))?
+                .with_no_client_auth())
+        }
+    }
+}
+
+fn classify_io(e: std::io::Error) -> SyncError {
+    // rustls surfaces handshake/certificate failures as InvalidData with a rustls::Error inside.
+    let is_tls = e.kind() == std::io::ErrorKind::InvalidData
+        || e.get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+    if is_tls {
+        SyncError::Tls(e.to_string())
+    } else {
+        SyncError::Network(e.to_string())
+    }
+}
+
+/// Connect and log in.
+pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, SyncError> {
+    let cfg = &account.config;
+    let tls = TlsConnector::from(Arc::new(tls_config(cfg.ca_file.as_deref())?));
+    let host = cfg.imap_host.clone();
+    let fut = async {
+        let tcp = TcpStream::connect((host.as_str(), cfg.imap_port))
+            .await
+            .map_err(|e| SyncError::Network(format!("{host}:{}: {e}", cfg.imap_port)))?;
+        tcp.set_nodelay(true).ok();
+        let name = match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => ServerName::IpAddress(ip.into()),
+            Err(_) => {
+                ServerName::try_from(host.clone()).map_err(|e| SyncError::Tls(e.to_string()))?
+            }
+        };
+        let stream = tls.connect(name, tcp).await.map_err(classify_io)?;
+        let mut client = async_imap::Client::new(stream);
+        match client.read_response().await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Err(SyncError::Network(
+                    "connection closed before greeting".into(),
+                ));
+            }
+            Err(e) => return Err(classify_io(e)),
+        }
+        client
+            .login(&cfg.address, password)
+            .await
+            .map_err(|(e, _)| match e {
+                async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+                    SyncError::Auth(m)
+                }
+                other => map_imap(other),
+            })
+    };
+    tokio::time::timeout(CONNECT_TIMEOUT, fut)
+        .await
+        .map_err(|_| {
+            SyncError::Network(format!("{}:{}: timed out", cfg.imap_host, cfg.imap_port))
+        })?
+}
+
+/// Map an async-imap error: network-level failures are retryable, protocol ones are not.
+pub fn map_imap(e: async_imap::error::Error) -> SyncError {
+    use async_imap::error::Error as E;
+    match e {
+        E::Io(io) => classify_io(io),
+        E::ConnectionLost => SyncError::Network("connection lost".into()),
+        E::No(m) => SyncError::Server(m),
+        E::Bad(m) => SyncError::Protocol(m),
+        E::Parse(p) => SyncError::Protocol(format!("parse: {p}")),
+        E::Validate(v) => SyncError::Protocol(format!("validate: {v}")),
+        E::Append => SyncError::Server("append failed".into()),
+        other => SyncError::Protocol(other.to_string()),
+    }
+}

@@ -1,0 +1,1232 @@
+//! The sync engine.
+
+use super::conn::{ImapSession, connect, map_imap};
+use super::folders::{role_from_name, role_from_special_use};
+use super::{SyncError, SyncEvent, SyncStatus};
+use crate::accounts::{Account, CredentialStore};
+use crate::store::ingest::{self, AttachmentRecord, MessageRecord};
+use crate::store::{
+    AccountId, ActionKind, Folder, FolderRole, ImapMeta, MessageId, ServerFlags, Store,
+};
+use async_imap::imap_proto::{self, BodyStructure};
+use async_imap::types::{Fetch, Flag, NameAttribute};
+use futures::TryStreamExt;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, watch};
+
+/// When bodies are downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyPolicy {
+    /// Only receipts (their daticert feeds receipt tracking); the rest on demand.
+    ReceiptsOnly,
+    /// Receipts plus every message up to this size (bytes).
+    UpTo(u64),
+    /// Everything (`pec sync --full`, offline mode).
+    All,
+}
+
+/// Knobs of one sync pass.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub bodies: BodyPolicy,
+    /// Rows in the first header batch of the inbox (what the list shows first).
+    pub first_batch: usize,
+    pub header_batch: usize,
+    /// Byte budget of one body FETCH.
+    pub body_batch_bytes: u64,
+    /// Bodies larger than this are fetched in chunks of this size.
+    pub chunk_bytes: u64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            bodies: BodyPolicy::ReceiptsOnly,
+            first_batch: 50,
+            header_batch: 500,
+            body_batch_bytes: 4 * 1024 * 1024,
+            chunk_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub folders: u32,
+    pub added: u64,
+    pub updated: u64,
+    pub removed: u64,
+    pub bodies: u64,
+    pub actions_replayed: u64,
+    pub actions_dropped: u64,
+    pub uidvalidity_resets: u32,
+    /// Time from the start of the pass to the first inbox rows committed (initial sync).
+    pub first_rows_after: Option<Duration>,
+}
+
+struct Shared {
+    store: Store,
+    creds: Arc<dyn CredentialStore>,
+    events: broadcast::Sender<SyncEvent>,
+    status: watch::Sender<SyncStatus>,
+    /// One pass at a time per engine (the background loop and explicit calls share it).
+    pass: tokio::sync::Mutex<()>,
+}
+
+/// The sync engine of one store (any number of accounts).
+#[derive(Clone)]
+pub struct SyncEngine {
+    shared: Arc<Shared>,
+}
+
+/// A subscription to engine events; dropping it stops delivery.
+pub struct Subscription {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Subscription {
+    pub fn cancel(self) {}
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A running background sync loop; dropping it stops the loop.
+pub struct SyncHandle {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SyncHandle {
+    pub fn stop(self) {}
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `1:5,7,9:12` from ascending UIDs.
+pub(crate) fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+fn server_flags<'a>(flags: impl Iterator<Item = Flag<'a>>) -> ServerFlags {
+    let mut f = ServerFlags::default();
+    for flag in flags {
+        match flag {
+            Flag::Seen => f.seen = true,
+            Flag::Flagged => f.flagged = true,
+            Flag::Answered => f.answered = true,
+            Flag::Draft => f.draft = true,
+            Flag::Deleted => f.deleted = true,
+            Flag::Custom(k) if !k.starts_with('\\') => f.keywords.push(k.to_string()),
+            _ => {}
+        }
+    }
+    f
+}
+
+fn param<'a>(params: &'a imap_proto::BodyParams<'_>, key: &str) -> Option<&'a str> {
+    params
+        .as_ref()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_ref())
+}
+
+/// Attachments (names, types, sizes) from BODYSTRUCTURE, looking inside postacert.eml.
+fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>, depth: u32) {
+    if depth > 8 {
+        return;
+    }
+    match bs {
+        BodyStructure::Multipart { bodies, .. } => {
+            for b in bodies {
+                attachments_from_structure(b, out, depth + 1);
+            }
+        }
+        BodyStructure::Message {
+            common,
+            other,
+            body,
+            ..
+        } => {
+            let name = common
+                .disposition
+                .as_ref()
+                .and_then(|d| param(&d.params, "filename"))
+                .or_else(|| param(&common.ty.params, "name"));
+            if name.is_none_or(|n| n.eq_ignore_ascii_case("postacert.eml")) {
+                attachments_from_structure(body, out, depth + 1);
+            } else {
+                out.push(AttachmentRecord {
+                    filename: name.map(str::to_string),
+                    mime: "message/rfc822".into(),
+                    size: other.octets as u64,
+                });
+            }
+        }
+        BodyStructure::Basic { common, other, .. } | BodyStructure::Text { common, other, .. } => {
+            let is_attachment = common
+                .disposition
+                .as_ref()
+                .is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment"));
+            let name = common
+                .disposition
+                .as_ref()
+                .and_then(|d| param(&d.params, "filename"))
+                .or_else(|| param(&common.ty.params, "name"));
+            if !is_attachment && name.is_none() {
+                return;
+            }
+            let lname = name.unwrap_or("").to_ascii_lowercase();
+            if lname == "daticert.xml" || lname == "smime.p7s" {
+                return;
+            }
+            out.push(AttachmentRecord {
+                filename: name.map(str::to_string),
+                mime: format!(
+                    "{}/{}",
+                    common.ty.ty.to_ascii_lowercase(),
+                    common.ty.subtype.to_ascii_lowercase()
+                ),
+                size: other.octets as u64,
+            });
+        }
+    }
+}
+
+/// A header-only record plus what BODYSTRUCTURE tells (attachments, invoice files).
+fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
+    let uid = f.uid?;
+    let mut rec = ingest::analyze_header(f.header().unwrap_or_default());
+    if let Some(bs) = f.bodystructure() {
+        attachments_from_structure(bs, &mut rec.attachments, 0);
+        rec.is_invoice = rec.kind() != ingest::PecKind::Receipt
+            && rec.attachments.iter().any(|a| {
+                a.filename
+                    .as_deref()
+                    .is_some_and(ingest::is_invoice_filename)
+            });
+    }
+    let meta = ImapMeta {
+        uid: Some(uid),
+        modseq: f.modseq,
+        size: f.size.unwrap_or(0) as u64,
+        internal_date: f.internal_date().map(|d| d.timestamp()),
+        flags: server_flags(f.flags()),
+    };
+    Some((meta, rec))
+}
+
+#[derive(Default)]
+struct Caps {
+    condstore: bool,
+    mv: bool,
+    quota: bool,
+    acl: bool,
+    uidplus: bool,
+}
+
+fn drain_unsolicited(sess: &mut ImapSession) {
+    while sess.unsolicited_responses.try_recv().is_ok() {}
+}
+
+impl SyncEngine {
+    /// An engine over `store`, reading passwords from `creds`.
+    pub fn new(store: Store, creds: Arc<dyn CredentialStore>) -> SyncEngine {
+        let (events, _) = broadcast::channel(10_000);
+        let (status, _) = watch::channel(SyncStatus::default());
+        SyncEngine {
+            shared: Arc::new(Shared {
+                store,
+                creds,
+                events,
+                status,
+                pass: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// The current status.
+    pub fn status(&self) -> SyncStatus {
+        self.shared.status.borrow().clone()
+    }
+
+    /// Deliver the current status, then every event, to `listener` (on the current tokio runtime)
+    /// until the returned [`Subscription`] is dropped.
+    pub fn subscribe(&self, listener: impl Fn(SyncEvent) + Send + Sync + 'static) -> Subscription {
+        let mut rx = self.shared.events.subscribe();
+        let first = self.status();
+        let task = tokio::spawn(async move {
+            listener(SyncEvent::Status(first));
+            loop {
+                match rx.recv().await {
+                    Ok(ev) => listener(ev),
+                    Err(broadcast::error::RecvError::Lagged(n)) => listener(SyncEvent::Lagged(n)),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        Subscription { task }
+    }
+
+    /// The raw event channel, with the status at subscription time (for Rust consumers).
+    pub fn events(&self) -> (SyncStatus, broadcast::Receiver<SyncEvent>) {
+        (self.status(), self.shared.events.subscribe())
+    }
+
+    fn emit(&self, ev: SyncEvent) {
+        let _ = self.shared.events.send(ev);
+    }
+
+    fn set_status(&self, f: impl FnOnce(&mut SyncStatus)) {
+        let mut st = self.status();
+        f(&mut st);
+        self.shared.status.send_replace(st.clone());
+        self.emit(SyncEvent::Status(st));
+    }
+
+    async fn account(&self, id: AccountId) -> Result<(Account, String), SyncError> {
+        let account = self.shared.store.run(move |s| s.account(id)).await?;
+        let password = self
+            .shared
+            .creds
+            .get(&account.config.address)
+            .map_err(|e| SyncError::Credentials(e.to_string()))?;
+        Ok((account, password))
+    }
+
+    /// Connect and run one full pass over every folder of the account.
+    pub async fn sync_once(
+        &self,
+        account: AccountId,
+        opts: &SyncOptions,
+    ) -> Result<SyncReport, SyncError> {
+        let _pass = self.shared.pass.lock().await;
+        self.set_status(|s| {
+            s.running = true;
+            s.last_error = None;
+        });
+        let r = self.pass(account, opts).await;
+        self.set_status(|s| {
+            s.running = false;
+            s.folder = None;
+            match &r {
+                Ok(_) => s.last_sync = Some(crate::store::now()),
+                Err(e) => s.last_error = Some((e.kind(), e.to_string())),
+            }
+        });
+        if let Err(e) = &r {
+            self.emit(SyncEvent::Error {
+                account,
+                kind: e.kind(),
+                message: e.to_string(),
+            });
+        }
+        r
+    }
+
+    async fn pass(
+        &self,
+        account_id: AccountId,
+        opts: &SyncOptions,
+    ) -> Result<SyncReport, SyncError> {
+        let started = Instant::now();
+        let (account, password) = self.account(account_id).await?;
+        let mut sess = connect(&account, &password).await?;
+        let r = self.pass_on(&mut sess, &account, opts, started).await;
+        if r.is_ok() {
+            let _ = sess.logout().await;
+        }
+        r
+    }
+
+    async fn capabilities(&self, sess: &mut ImapSession) -> Result<Caps, SyncError> {
+        let caps = sess.capabilities().await.map_err(map_imap)?;
+        Ok(Caps {
+            condstore: caps.has_str("CONDSTORE") || caps.has_str("QRESYNC"),
+            mv: caps.has_str("MOVE"),
+            quota: caps.has_str("QUOTA"),
+            acl: caps.has_str("ACL"),
+            uidplus: caps.has_str("UIDPLUS"),
+        })
+    }
+
+    async fn pass_on(
+        &self,
+        sess: &mut ImapSession,
+        account: &Account,
+        opts: &SyncOptions,
+        started: Instant,
+    ) -> Result<SyncReport, SyncError> {
+        let caps = self.capabilities(sess).await?;
+        let mut report = SyncReport::default();
+        let folders = self.discover(sess, account, &caps).await?;
+        let (replayed, dropped) = self.replay(sess, account, &caps).await?;
+        report.actions_replayed = replayed;
+        report.actions_dropped = dropped;
+        for folder in folders {
+            self.sync_folder(sess, account, &folder, &caps, opts, started, &mut report)
+                .await?;
+            report.folders += 1;
+        }
+        if caps.quota {
+            self.quota(sess, account.id).await?;
+        }
+        Ok(report)
+    }
+
+    /// LIST, assign roles (SPECIAL-USE, then names), store the folders. Inbox first.
+    async fn discover(
+        &self,
+        sess: &mut ImapSession,
+        account: &Account,
+        caps: &Caps,
+    ) -> Result<Vec<Folder>, SyncError> {
+        let names: Vec<(String, Option<String>, Option<FolderRole>, bool)> = {
+            let stream = sess.list(Some(""), Some("*")).await.map_err(map_imap)?;
+            let names: Vec<_> = stream.try_collect().await.map_err(map_imap)?;
+            names
+                .iter()
+                .map(|n| {
+                    let attrs: Vec<String> = n
+                        .attributes()
+                        .iter()
+                        .map(|a| match a {
+                            NameAttribute::Sent => "\\Sent".to_string(),
+                            NameAttribute::Trash => "\\Trash".to_string(),
+                            NameAttribute::Drafts => "\\Drafts".to_string(),
+                            NameAttribute::Junk => "\\Junk".to_string(),
+                            NameAttribute::Archive => "\\Archive".to_string(),
+                            NameAttribute::NoSelect => "\\Noselect".to_string(),
+                            NameAttribute::Extension(e) => e.to_string(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    let noselect = attrs.iter().any(|a| {
+                        a.eq_ignore_ascii_case("\\Noselect")
+                            || a.eq_ignore_ascii_case("\\NonExistent")
+                    });
+                    let delim = n.delimiter().map(str::to_string);
+                    let role = if n.name().eq_ignore_ascii_case("INBOX") {
+                        Some(FolderRole::Inbox)
+                    } else {
+                        role_from_special_use(attrs.iter().map(String::as_str))
+                            .or_else(|| role_from_name(n.name(), delim.as_deref()))
+                    };
+                    (n.name().to_string(), delim, role, noselect)
+                })
+                .collect()
+        };
+        drain_unsolicited(sess);
+        let id = account.id;
+        let mut acl_rights: Vec<(String, String)> = Vec::new();
+        let folders = self
+            .shared
+            .store
+            .run(move |s| {
+                for (name, delim, role, noselect) in &names {
+                    if !noselect {
+                        s.ensure_folder(id, name, *role, delim.as_deref())?;
+                    }
+                }
+                let mut f = s.folders(id)?;
+                let server: HashSet<&str> = names.iter().map(|n| n.0.as_str()).collect();
+                f.retain(|x| server.contains(x.name.as_str()));
+                f.sort_by_key(|x| match x.role {
+                    Some(FolderRole::Inbox) => 0,
+                    Some(FolderRole::Sent) => 1,
+                    _ => 2,
+                });
+                Ok(f)
+            })
+            .await?;
+        if caps.acl {
+            for f in &folders {
+                if let Some(r) = self.myrights(sess, &f.name).await? {
+                    acl_rights.push((f.name.clone(), r));
+                }
+            }
+            let store = self.shared.store.clone();
+            let by_id: Vec<(i64, String)> = folders
+                .iter()
+                .filter_map(|f| {
+                    acl_rights
+                        .iter()
+                        .find(|(n, _)| n == &f.name)
+                        .map(|(_, r)| (f.id, r.clone()))
+                })
+                .collect();
+            store
+                .run(move |s| {
+                    for (id, r) in &by_id {
+                        s.set_folder_rights(*id, Some(r))?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        Ok(folders)
+    }
+
+    /// ACL MYRIGHTS for a folder (RFC 4314 letters).
+    async fn myrights(
+        &self,
+        sess: &mut ImapSession,
+        folder: &str,
+    ) -> Result<Option<String>, SyncError> {
+        drain_unsolicited(sess);
+        let quoted = format!("\"{}\"", folder.replace('\\', "\\\\").replace('"', "\\\""));
+        match sess
+            .run_command_and_check_ok(format!("MYRIGHTS {quoted}"))
+            .await
+        {
+            Ok(()) => {}
+            Err(async_imap::error::Error::No(_)) => return Ok(None),
+            Err(e) => return Err(map_imap(e)),
+        }
+        let mut rights = None;
+        while let Ok(u) = sess.unsolicited_responses.try_recv() {
+            if let async_imap::types::UnsolicitedResponse::Other(data) = u
+                && let imap_proto::Response::MyRights(m) = data.parsed()
+            {
+                rights = Some(m.rights.iter().map(|r| char::from(*r)).collect::<String>());
+            }
+        }
+        Ok(rights)
+    }
+
+    async fn quota(&self, sess: &mut ImapSession, account: AccountId) -> Result<(), SyncError> {
+        let (_roots, quotas) = match sess.get_quota_root("INBOX").await {
+            Ok(q) => q,
+            Err(async_imap::error::Error::No(_)) => return Ok(()),
+            Err(e) => return Err(map_imap(e)),
+        };
+        drain_unsolicited(sess);
+        let storage = quotas
+            .iter()
+            .flat_map(|q| q.resources.iter())
+            .find(|r| matches!(r.name, async_imap::types::QuotaResourceName::Storage));
+        if let Some(r) = storage {
+            let (used, limit) = (r.usage, r.limit);
+            self.shared
+                .store
+                .run(move |s| s.set_quota(account, Some(used), Some(limit)))
+                .await?;
+            self.emit(SyncEvent::Quota {
+                account,
+                used_kb: used,
+                limit_kb: limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// Replay queued local actions, oldest first. Returns (applied, dropped).
+    async fn replay(
+        &self,
+        sess: &mut ImapSession,
+        account: &Account,
+        caps: &Caps,
+    ) -> Result<(u64, u64), SyncError> {
+        let id = account.id;
+        let actions = self.shared.store.run(move |s| s.queued_actions(id)).await?;
+        let (mut applied, mut dropped) = (0u64, 0u64);
+        let mut selected: Option<(String, Option<u32>)> = None;
+        for a in actions {
+            if selected.as_ref().map(|s| &s.0) != Some(&a.folder) {
+                match sess.select(&a.folder).await {
+                    Ok(mb) => selected = Some((a.folder.clone(), mb.uid_validity)),
+                    Err(async_imap::error::Error::No(m)) => {
+                        // The folder is gone: nothing left to apply there.
+                        tracing::warn!(folder = %a.folder, "dropping action: {m}");
+                        let aid = a.id;
+                        self.shared
+                            .store
+                            .run(move |s| s.complete_action(aid))
+                            .await?;
+                        dropped += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(map_imap(e)),
+                }
+            }
+            let validity = selected.as_ref().and_then(|s| s.1);
+            if a.uid.is_some() && a.uidvalidity.is_some() && a.uidvalidity != validity {
+                // The UIDs it names now mean other messages.
+                let aid = a.id;
+                self.shared
+                    .store
+                    .run(move |s| s.complete_action(aid))
+                    .await?;
+                dropped += 1;
+                continue;
+            }
+            let uid = a.uid.map(|u| u.to_string());
+            let r: Result<(), async_imap::error::Error> = match (&a.kind, &uid) {
+                (ActionKind::AddFlag(f), Some(u)) => {
+                    store_flags(sess, u, &format!("+FLAGS.SILENT ({f})")).await
+                }
+                (ActionKind::RemoveFlag(f), Some(u)) => {
+                    store_flags(sess, u, &format!("-FLAGS.SILENT ({f})")).await
+                }
+                (ActionKind::MoveTo(dest), Some(u)) => {
+                    if caps.mv {
+                        sess.uid_mv(u, dest).await
+                    } else {
+                        match sess.uid_copy(u, dest).await {
+                            Ok(()) => match store_flags(sess, u, "+FLAGS.SILENT (\\Deleted)").await
+                            {
+                                Ok(()) => expunge_uid(sess, u, caps.uidplus).await,
+                                Err(e) => Err(e),
+                            },
+                            Err(e) => Err(e),
+                        }
+                    }
+                }
+                (ActionKind::Expunge, Some(u)) => {
+                    match store_flags(sess, u, "+FLAGS.SILENT (\\Deleted)").await {
+                        Ok(()) => expunge_uid(sess, u, caps.uidplus).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                (ActionKind::EmptyFolder, _) => {
+                    let exists = sess.select(&a.folder).await.map(|m| m.exists).unwrap_or(0);
+                    if exists > 0 {
+                        match store_flags_seq(sess, "1:*", "+FLAGS.SILENT (\\Deleted)").await {
+                            Ok(()) => match sess.expunge().await {
+                                Ok(s) => s.try_collect::<Vec<_>>().await.map(|_| ()),
+                                Err(e) => Err(e),
+                            },
+                            Err(e) => Err(e),
+                        }
+                    } else {
+                        Ok(())
+                    }
+                }
+                _ => Ok(()),
+            };
+            drain_unsolicited(sess);
+            let aid = a.id;
+            match r {
+                Ok(()) => {
+                    self.shared
+                        .store
+                        .run(move |s| s.complete_action(aid))
+                        .await?;
+                    applied += 1;
+                }
+                Err(async_imap::error::Error::No(m)) | Err(async_imap::error::Error::Bad(m)) => {
+                    let attempts = self.shared.store.run(move |s| s.fail_action(aid)).await?;
+                    if attempts >= 5 {
+                        self.shared
+                            .store
+                            .run(move |s| s.complete_action(aid))
+                            .await?;
+                        dropped += 1;
+                        self.emit(SyncEvent::Error {
+                            account: account.id,
+                            kind: super::SyncErrorKind::Server,
+                            message: format!("action on {} refused: {m}", a.folder),
+                        });
+                    }
+                }
+                Err(e) => return Err(map_imap(e)),
+            }
+        }
+        Ok((applied, dropped))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn sync_folder(
+        &self,
+        sess: &mut ImapSession,
+        account: &Account,
+        folder: &Folder,
+        caps: &Caps,
+        opts: &SyncOptions,
+        started: Instant,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let mb = if caps.condstore {
+            sess.select_condstore(&folder.name).await
+        } else {
+            sess.select(&folder.name).await
+        };
+        let mb = match mb {
+            Ok(m) => m,
+            Err(async_imap::error::Error::No(m)) => {
+                tracing::warn!(folder = %folder.name, "cannot select: {m}");
+                return Ok(());
+            }
+            Err(e) => return Err(map_imap(e)),
+        };
+        drain_unsolicited(sess);
+        let store = self.shared.store.clone();
+        let fid = folder.id;
+        let mut local = folder.clone();
+        let server_validity = mb.uid_validity;
+        let server_uidnext = mb.uid_next;
+        let server_modseq = if caps.condstore {
+            mb.highest_modseq
+        } else {
+            None
+        };
+
+        // UIDVALIDITY changed: every UID we hold is meaningless.
+        if local.uidvalidity.is_some()
+            && server_validity.is_some()
+            && local.uidvalidity != server_validity
+        {
+            let n = store.run(move |s| s.remove_uids(fid, None)).await?;
+            store
+                .run(move |s| s.set_folder_state(fid, None, None, None, None))
+                .await?;
+            report.removed += n as u64;
+            report.uidvalidity_resets += 1;
+            local.uidnext = None;
+            local.highestmodseq = None;
+            local.backfill_uid = None;
+            self.emit(SyncEvent::MessagesChanged {
+                account: account.id,
+                folder_id: fid,
+                added: 0,
+                updated: 0,
+                removed: n as u32,
+            });
+        }
+        let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
+        let complete = local.backfill_uid == Some(1)
+            || (local.uidnext.is_some() && local.backfill_uid.is_none());
+        let unchanged = complete
+            && local.uidvalidity == server_validity
+            && local.uidnext == server_uidnext
+            && server_modseq.is_some()
+            && local.highestmodseq == server_modseq
+            && local_count == mb.exists as u64;
+        let needs_bodies = store
+            .run({
+                let policy = opts.bodies;
+                move |s| s.needs_bodies(fid, policy_limit(policy))
+            })
+            .await?;
+        if unchanged && !needs_bodies {
+            return Ok(());
+        }
+        self.set_status(|s| {
+            s.folder = Some(folder.name.clone());
+            s.done = 0;
+            s.total = mb.exists as u64;
+        });
+        let is_inbox = folder.role == Some(FolderRole::Inbox);
+        let fetch_items = if caps.condstore {
+            "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE MODSEQ BODY.PEEK[HEADER])"
+        } else {
+            "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER])"
+        };
+        let (mut added, mut updated, mut removed) = (0u32, 0u32, 0u32);
+
+        // 1. New messages since the last pass (UID >= stored UIDNEXT).
+        if let Some(next) = local.uidnext
+            && server_uidnext.is_none_or(|n| n > next)
+        {
+            let got = self
+                .fetch_headers(sess, fid, &format!("{next}:*"), fetch_items, Some(next))
+                .await?;
+            added += got.0;
+            updated += got.1;
+        }
+        // 2. Initial sync / resumed backfill: newest first, the first batch small.
+        let backfill_below = match (local.uidnext, local.backfill_uid) {
+            (None, _) => server_uidnext.unwrap_or(u32::MAX),
+            (Some(_), Some(b)) if b > 1 => b,
+            _ => 0,
+        };
+        if backfill_below > 1 && mb.exists > 0 {
+            let mut uids: Vec<u32> = {
+                let set = sess
+                    .uid_search(format!("UID 1:{}", backfill_below - 1))
+                    .await
+                    .map_err(map_imap)?;
+                set.into_iter().filter(|u| *u < backfill_below).collect()
+            };
+            drain_unsolicited(sess);
+            uids.sort_unstable_by(|a, b| b.cmp(a));
+            let total = uids.len() as u64 + local_count;
+            let mut done = local_count;
+            let mut first = true;
+            let mut pos = 0;
+            // Record where the backfill stands before fetching, so a crash resumes it.
+            if local.uidnext.is_none() {
+                store
+                    .run(move |s| {
+                        s.set_folder_state(
+                            fid,
+                            server_validity,
+                            server_uidnext,
+                            None,
+                            Some(backfill_below),
+                        )
+                    })
+                    .await?;
+            }
+            while pos < uids.len() {
+                let n = if first {
+                    opts.first_batch.max(1)
+                } else {
+                    opts.header_batch.max(1)
+                };
+                let batch = &uids[pos..(pos + n).min(uids.len())];
+                pos += batch.len();
+                let low = batch.iter().copied().min().unwrap_or(1);
+                let got = self
+                    .fetch_headers(sess, fid, &uid_set(batch), fetch_items, None)
+                    .await?;
+                added += got.0;
+                updated += got.1;
+                let resume = if pos >= uids.len() { 1 } else { low };
+                store
+                    .run(move |s| {
+                        s.set_folder_state(fid, server_validity, server_uidnext, None, Some(resume))
+                    })
+                    .await?;
+                done += batch.len() as u64;
+                if first && is_inbox && report.first_rows_after.is_none() {
+                    report.first_rows_after = Some(started.elapsed());
+                }
+                if first {
+                    self.emit(SyncEvent::MessagesChanged {
+                        account: account.id,
+                        folder_id: fid,
+                        added: got.0,
+                        updated: got.1,
+                        removed: 0,
+                    });
+                }
+                first = false;
+                self.progress(account.id, &folder.name, done, total);
+            }
+        }
+        // 3. Flag changes on known messages.
+        if local.uidnext.is_some() && !unchanged {
+            let items = match (caps.condstore, local.highestmodseq) {
+                (true, Some(m)) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
+                _ => "(UID FLAGS)".to_string(),
+            };
+            let mut updates = Vec::new();
+            {
+                let stream = sess.uid_fetch("1:*", &items).await.map_err(map_imap)?;
+                let fetches: Vec<Fetch> = stream.try_collect().await.map_err(map_imap)?;
+                for f in &fetches {
+                    if let Some(uid) = f.uid {
+                        updates.push((uid, f.modseq, server_flags(f.flags())));
+                    }
+                }
+            }
+            drain_unsolicited(sess);
+            if !updates.is_empty() {
+                let n = store
+                    .run(move |s| s.apply_server_flags(fid, &updates))
+                    .await?;
+                updated += n as u32;
+            }
+        }
+        // 4. Expunged messages: compare UID lists when the counts disagree.
+        let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
+        if local_count != mb.exists as u64 {
+            let server: HashSet<u32> = sess.uid_search("ALL").await.map_err(map_imap)?;
+            drain_unsolicited(sess);
+            let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
+            let gone: Vec<u32> = local_uids
+                .into_iter()
+                .filter(|u| !server.contains(u))
+                .collect();
+            if !gone.is_empty() {
+                let n = store.run(move |s| s.remove_uids(fid, Some(&gone))).await?;
+                removed += n as u32;
+            }
+        }
+        // 5. Bodies by policy (receipts always: their daticert drives receipt tracking).
+        let bodies = self.fetch_bodies(sess, account.id, folder, opts).await?;
+        report.bodies += bodies;
+        // 6. Save the resync point: UIDNEXT and HIGHESTMODSEQ as of the SELECT (anything newer is
+        // fetched by the next pass).
+        store
+            .run(move |s| {
+                s.set_folder_state(fid, server_validity, server_uidnext, server_modseq, Some(1))
+            })
+            .await?;
+        report.added += added as u64;
+        report.updated += updated as u64;
+        report.removed += removed as u64;
+        if added + updated + removed > 0 || bodies > 0 {
+            self.emit(SyncEvent::MessagesChanged {
+                account: account.id,
+                folder_id: fid,
+                added,
+                updated,
+                removed,
+            });
+        }
+        let f = store.run(move |s| s.folder(fid)).await?;
+        self.emit(SyncEvent::CountsChanged {
+            account: account.id,
+            folder_id: fid,
+            total: f.total,
+            unread: f.unread,
+        });
+        Ok(())
+    }
+
+    fn progress(&self, account: AccountId, folder: &str, done: u64, total: u64) {
+        self.shared.status.send_modify(|s| {
+            s.done = done;
+            s.total = total;
+        });
+        self.emit(SyncEvent::Progress {
+            account,
+            folder: folder.to_string(),
+            done,
+            total,
+        });
+    }
+
+    /// Fetch headers (+BODYSTRUCTURE, flags, size) for a UID set and store them in one transaction.
+    /// Returns (inserted, already known).
+    async fn fetch_headers(
+        &self,
+        sess: &mut ImapSession,
+        folder: i64,
+        set: &str,
+        items: &str,
+        min_uid: Option<u32>,
+    ) -> Result<(u32, u32), SyncError> {
+        let mut batch = Vec::new();
+        {
+            let mut stream = sess.uid_fetch(set, items).await.map_err(map_imap)?;
+            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                if let Some((meta, rec)) = header_record(&f)
+                    && min_uid.is_none_or(|m| meta.uid.is_some_and(|u| u >= m))
+                {
+                    batch.push((meta, rec, None));
+                }
+            }
+        }
+        drain_unsolicited(sess);
+        if batch.is_empty() {
+            return Ok((0, 0));
+        }
+        let out = self
+            .shared
+            .store
+            .run(move |s| s.upsert_batch(folder, &batch))
+            .await?;
+        let inserted = out.iter().filter(|o| o.inserted).count() as u32;
+        Ok((inserted, out.len() as u32 - inserted))
+    }
+
+    /// Download, analyse and store bodies the policy asks for, newest first, pipelined: the next
+    /// FETCH runs while the previous batch is parsed and written.
+    async fn fetch_bodies(
+        &self,
+        sess: &mut ImapSession,
+        account: AccountId,
+        folder: &Folder,
+        opts: &SyncOptions,
+    ) -> Result<u64, SyncError> {
+        let fid = folder.id;
+        let limit = policy_limit(opts.bodies);
+        let wanted = self
+            .shared
+            .store
+            .run(move |s| s.uids_needing_body(fid, limit))
+            .await?;
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        let total = wanted.len() as u64;
+        let mut done = 0u64;
+        let mut pending: Option<tokio::task::JoinHandle<Result<usize, SyncError>>> = None;
+        let mut i = 0;
+        while i < wanted.len() {
+            // Small messages go in batches up to the byte budget; big ones alone, in chunks.
+            let mut batch: Vec<u32> = Vec::new();
+            let mut bytes = 0u64;
+            while i < wanted.len() {
+                let (uid, size) = wanted[i];
+                if size > opts.chunk_bytes {
+                    if batch.is_empty() {
+                        batch.push(uid);
+                        i += 1;
+                    }
+                    break;
+                }
+                if !batch.is_empty() && (bytes + size > opts.body_batch_bytes || batch.len() >= 200)
+                {
+                    break;
+                }
+                batch.push(uid);
+                bytes += size;
+                i += 1;
+            }
+            let raws: Vec<(u32, ServerFlags, Option<u64>, Vec<u8>)> =
+                if batch.len() == 1 && wanted[i - 1].1 > opts.chunk_bytes {
+                    let uid = batch[0];
+                    let raw = fetch_chunked(sess, uid, opts.chunk_bytes).await?;
+                    vec![(uid, ServerFlags::default(), None, raw)]
+                } else {
+                    let mut v = Vec::with_capacity(batch.len());
+                    let mut stream = sess
+                        .uid_fetch(uid_set(&batch), "(UID FLAGS BODY.PEEK[])")
+                        .await
+                        .map_err(map_imap)?;
+                    while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                        if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                            v.push((uid, server_flags(f.flags()), f.modseq, body.to_vec()));
+                        }
+                    }
+                    v
+                };
+            drain_unsolicited(sess);
+            if let Some(p) = pending.take() {
+                let n = p.await.map_err(|e| SyncError::Store(e.to_string()))??;
+                done += n as u64;
+                self.progress(account, &folder.name, done, total);
+            }
+            let store = self.shared.store.clone();
+            pending = Some(tokio::task::spawn_blocking(move || {
+                let items: Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> = raws
+                    .into_iter()
+                    .map(|(uid, flags, modseq, raw)| {
+                        let rec = ingest::analyze(&raw);
+                        let meta = ImapMeta {
+                            uid: Some(uid),
+                            modseq,
+                            size: raw.len() as u64,
+                            internal_date: None,
+                            flags,
+                        };
+                        (meta, rec, Some(raw))
+                    })
+                    .collect();
+                let n = items.len();
+                store.upsert_bodies(fid, &items)?;
+                Ok(n)
+            }));
+        }
+        if let Some(p) = pending.take() {
+            let n = p.await.map_err(|e| SyncError::Store(e.to_string()))??;
+            done += n as u64;
+            self.progress(account, &folder.name, done, total);
+        }
+        Ok(done)
+    }
+
+    /// Download one message now (the reader opened it), analyse and cache it.
+    pub async fn fetch_body(&self, message: MessageId) -> Result<Vec<u8>, SyncError> {
+        let store = self.shared.store.clone();
+        if let Some(raw) = store.run(move |s| s.body(message)).await? {
+            return Ok(raw);
+        }
+        let d = store.run(move |s| s.message(message)).await?;
+        let uid = d
+            .summary
+            .uid
+            .ok_or_else(|| SyncError::Store(format!("message {message} has no server copy yet")))?;
+        let (account, password) = self.account(d.summary.account_id).await?;
+        let mut sess = connect(&account, &password).await?;
+        sess.examine(&d.summary.folder).await.map_err(map_imap)?;
+        let raw = fetch_chunked(&mut sess, uid, SyncOptions::default().chunk_bytes).await?;
+        let _ = sess.logout().await;
+        let fid = d.summary.folder_id;
+        let raw2 = raw.clone();
+        store
+            .run(move |s| {
+                let rec = ingest::analyze(&raw2);
+                let meta = ImapMeta {
+                    uid: Some(uid),
+                    size: raw2.len() as u64,
+                    ..Default::default()
+                };
+                s.upsert_bodies(fid, &[(meta, rec, Some(raw2))])
+            })
+            .await?;
+        Ok(raw)
+    }
+
+    /// Run forever: a pass, then IDLE on the inbox until something changes (or 5 minutes), again.
+    /// Transient errors reconnect with exponential backoff (1 s … 5 min); authentication and TLS
+    /// errors stop the loop after reporting (the user must act). Dropping the handle stops it.
+    pub fn start(&self, account: AccountId, opts: SyncOptions) -> SyncHandle {
+        let engine = self.clone();
+        let task = tokio::spawn(async move {
+            let mut backoff = Duration::from_secs(1);
+            loop {
+                match engine.sync_once(account, &opts).await {
+                    Ok(_) => {
+                        backoff = Duration::from_secs(1);
+                        if let Err(e) = engine.idle_inbox(account, Duration::from_secs(300)).await {
+                            if !e.is_transient() {
+                                break;
+                            }
+                            tokio::time::sleep(backoff).await;
+                        }
+                    }
+                    Err(e) if e.is_transient() => {
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(300));
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        SyncHandle { task }
+    }
+
+    /// Wait on the inbox with IDLE until the server reports a change or `timeout` passes.
+    pub async fn idle_inbox(
+        &self,
+        account: AccountId,
+        timeout: Duration,
+    ) -> Result<bool, SyncError> {
+        let (acc, password) = self.account(account).await?;
+        let mut sess = connect(&acc, &password).await?;
+        sess.select("INBOX").await.map_err(map_imap)?;
+        let mut idle = sess.idle();
+        idle.init().await.map_err(map_imap)?;
+        let (fut, _stop) = idle.wait_with_timeout(timeout);
+        let r = fut.await.map_err(map_imap)?;
+        let changed = matches!(r, async_imap::extensions::idle::IdleResponse::NewData(_));
+        if let Ok(mut s) = idle.done().await {
+            let _ = s.logout().await;
+        }
+        Ok(changed)
+    }
+}
+
+fn policy_limit(p: BodyPolicy) -> Option<u64> {
+    match p {
+        BodyPolicy::ReceiptsOnly => Some(0),
+        BodyPolicy::UpTo(n) => Some(n),
+        BodyPolicy::All => None,
+    }
+}
+
+async fn store_flags(
+    sess: &mut ImapSession,
+    uid: &str,
+    query: &str,
+) -> Result<(), async_imap::error::Error> {
+    let stream = sess.uid_store(uid, query).await?;
+    let _: Vec<Fetch> = stream.try_collect().await?;
+    Ok(())
+}
+
+async fn store_flags_seq(
+    sess: &mut ImapSession,
+    seq: &str,
+    query: &str,
+) -> Result<(), async_imap::error::Error> {
+    let stream = sess.store(seq, query).await?;
+    let _: Vec<Fetch> = stream.try_collect().await?;
+    Ok(())
+}
+
+async fn expunge_uid(
+    sess: &mut ImapSession,
+    uid: &str,
+    uidplus: bool,
+) -> Result<(), async_imap::error::Error> {
+    if uidplus {
+        let s = sess.uid_expunge(uid).await?;
+        let _: Vec<_> = s.try_collect().await?;
+    } else {
+        let s = sess.expunge().await?;
+        let _: Vec<_> = s.try_collect().await?;
+    }
+    Ok(())
+}
+
+/// The whole message in chunks of `chunk` bytes (`BODY.PEEK[]<offset.length>`), so no single
+/// response is larger than a chunk.
+async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<Vec<u8>, SyncError> {
+    let mut raw = Vec::new();
+    loop {
+        let offset = raw.len();
+        let mut got = 0usize;
+        {
+            let mut stream = sess
+                .uid_fetch(
+                    uid.to_string(),
+                    format!("(UID BODY.PEEK[]<{offset}.{chunk}>)"),
+                )
+                .await
+                .map_err(map_imap)?;
+            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                if f.uid == Some(uid)
+                    && let Some(b) = f.body()
+                {
+                    got = b.len();
+                    raw.extend_from_slice(b);
+                }
+            }
+        }
+        drain_unsolicited(sess);
+        if (got as u64) < chunk {
+            break;
+        }
+    }
+    if raw.is_empty() {
+        return Err(SyncError::Server(format!("UID {uid}: no such message")));
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_set;
+
+    #[test]
+    fn uid_sets_compress_ranges() {
+        assert_eq!(uid_set(&[5, 1, 2, 3, 7, 9, 10]), "1:3,5,7,9:10");
+        assert_eq!(uid_set(&[4]), "4");
+        assert_eq!(uid_set(&[]), "");
+    }
+}

@@ -1,0 +1,135 @@
+//! IMAP sync on tokio: folder discovery, newest-first initial sync (headers + BODYSTRUCTURE first,
+//! bodies by policy or on demand, large bodies in chunks), CONDSTORE resync with a UID fallback,
+//! UIDVALIDITY resets, QUOTA, ACL MYRIGHTS, replay of queued local actions, IDLE on the inbox,
+//! reconnect with backoff, typed events.
+//!
+//! Entry points for the facade: [`SyncEngine::new`], [`SyncEngine::sync_once`],
+//! [`SyncEngine::start`] (background loop; the returned [`SyncHandle`] stops it on drop),
+//! [`SyncEngine::fetch_body`], [`SyncEngine::subscribe`] (current status first, then events; the
+//! returned [`Subscription`] cancels on drop).
+
+mod conn;
+mod engine;
+pub mod folders;
+
+pub use conn::{ImapSession, connect, tls_config};
+pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
+
+use crate::store::{AccountId, FolderId, StoreError};
+use serde::Serialize;
+
+/// Sync failures, typed so the UI can tell what to do.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum SyncError {
+    /// Wrong address or password (the server said NO to LOGIN): ask the user, do not retry.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// Certificate or handshake failure: do not retry silently.
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// Connection refused, cut, timed out: retried with backoff.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server refused a command (NO).
+    #[error("server refused: {0}")]
+    Server(String),
+    /// The server sent something we could not understand (BAD, parse errors).
+    #[error("protocol: {0}")]
+    Protocol(String),
+    #[error("credentials: {0}")]
+    Credentials(String),
+    #[error("store: {0}")]
+    Store(String),
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(e.to_string())
+    }
+}
+
+impl SyncError {
+    /// What kind of error, for events.
+    pub fn kind(&self) -> SyncErrorKind {
+        match self {
+            SyncError::Auth(_) => SyncErrorKind::Auth,
+            SyncError::Tls(_) => SyncErrorKind::Tls,
+            SyncError::Network(_) => SyncErrorKind::Network,
+            SyncError::Server(_) => SyncErrorKind::Server,
+            SyncError::Protocol(_) => SyncErrorKind::Protocol,
+            SyncError::Credentials(_) => SyncErrorKind::Credentials,
+            SyncError::Store(_) => SyncErrorKind::Store,
+        }
+    }
+    /// Worth retrying later without asking the user.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Network(_) | SyncError::Protocol(_))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncErrorKind {
+    Auth,
+    Tls,
+    Network,
+    Server,
+    Protocol,
+    Credentials,
+    Store,
+}
+
+/// The engine's current state (the first thing a subscriber receives).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub running: bool,
+    /// Folder being synced, if any.
+    pub folder: Option<String>,
+    pub done: u64,
+    pub total: u64,
+    pub last_error: Option<(SyncErrorKind, String)>,
+    /// Unix time of the last successful pass.
+    pub last_sync: Option<i64>,
+}
+
+/// Typed events for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SyncEvent {
+    /// The current status: always first on a new subscription, then on every change of phase.
+    Status(SyncStatus),
+    /// Progress of the current folder (messages done / total).
+    Progress {
+        account: AccountId,
+        folder: String,
+        done: u64,
+        total: u64,
+    },
+    /// New, changed or removed messages in a folder.
+    MessagesChanged {
+        account: AccountId,
+        folder_id: FolderId,
+        added: u32,
+        updated: u32,
+        removed: u32,
+    },
+    /// A folder's counts.
+    CountsChanged {
+        account: AccountId,
+        folder_id: FolderId,
+        total: u32,
+        unread: u32,
+    },
+    Quota {
+        account: AccountId,
+        used_kb: u64,
+        limit_kb: u64,
+    },
+    Error {
+        account: AccountId,
+        kind: SyncErrorKind,
+        message: String,
+    },
+    /// The subscriber was too slow and missed this many events (re-read the state).
+    Lagged(u64),
+}

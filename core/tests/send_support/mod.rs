@@ -1,0 +1,111 @@
+//! Shared set-up of the sending tests (included with `#[path]` by `send_e2e.rs` and
+//! `send_crash.rs`): a sandbox PEC provider on a real Dovecot, a store, an outbox for utente1.
+#![allow(dead_code)]
+
+use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
+use pec_core::outbox::{Outbox, OutboxConfig, OutboxId, SendStatus};
+use pec_core::store::{AccountId, Store};
+use pec_sandbox::{Options, Sandbox};
+use std::time::{Duration, Instant};
+
+pub const U1: (&str, &str) = ("utente1@pec.sandbox.test", "password1");
+pub const U2: (&str, &str) = ("utente2@pec.sandbox.test", "password2");
+pub const U3: (&str, &str) = ("utente3@pec.sandbox.test", "password3");
+pub const EXT: &str = "esterno@posta.example";
+
+pub struct Env {
+    pub sb: Sandbox,
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    pub outbox: Outbox,
+    pub creds: MemoryCredentialStore,
+    pub account: AccountId,
+}
+
+/// Start a sandbox (or skip: `None`, failing under CI=true when Dovecot is missing).
+pub async fn setup(test: &str, opts: Options) -> Option<Env> {
+    pec_test_harness::dovecot_or_skip(test)?;
+    let sb = Sandbox::start(opts).await.expect("sandbox starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_in(dir.path()).expect("store");
+    let account = add_account(&store, &sb);
+    let creds = MemoryCredentialStore::new();
+    creds.set(U1.0, U1.1).expect("creds");
+    let outbox = Outbox::new(store.clone(), fast_config(dir.path()));
+    Some(Env {
+        sb,
+        dir,
+        store,
+        outbox,
+        creds,
+        account,
+    })
+}
+
+pub fn fast_config(dir: &std::path::Path) -> OutboxConfig {
+    let mut cfg = OutboxConfig::new(dir);
+    cfg.unknown_grace = Duration::from_secs(2);
+    cfg.base_backoff = Duration::from_secs(1);
+    cfg.max_backoff = Duration::from_secs(2);
+    cfg.smtp_timeout = Duration::from_secs(10);
+    cfg.imap_timeout = Duration::from_secs(30);
+    cfg
+}
+
+pub fn add_account(store: &Store, sb: &Sandbox) -> AccountId {
+    let imap = sb.imap_addr();
+    store
+        .add_account(&AccountConfig {
+            address: U1.0.into(),
+            display_name: Some("Utente Uno".into()),
+            imap_host: imap.ip().to_string(),
+            imap_port: imap.port(),
+            smtp_host: sb.smtp_addr.ip().to_string(),
+            smtp_port: sb.smtp_addr.port(),
+            ca_file: Some(sb.state.ca_file.clone()),
+        })
+        .expect("account")
+}
+
+/// Process the outbox and poll receipts until `done(status)` or `limit` passes.
+pub async fn wait_for(
+    env: &Env,
+    id: OutboxId,
+    limit: Duration,
+    done: impl Fn(&SendStatus) -> bool,
+) -> SendStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        env.outbox
+            .process(env.account, &env.creds)
+            .await
+            .expect("process");
+        env.outbox
+            .poll_receipts(env.account, &env.creds)
+            .await
+            .expect("poll receipts");
+        let st = env.outbox.status(id).expect("status");
+        if done(&st) {
+            return st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "message {id} did not settle within {limit:?}: {}",
+            serde_json::to_string_pretty(&st).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Messages in `user`'s INBOX whose header `name` contains `value`.
+pub async fn count_in_inbox(sb: &Sandbox, user: (&str, &str), name: &str, value: &str) -> usize {
+    let mut s = sb.dovecot.imap_login(user.0, user.1).await.expect("login");
+    s.select("INBOX").await.expect("select");
+    let n = s
+        .uid_search(format!("HEADER {name} \"{value}\""))
+        .await
+        .expect("search")
+        .len();
+    s.logout().await.ok();
+    n
+}

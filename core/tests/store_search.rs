@@ -1,0 +1,336 @@
+//! Search, lists, virtual folders, local actions, body cache, credentials.
+
+mod store_util;
+
+use pec_core::accounts::{
+    AccountConfig, CredentialStore, FileCredentialStore, MemoryCredentialStore,
+};
+use pec_core::store::{
+    Action, ActionKind, FolderRole, ImapMeta, ListQuery, PecKind, SearchQuery, ServerFlags, Store,
+    View,
+};
+use store_util::{TempDir, envelope, plain, receipt};
+
+fn cfg(address: &str) -> AccountConfig {
+    AccountConfig {
+        address: address.into(),
+        display_name: None,
+        imap_host: "localhost".into(),
+        imap_port: 993,
+        smtp_host: "localhost".into(),
+        smtp_port: 465,
+        ca_file: None,
+    }
+}
+
+struct Fixture {
+    _dir: TempDir,
+    store: Store,
+    acc: i64,
+    inbox: i64,
+    sent: i64,
+}
+
+fn fixture() -> Fixture {
+    let dir = TempDir::new("search");
+    let store = Store::open_in(dir.path()).expect("open");
+    let acc = store.add_account(&cfg("me@pec.example")).expect("account");
+    let inbox = store
+        .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), None)
+        .expect("inbox");
+    let sent = store
+        .ensure_folder(acc, "Sent", Some(FolderRole::Sent), None)
+        .expect("sent");
+    store
+        .import_raw(
+            inbox,
+            &envelope(
+                "mario.rossi@pec.it",
+                "me@pec.example",
+                "Fattura di novembre",
+                "e1@p",
+                "In allegato la fattura n. 12, perché dovuta.",
+                Some("IT01234567890_00001.xml"),
+            ),
+        )
+        .expect("e1");
+    store
+        .import_raw(
+            inbox,
+            &envelope(
+                "giulia.bianchi@pec.it",
+                "me@pec.example",
+                "Verbale assemblea",
+                "e2@p",
+                "Il verbale è pronto",
+                None,
+            ),
+        )
+        .expect("e2");
+    store
+        .import_raw(
+            sent,
+            &plain(
+                "me@pec.example",
+                &["giulia.bianchi@pec.it"],
+                "Risposta verbale",
+                "s1@c",
+                "Mon, 18 Nov 2024 10:00:00 +0100",
+                "Grazie per il verbale, città",
+            ),
+        )
+        .expect("s1");
+    store
+        .import_raw(
+            inbox,
+            &receipt(
+                "accettazione",
+                "s1@c",
+                "id-s1",
+                None,
+                "nessuno",
+                "10:00:05",
+                "me@pec.example",
+            ),
+        )
+        .expect("r1");
+    Fixture {
+        _dir: dir,
+        store,
+        acc,
+        inbox,
+        sent,
+    }
+}
+
+fn subjects(rows: &[pec_core::store::MessageSummary]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r.original_subject.clone().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn free_text_and_field_filters() {
+    let f = fixture();
+    let s = |q: &str| subjects(&f.store.search(&SearchQuery::parse(q)).expect("search"));
+    // Content of the original inside the envelope, diacritics folded both ways.
+    assert_eq!(s("perche"), vec!["Fattura di novembre"]);
+    assert_eq!(s("citta"), vec!["Risposta verbale"]);
+    // Prefix matching.
+    assert_eq!(s("fatt"), vec!["Fattura di novembre"]);
+    // Sender is the real sender of the envelope, not the provider.
+    assert_eq!(s("from:mario.rossi"), vec!["Fattura di novembre"]);
+    // Only the receipt comes from the provider itself.
+    assert_eq!(s("from:posta-certificata"), vec!["Prova"]);
+    assert_eq!(s("to:giulia"), vec!["Risposta verbale"]);
+    assert_eq!(s("subject:verbale").len(), 2);
+    assert_eq!(s("body:verbale").len(), 2);
+    // Combined: subject AND sender.
+    assert_eq!(s("subject:verbale from:giulia"), vec!["Verbale assemblea"]);
+    // Folder filter.
+    assert_eq!(s("verbale in:sent"), vec!["Risposta verbale"]);
+    assert_eq!(s("verbale in:INBOX"), vec!["Verbale assemblea"]);
+    assert!(s("verbale in:nosuchfolder").is_empty());
+    // Date range (envelopes are dated 2024-11-15, the sent message 2024-11-18).
+    assert_eq!(s("verbale after:2024-11-16"), vec!["Risposta verbale"]);
+    assert_eq!(s("verbale before:2024-11-16"), vec!["Verbale assemblea"]);
+    assert!(s("nothinglikethis").is_empty());
+}
+
+#[test]
+fn hide_receipts_and_virtual_folders() {
+    let f = fixture();
+    let mut q = ListQuery::new(View::Role(FolderRole::Inbox));
+    assert_eq!(f.store.list(&q).expect("list").len(), 3);
+    q.hide_receipts = true;
+    let rows = f.store.list(&q).expect("list");
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.kind != PecKind::Receipt));
+    let inv = f
+        .store
+        .list(&ListQuery::new(View::Invoices))
+        .expect("invoices");
+    assert_eq!(subjects(&inv), vec!["Fattura di novembre"]);
+    let rec = f
+        .store
+        .list(&ListQuery::new(View::Receipts))
+        .expect("receipts");
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0].receipt_type.as_deref(), Some("accettazione"));
+    let mut sq = SearchQuery::parse("verbale");
+    sq.hide_receipts = true;
+    assert_eq!(f.store.search(&sq).expect("s").len(), 2);
+    // Counts, and newest-first pagination with a cursor.
+    let (total, _unread) = f
+        .store
+        .count(&ListQuery::new(View::Folder(f.inbox)))
+        .expect("count");
+    assert_eq!(total, 3);
+    let mut page = ListQuery::new(View::All);
+    page.limit = 2;
+    let p1 = f.store.list(&page).expect("p1");
+    page.before = p1.last().map(|r| (r.date, r.id));
+    let p2 = f.store.list(&page).expect("p2");
+    assert_eq!(p1.len() + p2.len(), 4);
+    assert!(
+        p1.iter()
+            .all(|a| p2.iter().all(|b| a.id != b.id && a.date >= b.date))
+    );
+    let _ = f.sent;
+}
+
+#[test]
+fn local_actions_apply_now_and_queue_for_the_server() {
+    let f = fixture();
+    let trash = f
+        .store
+        .ensure_folder(f.acc, "Trash", Some(FolderRole::Trash), None)
+        .expect("trash");
+    // A server message (with a UID) in the inbox.
+    let raw = plain(
+        "x@pec.it",
+        &["me@pec.example"],
+        "Server copy",
+        "srv1@x",
+        "Tue, 19 Nov 2024 10:00:00 +0100",
+        "b",
+    );
+    let rec = pec_core::store::ingest::analyze(&raw);
+    let meta = ImapMeta {
+        uid: Some(42),
+        size: raw.len() as u64,
+        ..Default::default()
+    };
+    let id = f
+        .store
+        .upsert_message(f.inbox, &meta, &rec, None)
+        .expect("upsert")
+        .id;
+    f.store
+        .apply_action(id, Action::SetSeen(true))
+        .expect("seen");
+    f.store
+        .apply_action(id, Action::SetFlagged(true))
+        .expect("flag");
+    f.store
+        .apply_action(id, Action::AddLabel("$Fatturato".into()))
+        .expect("label");
+    assert!(
+        f.store
+            .apply_action(id, Action::AddLabel("bad label".into()))
+            .is_err()
+    );
+    let d = f.store.message(id).expect("d");
+    assert!(d.summary.seen && d.summary.flagged);
+    assert_eq!(d.labels, vec!["$Fatturato"]);
+    // Server flags arriving while our actions are queued do not undo them.
+    f.store
+        .apply_server_flags(f.inbox, &[(42, Some(9), ServerFlags::default())])
+        .expect("server flags");
+    assert!(f.store.message(id).expect("d").summary.seen);
+    f.store.apply_action(id, Action::Delete).expect("delete");
+    let d = f.store.message(id).expect("d");
+    assert_eq!(d.summary.folder_id, trash);
+    let q = f.store.queued_actions(f.acc).expect("queue");
+    let kinds: Vec<ActionKind> = q.iter().map(|a| a.kind.clone()).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ActionKind::AddFlag("\\Seen".into()),
+            ActionKind::AddFlag("\\Flagged".into()),
+            ActionKind::AddFlag("$Fatturato".into()),
+            ActionKind::MoveTo("Trash".into()),
+        ]
+    );
+    assert!(q.iter().all(|a| a.folder == "INBOX" && a.uid == Some(42)));
+    // The queue survives a restart.
+    let path = f.store.path().to_path_buf();
+    let reopened = Store::open(&path).expect("reopen");
+    assert_eq!(reopened.queued_actions(f.acc).expect("q").len(), 4);
+    for a in &q {
+        reopened.complete_action(a.id).expect("done");
+    }
+    assert!(reopened.queued_actions(f.acc).expect("q").is_empty());
+    // When the server copy shows up in the trash it adopts the local row (no duplicate).
+    let meta_t = ImapMeta {
+        uid: Some(3),
+        size: raw.len() as u64,
+        ..Default::default()
+    };
+    let o = reopened
+        .upsert_message(trash, &meta_t, &rec, None)
+        .expect("adopt");
+    assert_eq!((o.id, o.inserted), (id, false));
+    // Empty trash: local now, queued for the server.
+    assert_eq!(reopened.empty_folder(trash).expect("empty"), 1);
+    let q = reopened.queued_actions(f.acc).expect("q");
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].kind, ActionKind::EmptyFolder);
+    reopened.check_integrity().expect("integrity");
+}
+
+#[test]
+fn body_cache_is_capped_and_evicts_oldest() {
+    let f = fixture();
+    f.store.set_body_cache_cap(2_000);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let raw = plain(
+            "x@pec.it",
+            &["me@pec.example"],
+            &format!("m{i}"),
+            &format!("big{i}@x"),
+            "Tue, 19 Nov 2024 10:00:00 +0100",
+            &"x".repeat(700),
+        );
+        ids.push(f.store.import_raw(f.inbox, &raw).expect("import").id);
+    }
+    assert!(f.store.body_cache_size().expect("size") <= 2_000);
+    assert!(f.store.body(ids[4]).expect("body").is_some(), "newest kept");
+    assert!(
+        f.store.body(ids[0]).expect("body").is_none(),
+        "oldest evicted"
+    );
+    // Evicted bodies leave the message and its index entry in place.
+    assert_eq!(
+        f.store
+            .search(&SearchQuery::parse("subject:m0"))
+            .expect("s")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn credentials_never_in_sqlite_file_store_is_private() {
+    let dir = TempDir::new("creds");
+    let store = Store::open_in(dir.path()).expect("open");
+    store.add_account(&cfg("me@pec.example")).expect("account");
+    let files = FileCredentialStore::new(dir.path());
+    files.set("me@pec.example", "s3cret-Password").expect("set");
+    assert_eq!(files.get("me@pec.example").expect("get"), "s3cret-Password");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = dir.path().join("credentials/me@pec.example");
+        let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    drop(store);
+    for entry in std::fs::read_dir(dir.path()).expect("dir") {
+        let p = entry.expect("entry").path();
+        if p.is_file() {
+            let bytes = std::fs::read(&p).expect("read");
+            assert!(
+                !bytes.windows(15).any(|w| w == b"s3cret-Password"),
+                "{} holds the password",
+                p.display()
+            );
+        }
+    }
+    files.delete("me@pec.example").expect("delete");
+    assert!(files.get("me@pec.example").is_err());
+    let mem = MemoryCredentialStore::new();
+    mem.set("A@x", "p").expect("set");
+    assert_eq!(mem.get("a@x").expect("get"), "p");
+}
