@@ -21,8 +21,8 @@ pub use actions::{Action, ActionKind, QueuedAction};
 pub use ingest::{AttachmentRecord, MessageRecord, PecKind, RecipientRecord};
 pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
 pub use query::{
-    DeliveryState, DeliverySummary, Folder, FolderRole, ListQuery, MessageDetail, MessageSummary,
-    ReceiptInfo, RecipientState, View,
+    DeliveryState, DeliverySummary, Folder, FolderRole, InvoiceRow, ListQuery, MessageDetail,
+    MessageSummary, ReceiptInfo, RecipientState, View,
 };
 pub use search::SearchQuery;
 
