@@ -135,6 +135,20 @@ fn free_text_and_field_filters() {
     assert_eq!(s("verbale after:2024-11-16"), vec!["Risposta verbale"]);
     assert_eq!(s("verbale before:2024-11-16"), vec!["Verbale assemblea"]);
     assert!(s("nothinglikethis").is_empty());
+    // Hostile input never reaches FTS5 as syntax.
+    for q in [
+        r#""a OR (b* NEAR"#,
+        "-",
+        "\"\"",
+        "subject:",
+        "from:*",
+        "AND OR NOT",
+        "^x",
+    ] {
+        f.store
+            .search(&SearchQuery::parse(q))
+            .unwrap_or_else(|e| panic!("{q:?}: {e}"));
+    }
 }
 
 #[test]
