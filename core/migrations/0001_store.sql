@@ -64,6 +64,9 @@ CREATE TABLE messages (
     preview            TEXT,
     body_state         INTEGER NOT NULL DEFAULT 0,  -- 0 headers only, 1 full message analysed
     delivery           TEXT,                        -- summary for sent messages
+    -- rowid of the message in messages_fts: (date << 24) | (id & 0xFFFFFF), so that FTS5 returns
+    -- matches newest first (ORDER BY rowid DESC) and the first page stops early.
+    fts_key            INTEGER UNIQUE,
     UNIQUE (folder_id, uid)
 );
 CREATE INDEX messages_folder_date ON messages (folder_id, date DESC);

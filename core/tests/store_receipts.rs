@@ -362,6 +362,8 @@ fn corpus_receipts_attach_to_their_sent_message() {
         rd.summary.receipt_type.as_deref(),
         Some("avvenuta-consegna")
     );
+    // Analysed by pec_core::message: the provider signature is checked (valid per expected.toml).
+    assert_eq!(rd.signature.as_deref(), Some("valid"));
     let consegna = rd.pec_recipient.clone().expect("daticert consegna");
     let mid = "1415985992.182905912399292.346704098667155-openerp-private@elbati-Vostro-3550";
     let sent = store

@@ -137,7 +137,7 @@ impl Store {
     pub fn remove_account(&self, id: AccountId) -> Result<()> {
         self.write(|tx| {
             tx.execute(
-                "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE account_id = ?1)",
+                "DELETE FROM messages_fts WHERE rowid IN (SELECT fts_key FROM messages WHERE account_id = ?1)",
                 [id],
             )?;
             tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;

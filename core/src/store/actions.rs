@@ -83,8 +83,7 @@ fn enqueue_tx(
 }
 
 fn fts_forget(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
-    tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [id])?;
-    Ok(())
+    super::messages::fts_forget_tx(tx, id)
 }
 
 impl Store {
@@ -204,7 +203,7 @@ impl Store {
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))?;
             tx.execute(
-                "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?1)",
+                "DELETE FROM messages_fts WHERE rowid IN (SELECT fts_key FROM messages WHERE folder_id = ?1)",
                 [folder],
             )?;
             let n = tx.execute("DELETE FROM messages WHERE folder_id = ?1", [folder])?;

@@ -3,8 +3,10 @@
 //! This is the seam between the store and message understanding: it reads the PEC headers
 //! (`X-Ricevuta`, `X-Trasporto`, `X-Riferimento-Message-ID`, REM headers), the daticert.xml fields
 //! the receipt tracker needs (tipo, identificativo, msgid, consegna, errore, data), recipients,
-//! attachments and the text to index. When `pec_core::message` (branch `parser`) lands, its analysis
-//! fills the same record and this module shrinks to the conversion.
+//! attachments and the text to index. Complete messages go through `pec_core::message` (kind,
+//! daticert, correlation keys, original, SDI files, signature verified against the bundled trust
+//! list); header-only records (the first pass of the sync) and inputs the parser refuses use the
+//! local reader below, so that no message is ever dropped.
 
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use quick_xml::events::Event;
@@ -157,8 +159,8 @@ pub fn normalize_message_id(id: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// Analyse a complete message.
-pub fn analyze(raw: &[u8]) -> MessageRecord {
+/// Analyse a complete message with the local reader only (no signature check).
+pub fn analyze_fallback(raw: &[u8]) -> MessageRecord {
     analyze_inner(raw, true)
 }
 
@@ -487,6 +489,158 @@ fn parse_daticert_time(giorno: &str, ora: &str, zona: Option<&str>) -> Option<i6
         })
         .unwrap_or(0);
     Some(date.and_time(time).and_utc().timestamp() - offset_secs)
+}
+
+// ---- Full analysis through `pec_core::message` (the parser room) ----
+
+fn analyzer() -> &'static crate::message::Analyzer {
+    static A: std::sync::OnceLock<crate::message::Analyzer> = std::sync::OnceLock::new();
+    A.get_or_init(|| crate::message::Analyzer::new(crate::signature::TrustStore::bundled()))
+}
+
+/// Analyse a complete message with `pec_core::message` (signature verified against the bundled
+/// trust list); falls back to the local reader when the parser refuses the input, so that a
+/// message is never lost for being odd.
+pub fn analyze(raw: &[u8]) -> MessageRecord {
+    match analyzer().analyze(raw) {
+        Ok(m) => from_pec_message(&m),
+        Err(e) => {
+            tracing::debug!("message analysis failed ({e}); using the fallback reader");
+            analyze_inner(raw, true)
+        }
+    }
+}
+
+fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
+    use crate::message::{Kind, PartRole};
+    let kind = match m.kind {
+        Kind::Plain => PecKind::Plain,
+        Kind::Envelope => PecKind::Envelope,
+        Kind::Anomaly => PecKind::Anomaly,
+        Kind::Receipt => PecKind::Receipt,
+        Kind::Rem => PecKind::Rem,
+    };
+    let c = &m.correlation;
+    let inner = m.innermost();
+    let mut recipients: Vec<RecipientRecord> = Vec::new();
+    for (list, field) in [(&m.to, "to"), (&m.cc, "cc")] {
+        for mb in list.iter() {
+            let address = mb.address.trim().to_ascii_lowercase();
+            if address.is_empty()
+                || recipients
+                    .iter()
+                    .any(|r| r.address == address && r.field == field)
+            {
+                continue;
+            }
+            recipients.push(RecipientRecord {
+                address,
+                name: mb.name.clone().filter(|n| !n.is_empty()),
+                field,
+                pec_type: None,
+            });
+        }
+    }
+    // daticert types (certificato/esterno) on the recipients it lists; for a receipt the daticert
+    // lists the original's recipients, which the sent message learns through the tracker instead.
+    if kind != PecKind::Receipt {
+        for r in &m.recipients {
+            let address = r.address.trim().to_ascii_lowercase();
+            if let Some(x) = recipients.iter_mut().find(|x| x.address == address) {
+                x.pec_type = r.tipo.map(|t| t.as_str().to_string());
+            }
+        }
+    }
+    let attachments: Vec<AttachmentRecord> = m
+        .attachments
+        .iter()
+        .chain(m.original.iter().flat_map(|o| o.attachments.iter()))
+        .filter(|a| matches!(a.role, PartRole::Content))
+        .map(|a| AttachmentRecord {
+            filename: a.name.clone(),
+            mime: a.content_type.clone(),
+            size: a.size as u64,
+        })
+        .collect();
+    let invoice_file = m.sdi.as_ref().is_some_and(|s| s.invoice_attached)
+        || attachments
+            .iter()
+            .any(|a| a.filename.as_deref().is_some_and(is_invoice_filename));
+    let is_invoice = kind != PecKind::Receipt && invoice_file;
+    let text = inner.body_text.clone().or_else(|| m.body_text.clone());
+    let (body_text, preview) = match text {
+        Some(t) => {
+            let mut cut = t.len().min(BODY_INDEX_CAP);
+            while !t.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let indexed = t[..cut].to_string();
+            let preview: String = indexed
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(PREVIEW_LEN)
+                .collect();
+            (Some(indexed), Some(preview).filter(|p| !p.is_empty()))
+        }
+        None => (None, None),
+    };
+    let error = match (m.error.filter(|e| e.as_str() != "nessuno"), &m.error_detail) {
+        (Some(e), Some(d)) => Some(format!("{e}: {d}")),
+        (Some(e), None) => Some(e.to_string()),
+        (None, Some(d)) => Some(d.clone()),
+        (None, None) => None,
+    };
+    MessageRecord {
+        message_id: c.message_id.as_deref().and_then(normalize_message_id),
+        kind: Some(kind),
+        receipt_type: m.receipt.map(|r| r.as_str().to_string()),
+        ref_message_id: c
+            .riferimento_message_id
+            .as_deref()
+            .or(c.rem_ua_message_identifier.as_deref())
+            .and_then(normalize_message_id),
+        identificativo: c.identificativo.clone(),
+        pec_msgid: c.msgid.as_deref().and_then(normalize_message_id),
+        pec_recipient: c.consegna.as_ref().map(|s| s.trim().to_ascii_lowercase()),
+        pec_error: error,
+        pec_time: m
+            .daticert
+            .as_ref()
+            .and_then(|d| d.data)
+            .map(|d| d.timestamp()),
+        from_addr: m
+            .from
+            .as_ref()
+            .map(|f| f.address.trim().to_ascii_lowercase()),
+        from_name: m
+            .from
+            .as_ref()
+            .and_then(|f| f.name.clone())
+            .filter(|n| !n.is_empty()),
+        sender_addr: match kind {
+            PecKind::Envelope | PecKind::Anomaly | PecKind::Rem => {
+                m.sender.as_ref().map(|s| s.to_ascii_lowercase())
+            }
+            _ => None,
+        },
+        subject: m.header_subject.clone(),
+        original_subject: Some(m.subject.clone()),
+        date: m.header_date.or(m.date).map(|d| d.timestamp()),
+        recipients,
+        attachments,
+        is_invoice,
+        signature: Some(
+            m.signature
+                .status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "unchecked".into()),
+        ),
+        preview,
+        body_text,
+        complete: true,
+    }
 }
 
 #[cfg(test)]

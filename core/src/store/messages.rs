@@ -398,7 +398,7 @@ fn delete_where_tx(
     };
     let mut touched = Vec::new();
     for (id, sent) in &rows {
-        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [id])?;
+        fts_forget_tx(tx, *id)?;
         tx.execute("DELETE FROM messages WHERE id = ?1", [id])?;
         if let Some(s) = sent {
             touched.push(*s);
@@ -538,7 +538,7 @@ fn write_fields_tx(
     )?;
     if update {
         tx.execute("DELETE FROM attachments WHERE message_id = ?1", [id])?;
-        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [id])?;
+        fts_forget_tx(tx, id)?;
     }
     for r in &rec.recipients {
         tx.execute(
@@ -574,10 +574,27 @@ fn write_fields_tx(
         })
         .collect::<Vec<_>>()
         .join(" ");
+    let date: i64 = tx.query_row("SELECT date FROM messages WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    let mut key = (date.clamp(0, (1 << 38) - 1) << 24) | (id & 0xFF_FFFF);
+    while tx
+        .query_row("SELECT 1 FROM messages WHERE fts_key = ?1", [key], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some()
+    {
+        key += 1;
+    }
+    tx.execute(
+        "UPDATE messages SET fts_key = ?2 WHERE id = ?1",
+        params![id, key],
+    )?;
     tx.execute(
         "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
-            id,
+            key,
             rec.original_subject.as_deref().or(rec.subject.as_deref()),
             sender,
             recipients,
@@ -618,6 +635,21 @@ pub(crate) fn put_body_tx(tx: &Transaction<'_>, id: MessageId, raw: &[u8], cap: 
         for (victim, _) in victims {
             tx.execute("DELETE FROM bodies WHERE message_id = ?1", [victim])?;
         }
+    }
+    Ok(())
+}
+
+/// Drop a message's full-text entry (before deleting or re-indexing it).
+pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
+    let key: Option<i64> = tx
+        .query_row("SELECT fts_key FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    if let Some(key) = key {
+        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [key])?;
+        tx.execute("UPDATE messages SET fts_key = NULL WHERE id = ?1", [id])?;
     }
     Ok(())
 }

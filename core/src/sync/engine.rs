@@ -462,12 +462,21 @@ impl SyncEngine {
             .shared
             .store
             .run(move |s| {
+                // Write only what is new or changed: a no-change resync stays read-only here.
+                let known = s.folders(id)?;
+                let mut wrote = false;
                 for (name, delim, role, noselect) in &names {
-                    if !noselect {
+                    let same = known.iter().any(|k| {
+                        &k.name == name
+                            && (role.is_none() || k.role == *role)
+                            && k.delimiter == *delim
+                    });
+                    if !noselect && !same {
                         s.ensure_folder(id, name, *role, delim.as_deref())?;
+                        wrote = true;
                     }
                 }
-                let mut f = s.folders(id)?;
+                let mut f = if wrote { s.folders(id)? } else { known };
                 let server: HashSet<&str> = names.iter().map(|n| n.0.as_str()).collect();
                 f.retain(|x| server.contains(x.name.as_str()));
                 f.sort_by_key(|x| match x.role {
@@ -478,7 +487,18 @@ impl SyncEngine {
                 Ok(f)
             })
             .await?;
-        if caps.acl {
+        // MYRIGHTS: on the first pass, then at most hourly (delegations change rarely; a refused
+        // command surfaces as an error anyway).
+        let rights_key = format!("rights_checked_at:{id}");
+        let rights_due = {
+            let key = rights_key.clone();
+            let last = self.shared.store.run(move |s| s.setting(&key)).await?;
+            let stale = last
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_none_or(|t| crate::store::now() - t > 3600);
+            stale || folders.iter().any(|f| f.myrights.is_none())
+        };
+        if caps.acl && rights_due {
             for f in &folders {
                 if let Some(r) = self.myrights(sess, &f.name).await? {
                     acl_rights.push((f.name.clone(), r));
@@ -499,7 +519,7 @@ impl SyncEngine {
                     for (id, r) in &by_id {
                         s.set_folder_rights(*id, Some(r))?;
                     }
-                    Ok(())
+                    s.set_setting(&rights_key, &crate::store::now().to_string())
                 })
                 .await?;
         }
@@ -548,7 +568,13 @@ impl SyncEngine {
             let (used, limit) = (r.usage, r.limit);
             self.shared
                 .store
-                .run(move |s| s.set_quota(account, Some(used), Some(limit)))
+                .run(move |s| {
+                    let a = s.account(account)?;
+                    if a.quota_used_kb != Some(used) || a.quota_limit_kb != Some(limit) {
+                        s.set_quota(account, Some(used), Some(limit))?;
+                    }
+                    Ok(())
+                })
                 .await?;
             self.emit(SyncEvent::Quota {
                 account,
@@ -807,6 +833,17 @@ impl SyncEngine {
                     })
                     .await?;
             }
+            // With a body policy, batches after the first come down whole (headers and bodies in one
+            // FETCH, small messages only; large ones get headers now and chunked bodies later). The
+            // next batch is fetched while the previous one is parsed and written; the resume point
+            // moves only after its batch is committed.
+            type Inflight = (
+                tokio::task::JoinHandle<Result<(u32, u32, u64), SyncError>>,
+                u32,
+                usize,
+            );
+            let mut inflight: Option<Inflight> = None;
+            let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
             while pos < uids.len() {
                 let n = if first {
                     opts.first_batch.max(1)
@@ -816,31 +853,90 @@ impl SyncEngine {
                 let batch = &uids[pos..(pos + n).min(uids.len())];
                 pos += batch.len();
                 let low = batch.iter().copied().min().unwrap_or(1);
-                let got = self
-                    .fetch_headers(sess, fid, &uid_set(batch), fetch_items, None)
+                if first || !with_bodies {
+                    let got = self
+                        .fetch_headers(sess, fid, &uid_set(batch), fetch_items, None)
+                        .await?;
+                    added += got.0;
+                    updated += got.1;
+                    let resume = if pos >= uids.len() { 1 } else { low };
+                    store
+                        .run(move |s| {
+                            s.set_folder_state(
+                                fid,
+                                server_validity,
+                                server_uidnext,
+                                None,
+                                Some(resume),
+                            )
+                        })
+                        .await?;
+                    done += batch.len() as u64;
+                    if first && is_inbox && report.first_rows_after.is_none() {
+                        report.first_rows_after = Some(started.elapsed());
+                    }
+                    if first {
+                        self.emit(SyncEvent::MessagesChanged {
+                            account: account.id,
+                            folder_id: fid,
+                            added: got.0,
+                            updated: got.1,
+                            removed: 0,
+                        });
+                    }
+                    first = false;
+                    self.progress(account.id, &folder.name, done, total);
+                    continue;
+                }
+                let items = self
+                    .fetch_whole(sess, fid, batch, fetch_items, caps, opts)
                     .await?;
+                if let Some((h, prev_low, prev_len)) = inflight.take() {
+                    let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
+                    added += got.0;
+                    updated += got.1;
+                    report.bodies += got.2;
+                    store
+                        .run(move |s| {
+                            s.set_folder_state(
+                                fid,
+                                server_validity,
+                                server_uidnext,
+                                None,
+                                Some(prev_low),
+                            )
+                        })
+                        .await?;
+                    done += prev_len as u64;
+                    self.progress(account.id, &folder.name, done, total);
+                }
+                let store2 = store.clone();
+                let h = tokio::task::spawn_blocking(move || {
+                    let bodies = items.iter().filter(|i| i.2.is_some()).count() as u64;
+                    let items: Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> = items
+                        .into_iter()
+                        .map(|(meta, rec, raw)| match raw {
+                            Some(raw) => (meta, ingest::analyze(&raw), Some(raw)),
+                            None => (meta, rec, None),
+                        })
+                        .collect();
+                    let out = store2.upsert_batch(fid, &items)?;
+                    let inserted = out.iter().filter(|o| o.inserted).count() as u32;
+                    Ok((inserted, out.len() as u32 - inserted, bodies))
+                });
+                inflight = Some((h, low, batch.len()));
+            }
+            if let Some((h, _, prev_len)) = inflight.take() {
+                let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                 added += got.0;
                 updated += got.1;
-                let resume = if pos >= uids.len() { 1 } else { low };
+                report.bodies += got.2;
                 store
                     .run(move |s| {
-                        s.set_folder_state(fid, server_validity, server_uidnext, None, Some(resume))
+                        s.set_folder_state(fid, server_validity, server_uidnext, None, Some(1))
                     })
                     .await?;
-                done += batch.len() as u64;
-                if first && is_inbox && report.first_rows_after.is_none() {
-                    report.first_rows_after = Some(started.elapsed());
-                }
-                if first {
-                    self.emit(SyncEvent::MessagesChanged {
-                        account: account.id,
-                        folder_id: fid,
-                        added: got.0,
-                        updated: got.1,
-                        removed: 0,
-                    });
-                }
-                first = false;
+                done += prev_len as u64;
                 self.progress(account.id, &folder.name, done, total);
             }
         }
@@ -960,6 +1056,82 @@ impl SyncEngine {
             .await?;
         let inserted = out.iter().filter(|o| o.inserted).count() as u32;
         Ok((inserted, out.len() as u32 - inserted))
+    }
+
+    /// One backfill batch fetched whole: sizes first, then small messages with their bodies in
+    /// one FETCH, large ones (over the chunk size or the policy limit) header-only (their bodies
+    /// come later, in chunks). Returns rows ready to parse and write: `raw` is set for whole ones.
+    async fn fetch_whole(
+        &self,
+        sess: &mut ImapSession,
+        _folder: i64,
+        batch: &[u32],
+        header_items: &str,
+        caps: &Caps,
+        opts: &SyncOptions,
+    ) -> Result<Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)>, SyncError> {
+        let limit = match opts.bodies {
+            BodyPolicy::All => opts.chunk_bytes,
+            BodyPolicy::UpTo(n) => n.min(opts.chunk_bytes),
+            BodyPolicy::ReceiptsOnly => 0,
+        };
+        let mut small = Vec::new();
+        let mut large = Vec::new();
+        {
+            let mut stream = sess
+                .uid_fetch(uid_set(batch), "(UID RFC822.SIZE)")
+                .await
+                .map_err(map_imap)?;
+            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                if let Some(uid) = f.uid {
+                    if f.size.unwrap_or(u32::MAX) as u64 <= limit {
+                        small.push(uid);
+                    } else {
+                        large.push(uid);
+                    }
+                }
+            }
+        }
+        drain_unsolicited(sess);
+        let mut out = Vec::with_capacity(batch.len());
+        if !small.is_empty() {
+            let items = if caps.condstore {
+                "(UID FLAGS RFC822.SIZE INTERNALDATE MODSEQ BODY.PEEK[])"
+            } else {
+                "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[])"
+            };
+            let mut stream = sess
+                .uid_fetch(uid_set(&small), items)
+                .await
+                .map_err(map_imap)?;
+            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                let (Some(uid), Some(body)) = (f.uid, f.body()) else {
+                    continue;
+                };
+                let meta = ImapMeta {
+                    uid: Some(uid),
+                    modseq: f.modseq,
+                    size: f.size.map(u64::from).unwrap_or(body.len() as u64),
+                    internal_date: f.internal_date().map(|d| d.timestamp()),
+                    flags: server_flags(f.flags()),
+                };
+                out.push((meta, MessageRecord::default(), Some(body.to_vec())));
+            }
+        }
+        drain_unsolicited(sess);
+        if !large.is_empty() {
+            let mut stream = sess
+                .uid_fetch(uid_set(&large), header_items)
+                .await
+                .map_err(map_imap)?;
+            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+                if let Some((meta, rec)) = header_record(&f) {
+                    out.push((meta, rec, None));
+                }
+            }
+        }
+        drain_unsolicited(sess);
+        Ok(out)
     }
 
     /// Download, analyse and store bodies the policy asks for, newest first, pipelined: the next
