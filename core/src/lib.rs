@@ -4,14 +4,14 @@
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`corpus`]: where tests and benches find `../shared/corpus` at run time.
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
-//! - [`message`]: raw RFC 5322 bytes to one read-only view (kind, daticert, original, REM, keys, signature).
-//! - [`sdi`]: SDI file-name classification and SDI sender recognition (shared with invoices).
-//! - [`fatturapa`]: e-invoices (FatturaPA) and SdI messages: open (.xml/.p7m/.eml), typed model, HTML render.
 //! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
 //! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
 //! - [`compose`]: drafts, validation before sending, MIME building, reply/forward, templates.
 //! - [`outbox`]: the persistent outbox (queued → sending → submitted, exactly once), SMTP submission, per-recipient status.
 //! - [`accounts`]: account records and the credential-store seam (credentials never in SQLite).
+//! - [`message`]: raw RFC 5322 bytes to one read-only view (kind, daticert, original, REM, keys, signature).
+//! - [`sdi`]: SDI file-name classification and SDI sender recognition (shared with invoices).
+//! - [`fatturapa`]: e-invoices (FatturaPA) and SdI messages: open (.xml/.p7m/.eml), typed model, HTML render.
 
 pub mod accounts;
 pub mod compose;

@@ -4,7 +4,7 @@
 //! The test runs itself as the child: with `PEC_SEND_CHILD_DIR` set, this same test function
 //! opens that data directory and sends what is queued, then exits.
 
-#[path = "send_support.rs"]
+#[path = "send_support/mod.rs"]
 mod support;
 
 use pec_core::accounts::{CredentialStore, MemoryCredentialStore};

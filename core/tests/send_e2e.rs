@@ -1,7 +1,7 @@
 //! End to end: compose → outbox → SMTP submission to the sandbox PEC provider → receipts in the
 //! sender's INBOX (real Dovecot) → per-recipient states. No mocks.
 
-#[path = "send_support.rs"]
+#[path = "send_support/mod.rs"]
 mod support;
 
 use pec_core::accounts::CredentialStore;
@@ -298,9 +298,9 @@ async fn refusals_are_shown_plainly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn network_down_then_up_sends_once_with_backoff() {
+async fn network_down_then_up_sends_once_and_drafts_reach_the_server() {
     let Some(env) = setup(
-        "network_down_then_up_sends_once_with_backoff",
+        "network_down_then_up_sends_once_and_drafts_reach_the_server",
         Options::default(),
     )
     .await
@@ -333,4 +333,20 @@ async fn network_down_then_up_sends_once_with_backoff() {
         count_in_inbox(&env.sb, U2, "X-Riferimento-Message-ID", &q.message_id).await,
         1
     );
+
+    // A draft saved to the server's Drafts folder (recipients may still be missing).
+    let folder = env
+        .outbox
+        .save_draft_to_server(env.account, &env.creds, &draft(&[], &[], "bozza server"))
+        .await
+        .expect("draft saved");
+    assert_eq!(folder, "Drafts");
+    let mut s = env.sb.dovecot.imap_login(U1.0, U1.1).await.expect("login");
+    s.select("Drafts").await.expect("select Drafts");
+    let n = s
+        .uid_search("DRAFT SUBJECT \"bozza server\"")
+        .await
+        .expect("search")
+        .len();
+    assert_eq!(n, 1);
 }

@@ -135,6 +135,20 @@ fn free_text_and_field_filters() {
     assert_eq!(s("verbale after:2024-11-16"), vec!["Risposta verbale"]);
     assert_eq!(s("verbale before:2024-11-16"), vec!["Verbale assemblea"]);
     assert!(s("nothinglikethis").is_empty());
+    // Hostile input never reaches FTS5 as syntax.
+    for q in [
+        r#""a OR (b* NEAR"#,
+        "-",
+        "\"\"",
+        "subject:",
+        "from:*",
+        "AND OR NOT",
+        "^x",
+    ] {
+        f.store
+            .search(&SearchQuery::parse(q))
+            .unwrap_or_else(|e| panic!("{q:?}: {e}"));
+    }
 }
 
 #[test]
@@ -333,4 +347,41 @@ fn credentials_never_in_sqlite_file_store_is_private() {
     let mem = MemoryCredentialStore::new();
     mem.set("A@x", "p").expect("set");
     assert_eq!(mem.get("a@x").expect("get"), "p");
+}
+
+#[test]
+fn invoice_details_and_view() {
+    let f = fixture();
+    let rows = f
+        .store
+        .list(&ListQuery::new(View::Invoices))
+        .expect("invoices");
+    assert_eq!(rows.len(), 1);
+    let other = f
+        .store
+        .list(&ListQuery::new(View::Role(FolderRole::Inbox)))
+        .expect("inbox");
+    let verbale = other
+        .iter()
+        .find(|m| m.original_subject.as_deref() == Some("Verbale assemblea"))
+        .expect("verbale");
+    f.store
+        .set_invoice(&pec_core::store::InvoiceRow {
+            message_id: verbale.id,
+            filename: "IT09876543210_00002.xml".into(),
+            number: Some("2/2024".into()),
+            date: Some("2024-11-15".into()),
+            seller: Some("Bianchi S.r.l.".into()),
+            total: Some("122.00".into()),
+        })
+        .expect("set");
+    assert_eq!(
+        f.store
+            .list(&ListQuery::new(View::Invoices))
+            .expect("i")
+            .len(),
+        2
+    );
+    let inv = f.store.invoices_of(verbale.id).expect("of");
+    assert_eq!(inv[0].number.as_deref(), Some("2/2024"));
 }

@@ -23,8 +23,8 @@ pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
 // The outbox writes its local copy in the same transaction as its queue row.
 pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
 pub use query::{
-    DeliveryState, DeliverySummary, Folder, FolderRole, ListQuery, MessageDetail, MessageSummary,
-    ReceiptInfo, RecipientState, View,
+    DeliveryState, DeliverySummary, Folder, FolderRole, InvoiceRow, ListQuery, MessageDetail,
+    MessageSummary, ReceiptInfo, RecipientState, View,
 };
 pub use search::SearchQuery;
 

@@ -528,3 +528,64 @@ fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// One received invoice as the invoices view shows it (filled by the invoice reader).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceRow {
+    pub message_id: MessageId,
+    pub filename: String,
+    pub number: Option<String>,
+    pub date: Option<String>,
+    pub seller: Option<String>,
+    pub total: Option<String>,
+}
+
+impl Store {
+    /// Record what an invoice file says (number, date, seller, total); marks the message as an
+    /// invoice so it appears in the invoices view.
+    pub fn set_invoice(&self, inv: &InvoiceRow) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO invoices (message_id, filename, number, date, seller, total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(message_id, filename) DO UPDATE SET number = excluded.number,
+                    date = excluded.date, seller = excluded.seller, total = excluded.total",
+                rusqlite::params![
+                    inv.message_id,
+                    inv.filename,
+                    inv.number,
+                    inv.date,
+                    inv.seller,
+                    inv.total
+                ],
+            )?;
+            tx.execute(
+                "UPDATE messages SET is_invoice = 1 WHERE id = ?1",
+                [inv.message_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Invoice details of a message.
+    pub fn invoices_of(&self, message: MessageId) -> Result<Vec<InvoiceRow>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT message_id, filename, number, date, seller, total FROM invoices
+                 WHERE message_id = ?1 ORDER BY filename",
+            )?;
+            Ok(st
+                .query_map([message], |r| {
+                    Ok(InvoiceRow {
+                        message_id: r.get(0)?,
+                        filename: r.get(1)?,
+                        number: r.get(2)?,
+                        date: r.get(3)?,
+                        seller: r.get(4)?,
+                        total: r.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}

@@ -838,7 +838,7 @@ impl SyncEngine {
             // next batch is fetched while the previous one is parsed and written; the resume point
             // moves only after its batch is committed.
             type Inflight = (
-                tokio::task::JoinHandle<Result<(u32, u32), SyncError>>,
+                tokio::task::JoinHandle<Result<(u32, u32, u64), SyncError>>,
                 u32,
                 usize,
             );
@@ -895,6 +895,7 @@ impl SyncEngine {
                     let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                     added += got.0;
                     updated += got.1;
+                    report.bodies += got.2;
                     store
                         .run(move |s| {
                             s.set_folder_state(
@@ -911,6 +912,7 @@ impl SyncEngine {
                 }
                 let store2 = store.clone();
                 let h = tokio::task::spawn_blocking(move || {
+                    let bodies = items.iter().filter(|i| i.2.is_some()).count() as u64;
                     let items: Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> = items
                         .into_iter()
                         .map(|(meta, rec, raw)| match raw {
@@ -920,7 +922,7 @@ impl SyncEngine {
                         .collect();
                     let out = store2.upsert_batch(fid, &items)?;
                     let inserted = out.iter().filter(|o| o.inserted).count() as u32;
-                    Ok((inserted, out.len() as u32 - inserted))
+                    Ok((inserted, out.len() as u32 - inserted, bodies))
                 });
                 inflight = Some((h, low, batch.len()));
             }
@@ -928,6 +930,7 @@ impl SyncEngine {
                 let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                 added += got.0;
                 updated += got.1;
+                report.bodies += got.2;
                 store
                     .run(move |s| {
                         s.set_folder_state(fid, server_validity, server_uidnext, None, Some(1))

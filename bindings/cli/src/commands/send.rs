@@ -157,12 +157,11 @@ pub fn queue_and_send(
             st.error.unwrap_or_default()
         ));
     }
-    if st.state == pec_core::outbox::SendState::Queued {
-        if let Ok(e) = ob.entry(q.id)
-            && let Some(err) = e.error
-        {
-            eprintln!("pec: not sent yet ({err}); `pec status {}` retries", q.id);
-        }
+    if st.state == pec_core::outbox::SendState::Queued
+        && let Ok(e) = ob.entry(q.id)
+        && let Some(err) = e.error
+    {
+        eprintln!("pec: not sent yet ({err}); `pec status {}` retries", q.id);
     }
     Ok(q.id)
 }
