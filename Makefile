@@ -9,12 +9,19 @@ NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 build:
 	$(CARGO) build --workspace --all-targets
 
-test: build
 ifeq ($(NEXTEST),yes)
-	$(CARGO) nextest run --workspace --no-fail-fast
+RUST_TESTS := $(CARGO) nextest run --workspace --no-fail-fast
 else
-	$(CARGO) test --workspace --no-fail-fast
+RUST_TESTS := $(CARGO) test --workspace --no-fail-fast
 endif
+
+# Both suites always run; Kotlin first, so that the last lines are the Rust runner's summary (what
+# CI reads). Either failing fails the target.
+test: build
+	@kt=0; $(MAKE) --no-print-directory kotlin-test || kt=$$?; \
+	$(RUST_TESTS); rt=$$?; \
+	if [ $$kt -ne 0 ]; then echo "kotlin-test failed (exit $$kt)" >&2; fi; \
+	[ $$kt -eq 0 ] && [ $$rt -eq 0 ]
 
 lint:
 	$(CARGO) fmt --all -- --check
