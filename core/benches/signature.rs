@@ -3,27 +3,13 @@
 //! plus opening a CAdES `.p7m` invoice.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::MessageParser;
 use pec_core::signature::{Policy, TrustStore, open_signed, verify_detached};
 
 fn signed_parts(raw: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let msg = MessageParser::default().parse(raw)?;
-    let PartType::Multipart(children) = &msg.parts.first()?.body else {
-        return None;
-    };
-    let first = msg.parts.get(*children.first()? as usize)?;
-    let signed = raw
-        .get(first.offset_header as usize..first.offset_end as usize)?
-        .to_vec();
-    let sig = children
-        .iter()
-        .filter_map(|&i| msg.parts.get(i as usize))
-        .find(|p| {
-            p.content_type()
-                .and_then(|c| c.subtype())
-                .is_some_and(|s| s.ends_with("pkcs7-signature"))
-        })?;
-    Some((signed, sig.contents().to_vec()))
+    let parts = pec_core::message::signed_part::find_signed(&msg)?;
+    Some((parts.content.to_vec(), parts.p7s?.to_vec()))
 }
 
 fn bench(c: &mut Criterion) {

@@ -2,35 +2,16 @@
 
 use std::path::Path;
 
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::MessageParser;
 use pec_core::corpus::corpus_for_test;
 use pec_core::signature::{
     AnchorRole, Policy, SignatureError, SignatureStatus, TrustStore, open_signed, verify_detached,
 };
 
-/// The exact signed bytes and the p7s of a multipart/signed message (test-side extraction).
 fn signed_parts(raw: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let msg = MessageParser::default().parse(raw)?;
-    let root = msg.parts.first()?;
-    let PartType::Multipart(children) = &root.body else {
-        return None;
-    };
-    let first = msg.parts.get(*children.first()? as usize)?;
-    let signed = raw
-        .get(first.offset_header as usize..first.offset_end as usize)?
-        .to_vec();
-    let sig = children
-        .iter()
-        .filter_map(|&i| msg.parts.get(i as usize))
-        .find(|p| {
-            p.content_type()
-                .and_then(|ct| ct.subtype())
-                .is_some_and(|s| {
-                    s.eq_ignore_ascii_case("pkcs7-signature")
-                        || s.eq_ignore_ascii_case("x-pkcs7-signature")
-                })
-        })?;
-    Some((signed, sig.contents().to_vec()))
+    let parts = pec_core::message::signed_part::find_signed(&msg)?;
+    Some((parts.content.to_vec(), parts.p7s?.to_vec()))
 }
 
 fn message_date(raw: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {

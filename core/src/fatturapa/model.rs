@@ -555,77 +555,8 @@ impl Body {
 // SdI messages
 // ---------------------------------------------------------------------------------------------
 
-/// Which kind of SdI message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum NotificationKind {
-    /// Ricevuta di consegna.
-    RC,
-    /// Notifica / ricevuta di scarto.
-    NS,
-    /// Notifica di mancata consegna / ricevuta di impossibilità di recapito.
-    MC,
-    /// Notifica di esito (the buyer's acceptance or refusal, PA flow).
-    NE,
-    /// Notifica di decorrenza termini.
-    DT,
-    /// Attestazione di avvenuta trasmissione con impossibilità di recapito.
-    AT,
-    /// File dei metadati.
-    MT,
-    /// Notifica di esito committente (sent by the buyer).
-    EC,
-    /// Scarto esito committente.
-    SE,
-}
-
-impl NotificationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::RC => "RC",
-            NotificationKind::NS => "NS",
-            NotificationKind::MC => "MC",
-            NotificationKind::NE => "NE",
-            NotificationKind::DT => "DT",
-            NotificationKind::AT => "AT",
-            NotificationKind::MT => "MT",
-            NotificationKind::EC => "EC",
-            NotificationKind::SE => "SE",
-        }
-    }
-
-    /// Italian name of the message.
-    pub fn description(self) -> &'static str {
-        match self {
-            NotificationKind::RC => "Ricevuta di consegna",
-            NotificationKind::NS => "Notifica di scarto",
-            NotificationKind::MC => "Notifica di mancata consegna",
-            NotificationKind::NE => "Notifica di esito",
-            NotificationKind::DT => "Notifica di decorrenza termini",
-            NotificationKind::AT => {
-                "Attestazione di avvenuta trasmissione con impossibilità di recapito"
-            }
-            NotificationKind::MT => "File dei metadati",
-            NotificationKind::EC => "Notifica di esito committente",
-            NotificationKind::SE => "Scarto esito committente",
-        }
-    }
-
-    /// The kind for a root element name (both PA and B2B namespaces).
-    pub fn from_root(name: &str) -> Option<NotificationKind> {
-        Some(match name {
-            "RicevutaConsegna" => NotificationKind::RC,
-            "NotificaScarto" | "RicevutaScarto" => NotificationKind::NS,
-            "NotificaMancataConsegna" | "RicevutaImpossibilitaRecapito" => NotificationKind::MC,
-            "NotificaEsito" => NotificationKind::NE,
-            "NotificaDecorrenzaTermini" => NotificationKind::DT,
-            "AttestazioneTrasmissioneFattura" => NotificationKind::AT,
-            "MetadatiInvioFile" | "FileMetadati" => NotificationKind::MT,
-            "NotificaEsitoCommittente" => NotificationKind::EC,
-            "ScartoEsitoCommittente" => NotificationKind::SE,
-            _ => return None,
-        })
-    }
-}
+/// Which kind of SdI message: the same codes as the SDI file names, one type for both.
+pub use crate::sdi::SdiNotification as NotificationKind;
 
 /// PA flow (`http://www.fatturapa.gov.it/sdi/messaggi/v1.0`) or B2B flow
 /// (`http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fattura/messaggi/v1.0`).

@@ -54,6 +54,39 @@ impl SdiNotification {
         }
     }
 
+    /// Italian name of the message.
+    pub fn description(self) -> &'static str {
+        match self {
+            SdiNotification::RC => "Ricevuta di consegna",
+            SdiNotification::NS => "Notifica di scarto",
+            SdiNotification::MC => "Notifica di mancata consegna",
+            SdiNotification::NE => "Notifica di esito",
+            SdiNotification::DT => "Notifica di decorrenza termini",
+            SdiNotification::AT => {
+                "Attestazione di avvenuta trasmissione con impossibilità di recapito"
+            }
+            SdiNotification::MT => "File dei metadati",
+            SdiNotification::EC => "Notifica di esito committente",
+            SdiNotification::SE => "Scarto esito committente",
+        }
+    }
+
+    /// The kind for a root element name (both PA and B2B namespaces).
+    pub fn from_root(name: &str) -> Option<SdiNotification> {
+        Some(match name {
+            "RicevutaConsegna" => SdiNotification::RC,
+            "NotificaScarto" | "RicevutaScarto" => SdiNotification::NS,
+            "NotificaMancataConsegna" | "RicevutaImpossibilitaRecapito" => SdiNotification::MC,
+            "NotificaEsito" => SdiNotification::NE,
+            "NotificaDecorrenzaTermini" => SdiNotification::DT,
+            "AttestazioneTrasmissioneFattura" => SdiNotification::AT,
+            "MetadatiInvioFile" | "FileMetadati" => SdiNotification::MT,
+            "NotificaEsitoCommittente" => SdiNotification::EC,
+            "ScartoEsitoCommittente" => SdiNotification::SE,
+            _ => return None,
+        })
+    }
+
     /// Parse the two-letter code (case-insensitive).
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL
