@@ -1,19 +1,21 @@
 //! Provider presets: where each PEC provider's servers are and what it allows.
 //!
 //! Hosts and ports are the ones the providers publish for mail programs (implicit TLS: IMAPS 993,
-//! SMTPS 465). Limits are the providers' published figures at the time of writing; they can change,
-//! so the client treats them as the *default* a compose screen warns about, and the server's own
-//! answer (SMTP SIZE, a refusal) always wins at send time. `None` = not published / unknown: the UI
-//! shows no limit and relies on the server.
+//! SMTPS 465). The size limit is not kept here: it is the one the outbox enforces, from
+//! `pec_core::compose::ProviderPreset` (size × recipients: 30 MB by the Italian rule, 100 MB at
+//! Aruba), so the screen shows the limit the send path applies. The server's own answer (a
+//! refusal) always wins at send time.
 //!
-//! | provider  | IMAP                         | SMTP                         | size  | recipients |
-//! |-----------|------------------------------|------------------------------|-------|------------|
-//! | Aruba     | imaps.pec.aruba.it:993       | smtps.pec.aruba.it:465       | 50 MB | 500        |
-//! | Legalmail | mbox.cert.legalmail.it:993   | sendm.cert.legalmail.it:465  | 50 MB | –          |
-//! | Poste     | mail.postecert.it:993        | mail.postecert.it:465        | 30 MB | –          |
-//! | Namirial  | imaps.sicurezzapostale.it:993| smtps.sicurezzapostale.it:465| 50 MB | –          |
-//! | Register  | imaps.pec.register.it:993    | smtps.pec.register.it:465    | 50 MB | –          |
-//! | Custom    | as typed (e.g. the sandbox)  | as typed                     | –     | –          |
+//! | provider  | IMAP                         | SMTP                         | size × recipients |
+//! |-----------|------------------------------|------------------------------|-------------------|
+//! | Aruba     | imaps.pec.aruba.it:993       | smtps.pec.aruba.it:465       | 100 MB            |
+//! | Legalmail | mbox.cert.legalmail.it:993   | sendm.cert.legalmail.it:465  | 30 MB             |
+//! | Poste     | mail.postecert.it:993        | mail.postecert.it:465        | 30 MB             |
+//! | Namirial  | imaps.sicurezzapostale.it:993| smtps.sicurezzapostale.it:465| 30 MB             |
+//! | Register  | imaps.pec.register.it:993    | smtps.pec.register.it:465    | 30 MB             |
+//! | Custom    | as typed (e.g. the sandbox)  | as typed                     | 30 MB             |
+
+use pec_core::compose;
 
 /// The providers the add-account screen offers.
 #[derive(
@@ -65,10 +67,9 @@ pub struct ProviderPreset {
     pub imap_port: u16,
     pub smtp_host: String,
     pub smtp_port: u16,
-    /// Largest message (envelope included) the provider accepts, in megabytes.
-    pub max_message_mb: Option<u32>,
-    /// Most recipients (To + Cc) per message.
-    pub max_recipients: Option<u32>,
+    /// Message size × number of recipients must stay within this many MiB (what the outbox
+    /// enforces before sending).
+    pub max_total_mb: u32,
     /// Mail domains that imply this provider (for guessing from the address).
     pub domains: Vec<String>,
 }
@@ -78,8 +79,6 @@ fn preset(
     name: &str,
     imap: &str,
     smtp: &str,
-    max_message_mb: Option<u32>,
-    max_recipients: Option<u32>,
     domains: &[&str],
 ) -> ProviderPreset {
     ProviderPreset {
@@ -89,10 +88,18 @@ fn preset(
         imap_port: 993,
         smtp_host: smtp.into(),
         smtp_port: 465,
-        max_message_mb,
-        max_recipients,
+        max_total_mb: max_total_mb(provider),
         domains: domains.iter().map(|d| d.to_string()).collect(),
     }
+}
+
+/// The size × recipients limit the outbox enforces for this provider, in MiB.
+fn max_total_mb(provider: Provider) -> u32 {
+    let rules = match provider {
+        Provider::Aruba => compose::ProviderPreset::aruba(),
+        _ => compose::ProviderPreset::generic(),
+    };
+    u32::try_from(rules.max_total_bytes / (1024 * 1024)).unwrap_or(u32::MAX)
 }
 
 /// Every preset, in the order the picker shows them (Custom last, with empty hosts).
@@ -104,8 +111,6 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             "Aruba PEC",
             "imaps.pec.aruba.it",
             "smtps.pec.aruba.it",
-            Some(50),
-            Some(500),
             &["pec.it", "arubapec.it"],
         ),
         preset(
@@ -113,8 +118,6 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             "Legalmail (InfoCert)",
             "mbox.cert.legalmail.it",
             "sendm.cert.legalmail.it",
-            Some(50),
-            None,
             &["legalmail.it"],
         ),
         preset(
@@ -122,8 +125,6 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             "Poste Italiane (PosteCert)",
             "mail.postecert.it",
             "mail.postecert.it",
-            Some(30),
-            None,
             &["postecert.it"],
         ),
         preset(
@@ -131,8 +132,6 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             "Namirial (Sicurezza Postale)",
             "imaps.sicurezzapostale.it",
             "smtps.sicurezzapostale.it",
-            Some(50),
-            None,
             &["sicurezzapostale.it"],
         ),
         preset(
@@ -140,8 +139,6 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             "Register.it PEC",
             "imaps.pec.register.it",
             "smtps.pec.register.it",
-            Some(50),
-            None,
             &["pec-email.com"],
         ),
         ProviderPreset {
@@ -151,8 +148,7 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             imap_port: 993,
             smtp_host: String::new(),
             smtp_port: 465,
-            max_message_mb: None,
-            max_recipients: None,
+            max_total_mb: max_total_mb(Provider::Custom),
             domains: vec![],
         },
     ]
@@ -220,5 +216,24 @@ mod tests {
         );
         assert_eq!(guess_provider("x@example.org".into()), None);
         assert_eq!(guess_provider("not-an-address".into()), None);
+    }
+
+    #[test]
+    fn shown_limit_is_the_one_the_outbox_enforces() {
+        for p in provider_presets() {
+            let enforced = if p.provider == Provider::Aruba {
+                pec_core::compose::ProviderPreset::aruba()
+            } else {
+                pec_core::compose::ProviderPreset::generic()
+            };
+            assert_eq!(
+                u64::from(p.max_total_mb) * 1024 * 1024,
+                enforced.max_total_bytes,
+                "{:?}",
+                p.provider
+            );
+        }
+        assert_eq!(provider_preset(Provider::Aruba).max_total_mb, 100);
+        assert_eq!(provider_preset(Provider::Poste).max_total_mb, 30);
     }
 }
