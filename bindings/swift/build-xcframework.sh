@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
 rustup target add "${targets[@]}"
 for t in "${targets[@]}"; do
-  cargo rustc --release -p pec-ffi --lib --crate-type staticlib --target "$t"
+  cargo build --release -p pec-ffi --lib --target "$t"
 done
 # Swift bindings from the unstripped host library (library mode).
 bindings/generate.sh swift --release
