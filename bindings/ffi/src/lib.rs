@@ -30,7 +30,9 @@ pub use mail::{
     SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
     validate_draft,
 };
-pub use presets::{Provider, ProviderPreset, guess_provider, provider_preset, provider_presets};
+pub use presets::{
+    LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
+};
 pub use types::*;
 
 /// The core's version, for about screens and bug reports.

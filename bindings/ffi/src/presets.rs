@@ -6,14 +6,20 @@
 //! Aruba), so the screen shows the limit the send path applies. The server's own answer (a
 //! refusal) always wins at send time.
 //!
-//! | provider  | IMAP                         | SMTP                         | size × recipients |
-//! |-----------|------------------------------|------------------------------|-------------------|
-//! | Aruba     | imaps.pec.aruba.it:993       | smtps.pec.aruba.it:465       | 100 MB            |
-//! | Legalmail | mbox.cert.legalmail.it:993   | sendm.cert.legalmail.it:465  | 30 MB             |
-//! | Poste     | mail.postecert.it:993        | mail.postecert.it:465        | 30 MB             |
-//! | Namirial  | imaps.sicurezzapostale.it:993| smtps.sicurezzapostale.it:465| 30 MB             |
-//! | Register  | imaps.pec.register.it:993    | smtps.pec.register.it:465    | 30 MB             |
-//! | Custom    | as typed (e.g. the sandbox)  | as typed                     | 30 MB             |
+//! | provider  | IMAP                          | SMTP                          | size × rcpts | login   | hosts confirmed by |
+//! |-----------|-------------------------------|-------------------------------|--------------|---------|--------------------|
+//! | Aruba     | imaps.pec.aruba.it:993        | smtps.pec.aruba.it:465        | 100 MB       | address | guide.pec.it (Aruba's own guide) |
+//! | Legalmail | mbox.cert.legalmail.it:993    | sendm.cert.legalmail.it:465   | 30 MB        | user id | help.infocert.it (InfoCert's FAQ names both hosts) |
+//! | Poste     | mail.postecert.it:993         | mail.postecert.it:465         | 30 MB        | address | Thunderbird ISPDB `postecert.it.xml` (merged 2025, links postecert.poste.it) |
+//! | Namirial  | imaps.sicurezzapostale.it:993 | smtps.sicurezzapostale.it:465 | 30 MB        | address | not confirmed: third-party sources disagree |
+//! | Register  | imaps.pec.register.it:993     | smtps.pec.register.it:465     | 30 MB        | address | not confirmed: third-party sources disagree |
+//! | Custom    | as typed (e.g. the sandbox)   | as typed                      | 30 MB        | as typed| — |
+//!
+//! `source` carries the last column, so the add-account screen can say "check these servers with
+//! your provider" for the two we could not confirm (2026-11) instead of presenting a guess as fact.
+//! Legalmail logs in with the user id InfoCert assigns (not the address): `login_name` tells the
+//! screen which field to ask for. InfoCert also caps sending at 6 messages a minute (its FAQ); the
+//! server's refusal is what the outbox reports when that is hit.
 
 use pec_core::compose;
 
@@ -57,6 +63,16 @@ impl Provider {
     }
 }
 
+/// What a provider expects as the login name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginName {
+    /// The PEC address itself.
+    Address,
+    /// A user id the provider assigned (Legalmail), different from the address.
+    UserId,
+}
+
 /// One provider's servers and published limits.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct ProviderPreset {
@@ -72,24 +88,32 @@ pub struct ProviderPreset {
     pub max_total_mb: u32,
     /// Mail domains that imply this provider (for guessing from the address).
     pub domains: Vec<String>,
+    /// What the login field holds for this provider.
+    pub login_name: LoginName,
+    /// Where the hosts were confirmed; `None` when they could not be (show "check with your
+    /// provider" next to them).
+    pub source: Option<String>,
 }
 
-fn preset(
-    provider: Provider,
-    name: &str,
-    imap: &str,
-    smtp: &str,
-    domains: &[&str],
-) -> ProviderPreset {
+struct Hosts<'a> {
+    imap: &'a str,
+    smtp: &'a str,
+    login_name: LoginName,
+    source: Option<&'a str>,
+}
+
+fn preset(provider: Provider, name: &str, hosts: Hosts, domains: &[&str]) -> ProviderPreset {
     ProviderPreset {
         provider,
         name: name.into(),
-        imap_host: imap.into(),
+        imap_host: hosts.imap.into(),
         imap_port: 993,
-        smtp_host: smtp.into(),
+        smtp_host: hosts.smtp.into(),
         smtp_port: 465,
         max_total_mb: max_total_mb(provider),
         domains: domains.iter().map(|d| d.to_string()).collect(),
+        login_name: hosts.login_name,
+        source: hosts.source.map(str::to_string),
     }
 }
 
@@ -109,36 +133,58 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
         preset(
             Provider::Aruba,
             "Aruba PEC",
-            "imaps.pec.aruba.it",
-            "smtps.pec.aruba.it",
+            Hosts {
+                imap: "imaps.pec.aruba.it",
+                smtp: "smtps.pec.aruba.it",
+                login_name: LoginName::Address,
+                source: Some("https://guide.pec.it/posta-pec/configurare-casella-pec/"),
+            },
             &["pec.it", "arubapec.it"],
         ),
         preset(
             Provider::Legalmail,
             "Legalmail (InfoCert)",
-            "mbox.cert.legalmail.it",
-            "sendm.cert.legalmail.it",
+            Hosts {
+                imap: "mbox.cert.legalmail.it",
+                smtp: "sendm.cert.legalmail.it",
+                login_name: LoginName::UserId,
+                source: Some("https://help.infocert.it (Legalmail FAQ)"),
+            },
             &["legalmail.it"],
         ),
         preset(
             Provider::Poste,
             "Poste Italiane (PosteCert)",
-            "mail.postecert.it",
-            "mail.postecert.it",
+            Hosts {
+                imap: "mail.postecert.it",
+                smtp: "mail.postecert.it",
+                login_name: LoginName::Address,
+                source: Some(
+                    "Thunderbird ISPDB postecert.it.xml (https://postecert.poste.it/pec/configurazione.shtml)",
+                ),
+            },
             &["postecert.it"],
         ),
         preset(
             Provider::Namirial,
             "Namirial (Sicurezza Postale)",
-            "imaps.sicurezzapostale.it",
-            "smtps.sicurezzapostale.it",
+            Hosts {
+                imap: "imaps.sicurezzapostale.it",
+                smtp: "smtps.sicurezzapostale.it",
+                login_name: LoginName::Address,
+                source: None,
+            },
             &["sicurezzapostale.it"],
         ),
         preset(
             Provider::Register,
             "Register.it PEC",
-            "imaps.pec.register.it",
-            "smtps.pec.register.it",
+            Hosts {
+                imap: "imaps.pec.register.it",
+                smtp: "smtps.pec.register.it",
+                login_name: LoginName::Address,
+                source: None,
+            },
             &["pec-email.com"],
         ),
         ProviderPreset {
@@ -150,6 +196,8 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             smtp_port: 465,
             max_total_mb: max_total_mb(Provider::Custom),
             domains: vec![],
+            login_name: LoginName::Address,
+            source: None,
         },
     ]
 }
@@ -201,6 +249,27 @@ mod tests {
             assert_eq!(p.imap_host.is_empty(), p.provider == Provider::Custom);
             assert_eq!(Provider::parse(p.provider.as_str()), Some(p.provider));
         }
+    }
+
+    #[test]
+    fn unconfirmed_hosts_say_so_and_legalmail_asks_for_its_user_id() {
+        let unconfirmed: Vec<Provider> = provider_presets()
+            .into_iter()
+            .filter(|p| p.source.is_none())
+            .map(|p| p.provider)
+            .collect();
+        assert_eq!(
+            unconfirmed,
+            [Provider::Namirial, Provider::Register, Provider::Custom]
+        );
+        assert_eq!(
+            provider_preset(Provider::Legalmail).login_name,
+            LoginName::UserId
+        );
+        assert_eq!(
+            provider_preset(Provider::Poste).login_name,
+            LoginName::Address
+        );
     }
 
     #[test]
