@@ -14,6 +14,7 @@ uniffi::setup_scaffolding!();
 
 mod app;
 pub mod credentials;
+mod drafts;
 mod error;
 pub mod events;
 mod mail;
@@ -23,6 +24,7 @@ pub mod types;
 
 pub use app::App;
 pub use credentials::{CredentialBackend, SecretStore};
+pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
 pub use mail::{
