@@ -1,8 +1,7 @@
 //! `pec import FILE... [--folder NAME]`: put .eml files into the local store (no server copy);
 //! receipts among them are tracked like synced ones.
 
-use super::account::{fail, open_store, resolve_account};
-use pec_core::store::FolderRole;
+use crate::facade::{block, fail, open, resolve_account};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -18,29 +17,12 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let account = match resolve_account(&store, args.account.as_deref()) {
+    let app = match open(data_dir) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let name = args.folder.as_deref().unwrap_or("INBOX");
-    let folder = match store.find_folder(account.id, name) {
-        Ok(Some(f)) => f.id,
-        Ok(None) => {
-            let role = FolderRole::parse(&name.to_ascii_lowercase());
-            let fname = if role == Some(FolderRole::Inbox) {
-                "INBOX"
-            } else {
-                name
-            };
-            match store.ensure_folder(account.id, fname, role, None) {
-                Ok(id) => id,
-                Err(e) => return fail(e),
-            }
-        }
+    let account = match resolve_account(&app, args.account.as_deref()) {
+        Ok(a) => a,
         Err(e) => return fail(e),
     };
     let (mut added, mut known, mut failed) = (0, 0, 0);
@@ -53,7 +35,7 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
                 continue;
             }
         };
-        match store.import_raw(folder, &raw) {
+        match block(app.import_into(account.id, args.folder.clone(), raw)) {
             Ok(o) if o.inserted => {
                 added += 1;
                 println!("{} {}", o.id, f.display());
