@@ -28,7 +28,7 @@ pub struct App {
     pub(crate) inner: Arc<Inner>,
 }
 
-fn bundled_trust() -> &'static TrustStore {
+pub(crate) fn bundled_trust() -> &'static TrustStore {
     static T: OnceLock<TrustStore> = OnceLock::new();
     T.get_or_init(TrustStore::bundled)
 }
@@ -299,7 +299,7 @@ fn menu_entry(f: Folder) -> MenuEntry {
     }
 }
 
-fn invoice_view(
+pub(crate) fn invoice_view(
     opened: &fatturapa::Opened,
     style: InvoiceStyle,
     file_name: Option<String>,
@@ -573,11 +573,7 @@ impl App {
         data: Vec<u8>,
         style: InvoiceStyle,
     ) -> Result<InvoiceView> {
-        blocking(move || {
-            let opened = fatturapa::open(&data, bundled_trust())?;
-            Ok(invoice_view(&opened, style, file_name))
-        })
-        .await
+        crate::files::render_invoice_file(file_name, data, style).await
     }
 
     /// Full-text search with filters, newest first.

@@ -17,6 +17,7 @@ pub mod credentials;
 mod drafts;
 mod error;
 pub mod events;
+pub mod files;
 mod mail;
 pub mod presets;
 pub mod runtime;
@@ -27,6 +28,9 @@ pub use credentials::{CredentialBackend, SecretStore};
 pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+pub use files::{
+    FileReport, inspect_file, invoice_file_attachments, invoice_file_summary, render_invoice_file,
+};
 pub use mail::{
     BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient, SendResult,
     SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
