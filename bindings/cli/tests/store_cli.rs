@@ -307,3 +307,138 @@ async fn account_sync_ls_show_search() {
     let out = pec(a.path(), &["account", "remove", ME]);
     assert!(!out.status.success());
 }
+
+fn add_delegate(dir: &Path, sb: &Sandbox, login: &str, password: &str, perms: &str) -> Output {
+    let mut c = Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["account", "add", ME, "--imap"])
+        .arg(sb.imap_addr().to_string())
+        .arg("--smtp")
+        .arg(sb.smtp_addr.to_string())
+        .arg("--ca-file")
+        .arg(&sb.state.ca_file)
+        .args(["--password-stdin", "--login", login, "--permissions", perms])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    c.stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("password");
+    c.wait_with_output().expect("wait")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delegate_login_from_the_terminal() {
+    if pec_test_harness::dovecot_or_skip("delegate_login_from_the_terminal").is_none() {
+        return;
+    }
+    let d = |user: &str, perms: &str| pec_test_harness::Delegate {
+        owner: ME.into(),
+        username: user.into(),
+        password: format!("delega-{}", user.split('@').next().unwrap_or_default()),
+        perms: pec_test_harness::DelegatePerms::parse(perms).expect("perms"),
+    };
+    let sb = Sandbox::start(Options {
+        delegates: vec![
+            d("segreteria@pec.sandbox.test", "read,send,programs"),
+            d("lettore@pec.sandbox.test", "read,programs"),
+        ],
+        ..Options::default()
+    })
+    .await
+    .expect("sandbox");
+
+    // The secretary: its own username and password, the owner's box.
+    let s = tempfile::tempdir().expect("tmp");
+    let out = add_delegate(
+        s.path(),
+        &sb,
+        "segreteria@pec.sandbox.test",
+        "delega-segreteria",
+        "read,send,programs",
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("account 1: {ME} (as segreteria@pec.sandbox.test)")
+    );
+    let acc = rows(s.path(), &["account", "list", "--json"]);
+    assert_eq!(acc[0]["login"], "segreteria@pec.sandbox.test");
+    assert_eq!(acc[0]["delegated"], true);
+    assert_eq!(acc[0]["capabilities"]["can_send"], true);
+    assert_eq!(acc[0]["capabilities"]["can_move_delete"], false);
+    assert!(
+        s.path()
+            .join("credentials/segreteria@pec.sandbox.test")
+            .exists()
+    );
+    assert!(!s.path().join("credentials").join(ME).exists());
+    let line = ok(s.path(), &["sync"]);
+    assert!(line.starts_with(&format!("{ME}: ")), "{line}");
+    let id = ok(
+        s.path(),
+        &[
+            "send",
+            "--to",
+            THEM,
+            "--subject",
+            "Dalla segreteria",
+            "--body",
+            "x",
+        ],
+    );
+    wait_delivered(s.path(), &id);
+
+    // The reader: syncs, may not send (refused before any SMTP, in the facade's words).
+    let r = tempfile::tempdir().expect("tmp");
+    let out = add_delegate(
+        r.path(),
+        &sb,
+        "lettore@pec.sandbox.test",
+        "delega-lettore",
+        "read,programs",
+    );
+    assert!(out.status.success(), "{out:?}");
+    ok(r.path(), &["sync"]);
+    let inbox = rows(r.path(), &["ls", "--json"]);
+    assert!(
+        inbox
+            .iter()
+            .any(|m| m["kind"] == "receipt" && m["receipt_type"] == "avvenuta-consegna"),
+        "the owner's inbox holds the secretary's receipts: {inbox:#?}"
+    );
+    let out = pec(
+        r.path(),
+        &["send", "--to", THEM, "--subject", "No", "--body", "x"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not permitted") && err.contains("lettore@pec.sandbox.test"),
+        "{err}"
+    );
+    // A wrong password is the server's refusal, shown as such.
+    let w = tempfile::tempdir().expect("tmp");
+    assert!(
+        add_delegate(
+            w.path(),
+            &sb,
+            "lettore@pec.sandbox.test",
+            "password1",
+            "read,programs"
+        )
+        .status
+        .success()
+    );
+    let out = pec(w.path(), &["sync"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("authentication failed"),
+        "{out:?}"
+    );
+}

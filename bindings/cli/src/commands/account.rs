@@ -35,7 +35,8 @@ pub enum AccountCommand {
         /// Log in as a delegate of ADDRESS with this username (business boxes' multi-user access).
         #[arg(long, value_name = "USERNAME")]
         login: Option<String>,
-        /// What the delegate may do: read,write,send,programs,settings (with --login).
+        /// What the delegate may do: read,write,send,programs,settings (with --login; default
+        /// read,programs).
         #[arg(long, value_name = "LIST", requires = "login", value_parser = parse_permissions)]
         permissions: Option<Permissions>,
     },
