@@ -268,8 +268,31 @@ async fn account_sync_ls_show_search() {
     assert!(rows(a.path(), &["search", "ippopotamo", "--json"]).is_empty());
     assert!(ok(a.path(), &["search", "zebra"]).contains("Verbale assemblea"));
 
+    // import: into a named local folder, once (the second time it is already there).
+    let eml = corpus.join("pec/biagioT_java-pec-parser/consegna.eml");
+    let eml = eml.to_str().expect("utf-8");
+    let first = json(a.path(), &["import", "--json", "--folder", "Archivio", eml]);
+    assert_eq!(first["inserted"], true, "{first}");
+    let again = json(a.path(), &["import", "--json", "--folder", "Archivio", eml]);
+    assert_eq!(again["inserted"], false, "{again}");
+    assert_eq!(again["id"], first["id"]);
+    let archived = rows(a.path(), &["ls", "Archivio", "--json"]);
+    assert_eq!(archived.len(), 1);
+    assert_eq!(archived[0]["kind"], "receipt");
+    assert_eq!(archived[0]["receipt_type"], "errore-consegna"); // as expected.toml says
+    let bad = pec(a.path(), &["import", "--json", "/nonexistent/x.eml"]);
+    assert!(!bad.status.success());
+    let v: Value = serde_json::from_slice(&bad.stdout).expect("json");
+    assert!(v["error"].is_string(), "{v}");
+
     // The sender's side: receipts, ticks, --hide-receipts.
-    ok(b.path(), &["sync"]);
+    let s = json(b.path(), &["sync", "--json"]);
+    assert_eq!(s["account"], THEM);
+    assert_eq!(s["folders"], 6, "{s}");
+    // `pec status` already fetched the two receipts: the sync finds them (updated) and adds the
+    // Sent copy the outbox stored on the server.
+    assert_eq!(s["added"], 1, "{s}");
+    assert_eq!(s["updated"], 2, "{s}");
     let receipts = rows(b.path(), &["ls", "receipts", "--json"]);
     let types: Vec<_> = receipts
         .iter()
@@ -306,6 +329,8 @@ async fn account_sync_ls_show_search() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account"));
     let out = pec(a.path(), &["account", "remove", ME]);
     assert!(!out.status.success());
+    let v = json(b.path(), &["account", "remove", "--json", THEM]);
+    assert_eq!(v, serde_json::json!({"removed": THEM, "id": 1}));
 }
 
 fn add_delegate(dir: &Path, sb: &Sandbox, login: &str, password: &str, perms: &str) -> Output {

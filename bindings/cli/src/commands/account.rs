@@ -39,6 +39,9 @@ pub enum AccountCommand {
         /// read,programs).
         #[arg(long, value_name = "LIST", requires = "login", value_parser = parse_permissions)]
         permissions: Option<Permissions>,
+        /// Print the added account as JSON (as `account list --json` shows it).
+        #[arg(long)]
+        json: bool,
     },
     /// List accounts.
     List {
@@ -46,7 +49,12 @@ pub enum AccountCommand {
         json: bool,
     },
     /// Remove an account, its local mail and its stored password.
-    Remove { address: String },
+    Remove {
+        address: String,
+        /// Print `{"removed": ADDRESS, "id": N}`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_permissions(s: &str) -> Result<Permissions, String> {
@@ -108,6 +116,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             name,
             login,
             permissions,
+            json,
         } => {
             let imap = parse_host_port(imap).map_err(|e| format!("--imap: {e}"))?;
             let smtp = parse_host_port(smtp).map_err(|e| format!("--smtp: {e}"))?;
@@ -151,6 +160,9 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                 delegation,
             }))
             .map_err(|e| e.to_string())?;
+            if json {
+                return print_json(&info);
+            }
             if info.delegated {
                 println!("account {}: {} (as {})", info.id, info.address, info.login);
             } else {
@@ -180,10 +192,14 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                 );
             }
         }
-        AccountCommand::Remove { address } => {
+        AccountCommand::Remove { address, json } => {
             let a = resolve_account(&app, Some(&address))?;
             block(app.remove_account(a.id)).map_err(|e| e.to_string())?;
-            println!("removed {}", a.address);
+            if json {
+                println!("{}", serde_json::json!({"removed": a.address, "id": a.id}));
+            } else {
+                println!("removed {}", a.address);
+            }
         }
     }
     Ok(())

@@ -14,6 +14,9 @@ pub struct Args {
     pub folder: Option<String>,
     #[arg(long)]
     pub account: Option<String>,
+    /// One JSON object per file: `{"file", "id", "inserted"}` or `{"file", "error"}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
@@ -27,23 +30,32 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     };
     let (mut added, mut known, mut failed) = (0, 0, 0);
     for f in &args.files {
-        let raw = match std::fs::read(f) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("pec: {}: {e}", f.display());
-                failed += 1;
-                continue;
+        let result = std::fs::read(f).map_err(|e| e.to_string()).and_then(|raw| {
+            block(app.import_into(account.id, args.folder.clone(), raw)).map_err(|e| e.to_string())
+        });
+        let file = f.display().to_string();
+        match result {
+            Ok(o) => {
+                if o.inserted {
+                    added += 1;
+                } else {
+                    known += 1;
+                }
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"file": file, "id": o.id, "inserted": o.inserted})
+                    );
+                } else if o.inserted {
+                    println!("{} {file}", o.id);
+                }
             }
-        };
-        match block(app.import_into(account.id, args.folder.clone(), raw)) {
-            Ok(o) if o.inserted => {
-                added += 1;
-                println!("{} {}", o.id, f.display());
-            }
-            Ok(_) => known += 1,
             Err(e) => {
-                eprintln!("pec: {}: {e}", f.display());
                 failed += 1;
+                eprintln!("pec: {file}: {e}");
+                if args.json {
+                    println!("{}", serde_json::json!({"file": file, "error": e}));
+                }
             }
         }
     }

@@ -19,6 +19,10 @@ pub struct Args {
     /// Print timings and counts on standard error when done.
     #[arg(long)]
     pub stats: bool,
+    /// Print the summary as JSON (`{"account", "folders", "added", "updated", "removed",
+    /// "bodies", "actions_replayed", "first_rows_ms"}`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Draws one line on standard error: folder, bar, done/total.
@@ -74,6 +78,12 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         eprint!("\r\x1b[2K");
     }
     match result {
+        Ok(r) if args.json => {
+            let mut v = serde_json::to_value(&r).unwrap_or_default();
+            v["account"] = account.address.clone().into();
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
         Ok(r) => {
             println!(
                 "{}: {} folders, {} new, {} updated, {} removed, {} bodies, {} actions replayed",
