@@ -182,9 +182,23 @@ async fn account_sync_ls_show_search() {
     .await
     .expect("inject invoice");
 
-    // sync: headers, receipts' bodies only.
-    let line = ok(a.path(), &["sync"]);
-    assert!(line.starts_with(&format!("{ME}: ")), "{line}");
+    // sync: headers, receipts' bodies only; on a terminal (a pty from script(1)) with a progress
+    // bar on standard error.
+    let cmd = format!("{PEC} --data-dir {} sync", a.path().display());
+    let tty = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("script(1) from util-linux");
+    assert!(tty.status.success(), "{tty:?}");
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        screen.contains("\r\x1b[2KINBOX") && screen.contains("] 2/2"),
+        "no progress bar on a terminal: {screen:?}"
+    );
+    let line = screen
+        .split(['\r', '\n'])
+        .find_map(|l| l.find(&format!("{ME}: ")).map(|i| l[i..].to_string()))
+        .unwrap_or_else(|| panic!("no summary in {screen:?}"));
     assert_eq!(count(&line, "new"), 2, "{line}");
     assert_eq!(count(&line, "bodies"), 0, "{line}");
     let inbox = rows(a.path(), &["ls", "--json"]);
@@ -220,7 +234,13 @@ async fn account_sync_ls_show_search() {
     assert_eq!(d["body_cached"], false);
     assert_eq!(d["text"], Value::Null);
     assert!(ok(a.path(), &["show", &env_id]).contains("body not downloaded"));
-    let line = ok(a.path(), &["sync", "--full"]);
+    let piped = pec(a.path(), &["sync", "--full"]);
+    assert!(piped.status.success());
+    assert!(
+        piped.stderr.is_empty(),
+        "a progress bar when piped: {piped:?}"
+    );
+    let line = String::from_utf8_lossy(&piped.stdout).trim().to_string();
     assert_eq!(count(&line, "new"), 0, "{line}");
     assert_eq!(count(&line, "bodies"), 2, "{line}");
     let line = ok(a.path(), &["sync", "--full"]);

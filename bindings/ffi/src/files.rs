@@ -23,8 +23,7 @@ pub struct FileReport {
 /// Analyse a PEC/REM message (`.eml`), a bare `daticert.xml` or a bare REM evidence file, with
 /// signatures checked against the bundled trust list.
 #[uniffi::export]
-pub async fn inspect_file(file_name: Option<String>, data: Vec<u8>) -> Result<FileReport> {
-    let _ = file_name;
+pub async fn inspect_file(data: Vec<u8>) -> Result<FileReport> {
     blocking(move || {
         let doc = Analyzer::new(bundled_trust().clone()).analyze_document(&data)?;
         Ok(FileReport {

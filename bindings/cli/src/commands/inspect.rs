@@ -55,8 +55,7 @@ pub fn run(args: Args) -> ExitCode {
 
 fn inspect_one(path: &Path) -> Result<FileReport, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    std::panic::catch_unwind(|| block(pec_ffi::inspect_file(name, bytes)))
+    std::panic::catch_unwind(|| block(pec_ffi::inspect_file(bytes)))
         .map_err(|_| "internal error while analysing".to_string())?
         .map_err(|e| e.to_string())
 }
