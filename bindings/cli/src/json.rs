@@ -29,7 +29,7 @@ pub fn row(r: &ListRow) -> Value {
         "receipt_type": r.receipt_type,
         "from_addr": r.from_address,
         "from_name": r.from_name,
-        "sender_addr": if r.kind == MessageKind::Certified { r.sender_address.clone() } else { None },
+        "sender_addr": r.original_sender,
         "subject": r.raw_subject,
         "original_subject": r.original_subject,
         "date": r.date,

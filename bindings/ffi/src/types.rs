@@ -305,6 +305,8 @@ pub struct ListRow {
     pub raw_subject: Option<String>,
     /// The original message's subject, for envelopes and receipts.
     pub original_subject: Option<String>,
+    /// The real sender ("per conto di") of an envelope, an anomaly or a REM message.
+    pub original_sender: Option<String>,
     /// The server's UID in the folder (`None` for local-only messages such as the outbox).
     pub uid: Option<u32>,
 }
@@ -353,6 +355,7 @@ impl From<MessageSummary> for ListRow {
             from_address: m.from_addr,
             raw_subject: m.subject,
             original_subject: m.original_subject,
+            original_sender: m.sender_addr,
             uid: m.uid,
         }
     }
