@@ -1,9 +1,11 @@
 //! `pec`: the terminal client. Each subcommand lives in `commands/<name>.rs`.
 //!
-//! Until the uniffi facade (`bindings/ffi`) exists, commands call `pec-core` directly; when the facade
-//! lands they move onto it so that the CLI drives the same API as the mobile shells.
+//! Every command that touches accounts, the store or the network drives the uniffi facade
+//! (`pec_ffi::App`, see `facade.rs`): the same API the Android and iOS apps use.
 
 mod commands;
+mod facade;
+mod json;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

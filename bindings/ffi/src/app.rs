@@ -7,25 +7,13 @@ use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription
 use crate::presets::{Provider, provider_preset};
 use crate::runtime::{blocking, rt};
 use crate::types::*;
-use pec_core::accounts::{Account, AccountConfig, CredentialStore};
+use pec_core::accounts::{self, Account, CredentialStore};
 use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
 use pec_core::signature::{AnchorRole, SignatureStatus, TrustStore};
 use pec_core::store::{self, Action, Folder, FolderRole, ListQuery, SearchQuery, Store};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
-
-/// What the facade remembers about an account beyond the core's record (stored as a setting).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct AccountMeta {
-    provider: Provider,
-    login: String,
-    delegated: Option<Permissions>,
-}
-
-fn meta_key(address: &str) -> String {
-    format!("ffi.account:{}", address.to_ascii_lowercase())
-}
 
 pub(crate) struct Inner {
     pub data_dir: PathBuf,
@@ -40,7 +28,7 @@ pub struct App {
     pub(crate) inner: Arc<Inner>,
 }
 
-fn bundled_trust() -> &'static TrustStore {
+pub(crate) fn bundled_trust() -> &'static TrustStore {
     static T: OnceLock<TrustStore> = OnceLock::new();
     T.get_or_init(TrustStore::bundled)
 }
@@ -51,39 +39,27 @@ impl Inner {
         let _ = self.changes.send(ChangeEvent { kind, account_id });
     }
 
-    fn meta(&self, acc: &Account) -> Result<AccountMeta> {
-        Ok(match self.store.setting(&meta_key(&acc.config.address))? {
-            Some(json) => {
-                serde_json::from_str(&json).map_err(|e| PecError::internal(e.to_string()))?
-            }
-            None => AccountMeta {
-                provider: Provider::Custom,
-                login: acc.config.address.clone(),
-                delegated: None,
-            },
-        })
-    }
-
     pub(crate) fn account_info(&self, acc: Account) -> Result<AccountInfo> {
-        let meta = self.meta(&acc)?;
-        let permissions = meta.delegated.unwrap_or(Permissions::OWNER);
+        let meta = accounts::account_meta(&self.store, &acc)?;
+        let permissions = meta.permissions();
         let inbox_rights = self
             .store
             .find_folder(acc.id, "inbox")?
             .and_then(|f| f.myrights);
         Ok(AccountInfo {
             id: acc.id,
-            capabilities: capabilities(&permissions, inbox_rights.as_deref()),
+            capabilities: accounts::capabilities(&permissions, inbox_rights.as_deref()).into(),
             address: acc.config.address,
             display_name: acc.config.display_name,
-            provider: meta.provider,
-            login: meta.login,
+            provider: Provider::parse(&meta.provider).unwrap_or(Provider::Custom),
+            login: acc.login,
             delegated: meta.delegated.is_some(),
-            permissions,
+            permissions: permissions.into(),
             imap_host: acc.config.imap_host,
             imap_port: acc.config.imap_port,
             smtp_host: acc.config.smtp_host,
             smtp_port: acc.config.smtp_port,
+            ca_file: acc.config.ca_file.map(|p| p.to_string_lossy().into_owned()),
             quota_used_kb: acc.quota_used_kb,
             quota_limit_kb: acc.quota_limit_kb,
         })
@@ -156,9 +132,11 @@ impl Inner {
         view: ViewRef,
         cursor: Option<PageCursor>,
         limit: u32,
+        hide_receipts: bool,
     ) -> Result<Page> {
         let mut q = ListQuery::new(view.to_core());
         q.account = Some(account_id);
+        q.hide_receipts = hide_receipts;
         q.limit = limit.clamp(1, 500);
         q.before = cursor.map(|c| (c.date, c.id));
         let rows = self.store.list(&q)?;
@@ -233,6 +211,7 @@ impl Inner {
         Ok(MessageView {
             folder: d.summary.folder.clone(),
             message_id: d.message_id,
+            refers_to: d.ref_message_id,
             pec,
             recipients: d.recipients.into_iter().map(Into::into).collect(),
             receipts: d.receipts.into_iter().map(receipt_row).collect(),
@@ -263,7 +242,7 @@ impl Inner {
         })
     }
 
-    fn raw_of(&self, id: i64) -> Result<(i64, Vec<u8>)> {
+    pub(crate) fn raw_of(&self, id: i64) -> Result<(i64, Vec<u8>)> {
         let d = self.store.message(id)?;
         let raw = self
             .store
@@ -278,6 +257,7 @@ impl Inner {
 fn receipt_row(r: store::ReceiptInfo) -> ReceiptRow {
     ReceiptRow {
         receipt_id: r.receipt_id,
+        sent_id: r.sent_id,
         receipt_type: r.receipt_type,
         recipient: r.recipient,
         error: r.error,
@@ -319,23 +299,7 @@ fn menu_entry(f: Folder) -> MenuEntry {
     }
 }
 
-/// What the UI may offer: the declared permissions, narrowed by the server's ACL rights (RFC 4314
-/// letters) on the inbox when it reports them.
-pub(crate) fn capabilities(p: &Permissions, rights: Option<&str>) -> Capabilities {
-    let acl = |letters: &str| rights.is_none_or(|r| letters.chars().any(|c| r.contains(c)));
-    let programs = p.mail_programs;
-    Capabilities {
-        can_read: programs && p.read && acl("r"),
-        can_sync: programs && p.read && acl("r"),
-        can_move_delete: programs && p.write && acl("te"),
-        can_flag: programs && (p.write || p.read) && acl("sw"),
-        can_compose: programs && p.send,
-        can_send: programs && p.send,
-        can_edit_settings: p.settings,
-    }
-}
-
-fn invoice_view(
+pub(crate) fn invoice_view(
     opened: &fatturapa::Opened,
     style: InvoiceStyle,
     file_name: Option<String>,
@@ -436,75 +400,43 @@ impl App {
     pub async fn add_account(&self, account: NewAccount) -> Result<AccountInfo> {
         let inner = self.inner.clone();
         blocking(move || {
-            let address = account.address.trim().to_string();
-            if !address.contains('@') || address.starts_with('@') || address.ends_with('@') {
-                return Err(PecError::invalid(format!("{address:?} is not an address")));
-            }
-            if account.password.is_empty() {
-                return Err(PecError::invalid("empty password"));
-            }
-            let (imap_host, imap_port, smtp_host, smtp_port, ca_file) = match account.provider {
+            let servers = match account.provider {
                 Provider::Custom => {
                     let c = account
                         .custom
                         .clone()
                         .ok_or_else(|| PecError::invalid("a custom provider needs its servers"))?;
-                    if c.imap_host.trim().is_empty() || c.smtp_host.trim().is_empty() {
-                        return Err(PecError::invalid("empty server host"));
+                    accounts::Servers {
+                        imap_host: c.imap_host,
+                        imap_port: c.imap_port,
+                        smtp_host: c.smtp_host,
+                        smtp_port: c.smtp_port,
+                        ca_file: c.ca_file.map(PathBuf::from),
                     }
-                    if c.imap_port == 0 || c.smtp_port == 0 {
-                        return Err(PecError::invalid("port 0"));
-                    }
-                    (
-                        c.imap_host,
-                        c.imap_port,
-                        c.smtp_host,
-                        c.smtp_port,
-                        c.ca_file,
-                    )
                 }
                 p => {
                     let preset = provider_preset(p);
-                    (
-                        preset.imap_host,
-                        preset.imap_port,
-                        preset.smtp_host,
-                        preset.smtp_port,
-                        None,
-                    )
+                    accounts::Servers {
+                        imap_host: preset.imap_host,
+                        imap_port: preset.imap_port,
+                        smtp_host: preset.smtp_host,
+                        smtp_port: preset.smtp_port,
+                        ca_file: None,
+                    }
                 }
             };
-            if let Some(ca) = &ca_file
-                && !std::path::Path::new(ca).is_file()
-            {
-                return Err(PecError::invalid(format!("CA file {ca:?} not found")));
-            }
-            let (login, delegated) = match &account.delegation {
-                Some(d) if d.login.trim().is_empty() => {
-                    return Err(PecError::invalid("empty delegate login"));
-                }
-                Some(d) => (d.login.trim().to_string(), Some(d.permissions)),
-                None => (address.clone(), None),
+            let setup = accounts::AccountSetup {
+                address: account.address,
+                password: account.password,
+                display_name: account.display_name,
+                servers,
+                provider: account.provider.as_str().to_string(),
+                delegation: account.delegation.map(|d| accounts::DelegateLogin {
+                    login: d.login,
+                    permissions: d.permissions.into(),
+                }),
             };
-            let meta = AccountMeta {
-                provider: account.provider,
-                login: login.clone(),
-                delegated,
-            };
-            inner.creds.set(&login, &account.password)?;
-            let id = inner.store.add_account(&AccountConfig {
-                address: address.clone(),
-                display_name: account.display_name.clone(),
-                imap_host,
-                imap_port,
-                smtp_host,
-                smtp_port,
-                ca_file: ca_file.map(PathBuf::from),
-            })?;
-            inner.store.set_setting(
-                &meta_key(&address),
-                &serde_json::to_string(&meta).map_err(|e| PecError::internal(e.to_string()))?,
-            )?;
+            let id = accounts::add_account(&inner.store, inner.creds.as_ref(), &setup)?;
             inner.emit(ChangeKind::Accounts, None);
             inner.account(id)
         })
@@ -533,9 +465,7 @@ impl App {
     pub async fn remove_account(&self, account_id: i64) -> Result<()> {
         let inner = self.inner.clone();
         blocking(move || {
-            let info = inner.account(account_id)?;
-            inner.store.remove_account(account_id)?;
-            inner.creds.delete(&info.login)?;
+            accounts::remove_account(&inner.store, inner.creds.as_ref(), account_id)?;
             inner.emit(ChangeKind::Accounts, None);
             Ok(())
         })
@@ -558,7 +488,44 @@ impl App {
         limit: u32,
     ) -> Result<Page> {
         let inner = self.inner.clone();
-        blocking(move || inner.page(account_id, view, cursor, limit)).await
+        blocking(move || inner.page(account_id, view, cursor, limit, false)).await
+    }
+
+    /// [`App::list_page`] with the list's "hide receipts" switch.
+    pub async fn list_page_filtered(
+        &self,
+        account_id: i64,
+        view: ViewRef,
+        cursor: Option<PageCursor>,
+        limit: u32,
+        hide_receipts: bool,
+    ) -> Result<Page> {
+        let inner = self.inner.clone();
+        blocking(move || inner.page(account_id, view, cursor, limit, hide_receipts)).await
+    }
+
+    /// The folder with this server name (exact, then case-insensitive) or role (`inbox`, `sent`,
+    /// `trash`, ...), as its menu entry; `None` when the account has no such folder.
+    pub async fn find_folder(
+        &self,
+        account_id: i64,
+        name_or_role: String,
+    ) -> Result<Option<MenuEntry>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            inner.store.account(account_id)?;
+            Ok(inner
+                .store
+                .find_folder(account_id, &name_or_role)?
+                .map(menu_entry))
+        })
+        .await
+    }
+
+    /// The message exactly as received (RFC 5322 bytes), for "save as .eml" or sharing.
+    pub async fn raw_message(&self, message_id: i64) -> Result<Vec<u8>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.raw_of(message_id)?.1)).await
     }
 
     /// The message detail with its PEC facts (signature checked when the body is downloaded).
@@ -606,11 +573,7 @@ impl App {
         data: Vec<u8>,
         style: InvoiceStyle,
     ) -> Result<InvoiceView> {
-        blocking(move || {
-            let opened = fatturapa::open(&data, bundled_trust())?;
-            Ok(invoice_view(&opened, style, file_name))
-        })
-        .await
+        crate::files::render_invoice_file(file_name, data, style).await
     }
 
     /// Full-text search with filters, newest first.
@@ -696,18 +659,43 @@ impl App {
 
     /// Import a raw message (an `.eml` opened from files) into the account's inbox; returns its id.
     pub async fn import_message(&self, account_id: i64, raw: Vec<u8>) -> Result<i64> {
+        Ok(self.import_into(account_id, None, raw).await?.id)
+    }
+
+    /// Import a raw message into a local folder (name or role; created when missing; the inbox
+    /// when `None`). Receipts among imported messages are tracked like synced ones.
+    pub async fn import_into(
+        &self,
+        account_id: i64,
+        folder: Option<String>,
+        raw: Vec<u8>,
+    ) -> Result<ImportResult> {
         let inner = self.inner.clone();
         blocking(move || {
             inner.store.account(account_id)?;
-            let folder = inner.store.ensure_folder(
-                account_id,
-                "INBOX",
-                Some(FolderRole::Inbox),
-                Some("/"),
-            )?;
+            let name = folder.unwrap_or_else(|| "INBOX".into());
+            let folder = match inner.store.find_folder(account_id, &name)? {
+                Some(f) => f.id,
+                None => {
+                    let role = FolderRole::parse(&name.to_ascii_lowercase());
+                    let name = if role == Some(FolderRole::Inbox) {
+                        "INBOX"
+                    } else {
+                        name.as_str()
+                    };
+                    inner
+                        .store
+                        .ensure_folder(account_id, name, role, Some("/"))?
+                }
+            };
             let out = inner.store.import_raw(folder, &raw)?;
-            inner.emit(ChangeKind::Messages, Some(account_id));
-            Ok(out.id)
+            if out.inserted {
+                inner.emit(ChangeKind::Messages, Some(account_id));
+            }
+            Ok(ImportResult {
+                id: out.id,
+                inserted: out.inserted,
+            })
         })
         .await
     }

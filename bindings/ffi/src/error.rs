@@ -2,7 +2,7 @@
 //! (Kotlin: `PecException.Auth`, Swift: `PecError.auth`); `detail` is for logs and detail screens,
 //! never shown as the headline. Converted here from every core error; nothing else crosses the FFI.
 
-use pec_core::accounts::CredentialError;
+use pec_core::accounts::{AccountError, CredentialError};
 use pec_core::fatturapa::FatturaError;
 use pec_core::message::ParseError;
 use pec_core::store::StoreError;
@@ -85,12 +85,6 @@ impl PecError {
             detail: detail.into(),
         }
     }
-
-    pub(crate) fn internal(detail: impl Into<String>) -> Self {
-        PecError::Internal {
-            detail: detail.into(),
-        }
-    }
 }
 
 /// The stable code of an error, for shells that prefer a string key to a type switch.
@@ -108,6 +102,16 @@ impl From<StoreError> for PecError {
             other => PecError::Storage {
                 detail: other.to_string(),
             },
+        }
+    }
+}
+
+impl From<AccountError> for PecError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(d) => PecError::InvalidInput { detail: d },
+            AccountError::Store(s) => s.into(),
+            AccountError::Credentials(c) => c.into(),
         }
     }
 }

@@ -14,8 +14,10 @@ uniffi::setup_scaffolding!();
 
 mod app;
 pub mod credentials;
+mod drafts;
 mod error;
 pub mod events;
+pub mod files;
 mod mail;
 pub mod presets;
 pub mod runtime;
@@ -23,8 +25,12 @@ pub mod types;
 
 pub use app::App;
 pub use credentials::{CredentialBackend, SecretStore};
+pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+pub use files::{
+    FileReport, inspect_file, invoice_file_attachments, invoice_file_summary, render_invoice_file,
+};
 pub use mail::{
     BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient, SendResult,
     SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,

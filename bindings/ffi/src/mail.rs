@@ -5,7 +5,7 @@ use crate::error::{PecError, Result};
 use crate::events::Subscription;
 use crate::runtime::{blocking, rt};
 use crate::types::{ChangeKind, ErrorEvent};
-use pec_core::compose::{self, Attachment, Draft, Mailbox, ReceiptType};
+use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
 use pec_core::outbox::{self, Outbox, OutboxConfig, SendError, SendState, SendStatus};
 use pec_core::sync::{BodyPolicy, SyncEngine, SyncError, SyncEvent, SyncOptions};
 use std::sync::Arc;
@@ -100,6 +100,21 @@ pub struct ComposeDraft {
     pub receipt: Option<String>,
     /// Message-ID this replies to (without angle brackets).
     pub in_reply_to: Option<String>,
+    /// Refused when not empty: PEC has no hidden recipients (kept so no input is dropped silently).
+    #[uniffi(default)]
+    pub bcc: Vec<String>,
+    /// An HTML alternative of `text`.
+    #[uniffi(default)]
+    pub html: Option<String>,
+    /// `high`, `normal` (default) or `low`.
+    #[uniffi(default)]
+    pub priority: Option<String>,
+    /// Appended to the bodies after "-- ".
+    #[uniffi(default)]
+    pub signature: Option<String>,
+    /// Message-IDs of the thread (without angle brackets), oldest first.
+    #[uniffi(default)]
+    pub references: Vec<String>,
 }
 
 /// What `send` did.
@@ -163,6 +178,8 @@ pub struct SendRecipient {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct SendStatusView {
     pub outbox_id: i64,
+    /// The account it is sent from.
+    pub account_id: i64,
     pub message_id: String,
     pub subject: Option<String>,
     pub step: SendStep,
@@ -186,7 +203,7 @@ fn events(v: Vec<outbox::EventView>) -> Vec<TimelineEvent> {
         .collect()
 }
 
-fn status_view(s: SendStatus) -> SendStatusView {
+fn status_view(s: SendStatus, account_id: i64) -> SendStatusView {
     let step = SendStep::from(s.state);
     let settled = |st: SendStep| {
         matches!(
@@ -217,6 +234,7 @@ fn status_view(s: SendStatus) -> SendStatusView {
     };
     SendStatusView {
         outbox_id: s.id,
+        account_id,
         message_id: s.message_id,
         subject: s.subject,
         step,
@@ -244,9 +262,28 @@ impl Inner {
     pub(crate) fn outbox(&self) -> Outbox {
         Outbox::new(self.store.clone(), OutboxConfig::new(&self.data_dir))
     }
+
+    pub(crate) fn send_status(&self, outbox_id: i64) -> Result<SendStatusView> {
+        let outbox = self.outbox();
+        let account = outbox.entry(outbox_id)?.account_id;
+        Ok(status_view(outbox.status(outbox_id)?, account))
+    }
+
+    /// Check the draft against the account's permissions and queue it (persisted).
+    fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<outbox::Queued> {
+        let info = self.account(account_id)?;
+        if !info.capabilities.can_send {
+            return Err(PecError::permission(format!(
+                "{} may not send from this mailbox",
+                info.login
+            )));
+        }
+        let draft = draft_of(draft)?;
+        Ok(self.outbox().queue(account_id, &draft)?)
+    }
 }
 
-fn draft_of(d: ComposeDraft) -> Result<Draft> {
+pub(crate) fn draft_of(d: ComposeDraft) -> Result<Draft> {
     let receipt = match d.receipt.as_deref() {
         None | Some("") => ReceiptType::Completa,
         Some(r) => {
@@ -260,6 +297,21 @@ fn draft_of(d: ComposeDraft) -> Result<Draft> {
     draft.text = Some(d.text);
     draft.receipt = receipt;
     draft.in_reply_to = d.in_reply_to;
+    draft.bcc = d.bcc.iter().map(|s| Mailbox::parse(s)).collect();
+    draft.html = d.html;
+    draft.priority = match d
+        .priority
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("") | Some("normal") | Some("normale") => Priority::Normal,
+        Some("high") | Some("alta") => Priority::High,
+        Some("low") | Some("bassa") => Priority::Low,
+        Some(p) => return Err(PecError::invalid(format!("priority {p:?}"))),
+    };
+    draft.signature = d.signature.filter(|s| !s.is_empty());
+    draft.references = d.references;
     draft.attachments = d
         .attachments
         .into_iter()
@@ -370,29 +422,20 @@ impl App {
     pub async fn send(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            let info = inner.account(account_id)?;
-            if !info.capabilities.can_send {
-                return Err(PecError::permission(format!(
-                    "{} may not send from this mailbox",
-                    info.login
-                )));
-            }
-            let draft = draft_of(draft)?;
             let outbox = inner.outbox();
             let queued = {
-                let outbox = outbox.clone();
-                blocking(move || Ok(outbox.queue(account_id, &draft)?)).await?
+                let inner = inner.clone();
+                blocking(move || inner.queue(account_id, draft)).await?
             };
             inner.emit(ChangeKind::Messages, Some(account_id));
             let report = outbox.process(account_id, inner.creds.as_ref()).await?;
             let entry = outbox.entry(queued.id)?;
             inner.emit(ChangeKind::Delivery, Some(account_id));
-            if let Some(e) = report.errors.first()
-                && !report.submitted.contains(&queued.id)
+            if !report.submitted.contains(&queued.id)
                 && !report.recovered.contains(&queued.id)
                 && report.rejected.contains(&queued.id)
             {
-                return Err(PecError::Server { detail: e.clone() });
+                return Err(refusal(&entry, report.errors.first()));
             }
             Ok(SendResult {
                 outbox_id: queued.id,
@@ -402,6 +445,44 @@ impl App {
                     || report.recovered.contains(&queued.id),
                 warnings: queued.warnings.iter().map(|w| w.to_string()).collect(),
             })
+        })
+        .await
+    }
+
+    /// Validate and queue a PEC without contacting the server (`send_pending` submits it).
+    pub async fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let queued = inner.queue(account_id, draft)?;
+            let entry = inner.outbox().entry(queued.id)?;
+            inner.emit(ChangeKind::Messages, Some(account_id));
+            Ok(SendResult {
+                outbox_id: queued.id,
+                message_row: entry.message_row,
+                message_id: queued.message_id,
+                submitted: false,
+                warnings: queued.warnings.iter().map(|w| w.to_string()).collect(),
+            })
+        })
+        .await
+    }
+
+    /// The outbox entry named by its number or its Message-ID (with or without angle brackets).
+    pub async fn find_outbox(&self, key: String) -> Result<i64> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.outbox().find(&key)?)).await
+    }
+
+    /// Override the size rule (size × recipients, in MB) the outbox enforces for this account,
+    /// e.g. a provider contract above the preset's figure.
+    pub async fn set_send_limit(&self, account_id: i64, max_total_mb: u32) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            inner.store.account(account_id)?;
+            let outbox = inner.outbox();
+            let mut preset = outbox.preset(account_id)?;
+            preset.max_total_bytes = u64::from(max_total_mb) * 1024 * 1024;
+            Ok(outbox.set_preset(account_id, &preset)?)
         })
         .await
     }
@@ -440,7 +521,7 @@ impl App {
     /// A sent PEC's timeline.
     pub async fn send_status(&self, outbox_id: i64) -> Result<SendStatusView> {
         let inner = self.inner.clone();
-        blocking(move || Ok(status_view(inner.outbox().status(outbox_id)?))).await
+        blocking(move || inner.send_status(outbox_id)).await
     }
 
     /// Watch a sent PEC: its status now, then on every change, polling the server for receipts
@@ -458,7 +539,7 @@ impl App {
             loop {
                 let status = {
                     let inner = inner.clone();
-                    blocking(move || Ok(status_view(inner.outbox().status(outbox_id)?))).await
+                    blocking(move || inner.send_status(outbox_id)).await
                 };
                 match status {
                     Ok(s) => {
@@ -496,6 +577,22 @@ impl App {
             }
         });
         Arc::new(Subscription::new(task))
+    }
+}
+
+/// The typed error for a message the provider refused: a sender the login may not use (a
+/// delegate without `send`) is a permission error, a refused login an authentication error.
+fn refusal(entry: &outbox::OutboxEntry, first_error: Option<&String>) -> PecError {
+    let detail = entry
+        .error
+        .clone()
+        .or_else(|| first_error.cloned())
+        .unwrap_or_else(|| "refused by the provider".into());
+    match entry.error_kind.as_deref() {
+        Some("sender") => PecError::Permission { detail },
+        Some("auth") => PecError::Auth { detail },
+        Some("size") => PecError::InvalidInput { detail },
+        _ => PecError::Server { detail },
     }
 }
 

@@ -1,6 +1,7 @@
 //! Records shaped for screens. Every timestamp is Unix seconds (UTC); shells format them.
 
 use crate::presets::Provider;
+use pec_core::accounts;
 use pec_core::store::{
     self, DeliveryState, DeliverySummary, FolderRole, MessageSummary, PecKind, RecipientState,
 };
@@ -32,6 +33,30 @@ impl Permissions {
     };
 }
 
+impl From<Permissions> for accounts::Permissions {
+    fn from(p: Permissions) -> Self {
+        accounts::Permissions {
+            read: p.read,
+            write: p.write,
+            send: p.send,
+            mail_programs: p.mail_programs,
+            settings: p.settings,
+        }
+    }
+}
+
+impl From<accounts::Permissions> for Permissions {
+    fn from(p: accounts::Permissions) -> Self {
+        Permissions {
+            read: p.read,
+            write: p.write,
+            send: p.send,
+            mail_programs: p.mail_programs,
+            settings: p.settings,
+        }
+    }
+}
+
 /// A delegated login onto someone else's box: the delegate's own username and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Delegation {
@@ -50,6 +75,20 @@ pub struct Capabilities {
     pub can_compose: bool,
     pub can_send: bool,
     pub can_edit_settings: bool,
+}
+
+impl From<accounts::Capabilities> for Capabilities {
+    fn from(c: accounts::Capabilities) -> Self {
+        Capabilities {
+            can_read: c.can_read,
+            can_sync: c.can_sync,
+            can_move_delete: c.can_move_delete,
+            can_flag: c.can_flag,
+            can_compose: c.can_compose,
+            can_send: c.can_send,
+            can_edit_settings: c.can_edit_settings,
+        }
+    }
 }
 
 /// A server typed by hand (provider `Custom`).
@@ -93,6 +132,8 @@ pub struct AccountInfo {
     pub imap_port: u16,
     pub smtp_host: String,
     pub smtp_port: u16,
+    /// The extra trust anchor (PEM file) of a custom server, when one was given.
+    pub ca_file: Option<String>,
     pub quota_used_kb: Option<u64>,
     pub quota_limit_kb: Option<u64>,
 }
@@ -253,6 +294,21 @@ pub struct ListRow {
     pub seen: bool,
     pub flagged: bool,
     pub preview: Option<String>,
+    /// The folder's server name.
+    pub folder: String,
+    /// Size on the server, bytes.
+    pub size: u64,
+    /// The From header as received (`posta-certificata@<provider>` on a PEC envelope).
+    pub from_name: Option<String>,
+    pub from_address: Option<String>,
+    /// The Subject header as received (with the provider's prefix, e.g. `POSTA CERTIFICATA: `).
+    pub raw_subject: Option<String>,
+    /// The original message's subject, for envelopes and receipts.
+    pub original_subject: Option<String>,
+    /// The real sender ("per conto di") of an envelope, an anomaly or a REM message.
+    pub original_sender: Option<String>,
+    /// The server's UID in the folder (`None` for local-only messages such as the outbox).
+    pub uid: Option<u32>,
 }
 
 impl From<MessageSummary> for ListRow {
@@ -278,7 +334,11 @@ impl From<MessageSummary> for ListRow {
             folder_id: m.folder_id,
             sender,
             sender_address,
-            subject: m.original_subject.or(m.subject).unwrap_or_default(),
+            subject: m
+                .original_subject
+                .clone()
+                .or(m.subject.clone())
+                .unwrap_or_default(),
             date: m.date,
             kind,
             receipt_type: m.receipt_type,
@@ -289,6 +349,14 @@ impl From<MessageSummary> for ListRow {
             seen: m.seen,
             flagged: m.flagged,
             preview: m.preview,
+            folder: m.folder,
+            size: m.size,
+            from_name: m.from_name,
+            from_address: m.from_addr,
+            raw_subject: m.subject,
+            original_subject: m.original_subject,
+            original_sender: m.sender_addr,
+            uid: m.uid,
         }
     }
 }
@@ -399,6 +467,8 @@ impl From<RecipientState> for RecipientTimeline {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct ReceiptRow {
     pub receipt_id: i64,
+    /// The sent message the receipt belongs to, once matched.
+    pub sent_id: Option<i64>,
     pub receipt_type: String,
     pub recipient: Option<String>,
     pub error: Option<String>,
@@ -436,6 +506,8 @@ pub struct PecFacts {
 pub struct MessageView {
     pub row: ListRow,
     pub message_id: Option<String>,
+    /// The Message-ID a receipt or reply refers to (`X-Riferimento-Message-ID`, `In-Reply-To`).
+    pub refers_to: Option<String>,
     pub folder: String,
     pub pec: PecFacts,
     /// Per-recipient timeline (sent messages); the addressees otherwise.
@@ -487,6 +559,22 @@ pub struct InvoiceView {
     pub total: Option<String>,
     /// The attachment's name inside the message, when it came from one.
     pub file_name: Option<String>,
+}
+
+/// A server address typed as `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct HostPort {
+    pub host: String,
+    pub port: u16,
+}
+
+/// What importing one message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ImportResult {
+    /// The message's id (the existing one when it was already there).
+    pub id: i64,
+    /// False when the same message was already in the folder.
+    pub inserted: bool,
 }
 
 /// A file to hand to the platform's share sheet or save dialog.

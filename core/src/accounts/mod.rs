@@ -2,6 +2,15 @@
 //!
 //! [`CredentialStore`] is the seam: [`FileCredentialStore`] (one 0600 file per account, for the
 //! desktop CLI) and [`MemoryCredentialStore`] (tests). Keyring-backed stores live in the facade.
+//! Credentials are filed under the account's *login* ([`Account::login`]): the box address, or a
+//! delegate's own username. [`setup`] adds accounts (validation, password, delegation).
+
+pub mod setup;
+
+pub use setup::{
+    AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Permissions, Servers,
+    account_meta, add_account, capabilities, remove_account,
+};
 
 use crate::store::{AccountId, Result, Store, StoreError, now};
 use rusqlite::{OptionalExtension, params};
@@ -29,6 +38,9 @@ pub struct Account {
     pub id: AccountId,
     #[serde(flatten)]
     pub config: AccountConfig,
+    /// The username for IMAP LOGIN, SMTP AUTH and the credential store: the address, or a
+    /// delegate's own username on the owner's box.
+    pub login: String,
     pub quota_used_kb: Option<u64>,
     pub quota_limit_kb: Option<u64>,
 }
@@ -60,14 +72,24 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         },
         quota_used_kb: r.get::<_, Option<i64>>(8)?.map(|v| v as u64),
         quota_limit_kb: r.get::<_, Option<i64>>(9)?.map(|v| v as u64),
+        login: r.get(10)?,
     })
 }
 
-const ACCOUNT_COLS: &str = "id, address, display_name, imap_host, imap_port, smtp_host, smtp_port, ca_file, quota_used_kb, quota_limit_kb";
+const ACCOUNT_COLS: &str = "id, address, display_name, imap_host, imap_port, smtp_host, smtp_port, ca_file, quota_used_kb, quota_limit_kb, COALESCE(login, address)";
 
 impl Store {
-    /// Add an account (or update the one with the same address); returns its id.
+    /// Add an account (or update the one with the same address) that logs in with its address;
+    /// returns its id.
     pub fn add_account(&self, cfg: &AccountConfig) -> Result<AccountId> {
+        self.add_account_as(cfg, &cfg.address)
+    }
+
+    /// Add an account (or update the one with the same address) that logs in as `login`.
+    pub fn add_account_as(&self, cfg: &AccountConfig, login: &str) -> Result<AccountId> {
+        if login.trim().is_empty() {
+            return Err(StoreError::Invalid("empty login".into()));
+        }
         if !cfg.address.contains('@') {
             return Err(StoreError::Invalid(format!(
                 "{:?}: not an address",
@@ -77,10 +99,11 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO accounts (address, display_name, imap_host, imap_port, smtp_host, smtp_port, ca_file,
-                    created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    created_at, login) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(address) DO UPDATE SET display_name = excluded.display_name,
                     imap_host = excluded.imap_host, imap_port = excluded.imap_port,
-                    smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port, ca_file = excluded.ca_file",
+                    smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port, ca_file = excluded.ca_file,
+                    login = excluded.login",
                 params![
                     cfg.address,
                     cfg.display_name,
@@ -89,7 +112,8 @@ impl Store {
                     cfg.smtp_host,
                     cfg.smtp_port,
                     cfg.ca_file.as_ref().map(|p| p.to_string_lossy().into_owned()),
-                    now()
+                    now(),
+                    login.trim()
                 ],
             )?;
             Ok(tx.query_row(
@@ -130,6 +154,14 @@ impl Store {
                 account_from_row,
             )
             .optional()?)
+        })
+    }
+
+    /// Forget a setting (account metadata of a removed account).
+    pub(crate) fn delete_setting(&self, key: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+            Ok(())
         })
     }
 

@@ -18,6 +18,8 @@ pub mod model;
 mod open;
 mod parse;
 pub mod render;
+mod summary;
+pub use summary::{attachment_files, summary_json};
 pub mod synth;
 pub mod xml;
 

@@ -15,6 +15,7 @@ pub mod headers;
 pub mod kind;
 pub mod original;
 pub mod rem;
+pub mod report;
 pub mod signed_part;
 pub mod subject;
 mod xml;

@@ -72,7 +72,7 @@ async fn connect(acct: &Account, password: &str) -> Result<Session, SendError> {
         .map_err(imap_err)?
         .ok_or_else(|| SendError::Imap("no greeting".into()))?;
     client
-        .login(&cfg.address, password)
+        .login(&acct.login, password)
         .await
         .map_err(|(e, _)| imap_err(e))
 }

@@ -496,7 +496,7 @@ impl Outbox {
         creds: &dyn CredentialStore,
     ) -> Result<ProcessReport, SendError> {
         let acct = self.store.account(account)?;
-        let password = creds.get(&acct.config.address)?;
+        let password = creds.get(&acct.login)?;
         let preset = self.preset(account)?;
         let mut report = ProcessReport::default();
         let entries: Vec<OutboxEntry> = self
@@ -709,7 +709,7 @@ impl Outbox {
         creds: &dyn CredentialStore,
     ) -> Result<usize, SendError> {
         let acct = self.store.account(account)?;
-        let password = creds.get(&acct.config.address)?;
+        let password = creds.get(&acct.login)?;
         imap::poll_receipts(&self.store, &acct, &password, self.cfg.imap_timeout).await
     }
 
@@ -726,7 +726,7 @@ impl Outbox {
         draft: &Draft,
     ) -> Result<String, SendError> {
         let acct = self.store.account(account)?;
-        let password = creds.get(&acct.config.address)?;
+        let password = creds.get(&acct.login)?;
         let mut d = draft.clone();
         if d.from.is_none() {
             d.from = Some(Mailbox::new(acct.config.address.clone()));

@@ -174,7 +174,7 @@ pub(crate) async fn submit(
             Ok(Ok(())) => {}
         }
     }
-    let creds = Credentials::new(acct.config.address.clone(), password.to_string());
+    let creds = Credentials::new(acct.login.clone(), password.to_string());
     match tokio::time::timeout(
         limit,
         conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds),

@@ -65,6 +65,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_store.sql")),
         M::up(include_str!("../../migrations/0002_outbox.sql")),
+        M::up(include_str!("../../migrations/0003_account_login.sql")),
     ])
 }
 

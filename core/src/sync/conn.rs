@@ -94,7 +94,7 @@ pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, S
             Err(e) => return Err(classify_io(e)),
         }
         client
-            .login(&cfg.address, password)
+            .login(&account.login, password)
             .await
             .map_err(|(e, _)| match e {
                 async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {

@@ -328,7 +328,7 @@ impl SyncEngine {
         let password = self
             .shared
             .creds
-            .get(&account.config.address)
+            .get(&account.login)
             .map_err(|e| SyncError::Credentials(e.to_string()))?;
         Ok((account, password))
     }

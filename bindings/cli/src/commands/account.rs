@@ -1,8 +1,7 @@
-//! `pec account add|list|remove`, plus the helpers every store-backed command shares
-//! (opening the store in the data directory, picking the account).
+//! `pec account add|list|remove` (through the facade), and the default data directory.
 
-use pec_core::accounts::{AccountConfig, CredentialStore, FileCredentialStore, parse_host_port};
-use pec_core::store::Store;
+use crate::facade::{block, fail, open, print_json, resolve_account};
+use pec_ffi::{CustomServer, Delegation, NewAccount, Permissions, Provider, parse_host_port};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +32,16 @@ pub enum AccountCommand {
         /// Display name.
         #[arg(long)]
         name: Option<String>,
+        /// Log in as a delegate of ADDRESS with this username (business boxes' multi-user access).
+        #[arg(long, value_name = "USERNAME")]
+        login: Option<String>,
+        /// What the delegate may do: read,write,send,programs,settings (with --login; default
+        /// read,programs).
+        #[arg(long, value_name = "LIST", requires = "login", value_parser = parse_permissions)]
+        permissions: Option<Permissions>,
+        /// Print the added account as JSON (as `account list --json` shows it).
+        #[arg(long)]
+        json: bool,
     },
     /// List accounts.
     List {
@@ -40,7 +49,31 @@ pub enum AccountCommand {
         json: bool,
     },
     /// Remove an account, its local mail and its stored password.
-    Remove { address: String },
+    Remove {
+        address: String,
+        /// Print `{"removed": ADDRESS, "id": N}`.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_permissions(s: &str) -> Result<Permissions, String> {
+    let mut p = Permissions::default();
+    for word in s.split([',', ' ']).filter(|w| !w.is_empty()) {
+        match word.to_ascii_lowercase().as_str() {
+            "read" => p.read = true,
+            "write" => p.write = true,
+            "send" => p.send = true,
+            "programs" | "mail-programs" => p.mail_programs = true,
+            "settings" => p.settings = true,
+            other => {
+                return Err(format!(
+                    "{other:?}: expected read, write, send, programs, settings"
+                ));
+            }
+        }
+    }
+    Ok(p)
 }
 
 /// The default data directory: `$XDG_DATA_HOME/pec`, `~/.local/share/pec` (Linux),
@@ -64,34 +97,6 @@ pub fn default_data_dir() -> PathBuf {
     }
 }
 
-pub fn open_store(data_dir: &Path) -> Result<Store, String> {
-    Store::open_in(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))
-}
-
-/// The account named by `--account`, else the only/first one.
-pub fn resolve_account(
-    store: &Store,
-    address: Option<&str>,
-) -> Result<pec_core::accounts::Account, String> {
-    match address {
-        Some(a) => store
-            .account_by_address(a)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no account {a} (pec account add …)")),
-        None => store
-            .accounts()
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .next()
-            .ok_or_else(|| "no account yet (pec account add ADDRESS --imap HOST:PORT --smtp HOST:PORT --password-stdin)".into()),
-    }
-}
-
-pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("pec: {msg}");
-    ExitCode::FAILURE
-}
-
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     match run_inner(data_dir, args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,8 +105,7 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
-    let store = open_store(data_dir)?;
-    let creds = FileCredentialStore::new(data_dir);
+    let app = open(data_dir)?;
     match args.command {
         AccountCommand::Add {
             address,
@@ -110,69 +114,92 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             password_stdin: _,
             ca_file,
             name,
+            login,
+            permissions,
+            json,
         } => {
-            let (imap_host, imap_port) = parse_host_port(&imap).map_err(|e| e.to_string())?;
-            let (smtp_host, smtp_port) = parse_host_port(&smtp).map_err(|e| e.to_string())?;
+            let imap = parse_host_port(imap).map_err(|e| format!("--imap: {e}"))?;
+            let smtp = parse_host_port(smtp).map_err(|e| format!("--smtp: {e}"))?;
             let ca_file = match ca_file {
-                Some(p) => {
-                    Some(std::fs::canonicalize(&p).map_err(|e| format!("{}: {e}", p.display()))?)
-                }
+                Some(p) => Some(
+                    std::fs::canonicalize(&p)
+                        .map_err(|e| format!("{}: {e}", p.display()))?
+                        .to_string_lossy()
+                        .into_owned(),
+                ),
                 None => None,
             };
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
                 .map_err(|e| format!("reading the password: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']);
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
             if password.is_empty() {
                 return Err("empty password on standard input".into());
             }
-            let id = store
-                .add_account(&AccountConfig {
-                    address: address.clone(),
-                    display_name: name,
-                    imap_host,
-                    imap_port,
-                    smtp_host,
-                    smtp_port,
+            let delegation = login.map(|login| Delegation {
+                login,
+                permissions: permissions.unwrap_or(Permissions {
+                    read: true,
+                    mail_programs: true,
+                    ..Permissions::default()
+                }),
+            });
+            let info = block(app.add_account(NewAccount {
+                provider: Provider::Custom,
+                address,
+                password,
+                display_name: name,
+                custom: Some(CustomServer {
+                    imap_host: imap.host,
+                    imap_port: imap.port,
+                    smtp_host: smtp.host,
+                    smtp_port: smtp.port,
                     ca_file,
-                })
-                .map_err(|e| e.to_string())?;
-            creds.set(&address, password).map_err(|e| e.to_string())?;
-            println!("account {id}: {address}");
-        }
-        AccountCommand::List { json } => {
-            let accounts = store.accounts().map_err(|e| e.to_string())?;
+                }),
+                delegation,
+            }))
+            .map_err(|e| e.to_string())?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&accounts).map_err(|e| e.to_string())?
-                );
+                return print_json(&info);
+            }
+            if info.delegated {
+                println!("account {}: {} (as {})", info.id, info.address, info.login);
             } else {
-                for a in accounts {
-                    let quota = match (a.quota_used_kb, a.quota_limit_kb) {
-                        (Some(u), Some(l)) if l > 0 => {
-                            format!("  {:.1}/{:.1} MB", u as f64 / 1024.0, l as f64 / 1024.0)
-                        }
-                        _ => String::new(),
-                    };
-                    println!(
-                        "{}  {}  imap {}:{}  smtp {}:{}{quota}",
-                        a.id,
-                        a.config.address,
-                        a.config.imap_host,
-                        a.config.imap_port,
-                        a.config.smtp_host,
-                        a.config.smtp_port
-                    );
-                }
+                println!("account {}: {}", info.id, info.address);
             }
         }
-        AccountCommand::Remove { address } => {
-            let a = resolve_account(&store, Some(&address))?;
-            store.remove_account(a.id).map_err(|e| e.to_string())?;
-            creds.delete(&address).map_err(|e| e.to_string())?;
-            println!("removed {address}");
+        AccountCommand::List { json } => {
+            let accounts = block(app.accounts()).map_err(|e| e.to_string())?;
+            if json {
+                return print_json(&accounts);
+            }
+            for a in accounts {
+                let quota = match (a.quota_used_kb, a.quota_limit_kb) {
+                    (Some(u), Some(l)) if l > 0 => {
+                        format!("  {:.1}/{:.1} MB", u as f64 / 1024.0, l as f64 / 1024.0)
+                    }
+                    _ => String::new(),
+                };
+                let delegate = if a.delegated {
+                    format!("  as {}", a.login)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{}  {}  imap {}:{}  smtp {}:{}{quota}{delegate}",
+                    a.id, a.address, a.imap_host, a.imap_port, a.smtp_host, a.smtp_port
+                );
+            }
+        }
+        AccountCommand::Remove { address, json } => {
+            let a = resolve_account(&app, Some(&address))?;
+            block(app.remove_account(a.id)).map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::json!({"removed": a.address, "id": a.id}));
+            } else {
+                println!("removed {}", a.address);
+            }
         }
     }
     Ok(())

@@ -1,10 +1,9 @@
 //! `pec forward ID --to … [--cc …] [--body TEXT]`: forward a stored message with its attachments
 //! (for a PEC envelope: the original's, from postacert.eml). Prints the new outbox ID.
 
-use super::account::{fail, open_store, resolve_account};
-use super::reply::original;
+use super::reply::ensure_body;
 use super::send::{SendOpts, queue_and_send};
-use pec_core::compose::Mailbox;
+use crate::facade::{block, fail, open, resolve_account};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -31,17 +30,12 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
-    let store = open_store(data_dir)?;
-    let account = resolve_account(&store, args.opts.account.as_deref())?;
-    let raw = original(data_dir, &store, args.id)?;
-    let mut draft = pec_core::compose::reply::forward(&raw, &account.config.address)
-        .map_err(|e| e.to_string())?;
-    draft.to = args.to.iter().map(|a| Mailbox::parse(a)).collect();
-    draft.cc = args.cc.iter().map(|a| Mailbox::parse(a)).collect();
-    draft.text = Some(format!(
-        "{}{}",
-        args.body,
-        draft.text.as_deref().unwrap_or("")
-    ));
-    queue_and_send(data_dir, &store, &account, draft, &args.opts).map(|_| ())
+    let app = open(data_dir)?;
+    let account = resolve_account(&app, args.opts.account.as_deref())?;
+    ensure_body(&app, args.id)?;
+    let mut draft = block(app.forward_draft(args.id)).map_err(|e| e.to_string())?;
+    draft.to = args.to.clone();
+    draft.cc = args.cc.clone();
+    draft.text = format!("{}{}", args.body, draft.text);
+    queue_and_send(&app, account.id, draft, &args.opts).map(|_| ())
 }

@@ -1,8 +1,7 @@
 //! `pec import FILE... [--folder NAME]`: put .eml files into the local store (no server copy);
 //! receipts among them are tracked like synced ones.
 
-use super::account::{fail, open_store, resolve_account};
-use pec_core::store::FolderRole;
+use crate::facade::{block, fail, open, resolve_account};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,53 +14,48 @@ pub struct Args {
     pub folder: Option<String>,
     #[arg(long)]
     pub account: Option<String>,
+    /// One JSON object per file: `{"file", "id", "inserted"}` or `{"file", "error"}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let account = match resolve_account(&store, args.account.as_deref()) {
+    let app = match open(data_dir) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let name = args.folder.as_deref().unwrap_or("INBOX");
-    let folder = match store.find_folder(account.id, name) {
-        Ok(Some(f)) => f.id,
-        Ok(None) => {
-            let role = FolderRole::parse(&name.to_ascii_lowercase());
-            let fname = if role == Some(FolderRole::Inbox) {
-                "INBOX"
-            } else {
-                name
-            };
-            match store.ensure_folder(account.id, fname, role, None) {
-                Ok(id) => id,
-                Err(e) => return fail(e),
-            }
-        }
+    let account = match resolve_account(&app, args.account.as_deref()) {
+        Ok(a) => a,
         Err(e) => return fail(e),
     };
     let (mut added, mut known, mut failed) = (0, 0, 0);
     for f in &args.files {
-        let raw = match std::fs::read(f) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("pec: {}: {e}", f.display());
-                failed += 1;
-                continue;
+        let result = std::fs::read(f).map_err(|e| e.to_string()).and_then(|raw| {
+            block(app.import_into(account.id, args.folder.clone(), raw)).map_err(|e| e.to_string())
+        });
+        let file = f.display().to_string();
+        match result {
+            Ok(o) => {
+                if o.inserted {
+                    added += 1;
+                } else {
+                    known += 1;
+                }
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"file": file, "id": o.id, "inserted": o.inserted})
+                    );
+                } else if o.inserted {
+                    println!("{} {file}", o.id);
+                }
             }
-        };
-        match store.import_raw(folder, &raw) {
-            Ok(o) if o.inserted => {
-                added += 1;
-                println!("{} {}", o.id, f.display());
-            }
-            Ok(_) => known += 1,
             Err(e) => {
-                eprintln!("pec: {}: {e}", f.display());
                 failed += 1;
+                eprintln!("pec: {file}: {e}");
+                if args.json {
+                    println!("{}", serde_json::json!({"file": file, "error": e}));
+                }
             }
         }
     }

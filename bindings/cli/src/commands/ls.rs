@@ -1,8 +1,9 @@
 //! `pec ls [FOLDER] [--hide-receipts] [--json]`: a folder (name or role), or a virtual folder
 //! (`invoices`, `receipts`, `all`); `pec ls --folders` lists folders with counts.
 
-use super::account::{fail, open_store, resolve_account};
-use pec_core::store::{DeliverySummary, ListQuery, MessageSummary, PecKind, View};
+use crate::facade::{block, fail, open, print_json, resolve_account};
+use crate::json;
+use pec_ffi::{DeliveryMark, FolderKind, ListRow, MessageKind, ViewRef};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -23,14 +24,15 @@ pub struct Args {
     pub account: Option<String>,
 }
 
-pub fn delivery_mark(d: Option<DeliverySummary>) -> &'static str {
+/// The list's delivery ticks: · sent, ✓ accepted, ✓✓ delivered, ! warning, ✗ failed.
+pub fn delivery_mark(d: Option<DeliveryMark>) -> &'static str {
     match d {
         None => "",
-        Some(DeliverySummary::Sent) => "·",
-        Some(DeliverySummary::Accepted) | Some(DeliverySummary::Partial) => "✓",
-        Some(DeliverySummary::Delivered) => "✓✓",
-        Some(DeliverySummary::Warning) => "!",
-        Some(DeliverySummary::Failed) => "✗",
+        Some(DeliveryMark::Sent) => "·",
+        Some(DeliveryMark::Accepted) | Some(DeliveryMark::Partial) => "✓",
+        Some(DeliveryMark::Delivered) => "✓✓",
+        Some(DeliveryMark::Warning) => "!",
+        Some(DeliveryMark::Failed) => "✗",
     }
 }
 
@@ -40,104 +42,95 @@ pub fn format_date(ts: i64) -> String {
         .unwrap_or_default()
 }
 
-pub fn print_rows(rows: &[MessageSummary], json: bool) -> ExitCode {
-    if json {
-        return match serde_json::to_string_pretty(rows) {
-            Ok(s) => {
-                println!("{s}");
-                ExitCode::SUCCESS
-            }
+pub fn print_rows(rows: &[ListRow], as_json: bool) -> ExitCode {
+    if as_json {
+        let v: Vec<_> = rows.iter().map(json::row).collect();
+        return match print_json(&v) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(e),
         };
     }
     for m in rows {
-        let who = m
-            .sender_addr
-            .as_deref()
-            .or(m.from_name.as_deref())
-            .or(m.from_addr.as_deref())
-            .unwrap_or("");
         let kind = match m.kind {
-            PecKind::Receipt => format!("[{}] ", m.receipt_type.as_deref().unwrap_or("ricevuta")),
-            PecKind::Anomaly => "[anomalia] ".into(),
+            MessageKind::Receipt => {
+                format!("[{}] ", m.receipt_type.as_deref().unwrap_or("ricevuta"))
+            }
+            MessageKind::Anomaly => "[anomalia] ".into(),
             _ => String::new(),
         };
-        let subject = m
-            .original_subject
-            .as_deref()
-            .or(m.subject.as_deref())
-            .unwrap_or("");
         println!(
-            "{:>7} {} {} {:<30.30} {kind}{subject}{}{} {}",
+            "{:>7} {} {} {:<30.30} {kind}{}{}{} {}",
             m.id,
             format_date(m.date),
             if m.seen { " " } else { "*" },
-            who,
-            if m.has_attachments { " 📎" } else { "" },
-            if m.is_invoice { " [fattura]" } else { "" },
+            m.sender,
+            m.subject,
+            if m.attachments { " 📎" } else { "" },
+            if m.invoice { " [fattura]" } else { "" },
             delivery_mark(m.delivery),
         );
     }
     ExitCode::SUCCESS
 }
 
+fn kind_name(k: Option<FolderKind>) -> &'static str {
+    match k {
+        Some(FolderKind::Inbox) => "inbox",
+        Some(FolderKind::Sent) => "sent",
+        Some(FolderKind::Drafts) => "drafts",
+        Some(FolderKind::Trash) => "trash",
+        Some(FolderKind::Junk) => "junk",
+        Some(FolderKind::Archive) => "archive",
+        Some(FolderKind::Other) | None => "",
+    }
+}
+
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let account = match resolve_account(&store, args.account.as_deref()) {
-        Ok(a) => a,
-        Err(e) => return fail(e),
-    };
+    match run_inner(data_dir, args) {
+        Ok(code) => code,
+        Err(e) => fail(e),
+    }
+}
+
+fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
+    let app = open(data_dir)?;
+    let account = resolve_account(&app, args.account.as_deref())?;
     if args.folders {
-        let folders = match store.folders(account.id) {
-            Ok(f) => f,
-            Err(e) => return fail(e),
-        };
+        let menu = block(app.folder_menu(account.id)).map_err(|e| e.to_string())?;
         if args.json {
-            return match serde_json::to_string_pretty(&folders) {
-                Ok(s) => {
-                    println!("{s}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            };
+            print_json(&menu)?;
+            return Ok(ExitCode::SUCCESS);
         }
-        for f in folders {
+        for f in menu {
+            let name = match f.view {
+                ViewRef::Invoices => "(invoices)".to_string(),
+                ViewRef::Receipts => "(receipts)".to_string(),
+                _ => f.path.clone(),
+            };
             println!(
-                "{:<30} {:<8} {:>6} {:>6} unread{}",
-                f.name,
-                f.role.map(|r| r.as_str()).unwrap_or(""),
+                "{:<30} {:<8} {:>6} {:>6} unread",
+                name,
+                kind_name(f.kind),
                 f.total,
-                f.unread,
-                f.myrights
-                    .map(|r| format!("  rights {r}"))
-                    .unwrap_or_default()
+                f.unread
             );
         }
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     let name = args.folder.as_deref().unwrap_or("inbox");
     let view = match name.to_ascii_lowercase().as_str() {
-        "invoices" | "fatture" => View::Invoices,
-        "receipts" | "ricevute" => View::Receipts,
-        "all" | "tutti" => View::All,
-        _ => match store.find_folder(account.id, name) {
-            Ok(Some(f)) => View::Folder(f.id),
-            Ok(None) => return fail(format!("no folder {name:?} (pec ls --folders)")),
-            Err(e) => return fail(e),
-        },
+        "invoices" | "fatture" => ViewRef::Invoices,
+        "receipts" | "ricevute" => ViewRef::Receipts,
+        "all" | "tutti" => ViewRef::All,
+        _ => {
+            match block(app.find_folder(account.id, name.to_string())).map_err(|e| e.to_string())? {
+                Some(f) => f.view,
+                None => return Err(format!("no folder {name:?} (pec ls --folders)")),
+            }
+        }
     };
-    let q = ListQuery {
-        account: Some(account.id),
-        view,
-        hide_receipts: args.hide_receipts,
-        limit: args.limit,
-        before: None,
-    };
-    match store.list(&q) {
-        Ok(rows) => print_rows(&rows, args.json),
-        Err(e) => fail(e),
-    }
+    let page =
+        block(app.list_page_filtered(account.id, view, None, args.limit, args.hide_receipts))
+            .map_err(|e| e.to_string())?;
+    Ok(print_rows(&page.rows, args.json))
 }

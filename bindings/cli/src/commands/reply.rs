@@ -2,14 +2,11 @@
 //! by `pec ls`) — to the real sender of a PEC envelope (its Reply-To), not posta-certificata@….
 //! Prints the new message's outbox ID, like `pec send`.
 
-use super::account::{fail, open_store, resolve_account};
-use super::send::{SendOpts, queue_and_send, runtime};
-use pec_core::accounts::FileCredentialStore;
-use pec_core::store::Store;
-use pec_core::sync::SyncEngine;
+use super::send::{SendOpts, queue_and_send};
+use crate::facade::{block, fail, open, resolve_account};
+use pec_ffi::App;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,15 +22,13 @@ pub struct Args {
     pub opts: SendOpts,
 }
 
-/// The raw bytes of a stored message (downloaded if not cached).
-pub fn original(data_dir: &Path, store: &Store, id: i64) -> Result<Vec<u8>, String> {
-    if let Some(raw) = store.body(id).map_err(|e| e.to_string())? {
-        return Ok(raw);
+/// Make sure the stored message's body is here (downloaded when only its headers are).
+pub fn ensure_body(app: &App, id: i64) -> Result<(), String> {
+    let m = block(app.message(id)).map_err(|e| e.to_string())?;
+    if !m.downloaded {
+        block(app.download(id)).map_err(|e| format!("message {id}: {e}"))?;
     }
-    let engine = SyncEngine::new(store.clone(), Arc::new(FileCredentialStore::new(data_dir)));
-    runtime()?
-        .block_on(engine.fetch_body(id))
-        .map_err(|e| format!("message {id}: {e}"))
+    Ok(())
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
@@ -44,15 +39,10 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
-    let store = open_store(data_dir)?;
-    let account = resolve_account(&store, args.opts.account.as_deref())?;
-    let raw = original(data_dir, &store, args.id)?;
-    let mut draft = pec_core::compose::reply::reply(&raw, &account.config.address, args.all)
-        .map_err(|e| e.to_string())?;
-    draft.text = Some(format!(
-        "{}{}",
-        args.body,
-        draft.text.as_deref().unwrap_or("")
-    ));
-    queue_and_send(data_dir, &store, &account, draft, &args.opts).map(|_| ())
+    let app = open(data_dir)?;
+    let account = resolve_account(&app, args.opts.account.as_deref())?;
+    ensure_body(&app, args.id)?;
+    let mut draft = block(app.reply_draft(args.id, args.all)).map_err(|e| e.to_string())?;
+    draft.text = format!("{}{}", args.body, draft.text);
+    queue_and_send(&app, account.id, draft, &args.opts).map(|_| ())
 }

@@ -1,8 +1,8 @@
 //! `pec search QUERY [--json]`: words, `from:` `to:` `subject:` `body:` `after:` `before:` `in:`.
 
-use super::account::{fail, open_store, resolve_account};
 use super::ls::print_rows;
-use pec_core::store::SearchQuery;
+use crate::facade::{block, fail, open, resolve_account};
+use pec_ffi::SearchFilters;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -22,19 +22,21 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let account = match resolve_account(&store, args.account.as_deref()) {
+    let app = match open(data_dir) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let mut q = SearchQuery::parse(&args.query.join(" "));
-    q.account = Some(account.id);
-    q.hide_receipts = args.hide_receipts;
-    q.limit = args.limit;
-    match store.search(&q) {
+    let account = match resolve_account(&app, args.account.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let filters = SearchFilters {
+        text: args.query.join(" "),
+        hide_receipts: args.hide_receipts,
+        limit: args.limit.max(1),
+        ..SearchFilters::default()
+    };
+    match block(app.search(Some(account.id), filters)) {
         Ok(rows) => print_rows(&rows, args.json),
         Err(e) => fail(e),
     }

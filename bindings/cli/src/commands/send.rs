@@ -4,11 +4,9 @@
 //! message's outbox ID on standard output. Warnings (non-PEC recipients) go to standard error.
 //! A network failure leaves the message queued: the next `pec send`/`pec status` retries it.
 
-use super::account::{fail, open_store, resolve_account};
-use pec_core::accounts::{Account, FileCredentialStore};
-use pec_core::compose::{Attachment, Draft, Mailbox, Priority, ReceiptType};
-use pec_core::outbox::{Outbox, OutboxConfig, OutboxId};
-use pec_core::store::Store;
+use crate::facade::{block, fail, open, resolve_account};
+use pec_ffi::{App, ComposeDraft, OutgoingAttachment, PecError, SendStep};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -23,18 +21,18 @@ pub struct SendOpts {
     #[arg(long = "attach", value_name = "FILE")]
     pub attach: Vec<PathBuf>,
     /// Receipt type asked of the provider (X-TipoRicevuta).
-    #[arg(long, value_parser = parse_receipt, default_value = "completa")]
-    pub receipt: ReceiptType,
+    #[arg(long, value_parser = ["completa", "breve", "sintetica"], default_value = "completa")]
+    pub receipt: String,
     /// high or low priority.
     #[arg(long, value_parser = parse_priority)]
-    pub priority: Option<Priority>,
+    pub priority: Option<String>,
     /// Signature appended to the body.
     #[arg(long)]
     pub signature: Option<String>,
     /// Override the provider's size rule (size × recipients, in MB) for this account, e.g. 100
     /// for Aruba's documented limit; remembered for later sends.
     #[arg(long, value_name = "MB")]
-    pub provider_limit_mb: Option<u64>,
+    pub provider_limit_mb: Option<u32>,
     /// Only queue: do not contact the server now.
     #[arg(long)]
     pub queue_only: bool,
@@ -65,105 +63,112 @@ pub struct Args {
     pub opts: SendOpts,
 }
 
-fn parse_receipt(s: &str) -> Result<ReceiptType, String> {
-    ReceiptType::parse(s).ok_or_else(|| format!("{s:?}: expected completa, breve or sintetica"))
-}
-
-fn parse_priority(s: &str) -> Result<Priority, String> {
+fn parse_priority(s: &str) -> Result<String, String> {
     match s.to_ascii_lowercase().as_str() {
-        "high" | "alta" => Ok(Priority::High),
-        "low" | "bassa" => Ok(Priority::Low),
-        "normal" | "normale" => Ok(Priority::Normal),
+        "high" | "alta" => Ok("high".into()),
+        "low" | "bassa" => Ok("low".into()),
+        "normal" | "normale" => Ok("normal".into()),
         _ => Err(format!("{s:?}: expected high, normal or low")),
     }
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
-}
-
-pub fn outbox(store: &Store, data_dir: &Path) -> Outbox {
-    Outbox::new(store.clone(), OutboxConfig::new(data_dir))
+/// A draft with only the recipients' and text fields set (the rest from the options).
+pub fn empty_draft() -> ComposeDraft {
+    ComposeDraft {
+        to: Vec::new(),
+        cc: Vec::new(),
+        subject: String::new(),
+        text: String::new(),
+        attachments: Vec::new(),
+        receipt: None,
+        in_reply_to: None,
+        bcc: Vec::new(),
+        html: None,
+        priority: None,
+        signature: None,
+        references: Vec::new(),
+    }
 }
 
 /// Apply the shared options, queue, submit once; print the ID. Used by send, reply, forward.
 pub fn queue_and_send(
-    data_dir: &Path,
-    store: &Store,
-    account: &Account,
-    mut draft: Draft,
+    app: &App,
+    account_id: i64,
+    mut draft: ComposeDraft,
     opts: &SendOpts,
-) -> Result<OutboxId, String> {
+) -> Result<i64, String> {
     for p in &opts.attach {
-        draft.attachments.push(Attachment::from_file(p));
+        let data = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let file_name = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "allegato".into());
+        draft.attachments.push(OutgoingAttachment {
+            file_name,
+            mime: None,
+            data,
+        });
     }
-    draft.receipt = opts.receipt;
-    if let Some(p) = opts.priority {
-        draft.priority = p;
+    draft.receipt = Some(opts.receipt.clone());
+    if opts.priority.is_some() {
+        draft.priority = opts.priority.clone();
     }
     if opts.signature.is_some() {
         draft.signature = opts.signature.clone();
     }
-    let ob = outbox(store, data_dir);
     if let Some(mb) = opts.provider_limit_mb {
-        let mut preset = ob.preset(account.id).map_err(|e| e.to_string())?;
-        preset.max_total_bytes = mb.saturating_mul(1024 * 1024);
-        ob.set_preset(account.id, &preset)
-            .map_err(|e| e.to_string())?;
+        block(app.set_send_limit(account_id, mb)).map_err(|e| e.to_string())?;
     }
-    let q = ob.queue(account.id, &draft).map_err(|e| e.to_string())?;
-    for w in &q.warnings {
+    let queued = block(app.queue(account_id, draft)).map_err(|e| e.to_string())?;
+    for w in &queued.warnings {
         eprintln!("pec: warning: {w}");
     }
+    let id = queued.outbox_id;
+    let mut refused: Option<PecError> = None;
     if !opts.queue_only {
-        let creds = FileCredentialStore::new(data_dir);
-        let rt = runtime()?;
-        let r = rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(300), ob.process(account.id, &creds)).await
+        let r = block(async {
+            match tokio::time::timeout(Duration::from_secs(300), app.send_pending(account_id)).await
+            {
+                Ok(r) => r.map(Some),
+                Err(_) => Ok(None),
+            }
         });
         match r {
-            Err(_) => eprintln!("pec: the server did not answer; the message stays queued"),
-            Ok(Err(e)) => eprintln!("pec: {e}; the message stays queued"),
-            Ok(Ok(rep)) => {
-                for e in rep.errors {
-                    eprintln!("pec: {e}");
-                }
+            Ok(None) => eprintln!("pec: the server did not answer; the message stays queued"),
+            Ok(Some(_)) => {}
+            Err(e) => {
+                eprintln!("pec: {e}; the message stays queued");
+                refused = Some(e);
             }
         }
     }
-    let st = ob.status(q.id).map_err(|e| e.to_string())?;
+    let st = block(app.send_status(id)).map_err(|e| e.to_string())?;
     if opts.json {
         println!(
             "{}",
-            serde_json::json!({
-                "id": q.id,
-                "message_id": q.message_id,
-                "state": st.state,
+            json!({
+                "id": id,
+                "message_id": queued.message_id,
+                "state": st.step,
                 "error": st.error,
-                "warnings": q.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                "warnings": queued.warnings,
             })
         );
     } else {
-        println!("{}", q.id);
+        println!("{id}");
     }
-    if st.state == pec_core::outbox::SendState::Rejected {
+    if st.step == SendStep::Rejected {
         return Err(format!(
-            "message {} was refused: {}",
-            q.id,
+            "message {id} was refused: {}",
             st.error.unwrap_or_default()
         ));
     }
-    if st.state == pec_core::outbox::SendState::Queued
-        && let Ok(e) = ob.entry(q.id)
-        && let Some(err) = e.error
+    if st.step == SendStep::Queued
+        && let Some(err) = st.error.or(refused.map(|e| e.to_string()))
     {
-        eprintln!("pec: not sent yet ({err}); `pec status {}` retries", q.id);
+        eprintln!("pec: not sent yet ({err}); `pec status {id}` retries");
     }
-    Ok(q.id)
+    Ok(id)
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
@@ -174,8 +179,8 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
-    let store = open_store(data_dir)?;
-    let account = resolve_account(&store, args.opts.account.as_deref())?;
+    let app = open(data_dir)?;
+    let account = resolve_account(&app, args.opts.account.as_deref())?;
     let body = if args.body == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
@@ -188,14 +193,14 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => None,
     };
-    let draft = Draft {
-        to: args.to.iter().map(|a| Mailbox::parse(a)).collect(),
-        cc: args.cc.iter().map(|a| Mailbox::parse(a)).collect(),
-        bcc: args.bcc.iter().map(|a| Mailbox::parse(a)).collect(),
+    let draft = ComposeDraft {
+        to: args.to.clone(),
+        cc: args.cc.clone(),
+        bcc: args.bcc.clone(),
         subject: args.subject.clone(),
-        text: Some(body),
+        text: body,
         html,
-        ..Default::default()
+        ..empty_draft()
     };
-    queue_and_send(data_dir, &store, &account, draft, &args.opts).map(|_| ())
+    queue_and_send(&app, account.id, draft, &args.opts).map(|_| ())
 }

@@ -1,14 +1,14 @@
 //! `pec show ID [--json]`: one message with its PEC data, recipients' delivery states and receipts;
 //! the text when the body is cached (`--fetch` downloads it).
 
-use super::account::{fail, open_store};
 use super::ls::{delivery_mark, format_date};
-use pec_core::accounts::FileCredentialStore;
-use pec_core::store::ingest;
-use pec_core::sync::SyncEngine;
+use crate::facade::{block, fail, open, print_json};
+use crate::json;
+use pec_ffi::{MessageView, SignatureState};
+use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,63 +24,70 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let mut raw = match store.body(args.id) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
-    if raw.is_none() && args.fetch {
-        let engine = SyncEngine::new(store.clone(), Arc::new(FileCredentialStore::new(data_dir)));
-        let rt = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(rt) => rt,
-            Err(e) => return fail(e),
-        };
-        match rt.block_on(engine.fetch_body(args.id)) {
-            Ok(r) => raw = Some(r),
-            Err(e) => return fail(e),
-        }
+    match run_inner(data_dir, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
     }
-    let d = match store.message(args.id) {
-        Ok(d) => d,
-        Err(e) => return fail(e),
-    };
+}
+
+fn signature_name(s: SignatureState) -> &'static str {
+    match s {
+        SignatureState::Valid => "valid",
+        SignatureState::Invalid => "invalid",
+        SignatureState::Untrusted => "untrusted",
+        SignatureState::Absent => "absent",
+        SignatureState::NotChecked => "not checked (body not downloaded)",
+    }
+}
+
+fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
+    let app = open(data_dir)?;
+    let mut d = block(app.message(args.id)).map_err(|e| e.to_string())?;
+    if !d.downloaded && args.fetch {
+        block(app.download(args.id)).map_err(|e| e.to_string())?;
+        d = block(app.message(args.id)).map_err(|e| e.to_string())?;
+    }
     if args.raw {
-        return match raw {
-            Some(r) => {
-                use std::io::Write;
-                let _ = std::io::stdout().write_all(&r);
-                ExitCode::SUCCESS
-            }
-            None => fail("body not downloaded (pec show ID --fetch, or pec sync --full)"),
-        };
-    }
-    let text = raw
-        .as_deref()
-        .map(ingest::analyze)
-        .and_then(|r| r.body_text);
-    if args.json {
-        let mut v = match serde_json::to_value(&d) {
-            Ok(v) => v,
-            Err(e) => return fail(e),
-        };
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("text".into(), text.into());
+        if !d.downloaded {
+            return Err("body not downloaded (pec show ID --fetch, or pec sync --full)".into());
         }
-        return match serde_json::to_string_pretty(&v) {
-            Ok(s) => {
-                println!("{s}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(e),
-        };
+        let raw = block(app.raw_message(args.id)).map_err(|e| e.to_string())?;
+        let _ = std::io::stdout().write_all(&raw);
+        return Ok(());
     }
-    let s = &d.summary;
+    if args.json {
+        return print_json(&detail_json(&d));
+    }
+    print_human(&d);
+    Ok(())
+}
+
+/// `summary` (the list row), `message_id`, `ref_message_id`, `identificativo`, `pec_recipient`,
+/// `pec_error`, `signature`, `body_cached`, `recipients`, `receipts`, `attachments`, `labels`,
+/// `text`, and the facade's `pec` facts.
+fn detail_json(d: &MessageView) -> serde_json::Value {
+    json!({
+        "summary": json::row(&d.row),
+        "message_id": d.message_id,
+        "ref_message_id": d.refers_to,
+        "identificativo": d.pec.identifier,
+        "pec_recipient": d.pec.receipt_recipient,
+        "pec_error": d.pec.error,
+        "signature": d.pec.signature.state,
+        "body_cached": d.downloaded,
+        "recipients": d.recipients,
+        "receipts": d.receipts,
+        "attachments": d.attachments.iter().map(|a| json!({
+            "filename": a.file_name, "mime": a.mime, "size": a.size,
+        })).collect::<Vec<_>>(),
+        "labels": d.labels,
+        "text": d.body_text,
+        "pec": d.pec,
+    })
+}
+
+fn print_human(d: &MessageView) {
+    let s = &d.row;
     println!(
         "Id:        {} ({} uid {})",
         s.id,
@@ -88,8 +95,8 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         s.uid.map(|u| u.to_string()).unwrap_or_else(|| "-".into())
     );
     println!(
-        "Kind:      {:?}{}",
-        s.kind,
+        "Kind:      {}{}",
+        json::kind_name(s.kind),
         s.receipt_type
             .as_deref()
             .map(|t| format!(" ({t})"))
@@ -102,35 +109,53 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
             .as_deref()
             .map(|n| format!("{n} "))
             .unwrap_or_default(),
-        s.from_addr.as_deref().unwrap_or("")
+        s.from_address.as_deref().unwrap_or("")
     );
-    if let Some(real) = &s.sender_addr {
+    if let Some(real) = &d.pec.original_sender {
         println!("Sender:    {real}");
     }
-    println!("Subject:   {}", s.subject.as_deref().unwrap_or(""));
+    println!("Subject:   {}", s.raw_subject.as_deref().unwrap_or(""));
     if let Some(m) = &d.message_id {
         println!("Message-ID: <{m}>");
     }
-    if let Some(r) = &d.ref_message_id {
+    if let Some(r) = &d.refers_to {
         println!("Refers to: <{r}>");
     }
-    if let Some(i) = &d.identificativo {
+    if let Some(i) = &d.pec.identifier {
         println!("PEC id:    {i}");
     }
-    if let Some(e) = &d.pec_error {
+    if let Some(e) = &d.pec.error {
         println!("Error:     {e}");
     }
-    if let Some(sig) = &d.signature {
-        println!("Signature: {sig}");
-    }
-    if s.delivery.is_some() {
-        println!("Delivery:  {:?} {}", s.delivery, delivery_mark(s.delivery));
+    let sig = &d.pec.signature;
+    if sig.state != SignatureState::Absent || d.pec.issuer.is_some() {
+        println!(
+            "Signature: {}{}",
+            signature_name(sig.state),
+            sig.signer
+                .as_deref()
+                .map(|x| format!(" — {x}"))
+                .unwrap_or_default()
+        );
     }
     let tracked = s.delivery.is_some();
-    for r in d.recipients.iter().filter(|_| !tracked) {
-        println!("  {:<4} {}", r.field, r.address);
+    if tracked {
+        println!(
+            "Delivery:  {} {}",
+            s.delivery
+                .map(|m| serde_json::to_value(m)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default())
+                .unwrap_or_default(),
+            delivery_mark(s.delivery)
+        );
     }
-    for r in d.recipients.iter().filter(|_| tracked) {
+    for r in &d.recipients {
+        if !tracked {
+            println!("  {:<4} {}", r.field, r.address);
+            continue;
+        }
         let when = r
             .delivered_at
             .or(r.failed_at)
@@ -171,7 +196,7 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     for a in &d.attachments {
         println!(
             "  attachment {} ({}, {} bytes)",
-            a.filename.as_deref().unwrap_or("(no name)"),
+            a.file_name.as_deref().unwrap_or("(no name)"),
             a.mime,
             a.size
         );
@@ -180,13 +205,12 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         println!("Labels:    {}", d.labels.join(", "));
     }
     println!();
-    match text {
+    match &d.body_text {
         Some(t) => println!("{t}"),
-        None if raw.is_some() => println!("(no text part)"),
+        None if d.downloaded => println!("(no text part)"),
         None => println!(
             "(body not downloaded: pec show {} --fetch, or pec sync --full)",
             s.id
         ),
     }
-    ExitCode::SUCCESS
 }

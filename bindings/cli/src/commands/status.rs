@@ -2,10 +2,9 @@
 //! ID is what `pec send` printed (or the Message-ID). Unless `--offline`, queued messages are
 //! retried and new receipts fetched first.
 
-use super::account::{fail, open_store};
-use super::send::{outbox, runtime};
-use pec_core::accounts::FileCredentialStore;
-use pec_core::outbox::SendStatus;
+use crate::facade::{block, fail, open, print_json};
+use crate::json;
+use pec_ffi::{SendStatusView, SendStep};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,12 +38,19 @@ fn time(at: i64) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
-fn print_human(st: &SendStatus) {
+fn step_name(s: SendStep) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn print_human(st: &SendStatusView) {
     println!(
         "PEC {} «{}»: {}",
-        st.id,
+        st.outbox_id,
         st.subject.as_deref().unwrap_or(""),
-        st.state.as_str()
+        step_name(st.step)
     );
     println!("  Message-ID: <{}>", st.message_id);
     if let Some(e) = &st.error {
@@ -55,7 +61,7 @@ fn print_human(st: &SendStatus) {
             Some(false) => " (not PEC: no delivery receipt)",
             _ => "",
         };
-        println!("  {}: {}{note}", r.address, r.state.as_str());
+        println!("  {}: {}{note}", r.address, step_name(r.step));
         if let Some(reason) = &r.reason {
             println!("      reason: {reason}");
         }
@@ -66,38 +72,35 @@ fn print_human(st: &SendStatus) {
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
-    let store = open_store(data_dir)?;
-    let ob = outbox(&store, data_dir);
-    let id = ob.find(&args.id).map_err(|e| e.to_string())?;
+    let app = open(data_dir)?;
+    let id = block(app.find_outbox(args.id.clone())).map_err(|e| e.to_string())?;
     if !args.offline {
-        let entry = ob.entry(id).map_err(|e| e.to_string())?;
-        let creds = FileCredentialStore::new(data_dir);
-        let rt = runtime()?;
-        rt.block_on(async {
-            let work = async {
-                if let Err(e) = ob.process(entry.account_id, &creds).await {
-                    eprintln!("pec: outbox: {e}");
-                }
-                if let Err(e) = ob.poll_receipts(entry.account_id, &creds).await {
-                    eprintln!("pec: receipts: {e}");
-                }
-            };
-            if tokio::time::timeout(Duration::from_secs(300), work)
-                .await
-                .is_err()
-            {
-                eprintln!("pec: the server did not answer; showing what is known");
+        let account = block(app.send_status(id))
+            .map_err(|e| e.to_string())?
+            .account_id;
+        let work = async {
+            if let Err(e) = app.send_pending(account).await {
+                eprintln!("pec: outbox: {e}");
             }
-        });
+            if let Err(e) = app.refresh_receipts(account).await {
+                eprintln!("pec: receipts: {e}");
+            }
+        };
+        let timed_out = block(async {
+            Ok(tokio::time::timeout(Duration::from_secs(300), work)
+                .await
+                .is_err())
+        })
+        .unwrap_or(true);
+        if timed_out {
+            eprintln!("pec: the server did not answer; showing what is known");
+        }
     }
-    let st = ob.status(id).map_err(|e| e.to_string())?;
+    let st = block(app.send_status(id)).map_err(|e| e.to_string())?;
     if args.json {
-        use std::io::Write;
-        let json = serde_json::to_string_pretty(&st).map_err(|e| e.to_string())?;
-        // A closed pipe (`| head`) is not an error worth a panic.
-        let _ = writeln!(std::io::stdout().lock(), "{json}");
+        print_json(&json::status(&st))
     } else {
         print_human(&st);
+        Ok(())
     }
-    Ok(())
 }

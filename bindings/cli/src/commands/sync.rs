@@ -1,8 +1,8 @@
-//! `pec sync [--full]`: one pass over every folder; a progress bar on a terminal, none when piped.
+//! `pec sync [--full]`: one pass over every folder through the facade; a progress bar on a
+//! terminal, none when piped.
 
-use super::account::{fail, open_store, resolve_account};
-use pec_core::accounts::FileCredentialStore;
-use pec_core::sync::{BodyPolicy, SyncEngine, SyncEvent, SyncOptions};
+use crate::facade::{block, fail, open, resolve_account};
+use pec_ffi::{BodyDownload, ErrorEvent, SyncListener, SyncProgress};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,73 +19,75 @@ pub struct Args {
     /// Print timings and counts on standard error when done.
     #[arg(long)]
     pub stats: bool,
+    /// Print the summary as JSON (`{"account", "folders", "added", "updated", "removed",
+    /// "bodies", "actions_replayed", "first_rows_ms"}`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Draws one line on standard error: folder, bar, done/total.
+struct ProgressBar;
+
+impl SyncListener for ProgressBar {
+    fn on_progress(&self, p: SyncProgress) {
+        let width = 30usize;
+        let filled = if p.total == 0 {
+            width
+        } else {
+            (p.done.min(p.total) as usize * width) / p.total as usize
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2K{:<20.20} [{}{}] {}/{}",
+            p.folder,
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            p.done,
+            p.total
+        );
+        let _ = err.flush();
+    }
+
+    fn on_error(&self, _error: ErrorEvent) {}
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    let store = match open_store(data_dir) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let account = match resolve_account(&store, args.account.as_deref()) {
+    let app = match open(data_dir) {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
+    let account = match resolve_account(&app, args.account.as_deref()) {
+        Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let creds = Arc::new(FileCredentialStore::new(data_dir));
-    let engine = SyncEngine::new(store, creds);
-    let opts = SyncOptions {
-        bodies: if args.full {
-            BodyPolicy::All
-        } else {
-            BodyPolicy::ReceiptsOnly
-        },
-        ..SyncOptions::default()
+    let bodies = if args.full {
+        BodyDownload::All
+    } else {
+        BodyDownload::ReceiptsOnly
+    };
+    let tty = std::io::stderr().is_terminal();
+    let listener: Option<Arc<dyn SyncListener>> = if tty {
+        Some(Arc::new(ProgressBar))
+    } else {
+        None
     };
     let started = std::time::Instant::now();
-    let tty = std::io::stderr().is_terminal();
-    let result = rt.block_on(async {
-        let _sub = tty.then(|| {
-            engine.subscribe(|ev| {
-                if let SyncEvent::Progress {
-                    folder,
-                    done,
-                    total,
-                    ..
-                } = ev
-                {
-                    let width = 30usize;
-                    let filled = if total == 0 {
-                        width
-                    } else {
-                        (done.min(total) as usize * width) / total as usize
-                    };
-                    let mut err = std::io::stderr().lock();
-                    let _ = write!(
-                        err,
-                        "\r\x1b[2K{folder:<20.20} [{}{}] {done}/{total}",
-                        "#".repeat(filled),
-                        " ".repeat(width - filled)
-                    );
-                    let _ = err.flush();
-                }
-            })
-        });
-        engine.sync_once(account.id, &opts).await
-    });
+    let result = block(app.sync(account.id, bodies, listener));
     if tty {
         eprint!("\r\x1b[2K");
     }
     match result {
+        Ok(r) if args.json => {
+            let mut v = serde_json::to_value(&r).unwrap_or_default();
+            v["account"] = account.address.clone().into();
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
         Ok(r) => {
             println!(
                 "{}: {} folders, {} new, {} updated, {} removed, {} bodies, {} actions replayed",
-                account.config.address,
+                account.address,
                 r.folders,
                 r.added,
                 r.updated,
@@ -97,13 +99,13 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
                 eprintln!(
                     "elapsed_ms={} first_rows_ms={}",
                     started.elapsed().as_millis(),
-                    r.first_rows_after
-                        .map(|d| d.as_millis().to_string())
+                    r.first_rows_ms
+                        .map(|d| d.to_string())
                         .unwrap_or_else(|| "-".into())
                 );
             }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(format!("sync {}: {e}", account.config.address)),
+        Err(e) => fail(format!("sync {}: {e}", account.address)),
     }
 }

@@ -44,7 +44,9 @@ class SandboxTest {
             bin = b
             // Dovecot's unprivileged processes must be able to traverse the directory.
             dir = Files.createTempDirectory("pec-sbx").toFile().also { it.setReadable(true, false); it.setExecutable(true, false) }
-            val p = ProcessBuilder(bin, "up", "--dir", dir.path, "--accounts", "2")
+            val p = ProcessBuilder(bin, "up", "--dir", dir.path, "--accounts", "2",
+                "--delegate", "utente1@pec.sandbox.test:segreteria@pec.sandbox.test:read,send,programs",
+                "--delegate", "utente1@pec.sandbox.test:lettore@pec.sandbox.test:read,programs")
                 .redirectError(File(dir, "sandbox.log")).start()
             proc = p
             val line = p.inputStream.bufferedReader().readLine()
@@ -69,11 +71,39 @@ class SandboxTest {
         return f
     }
 
-    private suspend fun addSandboxAccount(app: App, address: String, password: String): AccountInfo {
+    private suspend fun addSandboxAccount(app: App, address: String, password: String, delegation: Delegation? = null): AccountInfo {
         val (ih, ip) = field("imap").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
         val (sh, sp) = field("smtp").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
         return app.addAccount(NewAccount(Provider.CUSTOM, address, password, null,
-            CustomServer(ih, ip, sh, sp, field("ca_file")), null))
+            CustomServer(ih, ip, sh, sp, field("ca_file")), delegation))
+    }
+
+    /** A delegate logs in with its own username; one without `send` gets PecException.Permission. */
+    @Test
+    fun delegateLogsInWithItsOwnUsername() = runBlocking {
+        val (owner, _) = accounts()[0]
+        val (other, _) = accounts()[1]
+        val readSend = Permissions(read = true, write = false, send = true, mailPrograms = true, settings = false)
+        App(Files.createTempDirectory("pec-kt-del").toFile().path, CredentialBackend.MEMORY).use { app ->
+            val seg = addSandboxAccount(app, owner, "delega-segreteria", Delegation("segreteria@pec.sandbox.test", readSend))
+            assertEquals("segreteria@pec.sandbox.test", seg.login)
+            assertTrue(seg.delegated && seg.capabilities.canSend)
+            app.sync(seg.id, BodyDownload.RECEIPTS_ONLY, null)
+            val sent = app.send(seg.id, ComposeDraft(listOf(other), listOf(), "Dalla segreteria", "x", listOf(), null, null))
+            assertTrue("not submitted", sent.submitted)
+        }
+        // The reader declared `send` it does not have: the provider refuses, the facade says Permission.
+        App(Files.createTempDirectory("pec-kt-del2").toFile().path, CredentialBackend.MEMORY).use { app ->
+            val rd = addSandboxAccount(app, owner, "delega-lettore", Delegation("lettore@pec.sandbox.test", readSend))
+            app.sync(rd.id, BodyDownload.RECEIPTS_ONLY, null)
+            try {
+                app.send(rd.id, ComposeDraft(listOf(other), listOf(), "Non permesso", "x", listOf(), null, null))
+                fail("a reader sent")
+            } catch (e: PecException.Permission) {
+                assertTrue(e.detail, e.detail.contains("not owned"))
+                assertEquals("permission", errorCode(e))
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,51 @@
+//! The one door to the core: every store, account and network command drives `pec_ffi::App`,
+//! the same facade the Android and iOS apps use, with the file credential store (0600 files
+//! under `<data-dir>/credentials/`).
+
+use pec_ffi::{AccountInfo, App, CredentialBackend, PecError};
+use std::future::Future;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Open the data directory (created when missing).
+pub fn open(data_dir: &Path) -> Result<Arc<App>, String> {
+    App::new(
+        data_dir.to_string_lossy().into_owned(),
+        CredentialBackend::File,
+    )
+    .map_err(|e| format!("{}: {e}", data_dir.display()))
+}
+
+/// Run a facade call to completion on the core's runtime.
+pub fn block<T>(fut: impl Future<Output = Result<T, PecError>>) -> Result<T, PecError> {
+    pec_ffi::runtime::rt().block_on(fut)
+}
+
+/// The account named by `--account`, else the first one.
+pub fn resolve_account(app: &App, address: Option<&str>) -> Result<AccountInfo, String> {
+    let accounts = block(app.accounts()).map_err(|e| e.to_string())?;
+    match address {
+        Some(a) => accounts
+            .into_iter()
+            .find(|x| x.address.eq_ignore_ascii_case(a.trim()))
+            .ok_or_else(|| format!("no account {a} (pec account add …)")),
+        None => accounts.into_iter().next().ok_or_else(|| {
+            "no account yet (pec account add ADDRESS --imap HOST:PORT --smtp HOST:PORT --password-stdin)"
+                .into()
+        }),
+    }
+}
+
+pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("pec: {msg}");
+    ExitCode::FAILURE
+}
+
+/// Print a JSON value, pretty. A closed pipe (`| head`) is not an error worth a panic.
+pub fn print_json(v: &impl serde::Serialize) -> Result<(), String> {
+    use std::io::Write;
+    let s = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
+    let _ = writeln!(std::io::stdout().lock(), "{s}");
+    Ok(())
+}

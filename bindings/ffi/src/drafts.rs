@@ -1,0 +1,104 @@
+//! Reply and forward: the core builds the draft from the stored original
+//! (`pec_core::compose::reply`); here it becomes the compose screen's [`ComposeDraft`].
+
+use crate::app::App;
+use crate::error::{PecError, Result};
+use crate::mail::ComposeDraft;
+use crate::runtime::blocking;
+use crate::types::HostPort;
+use pec_core::compose::reply::{self, ReplyError};
+use pec_core::compose::{AttachmentSource, Draft, Mailbox, Priority};
+
+impl From<ReplyError> for PecError {
+    fn from(e: ReplyError) -> Self {
+        PecError::Unreadable {
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// `Name <address>` (the name quoted when it holds specials), or the bare address.
+fn mailbox_text(m: &Mailbox) -> String {
+    match m.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => m.address.clone(),
+        Some(n) if n.contains([',', ';', '<', '>', '"', '@', ':']) => {
+            format!("\"{}\" <{}>", n.replace(['"', '\\'], ""), m.address)
+        }
+        Some(n) => format!("{n} <{}>", m.address),
+    }
+}
+
+fn compose_of(d: Draft) -> Result<ComposeDraft> {
+    let attachments = d
+        .attachments
+        .into_iter()
+        .map(|a| {
+            let data = match a.source {
+                AttachmentSource::Bytes(b) => b,
+                AttachmentSource::File(p) => {
+                    std::fs::read(&p).map_err(|e| PecError::Unreadable {
+                        detail: format!("{}: {e}", p.display()),
+                    })?
+                }
+            };
+            Ok(crate::mail::OutgoingAttachment {
+                file_name: a.filename,
+                mime: a.mime,
+                data,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ComposeDraft {
+        to: d.to.iter().map(mailbox_text).collect(),
+        cc: d.cc.iter().map(mailbox_text).collect(),
+        subject: d.subject,
+        text: d.text.unwrap_or_default(),
+        attachments,
+        receipt: Some(d.receipt.as_str().to_string()),
+        in_reply_to: d.in_reply_to,
+        bcc: d.bcc.iter().map(mailbox_text).collect(),
+        html: d.html,
+        priority: match d.priority {
+            Priority::Normal => None,
+            Priority::High => Some("high".into()),
+            Priority::Low => Some("low".into()),
+        },
+        signature: d.signature,
+        references: d.references,
+    })
+}
+
+#[uniffi::export]
+impl App {
+    /// A reply to a stored message, addressed to its real sender (for a PEC envelope: the
+    /// original's Reply-To, never posta-certificata@); `all` puts the other recipients in Cc.
+    /// The original is quoted in `text`. The body must be downloaded (`download`).
+    pub async fn reply_draft(&self, message_id: i64, all: bool) -> Result<ComposeDraft> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let (account, raw) = inner.raw_of(message_id)?;
+            let me = inner.store.account(account)?.config.address;
+            compose_of(reply::reply(&raw, &me, all)?)
+        })
+        .await
+    }
+
+    /// A forward of a stored message with its attachments (for a PEC envelope: the original's);
+    /// the recipients are left to the user. The body must be downloaded (`download`).
+    pub async fn forward_draft(&self, message_id: i64) -> Result<ComposeDraft> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let (account, raw) = inner.raw_of(message_id)?;
+            let me = inner.store.account(account)?.config.address;
+            compose_of(reply::forward(&raw, &me)?)
+        })
+        .await
+    }
+}
+
+/// Split a typed server `host:port` (IPv6 as `[::1]:993`).
+#[uniffi::export]
+pub fn parse_host_port(text: String) -> Result<HostPort> {
+    let (host, port) = pec_core::accounts::parse_host_port(text.trim())?;
+    Ok(HostPort { host, port })
+}

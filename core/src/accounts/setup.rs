@@ -1,0 +1,245 @@
+//! Adding an account: the checks on what the user typed, the password into the credential store
+//! (under the login), the record into the store, and what the store's columns do not hold (the
+//! provider picked, a delegate's declared permissions) as a setting.
+//!
+//! A delegated login ("accesso multiutente" of business PEC boxes) logs in with the delegate's own
+//! username onto the owner's box: IMAP LOGIN and SMTP AUTH use the login, MAIL FROM and From stay
+//! the box address. [`capabilities`] says what a UI may offer: the declared permissions, narrowed
+//! by the server's ACL rights when it reports them.
+
+use super::{Account, AccountConfig, CredentialError, CredentialStore};
+use crate::store::{AccountId, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The five permissions a business PEC box grants a delegate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Permissions {
+    /// Read messages and folders.
+    pub read: bool,
+    /// Move, delete, flag, file messages; drafts.
+    pub write: bool,
+    /// Send as the owner.
+    pub send: bool,
+    /// Use mail programs (IMAP/SMTP) at all.
+    pub mail_programs: bool,
+    /// Change mailbox settings.
+    pub settings: bool,
+}
+
+impl Permissions {
+    /// The box's owner: everything.
+    pub const OWNER: Permissions = Permissions {
+        read: true,
+        write: true,
+        send: true,
+        mail_programs: true,
+        settings: true,
+    };
+}
+
+/// What a UI may offer for an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Capabilities {
+    pub can_read: bool,
+    pub can_sync: bool,
+    pub can_move_delete: bool,
+    pub can_flag: bool,
+    pub can_compose: bool,
+    pub can_send: bool,
+    pub can_edit_settings: bool,
+}
+
+/// The declared permissions, narrowed by the server's ACL rights (RFC 4314 letters) on the inbox
+/// when it reports them.
+pub fn capabilities(p: &Permissions, rights: Option<&str>) -> Capabilities {
+    let acl = |letters: &str| rights.is_none_or(|r| letters.chars().any(|c| r.contains(c)));
+    let programs = p.mail_programs;
+    Capabilities {
+        can_read: programs && p.read && acl("r"),
+        can_sync: programs && p.read && acl("r"),
+        can_move_delete: programs && p.write && acl("te"),
+        can_flag: programs && (p.write || p.read) && acl("sw"),
+        can_compose: programs && p.send,
+        can_send: programs && p.send,
+        can_edit_settings: p.settings,
+    }
+}
+
+/// Where the account's servers are (implicit TLS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Servers {
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Extra trust anchor (PEM file) for a server with a private CA (the sandbox).
+    pub ca_file: Option<PathBuf>,
+}
+
+/// A delegate's own username and what the owner allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelegateLogin {
+    pub login: String,
+    pub permissions: Permissions,
+}
+
+/// The add-account form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSetup {
+    /// The PEC address of the box (the owner's, for a delegate).
+    pub address: String,
+    pub password: String,
+    pub display_name: Option<String>,
+    pub servers: Servers,
+    /// Which provider the user picked (`aruba`, `custom`, ...): shown back, never interpreted.
+    pub provider: String,
+    pub delegation: Option<DelegateLogin>,
+}
+
+/// What the account record's columns do not hold, kept as a setting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountMeta {
+    pub provider: String,
+    /// `None` for the owner.
+    pub delegated: Option<Permissions>,
+}
+
+impl AccountMeta {
+    /// The permissions the login has (everything for the owner).
+    pub fn permissions(&self) -> Permissions {
+        self.delegated.unwrap_or(Permissions::OWNER)
+    }
+}
+
+/// Why an account cannot be added or read.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Something the user typed: the message says what.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+}
+
+fn meta_key(address: &str) -> String {
+    format!("account.meta:{}", address.to_ascii_lowercase())
+}
+
+/// The key the first facade release used for the same record.
+fn legacy_meta_key(address: &str) -> String {
+    format!("ffi.account:{}", address.to_ascii_lowercase())
+}
+
+fn invalid(msg: impl Into<String>) -> AccountError {
+    AccountError::Invalid(msg.into())
+}
+
+fn check(setup: &AccountSetup) -> Result<(), AccountError> {
+    let address = setup.address.trim();
+    let (local, domain) = address
+        .split_once('@')
+        .ok_or_else(|| invalid(format!("{address:?} is not an address")))?;
+    if local.is_empty() || domain.is_empty() || domain.contains('@') || address.contains(' ') {
+        return Err(invalid(format!("{address:?} is not an address")));
+    }
+    if setup.password.is_empty() {
+        return Err(invalid("empty password"));
+    }
+    let s = &setup.servers;
+    if s.imap_host.trim().is_empty() || s.smtp_host.trim().is_empty() {
+        return Err(invalid("empty server host"));
+    }
+    if s.imap_port == 0 || s.smtp_port == 0 {
+        return Err(invalid("port 0"));
+    }
+    if let Some(ca) = &s.ca_file
+        && !ca.is_file()
+    {
+        return Err(invalid(format!("CA file {:?} not found", ca.display())));
+    }
+    if let Some(d) = &setup.delegation
+        && d.login.trim().is_empty()
+    {
+        return Err(invalid("empty delegate login"));
+    }
+    Ok(())
+}
+
+/// Check the form, store the password under the login, add (or update) the account and its
+/// metadata. Returns the account's id.
+pub fn add_account(
+    store: &Store,
+    creds: &dyn CredentialStore,
+    setup: &AccountSetup,
+) -> Result<AccountId, AccountError> {
+    check(setup)?;
+    let address = setup.address.trim().to_string();
+    let login = match &setup.delegation {
+        Some(d) => d.login.trim().to_string(),
+        None => address.clone(),
+    };
+    // A login the account used before (re-added as someone else) must not keep a password.
+    let previous = store
+        .account_by_address(&address)?
+        .map(|a| a.login)
+        .filter(|l| !l.eq_ignore_ascii_case(&login));
+    creds.set(&login, &setup.password)?;
+    let s = &setup.servers;
+    let id = store.add_account_as(
+        &AccountConfig {
+            address: address.clone(),
+            display_name: setup.display_name.clone().filter(|n| !n.trim().is_empty()),
+            imap_host: s.imap_host.trim().to_string(),
+            imap_port: s.imap_port,
+            smtp_host: s.smtp_host.trim().to_string(),
+            smtp_port: s.smtp_port,
+            ca_file: s.ca_file.clone(),
+        },
+        &login,
+    )?;
+    let meta = AccountMeta {
+        provider: setup.provider.clone(),
+        delegated: setup.delegation.as_ref().map(|d| d.permissions),
+    };
+    let json = serde_json::to_string(&meta).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    store.set_setting(&meta_key(&address), &json)?;
+    if let Some(old) = previous {
+        creds.delete(&old)?;
+    }
+    Ok(id)
+}
+
+/// The account's metadata (`custom`, owner, when none was recorded).
+pub fn account_meta(store: &Store, account: &Account) -> Result<AccountMeta, AccountError> {
+    let address = &account.config.address;
+    let json = match store.setting(&meta_key(address))? {
+        Some(j) => Some(j),
+        None => store.setting(&legacy_meta_key(address))?,
+    };
+    match json {
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| AccountError::Store(StoreError::Invalid(format!("account meta: {e}")))),
+        None => Ok(AccountMeta {
+            provider: "custom".into(),
+            delegated: None,
+        }),
+    }
+}
+
+/// Remove an account, its messages, its metadata and its password.
+pub fn remove_account(
+    store: &Store,
+    creds: &dyn CredentialStore,
+    id: AccountId,
+) -> Result<(), AccountError> {
+    let account = store.account(id)?;
+    store.remove_account(id)?;
+    let address = &account.config.address;
+    store.delete_setting(&meta_key(address))?;
+    store.delete_setting(&legacy_meta_key(address))?;
+    creds.delete(&account.login)?;
+    Ok(())
+}

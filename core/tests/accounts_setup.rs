@@ -1,0 +1,153 @@
+//! Adding accounts (`pec_core::accounts::setup`): what is refused, where the password goes, the
+//! delegate's login, capabilities, and the login carried over by migration 0003.
+
+use pec_core::accounts::{
+    self, AccountError, AccountSetup, CredentialStore, DelegateLogin, MemoryCredentialStore,
+    Permissions, Servers,
+};
+use pec_core::store::Store;
+
+fn setup(address: &str) -> AccountSetup {
+    AccountSetup {
+        address: address.into(),
+        password: "segreto".into(),
+        display_name: Some("Studio".into()),
+        servers: Servers {
+            imap_host: "imap.example".into(),
+            imap_port: 993,
+            smtp_host: "smtp.example".into(),
+            smtp_port: 465,
+            ca_file: None,
+        },
+        provider: "custom".into(),
+        delegation: None,
+    }
+}
+
+fn invalid(store: &Store, creds: &dyn CredentialStore, s: AccountSetup) -> String {
+    match accounts::add_account(store, creds, &s) {
+        Err(AccountError::Invalid(m)) => m,
+        other => panic!("expected Invalid for {s:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_a_reason_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let creds = MemoryCredentialStore::new();
+    for bad in [
+        "",
+        "nobody",
+        "@pec.example",
+        "a@",
+        "a@b@c",
+        "a b@pec.example",
+    ] {
+        assert!(invalid(&store, &creds, setup(bad)).contains("not an address"));
+    }
+    let mut s = setup("a@pec.example");
+    s.password.clear();
+    assert_eq!(invalid(&store, &creds, s), "empty password");
+    let mut s = setup("a@pec.example");
+    s.servers.imap_host = "  ".into();
+    assert_eq!(invalid(&store, &creds, s), "empty server host");
+    let mut s = setup("a@pec.example");
+    s.servers.smtp_port = 0;
+    assert_eq!(invalid(&store, &creds, s), "port 0");
+    let mut s = setup("a@pec.example");
+    s.servers.ca_file = Some(dir.path().join("missing.pem"));
+    assert!(invalid(&store, &creds, s).contains("not found"));
+    let mut s = setup("a@pec.example");
+    s.delegation = Some(DelegateLogin {
+        login: " ".into(),
+        permissions: Permissions::OWNER,
+    });
+    assert_eq!(invalid(&store, &creds, s), "empty delegate login");
+    assert!(store.accounts().unwrap().is_empty());
+    assert!(creds.get("a@pec.example").is_err());
+}
+
+#[test]
+fn owner_then_delegate_then_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let creds = MemoryCredentialStore::new();
+    let id = accounts::add_account(&store, &creds, &setup(" Box@pec.example ")).unwrap();
+    let acc = store.account(id).unwrap();
+    assert_eq!(acc.config.address, "Box@pec.example");
+    assert_eq!(acc.login, "Box@pec.example");
+    assert_eq!(creds.get("box@pec.example").unwrap(), "segreto");
+    let meta = accounts::account_meta(&store, &acc).unwrap();
+    assert_eq!(meta.permissions(), Permissions::OWNER);
+
+    // The same box as a delegate: the login changes, the owner's password is forgotten.
+    let reader = Permissions {
+        read: true,
+        mail_programs: true,
+        ..Permissions::default()
+    };
+    let mut s = setup("box@pec.example");
+    s.password = "delega".into();
+    s.delegation = Some(DelegateLogin {
+        login: "segreteria@pec.example".into(),
+        permissions: reader,
+    });
+    assert_eq!(accounts::add_account(&store, &creds, &s).unwrap(), id);
+    let acc = store.account(id).unwrap();
+    assert_eq!(acc.login, "segreteria@pec.example");
+    assert_eq!(creds.get("segreteria@pec.example").unwrap(), "delega");
+    assert!(creds.get("box@pec.example").is_err());
+    let meta = accounts::account_meta(&store, &acc).unwrap();
+    assert_eq!(meta.delegated, Some(reader));
+    let caps = accounts::capabilities(&meta.permissions(), None);
+    assert!(caps.can_sync && caps.can_flag && !caps.can_send && !caps.can_move_delete);
+    // The server's ACL narrows further: without "r" nothing can be read.
+    assert!(!accounts::capabilities(&meta.permissions(), Some("l")).can_read);
+
+    accounts::remove_account(&store, &creds, id).unwrap();
+    assert!(store.accounts().unwrap().is_empty());
+    assert!(creds.get("segreteria@pec.example").is_err());
+    assert!(
+        store
+            .setting("account.meta:box@pec.example")
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn migration_0003_keeps_logins_of_existing_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    {
+        // A store as the previous release left it: migrations 0001 and 0002 only.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(include_str!("../migrations/0001_store.sql"))
+            .unwrap();
+        c.execute_batch(include_str!("../migrations/0002_outbox.sql"))
+            .unwrap();
+        c.pragma_update(None, "user_version", 2).unwrap();
+        for (address, n) in [("owner@pec.example", 1), ("Box@pec.example", 2)] {
+            c.execute(
+                "INSERT INTO accounts (id, address, imap_host, imap_port, smtp_host, smtp_port, created_at)
+                 VALUES (?1, ?2, 'h', 993, 'h', 465, 0)",
+                rusqlite::params![n, address],
+            )
+            .unwrap();
+        }
+        c.execute(
+            "INSERT INTO settings (key, value) VALUES ('ffi.account:box@pec.example',
+             '{\"provider\":\"aruba\",\"login\":\"segreteria@pec.example\",\"delegated\":{\"read\":true,\"write\":false,\"send\":true,\"mail_programs\":true,\"settings\":false}}')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let all = store.accounts().unwrap();
+    assert_eq!(all[0].login, "owner@pec.example");
+    assert_eq!(all[1].login, "segreteria@pec.example");
+    let meta = accounts::account_meta(&store, &all[1]).unwrap();
+    assert_eq!(meta.provider, "aruba");
+    assert!(meta.delegated.is_some_and(|p| p.send && !p.write));
+}
