@@ -3,7 +3,7 @@
 
 use pec_core::accounts::{
     self, AccountError, AccountSetup, CredentialStore, DelegateLogin, MemoryCredentialStore,
-    Permissions, Servers,
+    Operation, Permissions, Servers,
 };
 use pec_core::store::Store;
 
@@ -150,4 +150,42 @@ fn migration_0003_keeps_logins_of_existing_accounts() {
     let meta = accounts::account_meta(&store, &all[1]).unwrap();
     assert_eq!(meta.provider, "aruba");
     assert!(meta.delegated.is_some_and(|p| p.send && !p.write));
+}
+
+#[test]
+fn operations_a_reading_delegate_may_not_do_are_refused_before_anything_is_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let creds = MemoryCredentialStore::new();
+    let mut s = setup("ufficio@pec.example");
+    s.delegation = Some(DelegateLogin {
+        login: "lettore@pec.example".into(),
+        permissions: Permissions {
+            read: true,
+            mail_programs: true,
+            ..Permissions::default()
+        },
+    });
+    let id = accounts::add_account(&store, &creds, &s).unwrap();
+    let account = store.account(id).unwrap();
+    accounts::require(&store, &account, Operation::Sync).unwrap();
+    for op in [Operation::Send, Operation::MoveDelete] {
+        match accounts::require(&store, &account, op) {
+            Err(AccountError::NotPermitted(m)) => {
+                assert!(m.starts_with("lettore@pec.example may not"), "{m}")
+            }
+            other => panic!("{op:?}: expected NotPermitted, got {other:?}"),
+        }
+    }
+    // The owner may do everything.
+    let owner = accounts::add_account(&store, &creds, &setup("titolare@pec.example")).unwrap();
+    let owner = store.account(owner).unwrap();
+    for op in [
+        Operation::Sync,
+        Operation::Send,
+        Operation::Flag,
+        Operation::MoveDelete,
+    ] {
+        accounts::require(&store, &owner, op).unwrap();
+    }
 }

@@ -7,7 +7,7 @@ use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription
 use crate::presets::{Provider, provider_preset};
 use crate::runtime::{blocking, rt};
 use crate::types::*;
-use pec_core::accounts::{self, Account, CredentialStore};
+use pec_core::accounts::{self, Account, CredentialStore, Operation};
 use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
 use pec_core::signature::{AnchorRole, SignatureStatus, TrustStore};
 use pec_core::store::{self, Action, Folder, FolderRole, ListQuery, SearchQuery, Store};
@@ -42,13 +42,9 @@ impl Inner {
     pub(crate) fn account_info(&self, acc: Account) -> Result<AccountInfo> {
         let meta = accounts::account_meta(&self.store, &acc)?;
         let permissions = meta.permissions();
-        let inbox_rights = self
-            .store
-            .find_folder(acc.id, "inbox")?
-            .and_then(|f| f.myrights);
         Ok(AccountInfo {
             id: acc.id,
-            capabilities: accounts::capabilities(&permissions, inbox_rights.as_deref()).into(),
+            capabilities: accounts::account_capabilities(&self.store, &acc)?.into(),
             address: acc.config.address,
             display_name: acc.config.display_name,
             provider: Provider::parse(&meta.provider).unwrap_or(Provider::Custom),
@@ -619,21 +615,16 @@ impl App {
         blocking(move || {
             let d = inner.store.message(message_id)?;
             let account = d.summary.account_id;
-            let info = inner.account(account)?;
-            let caps = info.capabilities;
-            let (allowed, what) = match &action {
+            let operation = match &action {
                 MessageAction::MarkSeen
                 | MessageAction::MarkUnseen
                 | MessageAction::Flag
-                | MessageAction::Unflag => (caps.can_flag, "flag messages"),
-                _ => (caps.can_move_delete, "move or delete messages"),
+                | MessageAction::Unflag
+                | MessageAction::AddLabel { .. }
+                | MessageAction::RemoveLabel { .. } => Operation::Flag,
+                MessageAction::MoveTo { .. } | MessageAction::Delete => Operation::MoveDelete,
             };
-            if !allowed {
-                return Err(PecError::permission(format!(
-                    "{} may not {what}",
-                    info.login
-                )));
-            }
+            accounts::require(&inner.store, &inner.store.account(account)?, operation)?;
             let core = match action {
                 MessageAction::MarkSeen => Action::SetSeen(true),
                 MessageAction::MarkUnseen => Action::SetSeen(false),

@@ -79,12 +79,6 @@ impl PecError {
             detail: detail.into(),
         }
     }
-
-    pub(crate) fn permission(detail: impl Into<String>) -> Self {
-        PecError::Permission {
-            detail: detail.into(),
-        }
-    }
 }
 
 /// The stable code of an error, for shells that prefer a string key to a type switch.
@@ -110,6 +104,7 @@ impl From<AccountError> for PecError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Invalid(d) => PecError::InvalidInput { detail: d },
+            AccountError::NotPermitted(d) => PecError::Permission { detail: d },
             AccountError::Store(s) => s.into(),
             AccountError::Credentials(c) => c.into(),
         }

@@ -5,6 +5,7 @@ use crate::error::{PecError, Result};
 use crate::events::Subscription;
 use crate::runtime::{blocking, rt};
 use crate::types::{ChangeKind, ErrorEvent};
+use pec_core::accounts::{self, Operation};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
 use pec_core::outbox::{self, Outbox, OutboxConfig, SendError, SendState, SendStatus};
 use pec_core::sync::{BodyPolicy, SyncEngine, SyncError, SyncEvent, SyncOptions};
@@ -271,13 +272,11 @@ impl Inner {
 
     /// Check the draft against the account's permissions and queue it (persisted).
     fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<outbox::Queued> {
-        let info = self.account(account_id)?;
-        if !info.capabilities.can_send {
-            return Err(PecError::permission(format!(
-                "{} may not send from this mailbox",
-                info.login
-            )));
-        }
+        accounts::require(
+            &self.store,
+            &self.store.account(account_id)?,
+            Operation::Send,
+        )?;
         let draft = draft_of(draft)?;
         Ok(self.outbox().queue(account_id, &draft)?)
     }
@@ -335,13 +334,11 @@ impl App {
     ) -> Result<SyncSummary> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            let info = inner.account(account_id)?;
-            if !info.capabilities.can_sync {
-                return Err(PecError::permission(format!(
-                    "{} may not read this mailbox with mail programs",
-                    info.login
-                )));
-            }
+            accounts::require(
+                &inner.store,
+                &inner.store.account(account_id)?,
+                Operation::Sync,
+            )?;
             let engine = inner.engine();
             let forward = inner.clone();
             let _sub = engine.subscribe(move |ev| match ev {

@@ -8,8 +8,9 @@
 pub mod setup;
 
 pub use setup::{
-    AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Permissions, Servers,
-    account_meta, add_account, capabilities, remove_account,
+    AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Operation, Permissions,
+    Servers, account_capabilities, account_meta, add_account, capabilities, remove_account,
+    require,
 };
 
 use crate::store::{AccountId, Result, Store, StoreError, now};

@@ -112,12 +112,75 @@ impl AccountMeta {
     }
 }
 
-/// Why an account cannot be added or read.
+/// What a user asks to do with an account, checked against its [`Capabilities`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Read the box with a mail program (sync).
+    Sync,
+    /// Send as the box's owner.
+    Send,
+    /// Mark read/unread, flag, label.
+    Flag,
+    /// Move, delete, empty the trash.
+    MoveDelete,
+}
+
+impl Operation {
+    fn allowed(self, caps: &Capabilities) -> bool {
+        match self {
+            Operation::Sync => caps.can_sync,
+            Operation::Send => caps.can_send,
+            Operation::Flag => caps.can_flag,
+            Operation::MoveDelete => caps.can_move_delete,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Operation::Sync => "read this mailbox with mail programs",
+            Operation::Send => "send from this mailbox",
+            Operation::Flag => "flag messages",
+            Operation::MoveDelete => "move or delete messages",
+        }
+    }
+}
+
+/// Refuse up front what the account's permissions (as a delegate) and the server's ACL rights do
+/// not allow, so nothing is queued to fail later on the server.
+pub fn require(store: &Store, account: &Account, operation: Operation) -> Result<(), AccountError> {
+    let caps = account_capabilities(store, account)?;
+    if operation.allowed(&caps) {
+        Ok(())
+    } else {
+        Err(AccountError::NotPermitted(format!(
+            "{} may not {}",
+            account.login,
+            operation.describe()
+        )))
+    }
+}
+
+/// The account's capabilities: its declared permissions narrowed by the inbox's ACL rights.
+pub fn account_capabilities(
+    store: &Store,
+    account: &Account,
+) -> Result<Capabilities, AccountError> {
+    let meta = account_meta(store, account)?;
+    let rights = store
+        .find_folder(account.id, "inbox")?
+        .and_then(|f| f.myrights);
+    Ok(capabilities(&meta.permissions(), rights.as_deref()))
+}
+
+/// Why an account cannot be added or read, or an operation is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     /// Something the user typed: the message says what.
     #[error("{0}")]
     Invalid(String),
+    /// The account's permissions or the server's rights do not allow it: the message says what.
+    #[error("{0}")]
+    NotPermitted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
