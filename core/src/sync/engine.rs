@@ -2,6 +2,7 @@
 
 use super::conn::{ImapSession, connect, map_imap};
 use super::folders::{role_from_name, role_from_special_use};
+use super::qresync::{self, RawError, Selected};
 use super::{SyncError, SyncEvent, SyncStatus};
 use crate::accounts::{Account, CredentialStore};
 use crate::store::ingest::{self, AttachmentRecord, MessageRecord};
@@ -63,6 +64,11 @@ pub struct SyncReport {
     pub actions_replayed: u64,
     pub actions_dropped: u64,
     pub uidvalidity_resets: u32,
+    /// Folders resynced through `SELECT … (QRESYNC …)` (changes and expunges in one round trip).
+    pub qresync_selects: u32,
+    /// Folders whose expunges were found by comparing UID lists (servers without QRESYNC, or as a
+    /// safety net when the counts still disagree).
+    pub uid_compares: u32,
     /// Time from the start of the pass to the first inbox rows committed (initial sync).
     pub first_rows_after: Option<Duration>,
 }
@@ -142,7 +148,7 @@ pub(crate) fn uid_set(uids: &[u32]) -> String {
     out
 }
 
-fn server_flags<'a>(flags: impl Iterator<Item = Flag<'a>>) -> ServerFlags {
+pub(crate) fn server_flags<'a>(flags: impl Iterator<Item = Flag<'a>>) -> ServerFlags {
     let mut f = ServerFlags::default();
     for flag in flags {
         match flag {
@@ -254,6 +260,7 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
 #[derive(Default)]
 struct Caps {
     condstore: bool,
+    qresync: bool,
     mv: bool,
     quota: bool,
     acl: bool,
@@ -323,6 +330,13 @@ impl SyncEngine {
         self.emit(SyncEvent::Status(st));
     }
 
+    pub(super) async fn account_credentials(
+        &self,
+        id: AccountId,
+    ) -> Result<(Account, String), SyncError> {
+        self.account(id).await
+    }
+
     async fn account(&self, id: AccountId) -> Result<(Account, String), SyncError> {
         let account = self.shared.store.run(move |s| s.account(id)).await?;
         let password = self
@@ -382,6 +396,7 @@ impl SyncEngine {
         let caps = sess.capabilities().await.map_err(map_imap)?;
         Ok(Caps {
             condstore: caps.has_str("CONDSTORE") || caps.has_str("QRESYNC"),
+            qresync: caps.has_str("QRESYNC") && caps.has_str("ENABLE"),
             mv: caps.has_str("MOVE"),
             quota: caps.has_str("QUOTA"),
             acl: caps.has_str("ACL"),
@@ -396,7 +411,16 @@ impl SyncEngine {
         opts: &SyncOptions,
         started: Instant,
     ) -> Result<SyncReport, SyncError> {
-        let caps = self.capabilities(sess).await?;
+        let mut caps = self.capabilities(sess).await?;
+        if caps.qresync {
+            match qresync::enable(sess).await {
+                Ok(()) => {}
+                Err(async_imap::error::Error::No(_)) | Err(async_imap::error::Error::Bad(_)) => {
+                    caps.qresync = false
+                }
+                Err(e) => return Err(map_imap(e)),
+            }
+        }
         let mut report = SyncReport::default();
         let folders = self.discover(sess, account, &caps).await?;
         let (replayed, dropped) = self.replay(sess, account, &caps).await?;
@@ -711,20 +735,48 @@ impl SyncEngine {
         started: Instant,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
-        let mb = if caps.condstore {
-            sess.select_condstore(&folder.name).await
-        } else {
-            sess.select(&folder.name).await
+        // With QRESYNC and a previous complete pass, the SELECT itself reports flag changes and
+        // expunges since our HIGHESTMODSEQ; else a CONDSTORE (or plain) SELECT.
+        let known = match (caps.qresync, folder.uidvalidity, folder.highestmodseq) {
+            (true, Some(v), Some(m)) => Some((v, m)),
+            _ => None,
         };
-        let mb = match mb {
-            Ok(m) => m,
-            Err(async_imap::error::Error::No(m)) => {
-                tracing::warn!(folder = %folder.name, "cannot select: {m}");
-                return Ok(());
+        let mut mb: Selected = if caps.qresync {
+            match qresync::select(sess, &folder.name, known).await {
+                Ok(m) => m,
+                Err(RawError::No(m)) => {
+                    tracing::warn!(folder = %folder.name, "cannot select: {m}");
+                    return Ok(());
+                }
+                Err(RawError::Imap(e)) => return Err(map_imap(e)),
             }
-            Err(e) => return Err(map_imap(e)),
+        } else {
+            let mb = if caps.condstore {
+                sess.select_condstore(&folder.name).await
+            } else {
+                sess.select(&folder.name).await
+            };
+            match mb {
+                Ok(m) => Selected {
+                    exists: m.exists,
+                    uid_validity: m.uid_validity,
+                    uid_next: m.uid_next,
+                    highest_modseq: m.highest_modseq,
+                    ..Selected::default()
+                },
+                Err(async_imap::error::Error::No(m)) => {
+                    tracing::warn!(folder = %folder.name, "cannot select: {m}");
+                    return Ok(());
+                }
+                Err(e) => return Err(map_imap(e)),
+            }
         };
         drain_unsolicited(sess);
+        // The server applied our QRESYNC parameters only if the UIDVALIDITY still matches.
+        let via_qresync = known.is_some_and(|(v, _)| mb.uid_validity == Some(v));
+        if via_qresync {
+            report.qresync_selects += 1;
+        }
         let store = self.shared.store.clone();
         let fid = folder.id;
         let mut local = folder.clone();
@@ -941,7 +993,15 @@ impl SyncEngine {
             }
         }
         // 3. Flag changes on known messages.
-        if local.uidnext.is_some() && !unchanged {
+        if local.uidnext.is_some() && !unchanged && via_qresync {
+            let updates = std::mem::take(&mut mb.changed);
+            if !updates.is_empty() {
+                let n = store
+                    .run(move |s| s.apply_server_flags(fid, &updates))
+                    .await?;
+                updated += n as u32;
+            }
+        } else if local.uidnext.is_some() && !unchanged {
             let items = match (caps.condstore, local.highestmodseq) {
                 (true, Some(m)) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
                 _ => "(UID FLAGS)".to_string(),
@@ -964,9 +1024,19 @@ impl SyncEngine {
                 updated += n as u32;
             }
         }
-        // 4. Expunged messages: compare UID lists when the counts disagree.
+        // 4. Expunged messages: VANISHED (EARLIER) from the QRESYNC SELECT; then, if the counts
+        // still disagree (no QRESYNC, or a server that forgot its expunge history), compare UID lists.
+        if via_qresync && !mb.vanished.is_empty() {
+            let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
+            let gone = mb.vanished.filter(&local_uids);
+            if !gone.is_empty() {
+                let n = store.run(move |s| s.remove_uids(fid, Some(&gone))).await?;
+                removed += n as u32;
+            }
+        }
         let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
         if local_count != mb.exists as u64 {
+            report.uid_compares += 1;
             let server: HashSet<u32> = sess.uid_search("ALL").await.map_err(map_imap)?;
             drain_unsolicited(sess);
             let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
