@@ -682,7 +682,10 @@ async fn other_client_changes(test: &str, caps: Option<&str>) -> pec_core::sync:
     let s = other.expunge().await.expect("expunge");
     let _: Vec<_> = s.try_collect().await.expect("expunge");
     // Seen removed from 1 again later in the modseq order: only the final state counts.
-    let s = other.uid_store("1", "-FLAGS (\\Seen)").await.expect("store");
+    let s = other
+        .uid_store("1", "-FLAGS (\\Seen)")
+        .await
+        .expect("store");
     let _: Vec<_> = s.try_collect().await.expect("store");
     let r = e
         .engine

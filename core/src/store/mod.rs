@@ -13,6 +13,7 @@
 mod actions;
 pub mod ingest;
 mod messages;
+mod parts;
 mod query;
 mod receipts;
 mod search;
@@ -20,6 +21,7 @@ mod search;
 pub use actions::{Action, ActionKind, QueuedAction};
 pub use ingest::{AttachmentRecord, MessageRecord, PecKind, RecipientRecord};
 pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
+pub use parts::PartProgress;
 // The outbox writes its local copy in the same transaction as its queue row.
 pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
 pub use query::{
@@ -65,6 +67,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_store.sql")),
         M::up(include_str!("../../migrations/0002_outbox.sql")),
+        M::up(include_str!("../../migrations/0004_part_downloads.sql")),
     ])
 }
 

@@ -6,17 +6,19 @@
 //!
 //! Entry points for the facade: [`SyncEngine::new`], [`SyncEngine::sync_once`],
 //! [`SyncEngine::start`] (background loop; the returned [`SyncHandle`] stops it on drop),
-//! [`SyncEngine::fetch_body`],
+//! [`SyncEngine::fetch_body`], [`SyncEngine::download_part`] (one MIME part, chunked, resumable),
 //! [`SyncEngine::subscribe`] (current status first, then events; the
 //! returned [`Subscription`] cancels on drop).
 
 mod conn;
 mod engine;
 pub mod folders;
+mod part_fetch;
 mod qresync;
 
 pub use conn::{ImapSession, connect, tls_config};
 pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
+pub use part_fetch::{PART_CHUNK_BYTES, PartDownload, PartError};
 
 use crate::store::{AccountId, FolderId, StoreError};
 use serde::Serialize;

@@ -256,13 +256,35 @@ mod tests {
         assert_eq!(ranges("1"), Some(vec![(1, 1)]));
         assert_eq!(ranges("1,2,3:8"), Some(vec![(1, 8)]));
         // Reversed, unordered, overlapping, adjacent.
-        assert_eq!(ranges("9:7,3,1:2,20:25,24"), Some(vec![(1, 3), (7, 9), (20, 25)]));
+        assert_eq!(
+            ranges("9:7,3,1:2,20:25,24"),
+            Some(vec![(1, 3), (7, 9), (20, 25)])
+        );
         // The full range stays two numbers.
         assert_eq!(ranges("1:4294967295"), Some(vec![(1, u32::MAX)]));
         assert_eq!(ranges(" 5:6\r\n"), Some(vec![(5, 6)]));
         for bad in [
-            "", " ", ",", "1,", ",1", "1:", ":1", "1::2", "*", "1:*", "0", "0:3", "4294967296",
-            "99999999999999999999", "a", "1;2", "1 2", "-1", "+1", "1:2:3", "１",
+            "",
+            " ",
+            ",",
+            "1,",
+            ",1",
+            "1:",
+            ":1",
+            "1::2",
+            "*",
+            "1:*",
+            "0",
+            "0:3",
+            "4294967296",
+            "99999999999999999999",
+            "a",
+            "1;2",
+            "1 2",
+            "-1",
+            "+1",
+            "1:2:3",
+            "１",
         ] {
             assert_eq!(ranges(bad), None, "{bad:?}");
         }
@@ -302,7 +324,11 @@ mod tests {
             b"",
             b"\xff\xfe",
         ] {
-            assert!(parse_vanished(bad).is_none(), "{:?}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_vanished(bad).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
