@@ -373,6 +373,11 @@ fn invoice_details_and_view() {
             date: Some("2024-11-15".into()),
             seller: Some("Bianchi S.r.l.".into()),
             total: Some("122.00".into()),
+            seller_vat: Some("IT09876543210".into()),
+            doc_type: Some("TD01".into()),
+            currency: Some("EUR".into()),
+            documents: 1,
+            signed: false,
         })
         .expect("set");
     assert_eq!(
@@ -384,4 +389,15 @@ fn invoice_details_and_view() {
     );
     let inv = f.store.invoices_of(verbale.id).expect("of");
     assert_eq!(inv[0].number.as_deref(), Some("2/2024"));
+    assert_eq!(inv[0].seller_vat.as_deref(), Some("IT09876543210"));
+    let page = f
+        .store
+        .list_with_invoices(&ListQuery::new(View::Invoices))
+        .expect("page");
+    assert_eq!(page.len(), 2);
+    let item = page
+        .iter()
+        .find(|i| i.message.id == verbale.id)
+        .expect("item");
+    assert_eq!(item.invoices, inv);
 }

@@ -19,14 +19,14 @@ mod receipts;
 mod search;
 
 pub use actions::{Action, ActionKind, QueuedAction};
-pub use ingest::{AttachmentRecord, MessageRecord, PecKind, RecipientRecord};
-pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
+pub use ingest::{AttachmentRecord, InvoiceRecord, MessageRecord, PecKind, RecipientRecord};
+pub use messages::{INVOICE_BODY_CAP, ImapMeta, InsertOutcome, ServerFlags};
 pub use parts::PartProgress;
 // The outbox writes its local copy in the same transaction as its queue row.
 pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
 pub use query::{
-    DeliveryState, DeliverySummary, Folder, FolderRole, InvoiceRow, ListQuery, MessageDetail,
-    MessageSummary, ReceiptInfo, RecipientState, View,
+    DeliveryState, DeliverySummary, Folder, FolderRole, InvoiceListItem, InvoiceRow, ListQuery,
+    MessageDetail, MessageSummary, ReceiptInfo, RecipientState, View,
 };
 pub use search::SearchQuery;
 
@@ -68,6 +68,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0001_store.sql")),
         M::up(include_str!("../../migrations/0002_outbox.sql")),
         M::up(include_str!("../../migrations/0004_part_downloads.sql")),
+        M::up(include_str!("../../migrations/0005_invoice_fields.sql")),
     ])
 }
 

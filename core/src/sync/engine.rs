@@ -20,7 +20,8 @@ use tokio::sync::{broadcast, watch};
 /// When bodies are downloaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyPolicy {
-    /// Only receipts (their daticert feeds receipt tracking); the rest on demand.
+    /// Only receipts (their daticert feeds receipt tracking) and invoice messages up to
+    /// [`crate::store::INVOICE_BODY_CAP`] (their file fills the invoices view); the rest on demand.
     ReceiptsOnly,
     /// Receipts plus every message up to this size (bytes).
     UpTo(u64),
