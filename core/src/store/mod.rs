@@ -16,6 +16,7 @@ mod messages;
 mod parts;
 mod query;
 mod receipts;
+mod rights;
 mod search;
 
 pub use actions::{Action, ActionKind, QueuedAction};
@@ -56,6 +57,17 @@ pub enum StoreError {
     Invalid(String),
     #[error("background task failed: {0}")]
     Task(String),
+    /// The user's rights on the folder (ACL MYRIGHTS) do not allow the action: refused before
+    /// anything changes locally or is queued.
+    #[error(
+        "not allowed in {folder}: {action} needs the \"{right}\" right (you have \"{rights}\")"
+    )]
+    Forbidden {
+        folder: String,
+        action: String,
+        right: char,
+        rights: String,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
