@@ -83,6 +83,17 @@ fn enqueue_tx(
     Ok(())
 }
 
+/// (account, folder id, folder name, uid, uidvalidity, folder role, folder MYRIGHTS).
+type MessageFolderRow = (
+    AccountId,
+    FolderId,
+    String,
+    Option<u32>,
+    Option<u32>,
+    Option<String>,
+    Option<String>,
+);
+
 fn fts_forget(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
     super::messages::fts_forget_tx(tx, id)
 }
@@ -91,15 +102,7 @@ impl Store {
     /// Apply `action` locally and queue it for the server, in one transaction.
     pub fn apply_action(&self, message: MessageId, action: Action) -> Result<()> {
         self.write(|tx| {
-            let (account, folder_id, folder, uid, uidvalidity, role, rights): (
-                AccountId,
-                FolderId,
-                String,
-                Option<u32>,
-                Option<u32>,
-                Option<String>,
-                Option<String>,
-            ) = tx
+            let (account, folder_id, folder, uid, uidvalidity, role, rights): MessageFolderRow = tx
                 .query_row(
                     "SELECT m.account_id, m.folder_id, f.name, m.uid, f.uidvalidity, f.role, f.myrights
                      FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
