@@ -60,11 +60,26 @@ fn envelope_with_zip(zip: &[u8]) -> Vec<u8> {
     .into_bytes()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn large_attachment_in_chunks_resumes_after_a_cut() {
-    if pec_test_harness::dovecot_or_skip("part_download").is_none() {
-        return;
-    }
+struct Setup {
+    dc: Dovecot,
+    proxy: FaultProxy,
+    dir: TempDir,
+    store: Store,
+    engine: SyncEngine,
+    /// The envelope's row id.
+    id: i64,
+    zip: Vec<u8>,
+}
+
+fn engine_on(data: &std::path::Path) -> (Store, SyncEngine) {
+    let store = Store::open_in(data).expect("store");
+    let creds = Arc::new(MemoryCredentialStore::new());
+    creds.set(ME, PW).expect("creds");
+    (store.clone(), SyncEngine::new(store, creds))
+}
+
+/// Dovecot with one 8 MiB-attachment envelope, a FaultProxy in front, a header-only sync done.
+async fn setup(test: &str) -> Setup {
     let dc = Dovecot::start(DovecotConfig {
         users: vec![User::new(ME, PW)],
         layout: FolderLayout::Standard,
@@ -86,8 +101,8 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     lmtp.quit().await.expect("quit");
 
     let proxy = FaultProxy::start(dc.imap_addr()).await.expect("proxy");
-    let dir = TempDir::new("part_download");
-    let store = Store::open_in(dir.path()).expect("store");
+    let dir = TempDir::new(test);
+    let (store, engine) = engine_on(dir.path());
     let account = store
         .add_account(&AccountConfig {
             address: ME.into(),
@@ -99,9 +114,6 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
             ca_file: Some(dc.ca_file().to_path_buf()),
         })
         .expect("account");
-    let creds = Arc::new(MemoryCredentialStore::new());
-    creds.set(ME, PW).expect("creds");
-    let engine = SyncEngine::new(store.clone(), creds);
     // Headers and structure only (the default policy leaves the 11 MB envelope on the server).
     engine
         .sync_once(account, &SyncOptions::default())
@@ -112,6 +124,31 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
         .expect("list");
     assert_eq!(rows.len(), 1);
     let id = rows[0].id;
+    Setup {
+        dc,
+        proxy,
+        dir,
+        store,
+        engine,
+        id,
+        zip,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_attachment_in_chunks_resumes_after_a_cut() {
+    if pec_test_harness::dovecot_or_skip("part_download").is_none() {
+        return;
+    }
+    let Setup {
+        dc: _dc,
+        proxy,
+        dir,
+        store,
+        engine,
+        id,
+        zip,
+    } = setup("part_download").await;
     let detail = store.message(id).expect("detail");
     let att = detail
         .attachments
@@ -183,4 +220,108 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     // The encapsulated message itself is a leaf one can save (the original .eml).
     assert!(r.is_ok(), "{r:?}");
     store.check_integrity().expect("integrity");
+}
+
+/// Child process: download the part again and again until killed.
+#[test]
+#[ignore = "child process of part_download_killed_at_random_points (run by it, not alone)"]
+fn part_kill_child() {
+    let (Some(data), Some(id)) = (
+        std::env::var_os("PEC_PART_CHILD_DATA"),
+        std::env::var("PEC_PART_CHILD_ID").ok(),
+    ) else {
+        panic!("run only by part_download_killed_at_random_points");
+    };
+    let id: i64 = id.parse().expect("id");
+    let data = std::path::PathBuf::from(data);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let (_store, engine) = engine_on(&data);
+        let dest = data.join("out.zip");
+        loop {
+            let _ = engine.download_part_with(id, "2.2", &dest, CHUNK).await;
+        }
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn part_download_killed_at_random_points() {
+    if pec_test_harness::dovecot_or_skip("part_kill").is_none() {
+        return;
+    }
+    let s = setup("part_kill").await;
+    // Slow the server down a little so that kills land mid-download.
+    s.proxy.set_delay(std::time::Duration::from_millis(2));
+    let (id, dir) = (s.id, s.dir.path().to_path_buf());
+    drop(s.engine);
+    drop(s.store);
+    let seed0 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1)
+        | 1;
+    let mut seed = seed0;
+    let exe = std::env::current_exe().expect("exe");
+    let mut last_have = 0u64;
+    let mut mid = 0;
+    for round in 0..6 {
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--ignored",
+                "--exact",
+                "part_kill_child",
+                "--test-threads=1",
+            ])
+            .env("PEC_PART_CHILD_DATA", &dir)
+            .env("PEC_PART_CHILD_ID", id.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn child");
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = 300 + seed % 700;
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        let store = Store::open_in(&dir).expect("reopen");
+        store
+            .check_integrity()
+            .unwrap_or_else(|e| panic!("round {round} seed {seed0}: {e}"));
+        if let Some(p) = store.part_progress(id, "2.2").expect("progress") {
+            eprintln!(
+                "round {round}: killed after {delay} ms at {} of {}",
+                p.have, p.size
+            );
+            assert!(
+                p.have >= last_have,
+                "progress went back: {} < {last_have}, seed {seed0}",
+                p.have
+            );
+            assert!(
+                p.have % CHUNK == 0 || p.have == p.size,
+                "a partial chunk was committed: {p:?}, seed {seed0}"
+            );
+            if p.have > 0 && p.have < p.size {
+                mid += 1;
+            }
+            last_have = p.have;
+            if p.complete {
+                break;
+            }
+        }
+    }
+    assert!(mid > 0, "no kill landed mid-download, seed {seed0}");
+    s.proxy.set_delay(std::time::Duration::ZERO);
+    let (store, engine) = engine_on(&dir);
+    let dest = dir.join("final.zip");
+    let done = engine
+        .download_part_with(id, "2.2", &dest, CHUNK)
+        .await
+        .expect("final download");
+    assert!(done.resumed_from >= last_have.min(done.encoded_size));
+    assert!(std::fs::read(&dest).expect("read") == s.zip, "seed {seed0}");
+    store.check_integrity().expect("integrity");
+    drop(s.dc);
 }
