@@ -718,6 +718,13 @@ async fn other_client_changes(test: &str, caps: Option<&str>) -> pec_core::sync:
         .await
         .expect("again");
     assert_eq!((again.added, again.updated, again.removed), (0, 0, 0));
+    if caps.is_none() {
+        // LIST-STATUS: every folder seen unchanged in one LIST, none SELECTed.
+        assert_eq!(again.unchanged_by_status, again.folders, "{again:?}");
+        assert_eq!(again.qresync_selects, 0, "{again:?}");
+    } else {
+        assert_eq!(again.unchanged_by_status, 0, "{again:?}");
+    }
     no_duplicates(&e.store);
     r
 }

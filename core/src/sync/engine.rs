@@ -2,6 +2,7 @@
 
 use super::conn::{ImapSession, connect, map_imap};
 use super::folders::{role_from_name, role_from_special_use};
+use super::list_status::{self, FolderStatus};
 use super::qresync::{self, RawError, Selected};
 use super::{SyncError, SyncEvent, SyncStatus};
 use crate::accounts::{Account, CredentialStore};
@@ -12,7 +13,7 @@ use crate::store::{
 use async_imap::imap_proto::{self, BodyStructure};
 use async_imap::types::{Fetch, Flag, NameAttribute};
 use futures::TryStreamExt;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch};
@@ -70,6 +71,8 @@ pub struct SyncReport {
     /// Folders whose expunges were found by comparing UID lists (servers without QRESYNC, or as a
     /// safety net when the counts still disagree).
     pub uid_compares: u32,
+    /// Folders skipped without a SELECT because LIST-STATUS showed them unchanged.
+    pub unchanged_by_status: u32,
     /// Time from the start of the pass to the first inbox rows committed (initial sync).
     pub first_rows_after: Option<Duration>,
 }
@@ -262,6 +265,8 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
 struct Caps {
     condstore: bool,
     qresync: bool,
+    list_status: bool,
+    special_use: bool,
     mv: bool,
     quota: bool,
     acl: bool,
@@ -398,6 +403,9 @@ impl SyncEngine {
         Ok(Caps {
             condstore: caps.has_str("CONDSTORE") || caps.has_str("QRESYNC"),
             qresync: caps.has_str("QRESYNC") && caps.has_str("ENABLE"),
+            list_status: caps.has_str("LIST-STATUS")
+                && (caps.has_str("CONDSTORE") || caps.has_str("QRESYNC")),
+            special_use: caps.has_str("SPECIAL-USE"),
             mv: caps.has_str("MOVE"),
             quota: caps.has_str("QUOTA"),
             acl: caps.has_str("ACL"),
@@ -423,13 +431,27 @@ impl SyncEngine {
             }
         }
         let mut report = SyncReport::default();
-        let folders = self.discover(sess, account, &caps).await?;
+        let (folders, mut statuses) = self.discover(sess, account, &caps).await?;
         let (replayed, dropped) = self.replay(sess, account, &caps).await?;
         report.actions_replayed = replayed;
         report.actions_dropped = dropped;
+        if replayed + dropped > 0 {
+            // Our own commands changed the server after the STATUS snapshot.
+            statuses.clear();
+        }
         for folder in folders {
-            self.sync_folder(sess, account, &folder, &caps, opts, started, &mut report)
-                .await?;
+            let status = statuses.get(&folder.name);
+            self.sync_folder(
+                sess,
+                account,
+                &folder,
+                status,
+                &caps,
+                opts,
+                started,
+                &mut report,
+            )
+            .await?;
             report.folders += 1;
         }
         if caps.quota {
@@ -444,9 +466,15 @@ impl SyncEngine {
         sess: &mut ImapSession,
         account: &Account,
         caps: &Caps,
-    ) -> Result<Vec<Folder>, SyncError> {
+    ) -> Result<(Vec<Folder>, HashMap<String, FolderStatus>), SyncError> {
+        drain_unsolicited(sess);
+        let pattern = if caps.list_status {
+            list_status::pattern(caps.special_use)
+        } else {
+            "*"
+        };
         let names: Vec<(String, Option<String>, Option<FolderRole>, bool)> = {
-            let stream = sess.list(Some(""), Some("*")).await.map_err(map_imap)?;
+            let stream = sess.list(Some(""), Some(pattern)).await.map_err(map_imap)?;
             let names: Vec<_> = stream.try_collect().await.map_err(map_imap)?;
             names
                 .iter()
@@ -480,7 +508,7 @@ impl SyncEngine {
                 })
                 .collect()
         };
-        drain_unsolicited(sess);
+        let statuses = list_status::collect(sess);
         let id = account.id;
         let mut acl_rights: Vec<(String, String)> = Vec::new();
         let folders = self
@@ -548,7 +576,7 @@ impl SyncEngine {
                 })
                 .await?;
         }
-        Ok(folders)
+        Ok((folders, statuses))
     }
 
     /// ACL MYRIGHTS for a folder (RFC 4314 letters).
@@ -731,11 +759,26 @@ impl SyncEngine {
         sess: &mut ImapSession,
         account: &Account,
         folder: &Folder,
+        status: Option<&FolderStatus>,
         caps: &Caps,
         opts: &SyncOptions,
         started: Instant,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
+        // LIST-STATUS says nothing changed: no SELECT at all (unless bodies are still due).
+        if let Some(st) = status {
+            let fid = folder.id;
+            let policy = policy_limit(opts.bodies);
+            let (count, needs) = self
+                .shared
+                .store
+                .run(move |s| Ok((s.folder_server_count(fid)?, s.needs_bodies(fid, policy)?)))
+                .await?;
+            if !needs && st.unchanged(folder, count) {
+                report.unchanged_by_status += 1;
+                return Ok(());
+            }
+        }
         // With QRESYNC and a previous complete pass, the SELECT itself reports flag changes and
         // expunges since our HIGHESTMODSEQ; else a CONDSTORE (or plain) SELECT.
         let known = match (caps.qresync, folder.uidvalidity, folder.highestmodseq) {

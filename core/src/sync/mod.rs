@@ -13,6 +13,7 @@
 mod conn;
 mod engine;
 pub mod folders;
+mod list_status;
 mod part_fetch;
 mod qresync;
 
