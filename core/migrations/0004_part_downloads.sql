@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS part_downloads (
     size        INTEGER NOT NULL,             -- encoded octets (BODYSTRUCTURE)
     complete    INTEGER NOT NULL DEFAULT 0,
     started_at  INTEGER NOT NULL,
+    last_access INTEGER NOT NULL DEFAULT 0,   -- LRU order (a counter) for the part cache cap
     PRIMARY KEY (message_id, section)
 );
 

@@ -90,9 +90,33 @@ fn chunks_in_order_restart_on_other_bytes_cascade_on_removal() {
     store
         .put_part_chunk(id, "2", 0, b"xy", false)
         .expect("chunk");
+    // The part cache cap: least recently used parts go first, never the one just used.
+    store.put_part_chunk(id, "2", 2, b"zw", true).expect("done");
+    for (sec, data) in [("3", &b"0123456789"[..]), ("4", &b"abcdefghij"[..])] {
+        store
+            .begin_part(id, sec, 7, Some(2), "7bit", 10)
+            .expect("begin");
+        store.put_part_chunk(id, sec, 0, data, true).expect("chunk");
+    }
+    // Under the cap: nothing goes.
+    assert_eq!(store.touch_part_and_evict(id, "3").expect("touch"), 0);
+    store.set_part_cache_cap(15);
+    // 24 bytes > 15: "2" (4 bytes, least recently used) then "4" (10) go; "3" was just used.
+    assert_eq!(store.touch_part_and_evict(id, "3").expect("evict"), 2);
+    assert!(store.part_progress(id, "2").expect("p").is_none());
+    assert!(store.part_progress(id, "4").expect("p").is_none());
+    assert!(
+        store
+            .part_progress(id, "3")
+            .expect("p")
+            .is_some_and(|p| p.complete)
+    );
+    // A part larger than the cap on its own stays while it is the one in use.
+    store.set_part_cache_cap(1);
+    assert_eq!(store.touch_part_and_evict(id, "3").expect("evict"), 0);
     // The message goes away (expunged on the server): its parts go with it.
     store.remove_uids(inbox, Some(&[7])).expect("remove");
-    assert!(store.part_progress(id, "2").expect("p").is_none());
+    assert!(store.part_progress(id, "3").expect("p").is_none());
     let n = store.read_part_chunks(id, "2", |_| Ok(())).expect("read");
     assert_eq!(n, 0);
     store.check_integrity().expect("integrity");

@@ -75,6 +75,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Default cap for cached raw bodies (bytes); the oldest accessed are evicted beyond it.
 pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 
+/// Default cap for downloaded single parts (bytes as fetched); least recently used go beyond it.
+pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_store.sql")),
@@ -89,6 +92,7 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     body_cap: std::sync::atomic::AtomicU64,
+    part_cap: std::sync::atomic::AtomicU64,
 }
 
 /// Handle to the store; cheap to clone, shareable across threads.
@@ -137,6 +141,7 @@ impl Store {
                 writer: Mutex::new(conn),
                 readers: Mutex::new(Vec::new()),
                 body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
+                part_cap: std::sync::atomic::AtomicU64::new(DEFAULT_PART_CACHE_CAP),
             }),
         })
     }
@@ -155,6 +160,19 @@ impl Store {
         self.inner
             .body_cap
             .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Cap the downloaded-parts cache (bytes). Applied whenever a part download completes.
+    pub fn set_part_cache_cap(&self, bytes: u64) {
+        self.inner
+            .part_cap
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn part_cap(&self) -> u64 {
+        self.inner
+            .part_cap
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn body_cap(&self) -> u64 {

@@ -82,8 +82,10 @@ impl Store {
             )?;
             tx.execute(
                 "INSERT INTO part_downloads
-                   (message_id, section, uid, uidvalidity, encoding, size, complete, started_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+                   (message_id, section, uid, uidvalidity, encoding, size, complete, started_at,
+                    last_access)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7,
+                         (SELECT COALESCE(MAX(last_access), 0) + 1 FROM part_downloads))",
                 params![
                     message,
                     section,
@@ -166,6 +168,49 @@ impl Store {
                 sink(data)?;
             }
             Ok(n)
+        })
+    }
+
+    /// Mark a part as just used and keep the part cache under its cap
+    /// ([`Store::set_part_cache_cap`]): the least recently used other parts (complete or not) go
+    /// first; `keep` itself is never evicted. Returns how many parts were evicted.
+    pub fn touch_part_and_evict(&self, keep: MessageId, section: &str) -> Result<usize> {
+        let cap = self.part_cap();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE part_downloads
+                 SET last_access = (SELECT COALESCE(MAX(last_access), 0) + 1 FROM part_downloads)
+                 WHERE message_id = ?1 AND section = ?2",
+                params![keep, section],
+            )?;
+            let mut total: i64 = tx.query_row(
+                "SELECT COALESCE(SUM(length(data)), 0) FROM part_chunks",
+                [],
+                |r| r.get(0),
+            )?;
+            let mut evicted = 0;
+            while total as u64 > cap {
+                let victim: Option<(MessageId, String, i64)> = tx
+                    .query_row(
+                        "SELECT d.message_id, d.section,
+                            (SELECT COALESCE(SUM(length(data)), 0) FROM part_chunks p
+                             WHERE p.message_id = d.message_id AND p.section = d.section)
+                         FROM part_downloads d
+                         WHERE NOT (d.message_id = ?1 AND d.section = ?2)
+                         ORDER BY d.last_access, d.started_at LIMIT 1",
+                        params![keep, section],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                let Some((m, s, bytes)) = victim else { break };
+                tx.execute(
+                    "DELETE FROM part_downloads WHERE message_id = ?1 AND section = ?2",
+                    params![m, s],
+                )?;
+                total -= bytes;
+                evicted += 1;
+            }
+            Ok(evicted)
         })
     }
 

@@ -439,6 +439,12 @@ async fn export(
     dest: &Path,
 ) -> Result<u64, PartError> {
     let store = engine.store().clone();
+    {
+        let section = section.to_string();
+        store
+            .run(move |s| s.touch_part_and_evict(message, &section))
+            .await?;
+    }
     let section = section.to_string();
     let encoding = encoding.to_string();
     let dest = dest.to_path_buf();
