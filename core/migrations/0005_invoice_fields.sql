@@ -5,3 +5,6 @@ ALTER TABLE invoices ADD COLUMN doc_type TEXT;
 ALTER TABLE invoices ADD COLUMN currency TEXT;
 ALTER TABLE invoices ADD COLUMN documents INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE invoices ADD COLUMN signed INTEGER NOT NULL DEFAULT 0;
+
+-- IMAP section of each attachment (from BODYSTRUCTURE), for on-demand part download.
+ALTER TABLE attachments ADD COLUMN section TEXT;

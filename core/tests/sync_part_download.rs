@@ -156,6 +156,8 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
         .find(|a| a.filename.as_deref() == Some("fatture-2024.zip"))
         .expect("zip listed from BODYSTRUCTURE");
     assert!(att.size > zip.len() as u64, "encoded size {}", att.size);
+    // The section to ask for comes with the listing (BODYSTRUCTURE, inside postacert.eml).
+    assert_eq!(att.section.as_deref(), Some("2.2"));
     assert!(store.body(id).expect("body").is_none());
 
     let dest = dir.path().join("fatture-2024.zip");
@@ -219,6 +221,21 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     let r = engine.download_part(id, "2", &dest).await;
     // The encapsulated message itself is a leaf one can save (the original .eml).
     assert!(r.is_ok(), "{r:?}");
+    // Once the whole envelope is downloaded and analysed, the listing keeps its sections.
+    let raw = engine.fetch_body(id).await.expect("whole message");
+    assert!(raw.len() as u64 > att.size);
+    let after = store.message(id).expect("detail");
+    let zip_att = after
+        .attachments
+        .iter()
+        .find(|a| a.filename.as_deref() == Some("fatture-2024.zip"))
+        .expect("still listed");
+    assert_eq!(zip_att.section.as_deref(), Some("2.2"));
+    assert_eq!(
+        zip_att.size,
+        zip.len() as u64,
+        "decoded size after analysis"
+    );
     store.check_integrity().expect("integrity");
 }
 

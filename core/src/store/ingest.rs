@@ -64,7 +64,12 @@ pub struct RecipientRecord {
 pub struct AttachmentRecord {
     pub filename: Option<String>,
     pub mime: String,
+    /// Bytes: encoded octets when listed from BODYSTRUCTURE, decoded once the body is analysed.
     pub size: u64,
+    /// IMAP section (`"1.3.2"`) for [`crate::sync::SyncEngine::download_part`], known from the
+    /// server's BODYSTRUCTURE (kept when the full analysis replaces the header-only listing);
+    /// `None` for local imports.
+    pub section: Option<String>,
 }
 
 /// What a FatturaPA file attached to a message says (one row of the invoices table).
@@ -358,6 +363,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
                     filename: sname,
                     mime: mime_of(sub),
                     size: sub.contents().len() as u64,
+                    section: None,
                 });
             }
             continue;
@@ -369,6 +375,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             filename: name,
             mime: mime_of(part),
             size: part.contents().len() as u64,
+            section: None,
         });
     }
     if rec.kind() == PecKind::Receipt {
@@ -647,6 +654,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
             filename: a.name.clone(),
             mime: a.content_type.clone(),
             size: a.size as u64,
+            section: None,
         })
         .collect();
     let invoice_file = m.sdi.as_ref().is_some_and(|s| s.invoice_attached)

@@ -543,7 +543,17 @@ fn write_fields_tx(
             meta.modseq.map(|m| m as i64),
         ],
     )?;
+    // The server's sections (from BODYSTRUCTURE) outlive the full analysis that replaces the
+    // header-only listing: matched by file name, in order.
+    let mut old_sections: Vec<(Option<String>, String)> = Vec::new();
     if update {
+        let mut st = tx.prepare_cached(
+            "SELECT filename, section FROM attachments WHERE message_id = ?1 AND section IS NOT NULL
+             ORDER BY idx",
+        )?;
+        old_sections = st
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         tx.execute("DELETE FROM attachments WHERE message_id = ?1", [id])?;
         fts_forget_tx(tx, id)?;
     }
@@ -557,9 +567,16 @@ fn write_fields_tx(
         )?;
     }
     for (i, a) in rec.attachments.iter().enumerate() {
+        let section = a.section.clone().or_else(|| {
+            let pos = old_sections
+                .iter()
+                .position(|(name, _)| *name == a.filename)?;
+            Some(old_sections.remove(pos).1)
+        });
         tx.execute(
-            "INSERT OR REPLACE INTO attachments (message_id, idx, filename, mime, size) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, i as i64, a.filename, a.mime, a.size as i64],
+            "INSERT OR REPLACE INTO attachments (message_id, idx, filename, mime, size, section)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, i as i64, a.filename, a.mime, a.size as i64, section],
         )?;
     }
     // What the invoice file says, with the message's own analysis (same transaction).

@@ -409,13 +409,14 @@ impl Store {
             };
             let attachments = {
                 let mut st = c.prepare_cached(
-                    "SELECT filename, mime, size FROM attachments WHERE message_id = ?1 ORDER BY idx",
+                    "SELECT filename, mime, size, section FROM attachments WHERE message_id = ?1 ORDER BY idx",
                 )?;
                 st.query_map([id], |r| {
                     Ok(AttachmentRecord {
                         filename: r.get(0)?,
                         mime: r.get(1)?,
                         size: r.get::<_, i64>(2)? as u64,
+                        section: r.get(3)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?

@@ -176,15 +176,39 @@ fn param<'a>(params: &'a imap_proto::BodyParams<'_>, key: &str) -> Option<&'a st
         .map(|(_, v)| v.as_ref())
 }
 
-/// Attachments (names, types, sizes) from BODYSTRUCTURE, looking inside postacert.eml.
-fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>, depth: u32) {
+/// IMAP section of child `i` (1-based) under `parent` ("" at the top).
+fn child_section(parent: &str, i: usize) -> String {
+    if parent.is_empty() {
+        i.to_string()
+    } else {
+        format!("{parent}.{i}")
+    }
+}
+
+/// Attachments (names, types, sizes, IMAP sections for [`SyncEngine::download_part`]) from
+/// BODYSTRUCTURE, looking inside postacert.eml.
+fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>) {
+    match bs {
+        BodyStructure::Multipart { .. } => structure_walk(bs, "", out, 0),
+        // A single-part message: its body is section 1.
+        _ => structure_walk(bs, "1", out, 0),
+    }
+}
+
+/// `section` is the section of `bs` itself (for a multipart: the prefix of its children).
+fn structure_walk(
+    bs: &BodyStructure<'_>,
+    section: &str,
+    out: &mut Vec<AttachmentRecord>,
+    depth: u32,
+) {
     if depth > 8 {
         return;
     }
     match bs {
         BodyStructure::Multipart { bodies, .. } => {
-            for b in bodies {
-                attachments_from_structure(b, out, depth + 1);
+            for (i, b) in bodies.iter().enumerate() {
+                structure_walk(b, &child_section(section, i + 1), out, depth + 1);
             }
         }
         BodyStructure::Message {
@@ -199,12 +223,20 @@ fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRe
                 .and_then(|d| param(&d.params, "filename"))
                 .or_else(|| param(&common.ty.params, "name"));
             if name.is_none_or(|n| n.eq_ignore_ascii_case("postacert.eml")) {
-                attachments_from_structure(body, out, depth + 1);
+                // Inside an encapsulated message, a multipart body's children are S.1, S.2…; a
+                // single-part body is S.1.
+                match body.as_ref() {
+                    BodyStructure::Multipart { .. } => {
+                        structure_walk(body, section, out, depth + 1)
+                    }
+                    single => structure_walk(single, &child_section(section, 1), out, depth + 1),
+                }
             } else {
                 out.push(AttachmentRecord {
                     filename: name.map(str::to_string),
                     mime: "message/rfc822".into(),
                     size: other.octets as u64,
+                    section: Some(section.to_string()),
                 });
             }
         }
@@ -233,6 +265,7 @@ fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRe
                     common.ty.subtype.to_ascii_lowercase()
                 ),
                 size: other.octets as u64,
+                section: Some(section.to_string()),
             });
         }
     }
@@ -243,7 +276,7 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
     let uid = f.uid?;
     let mut rec = ingest::analyze_header(f.header().unwrap_or_default());
     if let Some(bs) = f.bodystructure() {
-        attachments_from_structure(bs, &mut rec.attachments, 0);
+        attachments_from_structure(bs, &mut rec.attachments);
         rec.is_invoice = rec.kind() != ingest::PecKind::Receipt
             && rec.attachments.iter().any(|a| {
                 a.filename
