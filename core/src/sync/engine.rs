@@ -1540,7 +1540,62 @@ async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<V
 
 #[cfg(test)]
 mod tests {
-    use super::uid_set;
+    use super::{attachments_from_structure, uid_set};
+    use crate::sync::part_fetch::{find_part, parse_section};
+    use async_imap::imap_proto::{AttributeValue, BodyStructure, Response};
+
+    fn structure_of(line: &[u8], check: impl FnOnce(&BodyStructure<'_>)) {
+        let (_, resp) = Response::parse(line).expect("parse");
+        let Response::Fetch(_, attrs) = resp else {
+            panic!("not a FETCH")
+        };
+        let bs = attrs
+            .iter()
+            .find_map(|a| match a {
+                AttributeValue::BodyStructure(b) => Some(b),
+                _ => None,
+            })
+            .expect("BODYSTRUCTURE");
+        check(bs);
+    }
+
+    /// Sections listed with the attachments are the ones download_part finds, at every nesting.
+    #[test]
+    fn attachment_sections_match_part_lookup() {
+        // multipart/mixed: 1 text, 2 message/rfc822 (single-part PDF body), 3 multipart/mixed
+        // (3.1 text, 3.2 zip attachment).
+        let line = b"* 1 FETCH (UID 9 BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)(\"message\" \"rfc822\" (\"name\" \"postacert.eml\") NIL NIL \"7bit\" 500 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"application\" \"pdf\" (\"name\" \"atto.pdf\") NIL NIL \"base64\" 300 NIL (\"attachment\" (\"filename\" \"atto.pdf\")) NIL NIL) 20 NIL (\"attachment\" (\"filename\" \"postacert.eml\")) NIL NIL)((\"text\" \"plain\" NIL NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL)(\"application\" \"zip\" (\"name\" \"IT01234567890_00001.zip\") NIL NIL \"base64\" 400 NIL (\"attachment\" (\"filename\" \"IT01234567890_00001.zip\")) NIL NIL) \"mixed\" (\"boundary\" \"b2\") NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL))\r\n";
+        structure_of(line, |bs| {
+            let mut out = Vec::new();
+            attachments_from_structure(bs, &mut out);
+            let got: Vec<(Option<&str>, Option<&str>)> = out
+                .iter()
+                .map(|a| (a.filename.as_deref(), a.section.as_deref()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    (Some("atto.pdf"), Some("2.1")),
+                    (Some("IT01234567890_00001.zip"), Some("3.2")),
+                ]
+            );
+            for a in &out {
+                let path = parse_section(a.section.as_deref().expect("section")).expect("valid");
+                let part = find_part(bs, &path).expect("found");
+                assert!(!matches!(part, BodyStructure::Multipart { .. }));
+            }
+            assert!(find_part(bs, &[4]).is_none() && find_part(bs, &[3, 3]).is_none());
+        });
+        // A single-part message: the body is section 1.
+        let single = b"* 2 FETCH (UID 10 BODYSTRUCTURE (\"application\" \"pdf\" (\"name\" \"a.pdf\") NIL NIL \"base64\" 100 NIL (\"attachment\" (\"filename\" \"a.pdf\")) NIL NIL))\r\n";
+        structure_of(single, |bs| {
+            let mut out = Vec::new();
+            attachments_from_structure(bs, &mut out);
+            assert_eq!(out.len(), 1);
+            assert_eq!(out[0].section.as_deref(), Some("1"));
+            assert!(find_part(bs, &[1]).is_some() && find_part(bs, &[2]).is_none());
+        });
+    }
 
     #[test]
     fn uid_sets_compress_ranges() {
