@@ -84,6 +84,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_outbox.sql")),
         M::up(include_str!("../../migrations/0004_part_downloads.sql")),
         M::up(include_str!("../../migrations/0005_invoice_fields.sql")),
+        M::up(include_str!("../../migrations/0006_fts_vocab.sql")),
     ])
 }
 
