@@ -373,6 +373,11 @@ fn invoice_details_and_view() {
             date: Some("2024-11-15".into()),
             seller: Some("Bianchi S.r.l.".into()),
             total: Some("122.00".into()),
+            seller_vat: Some("IT09876543210".into()),
+            doc_type: Some("TD01".into()),
+            currency: Some("EUR".into()),
+            documents: 1,
+            signed: false,
         })
         .expect("set");
     assert_eq!(
@@ -384,4 +389,90 @@ fn invoice_details_and_view() {
     );
     let inv = f.store.invoices_of(verbale.id).expect("of");
     assert_eq!(inv[0].number.as_deref(), Some("2/2024"));
+    assert_eq!(inv[0].seller_vat.as_deref(), Some("IT09876543210"));
+    let page = f
+        .store
+        .list_with_invoices(&ListQuery::new(View::Invoices))
+        .expect("page");
+    assert_eq!(page.len(), 2);
+    let item = page
+        .iter()
+        .find(|i| i.message.id == verbale.id)
+        .expect("item");
+    assert_eq!(item.invoices, inv);
+}
+
+/// Words of 4+ characters are expanded to the indexed terms they prefix (read lazily); the
+/// results must be those of a plain prefix match, in every field, with accents, with more terms
+/// than the expansion takes (prefix query kept), and for words that match nothing.
+#[test]
+fn prefix_expansion_finds_what_a_prefix_finds() {
+    let f = fixture();
+    let mut n = 0;
+    let mut put = |subject: &str, body: &str| {
+        n += 1;
+        f.store
+            .import_raw(
+                f.inbox,
+                &plain(
+                    "anna.bianchi@pec.it",
+                    &["me@pec.example"],
+                    subject,
+                    &format!("x{n}@p"),
+                    "Mon, 4 Nov 2024 10:00:00 +0100",
+                    body,
+                ),
+            )
+            .expect("import");
+    };
+    put("Fatturazione elettronica", "avviso");
+    put("Nota", "la fatturina allegata");
+    put("Città di Roma", "ufficio tributi");
+    for i in 1..=9 {
+        put(&format!("Pratica{i}"), "protocollo");
+    }
+    for i in 1..=8 {
+        put("Ottava", &format!("codice{i}"));
+    }
+    let subjects = |q: &str| {
+        let mut v: Vec<String> = f
+            .store
+            .search(&SearchQuery::parse(q))
+            .expect("search")
+            .into_iter()
+            .filter_map(|m| m.original_subject.or(m.subject))
+            .collect();
+        v.sort();
+        v
+    };
+    // "fattur" covers fattura (fixture), fatturazione, fatturina.
+    let all = subjects("fattur");
+    assert!(
+        all.contains(&"Fatturazione elettronica".to_string()),
+        "{all:?}"
+    );
+    assert!(all.contains(&"Nota".to_string()), "{all:?}");
+    assert!(all.contains(&"Fattura di novembre".to_string()), "{all:?}");
+    assert_eq!(subjects("FATTUR"), all);
+    assert_eq!(
+        subjects("subject:fatturaz"),
+        vec!["Fatturazione elettronica"]
+    );
+    assert_eq!(subjects("body:fatturi"), vec!["Nota"]);
+    assert_eq!(
+        subjects("fatturaz elettr"),
+        vec!["Fatturazione elettronica"]
+    );
+    // Accents: the index holds "citta"; both spellings find it.
+    let citta = subjects("città");
+    assert!(citta.contains(&"Città di Roma".to_string()), "{citta:?}");
+    assert_eq!(subjects("citta"), citta);
+    assert_eq!(subjects("CITTÀ"), citta);
+    // Nine terms under "pratica": more than the expansion takes, all found anyway.
+    assert_eq!(subjects("pratica").len(), 9);
+    // Exactly eight under "codice": expanded, all found.
+    assert_eq!(subjects("codice").len(), 8);
+    assert_eq!(subjects("codice5"), vec!["Ottava"]);
+    assert!(subjects("fatturx").is_empty());
+    assert!(subjects("subject:tributi").is_empty());
 }

@@ -26,10 +26,23 @@ struct Env {
 }
 
 async fn env(test: &str, layout: FolderLayout) -> Option<Env> {
+    env_with(test, layout, None).await
+}
+
+/// Dovecot's capabilities minus CONDSTORE and QRESYNC.
+const CAPS_PLAIN: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS \
+                          CHILDREN UNSELECT LIST-EXTENDED LITERAL+ MOVE SPECIAL-USE QUOTA ACL";
+/// With CONDSTORE but without QRESYNC.
+const CAPS_CONDSTORE: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE \
+                              UIDPLUS CHILDREN UNSELECT LIST-EXTENDED LITERAL+ MOVE SPECIAL-USE \
+                              CONDSTORE QUOTA ACL";
+
+async fn env_with(test: &str, layout: FolderLayout, caps: Option<&str>) -> Option<Env> {
     pec_test_harness::dovecot_or_skip(test)?;
     let dc = Dovecot::start(DovecotConfig {
         users: vec![User::new(ME, PW)],
         layout,
+        imap_capability: caps.map(str::to_string),
         ..DovecotConfig::default()
     })
     .await
@@ -182,6 +195,9 @@ async fn initial_then_incremental_and_other_client_changes() {
         .expect("incremental");
     assert_eq!(r.added, 5);
     assert_eq!(r.removed, 1);
+    // Dovecot offers QRESYNC: the expunge came as VANISHED, not from a UID list comparison.
+    assert!(r.qresync_selects >= 1, "{r:?}");
+    assert_eq!(r.uid_compares, 0, "{r:?}");
     let inbox = inbox_ids(&e.store);
     assert_eq!(inbox.len(), 124);
     assert!(!inbox.iter().any(|(uid, _)| *uid == Some(10)));
@@ -640,4 +656,97 @@ async fn background_loop_reconnects_and_idles_on_the_inbox() {
     assert!(!handle.is_finished());
     drop(handle);
     no_duplicates(&e.store);
+}
+
+/// Another client flags and expunges; the next pass must see both, whichever way the server
+/// allows: QRESYNC (VANISHED in the SELECT), CONDSTORE (CHANGEDSINCE + UID comparison), neither
+/// (all flags + UID comparison).
+async fn other_client_changes(test: &str, caps: Option<&str>) -> pec_core::sync::SyncReport {
+    let e = env_with(test, FolderLayout::Standard, caps)
+        .await
+        .expect("dovecot");
+    let mut other = e.dc.imap_login(ME, PW).await.expect("login");
+    let caps_seen = other.capabilities().await.expect("caps");
+    assert_eq!(caps_seen.has_str("QRESYNC"), caps.is_none());
+    assert!(caps_seen.has_str("ACL") && caps_seen.has_str("QUOTA"));
+    deliver(&e.dc, 0..20).await;
+    e.engine
+        .sync_once(e.account, &SyncOptions::default())
+        .await
+        .expect("sync");
+    other.select("INBOX").await.expect("select");
+    for (set, flags) in [("1:3", "+FLAGS (\\Seen)"), ("5,7:8", "+FLAGS (\\Deleted)")] {
+        let s = other.uid_store(set, flags).await.expect("store");
+        let _: Vec<_> = s.try_collect().await.expect("store");
+    }
+    let s = other.expunge().await.expect("expunge");
+    let _: Vec<_> = s.try_collect().await.expect("expunge");
+    // Seen removed from 1 again later in the modseq order: only the final state counts.
+    let s = other
+        .uid_store("1", "-FLAGS (\\Seen)")
+        .await
+        .expect("store");
+    let _: Vec<_> = s.try_collect().await.expect("store");
+    let r = e
+        .engine
+        .sync_once(e.account, &SyncOptions::default())
+        .await
+        .expect("resync");
+    assert_eq!(r.removed, 3, "{r:?}");
+    let uids: Vec<(Option<u32>, String)> = inbox_ids(&e.store);
+    assert_eq!(uids.len(), 17);
+    for gone in [5, 7, 8] {
+        assert!(!uids.iter().any(|(u, _)| *u == Some(gone)), "{gone}");
+    }
+    let mut q = ListQuery::new(View::Role(FolderRole::Inbox));
+    q.limit = 100;
+    let seen: Vec<u32> = e
+        .store
+        .list(&q)
+        .expect("list")
+        .into_iter()
+        .filter(|m| m.seen)
+        .filter_map(|m| m.uid)
+        .collect();
+    let mut seen = seen;
+    seen.sort_unstable();
+    assert_eq!(seen, vec![2, 3]);
+    // Nothing changed since: a no-change pass reports nothing.
+    let again = e
+        .engine
+        .sync_once(e.account, &SyncOptions::default())
+        .await
+        .expect("again");
+    assert_eq!((again.added, again.updated, again.removed), (0, 0, 0));
+    if caps.is_none() {
+        // LIST-STATUS: every folder seen unchanged in one LIST, none SELECTed.
+        assert_eq!(again.unchanged_by_status, again.folders, "{again:?}");
+        assert_eq!(again.qresync_selects, 0, "{again:?}");
+    } else {
+        assert_eq!(again.unchanged_by_status, 0, "{again:?}");
+    }
+    no_duplicates(&e.store);
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qresync_resync_sees_flags_and_expunges() {
+    if pec_test_harness::dovecot_or_skip("sync_qresync").is_none() {
+        return;
+    }
+    let r = other_client_changes("sync_qresync", None).await;
+    assert!(r.qresync_selects >= 1, "{r:?}");
+    assert_eq!(r.uid_compares, 0, "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_qresync_uid_comparison_finds_expunges() {
+    if pec_test_harness::dovecot_or_skip("sync_no_qresync").is_none() {
+        return;
+    }
+    for caps in [CAPS_CONDSTORE, CAPS_PLAIN] {
+        let r = other_client_changes("sync_no_qresync", Some(caps)).await;
+        assert_eq!(r.qresync_selects, 0, "{r:?}");
+        assert!(r.uid_compares >= 1, "{r:?}");
+    }
 }

@@ -5,6 +5,7 @@
 
 use super::messages::ensure_folder_tx;
 use super::query::FolderRole;
+use super::rights::{Need, require};
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now};
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -82,6 +83,17 @@ fn enqueue_tx(
     Ok(())
 }
 
+/// (account, folder id, folder name, uid, uidvalidity, folder role, folder MYRIGHTS).
+type MessageFolderRow = (
+    AccountId,
+    FolderId,
+    String,
+    Option<u32>,
+    Option<u32>,
+    Option<String>,
+    Option<String>,
+);
+
 fn fts_forget(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
     super::messages::fts_forget_tx(tx, id)
 }
@@ -90,22 +102,53 @@ impl Store {
     /// Apply `action` locally and queue it for the server, in one transaction.
     pub fn apply_action(&self, message: MessageId, action: Action) -> Result<()> {
         self.write(|tx| {
-            let (account, folder_id, folder, uid, uidvalidity, role): (
-                AccountId,
-                FolderId,
-                String,
-                Option<u32>,
-                Option<u32>,
-                Option<String>,
-            ) = tx
+            let (account, folder_id, folder, uid, uidvalidity, role, rights): MessageFolderRow = tx
                 .query_row(
-                    "SELECT m.account_id, m.folder_id, f.name, m.uid, f.uidvalidity, f.role
+                    "SELECT m.account_id, m.folder_id, f.name, m.uid, f.uidvalidity, f.role, f.myrights
                      FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
                     [message],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("message {message}")))?;
+            let rights = rights.as_deref();
+            // Refuse up front what the folder's rights forbid (before any change or queueing).
+            match &action {
+                Action::SetSeen(_) => require(&folder, rights, Need::Seen, "marking read/unread")?,
+                Action::SetFlagged(_) => require(&folder, rights, Need::Write, "flagging")?,
+                Action::AddLabel(_) | Action::RemoveLabel(_) => {
+                    require(&folder, rights, Need::Write, "labelling")?
+                }
+                Action::Move(dest) if *dest != folder_id => {
+                    require(&folder, rights, Need::Remove, "moving out")?;
+                    let dest_rights: Option<(String, Option<String>)> = tx
+                        .query_row(
+                            "SELECT name, myrights FROM folders WHERE id = ?1 AND account_id = ?2",
+                            params![dest, account],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    if let Some((name, r)) = dest_rights {
+                        require(&name, r.as_deref(), Need::Insert, "moving in")?;
+                    }
+                }
+                Action::Move(_) => {}
+                Action::Delete => {
+                    require(&folder, rights, Need::Remove, "deleting")?;
+                    if role.as_deref() != Some("trash") {
+                        let trash: Option<(String, Option<String>)> = tx
+                            .query_row(
+                                "SELECT name, myrights FROM folders WHERE account_id = ?1 AND role = 'trash'",
+                                [account],
+                                |r| Ok((r.get(0)?, r.get(1)?)),
+                            )
+                            .optional()?;
+                        if let Some((name, r)) = trash {
+                            require(&name, r.as_deref(), Need::Insert, "moving to the trash")?;
+                        }
+                    }
+                }
+            }
             // Messages with no server copy (imports, or a move not yet seen back) change locally only.
             let queue = |tx: &Transaction<'_>, kind: ActionKind| -> Result<()> {
                 if uid.is_some() {
@@ -194,14 +237,15 @@ impl Store {
     /// Empty a folder (the trash): everything goes locally now, on the server at the next sync.
     pub fn empty_folder(&self, folder: FolderId) -> Result<usize> {
         self.write(|tx| {
-            let (account, name, uidvalidity): (AccountId, String, Option<u32>) = tx
+            let (account, name, uidvalidity, rights): (AccountId, String, Option<u32>, Option<String>) = tx
                 .query_row(
-                    "SELECT account_id, name, uidvalidity FROM folders WHERE id = ?1",
+                    "SELECT account_id, name, uidvalidity, myrights FROM folders WHERE id = ?1",
                     [folder],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))?;
+            require(&name, rights.as_deref(), Need::Remove, "emptying")?;
             tx.execute(
                 "DELETE FROM messages_fts WHERE rowid IN (SELECT fts_key FROM messages WHERE folder_id = ?1)",
                 [folder],

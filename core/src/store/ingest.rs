@@ -64,7 +64,38 @@ pub struct RecipientRecord {
 pub struct AttachmentRecord {
     pub filename: Option<String>,
     pub mime: String,
+    /// Bytes: encoded octets when listed from BODYSTRUCTURE, decoded once the body is analysed.
     pub size: u64,
+    /// IMAP section (`"1.3.2"`) for [`crate::sync::SyncEngine::download_part`], known from the
+    /// server's BODYSTRUCTURE (kept when the full analysis replaces the header-only listing);
+    /// `None` for local imports.
+    pub section: Option<String>,
+}
+
+/// What a FatturaPA file attached to a message says (one row of the invoices table).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct InvoiceRecord {
+    /// The attachment's file name (e.g. `IT01234567890_00001.xml.p7m`).
+    pub filename: String,
+    /// `Numero` of the (first) document; a batch ("lotto") of several is noted in `documents`.
+    pub number: Option<String>,
+    /// `Data`, ISO `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Seller (`CedentePrestatore`) name.
+    pub seller: Option<String>,
+    /// Seller VAT number (`IT01234567890`), else tax code.
+    pub seller_vat: Option<String>,
+    /// Total to pay as a decimal string (`ImportoTotaleDocumento`, else computed), summed over the
+    /// documents of a batch.
+    pub total: Option<String>,
+    /// `TipoDocumento` code (`TD01` invoice, `TD04` credit note, …).
+    pub doc_type: Option<String>,
+    /// `Divisa` (ISO 4217).
+    pub currency: Option<String>,
+    /// Number of documents in the file (1 unless a batch).
+    pub documents: u32,
+    /// Whether a signature proves the file unaltered (`.p7m`), as opposed to plain XML.
+    pub signed: bool,
 }
 
 /// Everything the store keeps about one message, ready to write.
@@ -97,6 +128,8 @@ pub struct MessageRecord {
     pub recipients: Vec<RecipientRecord>,
     pub attachments: Vec<AttachmentRecord>,
     pub is_invoice: bool,
+    /// What the invoice file says, when the whole message was analysed and the file opened.
+    pub invoices: Vec<InvoiceRecord>,
     /// `signed` when an S/MIME signature is present (not verified here), `absent` otherwise.
     pub signature: Option<String>,
     pub preview: Option<String>,
@@ -330,6 +363,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
                     filename: sname,
                     mime: mime_of(sub),
                     size: sub.contents().len() as u64,
+                    section: None,
                 });
             }
             continue;
@@ -341,6 +375,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             filename: name,
             mime: mime_of(part),
             size: part.contents().len() as u64,
+            section: None,
         });
     }
     if rec.kind() == PecKind::Receipt {
@@ -503,12 +538,71 @@ fn analyzer() -> &'static crate::message::Analyzer {
 /// message is never lost for being odd.
 pub fn analyze(raw: &[u8]) -> MessageRecord {
     match analyzer().analyze(raw) {
-        Ok(m) => from_pec_message(&m),
+        Ok(m) => {
+            let mut rec = from_pec_message(&m);
+            if rec.is_invoice {
+                rec.invoices = invoice_records(raw);
+            }
+            rec
+        }
         Err(e) => {
             tracing::debug!("message analysis failed ({e}); using the fallback reader");
             analyze_inner(raw, true)
         }
     }
+}
+
+fn trust() -> &'static crate::signature::TrustStore {
+    static T: std::sync::OnceLock<crate::signature::TrustStore> = std::sync::OnceLock::new();
+    T.get_or_init(crate::signature::TrustStore::bundled)
+}
+
+/// Open the invoice file a message carries (`pec_core::fatturapa::open` on the whole message:
+/// it finds the SDI-named attachment, inside `postacert.eml` too, and refuses a `.p7m` whose
+/// signature does not prove it intact). Notifications and files that do not open give nothing:
+/// the message stays in the invoices view, without details.
+pub fn invoice_records(raw: &[u8]) -> Vec<InvoiceRecord> {
+    use crate::fatturapa::{Container, Integrity};
+    let opened = match crate::fatturapa::open(raw, trust()) {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::debug!("invoice not opened: {e}");
+            return Vec::new();
+        }
+    };
+    let Some(inv) = opened.invoice() else {
+        return Vec::new();
+    };
+    let Container::Email { attachment, .. } = &opened.container else {
+        return Vec::new();
+    };
+    let first = inv.bodies.first().map(|b| b.documento());
+    let seller = &inv.header.cedente_prestatore;
+    // A batch in one currency sums; mixed currencies have no single total.
+    let same_currency = inv
+        .bodies
+        .iter()
+        .all(|b| Some(&b.documento().divisa) == first.map(|d| &d.divisa));
+    let total = (!inv.bodies.is_empty() && same_currency).then(|| {
+        inv.bodies
+            .iter()
+            .map(|b| b.total())
+            .sum::<rust_decimal::Decimal>()
+            .to_string()
+    });
+    let name = seller.display_name();
+    vec![InvoiceRecord {
+        filename: attachment.clone(),
+        number: first.map(|d| d.numero.clone()),
+        date: first.map(|d| d.data.format("%Y-%m-%d").to_string()),
+        seller: Some(name).filter(|n| !n.trim().is_empty()),
+        seller_vat: seller.fiscal_id(),
+        total,
+        doc_type: first.map(|d| d.tipo_documento.code().to_string()),
+        currency: first.map(|d| d.divisa.clone()),
+        documents: inv.bodies.len() as u32,
+        signed: matches!(opened.integrity, Integrity::SignedIntact { .. }),
+    }]
 }
 
 fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
@@ -560,6 +654,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
             filename: a.name.clone(),
             mime: a.content_type.clone(),
             size: a.size as u64,
+            section: None,
         })
         .collect();
     let invoice_file = m.sdi.as_ref().is_some_and(|s| s.invoice_attached)
@@ -631,6 +726,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         recipients,
         attachments,
         is_invoice,
+        invoices: Vec::new(),
         signature: Some(
             m.signature
                 .status

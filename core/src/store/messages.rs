@@ -26,6 +26,10 @@ pub struct ServerFlags {
     pub keywords: Vec<String>,
 }
 
+/// Invoice messages (SDI-named attachment seen in BODYSTRUCTURE) up to this size are downloaded
+/// by every body policy, like receipts: the invoices view needs what their file says.
+pub const INVOICE_BODY_CAP: u64 = 10 * 1024 * 1024;
+
 /// Result of [`Store::upsert_message`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InsertOutcome {
@@ -163,7 +167,8 @@ impl Store {
     }
 
     /// Server messages of `folder` whose body the policy wants and that are not analysed yet,
-    /// newest first: receipts always, others up to `max_size` bytes (`None`: all).
+    /// newest first: receipts always, invoice messages up to [`INVOICE_BODY_CAP`] (their file fills
+    /// the invoices view), others up to `max_size` bytes (`None`: all).
     pub fn uids_needing_body(
         &self,
         folder: FolderId,
@@ -172,11 +177,13 @@ impl Store {
         self.read(|c| {
             let mut st = c.prepare_cached(
                 "SELECT uid, size FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
-                   AND (kind = 'receipt' OR ?2 IS NULL OR size <= ?2)
+                   AND (kind = 'receipt' OR (is_invoice = 1 AND size <= ?3) OR ?2 IS NULL OR size <= ?2)
                  ORDER BY uid DESC",
             )?;
             let v = st
-                .query_map(params![folder, max_size.map(|m| m as i64)], |r| {
+                .query_map(
+                    params![folder, max_size.map(|m| m as i64), INVOICE_BODY_CAP as i64],
+                    |r| {
                     Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -189,8 +196,8 @@ impl Store {
         self.read(|c| {
             Ok(c.query_row(
                 "SELECT EXISTS(SELECT 1 FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
-                   AND (kind = 'receipt' OR ?2 IS NULL OR size <= ?2))",
-                params![folder, max_size.map(|m| m as i64)],
+                   AND (kind = 'receipt' OR (is_invoice = 1 AND size <= ?3) OR ?2 IS NULL OR size <= ?2))",
+                params![folder, max_size.map(|m| m as i64), INVOICE_BODY_CAP as i64],
                 |r| r.get(0),
             )?)
         })
@@ -536,7 +543,17 @@ fn write_fields_tx(
             meta.modseq.map(|m| m as i64),
         ],
     )?;
+    // The server's sections (from BODYSTRUCTURE) outlive the full analysis that replaces the
+    // header-only listing: matched by file name, in order.
+    let mut old_sections: Vec<(Option<String>, String)> = Vec::new();
     if update {
+        let mut st = tx.prepare_cached(
+            "SELECT filename, section FROM attachments WHERE message_id = ?1 AND section IS NOT NULL
+             ORDER BY idx",
+        )?;
+        old_sections = st
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         tx.execute("DELETE FROM attachments WHERE message_id = ?1", [id])?;
         fts_forget_tx(tx, id)?;
     }
@@ -550,10 +567,24 @@ fn write_fields_tx(
         )?;
     }
     for (i, a) in rec.attachments.iter().enumerate() {
+        let section = a.section.clone().or_else(|| {
+            let pos = old_sections
+                .iter()
+                .position(|(name, _)| *name == a.filename)?;
+            Some(old_sections.remove(pos).1)
+        });
         tx.execute(
-            "INSERT OR REPLACE INTO attachments (message_id, idx, filename, mime, size) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, i as i64, a.filename, a.mime, a.size as i64],
+            "INSERT OR REPLACE INTO attachments (message_id, idx, filename, mime, size, section)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, i as i64, a.filename, a.mime, a.size as i64, section],
         )?;
+    }
+    // What the invoice file says, with the message's own analysis (same transaction).
+    if rec.complete {
+        tx.execute("DELETE FROM invoices WHERE message_id = ?1", [id])?;
+        for inv in &rec.invoices {
+            super::query::put_invoice_tx(tx, id, inv)?;
+        }
     }
     // Envelopes are indexed under their real sender, not the provider's address.
     let sender = [

@@ -13,18 +13,21 @@
 mod actions;
 pub mod ingest;
 mod messages;
+mod parts;
 mod query;
 mod receipts;
+mod rights;
 mod search;
 
 pub use actions::{Action, ActionKind, QueuedAction};
-pub use ingest::{AttachmentRecord, MessageRecord, PecKind, RecipientRecord};
-pub use messages::{ImapMeta, InsertOutcome, ServerFlags};
+pub use ingest::{AttachmentRecord, InvoiceRecord, MessageRecord, PecKind, RecipientRecord};
+pub use messages::{INVOICE_BODY_CAP, ImapMeta, InsertOutcome, ServerFlags};
+pub use parts::PartProgress;
 // The outbox writes its local copy in the same transaction as its queue row.
 pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
 pub use query::{
-    DeliveryState, DeliverySummary, Folder, FolderRole, InvoiceRow, ListQuery, MessageDetail,
-    MessageSummary, ReceiptInfo, RecipientState, View,
+    DeliveryState, DeliverySummary, Folder, FolderRole, InvoiceListItem, InvoiceRow, ListQuery,
+    MessageDetail, MessageSummary, ReceiptInfo, RecipientState, View,
 };
 pub use search::SearchQuery;
 
@@ -54,6 +57,17 @@ pub enum StoreError {
     Invalid(String),
     #[error("background task failed: {0}")]
     Task(String),
+    /// The user's rights on the folder (ACL MYRIGHTS) do not allow the action: refused before
+    /// anything changes locally or is queued.
+    #[error(
+        "not allowed in {folder}: {action} needs the \"{right}\" right (you have \"{rights}\")"
+    )]
+    Forbidden {
+        folder: String,
+        action: String,
+        right: char,
+        rights: String,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -61,11 +75,17 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Default cap for cached raw bodies (bytes); the oldest accessed are evicted beyond it.
 pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 
+/// Default cap for downloaded single parts (bytes as fetched); least recently used go beyond it.
+pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_store.sql")),
         M::up(include_str!("../../migrations/0002_outbox.sql")),
         M::up(include_str!("../../migrations/0003_account_login.sql")),
+        M::up(include_str!("../../migrations/0004_part_downloads.sql")),
+        M::up(include_str!("../../migrations/0005_invoice_fields.sql")),
+        M::up(include_str!("../../migrations/0006_fts_vocab.sql")),
     ])
 }
 
@@ -74,6 +94,7 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     body_cap: std::sync::atomic::AtomicU64,
+    part_cap: std::sync::atomic::AtomicU64,
 }
 
 /// Handle to the store; cheap to clone, shareable across threads.
@@ -122,6 +143,7 @@ impl Store {
                 writer: Mutex::new(conn),
                 readers: Mutex::new(Vec::new()),
                 body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
+                part_cap: std::sync::atomic::AtomicU64::new(DEFAULT_PART_CACHE_CAP),
             }),
         })
     }
@@ -140,6 +162,19 @@ impl Store {
         self.inner
             .body_cap
             .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Cap the downloaded-parts cache (bytes). Applied whenever a part download completes.
+    pub fn set_part_cache_cap(&self, bytes: u64) {
+        self.inner
+            .part_cap
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn part_cap(&self) -> u64 {
+        self.inner
+            .part_cap
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn body_cap(&self) -> u64 {

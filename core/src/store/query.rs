@@ -409,13 +409,14 @@ impl Store {
             };
             let attachments = {
                 let mut st = c.prepare_cached(
-                    "SELECT filename, mime, size FROM attachments WHERE message_id = ?1 ORDER BY idx",
+                    "SELECT filename, mime, size, section FROM attachments WHERE message_id = ?1 ORDER BY idx",
                 )?;
                 st.query_map([id], |r| {
                     Ok(AttachmentRecord {
                         filename: r.get(0)?,
                         mime: r.get(1)?,
                         size: r.get::<_, i64>(2)? as u64,
+                        section: r.get(3)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?
@@ -529,36 +530,126 @@ fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
     Ok(rows)
 }
 
-/// One received invoice as the invoices view shows it (filled by the invoice reader).
+/// One received invoice as the invoices view shows it (filled by the sync from the FatturaPA file
+/// of the message, see [`super::ingest::invoice_records`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvoiceRow {
     pub message_id: MessageId,
     pub filename: String,
     pub number: Option<String>,
+    /// ISO date `YYYY-MM-DD`.
     pub date: Option<String>,
     pub seller: Option<String>,
+    /// Seller VAT number (`IT01234567890`), else tax code.
+    pub seller_vat: Option<String>,
+    /// Decimal string, e.g. `"1220.00"`.
     pub total: Option<String>,
+    /// `TipoDocumento` code (`TD01`, `TD04`, …).
+    pub doc_type: Option<String>,
+    /// ISO 4217 (`EUR`).
+    pub currency: Option<String>,
+    /// Documents in the file (more than 1: a batch; number and date are the first's, the total is
+    /// the sum).
+    pub documents: u32,
+    /// A signature proves the file unaltered.
+    pub signed: bool,
+}
+
+impl InvoiceRow {
+    /// The row for `message` from what the invoice reader found.
+    pub fn from_record(message: MessageId, r: &super::ingest::InvoiceRecord) -> InvoiceRow {
+        InvoiceRow {
+            message_id: message,
+            filename: r.filename.clone(),
+            number: r.number.clone(),
+            date: r.date.clone(),
+            seller: r.seller.clone(),
+            seller_vat: r.seller_vat.clone(),
+            total: r.total.clone(),
+            doc_type: r.doc_type.clone(),
+            currency: r.currency.clone(),
+            documents: r.documents,
+            signed: r.signed,
+        }
+    }
+}
+
+/// A message of the invoices view with what its invoice file says (empty until its body was
+/// analysed, or when the file does not open).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceListItem {
+    pub message: MessageSummary,
+    pub invoices: Vec<InvoiceRow>,
+}
+
+pub(crate) fn put_invoice_tx(
+    tx: &rusqlite::Transaction<'_>,
+    message: MessageId,
+    inv: &super::ingest::InvoiceRecord,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO invoices (message_id, filename, number, date, seller, total, seller_vat,
+            doc_type, currency, documents, signed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(message_id, filename) DO UPDATE SET number = excluded.number,
+            date = excluded.date, seller = excluded.seller, total = excluded.total,
+            seller_vat = excluded.seller_vat, doc_type = excluded.doc_type,
+            currency = excluded.currency, documents = excluded.documents, signed = excluded.signed",
+        rusqlite::params![
+            message,
+            inv.filename,
+            inv.number,
+            inv.date,
+            inv.seller,
+            inv.total,
+            inv.seller_vat,
+            inv.doc_type,
+            inv.currency,
+            inv.documents,
+            inv.signed
+        ],
+    )?;
+    Ok(())
+}
+
+const INVOICE_COLS: &str =
+    "message_id, filename, number, date, seller, total, seller_vat, doc_type,
+    currency, documents, signed";
+
+fn invoice_from_row(r: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
+    Ok(InvoiceRow {
+        message_id: r.get(0)?,
+        filename: r.get(1)?,
+        number: r.get(2)?,
+        date: r.get(3)?,
+        seller: r.get(4)?,
+        total: r.get(5)?,
+        seller_vat: r.get(6)?,
+        doc_type: r.get(7)?,
+        currency: r.get(8)?,
+        documents: r.get(9)?,
+        signed: r.get(10)?,
+    })
 }
 
 impl Store {
-    /// Record what an invoice file says (number, date, seller, total); marks the message as an
-    /// invoice so it appears in the invoices view.
+    /// Record what an invoice file says; marks the message as an invoice so it appears in the
+    /// invoices view. (The sync fills this itself when it analyses a message carrying an invoice.)
     pub fn set_invoice(&self, inv: &InvoiceRow) -> Result<()> {
+        let rec = super::ingest::InvoiceRecord {
+            filename: inv.filename.clone(),
+            number: inv.number.clone(),
+            date: inv.date.clone(),
+            seller: inv.seller.clone(),
+            seller_vat: inv.seller_vat.clone(),
+            total: inv.total.clone(),
+            doc_type: inv.doc_type.clone(),
+            currency: inv.currency.clone(),
+            documents: inv.documents,
+            signed: inv.signed,
+        };
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO invoices (message_id, filename, number, date, seller, total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(message_id, filename) DO UPDATE SET number = excluded.number,
-                    date = excluded.date, seller = excluded.seller, total = excluded.total",
-                rusqlite::params![
-                    inv.message_id,
-                    inv.filename,
-                    inv.number,
-                    inv.date,
-                    inv.seller,
-                    inv.total
-                ],
-            )?;
+            put_invoice_tx(tx, inv.message_id, &rec)?;
             tx.execute(
                 "UPDATE messages SET is_invoice = 1 WHERE id = ?1",
                 [inv.message_id],
@@ -567,24 +658,36 @@ impl Store {
         })
     }
 
+    /// A page of a list (normally [`View::Invoices`], the "received invoices" virtual folder) with
+    /// the invoice details of each message, read in one snapshot.
+    pub fn list_with_invoices(&self, q: &ListQuery) -> Result<Vec<InvoiceListItem>> {
+        self.read(|c| {
+            let rows = list_on(c, q)?;
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {INVOICE_COLS} FROM invoices WHERE message_id = ?1 ORDER BY filename"
+            ))?;
+            let mut out = Vec::with_capacity(rows.len());
+            for m in rows {
+                let invoices = st
+                    .query_map([m.id], invoice_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                out.push(InvoiceListItem {
+                    message: m,
+                    invoices,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     /// Invoice details of a message.
     pub fn invoices_of(&self, message: MessageId) -> Result<Vec<InvoiceRow>> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT message_id, filename, number, date, seller, total FROM invoices
-                 WHERE message_id = ?1 ORDER BY filename",
-            )?;
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {INVOICE_COLS} FROM invoices WHERE message_id = ?1 ORDER BY filename"
+            ))?;
             Ok(st
-                .query_map([message], |r| {
-                    Ok(InvoiceRow {
-                        message_id: r.get(0)?,
-                        filename: r.get(1)?,
-                        number: r.get(2)?,
-                        date: r.get(3)?,
-                        seller: r.get(4)?,
-                        total: r.get(5)?,
-                    })
-                })?
+                .query_map([message], invoice_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }

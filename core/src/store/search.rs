@@ -7,7 +7,32 @@
 
 use super::query::{MessageSummary, SUMMARY_COLS, summary_from_row};
 use super::{AccountId, FolderId, Result, Store};
+use rusqlite::Connection;
 use rusqlite::types::Value;
+
+/// Words this long or longer are expanded to the indexed terms they are a prefix of: FTS5 reads an
+/// OR of exact terms lazily, newest first, stopping at the first page, whereas a long prefix term's
+/// whole doclist is built first (≈ 7 ms on 100,000 messages for a common word, against 0.06 ms).
+/// Shorter words use the prefix indexes (2 and 3 characters).
+const EXPAND_FROM_CHARS: usize = 4;
+/// More indexed terms than this under one prefix: keep the prefix query.
+const EXPAND_MAX_TERMS: usize = 8;
+
+/// Indexed terms starting with `prefix` (at most `EXPAND_MAX_TERMS + 1`).
+fn vocab_terms(c: &Connection, prefix: &str) -> Option<Vec<String>> {
+    // fts5vocab serves `term >=` and `term <=` ranges (not `<`).
+    let hi = format!("{prefix}\u{10FFFF}");
+    let mut st = c
+        .prepare_cached("SELECT term FROM messages_vocab WHERE term >= ?1 AND term <= ?2 LIMIT ?3")
+        .ok()?;
+    let rows = st
+        .query_map(
+            rusqlite::params![prefix, hi, EXPAND_MAX_TERMS as i64 + 1],
+            |r| r.get::<_, String>(0),
+        )
+        .ok()?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().ok()
+}
 
 /// A structured search. Build it by hand or with [`SearchQuery::parse`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,6 +118,18 @@ impl SearchQuery {
 
     /// The FTS5 MATCH expression, or `None` when only filters are set.
     pub fn fts_expression(&self) -> Option<String> {
+        self.fts_expression_with(|_| None)
+    }
+
+    /// [`SearchQuery::fts_expression`], with single words of [`EXPAND_FROM_CHARS`] or more
+    /// replaced by `("term1" OR "term2" …)` when `expand` (given the lower-cased word) lists the
+    /// indexed terms it is a prefix of (1 to [`EXPAND_MAX_TERMS`] of them). Same matches, read lazily.
+    /// When the lookup finds nothing (or normalises differently, e.g. accents), the prefix query
+    /// stays: expansion can only be used when it is exact.
+    pub(crate) fn fts_expression_with(
+        &self,
+        mut expand: impl FnMut(&str) -> Option<Vec<String>>,
+    ) -> Option<String> {
         let mut parts = Vec::new();
         let mut add = |col: Option<&str>, words: &[String]| {
             for w in words {
@@ -111,7 +148,22 @@ impl SearchQuery {
                 } else {
                     ""
                 };
-                let phrase = format!("\"{cleaned}\"{star}");
+                let expanded = (!cleaned.contains(' ')
+                    && cleaned.chars().count() >= EXPAND_FROM_CHARS)
+                    .then(|| expand(&cleaned.to_lowercase()))
+                    .flatten()
+                    .filter(|t| !t.is_empty() && t.len() <= EXPAND_MAX_TERMS);
+                let phrase = match expanded {
+                    Some(terms) => format!(
+                        "({})",
+                        terms
+                            .iter()
+                            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    None => format!("\"{cleaned}\"{star}"),
+                };
                 parts.push(match col {
                     Some(c) => format!("{c} : {phrase}"),
                     None => phrase,
@@ -175,7 +227,7 @@ impl Store {
                 cond.push("m.kind != 'receipt'".into());
             }
             let limit = if q.limit == 0 { 50 } else { q.limit } as usize;
-            let Some(expr) = q.fts_expression() else {
+            let Some(expr) = q.fts_expression_with(|w| vocab_terms(c, w)) else {
                 // Filters only: the date index does the work.
                 if cond.is_empty() {
                     cond.push("1".into());
@@ -245,6 +297,62 @@ mod tests {
             q.fts_expression().as_deref(),
             Some(r#""fattura"* AND sender : "mario"* AND subject : "ordine 12"*"#)
         );
+    }
+
+    #[test]
+    fn expansion_replaces_long_single_words_only() {
+        let q = SearchQuery::parse(r#"fattur ab subject:ordi "ordine 12" body:zzzz"#);
+        let e = q.fts_expression_with(|w| match w {
+            "fattur" => Some(vec!["fattura".into(), "fatturazione".into()]),
+            "ordi" => Some(vec!["ordine".into()]),
+            "zzzz" => Some(vec![]),
+            other => panic!("asked to expand {other:?}"),
+        });
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                r#"("fattura" OR "fatturazione") AND "ab"* AND "ordine 12"* AND subject : ("ordine") AND body : "zzzz"*"#
+            )
+        );
+        // Too many terms: the prefix stays.
+        let many = SearchQuery::parse("prat")
+            .fts_expression_with(|_| Some((0..9).map(|i| format!("prat{i}")).collect()));
+        assert_eq!(many.as_deref(), Some(r#""prat"*"#));
+    }
+
+    #[test]
+    fn vocabulary_lookup_reads_the_index() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open_in(dir.path()).expect("store");
+        let acc = store
+            .add_account(&crate::accounts::AccountConfig {
+                address: "me@pec.example".into(),
+                display_name: None,
+                imap_host: "localhost".into(),
+                imap_port: 993,
+                smtp_host: "localhost".into(),
+                smtp_port: 465,
+                ca_file: None,
+            })
+            .expect("account");
+        let inbox = store
+            .ensure_folder(acc, "INBOX", Some(super::super::FolderRole::Inbox), None)
+            .expect("inbox");
+        store
+            .import_raw(
+                inbox,
+                b"From: a@x\r\nSubject: Fatturazione e fattura\r\nMessage-ID: <v@x>\r\n\r\nCitt\xc3\xa0 fatturina\r\n",
+            )
+            .expect("import");
+        let terms = store
+            .read(|c| Ok(vocab_terms(c, "fattur")))
+            .expect("read")
+            .expect("terms");
+        assert_eq!(terms, vec!["fattura", "fatturazione", "fatturina"]);
+        let citta = store.read(|c| Ok(vocab_terms(c, "citt"))).expect("read");
+        assert_eq!(citta, Some(vec!["citta".to_string()]));
+        let none = store.read(|c| Ok(vocab_terms(c, "città"))).expect("read");
+        assert_eq!(none, Some(vec![]));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use super::conn::{ImapSession, connect, map_imap};
 use super::folders::{role_from_name, role_from_special_use};
+use super::list_status::{self, FolderStatus};
+use super::qresync::{self, RawError, Selected};
 use super::{SyncError, SyncEvent, SyncStatus};
 use crate::accounts::{Account, CredentialStore};
 use crate::store::ingest::{self, AttachmentRecord, MessageRecord};
@@ -11,7 +13,7 @@ use crate::store::{
 use async_imap::imap_proto::{self, BodyStructure};
 use async_imap::types::{Fetch, Flag, NameAttribute};
 use futures::TryStreamExt;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch};
@@ -19,7 +21,8 @@ use tokio::sync::{broadcast, watch};
 /// When bodies are downloaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyPolicy {
-    /// Only receipts (their daticert feeds receipt tracking); the rest on demand.
+    /// Only receipts (their daticert feeds receipt tracking) and invoice messages up to
+    /// [`crate::store::INVOICE_BODY_CAP`] (their file fills the invoices view); the rest on demand.
     ReceiptsOnly,
     /// Receipts plus every message up to this size (bytes).
     UpTo(u64),
@@ -63,6 +66,13 @@ pub struct SyncReport {
     pub actions_replayed: u64,
     pub actions_dropped: u64,
     pub uidvalidity_resets: u32,
+    /// Folders resynced through `SELECT … (QRESYNC …)` (changes and expunges in one round trip).
+    pub qresync_selects: u32,
+    /// Folders whose expunges were found by comparing UID lists (servers without QRESYNC, or as a
+    /// safety net when the counts still disagree).
+    pub uid_compares: u32,
+    /// Folders skipped without a SELECT because LIST-STATUS showed them unchanged.
+    pub unchanged_by_status: u32,
     /// Time from the start of the pass to the first inbox rows committed (initial sync).
     pub first_rows_after: Option<Duration>,
 }
@@ -142,7 +152,7 @@ pub(crate) fn uid_set(uids: &[u32]) -> String {
     out
 }
 
-fn server_flags<'a>(flags: impl Iterator<Item = Flag<'a>>) -> ServerFlags {
+pub(crate) fn server_flags<'a>(flags: impl Iterator<Item = Flag<'a>>) -> ServerFlags {
     let mut f = ServerFlags::default();
     for flag in flags {
         match flag {
@@ -166,15 +176,39 @@ fn param<'a>(params: &'a imap_proto::BodyParams<'_>, key: &str) -> Option<&'a st
         .map(|(_, v)| v.as_ref())
 }
 
-/// Attachments (names, types, sizes) from BODYSTRUCTURE, looking inside postacert.eml.
-fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>, depth: u32) {
+/// IMAP section of child `i` (1-based) under `parent` ("" at the top).
+fn child_section(parent: &str, i: usize) -> String {
+    if parent.is_empty() {
+        i.to_string()
+    } else {
+        format!("{parent}.{i}")
+    }
+}
+
+/// Attachments (names, types, sizes, IMAP sections for [`SyncEngine::download_part`]) from
+/// BODYSTRUCTURE, looking inside postacert.eml.
+fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>) {
+    match bs {
+        BodyStructure::Multipart { .. } => structure_walk(bs, "", out, 0),
+        // A single-part message: its body is section 1.
+        _ => structure_walk(bs, "1", out, 0),
+    }
+}
+
+/// `section` is the section of `bs` itself (for a multipart: the prefix of its children).
+fn structure_walk(
+    bs: &BodyStructure<'_>,
+    section: &str,
+    out: &mut Vec<AttachmentRecord>,
+    depth: u32,
+) {
     if depth > 8 {
         return;
     }
     match bs {
         BodyStructure::Multipart { bodies, .. } => {
-            for b in bodies {
-                attachments_from_structure(b, out, depth + 1);
+            for (i, b) in bodies.iter().enumerate() {
+                structure_walk(b, &child_section(section, i + 1), out, depth + 1);
             }
         }
         BodyStructure::Message {
@@ -189,12 +223,20 @@ fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRe
                 .and_then(|d| param(&d.params, "filename"))
                 .or_else(|| param(&common.ty.params, "name"));
             if name.is_none_or(|n| n.eq_ignore_ascii_case("postacert.eml")) {
-                attachments_from_structure(body, out, depth + 1);
+                // Inside an encapsulated message, a multipart body's children are S.1, S.2…; a
+                // single-part body is S.1.
+                match body.as_ref() {
+                    BodyStructure::Multipart { .. } => {
+                        structure_walk(body, section, out, depth + 1)
+                    }
+                    single => structure_walk(single, &child_section(section, 1), out, depth + 1),
+                }
             } else {
                 out.push(AttachmentRecord {
                     filename: name.map(str::to_string),
                     mime: "message/rfc822".into(),
                     size: other.octets as u64,
+                    section: Some(section.to_string()),
                 });
             }
         }
@@ -223,6 +265,7 @@ fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRe
                     common.ty.subtype.to_ascii_lowercase()
                 ),
                 size: other.octets as u64,
+                section: Some(section.to_string()),
             });
         }
     }
@@ -233,7 +276,7 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
     let uid = f.uid?;
     let mut rec = ingest::analyze_header(f.header().unwrap_or_default());
     if let Some(bs) = f.bodystructure() {
-        attachments_from_structure(bs, &mut rec.attachments, 0);
+        attachments_from_structure(bs, &mut rec.attachments);
         rec.is_invoice = rec.kind() != ingest::PecKind::Receipt
             && rec.attachments.iter().any(|a| {
                 a.filename
@@ -254,6 +297,9 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
 #[derive(Default)]
 struct Caps {
     condstore: bool,
+    qresync: bool,
+    list_status: bool,
+    special_use: bool,
     mv: bool,
     quota: bool,
     acl: bool,
@@ -323,6 +369,13 @@ impl SyncEngine {
         self.emit(SyncEvent::Status(st));
     }
 
+    pub(super) async fn account_credentials(
+        &self,
+        id: AccountId,
+    ) -> Result<(Account, String), SyncError> {
+        self.account(id).await
+    }
+
     async fn account(&self, id: AccountId) -> Result<(Account, String), SyncError> {
         let account = self.shared.store.run(move |s| s.account(id)).await?;
         let password = self
@@ -382,6 +435,10 @@ impl SyncEngine {
         let caps = sess.capabilities().await.map_err(map_imap)?;
         Ok(Caps {
             condstore: caps.has_str("CONDSTORE") || caps.has_str("QRESYNC"),
+            qresync: caps.has_str("QRESYNC") && caps.has_str("ENABLE"),
+            list_status: caps.has_str("LIST-STATUS")
+                && (caps.has_str("CONDSTORE") || caps.has_str("QRESYNC")),
+            special_use: caps.has_str("SPECIAL-USE"),
             mv: caps.has_str("MOVE"),
             quota: caps.has_str("QUOTA"),
             acl: caps.has_str("ACL"),
@@ -396,15 +453,38 @@ impl SyncEngine {
         opts: &SyncOptions,
         started: Instant,
     ) -> Result<SyncReport, SyncError> {
-        let caps = self.capabilities(sess).await?;
+        let mut caps = self.capabilities(sess).await?;
+        if caps.qresync {
+            match qresync::enable(sess).await {
+                Ok(()) => {}
+                Err(async_imap::error::Error::No(_)) | Err(async_imap::error::Error::Bad(_)) => {
+                    caps.qresync = false
+                }
+                Err(e) => return Err(map_imap(e)),
+            }
+        }
         let mut report = SyncReport::default();
-        let folders = self.discover(sess, account, &caps).await?;
+        let (folders, mut statuses) = self.discover(sess, account, &caps).await?;
         let (replayed, dropped) = self.replay(sess, account, &caps).await?;
         report.actions_replayed = replayed;
         report.actions_dropped = dropped;
+        if replayed + dropped > 0 {
+            // Our own commands changed the server after the STATUS snapshot.
+            statuses.clear();
+        }
         for folder in folders {
-            self.sync_folder(sess, account, &folder, &caps, opts, started, &mut report)
-                .await?;
+            let status = statuses.get(&folder.name);
+            self.sync_folder(
+                sess,
+                account,
+                &folder,
+                status,
+                &caps,
+                opts,
+                started,
+                &mut report,
+            )
+            .await?;
             report.folders += 1;
         }
         if caps.quota {
@@ -419,9 +499,15 @@ impl SyncEngine {
         sess: &mut ImapSession,
         account: &Account,
         caps: &Caps,
-    ) -> Result<Vec<Folder>, SyncError> {
+    ) -> Result<(Vec<Folder>, HashMap<String, FolderStatus>), SyncError> {
+        drain_unsolicited(sess);
+        let pattern = if caps.list_status {
+            list_status::pattern(caps.special_use)
+        } else {
+            "*"
+        };
         let names: Vec<(String, Option<String>, Option<FolderRole>, bool)> = {
-            let stream = sess.list(Some(""), Some("*")).await.map_err(map_imap)?;
+            let stream = sess.list(Some(""), Some(pattern)).await.map_err(map_imap)?;
             let names: Vec<_> = stream.try_collect().await.map_err(map_imap)?;
             names
                 .iter()
@@ -455,7 +541,7 @@ impl SyncEngine {
                 })
                 .collect()
         };
-        drain_unsolicited(sess);
+        let statuses = list_status::collect(sess);
         let id = account.id;
         let mut acl_rights: Vec<(String, String)> = Vec::new();
         let folders = self
@@ -523,7 +609,7 @@ impl SyncEngine {
                 })
                 .await?;
         }
-        Ok(folders)
+        Ok((folders, statuses))
     }
 
     /// ACL MYRIGHTS for a folder (RFC 4314 letters).
@@ -706,25 +792,68 @@ impl SyncEngine {
         sess: &mut ImapSession,
         account: &Account,
         folder: &Folder,
+        status: Option<&FolderStatus>,
         caps: &Caps,
         opts: &SyncOptions,
         started: Instant,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
-        let mb = if caps.condstore {
-            sess.select_condstore(&folder.name).await
-        } else {
-            sess.select(&folder.name).await
-        };
-        let mb = match mb {
-            Ok(m) => m,
-            Err(async_imap::error::Error::No(m)) => {
-                tracing::warn!(folder = %folder.name, "cannot select: {m}");
+        // LIST-STATUS says nothing changed: no SELECT at all (unless bodies are still due).
+        if let Some(st) = status {
+            let fid = folder.id;
+            let policy = policy_limit(opts.bodies);
+            let (count, needs) = self
+                .shared
+                .store
+                .run(move |s| Ok((s.folder_server_count(fid)?, s.needs_bodies(fid, policy)?)))
+                .await?;
+            if !needs && st.unchanged(folder, count) {
+                report.unchanged_by_status += 1;
                 return Ok(());
             }
-            Err(e) => return Err(map_imap(e)),
+        }
+        // With QRESYNC and a previous complete pass, the SELECT itself reports flag changes and
+        // expunges since our HIGHESTMODSEQ; else a CONDSTORE (or plain) SELECT.
+        let known = match (caps.qresync, folder.uidvalidity, folder.highestmodseq) {
+            (true, Some(v), Some(m)) => Some((v, m)),
+            _ => None,
+        };
+        let mut mb: Selected = if caps.qresync {
+            match qresync::select(sess, &folder.name, known).await {
+                Ok(m) => m,
+                Err(RawError::No(m)) => {
+                    tracing::warn!(folder = %folder.name, "cannot select: {m}");
+                    return Ok(());
+                }
+                Err(RawError::Imap(e)) => return Err(map_imap(e)),
+            }
+        } else {
+            let mb = if caps.condstore {
+                sess.select_condstore(&folder.name).await
+            } else {
+                sess.select(&folder.name).await
+            };
+            match mb {
+                Ok(m) => Selected {
+                    exists: m.exists,
+                    uid_validity: m.uid_validity,
+                    uid_next: m.uid_next,
+                    highest_modseq: m.highest_modseq,
+                    ..Selected::default()
+                },
+                Err(async_imap::error::Error::No(m)) => {
+                    tracing::warn!(folder = %folder.name, "cannot select: {m}");
+                    return Ok(());
+                }
+                Err(e) => return Err(map_imap(e)),
+            }
         };
         drain_unsolicited(sess);
+        // The server applied our QRESYNC parameters only if the UIDVALIDITY still matches.
+        let via_qresync = known.is_some_and(|(v, _)| mb.uid_validity == Some(v));
+        if via_qresync {
+            report.qresync_selects += 1;
+        }
         let store = self.shared.store.clone();
         let fid = folder.id;
         let mut local = folder.clone();
@@ -941,7 +1070,15 @@ impl SyncEngine {
             }
         }
         // 3. Flag changes on known messages.
-        if local.uidnext.is_some() && !unchanged {
+        if local.uidnext.is_some() && !unchanged && via_qresync {
+            let updates = std::mem::take(&mut mb.changed);
+            if !updates.is_empty() {
+                let n = store
+                    .run(move |s| s.apply_server_flags(fid, &updates))
+                    .await?;
+                updated += n as u32;
+            }
+        } else if local.uidnext.is_some() && !unchanged {
             let items = match (caps.condstore, local.highestmodseq) {
                 (true, Some(m)) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
                 _ => "(UID FLAGS)".to_string(),
@@ -964,9 +1101,19 @@ impl SyncEngine {
                 updated += n as u32;
             }
         }
-        // 4. Expunged messages: compare UID lists when the counts disagree.
+        // 4. Expunged messages: VANISHED (EARLIER) from the QRESYNC SELECT; then, if the counts
+        // still disagree (no QRESYNC, or a server that forgot its expunge history), compare UID lists.
+        if via_qresync && !mb.vanished.is_empty() {
+            let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
+            let gone = mb.vanished.filter(&local_uids);
+            if !gone.is_empty() {
+                let n = store.run(move |s| s.remove_uids(fid, Some(&gone))).await?;
+                removed += n as u32;
+            }
+        }
         let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
         if local_count != mb.exists as u64 {
+            report.uid_compares += 1;
             let server: HashSet<u32> = sess.uid_search("ALL").await.map_err(map_imap)?;
             drain_unsolicited(sess);
             let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
@@ -1393,7 +1540,62 @@ async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<V
 
 #[cfg(test)]
 mod tests {
-    use super::uid_set;
+    use super::{attachments_from_structure, uid_set};
+    use crate::sync::part_fetch::{find_part, parse_section};
+    use async_imap::imap_proto::{AttributeValue, BodyStructure, Response};
+
+    fn structure_of(line: &[u8], check: impl FnOnce(&BodyStructure<'_>)) {
+        let (_, resp) = Response::parse(line).expect("parse");
+        let Response::Fetch(_, attrs) = resp else {
+            panic!("not a FETCH")
+        };
+        let bs = attrs
+            .iter()
+            .find_map(|a| match a {
+                AttributeValue::BodyStructure(b) => Some(b),
+                _ => None,
+            })
+            .expect("BODYSTRUCTURE");
+        check(bs);
+    }
+
+    /// Sections listed with the attachments are the ones download_part finds, at every nesting.
+    #[test]
+    fn attachment_sections_match_part_lookup() {
+        // multipart/mixed: 1 text, 2 message/rfc822 (single-part PDF body), 3 multipart/mixed
+        // (3.1 text, 3.2 zip attachment).
+        let line = b"* 1 FETCH (UID 9 BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)(\"message\" \"rfc822\" (\"name\" \"postacert.eml\") NIL NIL \"7bit\" 500 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"application\" \"pdf\" (\"name\" \"atto.pdf\") NIL NIL \"base64\" 300 NIL (\"attachment\" (\"filename\" \"atto.pdf\")) NIL NIL) 20 NIL (\"attachment\" (\"filename\" \"postacert.eml\")) NIL NIL)((\"text\" \"plain\" NIL NIL NIL \"7bit\" 5 1 NIL NIL NIL NIL)(\"application\" \"zip\" (\"name\" \"IT01234567890_00001.zip\") NIL NIL \"base64\" 400 NIL (\"attachment\" (\"filename\" \"IT01234567890_00001.zip\")) NIL NIL) \"mixed\" (\"boundary\" \"b2\") NIL NIL) \"mixed\" (\"boundary\" \"b1\") NIL NIL))\r\n";
+        structure_of(line, |bs| {
+            let mut out = Vec::new();
+            attachments_from_structure(bs, &mut out);
+            let got: Vec<(Option<&str>, Option<&str>)> = out
+                .iter()
+                .map(|a| (a.filename.as_deref(), a.section.as_deref()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    (Some("atto.pdf"), Some("2.1")),
+                    (Some("IT01234567890_00001.zip"), Some("3.2")),
+                ]
+            );
+            for a in &out {
+                let path = parse_section(a.section.as_deref().expect("section")).expect("valid");
+                let part = find_part(bs, &path).expect("found");
+                assert!(!matches!(part, BodyStructure::Multipart { .. }));
+            }
+            assert!(find_part(bs, &[4]).is_none() && find_part(bs, &[3, 3]).is_none());
+        });
+        // A single-part message: the body is section 1.
+        let single = b"* 2 FETCH (UID 10 BODYSTRUCTURE (\"application\" \"pdf\" (\"name\" \"a.pdf\") NIL NIL \"base64\" 100 NIL (\"attachment\" (\"filename\" \"a.pdf\")) NIL NIL))\r\n";
+        structure_of(single, |bs| {
+            let mut out = Vec::new();
+            attachments_from_structure(bs, &mut out);
+            assert_eq!(out.len(), 1);
+            assert_eq!(out[0].section.as_deref(), Some("1"));
+            assert!(find_part(bs, &[1]).is_some() && find_part(bs, &[2]).is_none());
+        });
+    }
 
     #[test]
     fn uid_sets_compress_ranges() {

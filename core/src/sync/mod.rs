@@ -1,19 +1,25 @@
 //! IMAP sync on tokio: folder discovery, newest-first initial sync (headers + BODYSTRUCTURE first,
-//! bodies by policy or on demand, large bodies in chunks), CONDSTORE resync with a UID fallback,
+//! bodies by policy or on demand, large bodies in chunks), QRESYNC resync (CONDSTORE, then UID
+//! comparison, on servers without it),
 //! UIDVALIDITY resets, QUOTA, ACL MYRIGHTS, replay of queued local actions, IDLE on the inbox,
 //! reconnect with backoff, typed events.
 //!
 //! Entry points for the facade: [`SyncEngine::new`], [`SyncEngine::sync_once`],
 //! [`SyncEngine::start`] (background loop; the returned [`SyncHandle`] stops it on drop),
-//! [`SyncEngine::fetch_body`], [`SyncEngine::subscribe`] (current status first, then events; the
+//! [`SyncEngine::fetch_body`], [`SyncEngine::download_part`] (one MIME part, chunked, resumable),
+//! [`SyncEngine::subscribe`] (current status first, then events; the
 //! returned [`Subscription`] cancels on drop).
 
 mod conn;
 mod engine;
 pub mod folders;
+mod list_status;
+mod part_fetch;
+mod qresync;
 
 pub use conn::{ImapSession, connect, tls_config};
 pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
+pub use part_fetch::{PART_CHUNK_BYTES, PartDownload, PartError};
 
 use crate::store::{AccountId, FolderId, StoreError};
 use serde::Serialize;

@@ -148,6 +148,10 @@ pub struct DovecotConfig {
     pub dir: Option<PathBuf>,
     /// Use this PKI (shared with the PEC sandbox) instead of generating one.
     pub pki: Option<Arc<Pki>>,
+    /// Replace the post-login IMAP capability list (`imap_capability`), e.g. to play a server
+    /// without CONDSTORE/QRESYNC. The list replaces everything, plugins' QUOTA and ACL included
+    /// (list them if wanted; the commands keep working either way). `None`: Dovecot's full list.
+    pub imap_capability: Option<String>,
 }
 
 impl DovecotConfig {
@@ -426,7 +430,7 @@ service lmtp {{
 }}
 protocol imap {{
   mail_plugins = $mail_plugins imap_quota imap_acl
-}}
+{capability}}}
 plugin {{
   quota = count:User quota
   quota_vsizes = yes
@@ -439,6 +443,10 @@ plugin {{
             uid = id.mail_uid,
             gid = id.mail_gid,
             port = self.imap_port,
+            capability = match &self.config.imap_capability {
+                Some(c) => format!("  imap_capability = {c}\n"),
+                None => String::new(),
+            },
         );
         self.conf = self.dir.join("dovecot.conf");
         std::fs::write(&self.conf, conf)?;

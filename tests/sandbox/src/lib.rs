@@ -219,6 +219,7 @@ impl Sandbox {
             quota_mb: 0,
             dir: Some(dc_dir),
             pki: Some(pki.clone()),
+            ..DovecotConfig::default()
         })
         .await?;
 
