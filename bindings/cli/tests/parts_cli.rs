@@ -203,6 +203,36 @@ async fn save_one_attachment_and_list_invoice_details() {
         "{bad:?}"
     );
 
+    // A box synced in full: the part is cut out of the stored body, nothing fetched.
+    let c = tempfile::tempdir().expect("tmp");
+    add_account(c.path(), &sb, ME, "password1");
+    ok(c.path(), &["sync", "--full"]);
+    let c_id = json(c.path(), &["ls", "--json"])
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["original_subject"] == "Perizia tecnica")
+        .and_then(|r| r["id"].as_i64())
+        .expect("the envelope in the full box")
+        .to_string();
+    assert_eq!(
+        json(c.path(), &["show", &c_id, "--json"])["body_cached"],
+        true
+    );
+    let local = json(
+        c.path(),
+        &[
+            "save",
+            &c_id,
+            &section,
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--json",
+        ],
+    );
+    assert_eq!(local[0]["fetched"], 0, "{local:#}");
+    assert!(std::fs::read(out.join("perizia.pdf")).expect("local") == data);
+
     // The invoices folder: details once the invoice message was analysed.
     let rows = json(a.path(), &["ls", "invoices", "--json"]);
     let inv_id = rows[0]["id"].as_i64().expect("invoice row").to_string();
