@@ -102,14 +102,13 @@ fn print_invoices(rows: &[InvoiceRow], as_json: bool) -> ExitCode {
         let m = &r.row;
         if r.invoices.is_empty() {
             println!(
-                "{:>7} {} {} {:<16} {:<30.30} {:>14} {}",
+                "{:>7} {} {} {:<16} {:<30.30} (details once downloaded: pec show {} --fetch)",
                 m.id,
                 format_date(m.date),
                 if m.seen { " " } else { "*" },
                 "-",
                 m.sender,
-                "",
-                "(details once downloaded: pec show ID --fetch)"
+                m.id
             );
         }
         for i in &r.invoices {
