@@ -236,6 +236,20 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
         zip.len() as u64,
         "decoded size after analysis"
     );
+    // With the whole message stored, a part not in the part cache is cut out of the local body:
+    // the same bytes, without the server.
+    store.drop_part(id, "2.2").expect("drop the cached part");
+    proxy.refuse(true);
+    std::fs::remove_file(&dest).expect("rm");
+    let local = engine
+        .download_part(id, "2.2", &dest)
+        .await
+        .expect("from the stored body, server refused");
+    assert_eq!((local.fetched, local.encoding.as_str()), (0, "base64"));
+    assert_eq!(local.decoded_size, zip.len() as u64);
+    assert!(std::fs::read(&dest).expect("read") == zip);
+    assert!(store.part_progress(id, "2.2").expect("progress").is_none());
+    proxy.heal();
     store.check_integrity().expect("integrity");
 }
 

@@ -38,6 +38,8 @@ enum Command {
     Ls(commands::ls::Args),
     /// Show one message.
     Show(commands::show::Args),
+    /// Save a message's attachments, downloading only those parts.
+    Save(commands::save::Args),
     /// Full-text search.
     Search(commands::search::Args),
     /// Import .eml files into the local store.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Sync(args) => commands::sync::run(&data_dir, args),
         Command::Ls(args) => commands::ls::run(&data_dir, args),
         Command::Show(args) => commands::show::run(&data_dir, args),
+        Command::Save(args) => commands::save::run(&data_dir, args),
         Command::Search(args) => commands::search::run(&data_dir, args),
         Command::Import(args) => commands::import::run(&data_dir, args),
         Command::Send(args) => commands::send::run(&data_dir, args),

@@ -182,7 +182,8 @@ async fn account_sync_ls_show_search() {
     .await
     .expect("inject invoice");
 
-    // sync: headers, receipts' bodies only; on a terminal (a pty from script(1)) with a progress
+    // sync: headers, and the bodies of receipts and invoice messages only (the invoice's file fills
+    // the invoices folder); on a terminal (a pty from script(1)) with a progress
     // bar on standard error.
     let cmd = format!("{PEC} --data-dir {} sync", a.path().display());
     let tty = Command::new("script")
@@ -200,9 +201,7 @@ async fn account_sync_ls_show_search() {
         .find_map(|l| l.find(&format!("{ME}: ")).map(|i| l[i..].to_string()))
         .unwrap_or_else(|| panic!("no summary in {screen:?}"));
     assert_eq!(count(&line, "new"), 2, "{line}");
-    // Headers only, except the invoice: every body policy downloads invoice messages (up to
-    // 10 MiB) so the invoices view has number, seller and total at once.
-    assert_eq!(count(&line, "bodies"), 1, "{line}");
+    assert_eq!(count(&line, "bodies"), 1, "the invoice message's: {line}");
     let inbox = rows(a.path(), &["ls", "--json"]);
     assert_eq!(inbox.len(), 2, "{inbox:#?}");
     let env = find(&inbox, "original_subject", "Verbale assemblea");
@@ -231,8 +230,7 @@ async fn account_sync_ls_show_search() {
     assert!(line.contains(THEM) && line.contains(" * "), "{line}");
     assert!(human.contains("[fattura]"), "{human}");
 
-    // Not downloaded yet: show says so; --full downloads the envelope's body (the invoice's came
-    // with the first pass), a second pass nothing.
+    // Not downloaded yet: show says so; --full downloads the envelope's body, a second pass nothing.
     let d = json(a.path(), &["show", &env_id, "--json"]);
     assert_eq!(d["body_cached"], false);
     assert_eq!(d["text"], Value::Null);
@@ -245,7 +243,7 @@ async fn account_sync_ls_show_search() {
     );
     let line = String::from_utf8_lossy(&piped.stdout).trim().to_string();
     assert_eq!(count(&line, "new"), 0, "{line}");
-    assert_eq!(count(&line, "bodies"), 1, "{line}");
+    assert_eq!(count(&line, "bodies"), 1, "the envelope's: {line}");
     let line = ok(a.path(), &["sync", "--full"]);
     assert_eq!(count(&line, "bodies"), 0, "{line}");
 

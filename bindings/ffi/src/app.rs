@@ -218,6 +218,7 @@ impl Inner {
                     file_name: a.filename,
                     mime: a.mime,
                     size: a.size,
+                    section: a.section,
                 })
                 .collect(),
             body_text,

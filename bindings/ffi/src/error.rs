@@ -93,6 +93,10 @@ impl From<StoreError> for PecError {
             StoreError::NotFound(d) => PecError::NotFound { detail: d },
             StoreError::Invalid(d) => PecError::InvalidInput { detail: d },
             StoreError::Task(d) => PecError::Internal { detail: d },
+            // The server's ACL rights (MYRIGHTS) on the folder do not allow the action.
+            e @ StoreError::Forbidden { .. } => PecError::Permission {
+                detail: e.to_string(),
+            },
             other => PecError::Storage {
                 detail: other.to_string(),
             },
@@ -156,3 +160,24 @@ impl From<tokio::task::JoinError> for PecError {
 }
 
 pub type Result<T, E = PecError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_by_the_folder_rights_is_a_permission_error() {
+        let e = PecError::from(StoreError::Forbidden {
+            folder: "INBOX".into(),
+            action: "flagging".into(),
+            right: 'w',
+            rights: "lrs".into(),
+        });
+        assert_eq!(e.code(), "permission");
+        assert!(e.to_string().contains("\"w\" right"), "{e}");
+        assert_eq!(
+            PecError::from(StoreError::Invalid("x".into())).code(),
+            "invalid_input"
+        );
+    }
+}

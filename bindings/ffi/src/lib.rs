@@ -18,7 +18,9 @@ mod drafts;
 mod error;
 pub mod events;
 pub mod files;
+mod invoices;
 mod mail;
+mod parts;
 pub mod presets;
 pub mod runtime;
 pub mod types;
@@ -31,11 +33,13 @@ pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
 pub use files::{
     FileReport, inspect_file, invoice_file_attachments, invoice_file_summary, render_invoice_file,
 };
+pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{
     BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient, SendResult,
     SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
     validate_draft,
 };
+pub use parts::DownloadedPart;
 pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };

@@ -480,6 +480,9 @@ pub struct AttachmentInfo {
     pub file_name: Option<String>,
     pub mime: String,
     pub size: u64,
+    /// The IMAP section (`"2"`, `"1.3.2"` inside `postacert.eml`) to pass to
+    /// `App::download_attachment`; `None` for messages with no server copy (local imports).
+    pub section: Option<String>,
 }
 
 /// The PEC facts of a message.

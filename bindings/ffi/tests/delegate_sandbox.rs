@@ -1,10 +1,11 @@
 //! Delegated logins on the wire, through the facade against the sandbox provider: a delegate adds
 //! the owner's box with its own username and password, syncs it and sends as the owner; a
-//! delegate without `send` gets `PecError::Permission`, whether it declared the permission or not.
+//! delegate without `send` gets `PecError::Permission`, whether it declared the permission or not;
+//! an action the folder's ACL rights forbid (`StoreError::Forbidden`) is `PecError::Permission` too.
 
 use pec_ffi::{
-    App, BodyDownload, ComposeDraft, CredentialBackend, CustomServer, Delegation, NewAccount,
-    PecError, Permissions, Provider, SendStep, ViewRef,
+    App, BodyDownload, ComposeDraft, CredentialBackend, CustomServer, Delegation, MessageAction,
+    NewAccount, PecError, Permissions, Provider, SendStep, ViewRef,
 };
 use pec_sandbox::{Options, Sandbox};
 use pec_test_harness::{Delegate, DelegatePerms};
@@ -215,4 +216,50 @@ async fn delegate_without_send_gets_a_permission_error() {
         }
         other => panic!("expected Permission from the provider, got {other:?}"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_delegate_is_refused_by_the_folder_rights_with_a_permission_error() {
+    if pec_test_harness::dovecot_or_skip("read_only_delegate_folder_rights").is_none() {
+        return;
+    }
+    let Some(corpus) = pec_core::corpus::corpus_for_test() else {
+        return;
+    };
+    let sb = Sandbox::start(Options {
+        delegates: vec![delegate(READER, "read,programs")],
+        ..Options::default()
+    })
+    .await
+    .expect("sandbox");
+    let name = "IT02182030391_31.xml.p7m";
+    let invoice = std::fs::read(corpus.join("fatturapa/dotnet").join(name)).expect("corpus");
+    pec_sandbox::sdi::inject_invoice(&sb.state.engine().expect("engine"), OWNER, name, &invoice)
+        .await
+        .expect("inject invoice");
+
+    // The reader's ACL on the owner's box is "lrs": it may mark read, not flag.
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = app(dir.path());
+    let id = add(&sb, &app, READER, "delega-lettore", perms(true, false)).await;
+    app.sync(id, BodyDownload::ReceiptsOnly, None)
+        .await
+        .expect("sync");
+    let page = app
+        .list_page(id, ViewRef::Inbox, None, 50)
+        .await
+        .expect("inbox");
+    let msg = page.rows.first().expect("the invoice message").id;
+    app.apply(msg, MessageAction::MarkSeen)
+        .await
+        .expect("\"s\" is granted");
+    match app.apply(msg, MessageAction::Flag).await {
+        Err(e @ PecError::Permission { .. }) => {
+            assert_eq!(pec_ffi::error_code(e.clone()), "permission");
+            assert!(e.to_string().contains("\"w\""), "{e}");
+        }
+        other => panic!("expected Permission from the folder's rights, got {other:?}"),
+    }
+    let after = app.message(msg).await.expect("message");
+    assert!(after.row.seen && !after.row.flagged, "{:?}", after.row);
 }

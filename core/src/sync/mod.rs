@@ -15,6 +15,7 @@ mod engine;
 pub mod folders;
 mod list_status;
 mod part_fetch;
+mod part_local;
 mod qresync;
 
 pub use conn::{ImapSession, connect, tls_config};

@@ -285,7 +285,8 @@ fn qp_decode(data: &[u8], out: &mut Vec<u8>) {
 impl SyncEngine {
     /// Download part `section` of `message` (IMAP numbering, e.g. `"2"` or `"1.3.2"` inside
     /// `postacert.eml`) and write it, decoded, to `dest` (replaced atomically). Resumes a download
-    /// cut short before; a part already complete in the store is written without contacting the
+    /// cut short before; a part already complete in the store, or a part of a message whose whole
+    /// body is stored (cut out of it, [`super::part_local`]), is written without contacting the
     /// server. See the module docs for why this never replaces whole-message fetch for PEC
     /// verification.
     pub async fn download_part(
@@ -322,6 +323,9 @@ impl SyncEngine {
                 resumed_from: p.have,
                 fetched: 0,
             });
+        }
+        if let Some(done) = from_local_body(self, message, section, &path, dest).await? {
+            return Ok(done);
         }
         let d = store.run(move |s| s.message(message)).await?;
         let uid = d.summary.uid.ok_or(PartError::NoServerCopy(message))?;
@@ -428,6 +432,51 @@ impl SyncEngine {
             fetched,
         })
     }
+}
+
+/// When the whole message is stored, cut the part out of it (no server), written like a download.
+/// `None` when there is no stored body or it has no such leaf part (then the server decides).
+async fn from_local_body(
+    engine: &SyncEngine,
+    message: MessageId,
+    section: &str,
+    path: &[u32],
+    dest: &Path,
+) -> Result<Option<PartDownload>, PartError> {
+    let Some(raw) = engine.store().run(move |s| s.body(message)).await? else {
+        return Ok(None);
+    };
+    let path = path.to_vec();
+    let dest = dest.to_path_buf();
+    let section = section.to_string();
+    tokio::task::spawn_blocking(move || -> Result<Option<PartDownload>, PartError> {
+        let Some((encoding, bytes, encoded_size)) = super::part_local::local_part(&raw, &path)
+        else {
+            return Ok(None);
+        };
+        let io = |e: std::io::Error| PartError::Io {
+            path: dest.display().to_string(),
+            message: e.to_string(),
+        };
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
+        tmp.write_all(&bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&dest).map_err(|e| io(e.error))?;
+        Ok(Some(PartDownload {
+            section,
+            encoding,
+            encoded_size,
+            decoded_size: bytes.len() as u64,
+            resumed_from: 0,
+            fetched: 0,
+        }))
+    })
+    .await
+    .map_err(|e| PartError::Sync(SyncError::Store(e.to_string())))?
 }
 
 /// Decode the stored chunks into a temporary file next to `dest`, then rename it into place.

@@ -3,7 +3,7 @@
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::json;
-use pec_ffi::{DeliveryMark, FolderKind, ListRow, MessageKind, ViewRef};
+use pec_ffi::{DeliveryMark, FolderKind, InvoiceRow, ListRow, MessageKind, ViewRef};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -73,6 +73,65 @@ pub fn print_rows(rows: &[ListRow], as_json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The invoices folder: number, seller and total of each invoice file (`--json`: the list row
+/// plus `number`, `seller`, `seller_vat`, `total`, `currency`, `document_type` of the first file
+/// and `invoices`, every file's details).
+fn print_invoices(rows: &[InvoiceRow], as_json: bool) -> ExitCode {
+    if as_json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                let mut o = json::row(&r.row);
+                let first = r.invoices.first();
+                o["number"] = first.and_then(|i| i.number.clone()).into();
+                o["seller"] = first.and_then(|i| i.seller.clone()).into();
+                o["seller_vat"] = first.and_then(|i| i.seller_vat.clone()).into();
+                o["total"] = first.and_then(|i| i.total.clone()).into();
+                o["currency"] = first.and_then(|i| i.currency.clone()).into();
+                o["document_type"] = first.and_then(|i| i.document_type.clone()).into();
+                o["invoices"] = serde_json::to_value(&r.invoices).unwrap_or_default();
+                o
+            })
+            .collect();
+        return match print_json(&v) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        };
+    }
+    for r in rows {
+        let m = &r.row;
+        if r.invoices.is_empty() {
+            println!(
+                "{:>7} {} {} {:<16} {:<30.30} (details once downloaded: pec show {} --fetch)",
+                m.id,
+                format_date(m.date),
+                if m.seen { " " } else { "*" },
+                "-",
+                m.sender,
+                m.id
+            );
+        }
+        for i in &r.invoices {
+            println!(
+                "{:>7} {} {} {:<16} {:<30.30} {:>14} {}{}",
+                m.id,
+                format_date(m.date),
+                if m.seen { " " } else { "*" },
+                i.number.as_deref().unwrap_or("-"),
+                i.seller.as_deref().unwrap_or(&m.sender),
+                i.total.as_deref().unwrap_or("-"),
+                i.currency.as_deref().unwrap_or(""),
+                if i.documents > 1 {
+                    format!(" ({} documents)", i.documents)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn kind_name(k: Option<FolderKind>) -> &'static str {
     match k {
         Some(FolderKind::Inbox) => "inbox",
@@ -129,6 +188,11 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
             }
         }
     };
+    if view == ViewRef::Invoices {
+        let page =
+            block(app.invoices_page(account.id, None, args.limit)).map_err(|e| e.to_string())?;
+        return Ok(print_invoices(&page.rows, args.json));
+    }
     let page =
         block(app.list_page_filtered(account.id, view, None, args.limit, args.hide_receipts))
             .map_err(|e| e.to_string())?;

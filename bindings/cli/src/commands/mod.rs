@@ -5,6 +5,7 @@ pub mod inspect;
 pub mod invoice;
 pub mod ls;
 pub mod reply;
+pub mod save;
 pub mod search;
 pub mod send;
 pub mod show;

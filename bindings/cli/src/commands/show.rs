@@ -78,7 +78,7 @@ fn detail_json(d: &MessageView) -> serde_json::Value {
         "recipients": d.recipients,
         "receipts": d.receipts,
         "attachments": d.attachments.iter().map(|a| json!({
-            "filename": a.file_name, "mime": a.mime, "size": a.size,
+            "filename": a.file_name, "mime": a.mime, "size": a.size, "section": a.section,
         })).collect::<Vec<_>>(),
         "labels": d.labels,
         "text": d.body_text,
@@ -195,10 +195,14 @@ fn print_human(d: &MessageView) {
     }
     for a in &d.attachments {
         println!(
-            "  attachment {} ({}, {} bytes)",
+            "  attachment {} ({}, {} bytes){}",
             a.file_name.as_deref().unwrap_or("(no name)"),
             a.mime,
-            a.size
+            a.size,
+            a.section
+                .as_deref()
+                .map(|s| format!(" [pec save {} {s}]", d.row.id))
+                .unwrap_or_default()
         );
     }
     if !d.labels.is_empty() {

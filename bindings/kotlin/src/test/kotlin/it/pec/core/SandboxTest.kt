@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit
 
 /**
  * The facade against the PEC provider sandbox (real Dovecot + the sandbox's SMTP/PEC engine):
- * add an account, sync with progress, page the inbox, open an SDI invoice in both styles, send a
+ * add an account, sync with progress, page the inbox, open an SDI invoice in both styles, list the
+ * invoices folder with the invoice's details, save the invoice file by its IMAP section, send a
  * PEC with an attachment and watch its receipts arrive through a listener.
  */
 class SandboxTest {
@@ -150,6 +151,27 @@ class SandboxTest {
             val detail = app.message(inv[0].id)
             assertEquals(MessageKind.CERTIFIED, detail.pec.kind)
             assertEquals(SignatureState.VALID, detail.pec.signature.state)
+
+            // The invoices folder with what the invoice file says.
+            val invPage = app.invoicesPage(me.id, null, 20u)
+            assertEquals(1u, invPage.total)
+            val facts = invPage.rows.single().invoices.single()
+            assertEquals("IT01234567890_FPR01.xml", facts.fileName)
+            assertEquals("123", facts.number)
+            assertEquals("2014-12-18", facts.date)
+            assertEquals("SOCIETA' ALPHA SRL", facts.seller)
+            assertEquals("6.10", facts.total)
+            assertEquals("EUR", facts.currency)
+            assertEquals("TD01", facts.documentType)
+            assertEquals(false, facts.signed)
+
+            // One attachment saved by its IMAP section: the invoice file, byte for byte.
+            val att = detail.attachments.first { it.fileName == "IT01234567890_FPR01.xml" }
+            val saved = File(data, "saved-invoice.xml")
+            val part = app.downloadAttachment(inv[0].id, att.section!!, saved.path)
+            assertEquals(att.section, part.section)
+            assertArrayEquals(xml.readBytes(), saved.readBytes())
+            assertEquals(xml.length().toULong(), part.size)
 
             // Send a PEC with an attachment and watch it go from one tick to two.
             val sent = app.send(me.id, ComposeDraft(listOf(a2), listOf(), "Contratto firmato", "In allegato il contratto.",

@@ -1,0 +1,114 @@
+//! `pec save ID [SECTION] [--all] [--out DIR] [--json]`: write a message's attachments, downloading
+//! only those parts from the server (chunked, resumable; a part already downloaded is served from
+//! the store). Without SECTION and `--all`, the message's only attachment.
+
+use crate::facade::{block, fail, open, print_json};
+use pec_ffi::{AttachmentInfo, MessageView};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    pub id: i64,
+    /// IMAP section of the attachment (`pec show ID` lists them), e.g. `2` or `1.3.2`.
+    pub section: Option<String>,
+    /// Every attachment of the message.
+    #[arg(long, conflicts_with = "section")]
+    pub all: bool,
+    /// Directory to write into (created when missing). Default: the current directory.
+    #[arg(long, default_value = ".")]
+    pub out: PathBuf,
+    /// One JSON object per file: `path`, `file_name`, `mime`, `section`, `size`, `fetched`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(data_dir: &Path, args: Args) -> ExitCode {
+    match run_inner(data_dir, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+/// A file name safe to write in `--out`: the last path component, no control characters.
+fn safe_name(a: &AttachmentInfo, section: &str) -> String {
+    let name = a
+        .file_name
+        .as_deref()
+        .and_then(|n| n.rsplit(['/', '\\']).next())
+        .map(|n| n.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|n| !n.is_empty() && n != "." && n != "..");
+    name.unwrap_or_else(|| format!("part-{section}"))
+}
+
+fn chosen(d: &MessageView, args: &Args) -> Result<Vec<(String, AttachmentInfo)>, String> {
+    let with_section: Vec<(String, AttachmentInfo)> = d
+        .attachments
+        .iter()
+        .filter_map(|a| a.section.clone().map(|s| (s, a.clone())))
+        .collect();
+    if let Some(s) = &args.section {
+        return with_section
+            .into_iter()
+            .find(|(sec, _)| sec == s)
+            .map(|x| vec![x])
+            .ok_or_else(|| format!("message {} has no attachment at section {s}", args.id));
+    }
+    if with_section.is_empty() {
+        return Err(if d.attachments.is_empty() {
+            format!("message {} has no attachments", args.id)
+        } else {
+            format!(
+                "message {}'s attachments have no server copy (a local import: pec show --raw)",
+                args.id
+            )
+        });
+    }
+    if args.all || with_section.len() == 1 {
+        return Ok(with_section);
+    }
+    let list: Vec<String> = with_section
+        .iter()
+        .map(|(s, a)| format!("{s} {}", a.file_name.as_deref().unwrap_or("(no name)")))
+        .collect();
+    Err(format!(
+        "message {} has {} attachments: pec save {} SECTION or --all ({})",
+        args.id,
+        list.len(),
+        args.id,
+        list.join(", ")
+    ))
+}
+
+fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
+    let app = open(data_dir)?;
+    let d = block(app.message(args.id)).map_err(|e| e.to_string())?;
+    let parts = chosen(&d, &args)?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let mut out = Vec::new();
+    for (section, a) in parts {
+        let dest = args.out.join(safe_name(&a, &section));
+        let done = block(app.download_attachment(
+            args.id,
+            section.clone(),
+            dest.to_string_lossy().into_owned(),
+        ))
+        .map_err(|e| format!("section {section}: {e}"))?;
+        if !args.json {
+            println!("{} ({} bytes)", done.path, done.size);
+        }
+        out.push(json!({
+            "path": done.path,
+            "file_name": a.file_name,
+            "mime": a.mime,
+            "section": done.section,
+            "size": done.size,
+            "fetched": done.fetched,
+        }));
+    }
+    if args.json {
+        print_json(&out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! `pec save` (one attachment downloaded on demand, without the message body) and `pec ls
+//! invoices` (the invoices folder with number, seller and total): the real binary against the
+//! sandbox provider (a real Dovecot).
+
+use pec_core::corpus::corpus_for_test;
+use pec_sandbox::{Options, Sandbox};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PEC: &str = env!("CARGO_BIN_EXE_pec");
+const ME: &str = "utente1@pec.sandbox.test";
+const THEM: &str = "utente2@pec.sandbox.test";
+
+fn pec(dir: &Path, args: &[&str]) -> Output {
+    Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run pec")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = pec(dir, args);
+    assert!(
+        out.status.success(),
+        "pec {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let text = ok(dir, args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("pec {args:?}: {e}: {text}"))
+}
+
+fn add_account(dir: &Path, sb: &Sandbox, address: &str, password: &str) {
+    let mut c = Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["account", "add", address, "--imap"])
+        .arg(sb.imap_addr().to_string())
+        .arg("--smtp")
+        .arg(sb.smtp_addr.to_string())
+        .arg("--ca-file")
+        .arg(&sb.state.ca_file)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    c.stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("password");
+    let out = c.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{out:?}");
+}
+
+fn wait_delivered(dir: &Path, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = json(dir, &["status", id, "--json"]);
+        if v["state"] == "delivered" {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{id} never delivered: {v:#}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_one_attachment_and_list_invoice_details() {
+    if pec_test_harness::dovecot_or_skip("save_one_attachment_and_list_invoice_details").is_none() {
+        return;
+    }
+    let Some(corpus) = corpus_for_test() else {
+        return;
+    };
+    let sb = Sandbox::start(Options::default()).await.expect("sandbox");
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    add_account(a.path(), &sb, ME, "password1");
+    add_account(b.path(), &sb, THEM, "password2");
+
+    // A PEC with a 300 KiB binary attachment (more than one 256 KiB chunk, base64 on the wire).
+    let mut data = b"%PDF-1.4\n".to_vec();
+    data.extend((0..300 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let att = b.path().join("perizia.pdf");
+    std::fs::write(&att, &data).expect("write");
+    let sent = ok(
+        b.path(),
+        &[
+            "send",
+            "--to",
+            ME,
+            "--subject",
+            "Perizia tecnica",
+            "--body",
+            "In allegato la perizia.",
+            "--attach",
+            att.to_str().expect("utf-8"),
+        ],
+    );
+    wait_delivered(b.path(), &sent);
+    let invoice_name = "IT02182030391_31.xml.p7m";
+    let invoice =
+        std::fs::read(corpus.join("fatturapa/dotnet").join(invoice_name)).expect("corpus invoice");
+    pec_sandbox::sdi::inject_invoice(
+        &sb.state.engine().expect("engine"),
+        ME,
+        invoice_name,
+        &invoice,
+    )
+    .await
+    .expect("inject invoice");
+
+    // Headers only.
+    ok(a.path(), &["sync"]);
+    let inbox = json(a.path(), &["ls", "--json"]);
+    let env = inbox
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["original_subject"] == "Perizia tecnica")
+        .unwrap_or_else(|| panic!("{inbox:#}"))
+        .clone();
+    let id = env["id"].as_i64().expect("id").to_string();
+    let d = json(a.path(), &["show", &id, "--json"]);
+    assert_eq!(d["body_cached"], false);
+    let pdf = d["attachments"]
+        .as_array()
+        .expect("attachments")
+        .iter()
+        .find(|x| x["filename"] == "perizia.pdf")
+        .unwrap_or_else(|| panic!("no perizia.pdf with its section: {d:#}"))
+        .clone();
+    let section = pdf["section"].as_str().expect("section").to_string();
+    assert!(section.contains('.'), "inside postacert.eml: {section}");
+    assert!(ok(a.path(), &["show", &id]).contains(&format!("[pec save {id} {section}]")));
+
+    // pec save ID SECTION: the exact bytes, the body still not downloaded.
+    let out = a.path().join("salvati");
+    let saved = json(
+        a.path(),
+        &[
+            "save",
+            &id,
+            &section,
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--json",
+        ],
+    );
+    assert_eq!(saved[0]["file_name"], "perizia.pdf");
+    assert_eq!(saved[0]["size"], data.len() as u64);
+    assert!(saved[0]["fetched"].as_u64().expect("fetched") > data.len() as u64);
+    let written = std::fs::read(out.join("perizia.pdf")).expect("saved file");
+    assert!(
+        written == data,
+        "saved bytes differ ({} vs {})",
+        written.len(),
+        data.len()
+    );
+    assert_eq!(
+        json(a.path(), &["show", &id, "--json"])["body_cached"],
+        false
+    );
+    // Again, without a section: the part comes from the store, not the server.
+    std::fs::remove_file(out.join("perizia.pdf")).expect("rm");
+    let human = ok(
+        a.path(),
+        &["save", &id, "--all", "--out", out.to_str().expect("utf-8")],
+    );
+    assert!(human.contains("perizia.pdf"), "{human}");
+    assert_eq!(std::fs::read(out.join("perizia.pdf")).expect("again"), data);
+    let again = json(
+        a.path(),
+        &[
+            "save",
+            &id,
+            &section,
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--json",
+        ],
+    );
+    assert_eq!(again[0]["fetched"], 0, "{again:#}");
+    // A section the message does not have: a clear refusal, nothing written.
+    let bad = pec(
+        a.path(),
+        &["save", &id, "9.9", "--out", out.to_str().expect("utf-8")],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("no attachment at section 9.9"),
+        "{bad:?}"
+    );
+
+    // A box synced in full: the part is cut out of the stored body, nothing fetched.
+    let c = tempfile::tempdir().expect("tmp");
+    add_account(c.path(), &sb, ME, "password1");
+    ok(c.path(), &["sync", "--full"]);
+    let c_id = json(c.path(), &["ls", "--json"])
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["original_subject"] == "Perizia tecnica")
+        .and_then(|r| r["id"].as_i64())
+        .expect("the envelope in the full box")
+        .to_string();
+    assert_eq!(
+        json(c.path(), &["show", &c_id, "--json"])["body_cached"],
+        true
+    );
+    let local = json(
+        c.path(),
+        &[
+            "save",
+            &c_id,
+            &section,
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--json",
+        ],
+    );
+    assert_eq!(local[0]["fetched"], 0, "{local:#}");
+    assert!(std::fs::read(out.join("perizia.pdf")).expect("local") == data);
+
+    // The invoices folder: details once the invoice message was analysed.
+    let rows = json(a.path(), &["ls", "invoices", "--json"]);
+    let inv_id = rows[0]["id"].as_i64().expect("invoice row").to_string();
+    ok(a.path(), &["show", &inv_id, "--fetch"]);
+    let rows = json(a.path(), &["ls", "invoices", "--json"]);
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    let r = &rows[0];
+    assert_eq!(r["is_invoice"], true);
+    assert_eq!(r["number"], "2", "{r:#}");
+    assert_eq!(r["seller"], "Azienda di esempio");
+    assert_eq!(r["total"], "122.00");
+    assert_eq!(r["currency"], "EUR");
+    assert_eq!(r["document_type"], "TD01");
+    assert_eq!(r["invoices"][0]["file_name"], invoice_name);
+    assert_eq!(r["invoices"][0]["signed"], true);
+    assert_eq!(r["invoices"][0]["date"], "2018-06-08");
+    let human = ok(a.path(), &["ls", "invoices"]);
+    assert_eq!(human.lines().count(), 1, "{human}");
+    for want in [inv_id.as_str(), " 2 ", "Azienda di esempio", "122.00 EUR"] {
+        assert!(human.contains(want), "{want:?} not in {human}");
+    }
+}
