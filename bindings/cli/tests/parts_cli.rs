@@ -4,76 +4,11 @@
 
 use pec_core::corpus::corpus_for_test;
 use pec_sandbox::{Options, Sandbox};
-use serde_json::Value;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-const PEC: &str = env!("CARGO_BIN_EXE_pec");
+mod common;
+use common::*;
 const ME: &str = "utente1@pec.sandbox.test";
 const THEM: &str = "utente2@pec.sandbox.test";
-
-fn pec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("run pec")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = pec(dir, args);
-    assert!(
-        out.status.success(),
-        "pec {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let text = ok(dir, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("pec {args:?}: {e}: {text}"))
-}
-
-fn add_account(dir: &Path, sb: &Sandbox, address: &str, password: &str) {
-    let mut c = Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["account", "add", address, "--imap"])
-        .arg(sb.imap_addr().to_string())
-        .arg("--smtp")
-        .arg(sb.smtp_addr.to_string())
-        .arg("--ca-file")
-        .arg(&sb.state.ca_file)
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    c.stdin
-        .take()
-        .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    let out = c.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{out:?}");
-}
-
-fn wait_delivered(dir: &Path, id: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v = json(dir, &["status", id, "--json"]);
-        if v["state"] == "delivered" {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{id} never delivered: {v:#}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn save_one_attachment_and_list_invoice_details() {

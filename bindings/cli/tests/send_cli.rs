@@ -2,67 +2,9 @@
 
 use pec_sandbox::{Options, Sandbox};
 use serde_json::Value;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-const PEC: &str = env!("CARGO_BIN_EXE_pec");
-
-fn pec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("run pec")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = pec(dir, args);
-    assert!(
-        out.status.success(),
-        "pec {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn add_account(dir: &Path, sb: &Sandbox, address: &str, password: &str) {
-    let mut c = Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["account", "add", address, "--imap"])
-        .arg(sb.imap_addr().to_string())
-        .arg("--smtp")
-        .arg(sb.smtp_addr.to_string())
-        .arg("--ca-file")
-        .arg(&sb.state.ca_file)
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    c.stdin
-        .take()
-        .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    assert!(c.wait().expect("wait").success());
-}
-
-/// `pec status ID --json` until `state` (or panic after a minute).
-fn wait_state(dir: &Path, id: &str, state: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v: Value = serde_json::from_str(&ok(dir, &["status", id, "--json"])).expect("json");
-        if v["state"] == state {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "{id} never {state}: {v:#}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
+mod common;
+use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_status_reply_forward() {

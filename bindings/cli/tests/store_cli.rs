@@ -7,91 +7,11 @@ use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-const PEC: &str = env!("CARGO_BIN_EXE_pec");
+mod common;
+use common::*;
 const ME: &str = "utente1@pec.sandbox.test";
 const THEM: &str = "utente2@pec.sandbox.test";
-
-fn pec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("run pec")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = pec(dir, args);
-    assert!(
-        out.status.success(),
-        "pec {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let text = ok(dir, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("pec {args:?}: {e}: {text}"))
-}
-
-fn rows(dir: &Path, args: &[&str]) -> Vec<Value> {
-    json(dir, args).as_array().expect("array").clone()
-}
-
-fn add_account(dir: &Path, sb: &Sandbox, imap: &str, address: &str, password: &str) -> Output {
-    let mut c = Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["account", "add", address, "--imap", imap, "--smtp"])
-        .arg(sb.smtp_addr.to_string())
-        .arg("--ca-file")
-        .arg(&sb.state.ca_file)
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    c.stdin
-        .take()
-        .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    c.wait_with_output().expect("wait")
-}
-
-/// The number before `word` in a `pec sync` line ("…, 3 new, …").
-fn count(line: &str, word: &str) -> u64 {
-    line.split(", ")
-        .find_map(|part| {
-            let mut it = part.split_whitespace().rev();
-            (it.next() == Some(word))
-                .then(|| it.next().and_then(|n| n.parse().ok()))
-                .flatten()
-        })
-        .unwrap_or_else(|| panic!("no {word:?} in {line:?}"))
-}
-
-fn wait_delivered(dir: &Path, id: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v = json(dir, &["status", id, "--json"]);
-        if v["state"] == "delivered" {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{id} never delivered: {v:#}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
-fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
-    rows.iter()
-        .find(|r| r[key] == value)
-        .unwrap_or_else(|| panic!("no row with {key} = {value:?} in {rows:#?}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_sync_ls_show_search() {
@@ -107,13 +27,13 @@ async fn account_sync_ls_show_search() {
     let b = tempfile::tempdir().expect("tmp");
 
     // account add / list
-    let out = add_account(a.path(), &sb, &imap, ME, "password1");
+    let out = account_add(a.path(), &sb, &imap, ME, "password1");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("account 1: {ME}")
     );
-    let out = add_account(
+    let out = account_add(
         a.path(),
         &sb,
         "no-port-here",
@@ -125,11 +45,11 @@ async fn account_sync_ls_show_search() {
         String::from_utf8_lossy(&out.stderr).contains("HOST:PORT"),
         "{out:?}"
     );
-    let out = add_account(a.path(), &sb, &imap, "not-an-address", "x");
+    let out = account_add(a.path(), &sb, &imap, "not-an-address", "x");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an address"));
     assert!(
-        add_account(b.path(), &sb, &imap, THEM, "password2")
+        account_add(b.path(), &sb, &imap, THEM, "password2")
             .status
             .success()
     );

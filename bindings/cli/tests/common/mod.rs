@@ -1,0 +1,106 @@
+//! What the `pec` CLI tests share: running the binary, reading its JSON, adding a sandbox account,
+//! waiting for a send to reach a state.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use pec_sandbox::Sandbox;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PEC: &str = env!("CARGO_BIN_EXE_pec");
+
+/// `pec --data-dir DIR ARGS...`, whatever its outcome.
+pub fn pec(dir: &Path, args: &[&str]) -> Output {
+    Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run pec")
+}
+
+/// Standard output of a `pec` run that must succeed.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = pec(dir, args);
+    assert!(
+        out.status.success(),
+        "pec {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+pub fn json(dir: &Path, args: &[&str]) -> Value {
+    let text = ok(dir, args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("pec {args:?}: {e}: {text}"))
+}
+
+pub fn rows(dir: &Path, args: &[&str]) -> Vec<Value> {
+    json(dir, args).as_array().expect("array").clone()
+}
+
+/// `pec account add ADDRESS --imap IMAP ...` against the sandbox, password on standard input.
+pub fn account_add(dir: &Path, sb: &Sandbox, imap: &str, address: &str, password: &str) -> Output {
+    let mut c = Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["account", "add", address, "--imap", imap, "--smtp"])
+        .arg(sb.smtp_addr.to_string())
+        .arg("--ca-file")
+        .arg(&sb.state.ca_file)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    c.stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("password");
+    c.wait_with_output().expect("wait")
+}
+
+/// Add an account on the sandbox's own IMAP port; it must succeed.
+pub fn add_account(dir: &Path, sb: &Sandbox, address: &str, password: &str) {
+    let out = account_add(dir, sb, &sb.imap_addr().to_string(), address, password);
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// `pec status ID --json` until `state` (or panic after a minute).
+pub fn wait_state(dir: &Path, id: &str, state: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = json(dir, &["status", id, "--json"]);
+        if v["state"] == state {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{id} never {state}: {v:#}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+pub fn wait_delivered(dir: &Path, id: &str) {
+    wait_state(dir, id, "delivered");
+}
+
+/// The number before `word` in a `pec sync` line ("…, 3 new, …").
+pub fn count(line: &str, word: &str) -> u64 {
+    line.split(", ")
+        .find_map(|part| {
+            let mut it = part.split_whitespace().rev();
+            (it.next() == Some(word))
+                .then(|| it.next().and_then(|n| n.parse().ok()))
+                .flatten()
+        })
+        .unwrap_or_else(|| panic!("no {word:?} in {line:?}"))
+}
+
+pub fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r[key] == value)
+        .unwrap_or_else(|| panic!("no row with {key} = {value:?} in {rows:#?}"))
+}
