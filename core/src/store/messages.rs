@@ -1,5 +1,6 @@
 //! Writing messages, flags, folders and bodies.
 
+use super::CachedExt;
 use super::ingest::{MessageRecord, PecKind};
 use super::query::FolderRole;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
@@ -124,7 +125,7 @@ impl Store {
                     )
                     .optional()?;
                 let Some((id, account, fname)) = row else { continue };
-                let pending: i64 = tx.query_row(
+                let pending: i64 = tx.row(
                     "SELECT COUNT(*) FROM actions WHERE account_id = ?1 AND folder = ?2 AND uid = ?3",
                     params![account, fname, uid],
                     |r| r.get(0),
@@ -255,7 +256,7 @@ impl Store {
         backfill_uid: Option<u32>,
     ) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, backfill_uid = ?5,
                  synced_at = ?6 WHERE id = ?1",
                 params![
@@ -273,7 +274,7 @@ impl Store {
 
     pub fn set_folder_rights(&self, folder: FolderId, rights: Option<&str>) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "UPDATE folders SET myrights = ?2 WHERE id = ?1",
                 params![folder, rights],
             )?;
@@ -288,7 +289,7 @@ impl Store {
         limit_kb: Option<u64>,
     ) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
+            tx.exec(
                 "UPDATE accounts SET quota_used_kb = ?2, quota_limit_kb = ?3 WHERE id = ?1",
                 params![
                     account,
@@ -312,7 +313,7 @@ impl Store {
         })?;
         if raw.is_some() {
             self.write(|tx| {
-                tx.execute(
+                tx.exec(
                     "UPDATE bodies SET last_access = ?2 WHERE message_id = ?1",
                     params![message, now()],
                 )?;
@@ -341,13 +342,13 @@ pub(crate) fn ensure_folder_tx(
     role: Option<FolderRole>,
     delimiter: Option<&str>,
 ) -> Result<FolderId> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO folders (account_id, name, role, delimiter) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(account_id, name) DO UPDATE SET role = COALESCE(excluded.role, folders.role),
              delimiter = COALESCE(excluded.delimiter, folders.delimiter)",
         params![account, name, role.map(FolderRole::as_str), delimiter],
     )?;
-    Ok(tx.query_row(
+    Ok(tx.row(
         "SELECT id FROM folders WHERE account_id = ?1 AND name = ?2",
         params![account, name],
         |r| r.get(0),
@@ -360,7 +361,7 @@ fn set_flags_tx(
     modseq: Option<u64>,
     f: &ServerFlags,
 ) -> Result<usize> {
-    let n = tx.execute(
+    let n = tx.exec(
         "UPDATE messages SET seen = ?2, flagged = ?3, answered = ?4, draft = ?5, modseq = COALESCE(?6, modseq)
          WHERE id = ?1 AND (seen, flagged, answered, draft) IS NOT (?2, ?3, ?4, ?5)",
         params![id, f.seen, f.flagged, f.answered, f.draft, modseq.map(|m| m as i64)],
@@ -376,9 +377,9 @@ fn set_flags_tx(
     wanted.dedup();
     existing.sort();
     if existing != wanted {
-        tx.execute("DELETE FROM labels WHERE message_id = ?1", [id])?;
+        tx.exec("DELETE FROM labels WHERE message_id = ?1", [id])?;
         for k in &wanted {
-            tx.execute(
+            tx.exec(
                 "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
                 params![id, k],
             )?;
@@ -406,7 +407,7 @@ fn delete_where_tx(
     let mut touched = Vec::new();
     for (id, sent) in &rows {
         fts_forget_tx(tx, *id)?;
-        tx.execute("DELETE FROM messages WHERE id = ?1", [id])?;
+        tx.exec("DELETE FROM messages WHERE id = ?1", [id])?;
         if let Some(s) = sent {
             touched.push(*s);
         }
@@ -420,7 +421,7 @@ fn delete_where_tx(
 }
 
 fn folder_role_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<(AccountId, Option<String>)> {
-    tx.query_row(
+    tx.row(
         "SELECT account_id, role FROM folders WHERE id = ?1",
         [folder],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -460,7 +461,7 @@ pub(crate) fn upsert_message_tx(
                 )
                 .optional()?;
             if let (Some((id, _)), Some(uid)) = (local, meta.uid) {
-                tx.execute(
+                tx.exec(
                     "UPDATE messages SET uid = ?2 WHERE id = ?1",
                     params![id, uid],
                 )?;
@@ -481,7 +482,7 @@ pub(crate) fn upsert_message_tx(
             inserted: false,
         });
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO messages (account_id, folder_id, uid, kind, size) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             account,
@@ -507,7 +508,7 @@ fn write_fields_tx(
     update: bool,
 ) -> Result<()> {
     let kind = rec.kind();
-    tx.execute(
+    tx.exec(
         "UPDATE messages SET kind = ?2, message_id = ?3, receipt_type = ?4, ref_message_id = ?5,
             pec_identificativo = COALESCE(?6, pec_identificativo), pec_msgid = ?7, pec_recipient = ?8,
             pec_error = ?9, pec_time = ?10, from_addr = ?11, from_name = ?12, sender_addr = ?13,
@@ -554,11 +555,11 @@ fn write_fields_tx(
         old_sections = st
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        tx.execute("DELETE FROM attachments WHERE message_id = ?1", [id])?;
+        tx.exec("DELETE FROM attachments WHERE message_id = ?1", [id])?;
         fts_forget_tx(tx, id)?;
     }
     for r in &rec.recipients {
-        tx.execute(
+        tx.exec(
             "INSERT INTO recipients (message_id, address, name, field, pec_type) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(message_id, address, field) DO UPDATE SET
                  name = COALESCE(excluded.name, recipients.name),
@@ -573,7 +574,7 @@ fn write_fields_tx(
                 .position(|(name, _)| *name == a.filename)?;
             Some(old_sections.remove(pos).1)
         });
-        tx.execute(
+        tx.exec(
             "INSERT OR REPLACE INTO attachments (message_id, idx, filename, mime, size, section)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![id, i as i64, a.filename, a.mime, a.size as i64, section],
@@ -581,7 +582,7 @@ fn write_fields_tx(
     }
     // What the invoice file says, with the message's own analysis (same transaction).
     if rec.complete {
-        tx.execute("DELETE FROM invoices WHERE message_id = ?1", [id])?;
+        tx.exec("DELETE FROM invoices WHERE message_id = ?1", [id])?;
         for inv in &rec.invoices {
             super::query::put_invoice_tx(tx, id, inv)?;
         }
@@ -605,7 +606,7 @@ fn write_fields_tx(
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let date: i64 = tx.query_row("SELECT date FROM messages WHERE id = ?1", [id], |r| {
+    let date: i64 = tx.row("SELECT date FROM messages WHERE id = ?1", [id], |r| {
         r.get(0)
     })?;
     let mut key = (date.clamp(0, (1 << 38) - 1) << 24) | (id & 0xFF_FFFF);
@@ -618,11 +619,11 @@ fn write_fields_tx(
     {
         key += 1;
     }
-    tx.execute(
+    tx.exec(
         "UPDATE messages SET fts_key = ?2 WHERE id = ?1",
         params![id, key],
     )?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             key,
@@ -637,12 +638,12 @@ fn write_fields_tx(
 }
 
 pub(crate) fn put_body_tx(tx: &Transaction<'_>, id: MessageId, raw: &[u8], cap: u64) -> Result<()> {
-    tx.execute("DELETE FROM bodies WHERE message_id = ?1", [id])?;
-    tx.execute(
+    tx.exec("DELETE FROM bodies WHERE message_id = ?1", [id])?;
+    tx.exec(
         "INSERT INTO bodies (message_id, raw, size, last_access) VALUES (?1, ?2, ?3, ?4)",
         params![id, raw, raw.len() as i64, now()],
     )?;
-    let total: i64 = tx.query_row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
+    let total: i64 = tx.row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
         r.get(0)
     })?;
     if total as u64 > cap {
@@ -664,7 +665,7 @@ pub(crate) fn put_body_tx(tx: &Transaction<'_>, id: MessageId, raw: &[u8], cap: 
             v
         };
         for (victim, _) in victims {
-            tx.execute("DELETE FROM bodies WHERE message_id = ?1", [victim])?;
+            tx.exec("DELETE FROM bodies WHERE message_id = ?1", [victim])?;
         }
     }
     Ok(())
@@ -679,8 +680,8 @@ pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
         .optional()?
         .flatten();
     if let Some(key) = key {
-        tx.execute("DELETE FROM messages_fts WHERE rowid = ?1", [key])?;
-        tx.execute("UPDATE messages SET fts_key = NULL WHERE id = ?1", [id])?;
+        tx.exec("DELETE FROM messages_fts WHERE rowid = ?1", [key])?;
+        tx.exec("UPDATE messages SET fts_key = NULL WHERE id = ?1", [id])?;
     }
     Ok(())
 }

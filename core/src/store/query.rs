@@ -1,5 +1,6 @@
 //! Reading: folders with counts, message lists (real and virtual folders), message detail.
 
+use super::CachedExt;
 use super::ingest::{AttachmentRecord, PecKind};
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError};
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -587,7 +588,7 @@ pub(crate) fn put_invoice_tx(
     message: MessageId,
     inv: &super::ingest::InvoiceRecord,
 ) -> Result<()> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO invoices (message_id, filename, number, date, seller, total, seller_vat,
             doc_type, currency, documents, signed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -650,7 +651,7 @@ impl Store {
         };
         self.write(|tx| {
             put_invoice_tx(tx, inv.message_id, &rec)?;
-            tx.execute(
+            tx.exec(
                 "UPDATE messages SET is_invoice = 1 WHERE id = ?1",
                 [inv.message_id],
             )?;

@@ -6,6 +6,7 @@
 //! sent message is unknown stays in `receipts` with `sent_id = NULL` and is attached when the message
 //! shows up (sync order, another folder, a later import): never lost, never blocking.
 
+use super::CachedExt;
 use super::ingest::{MessageRecord, PecKind};
 use super::{AccountId, MessageId, Result};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -25,7 +26,7 @@ pub(crate) fn on_message_written_tx(
                 .clone()
                 .unwrap_or_else(|| "sconosciuta".into());
             let at = rec.pec_time.or(rec.date);
-            tx.execute(
+            tx.exec(
                 "INSERT INTO receipts (receipt_id, account_id, receipt_type, ref_message_id, identificativo,
                     recipient, error, at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -59,7 +60,7 @@ pub(crate) fn on_message_written_tx(
                 None => find_sent_tx(tx, account, rec)?,
             };
             if let Some(sent) = sent {
-                tx.execute(
+                tx.exec(
                     "UPDATE receipts SET sent_id = ?2 WHERE receipt_id = ?1",
                     params![id, sent],
                 )?;
@@ -69,13 +70,13 @@ pub(crate) fn on_message_written_tx(
         }
         PecKind::Plain => {
             if role == Some("sent") {
-                tx.execute(
+                tx.exec(
                     "UPDATE messages SET delivery = COALESCE(delivery, 'sent') WHERE id = ?1",
                     [id],
                 )?;
             }
             if let Some(mid) = &rec.message_id {
-                let n = tx.execute(
+                let n = tx.exec(
                     "UPDATE receipts SET sent_id = ?1 WHERE account_id = ?2 AND sent_id IS NULL
                         AND ref_message_id = ?3",
                     params![id, account, mid],
@@ -92,11 +93,11 @@ pub(crate) fn on_message_written_tx(
                     .optional()?;
                 let mut m = 0;
                 if let Some(ident) = ident {
-                    tx.execute(
+                    tx.exec(
                         "UPDATE messages SET pec_identificativo = COALESCE(pec_identificativo, ?2) WHERE id = ?1",
                         params![id, ident],
                     )?;
-                    m = tx.execute(
+                    m = tx.exec(
                         "UPDATE receipts SET sent_id = ?1 WHERE account_id = ?2 AND sent_id IS NULL
                             AND identificativo = ?3",
                         params![id, account, ident],
@@ -157,16 +158,16 @@ fn learn_identificativo_tx(
     let Some(ident) = &rec.identificativo else {
         return Ok(());
     };
-    tx.execute(
+    tx.exec(
         "UPDATE messages SET pec_identificativo = COALESCE(pec_identificativo, ?2) WHERE id = ?1",
         params![sent, ident],
     )?;
-    let account: AccountId = tx.query_row(
+    let account: AccountId = tx.row(
         "SELECT account_id FROM messages WHERE id = ?1",
         [sent],
         |r| r.get(0),
     )?;
-    tx.execute(
+    tx.exec(
         "UPDATE receipts SET sent_id = ?1 WHERE account_id = ?2 AND sent_id IS NULL AND identificativo = ?3",
         params![sent, account, ident],
     )?;
@@ -332,7 +333,7 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
         }
     }
     for r in &rcpts {
-        tx.execute(
+        tx.exec(
             "INSERT INTO recipients (message_id, address, field, state, accepted_at, delivered_at, failed_at,
                 warning_at, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(message_id, address, field) DO UPDATE SET state = excluded.state,
@@ -368,8 +369,8 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
         Some("sent")
     };
     match summary {
-        Some(s) => tx.execute("UPDATE messages SET delivery = ?2 WHERE id = ?1", params![sent, s])?,
-        None => tx.execute(
+        Some(s) => tx.exec("UPDATE messages SET delivery = ?2 WHERE id = ?1", params![sent, s])?,
+        None => tx.exec(
             "UPDATE messages SET delivery = CASE WHEN (SELECT role FROM folders WHERE id = messages.folder_id) = 'sent'
                 THEN 'sent' ELSE NULL END WHERE id = ?1",
             [sent],
