@@ -368,16 +368,18 @@ fn invoice_details_and_view() {
     f.store
         .set_invoice(&pec_core::store::InvoiceRow {
             message_id: verbale.id,
-            filename: "IT09876543210_00002.xml".into(),
-            number: Some("2/2024".into()),
-            date: Some("2024-11-15".into()),
-            seller: Some("Bianchi S.r.l.".into()),
-            total: Some("122.00".into()),
-            seller_vat: Some("IT09876543210".into()),
-            doc_type: Some("TD01".into()),
-            currency: Some("EUR".into()),
-            documents: 1,
-            signed: false,
+            invoice: pec_core::store::InvoiceRecord {
+                filename: "IT09876543210_00002.xml".into(),
+                number: Some("2/2024".into()),
+                date: Some("2024-11-15".into()),
+                seller: Some("Bianchi S.r.l.".into()),
+                total: Some("122.00".into()),
+                seller_vat: Some("IT09876543210".into()),
+                doc_type: Some("TD01".into()),
+                currency: Some("EUR".into()),
+                documents: 1,
+                signed: false,
+            },
         })
         .expect("set");
     assert_eq!(
@@ -388,8 +390,8 @@ fn invoice_details_and_view() {
         2
     );
     let inv = f.store.invoices_of(verbale.id).expect("of");
-    assert_eq!(inv[0].number.as_deref(), Some("2/2024"));
-    assert_eq!(inv[0].seller_vat.as_deref(), Some("IT09876543210"));
+    assert_eq!(inv[0].invoice.number.as_deref(), Some("2/2024"));
+    assert_eq!(inv[0].invoice.seller_vat.as_deref(), Some("IT09876543210"));
     let page = f
         .store
         .list_with_invoices(&ListQuery::new(View::Invoices))

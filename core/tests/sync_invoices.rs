@@ -69,8 +69,8 @@ async fn synced_invoices_fill_the_invoices_table() {
     let by_file = |f: &str| {
         page.iter()
             .flat_map(|i| i.invoices.iter())
-            .find(|r| r.filename == f)
-            .cloned()
+            .find(|r| r.invoice.filename == f)
+            .map(|r| r.invoice.clone())
     };
     let fpr = by_file("IT01234567890_FPR02.xml").expect("plain xml invoice");
     assert_eq!(fpr.number.as_deref(), Some("123"));

@@ -35,6 +35,7 @@ pub struct InvoiceDetails {
 
 impl From<store::InvoiceRow> for InvoiceDetails {
     fn from(r: store::InvoiceRow) -> Self {
+        let r = r.invoice;
         InvoiceDetails {
             file_name: r.filename,
             number: r.number,

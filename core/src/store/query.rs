@@ -536,24 +536,9 @@ fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvoiceRow {
     pub message_id: MessageId,
-    pub filename: String,
-    pub number: Option<String>,
-    /// ISO date `YYYY-MM-DD`.
-    pub date: Option<String>,
-    pub seller: Option<String>,
-    /// Seller VAT number (`IT01234567890`), else tax code.
-    pub seller_vat: Option<String>,
-    /// Decimal string, e.g. `"1220.00"`.
-    pub total: Option<String>,
-    /// `TipoDocumento` code (`TD01`, `TD04`, …).
-    pub doc_type: Option<String>,
-    /// ISO 4217 (`EUR`).
-    pub currency: Option<String>,
-    /// Documents in the file (more than 1: a batch; number and date are the first's, the total is
-    /// the sum).
-    pub documents: u32,
-    /// A signature proves the file unaltered.
-    pub signed: bool,
+    /// What the file says (the same record the sync writes).
+    #[serde(flatten)]
+    pub invoice: super::ingest::InvoiceRecord,
 }
 
 impl InvoiceRow {
@@ -561,16 +546,7 @@ impl InvoiceRow {
     pub fn from_record(message: MessageId, r: &super::ingest::InvoiceRecord) -> InvoiceRow {
         InvoiceRow {
             message_id: message,
-            filename: r.filename.clone(),
-            number: r.number.clone(),
-            date: r.date.clone(),
-            seller: r.seller.clone(),
-            seller_vat: r.seller_vat.clone(),
-            total: r.total.clone(),
-            doc_type: r.doc_type.clone(),
-            currency: r.currency.clone(),
-            documents: r.documents,
-            signed: r.signed,
+            invoice: r.clone(),
         }
     }
 }
@@ -620,16 +596,18 @@ const INVOICE_COLS: &str =
 fn invoice_from_row(r: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
     Ok(InvoiceRow {
         message_id: r.get(0)?,
-        filename: r.get(1)?,
-        number: r.get(2)?,
-        date: r.get(3)?,
-        seller: r.get(4)?,
-        total: r.get(5)?,
-        seller_vat: r.get(6)?,
-        doc_type: r.get(7)?,
-        currency: r.get(8)?,
-        documents: r.get(9)?,
-        signed: r.get(10)?,
+        invoice: super::ingest::InvoiceRecord {
+            filename: r.get(1)?,
+            number: r.get(2)?,
+            date: r.get(3)?,
+            seller: r.get(4)?,
+            total: r.get(5)?,
+            seller_vat: r.get(6)?,
+            doc_type: r.get(7)?,
+            currency: r.get(8)?,
+            documents: r.get(9)?,
+            signed: r.get(10)?,
+        },
     })
 }
 
@@ -637,20 +615,8 @@ impl Store {
     /// Record what an invoice file says; marks the message as an invoice so it appears in the
     /// invoices view. (The sync fills this itself when it analyses a message carrying an invoice.)
     pub fn set_invoice(&self, inv: &InvoiceRow) -> Result<()> {
-        let rec = super::ingest::InvoiceRecord {
-            filename: inv.filename.clone(),
-            number: inv.number.clone(),
-            date: inv.date.clone(),
-            seller: inv.seller.clone(),
-            seller_vat: inv.seller_vat.clone(),
-            total: inv.total.clone(),
-            doc_type: inv.doc_type.clone(),
-            currency: inv.currency.clone(),
-            documents: inv.documents,
-            signed: inv.signed,
-        };
         self.write(|tx| {
-            put_invoice_tx(tx, inv.message_id, &rec)?;
+            put_invoice_tx(tx, inv.message_id, &inv.invoice)?;
             tx.exec(
                 "UPDATE messages SET is_invoice = 1 WHERE id = ?1",
                 [inv.message_id],
