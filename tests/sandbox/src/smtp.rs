@@ -47,9 +47,13 @@ pub async fn serve(
                     tracing::debug!("SMTP session {peer}: {e}");
                 }
             };
+            // Shutdown first: a restart must cut the session even when the client's next
+            // command is already readable when the task is polled (unbiased, select! could run
+            // that command first and answer it).
             tokio::select! {
-                _ = work => {},
+                biased;
                 _ = shutdown.changed() => {},
+                _ = work => {},
             }
         });
     }
