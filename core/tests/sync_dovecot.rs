@@ -99,6 +99,24 @@ async fn deliver(dc: &Dovecot, range: std::ops::Range<usize>) {
     lmtp.quit().await.expect("quit");
 }
 
+/// Another client's `UID STORE`, its answer read to the end.
+async fn other_store<T>(other: &mut async_imap::Session<T>, uids: &str, query: &str)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let s = other.uid_store(uids, query).await.expect("store");
+    let _: Vec<_> = s.try_collect().await.expect("store");
+}
+
+/// Another client's `EXPUNGE`, its answer read to the end.
+async fn other_expunge<T>(other: &mut async_imap::Session<T>)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    let s = other.expunge().await.expect("expunge");
+    let _: Vec<_> = s.try_collect().await.expect("expunge");
+}
+
 fn inbox_ids(store: &Store) -> Vec<(Option<u32>, String)> {
     let mut q = ListQuery::new(View::Role(FolderRole::Inbox));
     q.limit = 100_000;
@@ -176,18 +194,9 @@ async fn initial_then_incremental_and_other_client_changes() {
     deliver(&e.dc, 120..125).await;
     let mut other = e.dc.imap_login(ME, PW).await.expect("login");
     other.select("INBOX").await.expect("select");
-    let s = other
-        .uid_store("1:3", "+FLAGS (\\Seen \\Flagged)")
-        .await
-        .expect("store");
-    let _: Vec<_> = s.try_collect().await.expect("store");
-    let s = other
-        .uid_store("10", "+FLAGS (\\Deleted)")
-        .await
-        .expect("store");
-    let _: Vec<_> = s.try_collect().await.expect("store");
-    let s = other.expunge().await.expect("expunge");
-    let _: Vec<_> = s.try_collect().await.expect("expunge");
+    other_store(&mut other, "1:3", "+FLAGS (\\Seen \\Flagged)").await;
+    other_store(&mut other, "10", "+FLAGS (\\Deleted)").await;
+    other_expunge(&mut other).await;
     let r = e
         .engine
         .sync_once(e.account, &SyncOptions::default())
@@ -354,11 +363,7 @@ async fn local_actions_replay_and_conflicting_flags() {
     // Meanwhile another client flags message 1 (a different flag: both must survive).
     let mut other = e.dc.imap_login(ME, PW).await.expect("login");
     other.select("INBOX").await.expect("select");
-    let s = other
-        .uid_store("1", "+FLAGS (\\Flagged)")
-        .await
-        .expect("store");
-    let _: Vec<_> = s.try_collect().await.expect("store");
+    other_store(&mut other, "1", "+FLAGS (\\Flagged)").await;
     let r = e
         .engine
         .sync_once(e.account, &SyncOptions::default())
@@ -676,17 +681,11 @@ async fn other_client_changes(test: &str, caps: Option<&str>) -> pec_core::sync:
         .expect("sync");
     other.select("INBOX").await.expect("select");
     for (set, flags) in [("1:3", "+FLAGS (\\Seen)"), ("5,7:8", "+FLAGS (\\Deleted)")] {
-        let s = other.uid_store(set, flags).await.expect("store");
-        let _: Vec<_> = s.try_collect().await.expect("store");
+        other_store(&mut other, set, flags).await;
     }
-    let s = other.expunge().await.expect("expunge");
-    let _: Vec<_> = s.try_collect().await.expect("expunge");
+    other_expunge(&mut other).await;
     // Seen removed from 1 again later in the modseq order: only the final state counts.
-    let s = other
-        .uid_store("1", "-FLAGS (\\Seen)")
-        .await
-        .expect("store");
-    let _: Vec<_> = s.try_collect().await.expect("store");
+    other_store(&mut other, "1", "-FLAGS (\\Seen)").await;
     let r = e
         .engine
         .sync_once(e.account, &SyncOptions::default())
