@@ -45,16 +45,7 @@ async fn save_one_attachment_and_list_invoice_details() {
     );
     wait_delivered(b.path(), &sent);
     let invoice_name = "IT02182030391_31.xml.p7m";
-    let invoice =
-        std::fs::read(corpus.join("fatturapa/dotnet").join(invoice_name)).expect("corpus invoice");
-    pec_sandbox::sdi::inject_invoice(
-        &sb.state.engine().expect("engine"),
-        ME,
-        invoice_name,
-        &invoice,
-    )
-    .await
-    .expect("inject invoice");
+    inject_corpus_invoice(&sb, &corpus, ME, invoice_name).await;
 
     // Headers only.
     ok(a.path(), &["sync"]);

@@ -90,17 +90,7 @@ async fn account_sync_ls_show_search() {
         ],
     );
     wait_delivered(b.path(), &sent);
-    let invoice_name = "IT02182030391_31.xml.p7m";
-    let invoice =
-        std::fs::read(corpus.join("fatturapa/dotnet").join(invoice_name)).expect("corpus invoice");
-    pec_sandbox::sdi::inject_invoice(
-        &sb.state.engine().expect("engine"),
-        ME,
-        invoice_name,
-        &invoice,
-    )
-    .await
-    .expect("inject invoice");
+    inject_corpus_invoice(&sb, &corpus, ME, "IT02182030391_31.xml.p7m").await;
 
     // sync: headers, and the bodies of receipts and invoice messages only (the invoice's file fills
     // the invoices folder); on a terminal (a pty from script(1)) with a progress

@@ -99,6 +99,15 @@ pub fn count(line: &str, word: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {word:?} in {line:?}"))
 }
 
+/// The SDI stand-in delivers a corpus invoice (`fatturapa/dotnet/NAME`) to `to`.
+pub async fn inject_corpus_invoice(sb: &Sandbox, corpus: &Path, to: &str, name: &str) {
+    let invoice =
+        std::fs::read(corpus.join("fatturapa/dotnet").join(name)).expect("corpus invoice");
+    pec_sandbox::sdi::inject_invoice(&sb.state.engine().expect("engine"), to, name, &invoice)
+        .await
+        .expect("inject invoice");
+}
+
 pub fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
     rows.iter()
         .find(|r| r[key] == value)
