@@ -115,6 +115,23 @@ fn receipt_event(kind: &str) -> Option<&'static str> {
     })
 }
 
+/// Where an event sits in a send's story. A timeline sorted by time alone can lie: our events
+/// carry the device's clock, receipts the provider's, and daticert times are whole seconds, so a
+/// provider that accepts during the SMTP DATA phase often stamps `accepted` a second *before*
+/// we record `submitted`. The order shown is therefore causal first (our own steps, then the
+/// provider's verdict on the submission, then what happened at each recipient) and by time only
+/// within a phase; every event keeps its own timestamp.
+fn order_timeline(evs: &mut [EventView]) {
+    fn causal_phase(kind: &str) -> u8 {
+        match kind {
+            "queued" | "submitted" => 0,
+            "accepted" | "rejected" => 1,
+            _ => 2,
+        }
+    }
+    evs.sort_by_key(|ev| (causal_phase(&ev.kind), ev.at));
+}
+
 /// Which recipients the acceptance receipt lists as `esterno` (from its cached daticert).
 fn esterni(outbox: &Outbox, receipts: &[ReceiptInfo]) -> Option<Vec<String>> {
     let acc = receipts.iter().find(|r| r.receipt_type == "accettazione")?;
@@ -230,7 +247,7 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
                 });
             }
         }
-        evs.sort_by_key(|ev| ev.at);
+        order_timeline(&mut evs);
         let (state, reason) = if let Some(na) = non_acc {
             (
                 SendState::Rejected,
@@ -339,6 +356,39 @@ mod tests {
             certified,
             events: Vec::new(),
         }
+    }
+
+    #[test]
+    fn timeline_is_causal_even_when_the_provider_clock_is_behind() {
+        let ev = |kind: &str, at: i64| EventView {
+            kind: kind.into(),
+            at,
+            detail: None,
+        };
+        // The provider stamped its acceptance (and the recipient's provider its delivery) before
+        // the device recorded the SMTP 250; a late warning precedes the final failure.
+        let mut evs = vec![
+            ev("queued", 100),
+            ev("submitted", 101),
+            ev("failed", 160),
+            ev("delivered", 99),
+            ev("accepted", 100),
+            ev("warning", 130),
+        ];
+        order_timeline(&mut evs);
+        let kinds: Vec<&str> = evs.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "queued",
+                "submitted",
+                "accepted",
+                "delivered",
+                "warning",
+                "failed"
+            ]
+        );
+        assert_eq!(evs[2].at, 100, "timestamps are kept as stamped");
     }
 
     #[test]
