@@ -41,6 +41,8 @@ fn full() -> SyncOptions {
         bodies: BodyPolicy::All,
         header_batch: 100,
         body_batch_bytes: 256 * 1024,
+        // Batches cut by bytes as well as by count: resume points fall at uneven places.
+        whole_batch_bytes: 96 * 1024,
         ..SyncOptions::default()
     }
 }

@@ -41,6 +41,10 @@ pub struct SyncOptions {
     pub body_batch_bytes: u64,
     /// Bodies larger than this are fetched in chunks of this size.
     pub chunk_bytes: u64,
+    /// Byte budget of one whole-message backfill batch (bodies held in memory at once; the
+    /// pipeline holds two). A batch is cut at `header_batch` messages or at this many bytes,
+    /// whichever comes first, so a mailbox of 800 KB PEC messages cannot fill memory.
+    pub whole_batch_bytes: u64,
 }
 
 impl Default for SyncOptions {
@@ -51,6 +55,7 @@ impl Default for SyncOptions {
             header_batch: 500,
             body_batch_bytes: 4 * 1024 * 1024,
             chunk_bytes: 1024 * 1024,
+            whole_batch_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -979,7 +984,25 @@ impl SyncEngine {
                 } else {
                     opts.header_batch.max(1)
                 };
-                let batch = &uids[pos..(pos + n).min(uids.len())];
+                let mut end = (pos + n).min(uids.len());
+                let whole = !first && with_bodies;
+                let sized = if whole {
+                    let sizes = fetch_sizes(sess, &uids[pos..end]).await?;
+                    let limit = whole_limit(opts);
+                    let take = bounded_batch(
+                        uids[pos..end].iter().map(|u| {
+                            let size = sizes.get(u).copied().unwrap_or(u64::MAX);
+                            // Large ones come header-only now: they cost their headers.
+                            if size <= limit { size } else { 0 }
+                        }),
+                        opts.whole_batch_bytes,
+                    );
+                    end = pos + take;
+                    sizes
+                } else {
+                    HashMap::new()
+                };
+                let batch = &uids[pos..end];
                 pos += batch.len();
                 let low = batch.iter().copied().min().unwrap_or(1);
                 if first || !with_bodies {
@@ -1018,7 +1041,7 @@ impl SyncEngine {
                     continue;
                 }
                 let items = self
-                    .fetch_whole(sess, fid, batch, fetch_items, caps, opts)
+                    .fetch_whole(sess, batch, &sized, fetch_items, caps, opts)
                     .await?;
                 if let Some((h, prev_low, prev_len)) = inflight.take() {
                     let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
@@ -1205,41 +1228,28 @@ impl SyncEngine {
         Ok((inserted, out.len() as u32 - inserted))
     }
 
-    /// One backfill batch fetched whole: sizes first, then small messages with their bodies in
-    /// one FETCH, large ones (over the chunk size or the policy limit) header-only (their bodies
-    /// come later, in chunks). Returns rows ready to parse and write: `raw` is set for whole ones.
+    /// One backfill batch fetched whole (`sizes` from [`fetch_sizes`]): small messages with their
+    /// bodies in one FETCH, large ones (over the chunk size or the policy limit) header-only
+    /// (their bodies come later, in chunks). Returns rows ready to parse and write: `raw` is set
+    /// for whole ones. UIDs without a size were expunged meanwhile and are skipped.
     async fn fetch_whole(
         &self,
         sess: &mut ImapSession,
-        _folder: i64,
         batch: &[u32],
+        sizes: &HashMap<u32, u64>,
         header_items: &str,
         caps: &Caps,
         opts: &SyncOptions,
     ) -> Result<Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)>, SyncError> {
-        let limit = match opts.bodies {
-            BodyPolicy::All => opts.chunk_bytes,
-            BodyPolicy::UpTo(n) => n.min(opts.chunk_bytes),
-            BodyPolicy::ReceiptsOnly => 0,
-        };
-        let mut small = Vec::new();
-        let mut large = Vec::new();
-        {
-            let mut stream = sess
-                .uid_fetch(uid_set(batch), "(UID RFC822.SIZE)")
-                .await
-                .map_err(map_imap)?;
-            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                if let Some(uid) = f.uid {
-                    if f.size.unwrap_or(u32::MAX) as u64 <= limit {
-                        small.push(uid);
-                    } else {
-                        large.push(uid);
-                    }
-                }
+        let limit = whole_limit(opts);
+        let (mut small, mut large) = (Vec::new(), Vec::new());
+        for uid in batch {
+            match sizes.get(uid) {
+                Some(size) if *size <= limit => small.push(*uid),
+                Some(_) => large.push(*uid),
+                None => {}
             }
         }
-        drain_unsolicited(sess);
         let mut out = Vec::with_capacity(batch.len());
         if !small.is_empty() {
             let items = if caps.condstore {
@@ -1446,6 +1456,48 @@ impl SyncEngine {
     }
 }
 
+/// Largest message a whole-message batch carries with its body.
+fn whole_limit(opts: &SyncOptions) -> u64 {
+    match opts.bodies {
+        BodyPolicy::All => opts.chunk_bytes,
+        BodyPolicy::UpTo(n) => n.min(opts.chunk_bytes),
+        BodyPolicy::ReceiptsOnly => 0,
+    }
+}
+
+/// How many of the next messages (their sizes, in order) one batch takes: as many as fit in
+/// `budget` bytes, and always at least one (a message over the budget goes alone).
+fn bounded_batch(sizes: impl Iterator<Item = u64>, budget: u64) -> usize {
+    let mut bytes = 0u64;
+    let mut n = 0;
+    for size in sizes {
+        if n > 0 && bytes.saturating_add(size) > budget {
+            break;
+        }
+        bytes = bytes.saturating_add(size);
+        n += 1;
+    }
+    n
+}
+
+/// `RFC822.SIZE` of each UID of `uids` the server still has.
+async fn fetch_sizes(sess: &mut ImapSession, uids: &[u32]) -> Result<HashMap<u32, u64>, SyncError> {
+    let mut sizes = HashMap::with_capacity(uids.len());
+    {
+        let mut stream = sess
+            .uid_fetch(uid_set(uids), "(UID RFC822.SIZE)")
+            .await
+            .map_err(map_imap)?;
+        while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+            if let (Some(uid), Some(size)) = (f.uid, f.size) {
+                sizes.insert(uid, u64::from(size));
+            }
+        }
+    }
+    drain_unsolicited(sess);
+    Ok(sizes)
+}
+
 fn policy_limit(p: BodyPolicy) -> Option<u64> {
     match p {
         BodyPolicy::ReceiptsOnly => Some(0),
@@ -1571,7 +1623,7 @@ async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<V
 
 #[cfg(test)]
 mod tests {
-    use super::{attachments_from_structure, uid_set};
+    use super::{attachments_from_structure, bounded_batch, uid_set};
     use crate::sync::part_fetch::{find_part, parse_section};
     use async_imap::imap_proto::{AttributeValue, BodyStructure, Response};
 
@@ -1626,6 +1678,22 @@ mod tests {
             assert_eq!(out[0].section.as_deref(), Some("1"));
             assert!(find_part(bs, &[1]).is_some() && find_part(bs, &[2]).is_none());
         });
+    }
+
+    #[test]
+    fn whole_batches_stop_at_their_byte_budget() {
+        let mib = 1024 * 1024;
+        // 500 PEC messages of 800 KB: 20 per 16 MiB batch, not 500 (400 MB in memory).
+        let sizes = std::iter::repeat_n(800 * 1024, 500);
+        assert_eq!(bounded_batch(sizes, 16 * mib), 20);
+        // Small ones fill the count first; a message over the budget goes alone.
+        assert_eq!(
+            bounded_batch(std::iter::repeat_n(20_000, 500), 16 * mib),
+            500
+        );
+        assert_eq!(bounded_batch([40 * mib, 1].into_iter(), 16 * mib), 1);
+        assert_eq!(bounded_batch([1, 40 * mib].into_iter(), 16 * mib), 1);
+        assert_eq!(bounded_batch(std::iter::empty(), 16 * mib), 0);
     }
 
     #[test]
