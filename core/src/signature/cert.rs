@@ -1,5 +1,8 @@
 //! One X.509 certificate, read from its exact DER bytes, with the facts the checks need.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::{DateTime, Utc};
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Reader, SliceReader, Tagged};
@@ -47,6 +50,30 @@ impl Cert {
             der: der.to_vec(),
             parsed,
         })
+    }
+
+    /// [`Cert::from_der`] through a small process-wide cache keyed by the exact DER. Every
+    /// message of a provider ships the same two or three certificates; parsing them again for
+    /// each message was about 4% of a full sync's CPU. Unreadable certificates are not cached.
+    pub(crate) fn shared(der: &[u8]) -> Result<Arc<Cert>, String> {
+        type Parsed = HashMap<Vec<u8>, Arc<Cert>>;
+        static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
+        /// Distinct certificates kept; past it the cache starts over (a mailbox has a few dozen).
+        const CAPACITY: usize = 512;
+        let cache = PARSED.get_or_init(Default::default);
+        if let Ok(map) = cache.lock()
+            && let Some(c) = map.get(der)
+        {
+            return Ok(c.clone());
+        }
+        let cert = Arc::new(Cert::from_der(der)?);
+        if let Ok(mut map) = cache.lock() {
+            if map.len() >= CAPACITY {
+                map.clear();
+            }
+            map.insert(der.to_vec(), cert.clone());
+        }
+        Ok(cert)
     }
 
     pub(crate) fn subject_der(&self) -> &[u8] {

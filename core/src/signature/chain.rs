@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::Policy;
+use std::sync::Arc;
+
 use super::cert::{Cert, mail_in_subtrees};
 use super::trust::{AnchorRole, TrustStore, is_bundled_pec_provider_ca};
 
@@ -16,7 +18,7 @@ pub(crate) type ChainError = String;
 /// On success returns the provider domain for [`Policy::PecProvider`] (else `None`).
 pub(crate) fn validate(
     signer: &Cert,
-    pool: &[Cert],
+    pool: &[Arc<Cert>],
     trust: &TrustStore,
     at: DateTime<Utc>,
     policy: Policy,
@@ -63,7 +65,7 @@ pub(crate) fn validate(
                     .unwrap_or_else(|| "an unnamed CA".into())
             ));
         }
-        let issuer = pool.iter().find(|c| {
+        let issuer = pool.iter().map(|c| &**c).find(|c| {
             c.subject_der() == current.issuer_der()
                 && !chain.contains(c)
                 && current.verify_signed_by(c).is_ok()

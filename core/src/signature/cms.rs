@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use cryptographic_message_syntax::SignedData;
 use x509_certificate::DigestAlgorithm as CmsDigest;
 
+use std::sync::Arc;
+
 use super::cert::Cert;
 use super::crypto::{DigestAlg, verify_message, verify_prehashed};
 use super::encoding::{crlf_canonical_parts, has_bare_lf};
@@ -37,14 +39,14 @@ pub(crate) fn verify(
         return report;
     };
     // The certificates with their exact bytes; the crate's re-encoded copies only as a fallback.
-    let pool: Vec<Cert> = match super::ber::certificates(binary) {
+    let pool: Vec<Arc<Cert>> = match super::ber::certificates(binary) {
         Some(raw) if !raw.is_empty() => raw
             .into_iter()
-            .filter_map(|c| Cert::from_der(c).ok())
+            .filter_map(|c| Cert::shared(c).ok())
             .collect(),
         _ => sd
             .certificates()
-            .filter_map(|c| Cert::from_der(c.constructed_data()).ok())
+            .filter_map(|c| Cert::shared(c.constructed_data()).ok())
             .collect(),
     };
     let serial = signer
