@@ -159,11 +159,9 @@ fn escape_raw_msgid(xml_bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Where `needle` (never empty: callers pass constants) first occurs in `hay`.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle).filter(|_| !needle.is_empty())
 }
 
 #[cfg(test)]

@@ -216,14 +216,26 @@ fn looks_like_xml(bytes: &[u8]) -> bool {
     first == Some(&b'<')
 }
 
+/// Case-insensitive occurrences of `needle` in `hay`. Runs over every byte of every message the
+/// sync analyses, so it jumps (memchr, SIMD) between the needle's first byte that has no case
+/// (the `/` of `message/rfc822`) and compares only there: the sliding-window version was 5% of a
+/// full sync's CPU.
 fn count_ci(hay: &[u8], needle: &[u8]) -> usize {
     if needle.is_empty() || hay.len() < needle.len() {
         return 0;
     }
-    let first = needle.first().map(u8::to_ascii_lowercase);
-    hay.windows(needle.len())
-        .filter(|w| {
-            w.first().map(u8::to_ascii_lowercase) == first && w.eq_ignore_ascii_case(needle)
+    let Some(at) = needle.iter().position(|b| !b.is_ascii_alphabetic()) else {
+        return hay
+            .windows(needle.len())
+            .filter(|w| w.eq_ignore_ascii_case(needle))
+            .count();
+    };
+    memchr::memchr_iter(needle[at], hay)
+        .filter(|&i| {
+            i >= at
+                && hay
+                    .get(i - at..i - at + needle.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(needle))
         })
         .count()
 }
@@ -554,6 +566,36 @@ mod tests {
 
     fn trust() -> TrustStore {
         TrustStore::bundled()
+    }
+
+    #[test]
+    fn count_ci_finds_every_case_and_position() {
+        let n = b"message/rfc822";
+        assert_eq!(count_ci(b"", n), 0);
+        assert_eq!(count_ci(b"message/rfc822", n), 1);
+        assert_eq!(count_ci(b"/rfc822 essage/rfc822 Message/RFC822", n), 1);
+        assert_eq!(
+            count_ci(b"MESSAGE/RFC822message/rfc822 x message/rfc82", n),
+            2
+        );
+        assert_eq!(count_ci(b"/////message/rfc822/", n), 1);
+        // The old sliding window agrees on a messy haystack.
+        let hay: Vec<u8> = b"a/b message/RFC822;Message/rfc822/message/rfc822 mess/age"
+            .iter()
+            .cycle()
+            .take(5_000)
+            .copied()
+            .collect();
+        let slow = hay
+            .windows(n.len())
+            .filter(|w| w.eq_ignore_ascii_case(n))
+            .count();
+        assert_eq!(count_ci(&hay, n), slow);
+        assert_eq!(
+            count_ci(b"abcABCabc", b"abc"),
+            3,
+            "a needle without an anchor byte"
+        );
     }
 
     #[test]

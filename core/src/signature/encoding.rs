@@ -58,7 +58,7 @@ pub(crate) fn to_binary_cms(data: &[u8]) -> Result<Cow<'_, [u8]>, SignatureError
 
 /// The body between `-----BEGIN …-----` and `-----END …-----`, or the input when it has no armour.
 fn strip_pem_armour(text: &[u8]) -> &[u8] {
-    let Some(begin) = find(text, b"-----BEGIN") else {
+    let Some(begin) = memchr::memmem::find(text, b"-----BEGIN") else {
         return text;
     };
     let after_begin = &text[begin..];
@@ -66,14 +66,10 @@ fn strip_pem_armour(text: &[u8]) -> &[u8] {
         return &[];
     };
     let body = &after_begin[eol + 1..];
-    match find(body, b"-----END") {
+    match memchr::memmem::find(body, b"-----END") {
         Some(end) => &body[..end],
         None => body,
     }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// `data` with every bare LF turned into CRLF, as slices to digest in order (no copy of the content).
