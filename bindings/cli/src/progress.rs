@@ -6,11 +6,12 @@ use std::io::Write;
 /// Redraw the line: label, bar, done/total.
 pub fn draw(label: &str, done: u64, total: u64) {
     const WIDTH: u64 = 30;
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        done.min(total).saturating_mul(WIDTH) / total
-    } as usize;
+    // Nothing to do (total 0) is a full bar.
+    let filled = done
+        .min(total)
+        .saturating_mul(WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH) as usize;
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,
