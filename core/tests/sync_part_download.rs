@@ -1,6 +1,7 @@
 //! On-demand download of one MIME part against a real Dovecot: a large attachment inside
 //! `postacert.eml` fetched in chunks, a connection cut mid-chunk (FaultProxy), resumed from the
-//! chunks already committed, written decoded; cached parts need no server; typed errors.
+//! chunks already committed, written decoded; cached parts need no server; typed errors; the
+//! progress events of each path (start at the resumed offset, one per chunk, end at done == total).
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
 mod store_util;
@@ -8,10 +9,11 @@ mod store_util;
 use base64::Engine;
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
 use pec_core::store::{FolderRole, ListQuery, Store, View};
-use pec_core::sync::{PartError, SyncEngine, SyncError, SyncOptions};
+use pec_core::sync::{PartError, SyncEngine, SyncError, SyncEvent, SyncOptions};
 use pec_test_harness::{Dovecot, DovecotConfig, FaultProxy, FolderLayout, User};
 use std::sync::Arc;
 use store_util::TempDir;
+use tokio::sync::broadcast;
 
 const ME: &str = "titolare@pec.sandbox.test";
 const PW: &str = "pw-owner";
@@ -58,6 +60,45 @@ fn envelope_with_zip(zip: &[u8]) -> Vec<u8> {
          Content-Disposition: inline; filename=\"daticert.xml\"\r\n\r\n<postacert/>\r\n--b1--\r\n"
     )
     .into_bytes()
+}
+
+/// The `PartProgress` events received so far, as (account, done, total), after checking that
+/// they are about `message`'s part `section`. Everything the engine emitted before the download
+/// call returned is already in the channel.
+fn part_events(
+    rx: &mut broadcast::Receiver<SyncEvent>,
+    message: i64,
+    section: &str,
+) -> Vec<(i64, u64, u64)> {
+    let mut out = Vec::new();
+    loop {
+        match rx.try_recv() {
+            Ok(SyncEvent::PartProgress {
+                account,
+                message: m,
+                section: s,
+                done,
+                total,
+            }) => {
+                assert_eq!((m, s.as_str()), (message, section), "event of another part");
+                out.push((account, done, total));
+            }
+            Ok(_) => {}
+            Err(broadcast::error::TryRecvError::Lagged(n)) => panic!("{n} events lost"),
+            Err(_) => return out,
+        }
+    }
+}
+
+/// `done` values of `events`, checking the account, the total and that they only grow.
+fn dones(events: &[(i64, u64, u64)], account: i64, total: u64) -> Vec<u64> {
+    assert!(!events.is_empty(), "no progress events");
+    for (a, _, t) in events {
+        assert_eq!((*a, *t), (account, total), "{events:?}");
+    }
+    let d: Vec<u64> = events.iter().map(|e| e.1).collect();
+    assert!(d.windows(2).all(|w| w[0] < w[1]), "not increasing: {d:?}");
+    d
 }
 
 struct Setup {
@@ -161,6 +202,8 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     assert!(store.body(id).expect("body").is_none());
 
     let dest = dir.path().join("fatture-2024.zip");
+    let account = detail.summary.account_id;
+    let (_, mut rx) = engine.events();
     // Cut the connection after ~3 MB from the server: in the middle of a chunk.
     proxy.cut_after(Some(3 * 1024 * 1024 + 1000));
     let r = engine.download_part_with(id, "2.2", &dest, CHUNK).await;
@@ -177,12 +220,21 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     assert!(p.have >= CHUNK && p.have < p.size, "{p:?}");
     assert_eq!(p.have % CHUNK, 0, "only whole chunks are committed: {p:?}");
     assert_eq!(p.size, att.size);
+    // Progress: 0 at the start, then every committed chunk, up to what the store holds.
+    let cut = dones(&part_events(&mut rx, id, "2.2"), account, att.size);
+    let expected: Vec<u64> = (0..=p.have / CHUNK).map(|k| k * CHUNK).collect();
+    assert_eq!(cut, expected, "progress of the cut download");
 
     proxy.heal();
     let done = engine
         .download_part_with(id, "2.2", &dest, CHUNK)
         .await
         .expect("resumed download");
+    // Resumed: starts where the store stood, one event a chunk, ends at done == total.
+    let resumed = dones(&part_events(&mut rx, id, "2.2"), account, att.size);
+    let mut expected: Vec<u64> = (p.have..att.size).step_by(CHUNK as usize).collect();
+    expected.push(att.size);
+    assert_eq!(resumed, expected, "progress of the resumed download");
     assert_eq!(done.resumed_from, p.have);
     assert_eq!(done.fetched, p.size - p.have);
     assert_eq!(done.encoding, "base64");
@@ -201,6 +253,9 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
         .expect("cached");
     assert_eq!(again.fetched, 0);
     assert!(std::fs::read(&dest).expect("read") == zip);
+    // Served from the store: one event, complete.
+    let cached = part_events(&mut rx, id, "2.2");
+    assert_eq!(cached, vec![(account, att.size, att.size)], "cached part");
     proxy.heal();
 
     // Typed errors.
@@ -239,6 +294,7 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     // With the whole message stored, a part not in the part cache is cut out of the local body:
     // the same bytes, without the server.
     store.drop_part(id, "2.2").expect("drop the cached part");
+    let (_, mut rx) = engine.events();
     proxy.refuse(true);
     std::fs::remove_file(&dest).expect("rm");
     let local = engine
@@ -248,6 +304,13 @@ async fn large_attachment_in_chunks_resumes_after_a_cut() {
     assert_eq!((local.fetched, local.encoding.as_str()), (0, "base64"));
     assert_eq!(local.decoded_size, zip.len() as u64);
     assert!(std::fs::read(&dest).expect("read") == zip);
+    // Cut out of the stored body: one event, complete, in the part's encoded bytes.
+    assert_eq!(
+        part_events(&mut rx, id, "2.2"),
+        vec![(account, local.encoded_size, local.encoded_size)],
+        "part cut out of the stored body"
+    );
+    assert_eq!(local.encoded_size, att.size);
     assert!(store.part_progress(id, "2.2").expect("progress").is_none());
     proxy.heal();
     store.check_integrity().expect("integrity");

@@ -6,6 +6,7 @@
 mod commands;
 mod facade;
 mod json;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

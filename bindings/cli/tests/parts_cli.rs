@@ -1,9 +1,11 @@
 //! `pec save` (one attachment downloaded on demand, without the message body) and `pec ls
 //! invoices` (the invoices folder with number, seller and total): the real binary against the
-//! sandbox provider (a real Dovecot).
+//! sandbox provider (a real Dovecot). On a terminal `pec save` draws a progress bar.
 
 use pec_core::corpus::corpus_for_test;
 use pec_sandbox::{Options, Sandbox};
+use std::path::Path;
+use std::process::Command;
 
 mod common;
 use common::*;
@@ -86,7 +88,9 @@ async fn save_one_attachment_and_list_invoice_details() {
     );
     assert_eq!(saved[0]["file_name"], "perizia.pdf");
     assert_eq!(saved[0]["size"], data.len() as u64);
-    assert!(saved[0]["fetched"].as_u64().expect("fetched") > data.len() as u64);
+    // The whole part came from the server: its encoded size.
+    let encoded = saved[0]["fetched"].as_u64().expect("fetched");
+    assert!(encoded > data.len() as u64);
     let written = std::fs::read(out.join("perizia.pdf")).expect("saved file");
     assert!(
         written == data,
@@ -100,10 +104,16 @@ async fn save_one_attachment_and_list_invoice_details() {
     );
     // Again, without a section: the part comes from the store, not the server.
     std::fs::remove_file(out.join("perizia.pdf")).expect("rm");
-    let human = ok(
+    let piped = pec(
         a.path(),
         &["save", &id, "--all", "--out", out.to_str().expect("utf-8")],
     );
+    assert!(piped.status.success(), "{piped:?}");
+    assert!(
+        piped.stderr.is_empty(),
+        "a progress bar when piped: {piped:?}"
+    );
+    let human = String::from_utf8_lossy(&piped.stdout);
     assert!(human.contains("perizia.pdf"), "{human}");
     assert_eq!(std::fs::read(out.join("perizia.pdf")).expect("again"), data);
     let again = json(
@@ -129,18 +139,23 @@ async fn save_one_attachment_and_list_invoice_details() {
         "{bad:?}"
     );
 
+    // The envelope's row id in another box of the same account.
+    let perizia = |dir: &Path| {
+        json(dir, &["ls", "--json"])
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["original_subject"] == "Perizia tecnica")
+            .and_then(|r| r["id"].as_i64())
+            .expect("the envelope in the other box")
+            .to_string()
+    };
+
     // A box synced in full: the part is cut out of the stored body, nothing fetched.
     let c = tempfile::tempdir().expect("tmp");
     add_account(c.path(), &sb, ME, "password1");
     ok(c.path(), &["sync", "--full"]);
-    let c_id = json(c.path(), &["ls", "--json"])
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|r| r["original_subject"] == "Perizia tecnica")
-        .and_then(|r| r["id"].as_i64())
-        .expect("the envelope in the full box")
-        .to_string();
+    let c_id = perizia(c.path());
     assert_eq!(
         json(c.path(), &["show", &c_id, "--json"])["body_cached"],
         true
@@ -158,6 +173,45 @@ async fn save_one_attachment_and_list_invoice_details() {
     );
     assert_eq!(local[0]["fetched"], 0, "{local:#}");
     assert!(std::fs::read(out.join("perizia.pdf")).expect("local") == data);
+
+    // On a terminal (a pty from script(1)), a fresh download draws a progress bar on standard
+    // error: the file name, from 0 chunk by chunk to the encoded size. None when piped (above:
+    // `--json` output parsed whole) and none with `--json` on a terminal.
+    let t = tempfile::tempdir().expect("tmp");
+    add_account(t.path(), &sb, ME, "password1");
+    ok(t.path(), &["sync"]);
+    let t_id = perizia(t.path());
+    let t_out = t.path().join("out");
+    let save_on_tty = |extra: &str| {
+        let cmd = format!(
+            "{PEC} --data-dir {} save {t_id} {section} --out {} {extra}",
+            t.path().display(),
+            t_out.display()
+        );
+        let tty = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .expect("script(1) from util-linux");
+        assert!(tty.status.success(), "{tty:?}");
+        String::from_utf8_lossy(&tty.stdout).into_owned()
+    };
+    let screen = save_on_tty("");
+    for want in [
+        "\r\x1b[2Kperizia.pdf ".to_string(),
+        format!("] 0/{encoded}"),
+        format!("] 262144/{encoded}"),
+        format!("] {encoded}/{encoded}"),
+    ] {
+        assert!(screen.contains(&want), "{want:?} not in {screen:?}");
+    }
+    assert!(
+        screen.contains("perizia.pdf (") && screen.contains(" bytes)"),
+        "{screen:?}"
+    );
+    assert!(std::fs::read(t_out.join("perizia.pdf")).expect("tty save") == data);
+    let screen = save_on_tty("--json");
+    assert!(!screen.contains("\x1b[2K"), "a bar with --json: {screen:?}");
+    assert!(screen.contains("\"fetched\": 0"), "{screen:?}");
 
     // The invoices folder: details once the invoice message was analysed.
     let rows = json(a.path(), &["ls", "invoices", "--json"]);

@@ -3,97 +3,18 @@
 //!
 //!   cargo run --release -p pec-ffi --example cold_start [-- N]
 //!
-//! Builds `$TMPDIR/pec-cold-start-N` once (synthetic PEC envelopes and receipts, full-text indexed),
-//! then runs itself 5 times with `--measure` and prints each time and the median.
+//! Builds `$TMPDIR/pec-cold-start-synth-N` once (`pec_core::store::synth`, the search bench's store:
+//! synthetic PEC envelopes and receipts, full-text indexed), then runs itself 5 times with
+//! `--measure` and prints each time and the median.
 
-use pec_core::accounts::AccountConfig;
-use pec_core::store::{FolderRole, ImapMeta, MessageRecord, PecKind, RecipientRecord, Store};
+use pec_core::store::synth;
 use pec_ffi::{App, CredentialBackend, ViewRef};
 use std::path::Path;
 use std::time::Instant;
 
 fn build(dir: &Path, n: usize) {
-    let store = Store::open_in(dir).expect("store");
-    let acc = store
-        .add_account(&AccountConfig {
-            address: "bench@pec.example".into(),
-            display_name: None,
-            imap_host: "127.0.0.1".into(),
-            imap_port: 993,
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: 465,
-            ca_file: None,
-        })
-        .expect("account");
-    let inbox = store
-        .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), Some("/"))
-        .expect("inbox");
-    let sent = store
-        .ensure_folder(acc, "Sent", Some(FolderRole::Sent), Some("/"))
-        .expect("sent");
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    const WORDS: &[&str] = &[
-        "fattura",
-        "contratto",
-        "udienza",
-        "decreto",
-        "sollecito",
-        "pagamento",
-        "bilancio",
-        "verbale",
-        "notifica",
-        "rimborso",
-        "preventivo",
-        "ordine",
-    ];
     let t = Instant::now();
-    for chunk in 0..n.div_ceil(1000) {
-        let folder = if chunk % 5 == 4 { sent } else { inbox };
-        let batch: Vec<_> = (0..1000.min(n - chunk * 1000))
-            .map(|i| {
-                let uid = (chunk * 1000 + i + 1) as u32;
-                let w = |r: u64| WORDS[(r % WORDS.len() as u64) as usize];
-                let subject = format!("{} {} n. {uid}", w(next()), w(next()));
-                let receipt = uid.is_multiple_of(7);
-                let rec = MessageRecord {
-                    message_id: Some(format!("c{uid}@bench")),
-                    kind: Some(if receipt {
-                        PecKind::Receipt
-                    } else {
-                        PecKind::Envelope
-                    }),
-                    receipt_type: receipt.then(|| "avvenuta-consegna".to_string()),
-                    from_addr: Some("posta-certificata@pec.example".into()),
-                    sender_addr: Some(format!("utente{}@pec{}.it", next() % 5000, next() % 50)),
-                    subject: Some(format!("POSTA CERTIFICATA: {subject}")),
-                    original_subject: Some(subject),
-                    date: Some(1_600_000_000 + uid as i64 * 600),
-                    recipients: vec![RecipientRecord {
-                        address: format!("dest{}@pec.example", next() % 300),
-                        name: None,
-                        field: "to",
-                        pec_type: None,
-                    }],
-                    body_text: Some((0..60).map(|_| w(next())).collect::<Vec<_>>().join(" ")),
-                    complete: true,
-                    ..Default::default()
-                };
-                let meta = ImapMeta {
-                    uid: Some(uid),
-                    size: 4000,
-                    ..Default::default()
-                };
-                (meta, rec, None)
-            })
-            .collect();
-        store.upsert_batch(folder, &batch).expect("batch");
-    }
+    synth::build(dir, n).expect("synthetic store");
     eprintln!("built {n} messages in {:.1} s", t.elapsed().as_secs_f64());
 }
 
@@ -128,7 +49,7 @@ fn main() {
         return;
     }
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let dir = std::env::temp_dir().join(format!("pec-cold-start-{n}"));
+    let dir = std::env::temp_dir().join(format!("pec-cold-start-synth-{n}"));
     if !dir.join("store.sqlite").exists() {
         build(&dir, n);
     }

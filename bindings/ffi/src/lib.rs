@@ -39,7 +39,7 @@ pub use mail::{
     SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
     validate_draft,
 };
-pub use parts::DownloadedPart;
+pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
 pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };

@@ -378,7 +378,8 @@ impl App {
                         });
                     }
                 }
-                SyncEvent::Status(_) | SyncEvent::Lagged(_) => {}
+                // Part downloads report to their own listener (`download_attachment`).
+                SyncEvent::Status(_) | SyncEvent::Lagged(_) | SyncEvent::PartProgress { .. } => {}
             });
             let opts = SyncOptions {
                 bodies: match bodies {

@@ -1,11 +1,13 @@
 //! Single attachments on demand: `pec_core::sync::SyncEngine::download_part` (chunked, resumable,
-//! served again from the store once complete), converted.
+//! served again from the store once complete), converted; its `SyncEvent::PartProgress` events go
+//! to a [`DownloadListener`].
 
 use crate::app::App;
 use crate::error::{PecError, Result};
 use pec_core::accounts::{self, Operation};
-use pec_core::sync::PartError;
+use pec_core::sync::{PartError, SyncEvent};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What downloading one attachment did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
@@ -22,6 +24,43 @@ pub struct DownloadedPart {
     pub fetched: u64,
     /// Encoded bytes already downloaded by an earlier, interrupted call.
     pub resumed_from: u64,
+}
+
+/// Progress of one attachment download, for a progress bar: bytes of the part as stored on the
+/// server (encoded, the unit of `DownloadedPart.encoded_size`). The first report is where the
+/// download starts (what an interrupted call already fetched); a successful download always ends
+/// with `done == total`, also when served from the local copy.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct DownloadProgress {
+    pub message_id: i64,
+    pub section: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Receives the progress of `App::download_attachment` (one report per 256 KiB chunk at most).
+#[uniffi::export(foreign)]
+pub trait DownloadListener: Send + Sync {
+    fn on_progress(&self, progress: DownloadProgress);
+}
+
+/// The facade's form of a part-download event; `None` for every other event.
+fn download_progress(ev: SyncEvent) -> Option<DownloadProgress> {
+    match ev {
+        SyncEvent::PartProgress {
+            message,
+            section,
+            done,
+            total,
+            ..
+        } => Some(DownloadProgress {
+            message_id: message,
+            section,
+            done,
+            total,
+        }),
+        _ => None,
+    }
 }
 
 impl From<PartError> for PecError {
@@ -47,12 +86,15 @@ impl App {
     /// `dest_path` (its directory must exist; the file is replaced atomically) without downloading
     /// the whole message. A download cut short resumes; a finished one is served again from the
     /// store without the server. These bytes are for opening and sharing: they never feed the
-    /// PEC signature check.
+    /// PEC signature check. `listener` receives the progress ([`DownloadProgress`]) before this
+    /// returns.
+    #[uniffi::method(default(listener = None))]
     pub async fn download_attachment(
         &self,
         message_id: i64,
         section: String,
         dest_path: String,
+        listener: Option<Arc<dyn DownloadListener>>,
     ) -> Result<DownloadedPart> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
@@ -63,10 +105,27 @@ impl App {
                 Operation::Sync,
             )?;
             let dest = PathBuf::from(&dest_path);
-            let done = inner
-                .engine()
-                .download_part(message_id, &section, &dest)
-                .await?;
+            let engine = inner.engine();
+            // The raw channel rather than `subscribe`: what was emitted before the download
+            // returned is drained below, so the last report (done == total) is never cut off.
+            let (_, mut events) = engine.events();
+            let report = |ev| {
+                if let (Some(l), Some(p)) = (&listener, download_progress(ev)) {
+                    l.on_progress(p);
+                }
+            };
+            let download = engine.download_part(message_id, &section, &dest);
+            tokio::pin!(download);
+            let done = loop {
+                tokio::select! {
+                    biased;
+                    Ok(ev) = events.recv() => report(ev),
+                    r = &mut download => break r?,
+                }
+            };
+            while let Ok(ev) = events.try_recv() {
+                report(ev);
+            }
             Ok(DownloadedPart {
                 path: dest_path,
                 section: done.section,
@@ -77,5 +136,38 @@ impl App {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_progress_is_converted_and_other_events_are_not() {
+        let ev = SyncEvent::PartProgress {
+            account: 3,
+            message: 42,
+            section: "1.3.2".into(),
+            done: 262_144,
+            total: 1_000_000,
+        };
+        assert_eq!(
+            download_progress(ev),
+            Some(DownloadProgress {
+                message_id: 42,
+                section: "1.3.2".into(),
+                done: 262_144,
+                total: 1_000_000,
+            })
+        );
+        let sync = SyncEvent::Progress {
+            account: 3,
+            folder: "INBOX".into(),
+            done: 1,
+            total: 2,
+        };
+        assert_eq!(download_progress(sync), None);
+        assert_eq!(download_progress(SyncEvent::Lagged(5)), None);
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Rooms: [`ingest`] (raw bytes → record), `messages` (insert/update/flags), `receipts` (PEC
 //! receipt tracking), `query` (lists, detail, virtual folders), `search` (FTS5), `actions` (queued
-//! local changes replayed by the sync).
+//! local changes replayed by the sync), [`synth`] (a synthetic 100,000-message store for benches).
 
 mod actions;
 pub mod ingest;
@@ -18,6 +18,7 @@ mod query;
 mod receipts;
 mod rights;
 mod search;
+pub mod synth;
 
 pub use actions::{Action, ActionKind, QueuedAction};
 pub use ingest::{AttachmentRecord, InvoiceRecord, MessageRecord, PecKind, RecipientRecord};

@@ -363,7 +363,7 @@ impl SyncEngine {
         (self.status(), self.shared.events.subscribe())
     }
 
-    fn emit(&self, ev: SyncEvent) {
+    pub(super) fn emit(&self, ev: SyncEvent) {
         let _ = self.shared.events.send(ev);
     }
 

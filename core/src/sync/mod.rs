@@ -6,7 +6,8 @@
 //!
 //! Entry points for the facade: [`SyncEngine::new`], [`SyncEngine::sync_once`],
 //! [`SyncEngine::start`] (background loop; the returned [`SyncHandle`] stops it on drop),
-//! [`SyncEngine::fetch_body`], [`SyncEngine::download_part`] (one MIME part, chunked, resumable),
+//! [`SyncEngine::fetch_body`], [`SyncEngine::download_part`] (one MIME part, chunked, resumable,
+//! with [`SyncEvent::PartProgress`]),
 //! [`SyncEngine::subscribe`] (current status first, then events; the
 //! returned [`Subscription`] cancels on drop).
 
@@ -22,7 +23,7 @@ pub use conn::{ImapSession, connect, tls_config};
 pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
 pub use part_fetch::{PART_CHUNK_BYTES, PartDownload, PartError};
 
-use crate::store::{AccountId, FolderId, StoreError};
+use crate::store::{AccountId, FolderId, MessageId, StoreError};
 use serde::Serialize;
 
 /// Sync failures, typed so the UI can tell what to do.
@@ -136,6 +137,18 @@ pub enum SyncEvent {
         account: AccountId,
         kind: SyncErrorKind,
         message: String,
+    },
+    /// Progress of an on-demand part download ([`SyncEngine::download_part`]), in encoded bytes
+    /// of the part (as BODYSTRUCTURE announced it): once at the start with what an earlier,
+    /// interrupted call already stored (so a resumed download starts where it was), then after
+    /// each committed chunk. Every successful download ends with `done == total`, also when the
+    /// part is served from the store or cut out of the stored body without the server.
+    PartProgress {
+        account: AccountId,
+        message: MessageId,
+        section: String,
+        done: u64,
+        total: u64,
     },
     /// The subscriber was too slow and missed this many events (re-read the state).
     Lagged(u64),

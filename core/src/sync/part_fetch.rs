@@ -15,10 +15,15 @@
 //! call resumes where the store stands. The finished part is decoded (base64, quoted-printable)
 //! while streaming chunks to a temporary file next to the destination, renamed into place at the
 //! end: one chunk in memory at a time, never the whole part.
+//!
+//! Progress: [`SyncEvent::PartProgress`] through the engine's events, in encoded bytes: once at the
+//! start (what is already stored), after each committed chunk (so never more often than one chunk,
+//! and what it says is what a resume would start from), and `done == total` at the end on every
+//! successful path, the local ones included, so a progress bar always completes.
 
-use super::SyncError;
 use super::conn::{connect, map_imap};
 use super::engine::SyncEngine;
+use super::{SyncError, SyncEvent};
 use crate::store::{MessageId, StoreError};
 use async_imap::imap_proto::{BodyStructure, ContentEncoding, SectionPath};
 use futures::TryStreamExt;
@@ -311,10 +316,22 @@ impl SyncEngine {
         let path =
             parse_section(section).ok_or_else(|| PartError::InvalidSection(section.into()))?;
         let store = self.store().clone();
+        let d = store.run(move |s| s.message(message)).await?;
+        let account_id = d.summary.account_id;
+        let progress = |done: u64, total: u64| {
+            self.emit(SyncEvent::PartProgress {
+                account: account_id,
+                message,
+                section: section.to_string(),
+                done,
+                total,
+            })
+        };
         let sec = section.to_string();
         let cached = store.run(move |s| s.part_progress(message, &sec)).await?;
         if let Some(p) = cached.filter(|p| p.complete) {
             let decoded = export(self, message, section, &p.encoding, dest).await?;
+            progress(p.size, p.size);
             return Ok(PartDownload {
                 section: section.into(),
                 encoding: p.encoding,
@@ -325,13 +342,13 @@ impl SyncEngine {
             });
         }
         if let Some(done) = from_local_body(self, message, section, &path, dest).await? {
+            progress(done.encoded_size, done.encoded_size);
             return Ok(done);
         }
-        let d = store.run(move |s| s.message(message)).await?;
         let uid = d.summary.uid.ok_or(PartError::NoServerCopy(message))?;
         let fid = d.summary.folder_id;
         let folder = store.run(move |s| s.folder(fid)).await?;
-        let (account, password) = self.account_credentials(d.summary.account_id).await?;
+        let (account, password) = self.account_credentials(account_id).await?;
         let mut sess = connect(&account, &password).await?;
         let mb = sess.examine(&d.summary.folder).await.map_err(|e| match e {
             async_imap::error::Error::No(m) => PartError::Changed(m),
@@ -370,14 +387,15 @@ impl SyncEngine {
         let sec = section.to_string();
         let enc = encoding.clone();
         let validity = mb.uid_validity;
-        let progress = store
+        let stored = store
             .run(move |s| s.begin_part(message, &sec, uid, validity, &enc, size))
             .await?;
-        let resumed_from = progress.have;
-        let mut have = progress.have;
+        let resumed_from = stored.have;
+        let mut have = stored.have;
+        progress(have, size);
         let mut fetched = 0u64;
         let section_path = SectionPath::Part(path.clone(), None);
-        if !progress.complete {
+        if !stored.complete {
             loop {
                 let mut data: Vec<u8> = Vec::new();
                 {
@@ -406,6 +424,7 @@ impl SyncEngine {
                     .await?;
                 have += got;
                 fetched += got;
+                progress(have, size);
                 if last {
                     break;
                 }

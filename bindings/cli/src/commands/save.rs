@@ -1,12 +1,15 @@
 //! `pec save ID [SECTION] [--all] [--out DIR] [--json]`: write a message's attachments, downloading
 //! only those parts from the server (chunked, resumable; a part already downloaded is served from
-//! the store). Without SECTION and `--all`, the message's only attachment.
+//! the store). Without SECTION and `--all`, the message's only attachment. A progress bar per file
+//! on a terminal (encoded bytes, as the server holds them), none when piped or with `--json`.
 
 use crate::facade::{block, fail, open, print_json};
-use pec_ffi::{AttachmentInfo, MessageView};
+use pec_ffi::{AttachmentInfo, DownloadListener, DownloadProgress, MessageView};
 use serde_json::json;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -81,20 +84,39 @@ fn chosen(d: &MessageView, args: &Args) -> Result<Vec<(String, AttachmentInfo)>,
     ))
 }
 
+/// Draws one line on standard error: file name, bar, done/total.
+struct ProgressBar {
+    label: String,
+}
+
+impl DownloadListener for ProgressBar {
+    fn on_progress(&self, p: DownloadProgress) {
+        crate::progress::draw(&self.label, p.done, p.total);
+    }
+}
+
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
     let app = open(data_dir)?;
     let d = block(app.message(args.id)).map_err(|e| e.to_string())?;
     let parts = chosen(&d, &args)?;
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let bar = !args.json && std::io::stderr().is_terminal();
     let mut out = Vec::new();
     for (section, a) in parts {
-        let dest = args.out.join(safe_name(&a, &section));
-        let done = block(app.download_attachment(
+        let name = safe_name(&a, &section);
+        let dest = args.out.join(&name);
+        let listener: Option<Arc<dyn DownloadListener>> =
+            bar.then(|| Arc::new(ProgressBar { label: name }) as Arc<dyn DownloadListener>);
+        let result = block(app.download_attachment(
             args.id,
             section.clone(),
             dest.to_string_lossy().into_owned(),
-        ))
-        .map_err(|e| format!("section {section}: {e}"))?;
+            listener,
+        ));
+        if bar {
+            crate::progress::clear();
+        }
+        let done = result.map_err(|e| format!("section {section}: {e}"))?;
         if !args.json {
             println!("{} ({} bytes)", done.path, done.size);
         }

@@ -3,7 +3,7 @@
 
 use crate::facade::{block, fail, open, resolve_account};
 use pec_ffi::{BodyDownload, ErrorEvent, SyncListener, SyncProgress};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -30,23 +30,7 @@ struct ProgressBar;
 
 impl SyncListener for ProgressBar {
     fn on_progress(&self, p: SyncProgress) {
-        let width = 30usize;
-        let filled = if p.total == 0 {
-            width
-        } else {
-            (p.done.min(p.total) as usize * width) / p.total as usize
-        };
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r\x1b[2K{:<20.20} [{}{}] {}/{}",
-            p.folder,
-            "#".repeat(filled),
-            " ".repeat(width - filled),
-            p.done,
-            p.total
-        );
-        let _ = err.flush();
+        crate::progress::draw(&p.folder, p.done, p.total);
     }
 
     fn on_error(&self, _error: ErrorEvent) {}
@@ -75,7 +59,7 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     let started = std::time::Instant::now();
     let result = block(app.sync(account.id, bodies, listener));
     if tty {
-        eprint!("\r\x1b[2K");
+        crate::progress::clear();
     }
     match result {
         Ok(r) if args.json => {

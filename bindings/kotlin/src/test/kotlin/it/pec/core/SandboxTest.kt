@@ -168,10 +168,18 @@ class SandboxTest {
             // One attachment saved by its IMAP section: the invoice file, byte for byte.
             val att = detail.attachments.first { it.fileName == "IT01234567890_FPR01.xml" }
             val saved = File(data, "saved-invoice.xml")
-            val part = app.downloadAttachment(inv[0].id, att.section!!, saved.path)
+            val partProgress = Collections.synchronizedList(mutableListOf<DownloadProgress>())
+            val part = app.downloadAttachment(inv[0].id, att.section!!, saved.path, object : DownloadListener {
+                override fun onProgress(progress: DownloadProgress) { partProgress.add(progress) }
+            })
             assertEquals(att.section, part.section)
             assertArrayEquals(xml.readBytes(), saved.readBytes())
             assertEquals(xml.length().toULong(), part.size)
+            // Progress arrives before the call returns and ends complete (here cut out of the stored body).
+            assertTrue("no download progress", partProgress.isNotEmpty())
+            assertTrue(partProgress.all { it.messageId == inv[0].id && it.section == att.section })
+            assertEquals(part.encodedSize, partProgress.last().total)
+            assertEquals(partProgress.last().total, partProgress.last().done)
 
             // Send a PEC with an attachment and watch it go from one tick to two.
             val sent = app.send(me.id, ComposeDraft(listOf(a2), listOf(), "Contratto firmato", "In allegato il contratto.",
