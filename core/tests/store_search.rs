@@ -478,3 +478,73 @@ fn prefix_expansion_finds_what_a_prefix_finds() {
     assert!(subjects("fatturx").is_empty());
     assert!(subjects("subject:tributi").is_empty());
 }
+
+/// A batch writes its full-text rows together at its end; a message rewritten within the same
+/// batch (headers first, then the whole message) leaves exactly one row, the complete one.
+#[test]
+fn batch_full_text_rows_are_written_once_per_message() {
+    let f = fixture();
+    let raw = plain(
+        "studio@pec.example",
+        &["me@pec.example"],
+        "Contratto firmato",
+        "batch-1@p",
+        "Mon, 18 Nov 2024 10:00:00 +0100",
+        "Si richiama la clausola penale.",
+    );
+    let full = pec_core::store::ingest::analyze(&raw);
+    assert!(full.complete);
+    let headers_only = pec_core::store::MessageRecord {
+        message_id: Some("batch-1@p".into()),
+        subject: Some("Bozza provvisoria".into()),
+        ..Default::default()
+    };
+    let meta = |uid| ImapMeta {
+        uid: Some(uid),
+        size: raw.len() as u64,
+        ..Default::default()
+    };
+    let other = pec_core::store::ingest::analyze(&plain(
+        "altro@pec.example",
+        &["me@pec.example"],
+        "Secondo messaggio",
+        "batch-2@p",
+        "Mon, 18 Nov 2024 11:00:00 +0100",
+        "Nessuna clausola qui? Sì: clausola arbitrale.",
+    ));
+    let out = f
+        .store
+        .upsert_batch(
+            f.inbox,
+            &[
+                (meta(700), headers_only, None),
+                (meta(701), other, None),
+                (meta(700), full, Some(raw.clone())),
+            ],
+        )
+        .expect("batch");
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[0].id, out[2].id, "same server message, same row");
+    let s = |q: &str| subjects(&f.store.search(&SearchQuery::parse(q)).expect("search"));
+    assert_eq!(s("penale"), vec!["Contratto firmato"]);
+    assert!(
+        s("provvisoria").is_empty(),
+        "the header-only row was replaced"
+    );
+    assert_eq!(s("clausola").len(), 2);
+    // One full-text row per indexed message, no orphans.
+    let (rows, keyed): (i64, i64) = f
+        .store
+        .read(|c| {
+            Ok((
+                c.query_row("SELECT COUNT(*) FROM messages_fts", [], |r| r.get(0))?,
+                c.query_row(
+                    "SELECT COUNT(*) FROM messages WHERE fts_key IS NOT NULL",
+                    [],
+                    |r| r.get(0),
+                )?,
+            ))
+        })
+        .expect("counts");
+    assert_eq!(rows, keyed);
+}

@@ -94,10 +94,6 @@ type MessageFolderRow = (
     Option<String>,
 );
 
-fn fts_forget(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
-    super::messages::fts_forget_tx(tx, id)
-}
-
 impl Store {
     /// Apply `action` locally and queue it for the server, in one transaction.
     pub fn apply_action(&self, message: MessageId, action: Action) -> Result<()> {
@@ -204,7 +200,7 @@ impl Store {
                 }
                 Action::Delete => {
                     if role.as_deref() == Some("trash") {
-                        fts_forget(tx, message)?;
+                        super::messages::fts_forget_tx(tx, message)?;
                         tx.execute("DELETE FROM messages WHERE id = ?1", [message])?;
                         queue(tx, ActionKind::Expunge)?;
                     } else {

@@ -78,14 +78,16 @@ impl Store {
     ) -> Result<Vec<InsertOutcome>> {
         let cap = self.body_cap();
         self.write(|tx| {
+            let mut fts = FtsRows::default();
             let mut out = Vec::with_capacity(items.len());
             for (meta, rec, raw) in items {
-                let o = upsert_message_tx(tx, folder, meta, rec)?;
+                let o = upsert_message_into(tx, folder, meta, rec, &mut fts)?;
                 if let Some(raw) = raw {
                     put_body_tx(tx, o.id, raw, cap)?;
                 }
                 out.push(o);
             }
+            fts.flush(tx)?;
             Ok(out)
         })
     }
@@ -225,6 +227,7 @@ impl Store {
         let cap = self.body_cap();
         self.write(|tx| {
             let (account, role) = folder_role_tx(tx, folder)?;
+            let mut fts = FtsRows::default();
             let mut n = 0;
             for (meta, rec, raw) in items {
                 let Some(uid) = meta.uid else { continue };
@@ -236,12 +239,13 @@ impl Store {
                     )
                     .optional()?;
                 let Some(id) = id else { continue };
-                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true)?;
+                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true, &mut fts)?;
                 if let Some(raw) = raw {
                     put_body_tx(tx, id, raw, cap)?;
                 }
                 n += 1;
             }
+            fts.flush(tx)?;
             Ok(n)
         })
     }
@@ -436,6 +440,20 @@ pub(crate) fn upsert_message_tx(
     meta: &ImapMeta,
     rec: &MessageRecord,
 ) -> Result<InsertOutcome> {
+    let mut fts = FtsRows::default();
+    let out = upsert_message_into(tx, folder, meta, rec, &mut fts)?;
+    fts.flush(tx)?;
+    Ok(out)
+}
+
+/// [`upsert_message_tx`] whose full-text row joins `fts`, written when the caller flushes it.
+fn upsert_message_into<'a>(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    meta: &ImapMeta,
+    rec: &'a MessageRecord,
+    fts: &mut FtsRows<'a>,
+) -> Result<InsertOutcome> {
     let (account, role) = folder_role_tx(tx, folder)?;
     // 1. Same server message already known?
     let existing: Option<(MessageId, i64)> = match meta.uid {
@@ -475,7 +493,7 @@ pub(crate) fn upsert_message_tx(
             set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
         }
         if rec.complete && body_state == 0 {
-            write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true)?;
+            write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true, fts)?;
         }
         return Ok(InsertOutcome {
             id,
@@ -494,18 +512,20 @@ pub(crate) fn upsert_message_tx(
     )?;
     let id = tx.last_insert_rowid();
     set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
-    write_fields_tx(tx, id, account, role.as_deref(), meta, rec, false)?;
+    write_fields_tx(tx, id, account, role.as_deref(), meta, rec, false, fts)?;
     Ok(InsertOutcome { id, inserted: true })
 }
 
-fn write_fields_tx(
+#[allow(clippy::too_many_arguments)]
+fn write_fields_tx<'a>(
     tx: &Transaction<'_>,
     id: MessageId,
     account: AccountId,
     role: Option<&str>,
     meta: &ImapMeta,
-    rec: &MessageRecord,
+    rec: &'a MessageRecord,
     update: bool,
+    fts: &mut FtsRows<'a>,
 ) -> Result<()> {
     let kind = rec.kind();
     tx.exec(
@@ -556,7 +576,9 @@ fn write_fields_tx(
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         tx.exec("DELETE FROM attachments WHERE message_id = ?1", [id])?;
-        fts_forget_tx(tx, id)?;
+        if let Some(key) = fts_forget_tx(tx, id)? {
+            fts.forget(key);
+        }
     }
     for r in &rec.recipients {
         tx.exec(
@@ -623,16 +645,13 @@ fn write_fields_tx(
         "UPDATE messages SET fts_key = ?2 WHERE id = ?1",
         params![id, key],
     )?;
-    tx.exec(
-        "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            key,
-            rec.original_subject.as_deref().or(rec.subject.as_deref()),
-            sender,
-            recipients,
-            rec.body_text
-        ],
-    )?;
+    fts.rows.push(FtsRow {
+        key,
+        subject: rec.original_subject.as_deref().or(rec.subject.as_deref()),
+        sender,
+        recipients,
+        body: rec.body_text.as_deref(),
+    });
     receipts::on_message_written_tx(tx, id, account, role, rec)?;
     Ok(())
 }
@@ -672,7 +691,9 @@ pub(crate) fn put_body_tx(tx: &Transaction<'_>, id: MessageId, raw: &[u8], cap: 
 }
 
 /// Drop a message's full-text entry (before deleting or re-indexing it).
-pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
+/// Drop a message's full-text row; returns the key it had (a row still pending in an
+/// [`FtsRows`] of the same transaction must be dropped there too).
+pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<Option<i64>> {
     let key: Option<i64> = tx
         .query_row("SELECT fts_key FROM messages WHERE id = ?1", [id], |r| {
             r.get(0)
@@ -683,5 +704,41 @@ pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
         tx.exec("DELETE FROM messages_fts WHERE rowid = ?1", [key])?;
         tx.exec("UPDATE messages SET fts_key = NULL WHERE id = ?1", [id])?;
     }
-    Ok(())
+    Ok(key)
+}
+
+/// One message's full-text row, waiting for [`FtsRows::flush`].
+struct FtsRow<'a> {
+    key: i64,
+    subject: Option<&'a str>,
+    sender: String,
+    recipients: String,
+    body: Option<&'a str>,
+}
+
+/// The full-text rows of a batch, written together at its end (same transaction). FTS5 flushes
+/// its pending terms to disk at every statement savepoint, and each message's other statements
+/// (with triggers) open one: interleaved, that is one flush and one small segment per message.
+/// Written together, 2,000 corpus messages are stored about 9% faster (`benches/ingest.rs`, five
+/// alternated runs: 0.84–1.02 s against 0.94–1.09 s).
+#[derive(Default)]
+pub(crate) struct FtsRows<'a> {
+    rows: Vec<FtsRow<'a>>,
+}
+
+impl FtsRows<'_> {
+    /// A row forgotten before the flush (the same message rewritten in the batch).
+    fn forget(&mut self, key: i64) {
+        self.rows.retain(|r| r.key != key);
+    }
+
+    fn flush(self, tx: &Transaction<'_>) -> Result<()> {
+        for r in self.rows {
+            tx.exec(
+                "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![r.key, r.subject, r.sender, r.recipients, r.body],
+            )?;
+        }
+        Ok(())
+    }
 }
