@@ -2,43 +2,16 @@
 //! without signature verification. Run with `cargo bench -p pec-core --bench classify`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pec_core::corpus::corpus_dir;
+use pec_core::corpus::{corpus_dir, messages};
 use pec_core::message::Analyzer;
 use pec_core::signature::TrustStore;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
 
 fn corpus_messages() -> Vec<Vec<u8>> {
     let Some(corpus) = corpus_dir() else {
         return Vec::new();
     };
-    let mut files = Vec::new();
-    walk(&corpus.join("pec"), &mut files);
-    walk(&corpus.join("rem"), &mut files);
-    files.sort();
-    files
-        .into_iter()
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            (p.starts_with(corpus.join("pec")) && !name.ends_with(".toml") && name != "SOURCES.txt")
-                || name.ends_with(".eml")
-        })
-        .filter_map(|p| std::fs::read(p).ok())
-        .collect()
+    messages(&corpus).into_iter().map(|(_, raw)| raw).collect()
 }
 
 fn classify(c: &mut Criterion) {

@@ -5,26 +5,11 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use pec_core::accounts::AccountConfig;
-use pec_core::corpus::corpus_dir;
+use pec_core::corpus::{corpus_dir, messages};
 use pec_core::store::{FolderRole, ImapMeta, MessageRecord, ServerFlags, Store, ingest};
-use std::path::{Path, PathBuf};
 
 const BATCH: usize = 500;
 const BATCHES: usize = 4;
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
 
 type Item = (ImapMeta, MessageRecord, Option<Vec<u8>>);
 
@@ -33,16 +18,12 @@ fn batches() -> Vec<Vec<Item>> {
     let Some(corpus) = corpus_dir() else {
         return Vec::new();
     };
-    let mut files = Vec::new();
-    walk(&corpus.join("pec"), &mut files);
-    files.sort();
-    let raws: Vec<Vec<u8>> = files
+    // The PEC samples only (the REM `.eml` files are not what a PEC mailbox holds).
+    let pec = corpus.join("pec");
+    let raws: Vec<Vec<u8>> = messages(&corpus)
         .into_iter()
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            !name.ends_with(".toml") && name != "SOURCES.txt"
-        })
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter(|(p, _)| p.starts_with(&pec))
+        .map(|(_, raw)| raw)
         .collect();
     if raws.is_empty() {
         return Vec::new();

@@ -16,25 +16,8 @@ use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 fn corpus_files(root: &Path) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    walk(&root.join("fatturapa"), &mut all);
-    all
+    pec_core::corpus::files_below(&root.join("fatturapa"))
 }
 
 fn rel(root: &Path, p: &Path) -> String {

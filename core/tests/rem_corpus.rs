@@ -7,22 +7,12 @@ use pec_core::message::{Kind, RemEvent, analyze, parse_evidence};
 use pec_core::signature::TrustStore;
 use std::path::{Path, PathBuf};
 
-fn walk(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, ext, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-        {
-            out.push(path);
-        }
-    }
-    out.sort();
+/// Files below `dir` with extension `ext` (any case), sorted.
+fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    pec_core::corpus::files_below(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
+        .collect()
 }
 
 /// Header block only, names compared case-insensitively (independent of the parser under test).
@@ -77,8 +67,7 @@ fn rem_messages_are_recognised_with_their_evidence_event() {
     let Some(corpus) = corpus_for_test() else {
         return;
     };
-    let mut files = Vec::new();
-    walk(&corpus.join("rem"), "eml", &mut files);
+    let files = files_with(&corpus.join("rem"), "eml");
     let trust = TrustStore::bundled();
     let mut checked = 0;
     let mut failures = Vec::new();
@@ -144,12 +133,7 @@ fn standalone_evidence_has_the_event_and_reason_of_its_name() {
     let Some(corpus) = corpus_for_test() else {
         return;
     };
-    let mut files = Vec::new();
-    walk(
-        &corpus.join("rem/gdl/standalone-evidence"),
-        "xml",
-        &mut files,
-    );
+    let files = files_with(&corpus.join("rem/gdl/standalone-evidence"), "xml");
     assert!(files.len() >= 40, "only {} evidence files", files.len());
     let mut failures = Vec::new();
     for path in &files {

@@ -30,33 +30,10 @@ impl XorShift {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 fn corpus_messages(corpus: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    walk(&corpus.join("pec"), &mut files);
-    walk(&corpus.join("rem"), &mut files);
-    files.sort();
-    files
+    pec_core::corpus::messages(corpus)
         .into_iter()
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            p.starts_with(corpus.join("pec")) && !name.ends_with(".toml") && name != "SOURCES.txt"
-                || name.ends_with(".eml")
-        })
-        .filter_map(|p| Some((p.display().to_string(), std::fs::read(&p).ok()?)))
+        .map(|(p, raw)| (p.display().to_string(), raw))
         .collect()
 }
 
@@ -161,9 +138,7 @@ fn mutated_xml_documents() {
     let Some(corpus) = corpus_for_test() else {
         return;
     };
-    let mut files = Vec::new();
-    walk(&corpus.join("rem/gdl/standalone-evidence"), &mut files);
-    files.sort();
+    let files = pec_core::corpus::files_below(&corpus.join("rem/gdl/standalone-evidence"));
     let mut rng = XorShift(42);
     for path in files.iter().take(10) {
         let raw = std::fs::read(path).expect("readable");
