@@ -7,7 +7,7 @@ use pec_core::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
 use pec_core::message::{Analyzer, Kind, ParseError, PecMessage, parse_daticert, parse_evidence};
 use pec_core::signature::TrustStore;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Generous per-input budget for a debug build on a shared 2-core machine.
