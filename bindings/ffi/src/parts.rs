@@ -8,6 +8,7 @@ use pec_core::accounts::{self, Operation};
 use pec_core::sync::{PartError, SyncEvent};
 use std::path::PathBuf;
 use std::sync::Arc;
+use tokio::sync::broadcast;
 
 /// What downloading one attachment did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
@@ -109,17 +110,27 @@ impl App {
             // The raw channel rather than `subscribe`: what was emitted before the download
             // returned is drained below, so the last report (done == total) is never cut off.
             let (_, mut events) = engine.events();
+            // Only this part's events: a UI may run several downloads at once.
             let report = |ev| {
-                if let (Some(l), Some(p)) = (&listener, download_progress(ev)) {
+                if let (Some(l), Some(p)) = (&listener, download_progress(ev))
+                    && p.message_id == message_id
+                    && p.section == section
+                {
                     l.on_progress(p);
                 }
             };
             let download = engine.download_part(message_id, &section, &dest);
             tokio::pin!(download);
+            let mut listening = true;
             let done = loop {
                 tokio::select! {
                     biased;
-                    Ok(ev) = events.recv() => report(ev),
+                    ev = events.recv(), if listening => match ev {
+                        Ok(ev) => report(ev),
+                        // Missed reports are superseded by the next one; keep listening.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => listening = false,
+                    },
                     r = &mut download => break r?,
                 }
             };
