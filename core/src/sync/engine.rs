@@ -1065,13 +1065,14 @@ impl SyncEngine {
                 let store2 = store.clone();
                 let h = tokio::task::spawn_blocking(move || {
                     let bodies = items.iter().filter(|i| i.2.is_some()).count() as u64;
-                    let items: Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> = items
-                        .into_iter()
-                        .map(|(meta, rec, raw)| match raw {
+                    let items = on_two_threads(
+                        items,
+                        |i| i.2.as_ref().map_or(0, Vec::len),
+                        |(meta, rec, raw)| match raw {
                             Some(raw) => (meta, ingest::analyze(&raw), Some(raw)),
                             None => (meta, rec, None),
-                        })
-                        .collect();
+                        },
+                    );
                     let out = store2.upsert_batch(fid, &items)?;
                     let inserted = out.iter().filter(|o| o.inserted).count() as u32;
                     Ok((inserted, out.len() as u32 - inserted, bodies))
@@ -1541,8 +1542,7 @@ async fn expunge_uid(
     Ok(())
 }
 
-/// The whole message in chunks of `chunk` bytes (`BODY.PEEK[]<offset.length>`), so no single
-/// response is larger than a chunk.
+/// One message fetched whole: UID, flags, MODSEQ, raw bytes.
 type FetchedBody = (u32, ServerFlags, Option<u64>, Vec<u8>);
 
 /// Analyse one fetched batch (MIME parse, PEC analysis, signature check): the two halves of the
@@ -1550,44 +1550,59 @@ type FetchedBody = (u32, ServerFlags, Option<u64>, Vec<u8>);
 /// follows is single-threaded anyway. Order is kept (UID order), so the caller writes the batch in
 /// one transaction exactly as before.
 fn analyze_batch(raws: Vec<FetchedBody>) -> Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> {
-    fn one((uid, flags, modseq, raw): FetchedBody) -> (ImapMeta, MessageRecord, Option<Vec<u8>>) {
-        let rec = ingest::analyze(&raw);
-        let meta = ImapMeta {
-            uid: Some(uid),
-            modseq,
-            size: raw.len() as u64,
-            internal_date: None,
-            flags,
-        };
-        (meta, rec, Some(raw))
-    }
-    let mut first = raws;
+    on_two_threads(
+        raws,
+        |r| r.3.len(),
+        |(uid, flags, modseq, raw)| {
+            let rec = ingest::analyze(&raw);
+            let meta = ImapMeta {
+                uid: Some(uid),
+                modseq,
+                size: raw.len() as u64,
+                internal_date: None,
+                flags,
+            };
+            (meta, rec, Some(raw))
+        },
+    )
+}
+
+/// `items.map(f)` on two threads, order kept: split at half the weight (bytes), not half the
+/// count, since a few large messages dominate a batch.
+fn on_two_threads<T: Send, R: Send>(
+    items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let mut first = items;
     if first.len() < 2 {
-        return first.into_iter().map(one).collect();
+        return first.into_iter().map(f).collect();
     }
-    // Split at half the bytes, not half the count: a few large messages dominate a batch.
-    let total: usize = first.iter().map(|r| r.3.len()).sum();
+    let total: usize = first.iter().map(&weight).sum();
     let mut acc = 0;
     let mut at = first.len() - 1;
-    for (i, r) in first.iter().enumerate() {
-        acc += r.3.len();
+    for (i, item) in first.iter().enumerate() {
+        acc += weight(item);
         if acc * 2 >= total {
             at = (i + 1).min(first.len() - 1);
             break;
         }
     }
     let second = first.split_off(at);
+    let f = &f;
     std::thread::scope(|scope| {
-        let other = scope.spawn(move || second.into_iter().map(one).collect::<Vec<_>>());
-        let mut items: Vec<_> = first.into_iter().map(one).collect();
+        let other = scope.spawn(move || second.into_iter().map(f).collect::<Vec<_>>());
+        let mut out: Vec<R> = first.into_iter().map(f).collect();
         match other.join() {
-            Ok(rest) => items.extend(rest),
+            Ok(rest) => out.extend(rest),
             Err(panic) => std::panic::resume_unwind(panic),
         }
-        items
+        out
     })
 }
 
+/// The whole message in chunks of `chunk` bytes (`BODY.PEEK[]<offset.length>`), so no single
+/// response is larger than a chunk.
 async fn fetch_chunked(sess: &mut ImapSession, uid: u32, chunk: u64) -> Result<Vec<u8>, SyncError> {
     let mut raw = Vec::new();
     loop {
