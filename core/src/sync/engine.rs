@@ -971,12 +971,9 @@ impl SyncEngine {
             // FETCH, small messages only; large ones get headers now and chunked bodies later). The
             // next batch is fetched while the previous one is parsed and written; the resume point
             // moves only after its batch is committed.
-            type Inflight = (
-                tokio::task::JoinHandle<Result<(u32, u32, u64), SyncError>>,
-                u32,
-                usize,
-            );
-            let mut inflight: Option<Inflight> = None;
+            type Stage<T> = Option<(tokio::task::JoinHandle<T>, u32, usize)>;
+            let mut analysing: Stage<(Vec<Whole>, u64)> = None;
+            let mut writing: Stage<crate::store::Result<(u32, u32)>> = None;
             let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
             while pos < uids.len() {
                 let n = if first {
@@ -1043,11 +1040,13 @@ impl SyncEngine {
                 let items = self
                     .fetch_whole(sess, batch, &sized, fetch_items, caps, opts)
                     .await?;
-                if let Some((h, prev_low, prev_len)) = inflight.take() {
+                // Three stages in flight: this batch analysed on two threads, the previous one
+                // written, the next one fetched. The resume point moves only once a batch is
+                // committed, and batches commit in order (newest first).
+                if let Some((h, prev_low, prev_len)) = writing.take() {
                     let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                     added += got.0;
                     updated += got.1;
-                    report.bodies += got.2;
                     store
                         .run(move |s| {
                             s.set_folder_state(
@@ -1062,34 +1061,39 @@ impl SyncEngine {
                     done += prev_len as u64;
                     self.progress(account.id, &folder.name, done, total);
                 }
-                let store2 = store.clone();
-                let h = tokio::task::spawn_blocking(move || {
-                    let bodies = items.iter().filter(|i| i.2.is_some()).count() as u64;
-                    let items = on_two_threads(
-                        items,
-                        |i| i.2.as_ref().map_or(0, Vec::len),
-                        |(meta, rec, raw)| match raw {
-                            Some(raw) => (meta, ingest::analyze(&raw), Some(raw)),
-                            None => (meta, rec, None),
-                        },
-                    );
-                    let out = store2.upsert_batch(fid, &items)?;
-                    let inserted = out.iter().filter(|o| o.inserted).count() as u32;
-                    Ok((inserted, out.len() as u32 - inserted, bodies))
-                });
-                inflight = Some((h, low, batch.len()));
+                if let Some((h, prev_low, prev_len)) = analysing.take() {
+                    let (items, bodies) = h.await.map_err(|e| SyncError::Store(e.to_string()))?;
+                    report.bodies += bodies;
+                    let store2 = store.clone();
+                    let w = tokio::task::spawn_blocking(move || write_batch(&store2, fid, &items));
+                    writing = Some((w, prev_low, prev_len));
+                }
+                analysing = Some((
+                    tokio::task::spawn_blocking(move || analyse_whole(items)),
+                    low,
+                    batch.len(),
+                ));
             }
-            if let Some((h, _, prev_len)) = inflight.take() {
+            if let Some((h, _, prev_len)) = writing.take() {
                 let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                 added += got.0;
                 updated += got.1;
-                report.bodies += got.2;
+                done += prev_len as u64;
+            }
+            if let Some((h, _, prev_len)) = analysing.take() {
+                let (items, bodies) = h.await.map_err(|e| SyncError::Store(e.to_string()))?;
+                report.bodies += bodies;
+                let got = store.run(move |s| write_batch(s, fid, &items)).await?;
+                added += got.0;
+                updated += got.1;
+                done += prev_len as u64;
+            }
+            if with_bodies {
                 store
                     .run(move |s| {
                         s.set_folder_state(fid, server_validity, server_uidnext, None, Some(1))
                     })
                     .await?;
-                done += prev_len as u64;
                 self.progress(account.id, &folder.name, done, total);
             }
         }
@@ -1549,6 +1553,31 @@ type FetchedBody = (u32, ServerFlags, Option<u64>, Vec<u8>);
 /// batch on two threads, since analysis is most of the CPU of a full sync and the writer that
 /// follows is single-threaded anyway. Order is kept (UID order), so the caller writes the batch in
 /// one transaction exactly as before.
+/// A row of a whole-message batch: IMAP facts, the record, and the raw message when fetched whole.
+type Whole = (ImapMeta, MessageRecord, Option<Vec<u8>>);
+
+/// Analyse the whole messages of a backfill batch (large ones came header-only and keep their
+/// header record); returns the rows and how many bodies they carry.
+fn analyse_whole(items: Vec<Whole>) -> (Vec<Whole>, u64) {
+    let bodies = items.iter().filter(|i| i.2.is_some()).count() as u64;
+    let items = on_two_threads(
+        items,
+        |i| i.2.as_ref().map_or(0, Vec::len),
+        |(meta, rec, raw)| match raw {
+            Some(raw) => (meta, ingest::analyze(&raw), Some(raw)),
+            None => (meta, rec, None),
+        },
+    );
+    (items, bodies)
+}
+
+/// Write an analysed batch in one transaction: (inserted, updated).
+fn write_batch(store: &Store, folder: i64, items: &[Whole]) -> crate::store::Result<(u32, u32)> {
+    let out = store.upsert_batch(folder, items)?;
+    let inserted = out.iter().filter(|o| o.inserted).count() as u32;
+    Ok((inserted, out.len() as u32 - inserted))
+}
+
 fn analyze_batch(raws: Vec<FetchedBody>) -> Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> {
     on_two_threads(
         raws,
