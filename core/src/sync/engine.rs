@@ -42,7 +42,7 @@ pub struct SyncOptions {
     /// Bodies larger than this are fetched in chunks of this size.
     pub chunk_bytes: u64,
     /// Byte budget of one whole-message backfill batch (bodies held in memory at once; the
-    /// pipeline holds two). A batch is cut at `header_batch` messages or at this many bytes,
+    /// pipeline holds three: fetched, being analysed, being written). A batch is cut at `header_batch` messages or at this many bytes,
     /// whichever comes first, so a mailbox of 800 KB PEC messages cannot fill memory.
     pub whole_batch_bytes: u64,
 }
@@ -968,9 +968,10 @@ impl SyncEngine {
                     .await?;
             }
             // With a body policy, batches after the first come down whole (headers and bodies in one
-            // FETCH, small messages only; large ones get headers now and chunked bodies later). The
-            // next batch is fetched while the previous one is parsed and written; the resume point
-            // moves only after its batch is committed.
+            // FETCH, small messages only; large ones get headers now and chunked bodies later),
+            // cut at `header_batch` messages or `whole_batch_bytes`. The next batch is fetched while
+            // the previous one is analysed and the one before it written; the resume point moves
+            // only after a batch is committed.
             type Stage<T> = Option<(tokio::task::JoinHandle<T>, u32, usize)>;
             let mut analysing: Stage<(Vec<Whole>, u64)> = None;
             let mut writing: Stage<crate::store::Result<(u32, u32)>> = None;
@@ -1040,9 +1041,8 @@ impl SyncEngine {
                 let items = self
                     .fetch_whole(sess, batch, &sized, fetch_items, caps, opts)
                     .await?;
-                // Three stages in flight: this batch analysed on two threads, the previous one
-                // written, the next one fetched. The resume point moves only once a batch is
-                // committed, and batches commit in order (newest first).
+                // The batch written before the previous one is committed: its resume point.
+                // Batches commit in order (newest first).
                 if let Some((h, prev_low, prev_len)) = writing.take() {
                     let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
                     added += got.0;
