@@ -4,9 +4,8 @@
 use pec_core::corpus::corpus_for_test;
 use pec_sandbox::{Options, Sandbox};
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 mod common;
 use common::*;
@@ -265,27 +264,15 @@ async fn account_sync_ls_show_search() {
 }
 
 fn add_delegate(dir: &Path, sb: &Sandbox, login: &str, password: &str, perms: &str) -> Output {
-    let mut c = Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["account", "add", ME, "--imap"])
-        .arg(sb.imap_addr().to_string())
-        .arg("--smtp")
-        .arg(sb.smtp_addr.to_string())
-        .arg("--ca-file")
-        .arg(&sb.state.ca_file)
-        .args(["--password-stdin", "--login", login, "--permissions", perms])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    c.stdin
-        .take()
-        .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    c.wait_with_output().expect("wait")
+    let imap = sb.imap_addr().to_string();
+    account_add_with(
+        dir,
+        sb,
+        &imap,
+        ME,
+        password,
+        &["--login", login, "--permissions", perms],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

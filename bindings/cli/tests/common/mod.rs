@@ -43,6 +43,18 @@ pub fn rows(dir: &Path, args: &[&str]) -> Vec<Value> {
 
 /// `pec account add ADDRESS --imap IMAP ...` against the sandbox, password on standard input.
 pub fn account_add(dir: &Path, sb: &Sandbox, imap: &str, address: &str, password: &str) -> Output {
+    account_add_with(dir, sb, imap, address, password, &[])
+}
+
+/// [`account_add`] with more options (a delegate's `--login` and `--permissions`).
+pub fn account_add_with(
+    dir: &Path,
+    sb: &Sandbox,
+    imap: &str,
+    address: &str,
+    password: &str,
+    extra: &[&str],
+) -> Output {
     let mut c = Command::new(PEC)
         .arg("--data-dir")
         .arg(dir)
@@ -51,6 +63,7 @@ pub fn account_add(dir: &Path, sb: &Sandbox, imap: &str, address: &str, password
         .arg("--ca-file")
         .arg(&sb.state.ca_file)
         .arg("--password-stdin")
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
