@@ -20,6 +20,10 @@ pub fn in_ci() -> bool {
 }
 
 /// The corpus root for a test: `None` means "skip" (only outside CI). Panics under CI when missing.
+#[allow(
+    clippy::panic,
+    reason = "test support: under CI a missing corpus must fail the calling test"
+)]
 pub fn corpus_for_test() -> Option<PathBuf> {
     match corpus_dir() {
         Some(d) => Some(d),

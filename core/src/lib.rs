@@ -13,6 +13,12 @@
 //! - [`sdi`]: SDI file-name classification and SDI sender recognition (shared with invoices).
 //! - [`fatturapa`]: e-invoices (FatturaPA) and SdI messages: open (.xml/.p7m/.eml), typed model, HTML render.
 
+// Library code never panics on input and has no unsafe code: a hostile message or a bug reaches a UI as
+// a typed error. Unit tests may unwrap (clippy.toml). Set here rather than in [workspace.lints], which
+// would also bind integration tests and benches (these read CPU clocks through libc).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod accounts;
 pub mod compose;
 pub mod corpus;

@@ -19,7 +19,7 @@ pub fn open(data_dir: &Path) -> Result<Arc<App>, String> {
 
 /// Run a facade call to completion on the core's runtime.
 pub fn block<T>(fut: impl Future<Output = Result<T, PecError>>) -> Result<T, PecError> {
-    pec_ffi::runtime::rt().block_on(fut)
+    pec_ffi::runtime::rt()?.block_on(fut)
 }
 
 /// The account named by `--account`, else the first one.

@@ -3,6 +3,12 @@
 //! Every command that touches accounts, the store or the network drives the uniffi facade
 //! (`pec_ffi::App`, see `facade.rs`): the same API the Android and iOS apps use.
 
+// Library code never panics on input and has no unsafe code: a hostile message or a bug reaches a UI as
+// a typed error. Unit tests may unwrap (clippy.toml). Set here rather than in [workspace.lints], which
+// would also bind integration tests and benches (these read CPU clocks through libc).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod commands;
 mod facade;
 mod json;

@@ -26,7 +26,7 @@ fn measure(dir: &Path) {
     )
     .expect("app");
     let opened = t.elapsed();
-    let page = pec_ffi::runtime::rt().block_on(async {
+    let page = pec_ffi::runtime::rt().expect("runtime").block_on(async {
         let accounts = app.accounts().await.expect("accounts");
         app.list_page(accounts[0].id, ViewRef::Inbox, None, 50)
             .await

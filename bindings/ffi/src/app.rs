@@ -20,6 +20,8 @@ pub(crate) struct Inner {
     pub store: Store,
     pub creds: Arc<dyn CredentialStore>,
     pub changes: broadcast::Sender<ChangeEvent>,
+    /// The core's runtime, started when the app opens, so that subscriptions can spawn on it.
+    pub rt: &'static tokio::runtime::Runtime,
 }
 
 /// The application core: open one per data directory and keep it for the process's life.
@@ -363,6 +365,7 @@ impl App {
                 store,
                 creds,
                 changes,
+                rt: rt()?,
             }),
         }))
     }
@@ -695,7 +698,7 @@ impl App {
     /// Every store change, as it happens.
     pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
         let mut rx = self.inner.changes.subscribe();
-        let task = rt().spawn(async move {
+        let task = self.inner.rt.spawn(async move {
             loop {
                 match rx.recv().await {
                     Ok(ev) => listener.on_change(ev),
@@ -720,7 +723,7 @@ impl App {
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
         let rx = inner.changes.subscribe();
-        let task = rt().spawn(watch(rx, Some(account_id), move || {
+        let task = self.inner.rt.spawn(watch(rx, Some(account_id), move || {
             let inner = inner.clone();
             let listener = listener.clone();
             async move {
@@ -746,7 +749,7 @@ impl App {
             .message(message_id)
             .ok()
             .map(|d| d.summary.account_id);
-        let task = rt().spawn(watch(rx, account, move || {
+        let task = self.inner.rt.spawn(watch(rx, account, move || {
             let inner = inner.clone();
             let listener = listener.clone();
             async move {

@@ -10,6 +10,12 @@
 //! - [`credentials`]: file (0600), platform keyring (keyring-core), memory, or shell-provided stores.
 //! - [`presets`]: provider servers and limits.
 
+// Library code never panics on input and has no unsafe code: a hostile message or a bug reaches a UI as
+// a typed error. Unit tests may unwrap (clippy.toml). Set here rather than in [workspace.lints], which
+// would also bind integration tests and benches (these read CPU clocks through libc).
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 uniffi::setup_scaffolding!();
 
 mod app;

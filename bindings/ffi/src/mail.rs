@@ -3,7 +3,7 @@
 use crate::app::{App, Inner};
 use crate::error::{PecError, Result};
 use crate::events::Subscription;
-use crate::runtime::{blocking, rt};
+use crate::runtime::blocking;
 use crate::types::{ChangeKind, ErrorEvent};
 use pec_core::accounts::{self, Operation};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
@@ -532,7 +532,7 @@ impl App {
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
         let mut rx = inner.changes.subscribe();
-        let task = rt().spawn(async move {
+        let task = inner.rt.spawn(async move {
             let mut last: Option<SendStatusView> = None;
             loop {
                 let status = {

@@ -187,28 +187,35 @@ pub fn provider_presets() -> Vec<ProviderPreset> {
             },
             &["pec-email.com"],
         ),
-        ProviderPreset {
-            provider: Provider::Custom,
-            name: "Custom server".into(),
-            imap_host: String::new(),
-            imap_port: 993,
-            smtp_host: String::new(),
-            smtp_port: 465,
-            max_total_mb: max_total_mb(Provider::Custom),
-            domains: vec![],
-            login_name: LoginName::Address,
-            source: None,
-        },
+        custom_preset(),
     ]
+}
+
+/// A server typed by hand: empty hosts, the usual implicit-TLS ports.
+fn custom_preset() -> ProviderPreset {
+    ProviderPreset {
+        provider: Provider::Custom,
+        name: "Custom server".into(),
+        imap_host: String::new(),
+        imap_port: 993,
+        smtp_host: String::new(),
+        smtp_port: 465,
+        max_total_mb: max_total_mb(Provider::Custom),
+        domains: vec![],
+        login_name: LoginName::Address,
+        source: None,
+    }
 }
 
 /// The preset of one provider.
 #[uniffi::export]
 pub fn provider_preset(provider: Provider) -> ProviderPreset {
-    provider_presets()
-        .into_iter()
-        .find(|p| p.provider == provider)
-        .expect("every provider has a preset")
+    let mut all = provider_presets();
+    match all.iter().position(|p| p.provider == provider) {
+        Some(i) => all.swap_remove(i),
+        // Every provider has a preset (tested below); a hand-typed server is the safe answer.
+        None => custom_preset(),
+    }
 }
 
 /// Guess the provider from an address's domain (`None` when unknown: ask the user).

@@ -14,16 +14,22 @@ use tokio::runtime::Runtime;
 
 static RT: OnceLock<Runtime> = OnceLock::new();
 
-/// The runtime (created on first use; two workers: phones and the CI machine alike).
-pub fn rt() -> &'static Runtime {
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("pec-core")
-            .enable_all()
-            .build()
-            .expect("cannot start the tokio runtime")
-    })
+/// The runtime (created on first use; two workers: phones and the CI machine alike). Starting it
+/// fails only when the system refuses threads; that reaches the caller as an error, not a crash.
+pub fn rt() -> Result<&'static Runtime> {
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    let built = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("pec-core")
+        .enable_all()
+        .build()
+        .map_err(|e| PecError::Internal {
+            detail: format!("cannot start the runtime: {e}"),
+        })?;
+    // Two first calls may race: one runtime is kept, the other dropped before it ran anything.
+    Ok(RT.get_or_init(|| built))
 }
 
 /// Run `f` on the runtime and await its result from any executor.
@@ -32,7 +38,7 @@ where
     T: Send + 'static,
     F: Future<Output = Result<T>> + Send + 'static,
 {
-    rt().spawn(f).await?
+    rt()?.spawn(f).await?
 }
 
 /// Run blocking work (SQLite, parsing) on the runtime's blocking pool and await it.
@@ -41,5 +47,5 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T> + Send + 'static,
 {
-    rt().spawn_blocking(f).await.map_err(PecError::from)?
+    rt()?.spawn_blocking(f).await.map_err(PecError::from)?
 }
