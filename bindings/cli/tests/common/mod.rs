@@ -57,7 +57,9 @@ pub fn rows(dir: &Path, args: &[&str]) -> Vec<Value> {
     json(dir, args).as_array().expect("array").clone()
 }
 
-/// `pec account add ADDRESS --imap IMAP ...` against the sandbox, password on standard input.
+/// `pec account add ADDRESS --imap IMAP ...` against the sandbox, password on standard input. On
+/// success the sandbox's CA is also trusted for signatures from then on, explicitly
+/// ([`trust_for_signatures`]; undo with [`forget_signature_anchor`]).
 pub fn account_add(dir: &Path, sb: &Sandbox, imap: &str, address: &str, password: &str) -> Output {
     account_add_with(dir, sb, imap, address, password, &[])
 }
@@ -90,15 +92,17 @@ pub fn account_add_with(
         .expect("stdin")
         .write_all(password.as_bytes())
         .expect("password");
-    c.wait_with_output().expect("wait")
+    let out = c.wait_with_output().expect("wait");
+    if out.status.success() {
+        trust_for_signatures(dir, &sb.state.ca_file);
+    }
+    out
 }
 
-/// Add an account on the sandbox's own IMAP port; it must succeed. The sandbox's CA is then
-/// trusted for signatures too, explicitly ([`trust_for_signatures`]).
+/// Add an account on the sandbox's own IMAP port; it must succeed.
 pub fn add_account(dir: &Path, sb: &Sandbox, address: &str, password: &str) {
     let out = account_add(dir, sb, &sb.imap_addr().to_string(), address, password);
     assert!(out.status.success(), "{out:?}");
-    trust_for_signatures(dir, &sb.state.ca_file);
 }
 
 /// `pec status ID --json` until `state` (or panic after a minute).
