@@ -204,7 +204,11 @@ pub fn signed(raw: &[u8]) -> Vec<u8> {
         target.push_str("\r\n");
     }
     let mut content = format!("{content_headers}\r\n").into_bytes();
-    content.extend_from_slice(body);
+    // S/MIME signs the canonical form: CRLF line ends (a bare LF would be rewritten in transit).
+    let body = String::from_utf8_lossy(body)
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    content.extend_from_slice(body.as_bytes());
     // The CRLF before the next boundary belongs to the delimiter, not to the signed content.
     while content.ends_with(b"\r\n") {
         content.truncate(content.len() - 2);
