@@ -42,7 +42,10 @@ fi
 say "building pec and the sandbox (first time: a few minutes)"
 "$CARGO" build -q --release -p pec-cli -p pec-sandbox
 target_dir="$("$CARGO" metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-pec() { "$target_dir/release/pec" --data-dir "$demo/data" "$@"; }
+# The sandbox signs its PEC receipts under its own test CA: the demo trusts it for signatures
+# explicitly (--signature-test-anchor, once the sandbox has printed its CA). --ca-file on the
+# account is for TLS only and never makes a signer a PEC provider.
+pec() { "$target_dir/release/pec" --data-dir "$demo/data" ${ca:+--signature-test-anchor "$ca"} "$@"; }
 sandbox="$target_dir/release/pec-sandbox"
 
 # --- 3. sandbox -------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ mod store_util;
 
 use pec_core::accounts::AccountConfig;
 use pec_core::store::{DeliveryState, DeliverySummary, FolderRole, ImapMeta, Store};
-use store_util::{TempDir, plain, receipt};
+use store_util::{TempDir, plain, receipt, signed, unsigned_receipt};
 
 const ME: &str = "me@pec.example";
 const A: &str = "alice@pec.other";
@@ -15,6 +15,7 @@ const IDENT: &str = "opec.2024.1@pec.example";
 
 fn setup(dir: &TempDir) -> (Store, i64, i64, i64) {
     let store = Store::open_in(dir.path()).expect("open");
+    store.set_signature_trust(store_util::test_trust());
     let acc = store
         .add_account(&AccountConfig {
             address: ME.into(),
@@ -285,7 +286,7 @@ fn receipt_by_identificativo_only() {
     let (store, _acc, inbox, sent_folder) = setup(&dir);
     let sent = put(&store, inbox, sent_folder, Item::Sent);
     put(&store, inbox, sent_folder, Item::Acc);
-    let raw = receipt(
+    let raw = unsigned_receipt(
         "avvenuta-consegna",
         "unrelated@x",
         IDENT,
@@ -298,7 +299,9 @@ fn receipt_by_identificativo_only() {
     let text = text
         .replace("X-Riferimento-Message-ID: <unrelated@x>\r\n", "")
         .replace("<msgid>&lt;unrelated@x&gt;</msgid>", "");
-    store.import_raw(inbox, text.as_bytes()).expect("import");
+    store
+        .import_raw(inbox, &signed(text.as_bytes()))
+        .expect("import");
     let d = store.message(sent).expect("detail");
     assert_eq!(d.receipts.len(), 2);
     let a = d.recipients.iter().find(|r| r.address == A).expect("alice");
@@ -325,12 +328,7 @@ fn removing_a_receipt_recomputes_the_state() {
         ME,
     );
     store
-        .upsert_message(
-            inbox,
-            &meta(7),
-            &pec_core::store::ingest::analyze(&raw),
-            None,
-        )
+        .upsert_message(inbox, &meta(7), &store.analyze(&raw), None)
         .expect("receipt");
     assert_eq!(
         store.message(sent).expect("d").summary.delivery,
@@ -389,4 +387,103 @@ fn corpus_receipts_attach_to_their_sent_message() {
         Some("opec275.20141114182632.23219.07.1.48@pec.aruba.it")
     );
     assert_eq!(d.summary.delivery, Some(DeliverySummary::Delivered));
+}
+
+#[test]
+fn unsigned_receipts_are_listed_but_give_no_tick() {
+    let dir = TempDir::new("receipts-unsigned");
+    let (store, _acc, inbox, sent_folder) = setup(&dir);
+    let sent = put(&store, inbox, sent_folder, Item::Sent);
+    for raw in [
+        unsigned_receipt("accettazione", MID, IDENT, None, "nessuno", "18:26:32", ME),
+        unsigned_receipt(
+            "avvenuta-consegna",
+            MID,
+            IDENT,
+            Some(A),
+            "nessuno",
+            "18:26:40",
+            ME,
+        ),
+        unsigned_receipt(
+            "avvenuta-consegna",
+            MID,
+            IDENT,
+            Some(B),
+            "nessuno",
+            "18:26:50",
+            ME,
+        ),
+    ] {
+        store.import_raw(inbox, &raw).expect("import");
+    }
+    let d = store.message(sent).expect("detail");
+    assert_eq!(d.receipts.len(), 3, "kept and attached");
+    assert!(d.receipts.iter().all(|r| !r.certified));
+    assert_eq!(d.summary.delivery, Some(DeliverySummary::Sent));
+    assert!(d.recipients.iter().all(|r| r.state == DeliveryState::Sent));
+}
+
+#[test]
+fn signed_receipts_under_an_untrusted_root_give_no_tick() {
+    let dir = TempDir::new("receipts-untrusted");
+    let (store, _acc, inbox, sent_folder) = setup(&dir);
+    // The bundled list only: the test provider is not a PEC provider here.
+    store.set_signature_trust(pec_core::signature::TrustStore::bundled());
+    let sent = put(&store, inbox, sent_folder, Item::Sent);
+    put(&store, inbox, sent_folder, Item::Acc);
+    put(&store, inbox, sent_folder, Item::ConsA);
+    let d = store.message(sent).expect("detail");
+    assert_eq!(d.receipts.len(), 2);
+    assert_eq!(d.summary.delivery, Some(DeliverySummary::Sent));
+}
+
+#[test]
+fn forged_x_ricevuta_leaves_no_delivered_tick_before_or_after_the_body() {
+    let dir = TempDir::new("receipts-forged");
+    let (store, _acc, inbox, sent_folder) = setup(&dir);
+    let sent = put(&store, inbox, sent_folder, Item::Sent);
+    // A genuine (signed) accettazione whose outer header claims a delivery.
+    let genuine = receipt("accettazione", MID, IDENT, None, "nessuno", "18:26:32", ME);
+    let forged = pec_test_harness::forge::set_header(
+        &pec_test_harness::forge::set_header(&genuine, "X-Ricevuta", "avvenuta-consegna"),
+        "Subject",
+        "CONSEGNA: Prova",
+    );
+    let header_end = forged
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header")
+        + 4;
+    let meta = ImapMeta {
+        uid: Some(9),
+        size: forged.len() as u64,
+        ..Default::default()
+    };
+    // Header-only first (the sync's first pass): unverified, no tick.
+    let head = pec_core::store::ingest::analyze_header(&forged[..header_end]);
+    assert_eq!(head.receipt_type.as_deref(), Some("avvenuta-consegna"));
+    store
+        .upsert_message(inbox, &meta, &head, None)
+        .expect("header row");
+    let d = store.message(sent).expect("detail");
+    assert_eq!(d.summary.delivery, Some(DeliverySummary::Sent));
+    assert!(d.recipients.iter().all(|r| r.state == DeliveryState::Sent));
+    // The body is verified: the signed daticert says accettazione, one tick, not two.
+    let full = store.analyze(&forged);
+    assert!(full.certified);
+    assert_eq!(full.header_mismatches.len(), 2);
+    store
+        .upsert_message(inbox, &meta, &full, Some(&forged))
+        .expect("full row");
+    let d = store.message(sent).expect("detail");
+    assert_eq!(d.summary.delivery, Some(DeliverySummary::Accepted));
+    assert_eq!(d.receipts.len(), 1);
+    assert_eq!(d.receipts[0].receipt_type, "accettazione");
+    assert!(d.receipts[0].certified);
+    assert!(
+        d.recipients
+            .iter()
+            .all(|r| r.state == DeliveryState::Accepted)
+    );
 }

@@ -49,6 +49,8 @@ async fn env_with(test: &str, layout: FolderLayout, caps: Option<&str>) -> Optio
     .expect("dovecot");
     let dir = TempDir::new(test);
     let store = Store::open_in(dir.path()).expect("store");
+    // Synthetic receipts are signed by the test provider, trusted explicitly.
+    store.set_signature_trust(store_util::test_trust());
     let account = store
         .add_account(&AccountConfig {
             address: ME.into(),

@@ -8,13 +8,33 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Open the data directory (created when missing).
+static SIGNATURE_TEST_ANCHOR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// `--signature-test-anchor PEM`: trusted for PEC signatures by every `App` this process opens
+/// and by `pec inspect`.
+pub fn set_signature_test_anchor(pem: std::path::PathBuf) {
+    let _ = SIGNATURE_TEST_ANCHOR.set(pem);
+}
+
+/// The `--signature-test-anchor` given on the command line, if any.
+pub fn signature_test_anchor() -> Option<String> {
+    SIGNATURE_TEST_ANCHOR
+        .get()
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+/// Open the data directory (created when missing), with `--signature-test-anchor` applied.
 pub fn open(data_dir: &Path) -> Result<Arc<App>, String> {
-    App::new(
+    let app = App::new(
         data_dir.to_string_lossy().into_owned(),
         CredentialBackend::File,
     )
-    .map_err(|e| format!("{}: {e}", data_dir.display()))
+    .map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    if let Some(pem) = signature_test_anchor() {
+        app.add_signature_test_anchor(pem.clone())
+            .map_err(|e| format!("--signature-test-anchor {pem}: {e}"))?;
+    }
+    Ok(app)
 }
 
 /// Run a facade call to completion on the core's runtime.

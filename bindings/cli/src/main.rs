@@ -27,6 +27,11 @@ struct Cli {
     /// Where the store and credentials live (default: the platform data directory).
     #[arg(long, global = true)]
     data_dir: Option<std::path::PathBuf>,
+    /// Also trust the CA certificates in this PEM file as PEC-provider issuers when checking
+    /// signatures (tests, the demo's sandbox). An account's --ca-file is for TLS only and never
+    /// makes a signer a PEC provider. Give it to every command that syncs, shows or inspects.
+    #[arg(long, global = true, value_name = "PEM")]
+    signature_test_anchor: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,6 +72,9 @@ fn main() -> ExitCode {
         .data_dir
         .clone()
         .unwrap_or_else(commands::account::default_data_dir);
+    if let Some(pem) = cli.signature_test_anchor.clone() {
+        facade::set_signature_test_anchor(pem);
+    }
     match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Invoice(args) => commands::invoice::run(args),

@@ -26,6 +26,9 @@ fn json_lines(out: &Output) -> Vec<serde_json::Map<String, Value>> {
 
 const ALLOWED_KEYS: &[&str] = &[
     "file",
+    "certified",
+    "rewrapped",
+    "header_mismatches",
     "kind",
     "receipt",
     "receipt_type",
@@ -75,6 +78,8 @@ fn json_one_line_per_file_with_the_expected_keys() {
     assert_eq!(c["file"], Value::from(consegna.display().to_string()));
     assert_eq!(c["kind"], "receipt");
     assert_eq!(c["receipt"], "avvenuta-consegna");
+    assert_eq!(c["certified"], true);
+    assert_eq!(c["header_mismatches"], Value::Array(vec![]));
     assert_eq!(c["receipt_type"], "completa");
     assert_eq!(c["error"], "nessuno");
     assert_eq!(

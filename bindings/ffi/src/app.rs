@@ -22,6 +22,9 @@ pub(crate) struct Inner {
     pub changes: broadcast::Sender<ChangeEvent>,
     /// The core's runtime, started when the app opens, so that subscriptions can spawn on it.
     pub rt: &'static tokio::runtime::Runtime,
+    /// Which signers are PEC providers: the bundled trust list plus anchors added explicitly
+    /// ([`App::add_signature_test_anchor`]). Never an account's TLS `ca_file`.
+    pub signature_trust: std::sync::RwLock<TrustStore>,
 }
 
 /// The application core: open one per data directory and keep it for the process's life.
@@ -68,23 +71,19 @@ impl Inner {
         self.account_info(acc)
     }
 
-    /// The trust store for an account's messages: the bundled list, plus the custom server's CA
-    /// when the user configured one (the sandbox's test provider CA).
-    pub(crate) fn trust_for(&self, account_id: i64) -> TrustStore {
-        let base = bundled_trust().clone();
-        let Ok(acc) = self.store.account(account_id) else {
-            return base;
-        };
-        let Some(ca) = acc.config.ca_file else {
-            return base;
-        };
-        match std::fs::read(&ca) {
-            Ok(pem) => base
-                .clone()
-                .with_anchor_pem(&pem, AnchorRole::PecProviders)
-                .unwrap_or(base),
-            Err(_) => base,
-        }
+    /// The PEC signature trust for an account's messages: the same for every account, the
+    /// bundled list plus explicitly added anchors. An account's TLS `ca_file` only lets the
+    /// connection reach its server: a CA trusted for TLS (a corporate proxy, a self-signed test
+    /// server) must never make a signer a PEC provider.
+    pub(crate) fn trust_for(&self, _account_id: i64) -> TrustStore {
+        self.signature_trust()
+    }
+
+    pub(crate) fn signature_trust(&self) -> TrustStore {
+        self.signature_trust
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub(crate) fn menu(&self, account_id: i64) -> Result<Vec<MenuEntry>> {
@@ -191,7 +190,26 @@ impl Inner {
         let daticert = analysis.as_ref().and_then(|a| a.daticert.as_ref());
         let pec = PecFacts {
             kind: d.summary.kind.into(),
-            receipt_type: d.summary.receipt_type.clone(),
+            // The verified body's daticert decides; the stored row until the body is here.
+            receipt_type: analysis
+                .as_ref()
+                .and_then(|a| a.receipt.map(|r| r.as_str().to_string()))
+                .or_else(|| d.summary.receipt_type.clone()),
+            certified: analysis.as_ref().is_some_and(|a| a.certified),
+            rewrapped: analysis.as_ref().is_some_and(|a| a.rewrapped),
+            header_mismatches: analysis
+                .as_ref()
+                .map(|a| {
+                    a.header_mismatches
+                        .iter()
+                        .map(|x| HeaderMismatch {
+                            header: x.header.clone(),
+                            header_value: x.header_value.clone(),
+                            daticert_value: x.daticert_value.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             identifier: d
                 .identificativo
                 .clone()
@@ -261,6 +279,7 @@ fn receipt_row(r: store::ReceiptInfo) -> ReceiptRow {
         recipient: r.recipient,
         error: r.error,
         at: r.at,
+        certified: r.certified,
     }
 }
 
@@ -366,6 +385,7 @@ impl App {
                 creds,
                 changes,
                 rt: rt()?,
+                signature_trust: std::sync::RwLock::new(bundled_trust().clone()),
             }),
         }))
     }
@@ -393,6 +413,30 @@ impl App {
 
     pub fn data_dir(&self) -> String {
         self.inner.data_dir.to_string_lossy().into_owned()
+    }
+
+    /// Trust the CA certificates of the PEM file at `pem_path` as issuers of PEC provider
+    /// signatures, for this `App` only (not saved): for tests and the demo, whose sandbox provider
+    /// signs under a test CA. Without it only the bundled AgID/DigitPA trust list makes a signature
+    /// `valid`. An account's TLS `ca_file` never does this on its own: trusting a CA to reach a
+    /// server says nothing about who may certify PEC evidence. Applies to messages analysed from
+    /// now on (sync, import, show, invoices).
+    pub fn add_signature_test_anchor(&self, pem_path: String) -> Result<()> {
+        let pem = std::fs::read(&pem_path).map_err(|e| PecError::Unreadable {
+            detail: format!("{pem_path}: {e}"),
+        })?;
+        let trust = self
+            .inner
+            .signature_trust()
+            .with_anchor_pem(&pem, AnchorRole::PecProviders)
+            .map_err(|e| PecError::invalid(format!("{pem_path}: {e}")))?;
+        self.inner.store.set_signature_trust(trust.clone());
+        *self
+            .inner
+            .signature_trust
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = trust;
+        Ok(())
     }
 
     /// Add (or update) an account from a provider preset or a custom server. The password goes to

@@ -8,6 +8,7 @@ use crate::runtime::blocking;
 use crate::types::{InvoiceStyle, InvoiceView, SharedFile};
 use pec_core::fatturapa;
 use pec_core::message::{Analyzer, report};
+use pec_core::signature::{AnchorRole, TrustStore};
 
 /// What an analysed file is: a report for people and its facts as a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -24,14 +25,36 @@ pub struct FileReport {
 /// signatures checked against the bundled trust list.
 #[uniffi::export]
 pub async fn inspect_file(data: Vec<u8>) -> Result<FileReport> {
+    blocking(move || file_report(bundled_trust().clone(), &data)).await
+}
+
+/// [`inspect_file`] with the CA certificates of the PEM file at `signature_test_anchor` also
+/// trusted as PEC-provider issuers: for tests and the demo's sandbox provider (see
+/// `App::add_signature_test_anchor`, which a store needs for the same verdicts).
+#[uniffi::export]
+pub async fn inspect_file_with_test_anchor(
+    data: Vec<u8>,
+    signature_test_anchor: String,
+) -> Result<FileReport> {
     blocking(move || {
-        let doc = Analyzer::new(bundled_trust().clone()).analyze_document(&data)?;
-        Ok(FileReport {
-            text: report::describe(&doc),
-            json: serde_json::Value::Object(report::facts_json(&doc)).to_string(),
-        })
+        let pem = std::fs::read(&signature_test_anchor).map_err(|e| PecError::Unreadable {
+            detail: format!("{signature_test_anchor}: {e}"),
+        })?;
+        let trust = bundled_trust()
+            .clone()
+            .with_anchor_pem(&pem, AnchorRole::PecProviders)
+            .map_err(|e| PecError::invalid(format!("{signature_test_anchor}: {e}")))?;
+        file_report(trust, &data)
     })
     .await
+}
+
+fn file_report(trust: TrustStore, data: &[u8]) -> Result<FileReport> {
+    let doc = Analyzer::new(trust).analyze_document(data)?;
+    Ok(FileReport {
+        text: report::describe(&doc),
+        json: serde_json::Value::Object(report::facts_json(&doc)).to_string(),
+    })
 }
 
 fn open(file_name: Option<&str>, data: &[u8]) -> Result<fatturapa::Opened> {

@@ -37,7 +37,8 @@ pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
 pub use files::{
-    FileReport, inspect_file, invoice_file_attachments, invoice_file_summary, render_invoice_file,
+    FileReport, inspect_file, inspect_file_with_test_anchor, invoice_file_attachments,
+    invoice_file_summary, render_invoice_file,
 };
 pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{

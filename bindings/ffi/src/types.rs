@@ -473,6 +473,20 @@ pub struct ReceiptRow {
     pub recipient: Option<String>,
     pub error: Option<String>,
     pub at: Option<i64>,
+    /// Proven by the provider's valid signature over its daticert. Uncertified receipts
+    /// (header-only so far, unsigned, untrusted signer) are listed but give no tick.
+    pub certified: bool,
+}
+
+/// An outer header that contradicts the signed daticert: the message was altered after the
+/// provider sent it (the facts shown follow the daticert).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct HeaderMismatch {
+    /// `X-Ricevuta`, `X-Trasporto`, `Subject` or `X-Riferimento-Message-ID`.
+    pub header: String,
+    pub header_value: String,
+    /// What the daticert says instead (its `tipo`, or its `msgid`).
+    pub daticert_value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
@@ -489,7 +503,17 @@ pub struct AttachmentInfo {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct PecFacts {
     pub kind: MessageKind,
+    /// The receipt's kind: from the verified body's daticert, else (header-only) the stored row.
     pub receipt_type: Option<String>,
+    /// The facts are certified: a valid PEC-provider signature covers the daticert they come
+    /// from. False without a body ("unverified until the body is checked"), for unsigned
+    /// messages and for untrusted or broken signatures: show such facts, never as evidence.
+    pub certified: bool,
+    /// The signature was found below a re-wrapping layer (a list's `multipart/mixed`, a forward
+    /// as attachment): the outer layer is not covered by it.
+    pub rewrapped: bool,
+    /// Outer headers that contradict the daticert: a tampering sign to show prominently.
+    pub header_mismatches: Vec<HeaderMismatch>,
     /// The provider's message identifier (daticert `identificativo`).
     pub identifier: Option<String>,
     /// The provider that issued the envelope or receipt (daticert `gestore-emittente`).

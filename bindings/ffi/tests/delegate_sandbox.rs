@@ -106,6 +106,9 @@ async fn delegate_logs_in_with_its_own_username_syncs_and_sends() {
     // The secretary: own username and password (the owner's would be "password1").
     let dir = tempfile::tempdir().expect("tmp");
     let app = app(dir.path());
+    // The sandbox's receipts are signed under its test CA: trusted explicitly for the ticks.
+    app.add_signature_test_anchor(sb.state.ca_file.to_string_lossy().into_owned())
+        .expect("test anchor");
     let id = add(&sb, &app, SECRETARY, "delega-segreteria", perms(true, true)).await;
     let info = app.account(id).await.expect("account");
     assert!(info.capabilities.can_sync && info.capabilities.can_send);

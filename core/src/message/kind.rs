@@ -122,7 +122,11 @@ impl Transport {
     }
 }
 
-/// Decide the kind from the PEC headers, falling back to the daticert `tipo`.
+/// Decide the kind. The daticert `tipo` decides whenever there is one: it is what the provider
+/// signed, while `X-Ricevuta` / `X-Trasporto` sit in the outer header, which the signature does not
+/// cover and anyone relaying the message can rewrite. The headers decide only when there is no
+/// daticert (header-only views, anomalies, receipts without one); a header that contradicts the
+/// daticert is reported by [`super::header_check`], never followed.
 pub(crate) fn classify(
     rem_message_type: bool,
     x_ricevuta: Option<&str>,
@@ -132,22 +136,25 @@ pub(crate) fn classify(
     if rem_message_type {
         return (Kind::Rem, None);
     }
-    let daticert_receipt = daticert_tipo.and_then(ReceiptKind::parse);
-    if let Some(r) = x_ricevuta {
-        return (Kind::Receipt, ReceiptKind::parse(r).or(daticert_receipt));
-    }
-    match x_trasporto.and_then(Transport::parse) {
-        Some(Transport::PostaCertificata) => return (Kind::Envelope, None),
-        Some(Transport::Errore) => return (Kind::Anomaly, None),
-        None => {}
-    }
-    if let Some(r) = daticert_receipt {
+    if let Some(r) = daticert_tipo.and_then(ReceiptKind::parse) {
         return (Kind::Receipt, Some(r));
     }
-    if daticert_tipo.is_some_and(|t| t.trim().eq_ignore_ascii_case("posta-certificata")) {
+    if daticert_tipo.is_some_and(is_posta_certificata) {
         return (Kind::Envelope, None);
     }
-    (Kind::Plain, None)
+    if let Some(r) = x_ricevuta {
+        return (Kind::Receipt, ReceiptKind::parse(r));
+    }
+    match x_trasporto.and_then(Transport::parse) {
+        Some(Transport::PostaCertificata) => (Kind::Envelope, None),
+        Some(Transport::Errore) => (Kind::Anomaly, None),
+        None => (Kind::Plain, None),
+    }
+}
+
+/// daticert `tipo="posta-certificata"`: the envelope's own certification data.
+pub(crate) fn is_posta_certificata(tipo: &str) -> bool {
+    tipo.trim().eq_ignore_ascii_case("posta-certificata")
 }
 
 #[cfg(test)]
@@ -188,6 +195,25 @@ mod tests {
         assert_eq!(
             classify(false, None, None, Some("avvenuta-consegna")),
             (Kind::Receipt, Some(ReceiptKind::AvvenutaConsegna))
+        );
+        // The signed daticert wins over the unsigned headers.
+        assert_eq!(
+            classify(false, Some("avvenuta-consegna"), None, Some("accettazione")),
+            (Kind::Receipt, Some(ReceiptKind::Accettazione))
+        );
+        assert_eq!(
+            classify(
+                false,
+                Some("avvenuta-consegna"),
+                None,
+                Some("posta-certificata")
+            )
+            .0,
+            Kind::Envelope
+        );
+        assert_eq!(
+            classify(false, None, Some("posta-certificata"), Some("accettazione")),
+            (Kind::Receipt, Some(ReceiptKind::Accettazione))
         );
         assert_eq!(classify(false, None, None, None).0, Kind::Plain);
     }

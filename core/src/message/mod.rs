@@ -11,6 +11,7 @@
 
 pub mod correlation;
 pub mod daticert;
+pub mod header_check;
 pub mod headers;
 pub mod kind;
 pub mod original;
@@ -22,6 +23,7 @@ mod xml;
 
 pub use correlation::Correlation;
 pub use daticert::{Daticert, DaticertError, DaticertRecipient as Recipient, parse_daticert};
+pub use header_check::HeaderMismatch;
 pub use headers::Mailbox;
 pub use kind::{Kind, PecErrorCode, ReceiptKind, ReceiptType, RecipientType};
 pub use original::{Attachment, PartRole};
@@ -102,6 +104,20 @@ pub struct PecMessage {
     pub correlation: Correlation,
     pub daticert: Option<Daticert>,
     pub signature: SignatureView,
+    /// The facts above are certified: the daticert they come from lies inside the signed content
+    /// and the signature is `valid` (a PEC provider under the trust list signed it). False for
+    /// unsigned messages, broken or untrusted signatures, and header-only facts: such a message
+    /// may be shown, but never as certified evidence (no delivery ticks, no "valid receipt").
+    pub certified: bool,
+    /// Outer headers that contradict the daticert (e.g. `X-Ricevuta: avvenuta-consegna` on a
+    /// signed accettazione): the message was altered after the provider sent it. The kind and
+    /// facts above follow the daticert, never these headers.
+    pub header_mismatches: Vec<HeaderMismatch>,
+    /// The signature was found below the top level: a list or gateway re-wrapped the envelope
+    /// (its `multipart/signed` inside a `multipart/mixed`), or it was forwarded as an attached
+    /// message. `signature` is the verdict of that inner signed part; the outer layer is not
+    /// covered by it.
+    pub rewrapped: bool,
     /// The message carries an original (postacert.eml / AttachedMimeMessage).
     pub has_original: bool,
     /// The original, analysed the same way (absent when unreadable or past the nesting cap).
@@ -269,16 +285,19 @@ fn analyze_message(
     let mut warnings = Vec::new();
     let st = original::structure(msg);
 
-    // daticert.xml
-    let daticert = st.daticert.and_then(|i| msg.parts.get(i)).and_then(|p| {
-        match parse_daticert(p.contents()) {
+    // daticert.xml: the one the signature covers when the message is signed.
+    let signed = signed_part::find_signed(msg);
+    let (daticert_part, daticert_signed) =
+        choose_daticert(msg, &st, signed.as_ref(), &mut warnings);
+    let daticert = daticert_part
+        .and_then(|i| msg.parts.get(i))
+        .and_then(|p| match parse_daticert(p.contents()) {
             Ok(d) => Some(d),
             Err(e) => {
                 warnings.push(format!("{e}; falling back to headers"));
                 None
             }
-        }
-    });
+        });
 
     // Kind
     let x_ricevuta = headers::message_header(msg, "X-Ricevuta");
@@ -455,19 +474,40 @@ fn analyze_message(
     };
 
     // Signature
-    let signature = if ctx.analyzer.verify {
+    let mut rewrapped = signed.as_ref().is_some_and(|sp| !sp.at_root);
+    let mut signature = if ctx.analyzer.verify {
         let at = date.map(|d| d.with_timezone(&Utc));
         let policy = if is_pec || kind == Kind::Rem {
             Policy::PecProvider
         } else {
             Policy::Document
         };
-        signed_part::check(msg, at, &ctx.analyzer.trust, policy)
-    } else if signed_part::is_signed(msg) {
+        signed_part::check_found(signed.as_ref(), at, &ctx.analyzer.trust, policy)
+    } else if signed.is_some() {
         SignatureView::unchecked()
     } else {
         SignatureView::absent()
     };
+    // A PEC message forwarded as an attachment: its verdict, flagged as re-wrapped.
+    if signed.is_none()
+        && let Some(inner) = original.as_deref().filter(|o| forwarded_pec(o))
+    {
+        signature = inner.signature.clone();
+        rewrapped = true;
+    }
+    let certified = daticert.is_some()
+        && daticert_signed
+        && signature.status == Some(crate::signature::SignatureStatus::Valid);
+    let outer = header_check::OuterHeaders {
+        x_ricevuta: x_ricevuta.as_deref(),
+        x_trasporto: x_trasporto.as_deref(),
+        subject: header_subject.as_deref(),
+        x_riferimento_message_id: correlation.riferimento_message_id.as_deref(),
+    };
+    let header_mismatches = daticert
+        .as_ref()
+        .map(|d| header_check::mismatches(&outer, d))
+        .unwrap_or_default();
 
     // SDI
     let sdi = sdi_info(
@@ -511,6 +551,9 @@ fn analyze_message(
         correlation,
         daticert,
         signature,
+        certified,
+        header_mismatches,
+        rewrapped,
         has_original,
         original,
         attachments: st.attachments,
@@ -520,6 +563,39 @@ fn analyze_message(
         size: msg.raw_message().len(),
         warnings,
     })
+}
+
+/// Which daticert.xml part the facts come from, and whether the signature covers it. In a signed
+/// message only a daticert inside the signed content counts: one beside it was added by someone
+/// else and is ignored (with a warning). An unsigned message's first daticert is used, uncertified.
+fn choose_daticert(
+    msg: &Message<'_>,
+    st: &original::Structure,
+    signed: Option<&signed_part::SignedParts<'_>>,
+    warnings: &mut Vec<String>,
+) -> (Option<usize>, bool) {
+    let Some(signed) = signed else {
+        return (st.daticert, false);
+    };
+    let inside = st
+        .daticerts
+        .iter()
+        .copied()
+        .find(|&i| signed_part::covers(msg, signed, i));
+    if st.daticerts.iter().any(|&i| Some(i) != inside) {
+        warnings.push("daticert.xml outside the signed content ignored".into());
+    }
+    (inside, inside.is_some())
+}
+
+/// An attached message that is itself a signed PEC object (envelope, receipt, anomaly): what a
+/// message forwarding a PEC as an attachment carries.
+fn forwarded_pec(inner: &PecMessage) -> bool {
+    matches!(inner.kind, Kind::Envelope | Kind::Anomaly | Kind::Receipt)
+        && inner
+            .signature
+            .status
+            .is_none_or(|s| s != crate::signature::SignatureStatus::Absent)
 }
 
 fn sdi_info(

@@ -38,6 +38,9 @@ pub struct Attachment {
 #[derive(Debug, Default, Clone)]
 pub struct Structure {
     pub daticert: Option<usize>,
+    /// Every part named `daticert.xml`, in order: a re-wrapped or forged message may carry one
+    /// outside the signed content besides the provider's own.
+    pub daticerts: Vec<usize>,
     pub original: Option<usize>,
     pub evidence: Option<usize>,
     pub signature: Option<usize>,
@@ -112,6 +115,9 @@ pub fn structure(msg: &Message<'_>) -> Structure {
             && slot.is_none()
         {
             *slot = Some(idx);
+        }
+        if role == PartRole::Daticert {
+            st.daticerts.push(idx);
         }
         if is_rfc822 && first_rfc822.is_none() {
             first_rfc822 = Some(idx);

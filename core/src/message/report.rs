@@ -14,7 +14,9 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>)
 /// `pec/expected.toml`, where they apply (`kind`, `receipt`, `receipt_type`, `error`,
 /// `identificativo`, `msgid`, `riferimento_message_id`, `has_original`, `signature`, `signer_cn`,
 /// `provider`, `subject`, `date`, `recipients`, `rem_event`, `sdi_notification`,
-/// `invoice_attached`).
+/// `invoice_attached`), plus for messages the evidence checks `certified`, `rewrapped` and
+/// `header_mismatches` (`[{header, header_value, daticert_value}]`). A bare daticert's
+/// `provider` is its `gestore-emittente` (a message's is the signer's domain).
 pub fn facts_json(doc: &Document) -> Map<String, Value> {
     let mut m = Map::new();
     match doc {
@@ -47,6 +49,20 @@ fn message_json(m: &mut Map<String, Value>, msg: &PecMessage) {
     put(m, "signature", msg.signature.status.map(|s| s.as_str()));
     put(m, "signer_cn", msg.signature.signer_cn.clone());
     put(m, "provider", msg.signature.provider.clone());
+    m.insert("certified".into(), msg.certified.into());
+    m.insert("rewrapped".into(), msg.rewrapped.into());
+    m.insert(
+        "header_mismatches".into(),
+        Value::Array(
+            msg.header_mismatches
+                .iter()
+                .map(|x| {
+                    json!({"header": x.header, "header_value": x.header_value,
+                           "daticert_value": x.daticert_value})
+                })
+                .collect(),
+        ),
+    );
     m.insert("subject".into(), msg.subject.clone().into());
     put(m, "date", msg.date.map(|d| d.to_rfc3339()));
     m.insert(
@@ -94,6 +110,7 @@ fn daticert_json(m: &mut Map<String, Value>, d: &Daticert) {
     put(m, "error", d.errore.map(|e| e.as_str()));
     put(m, "identificativo", d.identificativo.clone());
     put(m, "msgid", d.msgid.clone());
+    put(m, "provider", d.gestore_emittente.clone());
     put(m, "subject", d.oggetto.clone());
     put(m, "date", d.data.map(|t| t.to_rfc3339()));
     m.insert(
@@ -255,7 +272,31 @@ fn message_human(out: &mut String, msg: &PecMessage, level: usize) {
         {
             sig.push_str(&format!(": {d}"));
         }
+        if msg.rewrapped {
+            sig.push_str(" (found inside a re-wrapped or forwarded message)");
+        }
         line(out, "signature", sig);
+    }
+    if matches!(msg.kind, Kind::Envelope | Kind::Anomaly | Kind::Receipt) {
+        line(
+            out,
+            "certified",
+            if msg.certified {
+                "yes: facts from the signed daticert.xml"
+            } else {
+                "no: not proven by a valid provider signature"
+            },
+        );
+    }
+    for x in &msg.header_mismatches {
+        line(
+            out,
+            "TAMPERED",
+            format!(
+                "{}: {:?} but the daticert says {:?}",
+                x.header, x.header_value, x.daticert_value
+            ),
+        );
     }
     if let Some(rem) = &msg.rem {
         let mut s = format!("{:?}", rem.message_type).to_lowercase();

@@ -6,16 +6,23 @@ use chrono::{DateTime, FixedOffset, Utc};
 use mail_parser::{Message, MimeHeaders, PartType};
 use serde::{Serialize, Serializer};
 
-/// The two halves of a `multipart/signed` at the root of a message.
-#[derive(Debug, Clone, Copy)]
+/// The two halves of a `multipart/signed` in a message.
+#[derive(Debug, Clone)]
 pub struct SignedParts<'a> {
     /// The first sub-part exactly as transmitted: its headers, blank line and body
     /// (`raw[offset_header..offset_end]` in mail-parser 0.11). Checked with `openssl cms -verify`
     /// on the Aruba corpus samples: these are the bytes the provider signed (after CRLF
     /// canonicalisation of LF-stored files, which `verify_detached` does).
     pub content: &'a [u8],
+    /// Where `content` lies in the message's `raw_message`: a part is covered by the signature
+    /// exactly when its own bytes lie inside this range.
+    pub range: std::ops::Range<usize>,
     /// The decoded `application/(x-)pkcs7-signature` part, when present.
     pub p7s: Option<&'a [u8]>,
+    /// False when the `multipart/signed` is not the message's root but a part below it: a
+    /// mailing list or a gateway re-wrapped the envelope (e.g. into `multipart/mixed` with a
+    /// footer), so the outer headers and the other parts are not what the provider signed.
+    pub at_root: bool,
 }
 
 fn is_pkcs7_signature(ctype: &str, subtype: &str) -> bool {
@@ -24,32 +31,57 @@ fn is_pkcs7_signature(ctype: &str, subtype: &str) -> bool {
             || subtype.eq_ignore_ascii_case("x-pkcs7-signature"))
 }
 
-/// Locate `multipart/signed` at the root of `msg`. `None` when the message is not signed.
+fn is_multipart_signed(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("signed"))
+    })
+}
+
+/// Locate the `multipart/signed` of `msg`: at its root, else the first one among its parts (a
+/// re-wrapped envelope; parts of attached `message/rfc822` messages are not searched, they are
+/// messages of their own). `None` when the message carries no signed part.
 pub fn find_signed<'a>(msg: &'a Message<'_>) -> Option<SignedParts<'a>> {
-    let root = msg.parts.first()?;
-    let ct = root.content_type()?;
-    if !(ct.ctype().eq_ignore_ascii_case("multipart")
-        && ct
-            .subtype()
-            .is_some_and(|s| s.eq_ignore_ascii_case("signed")))
-    {
-        return None;
-    }
-    let PartType::Multipart(ids) = &root.body else {
+    msg.parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| is_multipart_signed(p))
+        .find_map(|(idx, p)| signed_parts(msg, p, idx == 0))
+}
+
+fn signed_parts<'a>(
+    msg: &'a Message<'_>,
+    part: &'a mail_parser::MessagePart<'_>,
+    at_root: bool,
+) -> Option<SignedParts<'a>> {
+    let PartType::Multipart(ids) = &part.body else {
         return None;
     };
     let first = msg.parts.get(*ids.first()? as usize)?;
     // Part offsets index the `raw_message` field; `Message::raw_message()` is a sub-slice of it
     // for messages nested without transfer encoding.
-    let content = msg
-        .raw_message
-        .get(first.offset_header as usize..first.offset_end as usize)?;
+    let range = first.offset_header as usize..first.offset_end as usize;
+    let content = msg.raw_message.get(range.clone())?;
     let p7s = ids.iter().skip(1).find_map(|id| {
         let part = msg.parts.get(*id as usize)?;
         let ct = part.content_type()?;
         is_pkcs7_signature(ct.ctype(), ct.subtype().unwrap_or_default()).then(|| part.contents())
     });
-    Some(SignedParts { content, p7s })
+    Some(SignedParts {
+        content,
+        range,
+        p7s,
+        at_root,
+    })
+}
+
+/// True when part `idx` of `msg` lies inside the signed content `signed`.
+pub fn covers(msg: &Message<'_>, signed: &SignedParts<'_>, idx: usize) -> bool {
+    msg.parts.get(idx).is_some_and(|p| {
+        signed.range.start <= p.offset_header as usize && p.offset_end as usize <= signed.range.end
+    })
 }
 
 /// The signature facts a UI or store needs, serialisable.
@@ -100,14 +132,24 @@ impl SignatureView {
     }
 }
 
-/// Check the root signature of `msg` at moment `at`.
+/// Check the signature of `msg` (see [`find_signed`]) at moment `at`.
 pub fn check(
     msg: &Message<'_>,
     at: Option<DateTime<Utc>>,
     trust: &TrustStore,
     policy: Policy,
 ) -> SignatureView {
-    let Some(signed) = find_signed(msg) else {
+    check_found(find_signed(msg).as_ref(), at, trust, policy)
+}
+
+/// Check a signed part already located with [`find_signed`] (`None`: the signature is absent).
+pub fn check_found(
+    signed: Option<&SignedParts<'_>>,
+    at: Option<DateTime<Utc>>,
+    trust: &TrustStore,
+    policy: Policy,
+) -> SignatureView {
+    let Some(signed) = signed else {
         return SignatureView::absent();
     };
     match signed.p7s {
@@ -124,7 +166,7 @@ pub fn check(
     }
 }
 
-/// Whether `msg` is signed at its root, without checking anything.
+/// Whether `msg` carries a signed part, without checking anything.
 pub fn is_signed(msg: &Message<'_>) -> bool {
     find_signed(msg).is_some()
 }

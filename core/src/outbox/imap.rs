@@ -292,7 +292,7 @@ pub async fn poll_receipts(
                 let items: Vec<(ImapMeta, crate::store::MessageRecord, Option<Vec<u8>>)> = fetched
                     .into_iter()
                     .map(|(uid, size, raw)| {
-                        let rec = crate::store::ingest::analyze(&raw);
+                        let rec = s.analyze(&raw);
                         let meta = ImapMeta {
                             uid: Some(uid),
                             size,

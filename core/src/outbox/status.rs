@@ -185,9 +185,11 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
     let receipts: Vec<ReceiptInfo> = detail
         .as_ref()
         .map(|d| {
+            // Only certified receipts tell the story: an unsigned, untrusted or header-only
+            // one (its X-Ricevuta can be forged) must not show a delivery or a rejection.
             d.receipts
                 .iter()
-                .filter(|r| r.sent_id.is_some())
+                .filter(|r| r.sent_id.is_some() && r.certified)
                 .cloned()
                 .collect()
         })

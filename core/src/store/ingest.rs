@@ -7,6 +7,13 @@
 //! daticert, correlation keys, original, SDI files, signature verified against the bundled trust
 //! list); header-only records (the first pass of the sync) and inputs the parser refuses use the
 //! local reader below, so that no message is ever dropped.
+//!
+//! What a record may claim: the kind and the receipt facts come from the daticert whenever there
+//! is one (the outer `X-Ricevuta` / `X-Trasporto` are not signed and lose to it), and only the
+//! full analysis with a valid provider signature over that daticert makes a record
+//! [`MessageRecord::certified`]. A header-only record is *unverified until the body is checked*:
+//! its kind comes from the headers (there is nothing else yet) and it is never certified, so it
+//! gives no delivery tick (see `receipts.rs`).
 
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use quick_xml::events::Event;
@@ -137,6 +144,12 @@ pub struct MessageRecord {
     pub body_text: Option<String>,
     /// True when the whole message was analysed (not only its header).
     pub complete: bool,
+    /// The kind and receipt facts come from a daticert inside content whose PEC-provider
+    /// signature is valid ([`crate::message::PecMessage::certified`]). False for header-only
+    /// records, the fallback reader, unsigned or untrusted messages.
+    pub certified: bool,
+    /// Outer headers that contradict the daticert (a tampering sign), from the full analysis.
+    pub header_mismatches: Vec<crate::message::HeaderMismatch>,
 }
 
 impl MessageRecord {
@@ -482,8 +495,17 @@ fn parse_daticert(xml: &[u8], rec: &mut MessageRecord) {
         }
         buf.clear();
     }
-    if rec.receipt_type.is_none() {
-        rec.receipt_type = tipo.filter(|t| t != "posta-certificata");
+    // The daticert's tipo wins over X-Ricevuta / X-Trasporto, as in `message::kind::classify`.
+    match tipo.map(|t| t.trim().to_ascii_lowercase()) {
+        Some(t) if t == "posta-certificata" => {
+            rec.kind = Some(PecKind::Envelope);
+            rec.receipt_type = None;
+        }
+        Some(t) if crate::message::ReceiptKind::parse(&t).is_some() => {
+            rec.kind = Some(PecKind::Receipt);
+            rec.receipt_type = Some(t);
+        }
+        _ => {}
     }
     let err = errore.filter(|e| !e.eq_ignore_ascii_case("nessuno"));
     rec.pec_error = match (err, errore_esteso) {
@@ -528,16 +550,29 @@ fn parse_daticert_time(giorno: &str, ora: &str, zona: Option<&str>) -> Option<i6
 
 // ---- Full analysis through `pec_core::message` (the parser room) ----
 
-fn analyzer() -> &'static crate::message::Analyzer {
-    static A: std::sync::OnceLock<crate::message::Analyzer> = std::sync::OnceLock::new();
-    A.get_or_init(|| crate::message::Analyzer::new(crate::signature::TrustStore::bundled()))
+/// The analyser with the bundled trust list only, shared by every store that adds no anchor.
+pub(crate) fn default_analyzer() -> std::sync::Arc<crate::message::Analyzer> {
+    static A: std::sync::OnceLock<std::sync::Arc<crate::message::Analyzer>> =
+        std::sync::OnceLock::new();
+    A.get_or_init(|| {
+        std::sync::Arc::new(crate::message::Analyzer::new(
+            crate::signature::TrustStore::bundled(),
+        ))
+    })
+    .clone()
 }
 
 /// Analyse a complete message with `pec_core::message` (signature verified against the bundled
-/// trust list); falls back to the local reader when the parser refuses the input, so that a
-/// message is never lost for being odd.
+/// trust list); see [`analyze_with`].
 pub fn analyze(raw: &[u8]) -> MessageRecord {
-    match analyzer().analyze(raw) {
+    analyze_with(&default_analyzer(), raw)
+}
+
+/// Analyse a complete message with `analyzer` (its trust store decides which signatures are
+/// valid); falls back to the local reader when the parser refuses the input, so that a message
+/// is never lost for being odd.
+pub fn analyze_with(analyzer: &crate::message::Analyzer, raw: &[u8]) -> MessageRecord {
+    match analyzer.analyze(raw) {
         Ok(m) => {
             let mut rec = from_pec_message(&m);
             if rec.is_invoice {
@@ -691,9 +726,13 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         message_id: c.message_id.as_deref().and_then(normalize_message_id),
         kind: Some(kind),
         receipt_type: m.receipt.map(|r| r.as_str().to_string()),
+        // A certified receipt is attached by the message id its signed daticert names: the
+        // unsigned X-Riferimento-Message-ID could point it at another sent message.
         ref_message_id: c
-            .riferimento_message_id
+            .msgid
             .as_deref()
+            .filter(|_| m.certified)
+            .or(c.riferimento_message_id.as_deref())
             .or(c.rem_ua_message_identifier.as_deref())
             .and_then(normalize_message_id),
         identificativo: c.identificativo.clone(),
@@ -736,6 +775,8 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         preview,
         body_text,
         complete: true,
+        certified: m.certified,
+        header_mismatches: m.header_mismatches.clone(),
     }
 }
 

@@ -95,7 +95,7 @@ impl Store {
     /// Import a raw message file into `folder` (no server copy). Duplicates (same Message-ID in the
     /// same folder) are not inserted twice.
     pub fn import_raw(&self, folder: FolderId, raw: &[u8]) -> Result<InsertOutcome> {
-        let rec = super::ingest::analyze(raw);
+        let rec = self.analyze(raw);
         let meta = ImapMeta {
             size: raw.len() as u64,
             internal_date: rec.date,

@@ -87,6 +87,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_part_downloads.sql")),
         M::up(include_str!("../../migrations/0005_invoice_fields.sql")),
         M::up(include_str!("../../migrations/0006_fts_vocab.sql")),
+        M::up(include_str!("../../migrations/0007_receipt_certified.sql")),
     ])
 }
 
@@ -96,6 +97,8 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     body_cap: std::sync::atomic::AtomicU64,
     part_cap: std::sync::atomic::AtomicU64,
+    /// Analyses what is written (signatures checked against its trust store).
+    analyzer: std::sync::RwLock<Arc<crate::message::Analyzer>>,
 }
 
 /// Handle to the store; cheap to clone, shareable across threads.
@@ -171,6 +174,7 @@ impl Store {
                 readers: Mutex::new(Vec::new()),
                 body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
                 part_cap: std::sync::atomic::AtomicU64::new(DEFAULT_PART_CACHE_CAP),
+                analyzer: std::sync::RwLock::new(ingest::default_analyzer()),
             }),
         })
     }
@@ -189,6 +193,33 @@ impl Store {
         self.inner
             .body_cap
             .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The PEC signature trust for every message written from now on (sync, import, outbox):
+    /// the bundled trust list unless a caller adds explicit anchors (tests, the demo's sandbox).
+    /// This is never an account's TLS `ca_file`: a CA trusted to reach a server does not make
+    /// its holder a PEC provider.
+    pub fn set_signature_trust(&self, trust: crate::signature::TrustStore) {
+        let analyzer = Arc::new(crate::message::Analyzer::new(trust));
+        *self
+            .inner
+            .analyzer
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = analyzer;
+    }
+
+    /// The analyser messages are written with (see [`Store::set_signature_trust`]).
+    pub fn analyzer(&self) -> Arc<crate::message::Analyzer> {
+        self.inner
+            .analyzer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Analyse a complete raw message for writing, with this store's signature trust.
+    pub fn analyze(&self, raw: &[u8]) -> MessageRecord {
+        ingest::analyze_with(&self.analyzer(), raw)
     }
 
     /// Cap the downloaded-parts cache (bytes). Applied whenever a part download completes.

@@ -174,6 +174,9 @@ pub struct ReceiptInfo {
     pub recipient: Option<String>,
     pub error: Option<String>,
     pub at: Option<i64>,
+    /// The receipt's kind and facts come from a daticert the provider's valid signature covers.
+    /// Uncertified receipts (header-only so far, unsigned, untrusted) are listed but move no state.
+    pub certified: bool,
 }
 
 /// Everything `show` needs.
@@ -393,7 +396,7 @@ impl Store {
             };
             let receipts = {
                 let mut st = c.prepare_cached(
-                    "SELECT receipt_id, sent_id, receipt_type, recipient, error, at FROM receipts
+                    "SELECT receipt_id, sent_id, receipt_type, recipient, error, at, certified FROM receipts
                      WHERE sent_id = ?1 OR receipt_id = ?1 ORDER BY COALESCE(at, 0), receipt_id",
                 )?;
                 st.query_map([id], |r| {
@@ -404,6 +407,7 @@ impl Store {
                         recipient: r.get(3)?,
                         error: r.get(4)?,
                         at: r.get(5)?,
+                        certified: r.get(6)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?
@@ -449,7 +453,7 @@ impl Store {
     pub fn pending_receipts(&self, account: AccountId) -> Result<Vec<ReceiptInfo>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT receipt_id, sent_id, receipt_type, recipient, error, at FROM receipts
+                "SELECT receipt_id, sent_id, receipt_type, recipient, error, at, certified FROM receipts
                  WHERE account_id = ?1 AND sent_id IS NULL ORDER BY receipt_id",
             )?;
             Ok(st
@@ -461,6 +465,7 @@ impl Store {
                         recipient: r.get(3)?,
                         error: r.get(4)?,
                         at: r.get(5)?,
+                        certified: r.get(6)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?)

@@ -5,6 +5,11 @@
 //! daticert `<msgid>`, daticert `<identificativo>` (learnt from the accettazione). A receipt whose
 //! sent message is unknown stays in `receipts` with `sent_id = NULL` and is attached when the message
 //! shows up (sync order, another folder, a later import): never lost, never blocking.
+//!
+//! Only *certified* receipts move a recipient's state (see [`MessageRecord::certified`]): a
+//! receipt seen header-only (before its body is downloaded and verified), unsigned, or under an
+//! untrusted signature is attached and listed, but gives no tick. When its body is verified the
+//! row is rewritten from the signed daticert, so a forged `X-Ricevuta` never leaves a tick behind.
 
 use super::CachedExt;
 use super::ingest::{MessageRecord, PecKind};
@@ -26,16 +31,22 @@ pub(crate) fn on_message_written_tx(
                 .clone()
                 .unwrap_or_else(|| "sconosciuta".into());
             let at = rec.pec_time.or(rec.date);
+            // A certified record replaces what a header-only one said (the forged header's
+            // recipient and error must not survive); an uncertified one only fills gaps.
             tx.exec(
                 "INSERT INTO receipts (receipt_id, account_id, receipt_type, ref_message_id, identificativo,
-                    recipient, error, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    recipient, error, at, certified)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(receipt_id) DO UPDATE SET receipt_type = excluded.receipt_type,
                     ref_message_id = COALESCE(excluded.ref_message_id, receipts.ref_message_id),
-                    identificativo = COALESCE(excluded.identificativo, receipts.identificativo),
-                    recipient = COALESCE(excluded.recipient, receipts.recipient),
-                    error = COALESCE(excluded.error, receipts.error),
-                    at = COALESCE(excluded.at, receipts.at)",
+                    identificativo = CASE WHEN excluded.certified THEN excluded.identificativo
+                        ELSE COALESCE(excluded.identificativo, receipts.identificativo) END,
+                    recipient = CASE WHEN excluded.certified THEN excluded.recipient
+                        ELSE COALESCE(excluded.recipient, receipts.recipient) END,
+                    error = CASE WHEN excluded.certified THEN excluded.error
+                        ELSE COALESCE(excluded.error, receipts.error) END,
+                    at = COALESCE(excluded.at, receipts.at),
+                    certified = excluded.certified",
                 params![
                     id,
                     account,
@@ -44,7 +55,8 @@ pub(crate) fn on_message_written_tx(
                     rec.identificativo,
                     rec.pec_recipient,
                     rec.pec_error,
-                    at
+                    at,
+                    rec.certified
                 ],
             )?;
             let existing: Option<MessageId> = tx
@@ -69,6 +81,7 @@ pub(crate) fn on_message_written_tx(
             }
         }
         PecKind::Plain => {
+            forget_receipt_tx(tx, id)?;
             if role == Some("sent") {
                 tx.exec(
                     "UPDATE messages SET delivery = COALESCE(delivery, 'sent') WHERE id = ?1",
@@ -108,7 +121,27 @@ pub(crate) fn on_message_written_tx(
                 }
             }
         }
-        _ => {}
+        PecKind::Envelope | PecKind::Anomaly | PecKind::Rem => forget_receipt_tx(tx, id)?,
+    }
+    Ok(())
+}
+
+/// Message `id` turned out not to be a receipt (its header said so, its verified body does not):
+/// drop its receipt row and recompute the message it was attached to.
+fn forget_receipt_tx(tx: &Transaction<'_>, id: MessageId) -> Result<()> {
+    let sent: Option<Option<MessageId>> = tx
+        .row(
+            "SELECT sent_id FROM receipts WHERE receipt_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(sent) = sent else {
+        return Ok(());
+    };
+    tx.exec("DELETE FROM receipts WHERE receipt_id = ?1", [id])?;
+    if let Some(sent) = sent {
+        recompute_tx(tx, sent)?;
     }
     Ok(())
 }
@@ -243,7 +276,7 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
     type Row = (String, Option<String>, Option<String>, Option<i64>);
     let receipts: Vec<Row> = {
         let mut st = tx.prepare_cached(
-            "SELECT receipt_type, recipient, error, at FROM receipts WHERE sent_id = ?1
+            "SELECT receipt_type, recipient, error, at FROM receipts WHERE sent_id = ?1 AND certified
              ORDER BY COALESCE(at, 0), receipt_id",
         )?;
         st.query_map([sent], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?

@@ -6,6 +6,7 @@ use super::list_status::{self, FolderStatus};
 use super::qresync::{self, RawError, Selected};
 use super::{SyncError, SyncEvent, SyncStatus};
 use crate::accounts::{Account, CredentialStore};
+use crate::message::Analyzer;
 use crate::store::ingest::{self, AttachmentRecord, MessageRecord};
 use crate::store::{
     AccountId, ActionKind, Folder, FolderRole, ImapMeta, MessageId, ServerFlags, Store,
@@ -1068,8 +1069,9 @@ impl SyncEngine {
                     let w = tokio::task::spawn_blocking(move || write_batch(&store2, fid, &items));
                     writing = Some((w, prev_low, prev_len));
                 }
+                let analyzer = store.analyzer();
                 analysing = Some((
-                    tokio::task::spawn_blocking(move || analyse_whole(items)),
+                    tokio::task::spawn_blocking(move || analyse_whole(&analyzer, items)),
                     low,
                     batch.len(),
                 ));
@@ -1365,7 +1367,7 @@ impl SyncEngine {
             }
             let store = self.shared.store.clone();
             pending = Some(tokio::task::spawn_blocking(move || {
-                let items = analyze_batch(raws);
+                let items = analyze_batch(&store.analyzer(), raws);
                 let n = items.len();
                 store.upsert_bodies(fid, &items)?;
                 Ok(n)
@@ -1399,7 +1401,7 @@ impl SyncEngine {
         let raw2 = raw.clone();
         store
             .run(move |s| {
-                let rec = ingest::analyze(&raw2);
+                let rec = s.analyze(&raw2);
                 let meta = ImapMeta {
                     uid: Some(uid),
                     size: raw2.len() as u64,
@@ -1558,13 +1560,13 @@ type Whole = (ImapMeta, MessageRecord, Option<Vec<u8>>);
 
 /// Analyse the whole messages of a backfill batch (large ones came header-only and keep their
 /// header record); returns the rows and how many bodies they carry.
-fn analyse_whole(items: Vec<Whole>) -> (Vec<Whole>, u64) {
+fn analyse_whole(analyzer: &Analyzer, items: Vec<Whole>) -> (Vec<Whole>, u64) {
     let bodies = items.iter().filter(|i| i.2.is_some()).count() as u64;
     let items = on_two_threads(
         items,
         |i| i.2.as_ref().map_or(0, Vec::len),
         |(meta, rec, raw)| match raw {
-            Some(raw) => (meta, ingest::analyze(&raw), Some(raw)),
+            Some(raw) => (meta, ingest::analyze_with(analyzer, &raw), Some(raw)),
             None => (meta, rec, None),
         },
     );
@@ -1578,12 +1580,15 @@ fn write_batch(store: &Store, folder: i64, items: &[Whole]) -> crate::store::Res
     Ok((inserted, out.len() as u32 - inserted))
 }
 
-fn analyze_batch(raws: Vec<FetchedBody>) -> Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> {
+fn analyze_batch(
+    analyzer: &Analyzer,
+    raws: Vec<FetchedBody>,
+) -> Vec<(ImapMeta, MessageRecord, Option<Vec<u8>>)> {
     on_two_threads(
         raws,
         |r| r.3.len(),
         |(uid, flags, modseq, raw)| {
-            let rec = ingest::analyze(&raw);
+            let rec = ingest::analyze_with(analyzer, &raw);
             let meta = ImapMeta {
                 uid: Some(uid),
                 modseq,

@@ -28,6 +28,16 @@ pub async fn setup(test: &str, opts: Options) -> Option<Env> {
     let sb = Sandbox::start(opts).await.expect("sandbox starts");
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open_in(dir.path()).expect("store");
+    // The sandbox signs its receipts under its test CA: trusted for signatures explicitly here
+    // (the account's ca_file is for TLS only).
+    store.set_signature_trust(
+        pec_core::signature::TrustStore::bundled()
+            .with_anchor_pem(
+                sb.ca_pem().as_bytes(),
+                pec_core::signature::AnchorRole::PecProviders,
+            )
+            .expect("sandbox CA"),
+    );
     let account = add_account(&store, &sb);
     let creds = MemoryCredentialStore::new();
     creds.set(U1.0, U1.1).expect("creds");

@@ -47,8 +47,24 @@ pub fn plain(
     .into_bytes()
 }
 
-/// A PEC receipt (`X-Ricevuta: tipo`) carrying a daticert.xml.
+/// A PEC receipt (`X-Ricevuta: tipo`) carrying a daticert.xml, signed by the test provider (a
+/// store trusts it only with [`test_trust`]).
 pub fn receipt(
+    tipo: &str,
+    ref_mid: &str,
+    ident: &str,
+    consegna: Option<&str>,
+    errore: &str,
+    ora: &str,
+    sender: &str,
+) -> Vec<u8> {
+    signed(&unsigned_receipt(
+        tipo, ref_mid, ident, consegna, errore, ora, sender,
+    ))
+}
+
+/// The same receipt without a signature: what anyone can write.
+pub fn unsigned_receipt(
     tipo: &str,
     ref_mid: &str,
     ident: &str,
@@ -123,4 +139,105 @@ pub fn envelope(
          {body}\r\n{inv}--b2--\r\n\r\n--b1--\r\n"
     )
     .into_bytes()
+}
+
+/// The test PEC provider: a signer under a fresh test root, trusted by [`test_trust`] only.
+struct TestProvider {
+    root_pem: String,
+    provider: pec_sandbox::pec::Provider,
+}
+
+fn test_provider() -> &'static TestProvider {
+    static P: std::sync::OnceLock<TestProvider> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let pki = pec_test_harness::Pki::generate().expect("test PKI");
+        let signer = pki
+            .provider_signer("Sandbox PEC", "pec.example")
+            .expect("provider signer");
+        TestProvider {
+            root_pem: pki.root_pem(),
+            provider: pec_sandbox::pec::Provider::from_signer(&signer).expect("provider"),
+        }
+    })
+}
+
+/// The bundled trust list plus the test provider's root, explicitly, as a PEC-provider anchor.
+pub fn test_trust() -> pec_core::signature::TrustStore {
+    pec_core::signature::TrustStore::bundled()
+        .with_anchor_pem(
+            test_provider().root_pem.as_bytes(),
+            pec_core::signature::AnchorRole::PecProviders,
+        )
+        .expect("test root")
+}
+
+/// `raw` (CRLF, a `Content-Type` header and a body) signed by the test provider: the outer
+/// headers stay outside, the content becomes the first part of a `multipart/signed`.
+pub fn signed(raw: &[u8]) -> Vec<u8> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header block");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let body = &raw[end + 4..];
+    let (mut outer, mut content_headers) = (String::new(), String::new());
+    let mut in_content = false;
+    for line in head.split("\r\n") {
+        if !(line.starts_with(' ') || line.starts_with('\t')) {
+            let name = line
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            in_content = name.starts_with("content-");
+            if name == "mime-version" {
+                continue;
+            }
+        }
+        let target = if in_content {
+            &mut content_headers
+        } else {
+            &mut outer
+        };
+        target.push_str(line);
+        target.push_str("\r\n");
+    }
+    let mut content = format!("{content_headers}\r\n").into_bytes();
+    // S/MIME signs the canonical form: CRLF line ends (a bare LF would be rewritten in transit).
+    let body = String::from_utf8_lossy(body)
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n");
+    content.extend_from_slice(body.as_bytes());
+    // The CRLF before the next boundary belongs to the delimiter, not to the signed content.
+    while content.ends_with(b"\r\n") {
+        content.truncate(content.len() - 2);
+    }
+    let p7s = test_provider().provider.sign(&content).expect("sign");
+    let b64 = base64_lines(&p7s);
+    let mut out = format!(
+        "{outer}MIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/x-pkcs7-signature\"; \
+         micalg=\"sha-256\"; boundary=\"signed-b\"\r\n\r\n--signed-b\r\n"
+    )
+    .into_bytes();
+    out.extend_from_slice(&content);
+    out.extend_from_slice(
+        format!(
+            "\r\n--signed-b\r\nContent-Type: application/x-pkcs7-signature; name=\"smime.p7s\"\r\n\
+             Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n\
+             {b64}\r\n--signed-b--\r\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn base64_lines(data: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(data);
+    b64.as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r\n")
 }

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod dovecot;
+pub mod forge;
 pub mod lmtp;
 pub mod pki;
 pub mod proxy;

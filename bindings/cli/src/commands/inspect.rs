@@ -55,9 +55,12 @@ pub fn run(args: Args) -> ExitCode {
 
 fn inspect_one(path: &Path) -> Result<FileReport, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    std::panic::catch_unwind(|| block(pec_ffi::inspect_file(bytes)))
-        .map_err(|_| "internal error while analysing".to_string())?
-        .map_err(|e| e.to_string())
+    std::panic::catch_unwind(|| match crate::facade::signature_test_anchor() {
+        Some(pem) => block(pec_ffi::inspect_file_with_test_anchor(bytes, pem)),
+        None => block(pec_ffi::inspect_file(bytes)),
+    })
+    .map_err(|_| "internal error while analysing".to_string())?
+    .map_err(|e| e.to_string())
 }
 
 /// `{"file": PATH, ...the report's facts}` on one line.

@@ -97,7 +97,8 @@ fn print_human(d: &MessageView) {
     println!(
         "Kind:      {}{}",
         json::kind_name(s.kind),
-        s.receipt_type
+        d.pec
+            .receipt_type
             .as_deref()
             .map(|t| format!(" ({t})"))
             .unwrap_or_default()
@@ -136,6 +137,25 @@ fn print_human(d: &MessageView) {
                 .as_deref()
                 .map(|x| format!(" — {x}"))
                 .unwrap_or_default()
+        );
+    }
+    if d.pec.rewrapped {
+        println!("           (signature found inside a re-wrapped or forwarded message)");
+    }
+    if s.kind != pec_ffi::MessageKind::Plain {
+        println!(
+            "Certified: {}",
+            match (d.pec.certified, d.downloaded) {
+                (true, _) => "yes (facts from the signed daticert.xml)",
+                (false, true) => "NO (not proven by a valid PEC provider signature)",
+                (false, false) => "unverified until the body is checked (pec show --fetch)",
+            }
+        );
+    }
+    for x in &d.pec.header_mismatches {
+        println!(
+            "TAMPERED:  header {}: {:?}, but the daticert says {:?}",
+            x.header, x.header_value, x.daticert_value
         );
     }
     let tracked = s.delivery.is_some();
@@ -182,14 +202,15 @@ fn print_human(d: &MessageView) {
             }
         } else {
             println!(
-                "  receipt {} {}{} {}",
+                "  receipt {} {}{} {}{}",
                 r.receipt_id,
                 r.receipt_type,
                 r.recipient
                     .as_deref()
                     .map(|x| format!(" for {x}"))
                     .unwrap_or_default(),
-                r.at.map(format_date).unwrap_or_default()
+                r.at.map(format_date).unwrap_or_default(),
+                if r.certified { "" } else { " (not certified)" }
             );
         }
     }

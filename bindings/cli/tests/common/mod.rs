@@ -11,14 +11,30 @@ use std::time::{Duration, Instant};
 
 pub const PEC: &str = env!("CARGO_BIN_EXE_pec");
 
-/// `pec --data-dir DIR ARGS...`, whatever its outcome.
+/// Where a test notes the sandbox CA it trusts for signatures, beside (not in) the data dir.
+fn anchor_note(dir: &Path) -> std::path::PathBuf {
+    dir.with_extension("signature-test-anchor")
+}
+
+/// From now on every `pec` run on `dir` passes `--signature-test-anchor PEM` (the sandbox signs
+/// its receipts under its test CA; `--ca-file` alone never makes it a PEC provider).
+pub fn trust_for_signatures(dir: &Path, pem: &Path) {
+    std::fs::write(anchor_note(dir), pem.to_string_lossy().as_bytes()).expect("anchor note");
+}
+
+/// Stop passing `--signature-test-anchor` for `dir`.
+pub fn forget_signature_anchor(dir: &Path) {
+    let _ = std::fs::remove_file(anchor_note(dir));
+}
+
+/// `pec --data-dir DIR [--signature-test-anchor PEM] ARGS...`, whatever its outcome.
 pub fn pec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(PEC)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("run pec")
+    let mut c = Command::new(PEC);
+    c.arg("--data-dir").arg(dir);
+    if let Ok(pem) = std::fs::read_to_string(anchor_note(dir)) {
+        c.arg("--signature-test-anchor").arg(pem);
+    }
+    c.args(args).output().expect("run pec")
 }
 
 /// Standard output of a `pec` run that must succeed.
@@ -41,7 +57,9 @@ pub fn rows(dir: &Path, args: &[&str]) -> Vec<Value> {
     json(dir, args).as_array().expect("array").clone()
 }
 
-/// `pec account add ADDRESS --imap IMAP ...` against the sandbox, password on standard input.
+/// `pec account add ADDRESS --imap IMAP ...` against the sandbox, password on standard input. On
+/// success the sandbox's CA is also trusted for signatures from then on, explicitly
+/// ([`trust_for_signatures`]; undo with [`forget_signature_anchor`]).
 pub fn account_add(dir: &Path, sb: &Sandbox, imap: &str, address: &str, password: &str) -> Output {
     account_add_with(dir, sb, imap, address, password, &[])
 }
@@ -74,7 +92,11 @@ pub fn account_add_with(
         .expect("stdin")
         .write_all(password.as_bytes())
         .expect("password");
-    c.wait_with_output().expect("wait")
+    let out = c.wait_with_output().expect("wait");
+    if out.status.success() {
+        trust_for_signatures(dir, &sb.state.ca_file);
+    }
+    out
 }
 
 /// Add an account on the sandbox's own IMAP port; it must succeed.

@@ -72,9 +72,14 @@ class SandboxTest {
         return f
     }
 
+    /**
+     * Adds a sandbox account. Its `ca_file` is for TLS only; the sandbox signs its receipts under the
+     * same test CA, which the App trusts for PEC signatures only because this test says so.
+     */
     private suspend fun addSandboxAccount(app: App, address: String, password: String, delegation: Delegation? = null): AccountInfo {
         val (ih, ip) = field("imap").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
         val (sh, sp) = field("smtp").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
+        app.addSignatureTestAnchor(field("ca_file"))
         return app.addAccount(NewAccount(Provider.CUSTOM, address, password, null,
             CustomServer(ih, ip, sh, sp, field("ca_file")), delegation))
     }
@@ -151,6 +156,8 @@ class SandboxTest {
             val detail = app.message(inv[0].id)
             assertEquals(MessageKind.CERTIFIED, detail.pec.kind)
             assertEquals(SignatureState.VALID, detail.pec.signature.state)
+            assertTrue("certified under the explicit test anchor", detail.pec.certified)
+            assertTrue(detail.pec.headerMismatches.isEmpty())
 
             // The invoices folder with what the invoice file says.
             val invPage = app.invoicesPage(me.id, null, 20u)
