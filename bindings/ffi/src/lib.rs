@@ -31,7 +31,8 @@ pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
 pub use files::{
-    FileReport, inspect_file, invoice_file_attachments, invoice_file_summary, render_invoice_file,
+    FilePurpose, FileReport, attachment_from_path, inspect_file, invoice_file_attachments,
+    invoice_file_summary, read_file, render_invoice_file,
 };
 pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{

@@ -94,7 +94,14 @@ impl Store {
 
     /// Import a raw message file into `folder` (no server copy). Duplicates (same Message-ID in the
     /// same folder) are not inserted twice.
+    ///
+    /// An empty (or blank) input is not a message: refused with [`StoreError::Invalid`].
     pub fn import_raw(&self, folder: FolderId, raw: &[u8]) -> Result<InsertOutcome> {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(StoreError::Invalid(
+                "the file is empty: there is no message to import".into(),
+            ));
+        }
         let rec = super::ingest::analyze(raw);
         let meta = ImapMeta {
             size: raw.len() as u64,

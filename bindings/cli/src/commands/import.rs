@@ -30,9 +30,12 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     };
     let (mut added, mut known, mut failed) = (0, 0, 0);
     for f in &args.files {
-        let result = std::fs::read(f).map_err(|e| e.to_string()).and_then(|raw| {
-            block(app.import_into(account.id, args.folder.clone(), raw)).map_err(|e| e.to_string())
-        });
+        let result = block(app.import_file(
+            account.id,
+            args.folder.clone(),
+            f.to_string_lossy().into_owned(),
+        ))
+        .map_err(|e| e.to_string());
         let file = f.display().to_string();
         match result {
             Ok(o) => {

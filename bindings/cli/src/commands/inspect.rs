@@ -54,7 +54,11 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn inspect_one(path: &Path) -> Result<FileReport, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = block(pec_ffi::read_file(
+        path.to_string_lossy().into_owned(),
+        pec_ffi::FilePurpose::Message,
+    ))
+    .map_err(|e| e.to_string())?;
     std::panic::catch_unwind(|| block(pec_ffi::inspect_file(bytes)))
         .map_err(|_| "internal error while analysing".to_string())?
         .map_err(|e| e.to_string())

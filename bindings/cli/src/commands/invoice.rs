@@ -40,7 +40,11 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<(), String> {
-    let data = std::fs::read(&args.file).map_err(|e| e.to_string())?;
+    let data = block(pec_ffi::read_file(
+        args.file.to_string_lossy().into_owned(),
+        pec_ffi::FilePurpose::Invoice,
+    ))
+    .map_err(|e| e.to_string())?;
     let name = args
         .file
         .file_name()
