@@ -127,7 +127,8 @@ pub async fn inspect_file(data: Vec<u8>) -> Result<FileReport> {
     .await
 }
 
-fn open(file_name: Option<&str>, data: &[u8]) -> Result<fatturapa::Opened> {
+/// Open an invoice file (named when the name is known: it tells `.p7m` from `.xml`).
+pub(crate) fn open_invoice(file_name: Option<&str>, data: &[u8]) -> Result<fatturapa::Opened> {
     check_for(data, FilePurpose::Invoice)?;
     Ok(match file_name {
         Some(name) => fatturapa::open_named(data, name, bundled_trust())?,
@@ -143,7 +144,7 @@ pub async fn render_invoice_file(
     style: InvoiceStyle,
 ) -> Result<InvoiceView> {
     blocking(move || {
-        let opened = open(file_name.as_deref(), &data)?;
+        let opened = open_invoice(file_name.as_deref(), &data)?;
         Ok(invoice_view(&opened, style, file_name))
     })
     .await
@@ -155,7 +156,7 @@ pub async fn render_invoice_file(
 #[uniffi::export]
 pub async fn invoice_file_summary(file_name: Option<String>, data: Vec<u8>) -> Result<String> {
     blocking(move || {
-        let opened = open(file_name.as_deref(), &data)?;
+        let opened = open_invoice(file_name.as_deref(), &data)?;
         Ok(fatturapa::summary_json(&opened).to_string())
     })
     .await
@@ -168,7 +169,7 @@ pub async fn invoice_file_attachments(
     data: Vec<u8>,
 ) -> Result<Vec<SharedFile>> {
     blocking(move || {
-        let opened = open(file_name.as_deref(), &data)?;
+        let opened = open_invoice(file_name.as_deref(), &data)?;
         let files = fatturapa::attachment_files(&opened).ok_or_else(|| PecError::InvalidInput {
             detail: "the file is an SdI message: it has no attachments".into(),
         })?;
@@ -184,7 +185,7 @@ pub async fn invoice_file_attachments(
     .await
 }
 
-fn mime_guess(name: &str) -> &'static str {
+pub(crate) fn mime_guess(name: &str) -> &'static str {
     let lower = name.to_ascii_lowercase();
     match lower.rsplit('.').next().unwrap_or("") {
         "pdf" => "application/pdf",

@@ -23,6 +23,7 @@ mod mail;
 mod parts;
 pub mod presets;
 pub mod runtime;
+mod saving;
 pub mod types;
 
 pub use app::App;
@@ -44,6 +45,7 @@ pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
 pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };
+pub use saving::{SaveFailure, SavedFile, save_invoice_attachments};
 pub use types::*;
 
 /// The core's version, for about screens and bug reports.
