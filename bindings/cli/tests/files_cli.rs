@@ -72,3 +72,146 @@ async fn import_and_send_refuse_endless_and_oversized_files() {
     let rows = rows(dir, &["ls", "all", "--json"]);
     assert!(rows.is_empty(), "{rows:#?}");
 }
+
+const PDF_B64: &str = "JVBERi0xLjQK"; // "%PDF-1.4\n"
+
+/// A message whose sender controls every field: escape sequences and CR/LF in the display name,
+/// the RFC 2047 subject, the body and an attachment name; two attachments whose names clean to
+/// the same `a.pdf`; one name of 300 characters.
+fn hostile_message(message_id: &str) -> Vec<u8> {
+    let long = format!("{}.pdf", "n".repeat(300));
+    let part = |name: &str| {
+        format!(
+            "--B\r\nContent-Type: application/pdf; name=\"{name}\"\r\n\
+             Content-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{PDF_B64}\r\n"
+        )
+    };
+    format!(
+        "From: \"Evil\x1b[2J Name\" <evil@pec.other>\r\nTo: {ME}\r\n\
+         Subject: =?UTF-8?Q?Ciao=0D=0AFrom:_banca@pec.it=1B]0;titolo=07?=\r\n\
+         Message-ID: <{message_id}>\r\nDate: Thu, 14 Nov 2024 18:26:00 +0100\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
+         --B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nriga\x1b[31m rossa\r\nfine\r\n\
+         {}{}{}{}--B--\r\n",
+        part("a.pdf"),
+        part("../a.pdf"),
+        part(&long),
+        part("x\x1b[2J.pdf"),
+    )
+    .into_bytes()
+}
+
+fn assert_terminal_safe(what: &str, out: &str) {
+    assert!(!out.contains(['\x1b', '\r', '\x07']), "{what}: {out:?}");
+    assert!(
+        !out.lines()
+            .any(|l| l.trim_start().starts_with("From: banca")),
+        "{what}: a fake From: line: {out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_saves_and_terminal_output() {
+    if pec_test_harness::dovecot_or_skip("imports_saves_and_terminal_output").is_none() {
+        return;
+    }
+    let sb = Sandbox::start(Options::default()).await.expect("sandbox");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    add_account(dir, &sb, ME, "password1");
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+
+    // An empty file is not a message.
+    let empty = file("empty.eml", b"");
+    let out = pec(dir, &["import", &empty]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("empty"),
+        "{out:?}"
+    );
+
+    // The hostile message: stored exactly, shown neutralised.
+    let hostile = file("hostile.eml", &hostile_message("hostile@pec.other"));
+    let id = json(dir, &["import", "--json", &hostile])["id"].to_string();
+    let listed = rows(dir, &["ls", "--json"]);
+    let row = listed
+        .iter()
+        .find(|r| r["id"].to_string() == id)
+        .expect("row");
+    assert_eq!(
+        row["subject"].as_str(),
+        Some("Ciao\r\nFrom: banca@pec.it\x1b]0;titolo\x07"),
+        "--json stays exact"
+    );
+    assert_terminal_safe("ls", &ok(dir, &["ls"]));
+    let shown = ok(dir, &["show", &id]);
+    assert_terminal_safe("show", &shown);
+    assert!(shown.contains("riga␛[31m rossa\nfine"), "{shown}");
+    assert_terminal_safe("search", &ok(dir, &["search", "rossa"]));
+
+    // Its attachments are served from the stored body, each into a new file.
+    let out_dir = dir.join("out");
+    std::fs::create_dir_all(&out_dir).expect("out");
+    std::fs::write(out_dir.join("a.pdf"), b"mine").expect("mine");
+    let out_s = out_dir.to_string_lossy().into_owned();
+    let saved = rows(dir, &["save", &id, "--all", "--out", &out_s, "--json"]);
+    assert_eq!(saved.len(), 4, "{saved:#?}");
+    let names: Vec<String> = saved
+        .iter()
+        .map(|s| {
+            assert_eq!(s["fetched"], 0, "served from the stored body: {s}");
+            let p = s["path"].as_str().expect("path");
+            assert_eq!(std::fs::read(p).expect("saved"), b"%PDF-1.4\n");
+            Path::new(p)
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(names[0], "a (1).pdf");
+    assert_eq!(names[1], "a (2).pdf");
+    assert!(
+        names[2].len() <= 255 && names[2].ends_with(".pdf"),
+        "{}",
+        names[2]
+    );
+    assert_eq!(names[3], "x[2J.pdf");
+    assert_eq!(std::fs::read(out_dir.join("a.pdf")).expect("mine"), b"mine");
+    // Saved again: new names, nothing replaced; human output neutralised.
+    let again = ok(dir, &["save", &id, "--all", "--out", &out_s]);
+    assert_terminal_safe("save", &again);
+    assert_eq!(std::fs::read_dir(&out_dir).expect("dir").count(), 9);
+
+    // Same Message-ID, other bytes: a second message, the first's body untouched.
+    let plain = |subject: &str, body: &str| {
+        format!(
+            "From: a@pec.other\r\nTo: {ME}\r\nSubject: {subject}\r\nMessage-ID: <same@pec.other>\r\n\
+             Date: Thu, 14 Nov 2024 18:26:00 +0100\r\n\r\n{body}\r\n"
+        )
+        .into_bytes()
+    };
+    let a = file("a.eml", &plain("Primo", "mele arance"));
+    let b = file("b.eml", &plain("Secondo", "pere banane kiwi"));
+    let first = json(dir, &["import", "--json", &a]);
+    let second = json(dir, &["import", "--json", &b]);
+    assert_eq!(second["inserted"], true, "{second}");
+    assert_ne!(first["id"], second["id"]);
+    let first_id = first["id"].to_string();
+    let shown = json(dir, &["show", &first_id, "--json"]);
+    assert!(
+        shown["text"].as_str().is_some_and(|t| t.contains("mele")),
+        "{shown:#}"
+    );
+    let found = rows(dir, &["search", "--json", "mele"]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], first["id"]);
+    let found = rows(dir, &["search", "--json", "banane"]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], second["id"]);
+}

@@ -24,6 +24,7 @@ mod parts;
 pub mod presets;
 pub mod runtime;
 mod saving;
+pub mod text;
 pub mod types;
 
 pub use app::App;

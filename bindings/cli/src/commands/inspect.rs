@@ -4,6 +4,7 @@
 //! unreadable file gives one line on stderr and exit code 1.
 
 use crate::facade::block;
+use crate::out::say;
 use pec_ffi::FileReport;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -30,14 +31,15 @@ pub fn run(args: Args) -> ExitCode {
             Ok(report) => {
                 if args.json {
                     match json_line(path, &report) {
-                        Ok(line) => println!("{line}"),
+                        Ok(line) => crate::out::json_line(line),
                         Err(msg) => {
                             eprintln!("pec inspect: {}: {msg}", path.display());
                             failed = true;
                         }
                     }
                 } else {
-                    print!("{}\n{}", path.display(), report.text);
+                    say!("{}", path.display());
+                    crate::out::emit(&report.text, false);
                 }
             }
             Err(msg) => {

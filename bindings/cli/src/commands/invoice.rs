@@ -60,7 +60,7 @@ fn run_inner(args: &Args) -> Result<(), String> {
         if let Some(saved) = &saved {
             summary["extracted"] = serde_json::to_value(saved).map_err(|e| e.to_string())?;
         }
-        println!("{summary}");
+        crate::out::json_line(summary);
         return extract_outcome(saved.as_deref());
     }
     if args.extract_attachments.is_some() && args.out.is_none() {
@@ -78,7 +78,7 @@ fn run_inner(args: &Args) -> Result<(), String> {
             extract_outcome(saved.as_deref())
         }
         None => {
-            print!("{}", view.html);
+            crate::out::document(&view.html);
             Ok(())
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::json;
+use crate::out::say;
 use pec_ffi::{DeliveryMark, FolderKind, InvoiceRow, ListRow, MessageKind, ViewRef};
 use std::path::Path;
 use std::process::ExitCode;
@@ -58,7 +59,7 @@ pub fn print_rows(rows: &[ListRow], as_json: bool) -> ExitCode {
             MessageKind::Anomaly => "[anomalia] ".into(),
             _ => String::new(),
         };
-        println!(
+        say!(
             "{:>7} {} {} {:<30.30} {kind}{}{}{} {}",
             m.id,
             format_date(m.date),
@@ -101,7 +102,7 @@ fn print_invoices(rows: &[InvoiceRow], as_json: bool) -> ExitCode {
     for r in rows {
         let m = &r.row;
         if r.invoices.is_empty() {
-            println!(
+            say!(
                 "{:>7} {} {} {:<16} {:<30.30} (details once downloaded: pec show {} --fetch)",
                 m.id,
                 format_date(m.date),
@@ -112,7 +113,7 @@ fn print_invoices(rows: &[InvoiceRow], as_json: bool) -> ExitCode {
             );
         }
         for i in &r.invoices {
-            println!(
+            say!(
                 "{:>7} {} {} {:<16} {:<30.30} {:>14} {}{}",
                 m.id,
                 format_date(m.date),
@@ -166,7 +167,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
                 ViewRef::Receipts => "(receipts)".to_string(),
                 _ => f.path.clone(),
             };
-            println!(
+            say!(
                 "{:<30} {:<8} {:>6} {:>6} unread",
                 name,
                 kind_name(f.kind),

@@ -7,6 +7,7 @@
 //! others are still written; the exit code is non-zero when any failed.
 
 use crate::facade::{block, fail, open, print_json};
+use crate::out::say;
 use pec_ffi::{AttachmentInfo, DownloadListener, DownloadProgress, MessageView};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -109,7 +110,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
         match result {
             Ok(done) => {
                 if !args.json {
-                    println!(
+                    say!(
                         "{} ({} bytes)",
                         done.path.as_deref().unwrap_or(""),
                         done.size

@@ -5,6 +5,7 @@
 //! A network failure leaves the message queued: the next `pec send`/`pec status` retries it.
 
 use crate::facade::{block, fail, open, resolve_account};
+use crate::out::say;
 use pec_ffi::{App, ComposeDraft, FilePurpose, PecError, SendStep};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -139,18 +140,15 @@ pub fn queue_and_send(
     }
     let st = block(app.send_status(id)).map_err(|e| e.to_string())?;
     if opts.json {
-        println!(
-            "{}",
-            json!({
+        crate::out::json_line(json!({
                 "id": id,
                 "message_id": queued.message_id,
                 "state": st.step,
                 "error": st.error,
                 "warnings": queued.warnings,
-            })
-        );
+        }));
     } else {
-        println!("{id}");
+        say!("{id}");
     }
     if st.step == SendStep::Rejected {
         return Err(format!(
