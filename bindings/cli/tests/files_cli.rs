@@ -69,8 +69,46 @@ async fn import_and_send_refuse_endless_and_oversized_files() {
     let big: &'static str = Box::leak(big.to_string().into_boxed_str());
     assert_refused_small(dir, &send(big), 64 * MB);
     // Nothing was queued or stored.
-    let rows = rows(dir, &["ls", "all", "--json"]);
-    assert!(rows.is_empty(), "{rows:#?}");
+    let listed = rows(dir, &["ls", "all", "--json"]);
+    assert!(listed.is_empty(), "{listed:#?}");
+
+    // An HTML body without a text body is refused (not sent with an empty text part).
+    let html = dir.join("body.html");
+    std::fs::write(&html, "<p>ciao</p>").expect("html");
+    let out = pec(
+        dir,
+        &[
+            "send",
+            "--to",
+            "utente2@pec.sandbox.test",
+            "--subject",
+            "x",
+            "--html",
+            html.to_str().expect("p"),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("plain-text body"),
+        "{out:?}"
+    );
+
+    // `ls --limit` above the facade's page cap (500) is honoured, not cut to 500.
+    let files: Vec<String> = (0..520)
+        .map(|i| {
+            let p = dir.join(format!("m{i}.eml"));
+            let raw = format!(
+                "From: a@pec.other\r\nTo: {ME}\r\nSubject: n{i}\r\nMessage-ID: <m{i}@pec.other>\r\n\r\nx\r\n"
+            );
+            std::fs::write(&p, raw).expect("eml");
+            p.to_string_lossy().into_owned()
+        })
+        .collect();
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    ok(dir, &args);
+    assert_eq!(rows(dir, &["ls", "--limit", "100000", "--json"]).len(), 520);
+    assert_eq!(rows(dir, &["ls", "--limit", "510", "--json"]).len(), 510);
 }
 
 const PDF_B64: &str = "JVBERi0xLjQK"; // "%PDF-1.4\n"

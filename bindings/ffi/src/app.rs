@@ -166,7 +166,7 @@ impl Inner {
         let mut q = ListQuery::new(view.to_core());
         q.account = Some(account_id);
         q.hide_receipts = hide_receipts;
-        q.limit = limit.clamp(1, 500);
+        q.limit = limit.clamp(1, pec_core::limits::MAX_PAGE_ROWS);
         q.before = cursor.map(|c| (c.date, c.id));
         let rows = self.store.list(&q)?;
         let next = (rows.len() as u32 == q.limit)
@@ -509,7 +509,8 @@ impl App {
         blocking(move || inner.menu(account_id)).await
     }
 
-    /// One page of a list, newest first. Pass the previous page's `next` to continue.
+    /// One page of a list, newest first: at most `limit` rows, and never more than
+    /// `pec_core::limits::MAX_PAGE_ROWS` (500) in one call; pass `next` to continue.
     pub async fn list_page(
         &self,
         account_id: i64,

@@ -4,7 +4,7 @@
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::json;
 use crate::out::say;
-use pec_ffi::{DeliveryMark, FolderKind, InvoiceRow, ListRow, MessageKind, ViewRef};
+use pec_ffi::{DeliveryMark, FolderKind, InvoiceRow, ListRow, MessageKind, PageCursor, ViewRef};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -190,12 +190,35 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
         }
     };
     if view == ViewRef::Invoices {
-        let page =
-            block(app.invoices_page(account.id, None, args.limit)).map_err(|e| e.to_string())?;
-        return Ok(print_invoices(&page.rows, args.json));
+        let rows = pages(args.limit, |cursor, n| {
+            let p = block(app.invoices_page(account.id, cursor, n)).map_err(|e| e.to_string())?;
+            Ok((p.rows, p.next))
+        })?;
+        return Ok(print_invoices(&rows, args.json));
     }
-    let page =
-        block(app.list_page_filtered(account.id, view, None, args.limit, args.hide_receipts))
+    let rows = pages(args.limit, |cursor, n| {
+        let p = block(app.list_page_filtered(account.id, view, cursor, n, args.hide_receipts))
             .map_err(|e| e.to_string())?;
-    Ok(print_rows(&page.rows, args.json))
+        Ok((p.rows, p.next))
+    })?;
+    Ok(print_rows(&rows, args.json))
+}
+
+/// Up to `limit` rows, page after page: the facade returns at most
+/// `pec_core::limits::MAX_PAGE_ROWS` per call, and `--limit 100000` means 100,000 (or all).
+fn pages<T>(
+    limit: u32,
+    mut fetch: impl FnMut(Option<PageCursor>, u32) -> Result<(Vec<T>, Option<PageCursor>), String>,
+) -> Result<Vec<T>, String> {
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    while (rows.len() as u32) < limit {
+        let (page, next) = fetch(cursor, limit - rows.len() as u32)?;
+        rows.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    Ok(rows)
 }

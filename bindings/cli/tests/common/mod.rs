@@ -129,6 +129,7 @@ pub fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
 
 /// `pec --data-dir DIR ARGS...` with its standard error and the child's peak resident set size
 /// in bytes (`wait4`'s `ru_maxrss`: this child only, not the test's other processes).
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
 pub fn pec_peak_rss(dir: &Path, args: &[&str]) -> (bool, String, u64) {
     use std::io::Read;
     let mut child = Command::new(PEC)
