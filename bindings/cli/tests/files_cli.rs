@@ -175,11 +175,12 @@ async fn imports_saves_and_terminal_output() {
 
     // The hostile message: stored exactly, shown neutralised.
     let hostile = file("hostile.eml", &hostile_message("hostile@pec.other"));
-    let id = json(dir, &["import", "--json", &hostile])["id"].to_string();
+    let imported = json(dir, &["import", "--json", &hostile]);
+    let id = imported["id"].to_string();
     let listed = rows(dir, &["ls", "--json"]);
     let row = listed
         .iter()
-        .find(|r| r["id"].to_string() == id)
+        .find(|r| r["id"] == imported["id"])
         .expect("row");
     assert_eq!(
         row["subject"].as_str(),
