@@ -1,6 +1,7 @@
 //! `pec-core`: everything the PEC client knows, with no FFI or platform types.
 //!
 //! Rooms:
+//! - [`files`]: bounded reads of files given by path, and safe writes into a chosen folder.
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`corpus`]: where tests and benches find `../shared/corpus` at run time.
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
@@ -23,6 +24,7 @@ pub mod accounts;
 pub mod compose;
 pub mod corpus;
 pub mod fatturapa;
+pub mod files;
 pub mod limits;
 pub mod message;
 pub mod outbox;

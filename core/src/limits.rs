@@ -12,3 +12,27 @@ pub const MAX_PARTS: usize = 2_000;
 pub const MAX_XML_BYTES: usize = 64 * 1024 * 1024;
 /// Deepest XML element nesting we accept.
 pub const MAX_XML_DEPTH: usize = 64;
+
+/// Largest file we accept as an attachment to send (bytes). The most generous provider allows
+/// 100 MB per message, so a bigger file can never be sent; the cap is checked before a byte is
+/// read, so a huge file or an endless stream (`/dev/zero`, a pipe) cannot exhaust memory.
+pub const MAX_ATTACHMENT_BYTES: u64 = 100 * 1024 * 1024;
+/// Largest message file we import or inspect (bytes): [`MAX_MESSAGE_BYTES`], checked on the file
+/// before reading it, so `pec import /dev/zero` stops at the cap instead of filling memory.
+pub const MAX_MESSAGE_FILE_BYTES: u64 = MAX_MESSAGE_BYTES as u64;
+/// Largest invoice file we open (bytes). An invoice may come as the whole `.eml` that carried
+/// it, so the message cap applies; the XML inside is held to [`MAX_XML_BYTES`] by its parser.
+pub const MAX_INVOICE_FILE_BYTES: u64 = MAX_MESSAGE_BYTES as u64;
+/// Largest text or HTML body read from a file or standard input for sending (bytes): far above
+/// any letter, low enough that a runaway pipe cannot exhaust memory.
+pub const MAX_BODY_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest CA certificate file (PEM) we read for a test or private server (bytes).
+pub const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+/// Longest file name we write (bytes): the limit of ext4, APFS, NTFS and most file systems. A
+/// longer attachment name (a hostile sender's 300 characters) is shortened, keeping the extension.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+/// Most `name (N).ext` variants tried when a file name is taken in a folder we write into.
+pub const MAX_NAME_VARIANTS: u32 = 10_000;
+/// Most rows one list page returns: a screen never needs more, and a caller asking for more is
+/// told the cap (never silently cut).
+pub const MAX_PAGE_ROWS: u32 = 500;

@@ -57,8 +57,13 @@ pub fn resolve_account(app: &App, address: Option<&str>) -> Result<AccountInfo, 
     }
 }
 
+/// One line on standard error (control characters neutralised: details can quote a sender's
+/// text) and a failure exit code.
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("pec: {msg}");
+    eprintln!(
+        "pec: {}",
+        pec_ffi::text::terminal_safe(&msg.to_string(), false)
+    );
     ExitCode::FAILURE
 }
 

@@ -12,6 +12,7 @@
 mod commands;
 mod facade;
 mod json;
+mod out;
 mod progress;
 
 use clap::{Parser, Subcommand};

@@ -216,3 +216,70 @@ fn errors_are_one_line_on_stderr_with_failure() {
         assert!(err.starts_with("pec invoice: "), "{rel}: {err}");
     }
 }
+
+#[test]
+fn extraction_never_replaces_files_nor_follows_links() {
+    let Some(root) = corpus_for_test() else {
+        return;
+    };
+    let invoice = path(
+        &root,
+        "oca-l10n-italy/extracted-from-pec/IT02652600210_00007.xml",
+    );
+    let dir = tmp("no-overwrite");
+    let outside = tmp("outside");
+    let victim = outside.join("victim");
+    std::fs::write(&victim, b"keep").expect("victim");
+    // A link planted at the attachment's name, and a file of the user's with the next name.
+    std::os::unix::fs::symlink(&victim, dir.join("0003.pdf")).expect("link");
+    std::fs::write(dir.join("0003 (1).pdf"), b"mine").expect("mine");
+    let extract = |d: &Path| {
+        pec(&[
+            "invoice",
+            "--extract-attachments",
+            &d.to_string_lossy(),
+            &invoice,
+        ])
+    };
+    let o = extract(&dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"keep");
+    assert_eq!(
+        std::fs::read(dir.join("0003 (1).pdf")).expect("mine"),
+        b"mine"
+    );
+    let pdf = std::fs::read(dir.join("0003 (2).pdf")).expect("written beside them");
+    assert!(pdf.starts_with(b"%PDF"));
+    // Again: a third copy, nothing replaced.
+    assert!(extract(&dir).status.success());
+    assert!(dir.join("0003 (3).pdf").exists());
+    assert_eq!(std::fs::read(&victim).expect("victim"), b"keep");
+    // The target folder is a link planted inside it: refused, nothing written outside.
+    let link = dir.join("through");
+    std::os::unix::fs::symlink(&outside, &link).expect("dir link");
+    let o = extract(&link);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("symbolic link"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&outside).expect("outside").count(), 1);
+    // --json reports what was written.
+    let o = pec(&[
+        "invoice",
+        "--json",
+        "--extract-attachments",
+        &dir.to_string_lossy(),
+        &invoice,
+    ]);
+    let v = json_of(&o);
+    assert!(
+        v["extracted"][0]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("0003 (4).pdf")),
+        "{v:#}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
+}

@@ -315,12 +315,16 @@ async fn delegate_login_from_the_terminal() {
     assert_eq!(acc[0]["delegated"], true);
     assert_eq!(acc[0]["capabilities"]["can_send"], true);
     assert_eq!(acc[0]["capabilities"]["can_move_delete"], false);
-    assert!(
-        s.path()
-            .join("credentials/segreteria@pec.sandbox.test")
-            .exists()
-    );
-    assert!(!s.path().join("credentials").join(ME).exists());
+    // The password is filed under the delegate's login, not the box's address.
+    {
+        use pec_core::accounts::{CredentialStore, FileCredentialStore};
+        let creds = FileCredentialStore::new(s.path());
+        assert_eq!(
+            creds.get("segreteria@pec.sandbox.test").expect("filed"),
+            "delega-segreteria"
+        );
+        assert!(creds.get(ME).is_err());
+    }
     let line = ok(s.path(), &["sync"]);
     assert!(line.starts_with(&format!("{ME}: ")), "{line}");
     let id = ok(

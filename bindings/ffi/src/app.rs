@@ -66,6 +66,39 @@ impl Inner {
         })
     }
 
+    /// Store `raw` in the account's folder `folder` (name or role, created when missing; the
+    /// inbox when `None`).
+    pub(crate) fn import_bytes(
+        &self,
+        account_id: i64,
+        folder: Option<String>,
+        raw: &[u8],
+    ) -> Result<ImportResult> {
+        self.store.account(account_id)?;
+        let name = folder.unwrap_or_else(|| "INBOX".into());
+        let folder = match self.store.find_folder(account_id, &name)? {
+            Some(f) => f.id,
+            None => {
+                let role = FolderRole::parse(&name.to_ascii_lowercase());
+                let name = if role == Some(FolderRole::Inbox) {
+                    "INBOX"
+                } else {
+                    name.as_str()
+                };
+                self.store
+                    .ensure_folder(account_id, name, role, Some("/"))?
+            }
+        };
+        let out = self.store.import_raw(folder, raw)?;
+        if out.inserted {
+            self.emit(ChangeKind::Messages, Some(account_id));
+        }
+        Ok(ImportResult {
+            id: out.id,
+            inserted: out.inserted,
+        })
+    }
+
     pub(crate) fn account(&self, id: i64) -> Result<AccountInfo> {
         let acc = self.store.account(id)?;
         self.account_info(acc)
@@ -134,7 +167,7 @@ impl Inner {
         let mut q = ListQuery::new(view.to_core());
         q.account = Some(account_id);
         q.hide_receipts = hide_receipts;
-        q.limit = limit.clamp(1, 500);
+        q.limit = limit.clamp(1, pec_core::limits::MAX_PAGE_ROWS);
         q.before = cursor.map(|c| (c.date, c.id));
         let rows = self.store.list(&q)?;
         let next = (rows.len() as u32 == q.limit)
@@ -422,9 +455,9 @@ impl App {
     /// server says nothing about who may certify PEC evidence. Applies to messages analysed from
     /// now on (sync, import, show, invoices).
     pub fn add_signature_test_anchor(&self, pem_path: String) -> Result<()> {
-        let pem = std::fs::read(&pem_path).map_err(|e| PecError::Unreadable {
-            detail: format!("{pem_path}: {e}"),
-        })?;
+        let path = std::path::Path::new(&pem_path);
+        let pem = pec_core::files::read_capped(path, pec_core::limits::MAX_CA_FILE_BYTES)
+            .map_err(|e| crate::files::with_path(path, e.into()))?;
         let trust = self
             .inner
             .signature_trust()
@@ -523,7 +556,8 @@ impl App {
         blocking(move || inner.menu(account_id)).await
     }
 
-    /// One page of a list, newest first. Pass the previous page's `next` to continue.
+    /// One page of a list, newest first: at most `limit` rows, and never more than
+    /// `pec_core::limits::MAX_PAGE_ROWS` (500) in one call; pass `next` to continue.
     pub async fn list_page(
         &self,
         account_id: i64,
@@ -702,7 +736,10 @@ impl App {
     }
 
     /// Import a raw message into a local folder (name or role; created when missing; the inbox
-    /// when `None`). Receipts among imported messages are tracked like synced ones.
+    /// when `None`). Receipts among imported messages are tracked like synced ones. A message
+    /// with the Message-ID of one already there but other bytes is a different message and is
+    /// stored beside it; an empty input is refused (`InvalidInput`), one over
+    /// `pec_core::limits::MAX_MESSAGE_FILE_BYTES` too (`TooLarge`).
     pub async fn import_into(
         &self,
         account_id: i64,
@@ -711,30 +748,27 @@ impl App {
     ) -> Result<ImportResult> {
         let inner = self.inner.clone();
         blocking(move || {
-            inner.store.account(account_id)?;
-            let name = folder.unwrap_or_else(|| "INBOX".into());
-            let folder = match inner.store.find_folder(account_id, &name)? {
-                Some(f) => f.id,
-                None => {
-                    let role = FolderRole::parse(&name.to_ascii_lowercase());
-                    let name = if role == Some(FolderRole::Inbox) {
-                        "INBOX"
-                    } else {
-                        name.as_str()
-                    };
-                    inner
-                        .store
-                        .ensure_folder(account_id, name, role, Some("/"))?
-                }
-            };
-            let out = inner.store.import_raw(folder, &raw)?;
-            if out.inserted {
-                inner.emit(ChangeKind::Messages, Some(account_id));
-            }
-            Ok(ImportResult {
-                id: out.id,
-                inserted: out.inserted,
-            })
+            crate::files::check_for(&raw, crate::files::FilePurpose::Message)?;
+            inner.import_bytes(account_id, folder, &raw)
+        })
+        .await
+    }
+
+    /// [`App::import_into`] of the file at `path`, refused with `TooLarge` before it is read when
+    /// over the cap (a device or pipe as soon as it passes it).
+    pub async fn import_file(
+        &self,
+        account_id: i64,
+        folder: Option<String>,
+        path: String,
+    ) -> Result<ImportResult> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let raw = crate::files::read_for(
+                std::path::Path::new(&path),
+                crate::files::FilePurpose::Message,
+            )?;
+            inner.import_bytes(account_id, folder, &raw)
         })
         .await
     }

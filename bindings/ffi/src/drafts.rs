@@ -36,9 +36,7 @@ fn compose_of(d: Draft) -> Result<ComposeDraft> {
             let data = match a.source {
                 AttachmentSource::Bytes(b) => b,
                 AttachmentSource::File(p) => {
-                    std::fs::read(&p).map_err(|e| PecError::Unreadable {
-                        detail: format!("{}: {e}", p.display()),
-                    })?
+                    crate::files::read_for(&p, crate::files::FilePurpose::Attachment)?
                 }
             };
             Ok(crate::mail::OutgoingAttachment {

@@ -4,6 +4,7 @@
 
 use pec_core::accounts::{AccountError, CredentialError};
 use pec_core::fatturapa::FatturaError;
+use pec_core::files::{ReadError, WriteError};
 use pec_core::message::ParseError;
 use pec_core::store::StoreError;
 
@@ -48,6 +49,10 @@ pub enum PecError {
     /// The operation was cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// A file or input is over the size the app accepts for it (`limit` bytes): refused before it
+    /// was read, or as soon as a stream of unknown size passed the limit.
+    #[error("too large: {detail}")]
+    TooLarge { detail: String, limit: u64 },
     /// A bug: a panic or a broken invariant in the core.
     #[error("internal error: {detail}")]
     Internal { detail: String },
@@ -70,6 +75,7 @@ impl PecError {
             PecError::SignatureInvalid { .. } => "signature_invalid",
             PecError::NotDownloaded { .. } => "not_downloaded",
             PecError::Cancelled => "cancelled",
+            PecError::TooLarge { .. } => "too_large",
             PecError::Internal { .. } => "internal",
         }
     }
@@ -143,6 +149,33 @@ impl From<ParseError> for PecError {
     fn from(e: ParseError) -> Self {
         PecError::Unreadable {
             detail: e.to_string(),
+        }
+    }
+}
+
+impl From<ReadError> for PecError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::TooLarge { limit, .. } => PecError::TooLarge {
+                detail: e.to_string(),
+                limit,
+            },
+            ReadError::Io(io) => PecError::Unreadable {
+                detail: io.to_string(),
+            },
+        }
+    }
+}
+
+impl From<WriteError> for PecError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::LinkInPath(_) => PecError::Permission {
+                detail: e.to_string(),
+            },
+            other => PecError::Storage {
+                detail: other.to_string(),
+            },
         }
     }
 }

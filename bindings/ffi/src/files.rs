@@ -7,8 +7,100 @@ use crate::error::{PecError, Result};
 use crate::runtime::blocking;
 use crate::types::{InvoiceStyle, InvoiceView, SharedFile};
 use pec_core::fatturapa;
+use pec_core::files::{check_len, read_capped};
+use pec_core::limits;
 use pec_core::message::{Analyzer, report};
 use pec_core::signature::{AnchorRole, TrustStore};
+use std::path::Path;
+
+/// What a file read by path is for: each purpose has its own size cap (`pec_core::limits`),
+/// checked before the file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FilePurpose {
+    /// A message to import or inspect (`.eml`, daticert.xml, REM evidence).
+    Message,
+    /// An invoice file (`.xml`, `.xml.p7m`, or the `.eml` that carried it).
+    Invoice,
+    /// A file to attach to a PEC.
+    Attachment,
+    /// A text or HTML body to send.
+    Body,
+}
+
+impl FilePurpose {
+    /// The largest file accepted for this purpose, in bytes.
+    pub fn limit(self) -> u64 {
+        match self {
+            FilePurpose::Message => limits::MAX_MESSAGE_FILE_BYTES,
+            FilePurpose::Invoice => limits::MAX_INVOICE_FILE_BYTES,
+            FilePurpose::Attachment => limits::MAX_ATTACHMENT_BYTES,
+            FilePurpose::Body => limits::MAX_BODY_FILE_BYTES,
+        }
+    }
+}
+
+/// Read a file for `purpose`, refusing it with `PecError::TooLarge` when over the purpose's cap:
+/// a regular file before a byte is read, a device, pipe or FIFO as soon as it passes the cap.
+pub(crate) fn read_for(path: &Path, purpose: FilePurpose) -> Result<Vec<u8>> {
+    read_capped(path, purpose.limit()).map_err(|e| with_path(path, e.into()))
+}
+
+/// Read a stream (a shell's standard input) for `purpose`, refusing it with `TooLarge` as soon
+/// as it passes the purpose's cap. Not exported: apps hand over paths or bytes.
+pub fn read_stream(stream: impl std::io::Read, purpose: FilePurpose) -> Result<Vec<u8>> {
+    Ok(pec_core::files::read_stream_capped(
+        stream,
+        purpose.limit(),
+    )?)
+}
+
+/// Refuse bytes already in memory that are over the purpose's cap (what an app handed over).
+pub(crate) fn check_for(data: &[u8], purpose: FilePurpose) -> Result<()> {
+    Ok(check_len(data.len(), purpose.limit())?)
+}
+
+/// The error with the file's path in front of its detail.
+pub(crate) fn with_path(path: &Path, e: PecError) -> PecError {
+    let p = path.display();
+    match e {
+        PecError::TooLarge { detail, limit } => PecError::TooLarge {
+            detail: format!("{p}: {detail}"),
+            limit,
+        },
+        PecError::Unreadable { detail } => PecError::Unreadable {
+            detail: format!("{p}: {detail}"),
+        },
+        other => other,
+    }
+}
+
+/// Read the file at `path` for `purpose` (see [`FilePurpose`]): the bytes, or
+/// `PecError::TooLarge` without reading more than the cap.
+#[uniffi::export]
+pub async fn read_file(path: String, purpose: FilePurpose) -> Result<Vec<u8>> {
+    blocking(move || read_for(Path::new(&path), purpose)).await
+}
+
+/// A file to attach, read from `path` (named after its last component), or
+/// `PecError::TooLarge` when it is over `pec_core::limits::MAX_ATTACHMENT_BYTES`: a bigger file
+/// could never be sent, and it is refused before being read.
+#[uniffi::export]
+pub async fn attachment_from_path(path: String) -> Result<crate::mail::OutgoingAttachment> {
+    blocking(move || {
+        let p = Path::new(&path);
+        let data = read_for(p, FilePurpose::Attachment)?;
+        let file_name = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "allegato".into());
+        Ok(crate::mail::OutgoingAttachment {
+            file_name,
+            mime: None,
+            data,
+        })
+    })
+    .await
+}
 
 /// What an analysed file is: a report for people and its facts as a JSON object.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -37,9 +129,8 @@ pub async fn inspect_file_with_test_anchor(
     signature_test_anchor: String,
 ) -> Result<FileReport> {
     blocking(move || {
-        let pem = std::fs::read(&signature_test_anchor).map_err(|e| PecError::Unreadable {
-            detail: format!("{signature_test_anchor}: {e}"),
-        })?;
+        let pem = read_capped(Path::new(&signature_test_anchor), limits::MAX_CA_FILE_BYTES)
+            .map_err(|e| with_path(Path::new(&signature_test_anchor), e.into()))?;
         let trust = bundled_trust()
             .clone()
             .with_anchor_pem(&pem, AnchorRole::PecProviders)
@@ -50,6 +141,7 @@ pub async fn inspect_file_with_test_anchor(
 }
 
 fn file_report(trust: TrustStore, data: &[u8]) -> Result<FileReport> {
+    check_for(data, FilePurpose::Message)?;
     let doc = Analyzer::new(trust).analyze_document(data)?;
     Ok(FileReport {
         text: report::describe(&doc),
@@ -57,7 +149,9 @@ fn file_report(trust: TrustStore, data: &[u8]) -> Result<FileReport> {
     })
 }
 
-fn open(file_name: Option<&str>, data: &[u8]) -> Result<fatturapa::Opened> {
+/// Open an invoice file (named when the name is known: it tells `.p7m` from `.xml`).
+pub(crate) fn open_invoice(file_name: Option<&str>, data: &[u8]) -> Result<fatturapa::Opened> {
+    check_for(data, FilePurpose::Invoice)?;
     Ok(match file_name {
         Some(name) => fatturapa::open_named(data, name, bundled_trust())?,
         None => fatturapa::open(data, bundled_trust())?,
@@ -72,7 +166,7 @@ pub async fn render_invoice_file(
     style: InvoiceStyle,
 ) -> Result<InvoiceView> {
     blocking(move || {
-        let opened = open(file_name.as_deref(), &data)?;
+        let opened = open_invoice(file_name.as_deref(), &data)?;
         Ok(invoice_view(&opened, style, file_name))
     })
     .await
@@ -84,7 +178,7 @@ pub async fn render_invoice_file(
 #[uniffi::export]
 pub async fn invoice_file_summary(file_name: Option<String>, data: Vec<u8>) -> Result<String> {
     blocking(move || {
-        let opened = open(file_name.as_deref(), &data)?;
+        let opened = open_invoice(file_name.as_deref(), &data)?;
         Ok(fatturapa::summary_json(&opened).to_string())
     })
     .await
@@ -97,7 +191,7 @@ pub async fn invoice_file_attachments(
     data: Vec<u8>,
 ) -> Result<Vec<SharedFile>> {
     blocking(move || {
-        let opened = open(file_name.as_deref(), &data)?;
+        let opened = open_invoice(file_name.as_deref(), &data)?;
         let files = fatturapa::attachment_files(&opened).ok_or_else(|| PecError::InvalidInput {
             detail: "the file is an SdI message: it has no attachments".into(),
         })?;
@@ -113,7 +207,7 @@ pub async fn invoice_file_attachments(
     .await
 }
 
-fn mime_guess(name: &str) -> &'static str {
+pub(crate) fn mime_guess(name: &str) -> &'static str {
     let lower = name.to_ascii_lowercase();
     match lower.rsplit('.').next().unwrap_or("") {
         "pdf" => "application/pdf",

@@ -84,7 +84,7 @@ impl App {
             inner.store.account(account_id)?;
             let mut q = ListQuery::new(View::Invoices);
             q.account = Some(account_id);
-            q.limit = limit.clamp(1, 500);
+            q.limit = limit.clamp(1, pec_core::limits::MAX_PAGE_ROWS);
             q.before = cursor.map(|c| (c.date, c.id));
             let items = inner.store.list_with_invoices(&q)?;
             let next = (items.len() as u32 == q.limit)

@@ -29,6 +29,8 @@ mod mail;
 mod parts;
 pub mod presets;
 pub mod runtime;
+mod saving;
+pub mod text;
 pub mod types;
 
 pub use app::App;
@@ -37,8 +39,8 @@ pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
 pub use files::{
-    FileReport, inspect_file, inspect_file_with_test_anchor, invoice_file_attachments,
-    invoice_file_summary, render_invoice_file,
+    FilePurpose, FileReport, attachment_from_path, inspect_file, inspect_file_with_test_anchor,
+    invoice_file_attachments, invoice_file_summary, read_file, render_invoice_file,
 };
 pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{
@@ -50,6 +52,7 @@ pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
 pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };
+pub use saving::{SaveFailure, SavedFile, save_invoice_attachments};
 pub use types::*;
 
 /// The core's version, for about screens and bug reports.

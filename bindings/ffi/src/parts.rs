@@ -2,7 +2,7 @@
 //! served again from the store once complete), converted; its `SyncEvent::PartProgress` events go
 //! to a [`DownloadListener`].
 
-use crate::app::App;
+use crate::app::{App, Inner};
 use crate::error::{PecError, Result};
 use pec_core::accounts::{self, Operation};
 use pec_core::sync::{PartError, SyncEvent};
@@ -99,55 +99,68 @@ impl App {
     ) -> Result<DownloadedPart> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            let account = inner.store.message(message_id)?.summary.account_id;
-            accounts::require(
-                &inner.store,
-                &inner.store.account(account)?,
-                Operation::Sync,
-            )?;
-            let dest = PathBuf::from(&dest_path);
-            let engine = inner.engine();
-            // The raw channel rather than `subscribe`: what was emitted before the download
-            // returned is drained below, so the last report (done == total) is never cut off.
-            let (_, mut events) = engine.events();
-            // Only this part's events: a UI may run several downloads at once.
-            let report = |ev| {
-                if let (Some(l), Some(p)) = (&listener, download_progress(ev))
-                    && p.message_id == message_id
-                    && p.section == section
-                {
-                    l.on_progress(p);
-                }
-            };
-            let download = engine.download_part(message_id, &section, &dest);
-            tokio::pin!(download);
-            let mut listening = true;
-            let done = loop {
-                tokio::select! {
-                    biased;
-                    ev = events.recv(), if listening => match ev {
-                        Ok(ev) => report(ev),
-                        // Missed reports are superseded by the next one; keep listening.
-                        Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => listening = false,
-                    },
-                    r = &mut download => break r?,
-                }
-            };
-            while let Ok(ev) = events.try_recv() {
-                report(ev);
-            }
-            Ok(DownloadedPart {
-                path: dest_path,
-                section: done.section,
-                size: done.decoded_size,
-                encoded_size: done.encoded_size,
-                fetched: done.fetched,
-                resumed_from: done.resumed_from,
-            })
+            download_to(&inner, message_id, &section, &dest_path, listener).await
         })
         .await
     }
+}
+
+/// Download part `section` of `message_id` to `dest_path` (replaced atomically), reporting
+/// progress to `listener`: the body of [`App::download_attachment`], shared with
+/// [`App::save_attachment`].
+pub(crate) async fn download_to(
+    inner: &Inner,
+    message_id: i64,
+    section: &str,
+    dest_path: &str,
+    listener: Option<Arc<dyn DownloadListener>>,
+) -> Result<DownloadedPart> {
+    let account = inner.store.message(message_id)?.summary.account_id;
+    accounts::require(
+        &inner.store,
+        &inner.store.account(account)?,
+        Operation::Sync,
+    )?;
+    let dest = PathBuf::from(dest_path);
+    let engine = inner.engine();
+    // The raw channel rather than `subscribe`: what was emitted before the download
+    // returned is drained below, so the last report (done == total) is never cut off.
+    let (_, mut events) = engine.events();
+    // Only this part's events: a UI may run several downloads at once.
+    let report = |ev| {
+        if let (Some(l), Some(p)) = (&listener, download_progress(ev))
+            && p.message_id == message_id
+            && p.section == section
+        {
+            l.on_progress(p);
+        }
+    };
+    let download = engine.download_part(message_id, section, &dest);
+    tokio::pin!(download);
+    let mut listening = true;
+    let done = loop {
+        tokio::select! {
+            biased;
+            ev = events.recv(), if listening => match ev {
+                Ok(ev) => report(ev),
+                // Missed reports are superseded by the next one; keep listening.
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => listening = false,
+            },
+            r = &mut download => break r?,
+        }
+    };
+    while let Ok(ev) = events.try_recv() {
+        report(ev);
+    }
+    Ok(DownloadedPart {
+        path: dest_path.to_string(),
+        section: done.section,
+        size: done.decoded_size,
+        encoded_size: done.encoded_size,
+        fetched: done.fetched,
+        resumed_from: done.resumed_from,
+    })
 }
 
 #[cfg(test)]

@@ -232,7 +232,14 @@ impl CredentialStore for MemoryCredentialStore {
     }
 }
 
-/// One file per account under `<dir>/credentials/`, mode 0600 (directory 0700).
+/// One file per login under `<dir>/credentials/`, mode 0600 (directory 0700).
+///
+/// A file is named `v2-` and the SHA-256 (hex) of the lower-cased login: distinct logins never
+/// share a file. Earlier versions named it after the login with every character outside
+/// `[A-Za-z0-9@.-_+]` replaced by `_`, so `a/b@x.it` and `a_b@x.it` shared one file and the
+/// second account's password replaced the first's; such a file is still read when the new one
+/// is missing, and copied to the new name (kept until the account is removed, as another login
+/// may map to it too).
 pub struct FileCredentialStore {
     dir: PathBuf,
 }
@@ -243,8 +250,17 @@ impl FileCredentialStore {
             dir: data_dir.join("credentials"),
         }
     }
-    fn file(&self, address: &str) -> PathBuf {
-        let safe: String = address
+
+    fn file(&self, login: &str) -> PathBuf {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(login.to_ascii_lowercase().as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("v2-{hex}"))
+    }
+
+    /// The file name earlier versions used (ambiguous: see the type's docs).
+    fn legacy_file(&self, login: &str) -> PathBuf {
+        let safe: String = login
             .to_ascii_lowercase()
             .chars()
             .map(|c| {
@@ -257,24 +273,38 @@ impl FileCredentialStore {
             .collect();
         self.dir.join(safe)
     }
+
+    fn read(path: &Path) -> std::result::Result<Option<String>, CredentialError> {
+        match std::fs::read_to_string(path) {
+            Ok(s) => Ok(Some(s.trim_end_matches(['\r', '\n']).to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(CredentialError::Io(e.to_string())),
+        }
+    }
 }
 
 impl CredentialStore for FileCredentialStore {
     fn get(&self, address: &str) -> std::result::Result<String, CredentialError> {
-        match std::fs::read_to_string(self.file(address)) {
-            Ok(s) => Ok(s.trim_end_matches(['\r', '\n']).to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(CredentialError::Missing(address.into()))
-            }
-            Err(e) => Err(CredentialError::Io(e.to_string())),
+        if let Some(secret) = Self::read(&self.file(address))? {
+            return Ok(secret);
         }
+        // Written by an earlier version: migrate it to the collision-free name.
+        let secret = Self::read(&self.legacy_file(address))?
+            .ok_or_else(|| CredentialError::Missing(address.into()))?;
+        self.set(address, &secret)?;
+        Ok(secret)
     }
     fn set(&self, address: &str, secret: &str) -> std::result::Result<(), CredentialError> {
         use std::io::Write;
         let io = |e: std::io::Error| CredentialError::Io(e.to_string());
         std::fs::create_dir_all(&self.dir).map_err(io)?;
         let path = self.file(address);
-        let tmp = path.with_extension("tmp");
+        let tmp = self.dir.join(format!(
+            "{}.tmp",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -297,10 +327,52 @@ impl CredentialStore for FileCredentialStore {
         Ok(())
     }
     fn delete(&self, address: &str) -> std::result::Result<(), CredentialError> {
-        match std::fs::remove_file(self.file(address)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(CredentialError::Io(e.to_string())),
+        for path in [self.file(address), self.legacy_file(address)] {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(CredentialError::Io(e.to_string())),
+            }
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_that_used_to_share_a_file_keep_their_own_passwords() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileCredentialStore::new(dir.path());
+        store.set("a/b@x.it", "first").unwrap();
+        store.set("a_b@x.it", "second").unwrap();
+        assert_eq!(store.get("a/b@x.it").unwrap(), "first");
+        assert_eq!(store.get("A_B@x.it").unwrap(), "second");
+        store.delete("a_b@x.it").unwrap();
+        assert_eq!(store.get("a/b@x.it").unwrap(), "first");
+        assert!(matches!(
+            store.get("a_b@x.it"),
+            Err(CredentialError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn a_file_written_under_the_old_name_is_found_and_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        std::fs::create_dir_all(&creds).unwrap();
+        // What earlier versions wrote for "Mario.Rossi@pec.it".
+        std::fs::write(creds.join("mario.rossi@pec.it"), "s3cret\n").unwrap();
+        let store = FileCredentialStore::new(dir.path());
+        assert_eq!(store.get("Mario.Rossi@pec.it").unwrap(), "s3cret");
+        let migrated = store.file("mario.rossi@pec.it");
+        assert_eq!(std::fs::read_to_string(&migrated).unwrap(), "s3cret");
+        // The new file wins from now on; removing the account removes both.
+        store.set("mario.rossi@pec.it", "nuova").unwrap();
+        assert_eq!(store.get("mario.rossi@pec.it").unwrap(), "nuova");
+        store.delete("mario.rossi@pec.it").unwrap();
+        assert_eq!(std::fs::read_dir(&creds).unwrap().count(), 0);
     }
 }

@@ -167,14 +167,14 @@ fn build_inner(
     for a in &draft.attachments {
         contents.push(match &a.source {
             AttachmentSource::Bytes(b) => Cow::Borrowed(b.as_slice()),
-            AttachmentSource::File(p) => {
-                Cow::Owned(
-                    std::fs::read(p).map_err(|e| ComposeError::AttachmentUnreadable {
+            AttachmentSource::File(p) => Cow::Owned(
+                crate::files::read_capped(p, crate::limits::MAX_ATTACHMENT_BYTES).map_err(|e| {
+                    ComposeError::AttachmentUnreadable {
                         filename: a.filename.clone(),
                         reason: e.to_string(),
-                    })?,
-                )
-            }
+                    }
+                })?,
+            ),
         });
     }
     for (a, c) in draft.attachments.iter().zip(contents) {

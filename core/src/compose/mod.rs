@@ -250,6 +250,11 @@ pub enum ComposeError {
     },
     #[error("the subject contains a line break")]
     BadSubject,
+    /// An HTML body needs a plain-text body beside it. Chosen over deriving one from the HTML:
+    /// the text part is what many PEC readers show and what a receipt's copy is read by, and a
+    /// text made by stripping tags could say something other than what the sender saw.
+    #[error("an HTML body needs a plain-text body too (the text part PEC readers show)")]
+    HtmlWithoutText,
     #[error("could not write the message: {0}")]
     Io(String),
 }

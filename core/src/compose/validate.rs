@@ -183,6 +183,10 @@ pub fn validate(draft: &Draft, preset: &ProviderPreset) -> Result<Validated, Com
     if draft.subject.contains(['\r', '\n']) {
         return Err(ComposeError::BadSubject);
     }
+    let blank = |t: Option<&str>| t.is_none_or(|t| t.trim().is_empty());
+    if !blank(draft.html.as_deref()) && blank(draft.text.as_deref()) {
+        return Err(ComposeError::HtmlWithoutText);
+    }
     let mut recipients: Vec<String> = Vec::new();
     let mut warnings = Vec::new();
     for m in draft.to.iter().chain(draft.cc.iter()) {
@@ -407,5 +411,24 @@ mod tests {
             let lines = enc.len().div_ceil(76);
             assert_eq!(base64_size(n as u64), (enc.len() + lines * 2) as u64, "{n}");
         }
+    }
+
+    #[test]
+    fn an_html_body_needs_a_text_body() {
+        let mut d = Draft {
+            from: Some(Mailbox::new("me@pec.it")),
+            to: vec![Mailbox::new("a@pec.it")],
+            subject: "s".into(),
+            text: Some(" ".into()),
+            html: Some("<p>ciao</p>".into()),
+            ..Default::default()
+        };
+        let preset = ProviderPreset::generic();
+        assert_eq!(
+            validate(&d, &preset).err(),
+            Some(ComposeError::HtmlWithoutText)
+        );
+        d.text = Some("ciao".into());
+        assert!(validate(&d, &preset).is_ok());
     }
 }

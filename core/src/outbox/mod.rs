@@ -337,7 +337,7 @@ impl Outbox {
                 },
                 ..Default::default()
             };
-            let local = crate::store::upsert_message_tx(tx, folder, &meta, &rec)?;
+            let local = crate::store::upsert_message_tx(tx, folder, &meta, &rec, None)?;
             tx.execute(
                 "INSERT INTO outbox (account_id, message_row, message_id, state, file, size, mail_from, rcpts,
                     subject, receipt_type, next_attempt_at, created_at)

@@ -62,7 +62,7 @@ impl Store {
     ) -> Result<InsertOutcome> {
         let cap = self.body_cap();
         self.write(|tx| {
-            let out = upsert_message_tx(tx, folder, meta, rec)?;
+            let out = upsert_message_tx(tx, folder, meta, rec, raw)?;
             if let Some(raw) = raw {
                 put_body_tx(tx, out.id, raw, cap)?;
             }
@@ -81,7 +81,7 @@ impl Store {
             let mut fts = FtsRows::default();
             let mut out = Vec::with_capacity(items.len());
             for (meta, rec, raw) in items {
-                let o = upsert_message_into(tx, folder, meta, rec, &mut fts)?;
+                let o = upsert_message_into(tx, folder, meta, rec, raw.as_deref(), &mut fts)?;
                 if let Some(raw) = raw {
                     put_body_tx(tx, o.id, raw, cap)?;
                 }
@@ -92,10 +92,21 @@ impl Store {
         })
     }
 
-    /// Import a raw message file into `folder` (no server copy). Duplicates (same Message-ID in the
-    /// same folder) are not inserted twice.
+    /// Import a raw message file into `folder` (no server copy). The same file imported twice
+    /// is stored once; another message with the same Message-ID is stored beside it (see
+    /// `local_twin_tx`).
+    ///
+    /// An empty (or blank) input is not a message: refused with [`StoreError::Invalid`].
     pub fn import_raw(&self, folder: FolderId, raw: &[u8]) -> Result<InsertOutcome> {
-        let rec = self.analyze(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(StoreError::Invalid(
+                "the file is empty: there is no message to import".into(),
+            ));
+        }
+        let mut rec = self.analyze(raw);
+        // No server copy and so no BODYSTRUCTURE: the sections come from the parsed body, and
+        // the attachments are served from it.
+        crate::sync::fill_sections(raw, &mut rec.attachments);
         let meta = ImapMeta {
             size: raw.len() as u64,
             internal_date: rec.date,
@@ -434,14 +445,46 @@ fn folder_role_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<(AccountId, 
     .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))
 }
 
+/// The local row (no server copy: moved locally or imported) that a message arriving in `folder`
+/// is another copy of. The one rule for "same message": same Message-ID, same size, and the same
+/// bytes when both bodies are at hand. The same Message-ID with other bytes (an edited copy, a
+/// resend, a forgery) is another message and gets its own row: taking it for the first would
+/// show one message's headers over the other's body.
+fn local_twin_tx(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    message_id: &str,
+    size: u64,
+    raw: Option<&[u8]>,
+) -> Result<Option<(MessageId, i64)>> {
+    let mut st = tx.prepare_cached(
+        "SELECT m.id, m.body_state, b.raw FROM messages m LEFT JOIN bodies b ON b.message_id = m.id
+         WHERE m.folder_id = ?1 AND m.uid IS NULL AND m.message_id = ?2 AND m.size = ?3
+         ORDER BY m.id",
+    )?;
+    let mut rows = st.query(params![folder, message_id, size as i64])?;
+    while let Some(r) = rows.next()? {
+        let stored: Option<Vec<u8>> = r.get(2)?;
+        let same = match (raw, stored.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if same {
+            return Ok(Some((r.get(0)?, r.get(1)?)));
+        }
+    }
+    Ok(None)
+}
+
 pub(crate) fn upsert_message_tx(
     tx: &Transaction<'_>,
     folder: FolderId,
     meta: &ImapMeta,
     rec: &MessageRecord,
+    raw: Option<&[u8]>,
 ) -> Result<InsertOutcome> {
     let mut fts = FtsRows::default();
-    let out = upsert_message_into(tx, folder, meta, rec, &mut fts)?;
+    let out = upsert_message_into(tx, folder, meta, rec, raw, &mut fts)?;
     fts.flush(tx)?;
     Ok(out)
 }
@@ -452,6 +495,7 @@ fn upsert_message_into<'a>(
     folder: FolderId,
     meta: &ImapMeta,
     rec: &'a MessageRecord,
+    raw: Option<&[u8]>,
     fts: &mut FtsRows<'a>,
 ) -> Result<InsertOutcome> {
     let (account, role) = folder_role_tx(tx, folder)?;
@@ -466,18 +510,11 @@ fn upsert_message_into<'a>(
             .optional()?,
         None => None,
     };
-    // 2. A local row waiting for its server copy (moved locally, or imported), same Message-ID.
+    // 2. A local row waiting for its server copy (moved locally, or imported): the same message.
     let existing = match (existing, &rec.message_id) {
         (Some(e), _) => Some(e),
         (None, Some(mid)) => {
-            let local: Option<(MessageId, i64)> = tx
-                .query_row(
-                    "SELECT id, body_state FROM messages WHERE folder_id = ?1 AND uid IS NULL AND message_id = ?2
-                     ORDER BY id LIMIT 1",
-                    params![folder, mid],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let local = local_twin_tx(tx, folder, mid, meta.size, raw)?;
             if let (Some((id, _)), Some(uid)) = (local, meta.uid) {
                 tx.exec(
                     "UPDATE messages SET uid = ?2 WHERE id = ?1",

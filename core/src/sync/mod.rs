@@ -17,6 +17,7 @@ pub mod folders;
 mod list_status;
 mod part_fetch;
 mod part_local;
+pub(crate) use part_local::fill_sections;
 mod qresync;
 
 pub use conn::{ImapSession, connect, tls_config};

@@ -1,6 +1,7 @@
 //! `pec account add|list|remove` (through the facade), and the default data directory.
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
+use crate::out::say;
 use pec_ffi::{CustomServer, Delegation, NewAccount, Permissions, Provider, parse_host_port};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -164,9 +165,9 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                 return print_json(&info);
             }
             if info.delegated {
-                println!("account {}: {} (as {})", info.id, info.address, info.login);
+                say!("account {}: {} (as {})", info.id, info.address, info.login);
             } else {
-                println!("account {}: {}", info.id, info.address);
+                say!("account {}: {}", info.id, info.address);
             }
         }
         AccountCommand::List { json } => {
@@ -186,9 +187,14 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                 } else {
                     String::new()
                 };
-                println!(
+                say!(
                     "{}  {}  imap {}:{}  smtp {}:{}{quota}{delegate}",
-                    a.id, a.address, a.imap_host, a.imap_port, a.smtp_host, a.smtp_port
+                    a.id,
+                    a.address,
+                    a.imap_host,
+                    a.imap_port,
+                    a.smtp_host,
+                    a.smtp_port
                 );
             }
         }
@@ -196,9 +202,9 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             let a = resolve_account(&app, Some(&address))?;
             block(app.remove_account(a.id)).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::json!({"removed": a.address, "id": a.id}));
+                crate::out::json_line(serde_json::json!({"removed": a.address, "id": a.id}));
             } else {
-                println!("removed {}", a.address);
+                say!("removed {}", a.address);
             }
         }
     }

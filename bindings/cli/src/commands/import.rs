@@ -2,6 +2,7 @@
 //! receipts among them are tracked like synced ones.
 
 use crate::facade::{block, fail, open, resolve_account};
+use crate::out::say;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -30,9 +31,12 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     };
     let (mut added, mut known, mut failed) = (0, 0, 0);
     for f in &args.files {
-        let result = std::fs::read(f).map_err(|e| e.to_string()).and_then(|raw| {
-            block(app.import_into(account.id, args.folder.clone(), raw)).map_err(|e| e.to_string())
-        });
+        let result = block(app.import_file(
+            account.id,
+            args.folder.clone(),
+            f.to_string_lossy().into_owned(),
+        ))
+        .map_err(|e| e.to_string());
         let file = f.display().to_string();
         match result {
             Ok(o) => {
@@ -42,19 +46,18 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
                     known += 1;
                 }
                 if args.json {
-                    println!(
-                        "{}",
-                        serde_json::json!({"file": file, "id": o.id, "inserted": o.inserted})
+                    crate::out::json_line(
+                        serde_json::json!({"file": file, "id": o.id, "inserted": o.inserted}),
                     );
                 } else if o.inserted {
-                    println!("{} {file}", o.id);
+                    say!("{} {}", o.id, file);
                 }
             }
             Err(e) => {
                 failed += 1;
                 eprintln!("pec: {file}: {e}");
                 if args.json {
-                    println!("{}", serde_json::json!({"file": file, "error": e}));
+                    crate::out::json_line(serde_json::json!({"file": file, "error": e}));
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! unreadable file gives one line on stderr and exit code 1.
 
 use crate::facade::block;
+use crate::out::say;
 use pec_ffi::FileReport;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -30,14 +31,15 @@ pub fn run(args: Args) -> ExitCode {
             Ok(report) => {
                 if args.json {
                     match json_line(path, &report) {
-                        Ok(line) => println!("{line}"),
+                        Ok(line) => crate::out::json_line(line),
                         Err(msg) => {
                             eprintln!("pec inspect: {}: {msg}", path.display());
                             failed = true;
                         }
                     }
                 } else {
-                    print!("{}\n{}", path.display(), report.text);
+                    say!("{}", path.display());
+                    crate::out::emit(&report.text, false);
                 }
             }
             Err(msg) => {
@@ -54,7 +56,11 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn inspect_one(path: &Path) -> Result<FileReport, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = block(pec_ffi::read_file(
+        path.to_string_lossy().into_owned(),
+        pec_ffi::FilePurpose::Message,
+    ))
+    .map_err(|e| e.to_string())?;
     std::panic::catch_unwind(|| match crate::facade::signature_test_anchor() {
         Some(pem) => block(pec_ffi::inspect_file_with_test_anchor(bytes, pem)),
         None => block(pec_ffi::inspect_file(bytes)),

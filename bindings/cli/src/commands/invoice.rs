@@ -3,7 +3,7 @@
 //! invoice-file functions).
 
 use crate::facade::block;
-use pec_ffi::InvoiceStyle;
+use pec_ffi::{InvoiceStyle, SavedFile};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -40,26 +40,31 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<(), String> {
-    let data = std::fs::read(&args.file).map_err(|e| e.to_string())?;
+    let data = block(pec_ffi::read_file(
+        args.file.to_string_lossy().into_owned(),
+        pec_ffi::FilePurpose::Invoice,
+    ))
+    .map_err(|e| e.to_string())?;
     let name = args
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
-    if let Some(dir) = &args.extract_attachments {
-        let written = extract(&name, &data, dir)?;
-        if !args.json && args.out.is_none() {
-            for p in written {
-                eprintln!("{}", p.display());
-            }
-        }
-    }
+    let saved = match &args.extract_attachments {
+        Some(dir) => Some(extract(&name, &data, dir)?),
+        None => None,
+    };
     if args.json {
         let text = block(pec_ffi::invoice_file_summary(name, data)).map_err(detail)?;
-        println!("{text}");
-        return Ok(());
+        let mut summary: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        if let Some(saved) = &saved {
+            summary["extracted"] = serde_json::to_value(saved).map_err(|e| e.to_string())?;
+        }
+        crate::out::json_line(summary);
+        return extract_outcome(saved.as_deref());
     }
     if args.extract_attachments.is_some() && args.out.is_none() {
-        return Ok(());
+        return extract_outcome(saved.as_deref());
     }
     let style = match args.style.as_str() {
         "ministerial" => InvoiceStyle::Ministerial,
@@ -67,10 +72,13 @@ fn run_inner(args: &Args) -> Result<(), String> {
     };
     let view = block(pec_ffi::render_invoice_file(name, data, style)).map_err(detail)?;
     match &args.out {
-        Some(path) => std::fs::write(path, view.html)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, view.html)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            extract_outcome(saved.as_deref())
+        }
         None => {
-            print!("{}", view.html);
+            crate::out::document(&view.html);
             Ok(())
         }
     }
@@ -89,19 +97,34 @@ fn detail(e: pec_ffi::PecError) -> String {
     }
 }
 
-fn extract(name: &Option<String>, data: &[u8], dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let files = block(pec_ffi::invoice_file_attachments(
+/// Write the invoice's attachments into `dir` (the facade's safe writer: new files only, no
+/// links followed); each written path, or each failure, on standard error.
+fn extract(name: &Option<String>, data: &[u8], dir: &Path) -> Result<Vec<SavedFile>, String> {
+    let saved = block(pec_ffi::save_invoice_attachments(
         name.clone(),
         data.to_vec(),
+        dir.to_string_lossy().into_owned(),
     ))
     .map_err(detail)?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut written = Vec::new();
-    for f in files {
-        let path = dir.join(&f.file_name);
-        std::fs::write(&path, &f.data)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        written.push(path);
+    for f in &saved {
+        match (&f.path, &f.error) {
+            (Some(p), _) => eprintln!("{p}"),
+            (None, Some(e)) => eprintln!(
+                "pec invoice: {}: not saved: {}",
+                f.file_name.as_deref().unwrap_or("(no name)"),
+                e.detail
+            ),
+            (None, None) => {}
+        }
     }
-    Ok(written)
+    Ok(saved)
+}
+
+/// An error when any attachment was not written (after the others were).
+fn extract_outcome(saved: Option<&[SavedFile]>) -> Result<(), String> {
+    let failed = saved.map_or(0, |s| s.iter().filter(|f| f.error.is_some()).count());
+    if failed > 0 {
+        return Err(format!("{failed} attachment(s) not saved"));
+    }
+    Ok(())
 }

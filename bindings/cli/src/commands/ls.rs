@@ -3,7 +3,8 @@
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::json;
-use pec_ffi::{DeliveryMark, FolderKind, InvoiceRow, ListRow, MessageKind, ViewRef};
+use crate::out::say;
+use pec_ffi::{DeliveryMark, FolderKind, InvoiceRow, ListRow, MessageKind, PageCursor, ViewRef};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -58,7 +59,7 @@ pub fn print_rows(rows: &[ListRow], as_json: bool) -> ExitCode {
             MessageKind::Anomaly => "[anomalia] ".into(),
             _ => String::new(),
         };
-        println!(
+        say!(
             "{:>7} {} {} {:<30.30} {kind}{}{}{} {}",
             m.id,
             format_date(m.date),
@@ -101,7 +102,7 @@ fn print_invoices(rows: &[InvoiceRow], as_json: bool) -> ExitCode {
     for r in rows {
         let m = &r.row;
         if r.invoices.is_empty() {
-            println!(
+            say!(
                 "{:>7} {} {} {:<16} {:<30.30} (details once downloaded: pec show {} --fetch)",
                 m.id,
                 format_date(m.date),
@@ -112,7 +113,7 @@ fn print_invoices(rows: &[InvoiceRow], as_json: bool) -> ExitCode {
             );
         }
         for i in &r.invoices {
-            println!(
+            say!(
                 "{:>7} {} {} {:<16} {:<30.30} {:>14} {}{}",
                 m.id,
                 format_date(m.date),
@@ -166,7 +167,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
                 ViewRef::Receipts => "(receipts)".to_string(),
                 _ => f.path.clone(),
             };
-            println!(
+            say!(
                 "{:<30} {:<8} {:>6} {:>6} unread",
                 name,
                 kind_name(f.kind),
@@ -189,12 +190,35 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
         }
     };
     if view == ViewRef::Invoices {
-        let page =
-            block(app.invoices_page(account.id, None, args.limit)).map_err(|e| e.to_string())?;
-        return Ok(print_invoices(&page.rows, args.json));
+        let rows = pages(args.limit, |cursor, n| {
+            let p = block(app.invoices_page(account.id, cursor, n)).map_err(|e| e.to_string())?;
+            Ok((p.rows, p.next))
+        })?;
+        return Ok(print_invoices(&rows, args.json));
     }
-    let page =
-        block(app.list_page_filtered(account.id, view, None, args.limit, args.hide_receipts))
+    let rows = pages(args.limit, |cursor, n| {
+        let p = block(app.list_page_filtered(account.id, view, cursor, n, args.hide_receipts))
             .map_err(|e| e.to_string())?;
-    Ok(print_rows(&page.rows, args.json))
+        Ok((p.rows, p.next))
+    })?;
+    Ok(print_rows(&rows, args.json))
+}
+
+/// Up to `limit` rows, page after page: the facade returns at most
+/// `pec_core::limits::MAX_PAGE_ROWS` per call, and `--limit 100000` means 100,000 (or all).
+fn pages<T>(
+    limit: u32,
+    mut fetch: impl FnMut(Option<PageCursor>, u32) -> Result<(Vec<T>, Option<PageCursor>), String>,
+) -> Result<Vec<T>, String> {
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    while (rows.len() as u32) < limit {
+        let (page, next) = fetch(cursor, limit - rows.len() as u32)?;
+        rows.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    Ok(rows)
 }

@@ -2,8 +2,12 @@
 //! only those parts from the server (chunked, resumable; a part already downloaded is served from
 //! the store). Without SECTION and `--all`, the message's only attachment. A progress bar per file
 //! on a terminal (encoded bytes, as the server holds them), none when piped or with `--json`.
+//! Files are written by the facade's `save_attachment`: never over an existing file (`name
+//! (1).ext`), never through a link; a file that fails is reported (`error` in `--json`) and the
+//! others are still written; the exit code is non-zero when any failed.
 
 use crate::facade::{block, fail, open, print_json};
+use crate::out::say;
 use pec_ffi::{AttachmentInfo, DownloadListener, DownloadProgress, MessageView};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -32,17 +36,6 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
-}
-
-/// A file name safe to write in `--out`: the last path component, no control characters.
-fn safe_name(a: &AttachmentInfo, section: &str) -> String {
-    let name = a
-        .file_name
-        .as_deref()
-        .and_then(|n| n.rsplit(['/', '\\']).next())
-        .map(|n| n.chars().filter(|c| !c.is_control()).collect::<String>())
-        .filter(|n| !n.is_empty() && n != "." && n != "..");
-    name.unwrap_or_else(|| format!("part-{section}"))
 }
 
 fn chosen(d: &MessageView, args: &Args) -> Result<Vec<(String, AttachmentInfo)>, String> {
@@ -99,38 +92,58 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
     let app = open(data_dir)?;
     let d = block(app.message(args.id)).map_err(|e| e.to_string())?;
     let parts = chosen(&d, &args)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let dir = args.out.to_string_lossy().into_owned();
     let bar = !args.json && std::io::stderr().is_terminal();
     let mut out = Vec::new();
+    let mut failed = 0;
     for (section, a) in parts {
-        let name = safe_name(&a, &section);
-        let dest = args.out.join(&name);
+        let label = a
+            .file_name
+            .clone()
+            .unwrap_or_else(|| format!("part-{section}"));
         let listener: Option<Arc<dyn DownloadListener>> =
-            bar.then(|| Arc::new(ProgressBar { label: name }) as Arc<dyn DownloadListener>);
-        let result = block(app.download_attachment(
-            args.id,
-            section.clone(),
-            dest.to_string_lossy().into_owned(),
-            listener,
-        ));
+            bar.then(|| Arc::new(ProgressBar { label }) as Arc<dyn DownloadListener>);
+        let result = block(app.save_attachment(args.id, section.clone(), dir.clone(), listener));
         if bar {
             crate::progress::clear();
         }
-        let done = result.map_err(|e| format!("section {section}: {e}"))?;
-        if !args.json {
-            println!("{} ({} bytes)", done.path, done.size);
+        match result {
+            Ok(done) => {
+                if !args.json {
+                    say!(
+                        "{} ({} bytes)",
+                        done.path.as_deref().unwrap_or(""),
+                        done.size
+                    );
+                }
+                out.push(json!({
+                    "path": done.path,
+                    "file_name": a.file_name,
+                    "mime": a.mime,
+                    "section": done.section,
+                    "size": done.size,
+                    "fetched": done.fetched,
+                }));
+            }
+            // One file failing does not stop the others; each failure is reported.
+            Err(e) => {
+                failed += 1;
+                eprintln!("pec: section {section}: {e}");
+                out.push(json!({
+                    "path": null,
+                    "file_name": a.file_name,
+                    "mime": a.mime,
+                    "section": section,
+                    "error": {"code": e.code(), "detail": e.to_string()},
+                }));
+            }
         }
-        out.push(json!({
-            "path": done.path,
-            "file_name": a.file_name,
-            "mime": a.mime,
-            "section": done.section,
-            "size": done.size,
-            "fetched": done.fetched,
-        }));
     }
     if args.json {
         print_json(&out)?;
+    }
+    if failed > 0 {
+        return Err(format!("{failed} of {} attachments not saved", out.len()));
     }
     Ok(())
 }

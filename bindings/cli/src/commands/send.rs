@@ -5,7 +5,8 @@
 //! A network failure leaves the message queued: the next `pec send`/`pec status` retries it.
 
 use crate::facade::{block, fail, open, resolve_account};
-use pec_ffi::{App, ComposeDraft, OutgoingAttachment, PecError, SendStep};
+use crate::out::say;
+use pec_ffi::{App, ComposeDraft, FilePurpose, PecError, SendStep};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -98,16 +99,11 @@ pub fn queue_and_send(
     opts: &SendOpts,
 ) -> Result<i64, String> {
     for p in &opts.attach {
-        let data = std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let file_name = p
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "allegato".into());
-        draft.attachments.push(OutgoingAttachment {
-            file_name,
-            mime: None,
-            data,
-        });
+        let attachment = block(pec_ffi::attachment_from_path(
+            p.to_string_lossy().into_owned(),
+        ))
+        .map_err(|e| e.to_string())?;
+        draft.attachments.push(attachment);
     }
     draft.receipt = Some(opts.receipt.clone());
     if opts.priority.is_some() {
@@ -144,18 +140,15 @@ pub fn queue_and_send(
     }
     let st = block(app.send_status(id)).map_err(|e| e.to_string())?;
     if opts.json {
-        println!(
-            "{}",
-            json!({
+        crate::out::json_line(json!({
                 "id": id,
                 "message_id": queued.message_id,
                 "state": st.step,
                 "error": st.error,
                 "warnings": queued.warnings,
-            })
-        );
+        }));
     } else {
-        println!("{id}");
+        say!("{id}");
     }
     if st.step == SendStep::Rejected {
         return Err(format!(
@@ -182,15 +175,21 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
     let app = open(data_dir)?;
     let account = resolve_account(&app, args.opts.account.as_deref())?;
     let body = if args.body == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+        let bytes = pec_ffi::files::read_stream(std::io::stdin().lock(), FilePurpose::Body)
             .map_err(|e| format!("reading the body: {e}"))?;
-        s
+        String::from_utf8(bytes).map_err(|_| "the body is not UTF-8 text".to_string())?
     } else {
         args.body.clone()
     };
     let html = match &args.html {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        Some(p) => {
+            let bytes = block(pec_ffi::read_file(
+                p.to_string_lossy().into_owned(),
+                FilePurpose::Body,
+            ))
+            .map_err(|e| e.to_string())?;
+            Some(String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", p.display()))?)
+        }
         None => None,
     };
     let draft = ComposeDraft {

@@ -4,6 +4,7 @@
 use super::ls::{delivery_mark, format_date};
 use crate::facade::{block, fail, open, print_json};
 use crate::json;
+use crate::out::say;
 use pec_ffi::{MessageView, SignatureState};
 use serde_json::json;
 use std::io::Write;
@@ -88,13 +89,13 @@ fn detail_json(d: &MessageView) -> serde_json::Value {
 
 fn print_human(d: &MessageView) {
     let s = &d.row;
-    println!(
+    say!(
         "Id:        {} ({} uid {})",
         s.id,
         s.folder,
         s.uid.map(|u| u.to_string()).unwrap_or_else(|| "-".into())
     );
-    println!(
+    say!(
         "Kind:      {}{}",
         json::kind_name(s.kind),
         d.pec
@@ -103,8 +104,8 @@ fn print_human(d: &MessageView) {
             .map(|t| format!(" ({t})"))
             .unwrap_or_default()
     );
-    println!("Date:      {}", format_date(s.date));
-    println!(
+    say!("Date:      {}", format_date(s.date));
+    say!(
         "From:      {}{}",
         s.from_name
             .as_deref()
@@ -113,24 +114,24 @@ fn print_human(d: &MessageView) {
         s.from_address.as_deref().unwrap_or("")
     );
     if let Some(real) = &d.pec.original_sender {
-        println!("Sender:    {real}");
+        say!("Sender:    {}", real);
     }
-    println!("Subject:   {}", s.raw_subject.as_deref().unwrap_or(""));
+    say!("Subject:   {}", s.raw_subject.as_deref().unwrap_or(""));
     if let Some(m) = &d.message_id {
-        println!("Message-ID: <{m}>");
+        say!("Message-ID: <{}>", m);
     }
     if let Some(r) = &d.refers_to {
-        println!("Refers to: <{r}>");
+        say!("Refers to: <{}>", r);
     }
     if let Some(i) = &d.pec.identifier {
-        println!("PEC id:    {i}");
+        say!("PEC id:    {}", i);
     }
     if let Some(e) = &d.pec.error {
-        println!("Error:     {e}");
+        say!("Error:     {}", e);
     }
     let sig = &d.pec.signature;
     if sig.state != SignatureState::Absent || d.pec.issuer.is_some() {
-        println!(
+        say!(
             "Signature: {}{}",
             signature_name(sig.state),
             sig.signer
@@ -140,10 +141,10 @@ fn print_human(d: &MessageView) {
         );
     }
     if d.pec.rewrapped {
-        println!("           (signature found inside a re-wrapped or forwarded message)");
+        say!("           (signature found inside a re-wrapped or forwarded message)");
     }
     if s.kind != pec_ffi::MessageKind::Plain {
-        println!(
+        say!(
             "Certified: {}",
             match (d.pec.certified, d.downloaded) {
                 (true, _) => "yes (facts from the signed daticert.xml)",
@@ -153,14 +154,16 @@ fn print_human(d: &MessageView) {
         );
     }
     for x in &d.pec.header_mismatches {
-        println!(
+        say!(
             "TAMPERED:  header {}: {:?}, but the daticert says {:?}",
-            x.header, x.header_value, x.daticert_value
+            x.header,
+            x.header_value,
+            x.daticert_value
         );
     }
     let tracked = s.delivery.is_some();
     if tracked {
-        println!(
+        say!(
             "Delivery:  {} {}",
             s.delivery
                 .map(|m| serde_json::to_value(m)
@@ -173,7 +176,7 @@ fn print_human(d: &MessageView) {
     }
     for r in &d.recipients {
         if !tracked {
-            println!("  {:<4} {}", r.field, r.address);
+            say!("  {:<4} {}", r.field, r.address);
             continue;
         }
         let when = r
@@ -181,7 +184,7 @@ fn print_human(d: &MessageView) {
             .or(r.failed_at)
             .or(r.warning_at)
             .or(r.accepted_at);
-        println!(
+        say!(
             "  {:<4} {:<40} {:?}{}{}",
             r.field,
             r.address,
@@ -197,11 +200,11 @@ fn print_human(d: &MessageView) {
     for r in &d.receipts {
         if r.receipt_id == s.id {
             match r.sent_id {
-                Some(sent) => println!("Receipt of message {sent}"),
-                None => println!("Receipt not yet matched to a sent message (kept)"),
+                Some(sent) => say!("Receipt of message {sent}"),
+                None => say!("Receipt not yet matched to a sent message (kept)"),
             }
         } else {
-            println!(
+            say!(
                 "  receipt {} {}{} {}{}",
                 r.receipt_id,
                 r.receipt_type,
@@ -215,7 +218,7 @@ fn print_human(d: &MessageView) {
         }
     }
     for a in &d.attachments {
-        println!(
+        say!(
             "  attachment {} ({}, {} bytes){}",
             a.file_name.as_deref().unwrap_or("(no name)"),
             a.mime,
@@ -227,13 +230,13 @@ fn print_human(d: &MessageView) {
         );
     }
     if !d.labels.is_empty() {
-        println!("Labels:    {}", d.labels.join(", "));
+        say!("Labels:    {}", d.labels.join(", "));
     }
-    println!();
+    say!();
     match &d.body_text {
-        Some(t) => println!("{t}"),
-        None if d.downloaded => println!("(no text part)"),
-        None => println!(
+        Some(t) => crate::out::text(t),
+        None if d.downloaded => say!("(no text part)"),
+        None => say!(
             "(body not downloaded: pec show {} --fetch, or pec sync --full)",
             s.id
         ),

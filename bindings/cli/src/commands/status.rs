@@ -4,6 +4,7 @@
 
 use crate::facade::{block, fail, open, print_json};
 use crate::json;
+use crate::out::say;
 use pec_ffi::{SendStatusView, SendStep};
 use std::path::Path;
 use std::process::ExitCode;
@@ -46,27 +47,27 @@ fn step_name(s: SendStep) -> String {
 }
 
 fn print_human(st: &SendStatusView) {
-    println!(
+    say!(
         "PEC {} «{}»: {}",
         st.outbox_id,
         st.subject.as_deref().unwrap_or(""),
         step_name(st.step)
     );
-    println!("  Message-ID: <{}>", st.message_id);
+    say!("  Message-ID: <{}>", st.message_id);
     if let Some(e) = &st.error {
-        println!("  error: {e}");
+        say!("  error: {}", e);
     }
     for r in &st.recipients {
         let note = match r.certified {
             Some(false) => " (not PEC: no delivery receipt)",
             _ => "",
         };
-        println!("  {}: {}{note}", r.address, step_name(r.step));
+        say!("  {}: {}{}", r.address, step_name(r.step), note);
         if let Some(reason) = &r.reason {
-            println!("      reason: {reason}");
+            say!("      reason: {}", reason);
         }
         for e in &r.events {
-            println!("      {}  {}", time(e.at), e.kind);
+            say!("      {}  {}", time(e.at), e.kind);
         }
     }
 }

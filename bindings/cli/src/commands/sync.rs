@@ -2,6 +2,7 @@
 //! terminal, none when piped.
 
 use crate::facade::{block, fail, open, resolve_account};
+use crate::out::say;
 use pec_ffi::{BodyDownload, ErrorEvent, SyncListener, SyncProgress};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -65,11 +66,11 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         Ok(r) if args.json => {
             let mut v = serde_json::to_value(&r).unwrap_or_default();
             v["account"] = account.address.clone().into();
-            println!("{v}");
+            crate::out::json_line(v);
             ExitCode::SUCCESS
         }
         Ok(r) => {
-            println!(
+            say!(
                 "{}: {} folders, {} new, {} updated, {} removed, {} bodies, {} actions replayed",
                 account.address,
                 r.folders,

@@ -148,3 +148,48 @@ pub fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
         .find(|r| r[key] == value)
         .unwrap_or_else(|| panic!("no row with {key} = {value:?} in {rows:#?}"))
 }
+
+/// `pec --data-dir DIR ARGS...` with its standard error and the child's peak resident set size
+/// in bytes (`wait4`'s `ru_maxrss`: this child only, not the test's other processes).
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
+pub fn pec_peak_rss(dir: &Path, args: &[&str]) -> (bool, String, u64) {
+    use std::io::Read;
+    let mut child = Command::new(PEC)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pec");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `usage` is a plain C struct written by wait4; `pid` is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let success = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (success, stderr, usage.ru_maxrss as u64 * 1024)
+}
+
+/// A sparse file of `bytes` (nothing written: creating it costs no disk or memory).
+pub fn sparse_file(dir: &Path, name: &str, bytes: u64) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::File::create(&p)
+        .expect("create")
+        .set_len(bytes)
+        .expect("set_len");
+    p
+}
+
+/// Generous bound on the peak RSS of a `pec` run refusing an oversized input: the input's cap
+/// (150 MB for messages) plus the program, far below what reading `/dev/zero` whole would take.
+pub const REFUSAL_RSS: u64 = 256 * 1024 * 1024;
