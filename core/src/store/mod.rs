@@ -87,6 +87,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_part_downloads.sql")),
         M::up(include_str!("../../migrations/0005_invoice_fields.sql")),
         M::up(include_str!("../../migrations/0006_fts_vocab.sql")),
+        M::up(include_str!(
+            "../../migrations/0007_list_order_and_counts.sql"
+        )),
     ])
 }
 
