@@ -176,15 +176,7 @@ fn counters_follow_every_change() {
 
     // A second account, then the first one removed (its folders and counters with it).
     let other = store
-        .add_account(&pec_core::accounts::AccountConfig {
-            address: "other@pec.example".into(),
-            display_name: None,
-            imap_host: "127.0.0.1".into(),
-            imap_port: 993,
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: 465,
-            ca_file: None,
-        })
+        .add_account(&store_util::account_config("other@pec.example"))
         .unwrap();
     let other_inbox = store
         .ensure_folder(other, "INBOX", Some(FolderRole::Inbox), None)
