@@ -2,26 +2,12 @@
 
 mod store_util;
 
-use pec_core::accounts::{
-    AccountConfig, CredentialStore, FileCredentialStore, MemoryCredentialStore,
-};
+use pec_core::accounts::{CredentialStore, FileCredentialStore, MemoryCredentialStore};
 use pec_core::store::{
     Action, ActionKind, FolderRole, ImapMeta, ListQuery, PecKind, SearchQuery, ServerFlags, Store,
     View,
 };
-use store_util::{TempDir, envelope, plain, receipt};
-
-fn cfg(address: &str) -> AccountConfig {
-    AccountConfig {
-        address: address.into(),
-        display_name: None,
-        imap_host: "localhost".into(),
-        imap_port: 993,
-        smtp_host: "localhost".into(),
-        smtp_port: 465,
-        ca_file: None,
-    }
-}
+use store_util::{TempDir, account_config as cfg, envelope, plain, receipt};
 
 struct Fixture {
     _dir: TempDir,

@@ -283,11 +283,13 @@ fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
     })
 }
 
+/// The counts come from `folder_counts` (kept by triggers with the rows): opening the folder
+/// menu or an account never scans messages.
 const FOLDER_COLS: &str =
     "f.id, f.account_id, f.name, f.role, f.delimiter, f.uidvalidity, f.uidnext, f.highestmodseq,
     f.backfill_uid, f.myrights,
-    (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id),
-    (SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id AND m.seen = 0)";
+    (SELECT COALESCE(SUM(c.total), 0) FROM folder_counts c WHERE c.folder_id = f.id),
+    (SELECT COALESCE(SUM(c.unread), 0) FROM folder_counts c WHERE c.folder_id = f.id)";
 
 impl Store {
     /// Folders of an account, inbox first.
@@ -336,16 +338,15 @@ impl Store {
         self.read(|c| list_on(c, q))
     }
 
-    /// Unread/total per view (the counts the UI badges show).
+    /// Total/unread per view (the counts the UI badges show): a sum over the per-folder counters,
+    /// never a scan of the messages, so a page's counts cost the same on any mailbox size.
     pub fn count(&self, q: &ListQuery) -> Result<(u32, u32)> {
         self.read(|c| {
-            let (cond, args) = view_condition(q);
-            let sql = format!(
-                "SELECT COUNT(*), COALESCE(SUM(m.seen = 0), 0) FROM messages m JOIN folders f ON f.id = m.folder_id
-                 WHERE {cond}"
-            );
+            let (sql, args) = count_sql(q);
             let mut st = c.prepare_cached(&sql)?;
-            Ok(st.query_row(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?)
+            Ok(st.query_row(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
         })
     }
 
@@ -480,30 +481,63 @@ impl Store {
     }
 }
 
-/// SQL condition (over `m` and `f`) and its arguments for a list query.
-pub(crate) fn view_condition(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
+/// How a view's conditions are spelled: over the message rows (`messages m`) or over the
+/// per-folder counters (`folder_counts c`), both joined to `folders f`.
+struct ViewColumns {
+    account: &'static str,
+    folder: &'static str,
+    invoice: &'static str,
+    receipt: &'static str,
+    not_receipt: &'static str,
+}
+
+const MESSAGE_COLUMNS: ViewColumns = ViewColumns {
+    account: "m.account_id",
+    folder: "m.folder_id",
+    invoice: "m.is_invoice = 1",
+    receipt: "m.kind = 'receipt'",
+    not_receipt: "m.kind != 'receipt'",
+};
+
+const COUNT_COLUMNS: ViewColumns = ViewColumns {
+    account: "f.account_id",
+    folder: "c.folder_id",
+    invoice: "c.invoice = 1",
+    receipt: "c.receipt = 1",
+    not_receipt: "c.receipt = 0",
+};
+
+/// SQL condition and its arguments for a list query, spelled with `cols`.
+fn view_condition(q: &ListQuery, cols: &ViewColumns) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
     let mut cond = vec![];
     let mut args: Vec<Value> = vec![];
     if let Some(a) = q.account {
         args.push(Value::Integer(a));
-        cond.push(format!("m.account_id = ?{}", args.len()));
+        // A folder is narrower than its account: the unary `+` keeps the planner on the folder's
+        // index (the account term stays as a filter).
+        let plus = if matches!(q.view, View::Folder(_)) {
+            "+"
+        } else {
+            ""
+        };
+        cond.push(format!("{plus}{} = ?{}", cols.account, args.len()));
     }
     match &q.view {
         View::Folder(id) => {
             args.push(Value::Integer(*id));
-            cond.push(format!("m.folder_id = ?{}", args.len()));
+            cond.push(format!("{} = ?{}", cols.folder, args.len()));
         }
         View::Role(role) => {
             args.push(Value::Text(role.as_str().into()));
             cond.push(format!("f.role = ?{}", args.len()));
         }
-        View::Invoices => cond.push("m.is_invoice = 1".into()),
-        View::Receipts => cond.push("m.kind = 'receipt'".into()),
+        View::Invoices => cond.push(cols.invoice.into()),
+        View::Receipts => cond.push(cols.receipt.into()),
         View::All => {}
     }
     if q.hide_receipts {
-        cond.push("m.kind != 'receipt'".into());
+        cond.push(cols.not_receipt.into());
     }
     if cond.is_empty() {
         cond.push("1".into());
@@ -511,17 +545,28 @@ pub(crate) fn view_condition(q: &ListQuery) -> (String, Vec<rusqlite::types::Val
     (cond.join(" AND "), args)
 }
 
-fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
+/// The counts query of a view: a sum over `folder_counts`.
+fn count_sql(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
+    let (cond, args) = view_condition(q, &COUNT_COLUMNS);
+    let sql = format!(
+        "SELECT COALESCE(SUM(c.total), 0), COALESCE(SUM(c.unread), 0)
+         FROM folder_counts c JOIN folders f ON f.id = c.folder_id WHERE {cond}"
+    );
+    (sql, args)
+}
+
+/// The list query of a view, newest first: `(sql, args)`. The ORDER BY matches the order indexes
+/// of migration 0008, so a page is an index walk that stops after `limit` rows; the cursor is a
+/// row-value comparison, which the same walk seeks to.
+fn list_sql(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
-    let (mut cond, mut args) = view_condition(q);
+    let (mut cond, mut args) = view_condition(q, &MESSAGE_COLUMNS);
     if let Some((date, id)) = q.before {
         args.push(Value::Integer(date));
         let d = args.len();
         args.push(Value::Integer(id));
         let i = args.len();
-        cond.push_str(&format!(
-            " AND (m.date < ?{d} OR (m.date = ?{d} AND m.id < ?{i}))"
-        ));
+        cond.push_str(&format!(" AND (m.date, m.id) < (?{d}, ?{i})"));
     }
     args.push(Value::Integer(q.limit as i64));
     let sql = format!(
@@ -529,6 +574,39 @@ fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
          ORDER BY m.date DESC, m.id DESC LIMIT ?{}",
         args.len()
     );
+    (sql, args)
+}
+
+/// A role view names one folder per account: list that folder, so the walk follows its index
+/// (a join on `f.role` would read every candidate row and sort). `None` when no folder has the
+/// role. Several matches (a role across accounts) keep the role condition.
+fn resolve_role(c: &Connection, q: &ListQuery) -> Result<Option<ListQuery>> {
+    let View::Role(role) = q.view else {
+        return Ok(Some(q.clone()));
+    };
+    let mut st = c.prepare_cached(
+        "SELECT id FROM folders WHERE role = ?1 AND (?2 IS NULL OR account_id = ?2) LIMIT 2",
+    )?;
+    let ids = st
+        .query_map(rusqlite::params![role.as_str(), q.account], |r| {
+            r.get::<_, FolderId>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(match ids.as_slice() {
+        [] => None,
+        [id] => Some(ListQuery {
+            view: View::Folder(*id),
+            ..q.clone()
+        }),
+        _ => Some(q.clone()),
+    })
+}
+
+fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
+    let Some(q) = resolve_role(c, q)? else {
+        return Ok(vec![]);
+    };
+    let (sql, args) = list_sql(&q);
     let mut st = c.prepare_cached(&sql)?;
     let rows = st
         .query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?
@@ -662,5 +740,113 @@ impl Store {
                 .query_map([message], invoice_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?)
         })
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    //! The list and count queries must not scale with the mailbox: checked on the query plan
+    //! (EXPLAIN QUERY PLAN), so a regression shows without a timing test.
+    use super::*;
+
+    /// The plan's detail lines, one per line.
+    fn plan(c: &Connection, sql: &str, args: &[rusqlite::types::Value]) -> String {
+        let mut st = c
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain");
+        st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(3)
+        })
+        .expect("plan")
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .expect("rows")
+        .join("\n")
+    }
+
+    fn synth_store(dir: &std::path::Path) -> (Store, AccountId) {
+        let store = super::super::synth::build(dir, 3000).expect("synthetic store");
+        let account = store.accounts().expect("accounts")[0].id;
+        (store, account)
+    }
+
+    /// Every list the facade pages through, first page and a later one: one walk of an order
+    /// index, no temporary B-tree for the ORDER BY.
+    #[test]
+    fn first_page_is_an_index_walk() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, account) = synth_store(dir.path());
+        let inbox = store
+            .find_folder(account, "inbox")
+            .expect("folder")
+            .expect("inbox")
+            .id;
+        let views = [
+            (View::Role(FolderRole::Inbox), "messages_folder_order"),
+            (View::Folder(inbox), "messages_folder_order"),
+            (View::All, "messages_account_order"),
+            (View::Receipts, "messages_kind_order"),
+            (View::Invoices, "messages_invoice_order"),
+        ];
+        store
+            .read(|c| {
+                for (view, index) in views {
+                    for hide_receipts in [false, true] {
+                        for before in [None, Some((1_600_600_000, 1000))] {
+                            let q = ListQuery {
+                                account: Some(account),
+                                hide_receipts,
+                                before,
+                                ..ListQuery::new(view.clone())
+                            };
+                            let q = resolve_role(c, &q)?.expect("the inbox exists");
+                            let (sql, args) = list_sql(&q);
+                            let p = plan(c, &sql, &args);
+                            assert!(
+                                p.contains(&format!("USING INDEX {index}")),
+                                "{view:?} hide_receipts={hide_receipts} before={before:?}: \
+                                 expected a walk of {index}, plan:\n{p}"
+                            );
+                            assert!(!p.contains("TEMP B-TREE"), "{view:?}: a sort, plan:\n{p}");
+                            assert!(!p.contains("SCAN m"), "{view:?}: a table scan, plan:\n{p}");
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .expect("read");
+    }
+
+    /// Page counts and folder badges read the counters: their plans never touch `messages`.
+    #[test]
+    fn counts_do_not_read_messages() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (store, account) = synth_store(dir.path());
+        store
+            .read(|c| {
+                for view in [
+                    View::Role(FolderRole::Inbox),
+                    View::Folder(1),
+                    View::All,
+                    View::Receipts,
+                    View::Invoices,
+                ] {
+                    for hide_receipts in [false, true] {
+                        let q = ListQuery {
+                            account: Some(account),
+                            hide_receipts,
+                            ..ListQuery::new(view.clone())
+                        };
+                        let (sql, args) = count_sql(&q);
+                        let p = plan(c, &sql, &args);
+                        assert!(!p.contains("messages"), "{view:?}: plan:\n{p}");
+                    }
+                }
+                let folders =
+                    format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.account_id = ?1");
+                let p = plan(c, &folders, &[rusqlite::types::Value::Integer(account)]);
+                assert!(!p.contains("messages"), "folders: plan:\n{p}");
+                Ok(())
+            })
+            .expect("read");
     }
 }

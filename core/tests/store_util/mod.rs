@@ -30,6 +30,19 @@ impl Drop for TempDir {
     }
 }
 
+/// An account on loopback servers, for stores that never connect.
+pub fn account_config(address: &str) -> pec_core::accounts::AccountConfig {
+    pec_core::accounts::AccountConfig {
+        address: address.into(),
+        display_name: None,
+        imap_host: "localhost".into(),
+        imap_port: 993,
+        smtp_host: "localhost".into(),
+        smtp_port: 465,
+        ca_file: None,
+    }
+}
+
 /// A plain message as the client sends it.
 pub fn plain(
     from: &str,
