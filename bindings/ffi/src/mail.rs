@@ -16,6 +16,7 @@ impl From<SyncError> for PecError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::Auth(d) => PecError::Auth { detail: d },
+            SyncError::NotPermitted(d) => PecError::Permission { detail: d },
             SyncError::Tls(d) => PecError::Tls { detail: d },
             SyncError::Network(d) => PecError::Network { detail: d },
             SyncError::Server(d) | SyncError::Protocol(d) => PecError::Server { detail: d },

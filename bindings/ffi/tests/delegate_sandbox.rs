@@ -54,6 +54,7 @@ async fn add(sb: &Sandbox, app: &App, login: &str, password: &str, p: Permission
                 login: login.into(),
                 permissions: p,
             }),
+            offline: false,
         })
         .await
         .expect("add account");
@@ -149,6 +150,7 @@ async fn delegate_logs_in_with_its_own_username_syncs_and_sends() {
                 ca_file: Some(sb.state.ca_file.to_string_lossy().into_owned()),
             }),
             delegation: None,
+            offline: false,
         })
         .await
         .expect("owner account");

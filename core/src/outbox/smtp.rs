@@ -77,6 +77,12 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
             detail,
         };
     }
+    if phase == "CONNECT" && is_tls_failure(err) {
+        return Outcome::NotSent {
+            kind: "tls",
+            detail,
+        };
+    }
     // Before the end of DATA nothing can have been submitted: a dead connection there is definite.
     if phase != "END" {
         return Outcome::NotSent {
@@ -85,6 +91,24 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
         };
     }
     Outcome::Unknown(format!("{phase}: {detail}"))
+}
+
+/// A handshake or certificate failure: lettre reports it as a connection error whose source is
+/// the I/O error rustls raised (`InvalidData`, with the `rustls::Error` inside).
+fn is_tls_failure(err: &lettre::transport::smtp::Error) -> bool {
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<tokio_rustls::rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// Submit one entry, already claimed (`sending`) by the caller.
@@ -132,64 +156,10 @@ pub(crate) async fn submit(
             }
         }
     }
-    let host = acct.config.smtp_host.clone();
-    let port = acct.config.smtp_port;
-    let tls = match tls_parameters(&host, acct.config.ca_file.as_deref()) {
-        Ok(t) => t,
-        Err(d) => {
-            return Outcome::NotSent {
-                kind: "tls",
-                detail: d,
-            };
-        }
+    let mut conn = match open_session(acct, password, limit).await {
+        Ok(c) => c,
+        Err(o) => return o,
     };
-    let starttls = port == 587 || port == 25;
-    let client_id = ClientId::default();
-    let connect = AsyncSmtpConnection::connect_tokio1(
-        (host.as_str(), port),
-        Some(limit),
-        &client_id,
-        (!starttls).then(|| tls.clone()),
-        None,
-    );
-    let mut conn = match tokio::time::timeout(limit, connect).await {
-        Err(_) => {
-            return Outcome::NotSent {
-                kind: "network",
-                detail: format!("connecting to {host}:{port}: no answer within {limit:?}"),
-            };
-        }
-        Ok(Err(err)) => return classify(&err, "CONNECT", acct),
-        Ok(Ok(c)) => c,
-    };
-    if starttls {
-        match tokio::time::timeout(limit, conn.starttls(tls, &client_id)).await {
-            Err(_) => {
-                return Outcome::NotSent {
-                    kind: "network",
-                    detail: "STARTTLS: no answer".into(),
-                };
-            }
-            Ok(Err(err)) => return classify(&err, "CONNECT", acct),
-            Ok(Ok(())) => {}
-        }
-    }
-    let creds = Credentials::new(acct.login.clone(), password.to_string());
-    match tokio::time::timeout(
-        limit,
-        conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds),
-    )
-    .await
-    {
-        Err(_) => {
-            return Outcome::NotSent {
-                kind: "network",
-                detail: "AUTH: no answer".into(),
-            };
-        }
-        Ok(Err(err)) => return classify(&err, "AUTH", acct),
-        Ok(Ok(_)) => {}
-    }
     let mut opts = Vec::new();
     if !bytes.is_ascii() {
         opts.push(MailParameter::Body(MailBodyParameter::EightBitMime));
@@ -225,6 +195,60 @@ pub(crate) async fn submit(
         Err(_) => Outcome::Unknown("end of DATA: no answer from the provider".into()),
         // 5xx: refused (definite); 4xx: not taken (definite); network: unknown.
         Ok(Err(err)) => classify(&err, "END", acct),
+    }
+}
+
+/// Connect (implicit TLS, or STARTTLS on ports 25 and 587), EHLO and AUTH: a session ready for
+/// MAIL FROM. Used by [`submit`] and by the account setup's login check (which sends nothing).
+/// Each step runs under `limit`; a step that does not answer is a `timeout`, a handshake or
+/// certificate failure `tls`, anything else that kept the server from answering `network`.
+pub(crate) async fn open_session(
+    acct: &Account,
+    password: &str,
+    limit: Duration,
+) -> Result<AsyncSmtpConnection, Outcome> {
+    let host = acct.config.smtp_host.clone();
+    let port = acct.config.smtp_port;
+    let tls =
+        tls_parameters(&host, acct.config.ca_file.as_deref()).map_err(|d| Outcome::NotSent {
+            kind: "tls",
+            detail: d,
+        })?;
+    let starttls = port == 587 || port == 25;
+    let client_id = ClientId::default();
+    let timed_out = |step: &str| Outcome::NotSent {
+        kind: "timeout",
+        detail: format!("{step} {host}:{port}: no answer within {limit:?}"),
+    };
+    let connect = AsyncSmtpConnection::connect_tokio1(
+        (host.as_str(), port),
+        Some(limit),
+        &client_id,
+        (!starttls).then(|| tls.clone()),
+        None,
+    );
+    let mut conn = match tokio::time::timeout(limit, connect).await {
+        Err(_) => return Err(timed_out("connecting to")),
+        Ok(Err(err)) => return Err(classify(&err, "CONNECT", acct)),
+        Ok(Ok(c)) => c,
+    };
+    if starttls {
+        match tokio::time::timeout(limit, conn.starttls(tls, &client_id)).await {
+            Err(_) => return Err(timed_out("STARTTLS at")),
+            Ok(Err(err)) => return Err(classify(&err, "CONNECT", acct)),
+            Ok(Ok(())) => {}
+        }
+    }
+    let creds = Credentials::new(acct.login.clone(), password.to_string());
+    match tokio::time::timeout(
+        limit,
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds),
+    )
+    .await
+    {
+        Err(_) => Err(timed_out("AUTH at")),
+        Ok(Err(err)) => Err(classify(&err, "AUTH", acct)),
+        Ok(Ok(_)) => Ok(conn),
     }
 }
 
