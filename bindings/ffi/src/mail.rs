@@ -36,6 +36,7 @@ impl From<SendError> for PecError {
             SendError::Credentials(c) => c.into(),
             SendError::Io(d) => PecError::Storage { detail: d },
             SendError::Imap(d) => PecError::Network { detail: d },
+            SendError::Connect(c) => c.into(),
             SendError::NotFound(d) => PecError::NotFound { detail: d },
         }
     }

@@ -114,6 +114,9 @@ pub enum SendError {
     Io(String),
     #[error("IMAP: {0}")]
     Imap(String),
+    /// Connecting or logging in to IMAP failed, typed as the sync engine types it.
+    #[error(transparent)]
+    Connect(#[from] crate::sync::SyncError),
     #[error("no outbox entry {0}")]
     NotFound(String),
 }
