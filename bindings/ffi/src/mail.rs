@@ -591,7 +591,7 @@ fn refusal(entry: &outbox::OutboxEntry, first_error: Option<&String>) -> PecErro
     match entry.error_kind.as_deref() {
         Some("sender") => PecError::Permission { detail },
         Some("auth") => PecError::Auth { detail },
-        Some("size") => PecError::InvalidInput { detail },
+        Some("size") | Some("recipients") => PecError::InvalidInput { detail },
         _ => PecError::Server { detail },
     }
 }

@@ -84,6 +84,10 @@ pub enum SendFailure {
     Auth { address: String, detail: String },
     #[error("the provider refused a recipient ({detail})")]
     Recipient { detail: String },
+    #[error(
+        "the provider refused the number of recipients ({detail}): send separate messages to fewer recipients"
+    )]
+    TooManyRecipients { detail: String },
     #[error("the provider refused the message ({detail})")]
     Other { detail: String },
 }
@@ -95,6 +99,7 @@ impl SendFailure {
             SendFailure::TooLarge { .. } => "size",
             SendFailure::Auth { .. } => "auth",
             SendFailure::Recipient { .. } => "recipient",
+            SendFailure::TooManyRecipients { .. } => "recipients",
             SendFailure::Other { .. } => "other",
         }
     }

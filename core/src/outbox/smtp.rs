@@ -46,9 +46,25 @@ pub(crate) fn tls_parameters(
     b.build_rustls().map_err(|e| e.to_string())
 }
 
+/// lettre's text for an error, each part said once: its TLS upgrade wraps a connection error in
+/// another, which read "Connection error: Connection error: invalid peer certificate: ...".
+fn detail_of(err: &lettre::transport::smtp::Error) -> String {
+    let text = err.to_string();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
+}
+
 fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -> Outcome {
-    let detail = err.to_string();
+    let detail = detail_of(err);
     let code: Option<u16> = err.status().map(u16::from);
+    if phase == "RCPT" && too_many_recipients(code, &detail) {
+        return Outcome::Rejected(SendFailure::TooManyRecipients { detail });
+    }
     if err.is_permanent() {
         let lower = detail.to_ascii_lowercase();
         let f = match code {
@@ -91,6 +107,23 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
         };
     }
     Outcome::Unknown(format!("{phase}: {detail}"))
+}
+
+/// A refusal of the recipient count. RFC 5321 §4.5.3.1.10 answers "too many recipients" with
+/// 452 (some servers 552) and asks the client to send the remaining recipients in a later
+/// transaction. A PEC cannot do that: the provider certifies one message, one transaction, with
+/// one accettazione listing every recipient, so a second transaction would be a second PEC with
+/// its own receipts. For PEC the 452 is therefore final: the message fails with the reason
+/// instead of waiting in the queue for a retry that would be refused the same way. Only this
+/// 452 is final: the other 4xx (mailbox busy, storage full, 4.5.3 aside) stay temporary and are
+/// retried. Recognised by the enhanced status code 4.5.3/5.5.3 (RFC 3463 "too many
+/// recipients") or the reply text.
+fn too_many_recipients(code: Option<u16>, detail: &str) -> bool {
+    let lower = detail.to_ascii_lowercase();
+    matches!(code, Some(452) | Some(552))
+        && (lower.contains("4.5.3")
+            || lower.contains("5.5.3")
+            || lower.contains("too many recipients"))
 }
 
 /// A handshake or certificate failure: lettre reports it as a connection error whose source is

@@ -2,10 +2,11 @@
 //!
 //! Validates, queues (the message is safe on disk from here on), submits once, prints the new
 //! message's outbox ID on standard output. Warnings (non-PEC recipients) go to standard error.
-//! A network failure leaves the message queued: the next `pec send`/`pec status` retries it.
+//! A network failure leaves the message queued (the next `pec send`/`pec status` retries it) and
+//! exits non-zero, as does a refusal.
 
 use crate::facade::{block, fail, open, resolve_account};
-use pec_ffi::{App, ComposeDraft, OutgoingAttachment, PecError, SendStep};
+use pec_ffi::{App, ComposeDraft, OutgoingAttachment, SendStep};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -124,7 +125,7 @@ pub fn queue_and_send(
         eprintln!("pec: warning: {w}");
     }
     let id = queued.outbox_id;
-    let mut refused: Option<PecError> = None;
+    let mut refused: Option<String> = None;
     if !opts.queue_only {
         let r = block(async {
             match tokio::time::timeout(Duration::from_secs(300), app.send_pending(account_id)).await
@@ -134,12 +135,9 @@ pub fn queue_and_send(
             }
         });
         match r {
-            Ok(None) => eprintln!("pec: the server did not answer; the message stays queued"),
+            Ok(None) => refused = Some("the server did not answer".into()),
             Ok(Some(_)) => {}
-            Err(e) => {
-                eprintln!("pec: {e}; the message stays queued");
-                refused = Some(e);
-            }
+            Err(e) => refused = Some(e.to_string()),
         }
     }
     let st = block(app.send_status(id)).map_err(|e| e.to_string())?;
@@ -163,10 +161,14 @@ pub fn queue_and_send(
             st.error.unwrap_or_default()
         ));
     }
+    // Queued because sending failed (not because of --queue-only): a failure for the caller,
+    // though the message is safe in the outbox and retried.
     if st.step == SendStep::Queued
-        && let Some(err) = st.error.or(refused.map(|e| e.to_string()))
+        && let Some(err) = st.error.or(refused)
     {
-        eprintln!("pec: not sent yet ({err}); `pec status {id}` retries");
+        return Err(format!(
+            "not sent yet ({err}); the message stays queued, `pec status {id}` retries"
+        ));
     }
     Ok(id)
 }
