@@ -46,22 +46,21 @@ async fn account_add_refuses_what_cannot_log_in() {
     assert_eq!(listed(d.path()), 0);
 
     // No CA file: the platform roots do not trust the sandbox.
-    let out = std::process::Command::new(PEC)
-        .arg("--data-dir")
-        .arg(d.path())
-        .args(["account", "add", ME, "--imap", &imap, "--smtp"])
-        .arg(sb.smtp_addr.to_string())
-        .arg("--password-stdin")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().expect("stdin").write_all(b"password1")?;
-            c.wait_with_output()
-        })
-        .expect("run pec");
+    let smtp = sb.smtp_addr.to_string();
+    let out = pec_with_stdin(
+        d.path(),
+        &[
+            "account",
+            "add",
+            ME,
+            "--imap",
+            &imap,
+            "--smtp",
+            &smtp,
+            "--password-stdin",
+        ],
+        b"password1",
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("[tls]"), "{}", stderr(&out));
     assert_eq!(listed(d.path()), 0);

@@ -79,29 +79,22 @@ async fn send_fails_plainly_when_the_message_cannot_go() {
     // The SMTP server's certificate is not trusted (no CA file): queued, exit 1, and the error
     // said once (lettre's TLS failure read "Connection error: Connection error: ...").
     let b = tempfile::tempdir().expect("tmp");
-    let out = std::process::Command::new(PEC)
-        .arg("--data-dir")
-        .arg(b.path())
-        .args([
+    let (imap, smtp) = (sb.imap_addr().to_string(), sb.smtp_addr.to_string());
+    let out = pec_with_stdin(
+        b.path(),
+        &[
             "account",
             "add",
             ME,
             "--imap",
-            &sb.imap_addr().to_string(),
+            &imap,
             "--smtp",
-        ])
-        .arg(sb.smtp_addr.to_string())
-        .args(["--offline", "--password-stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut ch| {
-            use std::io::Write;
-            ch.stdin.take().expect("stdin").write_all(b"password1")?;
-            ch.wait_with_output()
-        })
-        .expect("account add");
+            &smtp,
+            "--offline",
+            "--password-stdin",
+        ],
+        b"password1",
+    );
     assert!(out.status.success(), "{out:?}");
     let out = send(b.path(), &three[..1], false);
     assert!(

@@ -81,30 +81,40 @@ pub async fn check_login(setup: &AccountSetup, limit: Duration) -> Result<(), Lo
     check_smtp(&account, &setup.password, limit).await
 }
 
+/// The error maker for one server: its service, host and port, with a problem and a detail.
+fn failure(
+    service: Service,
+    host: &str,
+    port: u16,
+) -> impl Fn(LoginProblem, String) -> LoginCheckError {
+    let host = host.to_string();
+    move |problem, detail| LoginCheckError {
+        service,
+        problem,
+        host: host.clone(),
+        port,
+        detail,
+    }
+}
+
 async fn check_imap(
     account: &Account,
     password: &str,
     limit: Duration,
 ) -> Result<(), LoginCheckError> {
     let cfg = &account.config;
-    let fail = |problem, detail| LoginCheckError {
-        service: Service::Imap,
-        problem,
-        host: cfg.imap_host.clone(),
-        port: cfg.imap_port,
-        detail,
-    };
-    let session = match tokio::time::timeout(limit, crate::sync::connect(account, password)).await {
-        Err(_) => {
-            return Err(fail(
-                LoginProblem::Timeout,
-                format!("no answer within {limit:?}"),
-            ));
-        }
-        Ok(Err(e)) => return Err(imap_problem(e, fail)),
-        Ok(Ok(s)) => s,
-    };
-    let mut session = session;
+    let fail = failure(Service::Imap, &cfg.imap_host, cfg.imap_port);
+    let mut session =
+        match tokio::time::timeout(limit, crate::sync::connect(account, password)).await {
+            Err(_) => {
+                return Err(fail(
+                    LoginProblem::Timeout,
+                    format!("no answer within {limit:?}"),
+                ));
+            }
+            Ok(Err(e)) => return Err(imap_problem(e, fail)),
+            Ok(Ok(s)) => s,
+        };
     // A polite goodbye; the check already succeeded, so its outcome does not matter.
     let _ = tokio::time::timeout(Duration::from_secs(2), session.logout()).await;
     Ok(())
@@ -135,13 +145,7 @@ async fn check_smtp(
     limit: Duration,
 ) -> Result<(), LoginCheckError> {
     let cfg = &account.config;
-    let fail = |problem, detail| LoginCheckError {
-        service: Service::Smtp,
-        problem,
-        host: cfg.smtp_host.clone(),
-        port: cfg.smtp_port,
-        detail,
-    };
+    let fail = failure(Service::Smtp, &cfg.smtp_host, cfg.smtp_port);
     let mut conn = match open_session(account, password, limit).await {
         Ok(c) => c,
         Err(outcome) => return Err(smtp_problem(outcome, fail)),
