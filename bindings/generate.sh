@@ -21,7 +21,11 @@ CARGO="${CARGO:-cargo}"
 target_dir="$($CARGO metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 
 "$CARGO" build -q "${cargo_flags[@]}" -p pec-ffi --features cli --bin uniffi-bindgen
-# The shipped library last, without `cli`.
+# The shipped library last, without `cli`. PEC_FFI_FEATURES adds test-only features (the Kotlin
+# suite sets `panic-probe`); a shipped build leaves it unset.
+if [[ -n "${PEC_FFI_FEATURES:-}" ]]; then
+  cargo_flags+=(--features "$PEC_FFI_FEATURES")
+fi
 "$CARGO" build -q "${cargo_flags[@]}" -p pec-ffi --lib
 
 case "$(uname -s)" in

@@ -66,7 +66,8 @@ hamcrest=/usr/share/java/hamcrest-core.jar
 coroutines="$klib/kotlinx-coroutines-core-jvm.jar"
 [[ -f "$coroutines" ]] || missing "kotlinx-coroutines-core-jvm.jar in $klib"
 
-bindings/generate.sh kotlin
+# panic-probe: facade functions that panic on purpose, for PanicTest (never in a shipped library).
+PEC_FFI_FEATURES=panic-probe bindings/generate.sh kotlin
 cargo build -q -p pec-sandbox
 export PEC_SANDBOX_BIN="${PEC_SANDBOX_BIN:-$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/debug/pec-sandbox}"
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"

@@ -369,19 +369,38 @@ async fn delegate_login_from_the_terminal() {
         err.contains("not permitted") && err.contains("lettore@pec.sandbox.test"),
         "{err}"
     );
-    // A wrong password is the server's refusal, shown as such.
+    // A wrong password is the server's refusal, shown as such: when adding (nothing saved), and
+    // at sync for an account saved --offline.
     let w = tempfile::tempdir().expect("tmp");
-    assert!(
-        add_delegate(
-            w.path(),
-            &sb,
-            "lettore@pec.sandbox.test",
-            "password1",
-            "read,programs"
-        )
-        .status
-        .success()
+    let out = add_delegate(
+        w.path(),
+        &sb,
+        "lettore@pec.sandbox.test",
+        "password1",
+        "read,programs",
     );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("[auth]") && err.contains("authentication failed"),
+        "{err}"
+    );
+    assert!(rows(w.path(), &["account", "list", "--json"]).is_empty());
+    let out = account_add_with(
+        w.path(),
+        &sb,
+        &sb.imap_addr().to_string(),
+        ME,
+        "password1",
+        &[
+            "--login",
+            "lettore@pec.sandbox.test",
+            "--permissions",
+            "read,programs",
+            "--offline",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
     let out = pec(w.path(), &["sync"]);
     assert!(!out.status.success());
     assert!(

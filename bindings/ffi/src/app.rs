@@ -473,46 +473,22 @@ impl App {
     }
 
     /// Add (or update) an account from a provider preset or a custom server. The password goes to
-    /// the credential store, never to the database.
+    /// the credential store, never to the database. Unless `account.offline`, logs in over IMAP
+    /// and SMTP first and saves nothing when that fails (`Auth`, `Tls`, `Network`, `Timeout`,
+    /// `Permission`).
     pub async fn add_account(&self, account: NewAccount) -> Result<AccountInfo> {
+        let offline = account.offline;
+        let setup = account_setup(account)?;
+        if !offline {
+            let probe = setup.clone();
+            crate::runtime::spawn(async move {
+                accounts::verify(&probe, accounts::LOGIN_CHECK_TIMEOUT).await?;
+                Ok(())
+            })
+            .await?;
+        }
         let inner = self.inner.clone();
         blocking(move || {
-            let servers = match account.provider {
-                Provider::Custom => {
-                    let c = account
-                        .custom
-                        .clone()
-                        .ok_or_else(|| PecError::invalid("a custom provider needs its servers"))?;
-                    accounts::Servers {
-                        imap_host: c.imap_host,
-                        imap_port: c.imap_port,
-                        smtp_host: c.smtp_host,
-                        smtp_port: c.smtp_port,
-                        ca_file: c.ca_file.map(PathBuf::from),
-                    }
-                }
-                p => {
-                    let preset = provider_preset(p);
-                    accounts::Servers {
-                        imap_host: preset.imap_host,
-                        imap_port: preset.imap_port,
-                        smtp_host: preset.smtp_host,
-                        smtp_port: preset.smtp_port,
-                        ca_file: None,
-                    }
-                }
-            };
-            let setup = accounts::AccountSetup {
-                address: account.address,
-                password: account.password,
-                display_name: account.display_name,
-                servers,
-                provider: account.provider.as_str().to_string(),
-                delegation: account.delegation.map(|d| accounts::DelegateLogin {
-                    login: d.login,
-                    permissions: d.permissions.into(),
-                }),
-            };
             let id = accounts::add_account(&inner.store, inner.creds.as_ref(), &setup)?;
             inner.emit(ChangeKind::Accounts, None);
             inner.account(id)
@@ -861,4 +837,43 @@ where
             Err(broadcast::error::RecvError::Closed) => break,
         }
     }
+}
+
+/// The core's add-account form from the facade's: a preset's servers, or the custom ones.
+fn account_setup(account: NewAccount) -> Result<accounts::AccountSetup> {
+    let servers = match account.provider {
+        Provider::Custom => {
+            let c = account
+                .custom
+                .ok_or_else(|| PecError::invalid("a custom provider needs its servers"))?;
+            accounts::Servers {
+                imap_host: c.imap_host,
+                imap_port: c.imap_port,
+                smtp_host: c.smtp_host,
+                smtp_port: c.smtp_port,
+                ca_file: c.ca_file.map(PathBuf::from),
+            }
+        }
+        p => {
+            let preset = provider_preset(p);
+            accounts::Servers {
+                imap_host: preset.imap_host,
+                imap_port: preset.imap_port,
+                smtp_host: preset.smtp_host,
+                smtp_port: preset.smtp_port,
+                ca_file: None,
+            }
+        }
+    };
+    Ok(accounts::AccountSetup {
+        address: account.address,
+        password: account.password,
+        display_name: account.display_name,
+        servers,
+        provider: account.provider.as_str().to_string(),
+        delegation: account.delegation.map(|d| accounts::DelegateLogin {
+            login: d.login,
+            permissions: d.permissions.into(),
+        }),
+    })
 }

@@ -2,7 +2,7 @@
 //! (Kotlin: `PecException.Auth`, Swift: `PecError.auth`); `detail` is for logs and detail screens,
 //! never shown as the headline. Converted here from every core error; nothing else crosses the FFI.
 
-use pec_core::accounts::{AccountError, CredentialError};
+use pec_core::accounts::{AccountError, CredentialError, LoginCheckError, LoginProblem};
 use pec_core::fatturapa::FatturaError;
 use pec_core::files::{ReadError, WriteError};
 use pec_core::message::ParseError;
@@ -22,6 +22,9 @@ pub enum PecError {
     /// The server could not be reached or the connection broke.
     #[error("network: {detail}")]
     Network { detail: String },
+    /// The server did not answer in time.
+    #[error("no answer: {detail}")]
+    Timeout { detail: String },
     /// TLS failed (certificate not trusted, handshake).
     #[error("secure connection failed: {detail}")]
     Tls { detail: String },
@@ -66,6 +69,7 @@ impl PecError {
             PecError::InvalidInput { .. } => "invalid_input",
             PecError::Auth { .. } => "auth",
             PecError::Network { .. } => "network",
+            PecError::Timeout { .. } => "timeout",
             PecError::Tls { .. } => "tls",
             PecError::Server { .. } => "server",
             PecError::Permission { .. } => "permission",
@@ -117,6 +121,23 @@ impl From<AccountError> for PecError {
             AccountError::NotPermitted(d) => PecError::Permission { detail: d },
             AccountError::Store(s) => s.into(),
             AccountError::Credentials(c) => c.into(),
+            AccountError::Login(l) => l.into(),
+        }
+    }
+}
+
+/// One variant per reason a login check fails, so each gets its own translated message; the
+/// detail names the server (IMAP or SMTP, host and port) and repeats its words.
+impl From<LoginCheckError> for PecError {
+    fn from(e: LoginCheckError) -> Self {
+        let detail = e.to_string();
+        match e.problem {
+            LoginProblem::Auth => PecError::Auth { detail },
+            LoginProblem::Tls => PecError::Tls { detail },
+            LoginProblem::Unreachable => PecError::Network { detail },
+            LoginProblem::Timeout => PecError::Timeout { detail },
+            LoginProblem::NotPermitted => PecError::Permission { detail },
+            LoginProblem::Server => PecError::Server { detail },
         }
     }
 }

@@ -26,6 +26,8 @@ pub mod events;
 pub mod files;
 mod invoices;
 mod mail;
+#[cfg(feature = "panic-probe")]
+mod panic_probe;
 mod parts;
 pub mod presets;
 pub mod runtime;

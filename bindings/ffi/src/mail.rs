@@ -16,6 +16,7 @@ impl From<SyncError> for PecError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::Auth(d) => PecError::Auth { detail: d },
+            SyncError::NotPermitted(d) => PecError::Permission { detail: d },
             SyncError::Tls(d) => PecError::Tls { detail: d },
             SyncError::Network(d) => PecError::Network { detail: d },
             SyncError::Server(d) | SyncError::Protocol(d) => PecError::Server { detail: d },
@@ -35,6 +36,7 @@ impl From<SendError> for PecError {
             SendError::Credentials(c) => c.into(),
             SendError::Io(d) => PecError::Storage { detail: d },
             SendError::Imap(d) => PecError::Network { detail: d },
+            SendError::Connect(c) => c.into(),
             SendError::NotFound(d) => PecError::NotFound { detail: d },
         }
     }
@@ -589,7 +591,7 @@ fn refusal(entry: &outbox::OutboxEntry, first_error: Option<&String>) -> PecErro
     match entry.error_kind.as_deref() {
         Some("sender") => PecError::Permission { detail },
         Some("auth") => PecError::Auth { detail },
-        Some("size") => PecError::InvalidInput { detail },
+        Some("size") | Some("recipients") => PecError::InvalidInput { detail },
         _ => PecError::Server { detail },
     }
 }

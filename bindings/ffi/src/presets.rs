@@ -86,6 +86,8 @@ pub struct ProviderPreset {
     /// Message size × number of recipients must stay within this many MiB (what the outbox
     /// enforces before sending).
     pub max_total_mb: u32,
+    /// Recipients (To + Cc) of one message; the outbox refuses more before sending.
+    pub max_recipients: u32,
     /// Mail domains that imply this provider (for guessing from the address).
     pub domains: Vec<String>,
     /// What the login field holds for this provider.
@@ -111,19 +113,24 @@ fn preset(provider: Provider, name: &str, hosts: Hosts, domains: &[&str]) -> Pro
         smtp_host: hosts.smtp.into(),
         smtp_port: 465,
         max_total_mb: max_total_mb(provider),
+        max_recipients: sending_rules(provider).max_recipients,
         domains: domains.iter().map(|d| d.to_string()).collect(),
         login_name: hosts.login_name,
         source: hosts.source.map(str::to_string),
     }
 }
 
-/// The size × recipients limit the outbox enforces for this provider, in MiB.
-fn max_total_mb(provider: Provider) -> u32 {
-    let rules = match provider {
+/// The sending rules the outbox enforces for this provider.
+fn sending_rules(provider: Provider) -> compose::ProviderPreset {
+    match provider {
         Provider::Aruba => compose::ProviderPreset::aruba(),
         _ => compose::ProviderPreset::generic(),
-    };
-    u32::try_from(rules.max_total_bytes / (1024 * 1024)).unwrap_or(u32::MAX)
+    }
+}
+
+/// The size × recipients limit the outbox enforces for this provider, in MiB.
+fn max_total_mb(provider: Provider) -> u32 {
+    u32::try_from(sending_rules(provider).max_total_bytes / (1024 * 1024)).unwrap_or(u32::MAX)
 }
 
 /// Every preset, in the order the picker shows them (Custom last, with empty hosts).
@@ -201,6 +208,7 @@ fn custom_preset() -> ProviderPreset {
         smtp_host: String::new(),
         smtp_port: 465,
         max_total_mb: max_total_mb(Provider::Custom),
+        max_recipients: sending_rules(Provider::Custom).max_recipients,
         domains: vec![],
         login_name: LoginName::Address,
         source: None,

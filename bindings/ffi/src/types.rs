@@ -114,6 +114,11 @@ pub struct NewAccount {
     pub custom: Option<CustomServer>,
     /// Set when logging in as a delegate of `address`.
     pub delegation: Option<Delegation>,
+    /// Save without logging in first (scripts, or setting up with no network). By default
+    /// `addAccount` logs in over IMAP and SMTP and refuses with the reason (`Auth`, `Tls`,
+    /// `Network`, `Timeout`, `Permission`) before anything is saved.
+    #[uniffi(default)]
+    pub offline: bool,
 }
 
 /// An account as the account list and settings screens show it.

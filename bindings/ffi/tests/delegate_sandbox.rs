@@ -37,6 +37,20 @@ fn perms(read: bool, send: bool) -> Permissions {
 }
 
 async fn add(sb: &Sandbox, app: &App, login: &str, password: &str, p: Permissions) -> i64 {
+    add_with(sb, app, login, password, p, false)
+        .await
+        .expect("add account")
+}
+
+/// [`add`], saved without the login check when `offline`.
+async fn add_with(
+    sb: &Sandbox,
+    app: &App,
+    login: &str,
+    password: &str,
+    p: Permissions,
+    offline: bool,
+) -> Result<i64, PecError> {
     let info = app
         .add_account(NewAccount {
             provider: Provider::Custom,
@@ -54,13 +68,13 @@ async fn add(sb: &Sandbox, app: &App, login: &str, password: &str, p: Permission
                 login: login.into(),
                 permissions: p,
             }),
+            offline,
         })
-        .await
-        .expect("add account");
+        .await?;
     assert_eq!(info.address, OWNER);
     assert_eq!(info.login, login);
     assert!(info.delegated);
-    info.id
+    Ok(info.id)
 }
 
 fn draft(subject: &str) -> ComposeDraft {
@@ -152,6 +166,7 @@ async fn delegate_logs_in_with_its_own_username_syncs_and_sends() {
                 ca_file: Some(sb.state.ca_file.to_string_lossy().into_owned()),
             }),
             delegation: None,
+            offline: false,
         })
         .await
         .expect("owner account");
@@ -171,10 +186,30 @@ async fn delegate_logs_in_with_its_own_username_syncs_and_sends() {
         .unwrap_or_else(|| panic!("not delivered: {:?}", inbox.rows));
     assert_eq!(row.sender_address.as_deref(), Some(OWNER));
 
-    // A wrong password for the delegate's login is an authentication error, not a network one.
+    // A wrong password for the delegate's login is an authentication error, not a network one:
+    // when adding, and at sync for an account saved offline.
     let bad = tempfile::tempdir().expect("tmp");
     let bad_app = self::app(bad.path());
-    let bad_id = add(&sb, &bad_app, SECRETARY, "password1", perms(true, true)).await;
+    let refused = add_with(
+        &sb,
+        &bad_app,
+        SECRETARY,
+        "password1",
+        perms(true, true),
+        false,
+    )
+    .await;
+    assert!(matches!(refused, Err(PecError::Auth { .. })), "{refused:?}");
+    let bad_id = add_with(
+        &sb,
+        &bad_app,
+        SECRETARY,
+        "password1",
+        perms(true, true),
+        true,
+    )
+    .await
+    .expect("saved offline");
     match bad_app.sync(bad_id, BodyDownload::ReceiptsOnly, None).await {
         Err(PecError::Auth { .. }) => {}
         other => panic!("expected Auth, got {other:?}"),

@@ -3,14 +3,17 @@
 //! [`CredentialStore`] is the seam: [`FileCredentialStore`] (one 0600 file per account, for the
 //! desktop CLI) and [`MemoryCredentialStore`] (tests). Keyring-backed stores live in the facade.
 //! Credentials are filed under the account's *login* ([`Account::login`]): the box address, or a
-//! delegate's own username. [`setup`] adds accounts (validation, password, delegation).
+//! delegate's own username. [`setup`] adds accounts (validation, password, delegation); [`login_check`] logs in
+//! once before an account is saved.
 
+pub mod login_check;
 pub mod setup;
 
+pub use login_check::{LOGIN_CHECK_TIMEOUT, LoginCheckError, LoginProblem, Service, check_login};
 pub use setup::{
     AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Operation, Permissions,
     Servers, account_capabilities, account_meta, add_account, capabilities, remove_account,
-    require,
+    require, validate, verify,
 };
 
 use crate::store::{AccountId, Result, Store, StoreError, now};

@@ -7,10 +7,12 @@
 //! the box address. [`capabilities`] says what a UI may offer: the declared permissions, narrowed
 //! by the server's ACL rights when it reports them.
 
+use super::login_check::{LoginCheckError, check_login};
 use super::{Account, AccountConfig, CredentialError, CredentialStore};
 use crate::store::{AccountId, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The five permissions a business PEC box grants a delegate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -95,6 +97,31 @@ pub struct AccountSetup {
     /// Which provider the user picked (`aruba`, `custom`, ...): shown back, never interpreted.
     pub provider: String,
     pub delegation: Option<DelegateLogin>,
+}
+
+impl AccountSetup {
+    /// The username for IMAP LOGIN, SMTP AUTH and the credential store: the delegate's own
+    /// username, else the box address.
+    pub fn login(&self) -> String {
+        match &self.delegation {
+            Some(d) => d.login.trim().to_string(),
+            None => self.address.trim().to_string(),
+        }
+    }
+
+    /// The account record's columns, as they will be stored.
+    pub fn account_config(&self) -> AccountConfig {
+        let s = &self.servers;
+        AccountConfig {
+            address: self.address.trim().to_string(),
+            display_name: self.display_name.clone().filter(|n| !n.trim().is_empty()),
+            imap_host: s.imap_host.trim().to_string(),
+            imap_port: s.imap_port,
+            smtp_host: s.smtp_host.trim().to_string(),
+            smtp_port: s.smtp_port,
+            ca_file: s.ca_file.clone(),
+        }
+    }
 }
 
 /// What the account record's columns do not hold, kept as a setting.
@@ -185,6 +212,9 @@ pub enum AccountError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Credentials(#[from] CredentialError),
+    /// Logging in to the servers failed (wrong password, certificate, unreachable, timeout, ...).
+    #[error(transparent)]
+    Login(#[from] LoginCheckError),
 }
 
 fn meta_key(address: &str) -> String {
@@ -200,7 +230,8 @@ fn invalid(msg: impl Into<String>) -> AccountError {
     AccountError::Invalid(msg.into())
 }
 
-fn check(setup: &AccountSetup) -> Result<(), AccountError> {
+/// Check what the user typed, without connecting.
+pub fn validate(setup: &AccountSetup) -> Result<(), AccountError> {
     let address = setup.address.trim();
     let (local, domain) = address
         .split_once('@')
@@ -231,38 +262,33 @@ fn check(setup: &AccountSetup) -> Result<(), AccountError> {
     Ok(())
 }
 
+/// Check the form, then log in over IMAP and SMTP with it (each server under `limit`): what a UI
+/// runs before [`add_account`], so a wrong password or certificate is refused before anything is
+/// saved.
+pub async fn verify(setup: &AccountSetup, limit: Duration) -> Result<(), AccountError> {
+    validate(setup)?;
+    check_login(setup, limit).await?;
+    Ok(())
+}
+
 /// Check the form, store the password under the login, add (or update) the account and its
-/// metadata. Returns the account's id.
+/// metadata. Returns the account's id. Does not connect: [`verify`] first, unless offline.
 pub fn add_account(
     store: &Store,
     creds: &dyn CredentialStore,
     setup: &AccountSetup,
 ) -> Result<AccountId, AccountError> {
-    check(setup)?;
-    let address = setup.address.trim().to_string();
-    let login = match &setup.delegation {
-        Some(d) => d.login.trim().to_string(),
-        None => address.clone(),
-    };
+    validate(setup)?;
+    let config = setup.account_config();
+    let address = config.address.clone();
+    let login = setup.login();
     // A login the account used before (re-added as someone else) must not keep a password.
     let previous = store
         .account_by_address(&address)?
         .map(|a| a.login)
         .filter(|l| !l.eq_ignore_ascii_case(&login));
     creds.set(&login, &setup.password)?;
-    let s = &setup.servers;
-    let id = store.add_account_as(
-        &AccountConfig {
-            address: address.clone(),
-            display_name: setup.display_name.clone().filter(|n| !n.trim().is_empty()),
-            imap_host: s.imap_host.trim().to_string(),
-            imap_port: s.imap_port,
-            smtp_host: s.smtp_host.trim().to_string(),
-            smtp_port: s.smtp_port,
-            ca_file: s.ca_file.clone(),
-        },
-        &login,
-    )?;
+    let id = store.add_account_as(&config, &login)?;
     let meta = AccountMeta {
         provider: setup.provider.clone(),
         delegated: setup.delegation.as_ref().map(|d| d.permissions),

@@ -248,6 +248,14 @@ pub enum ComposeError {
         recipients: u32,
         limit: u64,
     },
+    #[error(
+        "{provider} accepts at most {limit} recipients per message ({recipients} given): a PEC cannot be split, send separate messages"
+    )]
+    TooManyRecipients {
+        provider: String,
+        recipients: u32,
+        limit: u32,
+    },
     #[error("the subject contains a line break")]
     BadSubject,
     /// An HTML body needs a plain-text body beside it. Chosen over deriving one from the HTML:

@@ -10,6 +10,10 @@ pub struct ProviderPreset {
     pub name: String,
     /// Message size × number of recipients must stay within this (bytes).
     pub max_total_bytes: u64,
+    /// Recipients (To + Cc) of one message. A PEC goes in one SMTP transaction, so a provider
+    /// refusing the count (`452 4.5.3`) cannot be worked around by splitting it: refuse before.
+    #[serde(default = "default_max_recipients")]
+    pub max_recipients: u32,
     /// True when the provider itself stores a copy of what is submitted in the Sent folder; when
     /// false the client appends one after submission.
     pub provider_saves_sent: bool,
@@ -40,32 +44,44 @@ const KNOWN_PEC_DOMAINS: &[&str] = &[
     "casellapec.com",
 ];
 
+/// Recipients per message when the provider's own limit is not known: 500, the figure some
+/// providers document (see the provider presets).
+pub const DEFAULT_MAX_RECIPIENTS: u32 = 500;
+
+fn default_max_recipients() -> u32 {
+    DEFAULT_MAX_RECIPIENTS
+}
+
 impl ProviderPreset {
     /// The Italian default: 30 MB (size × recipients), client keeps the Sent copy.
     pub fn generic() -> ProviderPreset {
         ProviderPreset {
             name: "PEC".into(),
             max_total_bytes: 30 * 1024 * 1024,
+            max_recipients: DEFAULT_MAX_RECIPIENTS,
             provider_saves_sent: false,
             certified_domains: Vec::new(),
         }
     }
 
-    /// Aruba: 100 MB shared among recipients.
+    /// Aruba: 100 MB shared among recipients, at most 500 recipients per message.
     pub fn aruba() -> ProviderPreset {
         ProviderPreset {
             name: "Aruba PEC".into(),
             max_total_bytes: 100 * 1024 * 1024,
+            max_recipients: 500,
             provider_saves_sent: false,
             certified_domains: Vec::new(),
         }
     }
 
-    /// The test provider (`tests/sandbox`): 30 MB, every `*.sandbox.test` domain certified.
+    /// The test provider (`tests/sandbox`): 30 MB, 100 recipients (its default policy), every
+    /// `*.sandbox.test` domain certified.
     pub fn sandbox() -> ProviderPreset {
         ProviderPreset {
             name: "Sandbox PEC".into(),
             max_total_bytes: 30 * 1024 * 1024,
+            max_recipients: 100,
             provider_saves_sent: false,
             certified_domains: vec![".sandbox.test".into(), "pec.fatturapa.it".into()],
         }

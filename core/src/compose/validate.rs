@@ -245,6 +245,13 @@ pub fn validate(draft: &Draft, preset: &ProviderPreset) -> Result<Validated, Com
         size += base64_size(a.size()?) + 300 + a.filename.len() as u64 * 2;
     }
     let n = recipients.len() as u64;
+    if n > u64::from(preset.max_recipients) {
+        return Err(ComposeError::TooManyRecipients {
+            provider: preset.name.clone(),
+            recipients: u32::try_from(n).unwrap_or(u32::MAX),
+            limit: preset.max_recipients,
+        });
+    }
     if size.saturating_mul(n) > preset.max_total_bytes {
         return Err(ComposeError::TooLarge {
             provider: preset.name.clone(),
@@ -390,6 +397,35 @@ mod tests {
             }
             other => panic!("expected TooLarge, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn recipients_over_the_provider_maximum_are_refused_before_sending() {
+        let mut d = draft();
+        d.cc = (0..99)
+            .map(|i| Mailbox::new(format!("cc{i}@pec.sandbox.test")))
+            .collect();
+        validate(&d, &ProviderPreset::sandbox()).expect("100 recipients fit the sandbox");
+        d.cc.push(Mailbox::new("uno.di.troppo@pec.sandbox.test"));
+        let e = validate(&d, &ProviderPreset::sandbox()).unwrap_err();
+        assert_eq!(
+            e,
+            ComposeError::TooManyRecipients {
+                provider: "Sandbox PEC".into(),
+                recipients: 101,
+                limit: 100
+            }
+        );
+        assert_eq!(ProviderPreset::aruba().max_recipients, 500);
+        // A preset stored before the field existed reads with the default maximum.
+        let old: ProviderPreset = serde_json::from_str(
+            r#"{"name":"X","max_total_bytes":1,"provider_saves_sent":false,"certified_domains":[]}"#,
+        )
+        .expect("old preset");
+        assert_eq!(
+            old.max_recipients,
+            crate::compose::preset::DEFAULT_MAX_RECIPIENTS
+        );
     }
 
     #[test]

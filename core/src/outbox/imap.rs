@@ -10,14 +10,9 @@ use futures::TryStreamExt;
 use std::collections::HashSet;
 use std::future::Future;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls;
 
-type Session = async_imap::Session<TlsStream<TcpStream>>;
+type Session = crate::sync::ImapSession;
 
 fn imap_err(e: impl std::fmt::Display) -> SendError {
     SendError::Imap(e.to_string())
@@ -32,49 +27,10 @@ async fn within<T>(
         .map_err(|_| SendError::Imap(format!("no answer within {limit:?}")))?
 }
 
-fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, SendError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(imap_err)?;
-    match ca_file {
-        Some(ca) => {
-            use rustls_pki_types::CertificateDer;
-            use rustls_pki_types::pem::PemObject;
-            let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_file_iter(ca).map_err(imap_err)? {
-                roots.add(cert.map_err(imap_err)?).map_err(imap_err)?;
-            }
-            Ok(builder.with_root_certificates(roots).with_no_client_auth())
-        }
-        None => {
-            use rustls_platform_verifier::BuilderVerifierExt;
-            Ok(builder
-                .with_platform_verifier()
-                .map_err(imap_err)?
-                .with_no_client_auth())
-        }
-    }
-}
-
+/// Connect and log in the way the sync engine does (one connect for the whole crate): a refused
+/// login stays an authentication (or permission) error instead of becoming an IMAP failure.
 async fn connect(acct: &Account, password: &str) -> Result<Session, SendError> {
-    let cfg = &acct.config;
-    let tcp = TcpStream::connect((cfg.imap_host.as_str(), cfg.imap_port))
-        .await
-        .map_err(imap_err)?;
-    let connector = TlsConnector::from(Arc::new(tls_config(cfg.ca_file.as_deref())?));
-    let name = rustls_pki_types::ServerName::try_from(cfg.imap_host.clone()).map_err(imap_err)?;
-    let tls = connector.connect(name, tcp).await.map_err(imap_err)?;
-    let mut client = async_imap::Client::new(tls);
-    client
-        .read_response()
-        .await
-        .map_err(imap_err)?
-        .ok_or_else(|| SendError::Imap("no greeting".into()))?;
-    client
-        .login(&acct.login, password)
-        .await
-        .map_err(|(e, _)| imap_err(e))
+    Ok(crate::sync::connect(acct, password).await?)
 }
 
 /// The folder with a SPECIAL-USE role, or the usual names.

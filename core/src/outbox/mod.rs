@@ -84,6 +84,10 @@ pub enum SendFailure {
     Auth { address: String, detail: String },
     #[error("the provider refused a recipient ({detail})")]
     Recipient { detail: String },
+    #[error(
+        "the provider refused the number of recipients ({detail}): send separate messages to fewer recipients"
+    )]
+    TooManyRecipients { detail: String },
     #[error("the provider refused the message ({detail})")]
     Other { detail: String },
 }
@@ -95,6 +99,7 @@ impl SendFailure {
             SendFailure::TooLarge { .. } => "size",
             SendFailure::Auth { .. } => "auth",
             SendFailure::Recipient { .. } => "recipient",
+            SendFailure::TooManyRecipients { .. } => "recipients",
             SendFailure::Other { .. } => "other",
         }
     }
@@ -114,6 +119,9 @@ pub enum SendError {
     Io(String),
     #[error("IMAP: {0}")]
     Imap(String),
+    /// Connecting or logging in to IMAP failed, typed as the sync engine types it.
+    #[error(transparent)]
+    Connect(#[from] crate::sync::SyncError),
     #[error("no outbox entry {0}")]
     NotFound(String),
 }

@@ -46,9 +46,25 @@ pub(crate) fn tls_parameters(
     b.build_rustls().map_err(|e| e.to_string())
 }
 
+/// lettre's text for an error, each part said once: its TLS upgrade wraps a connection error in
+/// another, which read "Connection error: Connection error: invalid peer certificate: ...".
+fn detail_of(err: &lettre::transport::smtp::Error) -> String {
+    let text = err.to_string();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
+}
+
 fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -> Outcome {
-    let detail = err.to_string();
+    let detail = detail_of(err);
     let code: Option<u16> = err.status().map(u16::from);
+    if phase == "RCPT" && too_many_recipients(code, &detail) {
+        return Outcome::Rejected(SendFailure::TooManyRecipients { detail });
+    }
     if err.is_permanent() {
         let lower = detail.to_ascii_lowercase();
         let f = match code {
@@ -77,6 +93,12 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
             detail,
         };
     }
+    if phase == "CONNECT" && is_tls_failure(err) {
+        return Outcome::NotSent {
+            kind: "tls",
+            detail,
+        };
+    }
     // Before the end of DATA nothing can have been submitted: a dead connection there is definite.
     if phase != "END" {
         return Outcome::NotSent {
@@ -85,6 +107,41 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
         };
     }
     Outcome::Unknown(format!("{phase}: {detail}"))
+}
+
+/// A refusal of the recipient count. RFC 5321 §4.5.3.1.10 answers "too many recipients" with
+/// 452 (some servers 552) and asks the client to send the remaining recipients in a later
+/// transaction. A PEC cannot do that: the provider certifies one message, one transaction, with
+/// one accettazione listing every recipient, so a second transaction would be a second PEC with
+/// its own receipts. For PEC the 452 is therefore final: the message fails with the reason
+/// instead of waiting in the queue for a retry that would be refused the same way. Only this
+/// 452 is final: the other 4xx (mailbox busy, storage full, 4.5.3 aside) stay temporary and are
+/// retried. Recognised by the enhanced status code 4.5.3/5.5.3 (RFC 3463 "too many
+/// recipients") or the reply text.
+fn too_many_recipients(code: Option<u16>, detail: &str) -> bool {
+    let lower = detail.to_ascii_lowercase();
+    matches!(code, Some(452) | Some(552))
+        && (lower.contains("4.5.3")
+            || lower.contains("5.5.3")
+            || lower.contains("too many recipients"))
+}
+
+/// A handshake or certificate failure: lettre reports it as a connection error whose source is
+/// the I/O error rustls raised (`InvalidData`, with the `rustls::Error` inside).
+fn is_tls_failure(err: &lettre::transport::smtp::Error) -> bool {
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<tokio_rustls::rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// Submit one entry, already claimed (`sending`) by the caller.
@@ -132,64 +189,10 @@ pub(crate) async fn submit(
             }
         }
     }
-    let host = acct.config.smtp_host.clone();
-    let port = acct.config.smtp_port;
-    let tls = match tls_parameters(&host, acct.config.ca_file.as_deref()) {
-        Ok(t) => t,
-        Err(d) => {
-            return Outcome::NotSent {
-                kind: "tls",
-                detail: d,
-            };
-        }
+    let mut conn = match open_session(acct, password, limit).await {
+        Ok(c) => c,
+        Err(o) => return o,
     };
-    let starttls = port == 587 || port == 25;
-    let client_id = ClientId::default();
-    let connect = AsyncSmtpConnection::connect_tokio1(
-        (host.as_str(), port),
-        Some(limit),
-        &client_id,
-        (!starttls).then(|| tls.clone()),
-        None,
-    );
-    let mut conn = match tokio::time::timeout(limit, connect).await {
-        Err(_) => {
-            return Outcome::NotSent {
-                kind: "network",
-                detail: format!("connecting to {host}:{port}: no answer within {limit:?}"),
-            };
-        }
-        Ok(Err(err)) => return classify(&err, "CONNECT", acct),
-        Ok(Ok(c)) => c,
-    };
-    if starttls {
-        match tokio::time::timeout(limit, conn.starttls(tls, &client_id)).await {
-            Err(_) => {
-                return Outcome::NotSent {
-                    kind: "network",
-                    detail: "STARTTLS: no answer".into(),
-                };
-            }
-            Ok(Err(err)) => return classify(&err, "CONNECT", acct),
-            Ok(Ok(())) => {}
-        }
-    }
-    let creds = Credentials::new(acct.login.clone(), password.to_string());
-    match tokio::time::timeout(
-        limit,
-        conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds),
-    )
-    .await
-    {
-        Err(_) => {
-            return Outcome::NotSent {
-                kind: "network",
-                detail: "AUTH: no answer".into(),
-            };
-        }
-        Ok(Err(err)) => return classify(&err, "AUTH", acct),
-        Ok(Ok(_)) => {}
-    }
     let mut opts = Vec::new();
     if !bytes.is_ascii() {
         opts.push(MailParameter::Body(MailBodyParameter::EightBitMime));
@@ -225,6 +228,60 @@ pub(crate) async fn submit(
         Err(_) => Outcome::Unknown("end of DATA: no answer from the provider".into()),
         // 5xx: refused (definite); 4xx: not taken (definite); network: unknown.
         Ok(Err(err)) => classify(&err, "END", acct),
+    }
+}
+
+/// Connect (implicit TLS, or STARTTLS on ports 25 and 587), EHLO and AUTH: a session ready for
+/// MAIL FROM. Used by [`submit`] and by the account setup's login check (which sends nothing).
+/// Each step runs under `limit`; a step that does not answer is a `timeout`, a handshake or
+/// certificate failure `tls`, anything else that kept the server from answering `network`.
+pub(crate) async fn open_session(
+    acct: &Account,
+    password: &str,
+    limit: Duration,
+) -> Result<AsyncSmtpConnection, Outcome> {
+    let host = acct.config.smtp_host.clone();
+    let port = acct.config.smtp_port;
+    let tls =
+        tls_parameters(&host, acct.config.ca_file.as_deref()).map_err(|d| Outcome::NotSent {
+            kind: "tls",
+            detail: d,
+        })?;
+    let starttls = port == 587 || port == 25;
+    let client_id = ClientId::default();
+    let timed_out = |step: &str| Outcome::NotSent {
+        kind: "timeout",
+        detail: format!("{step} {host}:{port}: no answer within {limit:?}"),
+    };
+    let connect = AsyncSmtpConnection::connect_tokio1(
+        (host.as_str(), port),
+        Some(limit),
+        &client_id,
+        (!starttls).then(|| tls.clone()),
+        None,
+    );
+    let mut conn = match tokio::time::timeout(limit, connect).await {
+        Err(_) => return Err(timed_out("connecting to")),
+        Ok(Err(err)) => return Err(classify(&err, "CONNECT", acct)),
+        Ok(Ok(c)) => c,
+    };
+    if starttls {
+        match tokio::time::timeout(limit, conn.starttls(tls, &client_id)).await {
+            Err(_) => return Err(timed_out("STARTTLS at")),
+            Ok(Err(err)) => return Err(classify(&err, "CONNECT", acct)),
+            Ok(Ok(())) => {}
+        }
+    }
+    let creds = Credentials::new(acct.login.clone(), password.to_string());
+    match tokio::time::timeout(
+        limit,
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &creds),
+    )
+    .await
+    {
+        Err(_) => Err(timed_out("AUTH at")),
+        Ok(Err(err)) => Err(classify(&err, "AUTH", acct)),
+        Ok(Ok(_)) => Ok(conn),
     }
 }
 

@@ -96,18 +96,38 @@ pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, S
         client
             .login(&account.login, password)
             .await
-            .map_err(|(e, _)| match e {
-                async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
-                    SyncError::Auth(m)
-                }
-                other => map_imap(other),
-            })
+            .map_err(|(e, _)| login_refusal(e))
     };
     tokio::time::timeout(CONNECT_TIMEOUT, fut)
         .await
         .map_err(|_| {
             SyncError::Network(format!("{}:{}: timed out", cfg.imap_host, cfg.imap_port))
         })?
+}
+
+/// Type a refused LOGIN by its RFC 5530 response code, so a UI can say what is wrong:
+/// `AUTHORIZATIONFAILED` and `CONTACTADMIN` (the password is right but this user may not log in
+/// here, e.g. a delegate without the "mail programs" permission: Dovecot answers a `nologin`
+/// account, which it only reports after the password matched, with CONTACTADMIN and the
+/// provider's reason) are a permission problem, `UNAVAILABLE`
+/// ("Temporary authentication failure": the server's own authentication is broken) is the
+/// server's, and any other NO (`AUTHENTICATIONFAILED`, or no code) means a wrong user name or
+/// password. A BAD is a protocol error, not a wrong password.
+fn login_refusal(e: async_imap::error::Error) -> SyncError {
+    use async_imap::error::Error as E;
+    match e {
+        E::No(m) => {
+            let upper = m.to_ascii_uppercase();
+            if upper.contains("AUTHORIZATIONFAILED") || upper.contains("CONTACTADMIN") {
+                SyncError::NotPermitted(m)
+            } else if upper.contains("[UNAVAILABLE]") || upper.contains("TEMPORARY") {
+                SyncError::Server(format!("login temporarily unavailable: {m}"))
+            } else {
+                SyncError::Auth(m)
+            }
+        }
+        other => map_imap(other),
+    }
 }
 
 /// Map an async-imap error: network-level failures are retryable, protocol ones are not.

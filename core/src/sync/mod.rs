@@ -34,6 +34,10 @@ pub enum SyncError {
     #[error("authentication failed: {0}")]
     Auth(String),
     /// Certificate or handshake failure: do not retry silently.
+    /// The password is right but this login may not use the box this way (RFC 5530
+    /// AUTHORIZATIONFAILED: e.g. a delegate without the "mail programs" permission).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
     #[error("TLS: {0}")]
     Tls(String),
     /// Connection refused, cut, timed out: retried with backoff.
@@ -62,6 +66,7 @@ impl SyncError {
     pub fn kind(&self) -> SyncErrorKind {
         match self {
             SyncError::Auth(_) => SyncErrorKind::Auth,
+            SyncError::NotPermitted(_) => SyncErrorKind::Permission,
             SyncError::Tls(_) => SyncErrorKind::Tls,
             SyncError::Network(_) => SyncErrorKind::Network,
             SyncError::Server(_) => SyncErrorKind::Server,
@@ -80,6 +85,7 @@ impl SyncError {
 #[serde(rename_all = "lowercase")]
 pub enum SyncErrorKind {
     Auth,
+    Permission,
     Tls,
     Network,
     Server,

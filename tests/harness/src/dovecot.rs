@@ -248,6 +248,53 @@ fn identity() -> Identity {
     }
 }
 
+/// Can `uid`/`gid` enter the directory `meta` describes? (Owner, group, then other execute bit;
+/// supplementary groups and ACLs are not considered.)
+fn can_enter(meta: &std::fs::Metadata, uid: u32, gid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let mode = meta.mode();
+    if uid == 0 {
+        true
+    } else if meta.uid() == uid {
+        mode & 0o100 != 0
+    } else if meta.gid() == gid {
+        mode & 0o010 != 0
+    } else {
+        mode & 0o001 != 0
+    }
+}
+
+/// Dovecot's unprivileged processes (auth, mail, login) must reach `dir`: a data folder under a
+/// directory they cannot enter (a 0700 home, say) lets the master start and then fails every
+/// login with "Temporary authentication failure". Refuse at start, naming the directory.
+fn reachable_by_dovecot(dir: &Path, id: &Identity) -> Result<(), HarnessError> {
+    let dir = std::fs::canonicalize(dir)?;
+    let mut users = vec![(id.internal_user.clone(), id.mail_uid, id.mail_gid)];
+    if let Some((uid, gid)) = lookup_passwd(&id.login_user) {
+        users.push((id.login_user.clone(), uid, gid));
+    }
+    for ancestor in dir.ancestors() {
+        let meta = std::fs::metadata(ancestor)?;
+        for (name, uid, gid) in &users {
+            if !can_enter(&meta, *uid, *gid) {
+                use std::os::unix::fs::MetadataExt;
+                return Err(HarnessError::Dovecot(format!(
+                    "{}: Dovecot runs its processes as {name} (uid {uid}), which cannot enter {} \
+                     (mode {:o}, owner uid {}): every login would fail with \
+                     \"Temporary authentication failure\". Use a folder every user can reach \
+                     (e.g. under /tmp), or allow entry (chmod o+x {})",
+                    dir.display(),
+                    ancestor.display(),
+                    meta.mode() & 0o7777,
+                    meta.uid(),
+                    ancestor.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Dovecot {
     /// Generate the configuration, start Dovecot, and wait until IMAP and LMTP answer.
     pub async fn start(config: DovecotConfig) -> Result<Dovecot, HarnessError> {
@@ -281,6 +328,7 @@ impl Dovecot {
             config,
         };
         dc.write_files()?;
+        reachable_by_dovecot(&dc.dir, &identity())?;
         let mut last = None;
         for _ in 0..5 {
             dc.imap_port = free_port()?;

@@ -56,6 +56,10 @@ pub struct Policy {
     pub max_total_bytes: u64,
     /// Hard SMTP limit per message (SIZE, 552 beyond it).
     pub max_message_bytes: u64,
+    /// Recipients per message: RCPT beyond this many is answered `452 4.5.3 Too many
+    /// recipients` (RFC 5321 §4.5.3.1.10), as providers cap the recipients of one PEC.
+    #[serde(default = "default_max_recipients")]
+    pub max_recipients: usize,
     /// Attachment extensions refused with a non accettazione.
     pub blocked_extensions: Vec<String>,
     /// Delay before the preavviso for the slow domain (real rule: 12 h).
@@ -64,11 +68,16 @@ pub struct Policy {
     pub slow_errore_after: Duration,
 }
 
+fn default_max_recipients() -> usize {
+    100
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy {
             max_total_bytes: 30 * 1024 * 1024,
             max_message_bytes: 100 * 1024 * 1024,
+            max_recipients: default_max_recipients(),
             blocked_extensions: ["exe", "bat", "cmd", "com", "pif", "scr", "vbs", "js", "jar"]
                 .iter()
                 .map(|s| s.to_string())

@@ -35,6 +35,9 @@ enum Cmd {
         /// Size × recipients limit in bytes.
         #[arg(long, default_value_t = 30 * 1024 * 1024)]
         max_total_bytes: u64,
+        /// Recipients per message; RCPT beyond it gets `452 4.5.3 Too many recipients`.
+        #[arg(long, default_value_t = 100)]
+        max_recipients: usize,
         /// Seconds before the preavviso for the slow domain (real rule: 43200).
         #[arg(long, default_value_t = 5)]
         slow_preavviso_secs: u64,
@@ -125,6 +128,7 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
             aruba_folders,
             delegate,
             max_total_bytes,
+            max_recipients,
             slow_preavviso_secs,
             slow_errore_secs,
         } => {
@@ -146,6 +150,7 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
                 delegates,
                 policy: Policy {
                     max_total_bytes,
+                    max_recipients,
                     slow_preavviso_after: Duration::from_secs(slow_preavviso_secs),
                     slow_errore_after: Duration::from_secs(slow_errore_secs),
                     ..Policy::default()

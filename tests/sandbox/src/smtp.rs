@@ -17,7 +17,6 @@ use tokio_rustls::TlsAcceptor;
 use crate::engine::{Engine, Route};
 
 const MAX_LINE: usize = 4096;
-const MAX_RCPTS: usize = 100;
 
 /// Accept connections until the task is aborted; open sessions end when `shutdown` changes.
 pub async fn serve(
@@ -282,7 +281,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
                     reply(&mut w, 501, "5.5.4 Syntax: RCPT TO:<address>").await?;
                     continue;
                 };
-                if st.rcpts.len() >= MAX_RCPTS {
+                if st.rcpts.len() >= engine.policy.max_recipients {
                     reply(&mut w, 452, "4.5.3 Too many recipients").await?;
                     continue;
                 }

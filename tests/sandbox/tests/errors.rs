@@ -399,3 +399,58 @@ async fn full_mailbox_gets_errore_consegna() {
         "5.2.2 - SANDBOX PEC S.p.A. - casella piena"
     );
 }
+
+/// A data folder under a 0700 directory: Dovecot's unprivileged processes cannot reach it, so
+/// the sandbox refuses to start and names the directory, instead of starting and then failing
+/// every login with "Temporary authentication failure". (As root only: an ordinary user's
+/// Dovecot runs as that user, who can enter its own 0700 directory.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_folder_dovecot_cannot_reach_is_refused_at_start() {
+    use pec_sandbox::{Options, Sandbox};
+    use std::os::unix::fs::PermissionsExt;
+    if pec_test_harness::dovecot_or_skip("a_data_folder_dovecot_cannot_reach_is_refused_at_start")
+        .is_none()
+    {
+        return;
+    }
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Uid:")
+                .map(|r| r.split_whitespace().next() == Some("0"))
+        })
+        .unwrap_or(false);
+    if !root {
+        eprintln!("skipped: only root runs Dovecot as another user");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let private = tmp.path().join("privata");
+    std::fs::create_dir(&private).expect("mkdir");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let opts = Options {
+        dir: Some(private.join("pec")),
+        ..fast_options()
+    };
+    let err = match Sandbox::start(opts).await {
+        Ok(_) => panic!("a sandbox Dovecot cannot serve must not start"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("cannot enter"), "{err}");
+    assert!(err.contains("privata"), "{err}");
+    assert!(err.contains("Temporary authentication failure"), "{err}");
+
+    // Once the directory can be entered, the same folder works and logins succeed.
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o711)).expect("chmod");
+    let sb = Sandbox::start(Options {
+        dir: Some(private.join("pec")),
+        ..fast_options()
+    })
+    .await
+    .expect("sandbox starts");
+    sb.dovecot
+        .imap_login(U1.0, U1.1)
+        .await
+        .expect("login once the folder is reachable");
+}

@@ -158,3 +158,34 @@ async fn provider_restart_cuts_sessions_and_comes_back() {
     let got = wait_inbox(&sb, U2, 1).await;
     assert_eq!(subject(&got[0]), "POSTA CERTIFICATA: dopo riavvio");
 }
+
+/// `Policy::max_recipients`: the RCPT past the limit is answered `452 4.5.3 Too many
+/// recipients`, and nothing is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_recipients_is_452() {
+    let mut opts = fast_options();
+    opts.policy.max_recipients = 2;
+    let Some(sb) = start("too_many_recipients_is_452", opts).await else {
+        return;
+    };
+    let raw = format!(
+        "From: {u1}\r\nTo: {u2}, {u3}, {u1}\r\nSubject: troppi\r\nMessage-ID: <troppi@c>\r\n\r\nx\r\n",
+        u1 = U1.0,
+        u2 = U2.0,
+        u3 = U3.0
+    );
+    let err = send_raw(&sb, Some(U1), U1.0, &[U2.0, U3.0, U1.0], raw.as_bytes())
+        .await
+        .expect_err("a third recipient is one too many");
+    assert!(err.contains("452") && err.contains("4.5.3"), "{err}");
+    // Within the limit the same sender goes through.
+    send_raw(
+        &sb,
+        Some(U1),
+        U1.0,
+        &[U2.0, U3.0],
+        raw.replace(&format!(", {}", U1.0), "").as_bytes(),
+    )
+    .await
+    .expect("two recipients are accepted");
+}

@@ -2,7 +2,9 @@
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::out::say;
-use pec_ffi::{CustomServer, Delegation, NewAccount, Permissions, Provider, parse_host_port};
+use pec_ffi::{
+    CustomServer, Delegation, NewAccount, PecError, Permissions, Provider, parse_host_port,
+};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,7 +42,12 @@ pub enum AccountCommand {
         /// read,programs).
         #[arg(long, value_name = "LIST", requires = "login", value_parser = parse_permissions)]
         permissions: Option<Permissions>,
-        /// Print the added account as JSON (as `account list --json` shows it).
+        /// Save without logging in first. By default the IMAP and SMTP logins are tried and the
+        /// account is not saved when either fails (wrong password, certificate, unreachable, ...).
+        #[arg(long)]
+        offline: bool,
+        /// Print the added account as JSON (as `account list --json` shows it); on a refused
+        /// login, `{"error": CODE, "detail": TEXT}` (CODE: auth, tls, network, timeout, ...).
         #[arg(long)]
         json: bool,
     },
@@ -98,6 +105,15 @@ pub fn default_data_dir() -> PathBuf {
     }
 }
 
+/// Why an account was not saved: its stable code (what a script or a translation keys on) and
+/// the facade's message; with `--json` also as `{"error", "detail"}` on standard output.
+fn refused(e: &PecError, json: bool) -> String {
+    if json {
+        crate::out::json_line(serde_json::json!({"error": e.code(), "detail": e.to_string()}));
+    }
+    format!("account not saved [{}]: {e}", e.code())
+}
+
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     match run_inner(data_dir, args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -117,6 +133,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             name,
             login,
             permissions,
+            offline,
             json,
         } => {
             let imap = parse_host_port(imap).map_err(|e| format!("--imap: {e}"))?;
@@ -159,8 +176,9 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                     ca_file,
                 }),
                 delegation,
+                offline,
             }))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| refused(&e, json))?;
             if json {
                 return print_json(&info);
             }

@@ -2,11 +2,12 @@
 //!
 //! Validates, queues (the message is safe on disk from here on), submits once, prints the new
 //! message's outbox ID on standard output. Warnings (non-PEC recipients) go to standard error.
-//! A network failure leaves the message queued: the next `pec send`/`pec status` retries it.
+//! A network failure leaves the message queued (the next `pec send`/`pec status` retries it) and
+//! exits non-zero, as does a refusal.
 
 use crate::facade::{block, fail, open, resolve_account};
 use crate::out::say;
-use pec_ffi::{App, ComposeDraft, FilePurpose, PecError, SendStep};
+use pec_ffi::{App, ComposeDraft, FilePurpose, SendStep};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -120,7 +121,7 @@ pub fn queue_and_send(
         eprintln!("pec: warning: {w}");
     }
     let id = queued.outbox_id;
-    let mut refused: Option<PecError> = None;
+    let mut refused: Option<String> = None;
     if !opts.queue_only {
         let r = block(async {
             match tokio::time::timeout(Duration::from_secs(300), app.send_pending(account_id)).await
@@ -130,12 +131,9 @@ pub fn queue_and_send(
             }
         });
         match r {
-            Ok(None) => eprintln!("pec: the server did not answer; the message stays queued"),
+            Ok(None) => refused = Some("the server did not answer".into()),
             Ok(Some(_)) => {}
-            Err(e) => {
-                eprintln!("pec: {e}; the message stays queued");
-                refused = Some(e);
-            }
+            Err(e) => refused = Some(e.to_string()),
         }
     }
     let st = block(app.send_status(id)).map_err(|e| e.to_string())?;
@@ -156,10 +154,14 @@ pub fn queue_and_send(
             st.error.unwrap_or_default()
         ));
     }
+    // Queued because sending failed (not because of --queue-only): a failure for the caller,
+    // though the message is safe in the outbox and retried.
     if st.step == SendStep::Queued
-        && let Some(err) = st.error.or(refused.map(|e| e.to_string()))
+        && let Some(err) = st.error.or(refused)
     {
-        eprintln!("pec: not sent yet ({err}); `pec status {id}` retries");
+        return Err(format!(
+            "not sent yet ({err}); the message stays queued, `pec status {id}` retries"
+        ));
     }
     Ok(id)
 }

@@ -73,15 +73,24 @@ pub fn account_add_with(
     password: &str,
     extra: &[&str],
 ) -> Output {
+    let smtp = sb.smtp_addr.to_string();
+    let ca = sb.state.ca_file.to_string_lossy().into_owned();
+    let mut args = vec!["account", "add", address, "--imap", imap, "--smtp", &smtp];
+    args.extend(["--ca-file", &ca, "--password-stdin"]);
+    args.extend(extra);
+    let out = pec_with_stdin(dir, &args, password.as_bytes());
+    if out.status.success() {
+        trust_for_signatures(dir, &sb.state.ca_file);
+    }
+    out
+}
+
+/// `pec --data-dir DIR ARGS...` with `input` on standard input, whatever its outcome.
+pub fn pec_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     let mut c = Command::new(PEC)
         .arg("--data-dir")
         .arg(dir)
-        .args(["account", "add", address, "--imap", imap, "--smtp"])
-        .arg(sb.smtp_addr.to_string())
-        .arg("--ca-file")
-        .arg(&sb.state.ca_file)
-        .arg("--password-stdin")
-        .args(extra)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -90,13 +99,9 @@ pub fn account_add_with(
     c.stdin
         .take()
         .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    let out = c.wait_with_output().expect("wait");
-    if out.status.success() {
-        trust_for_signatures(dir, &sb.state.ca_file);
-    }
-    out
+        .write_all(input)
+        .expect("standard input");
+    c.wait_with_output().expect("wait")
 }
 
 /// Add an account on the sandbox's own IMAP port; it must succeed.

@@ -10,6 +10,7 @@ public enum PecErrorText {
         "invalid_input": ("Controlla i dati inseriti.", "Please check what you entered."),
         "auth": ("Accesso rifiutato: controlla utente e password.", "Login refused: check the username and password."),
         "network": ("Server non raggiungibile. Riprova più tardi.", "The server cannot be reached. Try again later."),
+        "timeout": ("Il server non risponde: riprova più tardi o controlla indirizzo e porta.", "The server does not answer: try again later or check the host and port."),
         "tls": ("Connessione sicura non riuscita: certificato non attendibile.", "Secure connection failed: certificate not trusted."),
         "server": ("Il server ha rifiutato l'operazione.", "The server refused the operation."),
         "permission": ("La tua delega non consente questa operazione.", "Your delegation does not allow this."),

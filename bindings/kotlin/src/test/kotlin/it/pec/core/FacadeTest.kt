@@ -56,6 +56,8 @@ class FacadeTest {
         displayName = "Demo",
         custom = CustomServer("127.0.0.1", 9993u, "127.0.0.1", 9465u, null),
         delegation = null,
+        // No server behind these ports: saved without the login check.
+        offline = true,
     )
 
     /** A PEC envelope-like message carrying an invoice file, as SDI delivers it. */

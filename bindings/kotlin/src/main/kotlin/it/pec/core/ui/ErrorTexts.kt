@@ -13,6 +13,7 @@ object ErrorTexts {
         "invalid_input" to ("Controlla i dati inseriti." to "Please check what you entered."),
         "auth" to ("Accesso rifiutato: controlla utente e password." to "Login refused: check the username and password."),
         "network" to ("Server non raggiungibile. Riprova più tardi." to "The server cannot be reached. Try again later."),
+        "timeout" to ("Il server non risponde: riprova più tardi o controlla indirizzo e porta." to "The server does not answer: try again later or check the host and port."),
         "tls" to ("Connessione sicura non riuscita: certificato non attendibile." to "Secure connection failed: certificate not trusted."),
         "server" to ("Il server ha rifiutato l'operazione." to "The server refused the operation."),
         "permission" to ("La tua delega non consente questa operazione." to "Your delegation does not allow this."),
