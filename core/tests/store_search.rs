@@ -312,8 +312,15 @@ fn credentials_never_in_sqlite_file_store_is_private() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let p = dir.path().join("credentials/me@pec.example");
-        let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("credentials"))
+            .expect("credentials folder")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert_eq!(names.len(), 1, "one file per login: {names:?}");
+        let p = &names[0];
+        let name = p.file_name().expect("name").to_string_lossy();
+        assert!(name.starts_with("v2-"), "{name} does not hide the login");
+        let mode = std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
     drop(store);
