@@ -33,6 +33,12 @@ fmt:
 bench:
 	$(CARGO) bench -p pec-core
 
+# Every cargo-fuzz target for FUZZ_SECONDS each (nightly; not part of `make test`). What they find is
+# kept under core/fuzz/regressions and replayed by `make test` (core/tests/fuzz_regressions.rs).
+FUZZ_SECONDS ?= 1800
+fuzz:
+	core/fuzz/run.sh $(FUZZ_SECONDS)
+
 # Kotlin on the plain JVM against the host library (bindings/kotlin/run-tests.sh installs or skips
 # what is missing; under CI=true a missing tool fails). The integrator calls it from `make test`.
 kotlin-test:

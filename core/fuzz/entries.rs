@@ -1,0 +1,103 @@
+//! What each fuzz target does with one input, shared by the libFuzzer binaries (nightly, `core/fuzz`)
+//! and by `core/tests/fuzz_regressions.rs` (stable, in CI), which replays the kept inputs under
+//! `core/fuzz/regressions/<target>/` through the same function. Every entry must return without
+//! panicking on any bytes; the asserts below are properties the core promises, not test scaffolding.
+
+#![allow(dead_code)] // each libFuzzer binary uses one entry
+
+use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
+use pec_core::message::{Analyzer, parse_daticert, parse_evidence, rem};
+use pec_core::sdi::classify_file_name;
+use pec_core::signature::{TrustStore, open_signed};
+use std::sync::OnceLock;
+
+/// The targets, by the folder name of their kept inputs.
+pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+    ("analyze", analyze),
+    ("p7m", p7m),
+    ("invoice_xml", invoice_xml),
+    ("daticert", daticert),
+    ("rem_evidence", rem_evidence),
+];
+
+fn trust() -> &'static TrustStore {
+    static TRUST: OnceLock<TrustStore> = OnceLock::new();
+    TRUST.get_or_init(TrustStore::bundled)
+}
+
+/// Any bytes through the whole message analysis (MIME, daticert, REM evidence, originals, signature
+/// extraction and verification).
+pub fn analyze(data: &[u8]) {
+    static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+    let analyzer = ANALYZER.get_or_init(|| Analyzer::new(trust().clone()));
+    if let Ok(doc) = analyzer.analyze_document(data) {
+        // Debug walks every field of the view.
+        let _ = format!("{doc:?}");
+    }
+}
+
+/// Opening untrusted bytes as a received invoice: `.p7m` unwrapping in every form (DER, BER, base64,
+/// PEM), then the XML parser and both renders on whatever comes out; `fatturapa::open` also sniffs
+/// plain XML and e-mail.
+pub fn p7m(data: &[u8]) {
+    if let Ok(signed) = open_signed(data, trust(), None) {
+        let _ = signed.report.content_intact();
+    }
+    let Ok(opened) = fatturapa::open(data, trust()) else {
+        return;
+    };
+    if let Integrity::SignedIntact { .. } = opened.integrity {
+        // Content vouched for by a signature always carries that signature's report.
+        let intact = opened.signature.as_ref().map(|r| r.content_intact());
+        assert_eq!(intact, Some(true));
+    }
+    for style in [RenderStyle::Compact, RenderStyle::Ministerial] {
+        let html = fatturapa::render::render_opened(&opened, style);
+        assert!(!html.contains("<script"));
+    }
+}
+
+/// The FatturaPA / SdI-message XML parser and both renders: bounded work (size and depth caps, no
+/// DTD), exact totals, safe attachment names, every value escaped in the HTML. The same bytes as an
+/// SdI file name go through the name classifier.
+pub fn invoice_xml(data: &[u8]) {
+    if let Ok(name) = std::str::from_utf8(data) {
+        let _ = classify_file_name(name);
+    }
+    let Ok(doc) = fatturapa::parse_document(data) else {
+        return;
+    };
+    if let Document::Invoice(inv) = &doc {
+        assert!(!inv.bodies.is_empty());
+        for b in &inv.bodies {
+            let _ = (b.total(), b.computed_total(), b.tax_total(), b.payments_total());
+            for (i, a) in b.allegati.iter().enumerate() {
+                let name = a.safe_file_name(i);
+                assert!(!name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.'));
+            }
+        }
+    }
+    for style in [RenderStyle::Compact, RenderStyle::Ministerial] {
+        let html = fatturapa::render_document(&doc, style);
+        assert!(!html.contains("<script"));
+    }
+}
+
+/// A bare `daticert.xml`: the lenient reader (raw `<msgid>` repair, unknown values kept raw).
+pub fn daticert(data: &[u8]) {
+    if let Ok(d) = parse_daticert(data) {
+        let _ = format!("{d:?}");
+        // A receipt kind is only ever read from the `tipo` the document states.
+        if let Some(kind) = d.receipt {
+            assert_eq!(Some(kind), pec_core::message::ReceiptKind::parse(&d.tipo));
+        }
+    }
+}
+
+/// A standalone ERDS evidence (REM, ETSI EN 319 532) and the cheap sniff used before parsing it.
+pub fn rem_evidence(data: &[u8]) {
+    let _ = rem::looks_like_evidence(data);
+    if let Ok(e) = parse_evidence(data) {
+        let _ = format!("{e:?}");
+    }
+}
