@@ -422,11 +422,6 @@ impl App {
             }),
         }))
     }
-
-    /// The store, for the CLI's direct needs (the same handle the facade uses).
-    pub fn inner_store(&self) -> &Store {
-        &self.inner.store
-    }
 }
 
 #[uniffi::export]
