@@ -5,7 +5,8 @@
 #
 # Seeds come from the real samples (seed.py, read at run time). Each target writes its own finds
 # to corpus/<target>/; after the run they are merged (libFuzzer -merge=1: only inputs that add
-# coverage) into regressions/<target>/, which is committed and replayed in CI by
+# coverage) into regressions/<target>/, pruned to small inputs (prune.py) and reduced to a covering
+# subset (-set_cover_merge=1). That folder is committed and replayed in CI by
 # core/tests/fuzz_regressions.rs. Crashes land in artifacts/<target>/ and are copied to
 # regressions/<target>/ as well, so a fixed crash stays fixed. Logs: logs/<target>.log.
 set -euo pipefail
@@ -39,6 +40,11 @@ wait
 for t in "${TARGETS[@]}"; do
   bin=target/x86_64-unknown-linux-gnu/release/$t
   "$bin" -merge=1 "regressions/$t" "corpus/$t" >"logs/$t.merge.log" 2>&1
+  ./prune.py "regressions/$t"
+  # A smallest covering subset of what is left, so the committed folder stays a few hundred files.
+  rm -rf "regressions/$t.min" && mkdir "regressions/$t.min"
+  "$bin" -set_cover_merge=1 "regressions/$t.min" "regressions/$t" >"logs/$t.min.log" 2>&1
+  rm -rf "regressions/$t" && mv "regressions/$t.min" "regressions/$t"
   cp -n artifacts/"$t"/* "regressions/$t/" 2>/dev/null || true
   echo "== $t: $(ls "regressions/$t" | wc -l) regression files"
   grep -E "^#[0-9]+ +DONE|^stat::" "logs/$t.log" || tail -3 "logs/$t.log"
