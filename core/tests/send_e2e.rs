@@ -350,3 +350,114 @@ async fn network_down_then_up_sends_once_and_drafts_reach_the_server() {
         .len();
     assert_eq!(n, 1);
 }
+
+/// Delivery receipts for a real recipient, forged by an outsider who can put mail into the sender's
+/// INBOX: one signed by a look-alike provider (same name and domain as the sandbox's, its own CA),
+/// one unsigned. Both are stored and listed, and neither moves the recipient past "accepted".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_receipts_never_deliver_a_recipient() {
+    use pec_sandbox::pec::{self, Errore, Provider, Tipo, TipoRicevuta};
+    let Some(env) = setup(
+        "forged_receipts_never_deliver_a_recipient",
+        Options::default(),
+    )
+    .await
+    else {
+        return;
+    };
+    // An external recipient gets no genuine delivery receipt: it stays accepted.
+    let q = env
+        .outbox
+        .queue(env.account, &draft(&[EXT], &[], "da falsificare"))
+        .expect("queue");
+    let st = wait_for(&env, q.id, LONG, |s| s.state == SendState::Accepted).await;
+    assert_eq!(rcpt(&st, EXT).state, SendState::Accepted);
+
+    let mid = format!("<{}>", q.message_id.trim_matches(['<', '>']));
+    let raw = format!(
+        "From: {}\r\nTo: {EXT}\r\nSubject: da falsificare\r\nMessage-ID: {mid}\r\n\r\ntesto\r\n",
+        U1.0
+    );
+    let orig = env
+        .sb
+        .engine
+        .original(U1.0, raw.as_bytes())
+        .expect("original");
+    let now = pec::italy_now();
+
+    let pki = pec_test_harness::Pki::generate().expect("pki");
+    let signer = pki
+        .provider_signer(pec_sandbox::PROVIDER_NAME, &env.sb.state.domains.pec_domain)
+        .expect("look-alike signer");
+    let rogue = Provider::from_signer(&signer).expect("rogue provider");
+    let id = rogue.new_identificativo(&now);
+    let signed = pec_sandbox::receipts::avvenuta_consegna(
+        &rogue,
+        &orig,
+        &id,
+        &now,
+        EXT,
+        TipoRicevuta::Sintetica,
+        None,
+    )
+    .expect("forged signed receipt");
+    let daticert = pec::daticert(
+        &rogue,
+        Tipo::AvvenutaConsegna,
+        Errore::Nessuno,
+        &orig,
+        &now,
+        &id,
+        Some(TipoRicevuta::Sintetica),
+        Some(EXT),
+        None,
+    );
+    let unsigned = format!(
+        "From: posta-certificata@{dom}\r\nTo: {u1}\r\nSubject: CONSEGNA: da falsificare\r\n\
+         Message-ID: <forged-{id}>\r\nX-Ricevuta: avvenuta-consegna\r\n\
+         X-Riferimento-Message-ID: {mid}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain\r\n\r\nConsegnato a {EXT}\r\n--b\r\n\
+         Content-Type: application/xml; name=\"daticert.xml\"\r\n\
+         Content-Disposition: attachment; filename=\"daticert.xml\"\r\n\r\n{daticert}\r\n--b--\r\n",
+        dom = env.sb.state.domains.pec_domain,
+        u1 = U1.0,
+    );
+
+    let mut imap = env.sb.dovecot.imap_login(U1.0, U1.1).await.expect("login");
+    for forged in [signed, unsigned.into_bytes()] {
+        imap.append("INBOX", None, None, &forged)
+            .await
+            .expect("append");
+    }
+    imap.logout().await.ok();
+
+    // Both forgeries reach the store as delivery receipts of this message...
+    let st = wait_for(&env, q.id, LONG, |_| {
+        forged_receipts(&env.store, &q.message_id) == 2
+    })
+    .await;
+    // ...and the recipient stays where the genuine receipts left it.
+    let r = rcpt(&st, EXT);
+    assert_eq!(r.state, SendState::Accepted, "{:?}", kinds(r));
+    assert!(!kinds(r).contains(&"delivered"), "{:?}", kinds(r));
+    assert_ne!(st.state, SendState::Delivered);
+}
+
+/// Delivery receipts in the store that refer to `mid` (stored without angle brackets).
+fn forged_receipts(store: &pec_core::store::Store, mid: &str) -> usize {
+    let list = store
+        .list(&pec_core::store::ListQuery::new(pec_core::store::View::All))
+        .expect("list");
+    list.iter()
+        .filter(|m| m.receipt_type.as_deref() == Some("avvenuta-consegna"))
+        .filter(|m| {
+            store
+                .message(m.id)
+                .ok()
+                .and_then(|d| d.ref_message_id)
+                .as_deref()
+                == Some(mid)
+        })
+        .count()
+}
