@@ -36,3 +36,8 @@ pub const MAX_NAME_VARIANTS: u32 = 10_000;
 /// Most rows one list page returns: a screen never needs more, and a caller asking for more is
 /// told the cap (never silently cut).
 pub const MAX_PAGE_ROWS: u32 = 500;
+/// Longest header text kept in the store's columns and search index (bytes): subject, names,
+/// addresses. A 50 MB `Subject:` line would otherwise be copied into every column, the index and
+/// each list row (the import of one peaked at 375 MiB); the whole header stays in the stored
+/// message.
+pub const MAX_HEADER_TEXT_BYTES: usize = 16 * 1024;

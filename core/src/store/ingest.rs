@@ -156,6 +156,49 @@ impl MessageRecord {
     pub fn kind(&self) -> PecKind {
         self.kind.unwrap_or(PecKind::Plain)
     }
+
+    /// Header texts cut to [`MAX_HEADER_TEXT_BYTES`](crate::limits::MAX_HEADER_TEXT_BYTES), so
+    /// that a hostile header costs the store no more than a normal one.
+    fn bounded(mut self) -> Self {
+        for field in [
+            &mut self.subject,
+            &mut self.original_subject,
+            &mut self.from_addr,
+            &mut self.from_name,
+            &mut self.sender_addr,
+            &mut self.message_id,
+            &mut self.ref_message_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            cut_header_text(field);
+        }
+        for r in &mut self.recipients {
+            cut_header_text(&mut r.address);
+            r.name.iter_mut().for_each(cut_header_text);
+        }
+        self
+    }
+}
+
+fn cut_header_text(s: &mut String) {
+    let end = header_text_end(s);
+    s.truncate(end);
+}
+
+/// A copy of at most [`MAX_HEADER_TEXT_BYTES`](crate::limits::MAX_HEADER_TEXT_BYTES) of `s`,
+/// without copying the rest first.
+fn header_text_copy(s: &str) -> String {
+    s[..header_text_end(s)].to_string()
+}
+
+fn header_text_end(s: &str) -> usize {
+    let mut end = s.len().min(crate::limits::MAX_HEADER_TEXT_BYTES);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 const BODY_INDEX_CAP: usize = 64 * 1024;
@@ -207,12 +250,12 @@ pub fn normalize_message_id(id: &str) -> Option<String> {
 
 /// Analyse a complete message with the local reader only (no signature check).
 pub fn analyze_fallback(raw: &[u8]) -> MessageRecord {
-    analyze_inner(raw, true)
+    analyze_inner(raw, true).bounded()
 }
 
 /// Analyse only a header block (what the initial sync fetches first).
 pub fn analyze_header(raw_header: &[u8]) -> MessageRecord {
-    analyze_inner(raw_header, false)
+    analyze_inner(raw_header, false).bounded()
 }
 
 fn first_addr(a: Option<&Address<'_>>) -> (Option<String>, Option<String>) {
@@ -286,7 +329,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         return rec;
     };
     rec.message_id = msg.message_id().and_then(normalize_message_id);
-    rec.subject = msg.subject().map(str::to_string);
+    rec.subject = msg.subject().map(header_text_copy);
     rec.original_subject = rec
         .subject
         .as_deref()
@@ -578,11 +621,11 @@ pub fn analyze_with(analyzer: &crate::message::Analyzer, raw: &[u8]) -> MessageR
             if rec.is_invoice {
                 rec.invoices = invoice_records(raw);
             }
-            rec
+            rec.bounded()
         }
         Err(e) => {
             tracing::debug!("message analysis failed ({e}); using the fallback reader");
-            analyze_inner(raw, true)
+            analyze_inner(raw, true).bounded()
         }
     }
 }
@@ -759,8 +802,8 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
             }
             _ => None,
         },
-        subject: m.header_subject.clone(),
-        original_subject: Some(m.subject.clone()),
+        subject: m.header_subject.as_deref().map(header_text_copy),
+        original_subject: Some(header_text_copy(&m.subject)),
         date: m.header_date.or(m.date).map(|d| d.timestamp()),
         recipients,
         attachments,
