@@ -70,7 +70,12 @@ pub fn invoice_xml(data: &[u8]) {
     if let Document::Invoice(inv) = &doc {
         assert!(!inv.bodies.is_empty());
         for b in &inv.bodies {
-            let _ = (b.total(), b.computed_total(), b.tax_total(), b.payments_total());
+            let _ = (
+                b.total(),
+                b.computed_total(),
+                b.tax_total(),
+                b.payments_total(),
+            );
             for (i, a) in b.allegati.iter().enumerate() {
                 let name = a.safe_file_name(i);
                 assert!(!name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.'));

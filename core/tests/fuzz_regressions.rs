@@ -27,7 +27,10 @@ fn every_kept_fuzz_input_replays_without_panic() {
     for (target, entry) in entries::TARGETS {
         let inputs = kept_inputs(target);
         // An empty folder would make this test pass without replaying anything.
-        assert!(!inputs.is_empty(), "no kept inputs for fuzz target {target}");
+        assert!(
+            !inputs.is_empty(),
+            "no kept inputs for fuzz target {target}"
+        );
         for path in &inputs {
             let data = std::fs::read(path).unwrap();
             if catch_unwind(AssertUnwindSafe(|| entry(&data))).is_err() {
