@@ -41,3 +41,10 @@ pub const MAX_PAGE_ROWS: u32 = 500;
 /// each list row (the import of one peaked at 375 MiB); the whole header stays in the stored
 /// message.
 pub const MAX_HEADER_TEXT_BYTES: usize = 16 * 1024;
+/// Longest IMAP response line we buffer outside literals (bytes). async-imap holds a whole
+/// response in memory before parsing: a server sending an endless line would grow it without end.
+/// Real lines (a FETCH with envelope and structure) stay far below.
+pub const MAX_IMAP_LINE_BYTES: usize = 4 * 1024 * 1024;
+/// Largest IMAP literal a server may announce (bytes): a message is never larger than
+/// [`MAX_MESSAGE_BYTES`], and a `{10000000000}` must be refused before its bytes arrive.
+pub const MAX_IMAP_LITERAL_BYTES: u64 = MAX_MESSAGE_BYTES as u64;

@@ -13,7 +13,8 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls;
 
-pub type ImapSession = Session<TlsStream<TcpStream>>;
+/// An IMAP session over TLS, its incoming bytes bounded by [`super::guard`].
+pub type ImapSession = Session<super::guard::Guarded<TlsStream<TcpStream>>>;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -55,6 +56,9 @@ pub fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientCon
 }
 
 fn classify_io(e: std::io::Error) -> SyncError {
+    if let Some(refused) = super::guard::refusal(&e) {
+        return SyncError::Protocol(refused.to_string());
+    }
     // rustls surfaces handshake/certificate failures as InvalidData with a rustls::Error inside.
     let is_tls = e.kind() == std::io::ErrorKind::InvalidData
         || e.get_ref()
@@ -83,7 +87,7 @@ pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, S
             }
         };
         let stream = tls.connect(name, tcp).await.map_err(classify_io)?;
-        let mut client = async_imap::Client::new(stream);
+        let mut client = async_imap::Client::new(super::guard::Guarded::new(stream));
         match client.read_response().await {
             Ok(Some(_)) => {}
             Ok(None) => {

@@ -14,6 +14,7 @@
 mod conn;
 mod engine;
 pub mod folders;
+pub mod guard;
 mod list_status;
 mod part_fetch;
 mod part_local;

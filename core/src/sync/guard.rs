@@ -1,0 +1,218 @@
+//! A bound on what an IMAP server can make us buffer.
+//!
+//! async-imap reads a whole response (every line and literal of it) into memory before imap-proto
+//! parses it, so a server that sends an endless line or announces a 10 GB literal `{10000000000}`
+//! would grow our memory without end. [`Guarded`] sits between the TLS stream and async-imap and
+//! watches the bytes as they arrive: a line longer than
+//! [`MAX_IMAP_LINE_BYTES`](crate::limits::MAX_IMAP_LINE_BYTES) outside literals, or a literal
+//! announced larger than [`MAX_IMAP_LITERAL_BYTES`](crate::limits::MAX_IMAP_LITERAL_BYTES), ends
+//! the session with a [`Refused`] read error, which the sync reports as a protocol error. Both
+//! IMAP paths (sync and outbox) connect through it.
+
+use crate::limits::{MAX_IMAP_LINE_BYTES, MAX_IMAP_LITERAL_BYTES};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Why the guard ended a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("the server sent a response line longer than {0} bytes")]
+    LineTooLong(usize),
+    #[error("the server announced a {0}-byte literal, over the limit of {1} bytes")]
+    LiteralTooLarge(u64, u64),
+}
+
+/// Where the scanner is in the server's byte stream.
+#[derive(Debug, Default)]
+struct Scanner {
+    /// Bytes of the current line so far (outside literals).
+    line: usize,
+    /// Inside a literal: bytes still to pass unexamined.
+    literal_left: u64,
+    /// The tail of the line seen so far matches `{digits[+]}` (optionally followed by `\r`):
+    /// the announced size.
+    brace: Brace,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Brace {
+    #[default]
+    None,
+    Digits(u64),
+    Closed(u64),
+    ClosedCr(u64),
+}
+
+impl Scanner {
+    fn scan(&mut self, mut bytes: &[u8]) -> Result<(), Refused> {
+        while !bytes.is_empty() {
+            if self.literal_left > 0 {
+                let n = bytes
+                    .len()
+                    .min(usize::try_from(self.literal_left).unwrap_or(usize::MAX));
+                self.literal_left -= n as u64;
+                bytes = bytes.get(n..).unwrap_or_default();
+                continue;
+            }
+            let Some((&b, rest)) = bytes.split_first() else {
+                break;
+            };
+            bytes = rest;
+            self.byte(b)?;
+        }
+        Ok(())
+    }
+
+    fn byte(&mut self, b: u8) -> Result<(), Refused> {
+        if b == b'\n' {
+            if let Brace::Closed(n) | Brace::ClosedCr(n) = self.brace {
+                if n > MAX_IMAP_LITERAL_BYTES {
+                    return Err(Refused::LiteralTooLarge(n, MAX_IMAP_LITERAL_BYTES));
+                }
+                self.literal_left = n;
+            }
+            self.line = 0;
+            self.brace = Brace::None;
+            return Ok(());
+        }
+        self.line += 1;
+        if self.line > MAX_IMAP_LINE_BYTES {
+            return Err(Refused::LineTooLong(MAX_IMAP_LINE_BYTES));
+        }
+        self.brace = match (self.brace, b) {
+            (_, b'{') => Brace::Digits(0),
+            (Brace::Digits(n), b'0'..=b'9') => {
+                Brace::Digits(n.saturating_mul(10).saturating_add(u64::from(b - b'0')))
+            }
+            (Brace::Digits(n), b'+') => Brace::Digits(n),
+            (Brace::Digits(n), b'}') => Brace::Closed(n),
+            (Brace::Closed(n), b'\r') => Brace::ClosedCr(n),
+            _ => Brace::None,
+        };
+        Ok(())
+    }
+}
+
+/// A stream whose incoming bytes are held to the limits above.
+#[derive(Debug)]
+pub struct Guarded<S> {
+    inner: S,
+    scanner: Scanner,
+}
+
+impl<S> Guarded<S> {
+    pub fn new(inner: S) -> Self {
+        Guarded {
+            inner,
+            scanner: Scanner::default(),
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = polled {
+            let new = buf.filled().get(before..).unwrap_or_default();
+            if let Err(refused) = this.scanner.scan(new) {
+                return Poll::Ready(Err(std::io::Error::other(refused)));
+            }
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, data)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// The guard's refusal inside an I/O error, if that is what it is.
+pub fn refusal(e: &std::io::Error) -> Option<&Refused> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<Refused>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(chunks: &[&[u8]]) -> Result<(), Refused> {
+        let mut s = Scanner::default();
+        chunks.iter().try_for_each(|c| s.scan(c))
+    }
+
+    #[test]
+    fn literals_pass_unexamined_and_lines_reset() {
+        let literal = vec![b'x'; MAX_IMAP_LINE_BYTES + 10];
+        let head = b"* 1 FETCH (BODY[] {".to_vec();
+        let size = format!("{}}}\r\n", literal.len());
+        assert_eq!(
+            scan(&[
+                &head,
+                size.as_bytes(),
+                &literal,
+                b")\r\n",
+                b"a1 OK done\r\n"
+            ]),
+            Ok(())
+        );
+        // A literal size split across reads, and the non-synchronising form.
+        assert_eq!(
+            scan(&[b"* 1 FETCH (BODY[] {1", b"2+}\r", b"\nhello world!)\r\n"]),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_endless_line_is_refused() {
+        let chunk = vec![b'a'; 64 * 1024];
+        let mut s = Scanner::default();
+        let mut refused = None;
+        for _ in 0..(MAX_IMAP_LINE_BYTES / chunk.len() + 2) {
+            if let Err(e) = s.scan(&chunk) {
+                refused = Some(e);
+                break;
+            }
+        }
+        assert_eq!(refused, Some(Refused::LineTooLong(MAX_IMAP_LINE_BYTES)));
+    }
+
+    #[test]
+    fn a_huge_literal_is_refused_before_its_bytes() {
+        assert_eq!(
+            scan(&[b"* 1 FETCH (BODY[] {10000000000}\r\n"]),
+            Err(Refused::LiteralTooLarge(
+                10_000_000_000,
+                MAX_IMAP_LITERAL_BYTES
+            ))
+        );
+        // Digits that overflow saturate, and are refused as well.
+        assert!(scan(&[b"* 1 FETCH (BODY[] {99999999999999999999999999}\r\n"]).is_err());
+        // Braces that do not end the line are plain text.
+        assert_eq!(
+            scan(&[b"* OK [ALERT] {5} is not a literal here\r\n"]),
+            Ok(())
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! A hostile IMAP server cannot make us buffer without bound: a scripted server on loopback over
+//! real TCP and TLS sends an endless response line, or announces a 10 GB literal, and the connect
+//! that both the sync and the outbox use ends with a protocol error instead of reading on.
+
+use pec_core::accounts::{Account, AccountConfig};
+use pec_core::sync::{SyncError, connect};
+use pec_test_harness::Pki;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+
+/// Serve one TLS connection that writes `head`, then up to 64 MiB of `fill`, then closes.
+async fn hostile_server(pki: &Pki, head: &'static [u8], fill: u8) -> std::net::SocketAddr {
+    let server = pki.server_cert().unwrap();
+    let chain = format!("{}{}", server.cert_pem, pki.ca1_pem());
+    let acceptor = pec_test_harness::tls::acceptor(&chain, &server.key_pem).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut tls = acceptor.accept(tcp).await.unwrap();
+        if tls.write_all(head).await.is_err() {
+            return;
+        }
+        let chunk = vec![fill; 64 * 1024];
+        for _ in 0..1024 {
+            if tls.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+        tls.shutdown().await.ok();
+    });
+    addr
+}
+
+fn account(addr: std::net::SocketAddr, ca_file: std::path::PathBuf) -> Account {
+    Account {
+        id: 1,
+        config: AccountConfig {
+            address: "me@pec.test".into(),
+            display_name: None,
+            imap_host: addr.ip().to_string(),
+            imap_port: addr.port(),
+            smtp_host: addr.ip().to_string(),
+            smtp_port: 1,
+            ca_file: Some(ca_file),
+        },
+        login: "me@pec.test".into(),
+        quota_used_kb: None,
+        quota_limit_kb: None,
+    }
+}
+
+async fn connect_to(head: &'static [u8], fill: u8) -> SyncError {
+    let pki = Pki::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, format!("{}{}", pki.root_pem(), pki.ca1_pem())).unwrap();
+    let addr = hostile_server(&pki, head, fill).await;
+    match connect(&account(addr, ca), "secret").await {
+        Ok(_) => panic!("logged in to a hostile server"),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test]
+async fn an_endless_response_line_ends_the_session() {
+    let e = connect_to(b"* OK ", b'a').await;
+    assert!(
+        matches!(&e, SyncError::Protocol(m) if m.contains("line longer than")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_ten_gigabyte_literal_is_refused_before_its_bytes() {
+    let e = connect_to(b"* OK [ALERT {10000000000}\r\n", b'x').await;
+    assert!(
+        matches!(&e, SyncError::Protocol(m) if m.contains("10000000000-byte literal")),
+        "{e:?}"
+    );
+}
