@@ -11,8 +11,11 @@ use pec_core::sdi::classify_file_name;
 use pec_core::signature::{TrustStore, open_signed};
 use std::sync::OnceLock;
 
+/// What a target feeds its input to.
+pub type Entry = fn(&[u8]);
+
 /// The targets, by the folder name of their kept inputs.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+pub const TARGETS: [(&str, Entry); 5] = [
     ("analyze", analyze),
     ("p7m", p7m),
     ("invoice_xml", invoice_xml),

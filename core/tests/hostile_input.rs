@@ -20,9 +20,11 @@ const MAX_PEAK_KIB: u64 = 256 * 1024;
 const WATCHDOG: Duration = Duration::from_secs(120);
 const SEEDS: [u64; 2] = [0x9e37_79b9_7f4a_7c15, 0x2545_f491_4f6c_dd1d];
 
+type Case = fn(u64) -> Outcome;
+
 /// Every case, by name: what it feeds and where. A case asserts what must hold beyond "no panic"
 /// (an endless read stops, a written name stays inside its folder): a failed assert fails the case.
-const CASES: [(&str, fn(u64) -> Outcome); 12] = [
+const CASES: [(&str, Case); 12] = [
     ("deep_multipart", deep_multipart),
     ("deep_rfc822", deep_rfc822),
     ("header_line_50mb", header_line_50mb),
