@@ -1,7 +1,8 @@
 //! Evidence that cannot be forged, from the terminal: `pec inspect`, `pec import` + `pec show` on
 //! genuine corpus receipts whose outer header was rewritten (built at run time), a re-wrapped
 //! envelope, a bare daticert; and against the sandbox, the account's TLS `--ca-file` never making
-//! the sandbox's signer a PEC provider (only `--signature-test-anchor` does).
+//! the sandbox's signer a PEC provider (only `--signature-test-anchor` does); a message too deep
+//! to analyse is stored and shown with the reason, never as "not downloaded".
 
 use pec_sandbox::{Options, Sandbox};
 use pec_test_harness::forge;
@@ -74,6 +75,58 @@ fn rewrapped_envelope_and_bare_daticert() {
     .expect("write");
     let v = inspect_json(tmp.path(), &daticert);
     assert_eq!(v["provider"], "ARUBA PEC S.p.A.", "{v:#}");
+}
+
+/// 10,000 nested multiparts: stored by `import`, its body there, and `show` says why its PEC
+/// facts and signature were not checked instead of claiming the body is missing.
+#[test]
+fn a_message_too_deep_to_analyse_is_shown_with_the_reason() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut raw = String::from("From: a@pec.example\r\nSubject: profondo\r\nMIME-Version: 1.0\r\n");
+    for i in 0..10_000 {
+        raw.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+        ));
+    }
+    raw.push_str("Content-Type: text/plain\r\n\r\nfondo\r\n");
+    let add = [
+        "account",
+        "add",
+        "me@pec.example",
+        "--imap",
+        "127.0.0.1:1",
+        "--smtp",
+        "127.0.0.1:1",
+        "--offline",
+        "--password-stdin",
+    ];
+    let out = pec_with_stdin(tmp.path(), &add, b"pw");
+    assert!(out.status.success(), "{out:?}");
+    let file = tmp.path().join("deep.eml");
+    std::fs::write(&file, raw).expect("write");
+    let out = ok(
+        tmp.path(),
+        &["import", "--json", file.to_str().expect("path")],
+    );
+    let line: Value = serde_json::from_str(out.lines().next().unwrap_or("")).expect("json line");
+    let id = line["id"].as_i64().expect("import id").to_string();
+
+    let show = json(tmp.path(), &["show", &id, "--json"]);
+    assert_eq!(show["body_cached"], true, "{show:#}");
+    assert_eq!(show["signature"], "not_checked");
+    assert_eq!(show["pec"]["certified"], false);
+    let reason = show["analysis_error"].as_str().unwrap_or_default();
+    assert!(reason.contains("too many MIME parts"), "{show:#}");
+    let human = ok(tmp.path(), &["show", &id]);
+    assert!(
+        human.contains("Not analysed: too many MIME parts"),
+        "{human}"
+    );
+    assert!(
+        human.contains("not checked (the body could not be analysed)"),
+        "{human}"
+    );
+    assert!(!human.contains("not downloaded"), "{human}");
 }
 
 /// `file` (the forged receipt) imported into the store of `data` and shown: the same verdict as

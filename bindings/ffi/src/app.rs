@@ -191,11 +191,16 @@ impl Inner {
         let d = self.store.message(id)?;
         let raw = self.store.body(id)?;
         let trust = self.trust_for(d.summary.account_id);
-        let analysis = raw
+        // A body the analyser refuses (too many parts, not a message) is still shown: its text by
+        // the plain reader, and why its PEC facts and signature could not be checked.
+        let (analysis, analysis_error) = match raw
             .as_deref()
-            .map(|raw| pec_core::message::analyze(raw, &trust))
-            .transpose()
-            .unwrap_or(None);
+            .map(|r| pec_core::message::analyze(r, &trust))
+        {
+            None => (None, None),
+            Some(Ok(a)) => (Some(a), None),
+            Some(Err(e)) => (None, Some(e.to_string())),
+        };
         let signature = match &analysis {
             None => SignatureFacts {
                 state: SignatureState::NotChecked,
@@ -254,9 +259,11 @@ impl Inner {
             error: d.pec_error.clone(),
             signature,
         };
-        let body_text = analysis
-            .as_ref()
-            .and_then(|a| a.innermost().body_text.clone());
+        let body_text = match (&analysis, raw.as_deref()) {
+            (Some(a), _) => a.innermost().body_text.clone(),
+            (None, Some(raw)) => pec_core::store::ingest::analyze_fallback(raw).body_text,
+            (None, None) => None,
+        };
         Ok(MessageView {
             folder: d.summary.folder.clone(),
             message_id: d.message_id,
@@ -276,6 +283,7 @@ impl Inner {
                 .collect(),
             body_text,
             downloaded: raw.is_some(),
+            analysis_error,
             labels: d.labels,
             row: d.summary.into(),
         })

@@ -549,6 +549,10 @@ pub struct MessageView {
     /// Plain text of the (original) message; `None` until the body is downloaded.
     pub body_text: Option<String>,
     pub downloaded: bool,
+    /// Why the downloaded body could not be analysed (too many MIME parts, not a message): its
+    /// PEC facts and signature are then not checked, and `body_text` comes from a plain reading.
+    /// `None` when it was analysed or is not downloaded.
+    pub analysis_error: Option<String>,
     pub labels: Vec<String>,
 }
 

@@ -31,8 +31,9 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     }
 }
 
-fn signature_name(s: SignatureState) -> &'static str {
+fn signature_name(s: SignatureState, downloaded: bool) -> &'static str {
     match s {
+        SignatureState::NotChecked if downloaded => "not checked (the body could not be analysed)",
         SignatureState::Valid => "valid",
         SignatureState::Invalid => "invalid",
         SignatureState::Untrusted => "untrusted",
@@ -76,6 +77,7 @@ fn detail_json(d: &MessageView) -> serde_json::Value {
         "pec_error": d.pec.error,
         "signature": d.pec.signature.state,
         "body_cached": d.downloaded,
+        "analysis_error": d.analysis_error,
         "recipients": d.recipients,
         "receipts": d.receipts,
         "attachments": d.attachments.iter().map(|a| json!({
@@ -129,11 +131,14 @@ fn print_human(d: &MessageView) {
     if let Some(e) = &d.pec.error {
         say!("Error:     {}", e);
     }
+    if let Some(e) = &d.analysis_error {
+        say!("Not analysed: {} (PEC facts and signature not checked)", e);
+    }
     let sig = &d.pec.signature;
     if sig.state != SignatureState::Absent || d.pec.issuer.is_some() {
         say!(
             "Signature: {}{}",
-            signature_name(sig.state),
+            signature_name(sig.state, d.downloaded),
             sig.signer
                 .as_deref()
                 .map(|x| format!(" — {x}"))
