@@ -45,6 +45,11 @@ pub const MAX_HEADER_TEXT_BYTES: usize = 16 * 1024;
 /// response in memory before parsing: a server sending an endless line would grow it without end.
 /// Real lines (a FETCH with envelope and structure) stay far below.
 pub const MAX_IMAP_LINE_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest parenthesis nesting we let an IMAP response reach. imap-proto parses nested lists
+/// (BODYSTRUCTURE) by recursion, some 5 KiB of stack a level: 400 levels overflow a 2 MiB thread
+/// stack and abort the process, and a server can send four million `(` in one line. Dovecot caps
+/// a message's MIME nesting at 100, which a BODYSTRUCTURE shows within some 105 levels.
+pub const MAX_IMAP_NESTING: usize = 128;
 /// Largest IMAP literal a server may announce (bytes): a message is never larger than
 /// [`MAX_MESSAGE_BYTES`], and a `{10000000000}` must be refused before its bytes arrive.
 pub const MAX_IMAP_LITERAL_BYTES: u64 = MAX_MESSAGE_BYTES as u64;

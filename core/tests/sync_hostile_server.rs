@@ -1,6 +1,7 @@
 //! A hostile IMAP server cannot make us buffer without bound: a scripted server on loopback over
-//! real TCP and TLS sends an endless response line, or announces a 10 GB literal, and the connect
-//! that both the sync and the outbox use ends with a protocol error instead of reading on.
+//! real TCP and TLS sends an endless response line, announces a 10 GB literal, or nests a
+//! BODYSTRUCTURE millions of parentheses deep, and the connect that both the sync and the outbox
+//! use ends with a protocol error instead of reading on or overflowing the stack.
 
 use pec_core::accounts::{Account, AccountConfig};
 use pec_core::sync::{SyncError, connect};
@@ -76,6 +77,16 @@ async fn a_ten_gigabyte_literal_is_refused_before_its_bytes() {
     let e = connect_to(b"* OK [ALERT {10000000000}\r\n", b'x').await;
     assert!(
         matches!(&e, SyncError::Protocol(m) if m.contains("10000000000-byte literal")),
+        "{e:?}"
+    );
+}
+
+/// Without the guard, imap-proto's recursion overflows the stack and aborts the whole process.
+#[tokio::test]
+async fn a_bodystructure_nested_millions_deep_is_refused_not_a_crash() {
+    let e = connect_to(b"* 1 FETCH (UID 1 BODYSTRUCTURE ", b'(').await;
+    assert!(
+        matches!(&e, SyncError::Protocol(m) if m.contains("deeper than 128 parentheses")),
         "{e:?}"
     );
 }

@@ -2,14 +2,16 @@
 //!
 //! async-imap reads a whole response (every line and literal of it) into memory before imap-proto
 //! parses it, so a server that sends an endless line or announces a 10 GB literal `{10000000000}`
-//! would grow our memory without end. [`Guarded`] sits between the TLS stream and async-imap and
-//! watches the bytes as they arrive: a line longer than
-//! [`MAX_IMAP_LINE_BYTES`](crate::limits::MAX_IMAP_LINE_BYTES) outside literals, or a literal
-//! announced larger than [`MAX_IMAP_LITERAL_BYTES`](crate::limits::MAX_IMAP_LITERAL_BYTES), ends
-//! the session with a [`Refused`] read error, which the sync reports as a protocol error. Both
-//! IMAP paths (sync and outbox) connect through it.
+//! would grow our memory without end; imap-proto parses nested parenthesised lists by recursion,
+//! so a BODYSTRUCTURE a few hundred levels deep overflows the stack and aborts the process.
+//! [`Guarded`] sits between the TLS stream and async-imap and watches the bytes as they arrive: a
+//! line longer than [`MAX_IMAP_LINE_BYTES`] outside literals, a literal announced larger than
+//! [`MAX_IMAP_LITERAL_BYTES`], or parentheses (outside quoted strings and literals) nested deeper
+//! than [`MAX_IMAP_NESTING`] end the session with a [`Refused`] read error before async-imap
+//! parses them; the sync reports it as a protocol error. Both IMAP paths (sync and outbox) connect
+//! through it.
 
-use crate::limits::{MAX_IMAP_LINE_BYTES, MAX_IMAP_LITERAL_BYTES};
+use crate::limits::{MAX_IMAP_LINE_BYTES, MAX_IMAP_LITERAL_BYTES, MAX_IMAP_NESTING};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -21,6 +23,8 @@ pub enum Refused {
     LineTooLong(usize),
     #[error("the server announced a {0}-byte literal, over the limit of {1} bytes")]
     LiteralTooLarge(u64, u64),
+    #[error("the server sent a response nested deeper than {0} parentheses")]
+    TooDeep(usize),
 }
 
 /// Where the scanner is in the server's byte stream.
@@ -33,6 +37,19 @@ struct Scanner {
     /// The tail of the line seen so far matches `{digits[+]}` (optionally followed by `\r`):
     /// the announced size.
     brace: Brace,
+    /// Open parentheses of the current response, outside quoted strings.
+    depth: usize,
+    quote: Quote,
+}
+
+/// Whether the scanner is inside an IMAP quoted string (where parentheses are text).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    #[default]
+    Out,
+    In,
+    /// After a backslash inside a quoted string.
+    Escaped,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -71,15 +88,20 @@ impl Scanner {
                     return Err(Refused::LiteralTooLarge(n, MAX_IMAP_LITERAL_BYTES));
                 }
                 self.literal_left = n;
+            } else {
+                // The response ends here; one carried on past a literal keeps its depth.
+                self.depth = 0;
             }
             self.line = 0;
             self.brace = Brace::None;
+            self.quote = Quote::Out;
             return Ok(());
         }
         self.line += 1;
         if self.line > MAX_IMAP_LINE_BYTES {
             return Err(Refused::LineTooLong(MAX_IMAP_LINE_BYTES));
         }
+        self.nesting(b)?;
         self.brace = match (self.brace, b) {
             (_, b'{') => Brace::Digits(0),
             (Brace::Digits(n), b'0'..=b'9') => {
@@ -89,6 +111,29 @@ impl Scanner {
             (Brace::Digits(n), b'}') => Brace::Closed(n),
             (Brace::Closed(n), b'\r') => Brace::ClosedCr(n),
             _ => Brace::None,
+        };
+        Ok(())
+    }
+}
+
+impl Scanner {
+    fn nesting(&mut self, b: u8) -> Result<(), Refused> {
+        self.quote = match (self.quote, b) {
+            (Quote::Out, b'"') | (Quote::Escaped, _) => Quote::In,
+            (Quote::In, b'\\') => Quote::Escaped,
+            (Quote::In, b'"') => Quote::Out,
+            (Quote::Out, b'(') => {
+                self.depth += 1;
+                if self.depth > MAX_IMAP_NESTING {
+                    return Err(Refused::TooDeep(MAX_IMAP_NESTING));
+                }
+                Quote::Out
+            }
+            (Quote::Out, b')') => {
+                self.depth = self.depth.saturating_sub(1);
+                Quote::Out
+            }
+            (q, _) => q,
         };
         Ok(())
     }
@@ -181,6 +226,34 @@ mod tests {
         assert_eq!(
             scan(&[b"* 1 FETCH (BODY[] {1", b"2+}\r", b"\nhello world!)\r\n"]),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn deep_parentheses_are_refused_but_not_in_quotes_or_literals() {
+        let deep = |n: usize| format!("* 1 FETCH (BODYSTRUCTURE {}\r\n", "(".repeat(n));
+        assert_eq!(
+            scan(&[deep(MAX_IMAP_NESTING).as_bytes()]),
+            Err(Refused::TooDeep(MAX_IMAP_NESTING))
+        );
+        assert_eq!(scan(&[deep(MAX_IMAP_NESTING - 1).as_bytes()]), Ok(()));
+        // Each response starts again from zero.
+        let half = deep(MAX_IMAP_NESTING / 2 + 1);
+        assert_eq!(scan(&[half.as_bytes(), half.as_bytes()]), Ok(()));
+        // Parentheses in quoted strings (escaped quotes too) and in literals are text.
+        let quoted = format!("* 1 FETCH (ENVELOPE (\"a\\\"{}\"))\r\n", "(".repeat(1000));
+        assert_eq!(scan(&[quoted.as_bytes()]), Ok(()));
+        let literal = "(".repeat(1000);
+        let size = format!("* 1 FETCH (BODY[] {{{}}}\r\n", literal.len());
+        assert_eq!(
+            scan(&[size.as_bytes(), literal.as_bytes(), b")\r\n"]),
+            Ok(())
+        );
+        // A response carried on past a literal keeps its depth.
+        let opened = format!("* 1 FETCH {}{{1}}\r\n", "(".repeat(MAX_IMAP_NESTING));
+        assert_eq!(
+            scan(&[opened.as_bytes(), b"x", b" (\r\n"]),
+            Err(Refused::TooDeep(MAX_IMAP_NESTING))
         );
     }
 
