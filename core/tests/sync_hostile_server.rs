@@ -90,3 +90,33 @@ async fn a_bodystructure_nested_millions_deep_is_refused_not_a_crash() {
         "{e:?}"
     );
 }
+
+/// imap-proto unwraps a `None` on `INTERNALDATE NIL` (the guard refuses it; a panic that gets
+/// through is contained): the pass ends with a protocol error and the engine's status says so.
+#[tokio::test]
+async fn a_response_that_panics_the_parser_ends_the_pass_with_an_error() {
+    use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
+    use pec_core::store::Store;
+    use pec_core::sync::{SyncEngine, SyncOptions};
+    let pki = Pki::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, format!("{}{}", pki.root_pem(), pki.ca1_pem())).unwrap();
+    let addr = hostile_server(&pki, b"* 1 FETCH (UID 1 INTERNALDATE NIL)\r\n", b' ').await;
+    let store = Store::open_in(dir.path()).unwrap();
+    let id = store.add_account(&account(addr, ca).config).unwrap();
+    let creds = std::sync::Arc::new(MemoryCredentialStore::new());
+    creds.set("me@pec.test", "secret").unwrap();
+    let engine = SyncEngine::new(store, creds);
+    let e = engine
+        .sync_once(id, &SyncOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, SyncError::Protocol(m) if m.contains("INTERNALDATE NIL")),
+        "{e:?}"
+    );
+    let status = engine.status();
+    assert!(!status.running);
+    assert!(status.last_error.is_some(), "{status:?}");
+}

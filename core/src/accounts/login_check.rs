@@ -104,17 +104,21 @@ async fn check_imap(
 ) -> Result<(), LoginCheckError> {
     let cfg = &account.config;
     let fail = failure(Service::Imap, &cfg.imap_host, cfg.imap_port);
-    let mut session =
-        match tokio::time::timeout(limit, crate::sync::connect(account, password)).await {
-            Err(_) => {
-                return Err(fail(
-                    LoginProblem::Timeout,
-                    format!("no answer within {limit:?}"),
-                ));
-            }
-            Ok(Err(e)) => return Err(imap_problem(e, fail)),
-            Ok(Ok(s)) => s,
-        };
+    let mut session = match tokio::time::timeout(
+        limit,
+        crate::sync::contained(crate::sync::connect(account, password)),
+    )
+    .await
+    {
+        Err(_) => {
+            return Err(fail(
+                LoginProblem::Timeout,
+                format!("no answer within {limit:?}"),
+            ));
+        }
+        Ok(Err(e)) => return Err(imap_problem(e, fail)),
+        Ok(Ok(s)) => s,
+    };
     // A polite goodbye; the check already succeeded, so its outcome does not matter.
     let _ = tokio::time::timeout(Duration::from_secs(2), session.logout()).await;
     Ok(())

@@ -18,11 +18,12 @@ fn imap_err(e: impl std::fmt::Display) -> SendError {
     SendError::Imap(e.to_string())
 }
 
+/// `f` with a time limit, a panic inside it contained ([`crate::sync::contained`]).
 async fn within<T>(
     limit: Duration,
     f: impl Future<Output = Result<T, SendError>>,
 ) -> Result<T, SendError> {
-    tokio::time::timeout(limit, f)
+    tokio::time::timeout(limit, crate::sync::contained(f))
         .await
         .map_err(|_| SendError::Imap(format!("no answer within {limit:?}")))?
 }
@@ -72,7 +73,7 @@ async fn folder_with_role(s: &mut Session, role: FolderRole) -> Result<Option<St
 
 async fn search(s: &mut Session, folder: &str, query: &str) -> Result<HashSet<u32>, SendError> {
     s.select(folder).await.map_err(imap_err)?;
-    s.uid_search(query).await.map_err(imap_err)
+    Ok(crate::sync::uid_search(s, query).await?)
 }
 
 /// Where a previous attempt left its trace.

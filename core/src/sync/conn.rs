@@ -70,6 +70,34 @@ fn classify_io(e: std::io::Error) -> SyncError {
     }
 }
 
+/// Run an IMAP conversation so that a panic inside it ends it with a protocol error instead of
+/// unwinding into the caller (or silently ending a background task). imap-proto, which async-imap
+/// parses every server response with, has panics a server can reach: `* 1 FETCH (INTERNALDATE
+/// NIL)` unwraps a `None` (found by the `imap_responses` fuzz target). Every public entry that
+/// talks IMAP runs inside this; the session is dropped with the conversation.
+pub(crate) async fn contained<T, E: From<SyncError>>(
+    conversation: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(conversation)
+        .catch_unwind()
+        .await
+    {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(SyncError::Protocol(format!(
+                "the server sent a response the IMAP parser could not read ({what})"
+            ))
+            .into())
+        }
+    }
+}
+
 /// Connect and log in.
 pub async fn connect(account: &Account, password: &str) -> Result<ImapSession, SyncError> {
     let cfg = &account.config;
@@ -146,5 +174,71 @@ pub fn map_imap(e: async_imap::error::Error) -> SyncError {
         E::Validate(v) => SyncError::Protocol(format!("validate: {v}")),
         E::Append => SyncError::Server("append failed".into()),
         other => SyncError::Protocol(other.to_string()),
+    }
+}
+
+/// `UID SEARCH query`, read to its tagged completion. async-imap's own `uid_search` stops at the
+/// tagged line without looking at it, and at a connection that ends between responses: a `NO`
+/// gave an empty set and a cut a partial one, and a UID missing from the set is a message deleted
+/// locally (or a sent message thought never submitted). Here the set is returned only with `OK`.
+pub(crate) async fn uid_search(
+    sess: &mut ImapSession,
+    query: &str,
+) -> Result<std::collections::HashSet<u32>, SyncError> {
+    use async_imap::imap_proto::{MailboxDatum, Response, Status};
+    let tag = sess
+        .run_command(format!("UID SEARCH {query}"))
+        .await
+        .map_err(map_imap)?;
+    let mut uids = std::collections::HashSet::new();
+    loop {
+        let Some(response) = sess.read_response().await.map_err(classify_io)? else {
+            return Err(SyncError::Network(
+                "the connection closed before the search completed".into(),
+            ));
+        };
+        match response.parsed() {
+            Response::MailboxData(MailboxDatum::Search(found)) => uids.extend(found.iter()),
+            Response::Done {
+                tag: done,
+                status,
+                outcome,
+            } if *done == tag => {
+                let said = outcome
+                    .information
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string();
+                return match status {
+                    Status::Ok => Ok(uids),
+                    Status::No => Err(SyncError::Server(format!("UID SEARCH: {said}"))),
+                    _ => Err(SyncError::Protocol(format!(
+                        "UID SEARCH: {status:?} {said}"
+                    ))),
+                };
+            }
+            // Untagged news (EXISTS, EXPUNGE, FETCH) is seen again by the next pass.
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_inside_a_conversation_becomes_a_protocol_error() {
+        let conversation = async {
+            let parsed: Vec<u32> = Vec::new();
+            // What imap-proto's `INTERNALDATE NIL` does: an index or unwrap that fails.
+            let first = parsed[0];
+            Ok::<u32, SyncError>(first)
+        };
+        let e = contained(conversation).await.unwrap_err();
+        assert!(
+            matches!(&e, SyncError::Protocol(m) if m.contains("could not read")),
+            "{e:?}"
+        );
     }
 }

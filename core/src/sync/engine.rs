@@ -193,7 +193,7 @@ fn child_section(parent: &str, i: usize) -> String {
 
 /// Attachments (names, types, sizes, IMAP sections for [`SyncEngine::download_part`]) from
 /// BODYSTRUCTURE, looking inside postacert.eml.
-fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>) {
+pub(crate) fn attachments_from_structure(bs: &BodyStructure<'_>, out: &mut Vec<AttachmentRecord>) {
     match bs {
         BodyStructure::Multipart { .. } => structure_walk(bs, "", out, 0),
         // A single-part message: its body is section 1.
@@ -403,7 +403,7 @@ impl SyncEngine {
             s.running = true;
             s.last_error = None;
         });
-        let r = self.pass(account, opts).await;
+        let r = super::conn::contained(self.pass(account, opts)).await;
         self.set_status(|s| {
             s.running = false;
             s.folder = None;
@@ -942,10 +942,8 @@ impl SyncEngine {
         };
         if backfill_below > 1 && mb.exists > 0 {
             let mut uids: Vec<u32> = {
-                let set = sess
-                    .uid_search(format!("UID 1:{}", backfill_below - 1))
-                    .await
-                    .map_err(map_imap)?;
+                let set =
+                    super::conn::uid_search(sess, &format!("UID 1:{}", backfill_below - 1)).await?;
                 set.into_iter().filter(|u| *u < backfill_below).collect()
             };
             drain_unsolicited(sess);
@@ -1144,7 +1142,7 @@ impl SyncEngine {
         let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
         if local_count != mb.exists as u64 {
             report.uid_compares += 1;
-            let server: HashSet<u32> = sess.uid_search("ALL").await.map_err(map_imap)?;
+            let server: HashSet<u32> = super::conn::uid_search(sess, "ALL").await?;
             drain_unsolicited(sess);
             let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
             let gone: Vec<u32> = local_uids
@@ -1383,6 +1381,11 @@ impl SyncEngine {
 
     /// Download one message now (the reader opened it), analyse and cache it.
     pub async fn fetch_body(&self, message: MessageId) -> Result<Vec<u8>, SyncError> {
+        super::conn::contained(self.fetch_body_uncontained(message)).await
+    }
+
+    /// [`Self::fetch_body`] without the panic containment.
+    async fn fetch_body_uncontained(&self, message: MessageId) -> Result<Vec<u8>, SyncError> {
         let store = self.shared.store.clone();
         if let Some(raw) = store.run(move |s| s.body(message)).await? {
             return Ok(raw);
@@ -1444,6 +1447,15 @@ impl SyncEngine {
 
     /// Wait on the inbox with IDLE until the server reports a change or `timeout` passes.
     pub async fn idle_inbox(
+        &self,
+        account: AccountId,
+        timeout: Duration,
+    ) -> Result<bool, SyncError> {
+        super::conn::contained(self.idle_inbox_uncontained(account, timeout)).await
+    }
+
+    /// [`Self::idle_inbox`] without the panic containment.
+    async fn idle_inbox_uncontained(
         &self,
         account: AccountId,
         timeout: Duration,

@@ -25,11 +25,18 @@ pub enum Refused {
     LiteralTooLarge(u64, u64),
     #[error("the server sent a response nested deeper than {0} parentheses")]
     TooDeep(usize),
+    #[error("the server sent `{0}`, which the IMAP parser cannot read")]
+    Unreadable(&'static str),
 }
+
+/// Server text that makes imap-proto 0.17 panic: `INTERNALDATE NIL` unwraps a `None` (found by
+/// the `imap_responses` fuzz target). Refused before async-imap parses it; any panic left is
+/// contained by [`super::contained`].
+const PARSER_PANICS: &[u8] = b"INTERNALDATE NIL";
 
 /// Where the scanner is in the server's byte stream.
 #[derive(Debug, Default)]
-struct Scanner {
+pub(crate) struct Scanner {
     /// Bytes of the current line so far (outside literals).
     line: usize,
     /// Inside a literal: bytes still to pass unexamined.
@@ -40,6 +47,8 @@ struct Scanner {
     /// Open parentheses of the current response, outside quoted strings.
     depth: usize,
     quote: Quote,
+    /// Bytes of [`PARSER_PANICS`] matched so far, outside quoted strings.
+    panic_matched: usize,
 }
 
 /// Whether the scanner is inside an IMAP quoted string (where parentheses are text).
@@ -62,7 +71,7 @@ enum Brace {
 }
 
 impl Scanner {
-    fn scan(&mut self, mut bytes: &[u8]) -> Result<(), Refused> {
+    pub(crate) fn scan(&mut self, mut bytes: &[u8]) -> Result<(), Refused> {
         while !bytes.is_empty() {
             if self.literal_left > 0 {
                 let n = bytes
@@ -95,6 +104,7 @@ impl Scanner {
             self.line = 0;
             self.brace = Brace::None;
             self.quote = Quote::Out;
+            self.panic_matched = 0;
             return Ok(());
         }
         self.line += 1;
@@ -118,6 +128,15 @@ impl Scanner {
 
 impl Scanner {
     fn nesting(&mut self, b: u8) -> Result<(), Refused> {
+        if self.quote == Quote::Out {
+            self.panic_matched = match PARSER_PANICS.get(self.panic_matched) {
+                Some(want) if want.eq_ignore_ascii_case(&b) => self.panic_matched + 1,
+                _ => usize::from(PARSER_PANICS.first() == Some(&b.to_ascii_uppercase())),
+            };
+            if self.panic_matched == PARSER_PANICS.len() {
+                return Err(Refused::Unreadable("INTERNALDATE NIL"));
+            }
+        }
         self.quote = match (self.quote, b) {
             (Quote::Out, b'"') | (Quote::Escaped, _) => Quote::In,
             (Quote::In, b'\\') => Quote::Escaped,
@@ -254,6 +273,27 @@ mod tests {
         assert_eq!(
             scan(&[opened.as_bytes(), b"x", b" (\r\n"]),
             Err(Refused::TooDeep(MAX_IMAP_NESTING))
+        );
+    }
+
+    #[test]
+    fn text_that_panics_the_parser_is_refused_wherever_reads_split_it() {
+        let line = b"* 1 FETCH (UID 1 internaldate nil)\r\n";
+        for cut in 0..line.len() {
+            let (a, b) = line.split_at(cut);
+            assert_eq!(
+                scan(&[a, b]),
+                Err(Refused::Unreadable("INTERNALDATE NIL")),
+                "{cut}"
+            );
+        }
+        assert_eq!(
+            scan(&[b"* 1 FETCH (INTERNALDATE \"01-Jan-2024 10:00:00 +0100\")\r\n"]),
+            Ok(())
+        );
+        assert_eq!(
+            scan(&[b"* OK [ALERT] \"INTERNALDATE NIL\" quoted\r\n"]),
+            Ok(())
         );
     }
 

@@ -14,6 +14,8 @@
 mod conn;
 mod engine;
 pub mod folders;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guard;
 mod list_status;
 mod part_fetch;
@@ -22,6 +24,7 @@ pub(crate) use part_local::fill_sections;
 mod qresync;
 
 pub use conn::{ImapSession, connect, tls_config};
+pub(crate) use conn::{contained, uid_search};
 pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
 pub use part_fetch::{PART_CHUNK_BYTES, PartDownload, PartError};
 

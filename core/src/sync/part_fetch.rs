@@ -312,6 +312,18 @@ impl SyncEngine {
         dest: &Path,
         chunk: u64,
     ) -> Result<PartDownload, PartError> {
+        super::conn::contained(self.download_part_with_uncontained(message, section, dest, chunk))
+            .await
+    }
+
+    /// [`Self::download_part_with`] without the panic containment.
+    async fn download_part_with_uncontained(
+        &self,
+        message: MessageId,
+        section: &str,
+        dest: &Path,
+        chunk: u64,
+    ) -> Result<PartDownload, PartError> {
         let chunk = chunk.max(1024);
         let path =
             parse_section(section).ok_or_else(|| PartError::InvalidSection(section.into()))?;

@@ -1,0 +1,271 @@
+//! A folder whose message count changed is compared by `UID SEARCH ALL`; the UIDs it lacks are
+//! removed locally. A search the server refuses (`NO`) or a connection that ends before the
+//! search's tagged completion must end the pass with an error and remove nothing: a real Dovecot,
+//! behind a TLS proxy on loopback that rewrites only the answer to the search.
+//! Without Dovecot the tests skip locally and fail under CI=true.
+
+mod store_util;
+
+use futures::TryStreamExt;
+use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
+use pec_core::store::{FolderRole, ListQuery, Store, View};
+use pec_core::sync::{SyncEngine, SyncError, SyncOptions};
+use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use store_util::{TempDir, plain};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+const ME: &str = "titolare@pec.sandbox.test";
+const PW: &str = "pw-owner";
+const CAPS_PLAIN: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE UIDPLUS \
+                          CHILDREN UNSELECT LIST-EXTENDED LITERAL+ MOVE SPECIAL-USE QUOTA ACL";
+
+/// What the proxy does to the answer to `UID SEARCH`.
+#[derive(Clone, Copy, Debug)]
+enum Answer {
+    /// Passed through untouched.
+    AsIs,
+    /// Its `* SEARCH` lines dropped and its tagged `OK` turned into `NO`.
+    Refused,
+    /// Its first `* SEARCH` line cut to one UID, then the connection closed.
+    Cut,
+}
+
+/// Terminate TLS from the client (a certificate from Dovecot's own test root), open TLS to
+/// Dovecot, and pass everything through except the answer to `UID SEARCH`, mangled per `answer`
+/// once `armed`.
+async fn search_proxy(dc: &Dovecot, answer: Answer, armed: Arc<AtomicBool>) -> SocketAddr {
+    let server = dc.pki().server_cert().expect("cert");
+    let acceptor =
+        pec_test_harness::tls::acceptor(&server.cert_pem, &server.key_pem).expect("acceptor");
+    let connector = dc.tls_connector().expect("connector");
+    let upstream = dc.imap_addr();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, connector) = (acceptor.clone(), connector.clone());
+            let armed = armed.clone();
+            tokio::spawn(async move {
+                let Ok(client) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(server) = pec_test_harness::tls::connect(&connector, upstream).await else {
+                    return;
+                };
+                relay(client, server, answer, armed).await;
+            });
+        }
+    });
+    addr
+}
+
+async fn relay<C, S>(client: C, server: S, answer: Answer, armed: Arc<AtomicBool>)
+where
+    C: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (client_rx, mut client_tx) = tokio::io::split(client);
+    let (server_rx, mut server_tx) = tokio::io::split(server);
+    let mut commands = BufReader::new(client_rx);
+    let mut answers = BufReader::new(server_rx);
+    // The tag of the client's pending UID SEARCH, if any.
+    let searching: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
+    let pending = searching.clone();
+    let upward = async move {
+        let mut line = Vec::new();
+        while commands.read_until(b'\n', &mut line).await.unwrap_or(0) > 0 {
+            let text = String::from_utf8_lossy(&line).to_ascii_uppercase();
+            let mut words = text.split_whitespace();
+            if !armed.load(Ordering::SeqCst) {
+                // Not yet: everything passes through.
+            } else if let (Some(tag), Some("UID"), Some("SEARCH")) =
+                (words.next(), words.next(), words.next())
+            {
+                *pending.lock().unwrap() = Some(tag.to_string());
+            }
+            if server_tx.write_all(&line).await.is_err() {
+                return;
+            }
+            line.clear();
+        }
+    };
+    let downward = async move {
+        let mut line = Vec::new();
+        while answers.read_until(b'\n', &mut line).await.unwrap_or(0) > 0 {
+            let tag = searching.lock().unwrap().clone();
+            let out = match (tag, answer) {
+                (Some(_), Answer::Refused) if line.starts_with(b"* SEARCH") => Vec::new(),
+                (Some(tag), Answer::Refused)
+                    if line.starts_with(format!("{tag} OK").as_bytes()) =>
+                {
+                    *searching.lock().unwrap() = None;
+                    format!("{tag} NO [SERVERBUG] Search failed\r\n").into_bytes()
+                }
+                (Some(_), Answer::Cut) if line.starts_with(b"* SEARCH") => {
+                    let first: Vec<u8> = line
+                        .split(|b| *b == b' ')
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(&b' ');
+                    client_tx.write_all(&first).await.ok();
+                    client_tx.write_all(b"\r\n").await.ok();
+                    client_tx.shutdown().await.ok();
+                    return;
+                }
+                _ => line.clone(),
+            };
+            if client_tx.write_all(&out).await.is_err() {
+                return;
+            }
+            line.clear();
+        }
+    };
+    tokio::join!(upward, downward);
+}
+
+struct Env {
+    dc: Dovecot,
+    _dir: TempDir,
+    store: Store,
+    creds: Arc<MemoryCredentialStore>,
+    armed: Arc<AtomicBool>,
+}
+
+impl Env {
+    async fn start(test: &str) -> Option<Env> {
+        pec_test_harness::dovecot_or_skip(test)?;
+        let dc = Dovecot::start(DovecotConfig {
+            users: vec![User::new(ME, PW)],
+            layout: FolderLayout::Aruba,
+            // Without CONDSTORE/QRESYNC an expunge is found by comparing UIDs (a search).
+            imap_capability: Some(CAPS_PLAIN.into()),
+            ..DovecotConfig::default()
+        })
+        .await
+        .expect("dovecot");
+        let dir = TempDir::new(test);
+        let store = Store::open_in(dir.path()).expect("store");
+        let creds = Arc::new(MemoryCredentialStore::new());
+        creds.set(ME, PW).expect("creds");
+        Some(Env {
+            dc,
+            _dir: dir,
+            store,
+            creds,
+            armed: Arc::default(),
+        })
+    }
+
+    /// An account reaching Dovecot through a proxy that mangles the search per `answer`.
+    async fn account(&self, answer: Answer) -> i64 {
+        let proxy = search_proxy(&self.dc, answer, self.armed.clone()).await;
+        self.store
+            .add_account(&AccountConfig {
+                address: ME.into(),
+                display_name: None,
+                imap_host: "127.0.0.1".into(),
+                imap_port: proxy.port(),
+                smtp_host: "127.0.0.1".into(),
+                smtp_port: 465,
+                ca_file: Some(self.dc.ca_file().to_path_buf()),
+            })
+            .expect("account")
+    }
+
+    fn inbox(&self) -> Vec<String> {
+        let rows = self
+            .store
+            .list(&ListQuery::new(View::Role(FolderRole::Inbox)))
+            .expect("list");
+        rows.into_iter().filter_map(|r| r.subject).collect()
+    }
+}
+
+/// Three messages synced, then one expunged by another client through Dovecot's own door
+/// (without QRESYNC on our side the count differs and the pass compares UIDs by search).
+async fn three_then_one_expunged(e: &Env, answer: Answer) -> Result<(), SyncError> {
+    let mut other = e.dc.imap_login(ME, PW).await.expect("login");
+    for i in 0..3 {
+        let raw = plain(
+            "a@pec.example",
+            &[ME],
+            &format!("messaggio {i}"),
+            &format!("m{i}@pec.example"),
+            "Mon, 4 Nov 2024 10:00:00 +0100",
+            "testo",
+        );
+        other
+            .append("INBOX", None, None, raw)
+            .await
+            .expect("append");
+    }
+    let account = e.account(answer).await;
+    let engine = SyncEngine::new(e.store.clone(), e.creds.clone());
+    engine
+        .sync_once(account, &SyncOptions::default())
+        .await
+        .expect("first pass");
+    assert_eq!(e.inbox().len(), 3);
+    e.armed.store(true, Ordering::SeqCst);
+    other.select("INBOX").await.expect("select");
+    let flagged: Vec<_> = other
+        .uid_store("1", "+FLAGS (\\Deleted)")
+        .await
+        .expect("store")
+        .try_collect()
+        .await
+        .expect("store");
+    assert_eq!(flagged.len(), 1);
+    let gone: Vec<_> = other
+        .expunge()
+        .await
+        .expect("expunge")
+        .try_collect()
+        .await
+        .expect("expunge");
+    assert_eq!(gone.len(), 1);
+    engine
+        .sync_once(account, &SyncOptions::default())
+        .await
+        .map(drop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_passed_through_removes_the_expunged_message() {
+    let Some(e) = Env::start("search_as_is").await else {
+        return;
+    };
+    three_then_one_expunged(&e, Answer::AsIs)
+        .await
+        .expect("second pass");
+    let mut left = e.inbox();
+    left.sort();
+    assert_eq!(left, ["messaggio 1", "messaggio 2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_search_removes_nothing() {
+    let Some(e) = Env::start("search_refused").await else {
+        return;
+    };
+    let second = three_then_one_expunged(&e, Answer::Refused).await;
+    assert!(
+        matches!(&second, Err(SyncError::Server(m)) if m.contains("Search failed")),
+        "{second:?}"
+    );
+    assert_eq!(e.inbox().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_cut_before_its_completion_removes_nothing() {
+    let Some(e) = Env::start("search_cut").await else {
+        return;
+    };
+    let second = three_then_one_expunged(&e, Answer::Cut).await;
+    assert!(matches!(&second, Err(SyncError::Network(_))), "{second:?}");
+    assert_eq!(e.inbox().len(), 3);
+}
