@@ -55,7 +55,7 @@ pub fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientCon
     }
 }
 
-fn classify_io(e: std::io::Error) -> SyncError {
+pub(crate) fn classify_io(e: std::io::Error) -> SyncError {
     if let Some(refused) = super::guard::refusal(&e) {
         return SyncError::Protocol(refused.to_string());
     }
@@ -174,52 +174,6 @@ pub fn map_imap(e: async_imap::error::Error) -> SyncError {
         E::Validate(v) => SyncError::Protocol(format!("validate: {v}")),
         E::Append => SyncError::Server("append failed".into()),
         other => SyncError::Protocol(other.to_string()),
-    }
-}
-
-/// `UID SEARCH query`, read to its tagged completion. async-imap's own `uid_search` stops at the
-/// tagged line without looking at it, and at a connection that ends between responses: a `NO`
-/// gave an empty set and a cut a partial one, and a UID missing from the set is a message deleted
-/// locally (or a sent message thought never submitted). Here the set is returned only with `OK`.
-pub(crate) async fn uid_search(
-    sess: &mut ImapSession,
-    query: &str,
-) -> Result<std::collections::HashSet<u32>, SyncError> {
-    use async_imap::imap_proto::{MailboxDatum, Response, Status};
-    let tag = sess
-        .run_command(format!("UID SEARCH {query}"))
-        .await
-        .map_err(map_imap)?;
-    let mut uids = std::collections::HashSet::new();
-    loop {
-        let Some(response) = sess.read_response().await.map_err(classify_io)? else {
-            return Err(SyncError::Network(
-                "the connection closed before the search completed".into(),
-            ));
-        };
-        match response.parsed() {
-            Response::MailboxData(MailboxDatum::Search(found)) => uids.extend(found.iter()),
-            Response::Done {
-                tag: done,
-                status,
-                outcome,
-            } if *done == tag => {
-                let said = outcome
-                    .information
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_string();
-                return match status {
-                    Status::Ok => Ok(uids),
-                    Status::No => Err(SyncError::Server(format!("UID SEARCH: {said}"))),
-                    _ => Err(SyncError::Protocol(format!(
-                        "UID SEARCH: {status:?} {said}"
-                    ))),
-                };
-            }
-            // Untagged news (EXISTS, EXPUNGE, FETCH) is seen again by the next pass.
-            _ => {}
-        }
     }
 }
 

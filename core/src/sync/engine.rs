@@ -1,5 +1,6 @@
 //! The sync engine.
 
+use super::commands::{Fetched, uid_fetch_each};
 use super::conn::{ImapSession, connect, map_imap};
 use super::folders::{role_from_name, role_from_special_use};
 use super::list_status::{self, FolderStatus};
@@ -278,8 +279,8 @@ fn structure_walk(
 }
 
 /// A header-only record plus what BODYSTRUCTURE tells (attachments, invoice files).
-fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
-    let uid = f.uid?;
+fn header_record(f: &Fetched<'_, '_>) -> Option<(ImapMeta, MessageRecord)> {
+    let uid = f.uid()?;
     let mut rec = ingest::analyze_header(f.header().unwrap_or_default());
     if let Some(bs) = f.bodystructure() {
         attachments_from_structure(bs, &mut rec.attachments);
@@ -292,8 +293,8 @@ fn header_record(f: &Fetch) -> Option<(ImapMeta, MessageRecord)> {
     }
     let meta = ImapMeta {
         uid: Some(uid),
-        modseq: f.modseq,
-        size: f.size.unwrap_or(0) as u64,
+        modseq: f.modseq(),
+        size: f.size().unwrap_or(0) as u64,
         internal_date: f.internal_date().map(|d| d.timestamp()),
         flags: server_flags(f.flags()),
     };
@@ -943,7 +944,8 @@ impl SyncEngine {
         if backfill_below > 1 && mb.exists > 0 {
             let mut uids: Vec<u32> = {
                 let set =
-                    super::conn::uid_search(sess, &format!("UID 1:{}", backfill_below - 1)).await?;
+                    super::commands::uid_search(sess, &format!("UID 1:{}", backfill_below - 1))
+                        .await?;
                 set.into_iter().filter(|u| *u < backfill_below).collect()
             };
             drain_unsolicited(sess);
@@ -1142,7 +1144,7 @@ impl SyncEngine {
         let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
         if local_count != mb.exists as u64 {
             report.uid_compares += 1;
-            let server: HashSet<u32> = super::conn::uid_search(sess, "ALL").await?;
+            let server: HashSet<u32> = super::commands::uid_search(sess, "ALL").await?;
             drain_unsolicited(sess);
             let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
             let gone: Vec<u32> = local_uids
@@ -1210,17 +1212,14 @@ impl SyncEngine {
         min_uid: Option<u32>,
     ) -> Result<(u32, u32), SyncError> {
         let mut batch = Vec::new();
-        {
-            let mut stream = sess.uid_fetch(set, items).await.map_err(map_imap)?;
-            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                if let Some((meta, rec)) = header_record(&f)
-                    && min_uid.is_none_or(|m| meta.uid.is_some_and(|u| u >= m))
-                {
-                    batch.push((meta, rec, None));
-                }
+        uid_fetch_each(sess, set, items, |f| {
+            if let Some((meta, rec)) = header_record(f)
+                && min_uid.is_none_or(|m| meta.uid.is_some_and(|u| u >= m))
+            {
+                batch.push((meta, rec, None));
             }
-        }
-        drain_unsolicited(sess);
+        })
+        .await?;
         if batch.is_empty() {
             return Ok((0, 0));
         }
@@ -1262,37 +1261,29 @@ impl SyncEngine {
             } else {
                 "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[])"
             };
-            let mut stream = sess
-                .uid_fetch(uid_set(&small), items)
-                .await
-                .map_err(map_imap)?;
-            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                let (Some(uid), Some(body)) = (f.uid, f.body()) else {
-                    continue;
+            uid_fetch_each(sess, &uid_set(&small), items, |f| {
+                let (Some(uid), Some(body)) = (f.uid(), f.body()) else {
+                    return;
                 };
                 let meta = ImapMeta {
                     uid: Some(uid),
-                    modseq: f.modseq,
-                    size: f.size.map(u64::from).unwrap_or(body.len() as u64),
+                    modseq: f.modseq(),
+                    size: f.size().map(u64::from).unwrap_or(body.len() as u64),
                     internal_date: f.internal_date().map(|d| d.timestamp()),
                     flags: server_flags(f.flags()),
                 };
                 out.push((meta, MessageRecord::default(), Some(body.to_vec())));
-            }
+            })
+            .await?;
         }
-        drain_unsolicited(sess);
         if !large.is_empty() {
-            let mut stream = sess
-                .uid_fetch(uid_set(&large), header_items)
-                .await
-                .map_err(map_imap)?;
-            while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                if let Some((meta, rec)) = header_record(&f) {
+            uid_fetch_each(sess, &uid_set(&large), header_items, |f| {
+                if let Some((meta, rec)) = header_record(f) {
                     out.push((meta, rec, None));
                 }
-            }
+            })
+            .await?;
         }
-        drain_unsolicited(sess);
         Ok(out)
     }
 
@@ -1502,18 +1493,12 @@ fn bounded_batch(sizes: impl Iterator<Item = u64>, budget: u64) -> usize {
 /// `RFC822.SIZE` of each UID of `uids` the server still has.
 async fn fetch_sizes(sess: &mut ImapSession, uids: &[u32]) -> Result<HashMap<u32, u64>, SyncError> {
     let mut sizes = HashMap::with_capacity(uids.len());
-    {
-        let mut stream = sess
-            .uid_fetch(uid_set(uids), "(UID RFC822.SIZE)")
-            .await
-            .map_err(map_imap)?;
-        while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-            if let (Some(uid), Some(size)) = (f.uid, f.size) {
-                sizes.insert(uid, u64::from(size));
-            }
+    uid_fetch_each(sess, &uid_set(uids), "(UID RFC822.SIZE)", |f| {
+        if let (Some(uid), Some(size)) = (f.uid(), f.size()) {
+            sizes.insert(uid, u64::from(size));
         }
-    }
-    drain_unsolicited(sess);
+    })
+    .await?;
     Ok(sizes)
 }
 

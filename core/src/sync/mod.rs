@@ -11,6 +11,7 @@
 //! [`SyncEngine::subscribe`] (current status first, then events; the
 //! returned [`Subscription`] cancels on drop).
 
+mod commands;
 mod conn;
 mod engine;
 pub mod folders;
@@ -23,8 +24,9 @@ mod part_local;
 pub(crate) use part_local::fill_sections;
 mod qresync;
 
+pub(crate) use commands::uid_search;
+pub(crate) use conn::contained;
 pub use conn::{ImapSession, connect, tls_config};
-pub(crate) use conn::{contained, uid_search};
 pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
 pub use part_fetch::{PART_CHUNK_BYTES, PartDownload, PartError};
 

@@ -1,14 +1,16 @@
-//! A folder whose message count changed is compared by `UID SEARCH ALL`; the UIDs it lacks are
-//! removed locally. A search the server refuses (`NO`) or a connection that ends before the
-//! search's tagged completion must end the pass with an error and remove nothing: a real Dovecot,
-//! behind a TLS proxy on loopback that rewrites only the answer to the search.
+//! Answers cut short. A folder whose message count changed is compared by `UID SEARCH ALL`, and
+//! the UIDs it lacks are removed locally; new and backfilled messages come by `UID FETCH`, after
+//! which the resume point moves past them. A search or fetch the server refuses (`NO`), or a
+//! connection that ends before the command's tagged completion, must end the pass with an error,
+//! remove nothing and skip nothing: a real Dovecot, behind a TLS proxy on loopback that rewrites
+//! only the answer to the watched command.
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
 mod imap_proxy;
 mod store_util;
 
 use futures::TryStreamExt;
-use imap_proxy::{Answer, search_proxy};
+use imap_proxy::{Answer, answer_proxy};
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
 use pec_core::store::{FolderRole, ListQuery, Store, View};
 use pec_core::sync::{SyncEngine, SyncError, SyncOptions};
@@ -55,9 +57,9 @@ impl Env {
         })
     }
 
-    /// An account reaching Dovecot through a proxy that mangles the search per `answer`.
-    async fn account(&self, answer: Answer) -> i64 {
-        let proxy = search_proxy(&self.dc, answer, self.armed.clone()).await;
+    /// An account reaching Dovecot through a proxy that mangles the answer to `UID command`.
+    async fn account(&self, command: &'static str, answer: Answer) -> i64 {
+        let proxy = answer_proxy(&self.dc, command, answer, self.armed.clone()).await;
         self.store
             .add_account(&AccountConfig {
                 address: ME.into(),
@@ -98,7 +100,7 @@ async fn three_then_one_expunged(e: &Env, answer: Answer) -> Result<(), SyncErro
             .await
             .expect("append");
     }
-    let account = e.account(answer).await;
+    let account = e.account("SEARCH", answer).await;
     let engine = SyncEngine::new(e.store.clone(), e.creds.clone());
     engine
         .sync_once(account, &SyncOptions::default())
@@ -149,7 +151,7 @@ async fn a_refused_search_removes_nothing() {
     };
     let second = three_then_one_expunged(&e, Answer::Refused).await;
     assert!(
-        matches!(&second, Err(SyncError::Server(m)) if m.contains("Search failed")),
+        matches!(&second, Err(SyncError::Server(m)) if m.contains("SEARCH failed")),
         "{second:?}"
     );
     assert_eq!(e.inbox().len(), 3);
@@ -163,4 +165,51 @@ async fn a_search_cut_before_its_completion_removes_nothing() {
     let second = three_then_one_expunged(&e, Answer::Cut).await;
     assert!(matches!(&second, Err(SyncError::Network(_))), "{second:?}");
     assert_eq!(e.inbox().len(), 3);
+}
+
+/// Five messages; the first pass meets a mangled `UID FETCH`; the next one, answered in full,
+/// must bring all five.
+async fn five_after_a_short_fetch(answer: Answer, test: &str) {
+    let Some(e) = Env::start(test).await else {
+        return;
+    };
+    let mut other = e.dc.imap_login(ME, PW).await.expect("login");
+    for i in 0..5 {
+        let raw = plain(
+            "a@pec.example",
+            &[ME],
+            &format!("messaggio {i}"),
+            &format!("m{i}@pec.example"),
+            "Mon, 4 Nov 2024 10:00:00 +0100",
+            "testo",
+        );
+        other
+            .append("INBOX", None, None, raw)
+            .await
+            .expect("append");
+    }
+    let account = e.account("FETCH", answer).await;
+    let engine = SyncEngine::new(e.store.clone(), e.creds.clone());
+    e.armed.store(true, Ordering::SeqCst);
+    let first = engine.sync_once(account, &SyncOptions::default()).await;
+    assert!(
+        first.is_err(),
+        "a short fetch passed for a full one: {first:?}"
+    );
+    e.armed.store(false, Ordering::SeqCst);
+    engine
+        .sync_once(account, &SyncOptions::default())
+        .await
+        .expect("second pass");
+    assert_eq!(e.inbox().len(), 5, "{:?}", e.inbox());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_fetch_skips_no_message() {
+    five_after_a_short_fetch(Answer::Refused, "fetch_refused").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetch_cut_between_messages_skips_none() {
+    five_after_a_short_fetch(Answer::Cut, "fetch_cut").await;
 }
