@@ -8,6 +8,10 @@
 //! overflow or an abort kills only the child and fails the case. The watchdog catches runaway work;
 //! it is a bound, not a timing assertion. Shapes are varied by fixed seeds.
 
+mod store_util;
+
+use store_util::XorShift;
+
 use pec_core::fatturapa;
 use pec_core::files::{TargetDir, read_capped};
 use pec_core::message::{analyze, parse_daticert, parse_evidence};
@@ -42,27 +46,6 @@ const CASES: [(&str, Case); 12] = [
 /// What one case ended in: `Ok` or the typed error's text (a panic never gets here).
 type Outcome = Result<(), String>;
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -72,18 +55,7 @@ fn analysed(raw: &[u8]) -> Outcome {
 }
 
 fn nested_multipart(depth: usize) -> Vec<u8> {
-    let mut m =
-        String::from("From: a@x.it\r\nTo: b@y.it\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
-    for i in 0..depth {
-        m.push_str(&format!(
-            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
-        ));
-    }
-    m.push_str("Content-Type: text/plain\r\n\r\nfondo\r\n");
-    for i in (0..depth).rev() {
-        m.push_str(&format!("--b{i}--\r\n"));
-    }
-    m.into_bytes()
+    store_util::nested_multipart("From: a@x.it\r\nTo: b@y.it\r\nSubject: deep\r\n", depth)
 }
 
 fn deep_multipart(seed: u64) -> Outcome {
@@ -232,20 +204,11 @@ fn hostile_names(seed: u64) -> Outcome {
 }
 
 fn imported(raw: &[u8]) -> Outcome {
-    use pec_core::accounts::AccountConfig;
     use pec_core::store::{FolderRole, Store};
     let dir = tempfile::tempdir().map_err(err)?;
     let store = Store::open_in(dir.path()).map_err(err)?;
     let acc = store
-        .add_account(&AccountConfig {
-            address: "me@pec.it".into(),
-            display_name: None,
-            imap_host: "localhost".into(),
-            imap_port: 993,
-            smtp_host: "localhost".into(),
-            smtp_port: 465,
-            ca_file: None,
-        })
+        .add_account(&store_util::account_config("me@pec.it"))
         .map_err(err)?;
     let inbox = store
         .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), Some("."))

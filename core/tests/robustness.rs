@@ -2,6 +2,8 @@
 //! nesting, huge part counts, deep XML. Nothing may panic, and the work stays bounded: caps give a
 //! typed error or a truncated view.
 
+mod store_util;
+
 use pec_core::corpus::corpus_for_test;
 use pec_core::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
 use pec_core::message::{Analyzer, Kind, ParseError, PecMessage, parse_daticert, parse_evidence};
@@ -9,26 +11,10 @@ use pec_core::signature::TrustStore;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use store_util::XorShift;
 
 /// Generous per-input budget for a debug build on a shared 2-core machine.
 const BUDGET: Duration = Duration::from_secs(10);
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn corpus_messages(corpus: &Path) -> Vec<(String, Vec<u8>)> {
     pec_core::corpus::messages(corpus)

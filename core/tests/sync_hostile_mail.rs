@@ -6,31 +6,22 @@
 
 mod store_util;
 
-use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
+use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::store::{FolderRole, ListQuery, Store, View};
 use pec_core::sync::{SyncEngine, SyncOptions};
 use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
 use std::sync::Arc;
-use store_util::{TempDir, plain};
+use store_util::{TempDir, loopback_account, plain};
 
 const ME: &str = "titolare@pec.sandbox.test";
 const PW: &str = "pw-owner";
 
 fn nested_multipart(depth: usize) -> Vec<u8> {
-    let mut m = format!(
-        "From: a@pec.example\r\nTo: {ME}\r\nSubject: profondo\r\nMessage-ID: <deep@pec.example>\r\n\
-         Date: Mon, 4 Nov 2024 10:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+    let headers = format!(
+        "From: a@pec.example\r\nTo: {ME}\r\nSubject: profondo\r\n\
+         Message-ID: <deep@pec.example>\r\nDate: Mon, 4 Nov 2024 10:00:00 +0100\r\n"
     );
-    for i in 0..depth {
-        m.push_str(&format!(
-            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
-        ));
-    }
-    m.push_str("Content-Type: text/plain\r\n\r\nfondo\r\n");
-    for i in (0..depth).rev() {
-        m.push_str(&format!("--b{i}--\r\n"));
-    }
-    m.into_bytes()
+    store_util::nested_multipart(&headers, depth)
 }
 
 /// `message/rfc822` inside `message/rfc822`, `depth` times: each level adds an envelope too.
@@ -61,15 +52,7 @@ async fn a_ten_thousand_deep_multipart_is_listed_and_downloaded() {
     let dir = TempDir::new("sync_deep_multipart");
     let store = Store::open_in(dir.path()).expect("store");
     let account = store
-        .add_account(&AccountConfig {
-            address: ME.into(),
-            display_name: None,
-            imap_host: "127.0.0.1".into(),
-            imap_port: dc.imap_addr().port(),
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: 465,
-            ca_file: Some(dc.ca_file().to_path_buf()),
-        })
+        .add_account(&loopback_account(ME, dc.imap_addr(), dc.ca_file()))
         .expect("account");
     let creds = Arc::new(MemoryCredentialStore::new());
     creds.set(ME, PW).expect("creds");

@@ -11,13 +11,13 @@ mod store_util;
 
 use futures::TryStreamExt;
 use imap_proxy::{Answer, answer_proxy};
-use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
+use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::store::{FolderRole, ListQuery, Store, View};
 use pec_core::sync::{SyncEngine, SyncError, SyncOptions};
 use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use store_util::{TempDir, plain};
+use store_util::{TempDir, loopback_account, plain};
 
 const ME: &str = "titolare@pec.sandbox.test";
 const PW: &str = "pw-owner";
@@ -61,15 +61,7 @@ impl Env {
     async fn account(&self, command: &'static str, answer: Answer) -> i64 {
         let proxy = answer_proxy(&self.dc, command, answer, self.armed.clone()).await;
         self.store
-            .add_account(&AccountConfig {
-                address: ME.into(),
-                display_name: None,
-                imap_host: "127.0.0.1".into(),
-                imap_port: proxy.port(),
-                smtp_host: "127.0.0.1".into(),
-                smtp_port: 465,
-                ca_file: Some(self.dc.ca_file().to_path_buf()),
-            })
+            .add_account(&loopback_account(ME, proxy, self.dc.ca_file()))
             .expect("account")
     }
 
@@ -82,11 +74,12 @@ impl Env {
     }
 }
 
-/// Three messages synced, then one expunged by another client through Dovecot's own door
-/// (without QRESYNC on our side the count differs and the pass compares UIDs by search).
-async fn three_then_one_expunged(e: &Env, answer: Answer) -> Result<(), SyncError> {
-    let mut other = e.dc.imap_login(ME, PW).await.expect("login");
-    for i in 0..3 {
+/// `n` plain messages into INBOX, subjects `messaggio 0`, `messaggio 1`, …
+async fn append_numbered<T>(other: &mut async_imap::Session<T>, n: usize)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
+    for i in 0..n {
         let raw = plain(
             "a@pec.example",
             &[ME],
@@ -100,6 +93,13 @@ async fn three_then_one_expunged(e: &Env, answer: Answer) -> Result<(), SyncErro
             .await
             .expect("append");
     }
+}
+
+/// Three messages synced, then one expunged by another client through Dovecot's own door
+/// (without QRESYNC on our side the count differs and the pass compares UIDs by search).
+async fn three_then_one_expunged(e: &Env, answer: Answer) -> Result<(), SyncError> {
+    let mut other = e.dc.imap_login(ME, PW).await.expect("login");
+    append_numbered(&mut other, 3).await;
     let account = e.account("SEARCH", answer).await;
     let engine = SyncEngine::new(e.store.clone(), e.creds.clone());
     engine
@@ -174,20 +174,7 @@ async fn five_after_a_short_fetch(answer: Answer, test: &str) {
         return;
     };
     let mut other = e.dc.imap_login(ME, PW).await.expect("login");
-    for i in 0..5 {
-        let raw = plain(
-            "a@pec.example",
-            &[ME],
-            &format!("messaggio {i}"),
-            &format!("m{i}@pec.example"),
-            "Mon, 4 Nov 2024 10:00:00 +0100",
-            "testo",
-        );
-        other
-            .append("INBOX", None, None, raw)
-            .await
-            .expect("append");
-    }
+    append_numbered(&mut other, 5).await;
     let account = e.account("FETCH", answer).await;
     let engine = SyncEngine::new(e.store.clone(), e.creds.clone());
     e.armed.store(true, Ordering::SeqCst);

@@ -43,6 +43,62 @@ pub fn account_config(address: &str) -> pec_core::accounts::AccountConfig {
     }
 }
 
+/// A small deterministic generator (xorshift64) for seeded hostile inputs: the same seed gives the
+/// same input on every machine.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// An account on a loopback IMAP server at `imap` (a Dovecot or a proxy in front of it) whose
+/// certificate chains to `ca`.
+pub fn loopback_account(
+    address: &str,
+    imap: std::net::SocketAddr,
+    ca: &std::path::Path,
+) -> pec_core::accounts::AccountConfig {
+    pec_core::accounts::AccountConfig {
+        imap_host: imap.ip().to_string(),
+        imap_port: imap.port(),
+        smtp_host: imap.ip().to_string(),
+        ca_file: Some(ca.to_path_buf()),
+        ..account_config(address)
+    }
+}
+
+/// A message whose body is `depth` multiparts nested in one another, `headers` (each ending in
+/// CRLF) on top.
+pub fn nested_multipart(headers: &str, depth: usize) -> Vec<u8> {
+    let mut m = format!("{headers}MIME-Version: 1.0\r\n");
+    for i in 0..depth {
+        m.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+        ));
+    }
+    m.push_str("Content-Type: text/plain\r\n\r\nfondo\r\n");
+    for i in (0..depth).rev() {
+        m.push_str(&format!("--b{i}--\r\n"));
+    }
+    m.into_bytes()
+}
+
 /// A plain message as the client sends it.
 pub fn plain(
     from: &str,
