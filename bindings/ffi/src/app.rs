@@ -11,6 +11,7 @@ use pec_core::accounts::{self, Account, CredentialStore, Operation};
 use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
 use pec_core::signature::{AnchorRole, SignatureStatus, TrustStore};
 use pec_core::store::{self, Action, Folder, FolderRole, ListQuery, SearchQuery, Store};
+use pec_core::sync::SyncEngine;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
@@ -25,6 +26,11 @@ pub(crate) struct Inner {
     /// Which signers are PEC providers: the bundled trust list plus anchors added explicitly
     /// ([`App::add_signature_test_anchor`]). Never an account's TLS `ca_file`.
     pub signature_trust: std::sync::RwLock<TrustStore>,
+    /// The one sync engine of this store, for the app's whole life: its pass lock serialises every
+    /// sync (explicit calls, downloads, a background loop) and its status outlives each call.
+    pub engine: SyncEngine,
+    /// Forwards the engine's changes to the change bus, once for all callers.
+    _engine_changes: pec_core::sync::Subscription,
 }
 
 /// The application core: open one per data directory and keep it for the process's life.
@@ -419,14 +425,20 @@ impl App {
         let data_dir = PathBuf::from(data_dir);
         let store = Store::open_in(&data_dir)?;
         let (changes, _) = broadcast::channel(1024);
+        let rt = rt()?;
+        let engine = SyncEngine::new(store.clone(), creds.clone());
+        let _entered = rt.enter();
+        let _engine_changes = engine.subscribe(crate::mail::forward_changes(changes.clone()));
         Ok(Arc::new(App {
             inner: Arc::new(Inner {
                 data_dir,
                 store,
                 creds,
                 changes,
-                rt: rt()?,
+                rt,
                 signature_trust: std::sync::RwLock::new(bundled_trust().clone()),
+                engine,
+                _engine_changes,
             }),
         }))
     }

@@ -4,13 +4,14 @@ use crate::app::{App, Inner};
 use crate::error::{PecError, Result};
 use crate::events::Subscription;
 use crate::runtime::blocking;
-use crate::types::{ChangeKind, ErrorEvent};
+use crate::types::{ChangeEvent, ChangeKind, ErrorEvent, SyncState};
 use pec_core::accounts::{self, Operation};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
 use pec_core::outbox::{self, Outbox, OutboxConfig, SendError, SendState, SendStatus};
 use pec_core::sync::{BodyPolicy, SyncEngine, SyncError, SyncEvent, SyncOptions};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
 impl From<SyncError> for PecError {
     fn from(e: SyncError) -> Self {
@@ -257,9 +258,43 @@ pub trait SendListener: Send + Sync {
     fn on_error(&self, error: ErrorEvent);
 }
 
+/// The engine's changes as change-bus events: what list, folder and account screens re-read.
+pub(crate) fn forward_changes(
+    changes: broadcast::Sender<ChangeEvent>,
+) -> impl Fn(SyncEvent) + Send + Sync + 'static {
+    move |ev| {
+        let emit = |kind, account| {
+            // No receiver is fine: nobody is watching.
+            let _ = changes.send(ChangeEvent {
+                kind,
+                account_id: Some(account),
+            });
+        };
+        match ev {
+            SyncEvent::MessagesChanged { account, .. } => {
+                emit(ChangeKind::Messages, account);
+                emit(ChangeKind::Delivery, account);
+            }
+            SyncEvent::CountsChanged { account, .. } => emit(ChangeKind::Folders, account),
+            SyncEvent::Quota { account, .. } => emit(ChangeKind::Accounts, account),
+            _ => {}
+        }
+    }
+}
+
+fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEvent {
+    ErrorEvent {
+        code: serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "server".into()),
+        detail: message,
+    }
+}
+
 impl Inner {
     pub(crate) fn engine(&self) -> SyncEngine {
-        SyncEngine::new(self.store.clone(), self.creds.clone())
+        self.engine.clone()
     }
 
     pub(crate) fn outbox(&self) -> Outbox {
@@ -342,46 +377,29 @@ impl App {
                 Operation::Sync,
             )?;
             let engine = inner.engine();
-            let forward = inner.clone();
-            let _sub = engine.subscribe(move |ev| match ev {
-                SyncEvent::Progress {
-                    account,
-                    folder,
-                    done,
-                    total,
-                } => {
-                    if let Some(l) = &listener {
-                        l.on_progress(SyncProgress {
-                            account_id: account,
-                            folder,
-                            done,
-                            total,
-                        });
-                    }
+            // This call's listener hears this account's progress and errors; the changes reach
+            // the change bus through the app's own subscription (`forward_changes`).
+            let _sub = engine.subscribe(move |ev| {
+                let Some(l) = &listener else { return };
+                match ev {
+                    SyncEvent::Progress {
+                        account,
+                        folder,
+                        done,
+                        total,
+                    } if account == account_id => l.on_progress(SyncProgress {
+                        account_id: account,
+                        folder,
+                        done,
+                        total,
+                    }),
+                    SyncEvent::Error {
+                        account,
+                        kind,
+                        message,
+                    } if account == account_id => l.on_error(error_event(kind, message)),
+                    _ => {}
                 }
-                SyncEvent::MessagesChanged { account, .. } => {
-                    forward.emit(ChangeKind::Messages, Some(account));
-                    forward.emit(ChangeKind::Delivery, Some(account));
-                }
-                SyncEvent::CountsChanged { account, .. } => {
-                    forward.emit(ChangeKind::Folders, Some(account))
-                }
-                SyncEvent::Quota { account, .. } => {
-                    forward.emit(ChangeKind::Accounts, Some(account))
-                }
-                SyncEvent::Error { kind, message, .. } => {
-                    if let Some(l) = &listener {
-                        l.on_error(ErrorEvent {
-                            code: serde_json::to_value(kind)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_string))
-                                .unwrap_or_else(|| "server".into()),
-                            detail: message,
-                        });
-                    }
-                }
-                // Part downloads report to their own listener (`download_attachment`).
-                SyncEvent::Status(_) | SyncEvent::Lagged(_) | SyncEvent::PartProgress { .. } => {}
             });
             let opts = SyncOptions {
                 bodies: match bodies {
@@ -405,6 +423,22 @@ impl App {
             })
         })
         .await
+    }
+
+    /// Where the sync stands: the app has one engine, so this is every caller's pass (running or
+    /// not, the folder and progress, the last success and the last error).
+    pub fn sync_status(&self) -> SyncState {
+        let s = self.inner.engine.status();
+        SyncState {
+            running: s.running,
+            folder: s.folder,
+            done: s.done,
+            total: s.total,
+            last_sync: s.last_sync,
+            last_error: s
+                .last_error
+                .map(|(kind, message)| error_event(kind, message)),
+        }
     }
 
     /// Download one message's body (for the detail screen of a header-only row).

@@ -685,6 +685,21 @@ pub struct DeliveryStatus {
     pub receipts: Vec<ReceiptRow>,
 }
 
+/// Where the app's sync stands ([`crate::App::sync_status`]).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SyncState {
+    /// A pass is under way (passes never overlap: one engine per app).
+    pub running: bool,
+    /// The folder being synced.
+    pub folder: Option<String>,
+    pub done: u64,
+    pub total: u64,
+    /// Unix time of the last successful pass.
+    pub last_sync: Option<i64>,
+    /// Why the last pass failed, cleared by the next one that starts.
+    pub last_error: Option<ErrorEvent>,
+}
+
 /// An error delivered to a listener (listeners receive data, not exceptions).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct ErrorEvent {
