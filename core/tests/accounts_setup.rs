@@ -189,3 +189,81 @@ fn operations_a_reading_delegate_may_not_do_are_refused_before_anything_is_queue
         accounts::require(&store, &owner, op).unwrap();
     }
 }
+
+/// The refusals hold for any caller of the core, not only through the facade: changing a message,
+/// queueing a PEC, syncing (refused before connecting: the servers here do not exist).
+#[tokio::test]
+async fn the_core_itself_refuses_what_a_delegate_may_not_do() {
+    use pec_core::outbox::{Outbox, OutboxConfig, SendError};
+    use pec_core::store::{Action, FolderRole};
+    use pec_core::sync::{SyncEngine, SyncError, SyncOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let creds = std::sync::Arc::new(MemoryCredentialStore::new());
+    let delegate = |address: &str, login: &str, permissions| {
+        let mut s = setup(address);
+        s.delegation = Some(DelegateLogin {
+            login: login.into(),
+            permissions,
+        });
+        accounts::add_account(&store, creds.as_ref(), &s).unwrap()
+    };
+    let reader = delegate(
+        "ufficio@pec.example",
+        "lettore@pec.example",
+        Permissions {
+            read: true,
+            mail_programs: true,
+            ..Permissions::default()
+        },
+    );
+    let inbox = store
+        .ensure_folder(reader, "INBOX", Some(FolderRole::Inbox), Some("."))
+        .unwrap();
+    let raw = b"From: a@pec.example\r\nTo: ufficio@pec.example\r\nSubject: atto\r\n\r\ntesto\r\n";
+    let message = store.import_raw(inbox, raw).unwrap().id;
+
+    let refused = |r: Result<(), AccountError>| matches!(r, Err(AccountError::NotPermitted(_)));
+    assert!(refused(accounts::apply_action(
+        &store,
+        message,
+        Action::Delete
+    )));
+    let trash = store
+        .ensure_folder(reader, "Trash", Some(FolderRole::Trash), Some("."))
+        .unwrap();
+    assert!(refused(accounts::apply_action(
+        &store,
+        message,
+        Action::Move(trash)
+    )));
+    // Reading includes marking read.
+    accounts::apply_action(&store, message, Action::SetSeen(true)).unwrap();
+
+    let outbox = Outbox::new(store.clone(), OutboxConfig::new(dir.path()));
+    let draft = pec_core::compose::Draft {
+        to: vec![pec_core::compose::Mailbox::new("altro@pec.example")],
+        subject: "risposta".into(),
+        text: Some("testo".into()),
+        ..Default::default()
+    };
+    match outbox.queue(reader, &draft) {
+        Err(SendError::NotPermitted(m)) => assert!(m.contains("may not send"), "{m}"),
+        other => panic!("queued for a reading delegate: {other:?}"),
+    }
+    assert!(outbox.entries(reader).unwrap().is_empty());
+
+    let outsider = delegate(
+        "archivio@pec.example",
+        "webmail@pec.example",
+        Permissions {
+            read: true,
+            ..Permissions::default()
+        },
+    );
+    let engine = SyncEngine::new(store.clone(), creds.clone());
+    match engine.sync_once(outsider, &SyncOptions::default()).await {
+        Err(SyncError::NotPermitted(m)) => assert!(m.contains("mail programs"), "{m}"),
+        other => panic!("synced without the mail programs permission: {other:?}"),
+    }
+}

@@ -7,7 +7,7 @@ use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription
 use crate::presets::{Provider, provider_preset};
 use crate::runtime::{blocking, rt};
 use crate::types::*;
-use pec_core::accounts::{self, Account, CredentialStore, Operation};
+use pec_core::accounts::{self, Account, CredentialStore};
 use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
 use pec_core::signature::{AnchorRole, SignatureStatus, TrustStore};
 use pec_core::store::{self, Action, Folder, FolderRole, ListQuery, SearchQuery, Store};
@@ -686,18 +686,7 @@ impl App {
     pub async fn apply(&self, message_id: i64, action: MessageAction) -> Result<()> {
         let inner = self.inner.clone();
         blocking(move || {
-            let d = inner.store.message(message_id)?;
-            let account = d.summary.account_id;
-            let operation = match &action {
-                MessageAction::MarkSeen
-                | MessageAction::MarkUnseen
-                | MessageAction::Flag
-                | MessageAction::Unflag
-                | MessageAction::AddLabel { .. }
-                | MessageAction::RemoveLabel { .. } => Operation::Flag,
-                MessageAction::MoveTo { .. } | MessageAction::Delete => Operation::MoveDelete,
-            };
-            accounts::require(&inner.store, &inner.store.account(account)?, operation)?;
+            let account = inner.store.message(message_id)?.summary.account_id;
             let core = match action {
                 MessageAction::MarkSeen => Action::SetSeen(true),
                 MessageAction::MarkUnseen => Action::SetSeen(false),
@@ -705,16 +694,10 @@ impl App {
                 MessageAction::Unflag => Action::SetFlagged(false),
                 MessageAction::AddLabel { label } => Action::AddLabel(label),
                 MessageAction::RemoveLabel { label } => Action::RemoveLabel(label),
-                MessageAction::MoveTo { folder_id } => {
-                    let f = inner.store.folder(folder_id)?;
-                    if f.account_id != account {
-                        return Err(PecError::invalid("folder of another account"));
-                    }
-                    Action::Move(folder_id)
-                }
+                MessageAction::MoveTo { folder_id } => Action::Move(folder_id),
                 MessageAction::Delete => Action::Delete,
             };
-            inner.store.apply_action(message_id, core)?;
+            accounts::apply_action(&inner.store, message_id, core)?;
             inner.emit(ChangeKind::Messages, Some(account));
             Ok(())
         })

@@ -5,7 +5,6 @@ use crate::error::{PecError, Result};
 use crate::events::Subscription;
 use crate::runtime::blocking;
 use crate::types::{ChangeEvent, ChangeKind, ErrorEvent, SyncState};
-use pec_core::accounts::{self, Operation};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
 use pec_core::outbox::{self, Outbox, OutboxConfig, SendError, SendState, SendStatus};
 use pec_core::sync::{BodyPolicy, SyncEngine, SyncError, SyncEvent, SyncOptions};
@@ -39,6 +38,7 @@ impl From<SendError> for PecError {
             SendError::Imap(d) => PecError::Network { detail: d },
             SendError::Connect(c) => c.into(),
             SendError::NotFound(d) => PecError::NotFound { detail: d },
+            SendError::NotPermitted(d) => PecError::Permission { detail: d },
         }
     }
 }
@@ -309,11 +309,6 @@ impl Inner {
 
     /// Check the draft against the account's permissions and queue it (persisted).
     fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<outbox::Queued> {
-        accounts::require(
-            &self.store,
-            &self.store.account(account_id)?,
-            Operation::Send,
-        )?;
         let draft = draft_of(draft)?;
         Ok(self.outbox().queue(account_id, &draft)?)
     }
@@ -371,11 +366,6 @@ impl App {
     ) -> Result<SyncSummary> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            accounts::require(
-                &inner.store,
-                &inner.store.account(account_id)?,
-                Operation::Sync,
-            )?;
             let engine = inner.engine();
             // This call's listener hears this account's progress and errors; the changes reach
             // the change bus through the app's own subscription (`forward_changes`).

@@ -4,7 +4,6 @@
 
 use crate::app::{App, Inner};
 use crate::error::{PecError, Result};
-use pec_core::accounts::{self, Operation};
 use pec_core::sync::{PartError, SyncEvent};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,12 +114,6 @@ pub(crate) async fn download_to(
     dest_path: &str,
     listener: Option<Arc<dyn DownloadListener>>,
 ) -> Result<DownloadedPart> {
-    let account = inner.store.message(message_id)?.summary.account_id;
-    accounts::require(
-        &inner.store,
-        &inner.store.account(account)?,
-        Operation::Sync,
-    )?;
     let dest = PathBuf::from(dest_path);
     let engine = inner.engine();
     // The raw channel rather than `subscribe`: what was emitted before the download

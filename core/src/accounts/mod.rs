@@ -12,8 +12,8 @@ pub mod setup;
 pub use login_check::{LOGIN_CHECK_TIMEOUT, LoginCheckError, LoginProblem, Service, check_login};
 pub use setup::{
     AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Operation, Permissions,
-    Servers, account_capabilities, account_meta, add_account, capabilities, remove_account,
-    require, validate, verify,
+    Servers, account_capabilities, account_meta, add_account, apply_action, capabilities,
+    remove_account, require, validate, verify,
 };
 
 use crate::store::{AccountId, Result, Store, StoreError, now};

@@ -9,7 +9,7 @@
 
 use super::login_check::{LoginCheckError, check_login};
 use super::{Account, AccountConfig, CredentialError, CredentialStore};
-use crate::store::{AccountId, Store, StoreError};
+use crate::store::{AccountId, Action, MessageId, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -185,6 +185,36 @@ pub fn require(store: &Store, account: &Account, operation: Operation) -> Result
             operation.describe()
         )))
     }
+}
+
+impl Operation {
+    /// What applying `action` to a message needs.
+    pub fn of_action(action: &Action) -> Operation {
+        match action {
+            Action::SetSeen(_)
+            | Action::SetFlagged(_)
+            | Action::AddLabel(_)
+            | Action::RemoveLabel(_) => Operation::Flag,
+            Action::Move(_) | Action::Delete => Operation::MoveDelete,
+        }
+    }
+}
+
+/// Apply `action` to a message as its account's permissions allow: the one way to change a
+/// message for every caller (the facade, `pec`, tests), so a delegate's refusal holds everywhere.
+/// The store adds its own check of the folders' ACL rights; a move stays within the account.
+pub fn apply_action(store: &Store, message: MessageId, action: Action) -> Result<(), AccountError> {
+    let account = store.account(store.message(message)?.summary.account_id)?;
+    require(store, &account, Operation::of_action(&action))?;
+    if let Action::Move(dest) = action
+        && store.folder(dest)?.account_id != account.id
+    {
+        return Err(invalid(
+            "a message moves only to a folder of its own account",
+        ));
+    }
+    store.apply_action(message, action)?;
+    Ok(())
 }
 
 /// The account's capabilities: its declared permissions narrowed by the inbox's ACL rights.

@@ -124,6 +124,22 @@ pub enum SendError {
     Connect(#[from] crate::sync::SyncError),
     #[error("no outbox entry {0}")]
     NotFound(String),
+    /// The account's permissions (a delegate without "send") or the server's rights forbid it.
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+}
+
+/// [`crate::accounts::require`] for the outbox: what the account may not do is refused before
+/// anything is queued.
+fn permitted(
+    store: &Store,
+    account: &crate::accounts::Account,
+    operation: crate::accounts::Operation,
+) -> Result<(), SendError> {
+    crate::accounts::require(store, account, operation).map_err(|e| match e {
+        crate::accounts::AccountError::Store(e) => SendError::Store(e),
+        other => SendError::NotPermitted(other.to_string()),
+    })
 }
 
 /// Result of [`Outbox::queue`].
@@ -276,6 +292,7 @@ impl Outbox {
     /// in the outbox and will be sent exactly once by [`Outbox::process`].
     pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued, SendError> {
         let acct = self.store.account(account)?;
+        permitted(&self.store, &acct, crate::accounts::Operation::Send)?;
         let preset = self.preset(account)?;
         let mut draft = draft.clone();
         // PEC: From must be the account (= MAIL FROM).

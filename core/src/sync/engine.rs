@@ -383,14 +383,34 @@ impl SyncEngine {
         self.account(id).await
     }
 
+    /// The account and its password, once its permissions allow reading it with a mail program.
     async fn account(&self, id: AccountId) -> Result<(Account, String), SyncError> {
         let account = self.shared.store.run(move |s| s.account(id)).await?;
+        self.permitted(&account).await?;
         let password = self
             .shared
             .creds
             .get(&account.login)
             .map_err(|e| SyncError::Credentials(e.to_string()))?;
         Ok((account, password))
+    }
+
+    /// [`crate::accounts::require`] of [`Operation::Sync`] (a delegate without "mail programs" or
+    /// "read" may not sync or download), as a sync error.
+    pub(super) async fn permitted(&self, account: &Account) -> Result<(), SyncError> {
+        let account = account.clone();
+        let refusal = self
+            .shared
+            .store
+            .run(move |s| {
+                Ok(crate::accounts::require(s, &account, crate::accounts::Operation::Sync).err())
+            })
+            .await?;
+        match refusal {
+            None => Ok(()),
+            Some(crate::accounts::AccountError::Store(e)) => Err(e.into()),
+            Some(other) => Err(SyncError::NotPermitted(other.to_string())),
+        }
     }
 
     /// Connect and run one full pass over every folder of the account.

@@ -330,6 +330,8 @@ impl SyncEngine {
         let store = self.store().clone();
         let d = store.run(move |s| s.message(message)).await?;
         let account_id = d.summary.account_id;
+        let account = store.run(move |s| s.account(account_id)).await?;
+        self.permitted(&account).await?;
         let progress = |done: u64, total: u64| {
             self.emit(SyncEvent::PartProgress {
                 account: account_id,
