@@ -2,9 +2,9 @@
 //! without signature verification. Run with `cargo bench -p pec-core --bench classify`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pec_core::corpus::{corpus_dir, messages};
 use pec_core::message::Analyzer;
 use pec_core::signature::TrustStore;
+use pec_test_harness::corpus::{corpus_dir, messages};
 use std::hint::black_box;
 
 fn corpus_messages() -> Vec<Vec<u8>> {

@@ -5,8 +5,8 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use pec_core::accounts::AccountConfig;
-use pec_core::corpus::{corpus_dir, messages};
 use pec_core::store::{FolderRole, ImapMeta, MessageRecord, ServerFlags, Store, ingest};
+use pec_test_harness::corpus::{corpus_dir, messages};
 
 const BATCH: usize = 500;
 const BATCHES: usize = 4;

@@ -29,7 +29,7 @@ fn out_dir() -> PathBuf {
 }
 
 fn stylesheet() -> Option<PathBuf> {
-    let corpus = pec_core::corpus::corpus_dir()?;
+    let corpus = pec_test_harness::corpus::corpus_dir()?;
     let xsl = corpus.join("fatturapa/stylesheets/Foglio_di_stile_fatturaordinaria_v1.2.2.xsl");
     xsl.is_file().then_some(xsl)
 }
@@ -45,7 +45,7 @@ fn xsltproc_available() -> bool {
 
 fn inputs() -> Vec<Input> {
     let mut v = Vec::new();
-    if let Some(corpus) = pec_core::corpus::corpus_dir() {
+    if let Some(corpus) = pec_test_harness::corpus::corpus_dir() {
         for name in [
             "IT01234567890_FPA01.xml",
             "IT01234567890_FPA03.xml",

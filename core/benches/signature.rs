@@ -13,7 +13,7 @@ fn signed_parts(raw: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let Some(corpus) = pec_core::corpus::corpus_dir() else {
+    let Some(corpus) = pec_test_harness::corpus::corpus_dir() else {
         eprintln!("corpus not found (set PEC_CORPUS): nothing to bench");
         return;
     };

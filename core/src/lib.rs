@@ -3,7 +3,6 @@
 //! Rooms:
 //! - [`files`]: bounded reads of files given by path, and safe writes into a chosen folder.
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
-//! - [`corpus`]: where tests and benches find `../shared/corpus` at run time.
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
 //! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
 //! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
@@ -22,7 +21,6 @@
 
 pub mod accounts;
 pub mod compose;
-pub mod corpus;
 pub mod fatturapa;
 pub mod files;
 pub mod limits;

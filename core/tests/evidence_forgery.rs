@@ -3,10 +3,10 @@
 //! `message::analyze` and by the store's ingest. The forgeries are built at run time from the
 //! corpus (never stored). Missing corpus: skipped locally, failure under `CI=true`.
 
-use pec_core::corpus::corpus_for_test;
 use pec_core::message::{Kind, ReceiptKind, analyze};
 use pec_core::signature::{SignatureStatus, TrustStore};
 use pec_core::store::ingest;
+use pec_test_harness::corpus::corpus_for_test;
 use pec_test_harness::forge;
 
 const ACCETTAZIONE: &str = "pec/OCA_l10n-italy/7.0/message2_accettazione";

@@ -6,18 +6,18 @@
 //! - every SdI message sample parses with its type;
 //! - hostile files (DTD, entities, jumbo) are refused or parsed safely.
 
-use pec_core::corpus::corpus_for_test;
 use pec_core::fatturapa::{
     self, Document, FatturaElettronica, FatturaError, Format, ModalitaPagamento, NotificationKind,
     RegimeFiscale, RenderStyle, SdiFlow, TipoDocumento, XmlError, format, parse_decimal,
     parse_document, parse_invoice, render_invoice,
 };
+use pec_test_harness::corpus::corpus_for_test;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 fn corpus_files(root: &Path) -> Vec<PathBuf> {
-    pec_core::corpus::files_below(&root.join("fatturapa"))
+    pec_test_harness::corpus::files_below(&root.join("fatturapa"))
 }
 
 fn rel(root: &Path, p: &Path) -> String {

@@ -1,10 +1,10 @@
 //! Opening files as received: signed `.xml.p7m` in every form, tampered/truncated ones, whole e-mails.
 
-use pec_core::corpus::corpus_for_test;
 use pec_core::fatturapa::{
     self, Container, Document, FatturaError, Integrity, NotificationKind, RenderStyle,
 };
 use pec_core::signature::TrustStore;
+use pec_test_harness::corpus::corpus_for_test;
 use std::path::Path;
 
 fn read(root: &Path, rel: &str) -> Vec<u8> {

@@ -2,9 +2,9 @@
 //! "a|b" in the expectations means either answer is right. Missing corpus: skipped locally, failure
 //! under `CI=true`.
 
-use pec_core::corpus::corpus_for_test;
 use pec_core::message::{PecMessage, analyze};
 use pec_core::signature::TrustStore;
+use pec_test_harness::corpus::corpus_for_test;
 
 /// The value our analysis gives for `key`, in `expected.toml`'s vocabulary.
 fn actual(m: &PecMessage, key: &str) -> Option<String> {

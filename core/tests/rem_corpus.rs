@@ -2,14 +2,14 @@
 //! reason code of its evidence (as named in the file name), and every standalone evidence XML parses
 //! with the event and reason code of its file name (`RelayFailure.RB02.xml`).
 
-use pec_core::corpus::corpus_for_test;
 use pec_core::message::{Kind, RemEvent, analyze, parse_evidence};
 use pec_core::signature::TrustStore;
+use pec_test_harness::corpus::corpus_for_test;
 use std::path::{Path, PathBuf};
 
 /// Files below `dir` with extension `ext` (any case), sorted.
 fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    pec_core::corpus::files_below(dir)
+    pec_test_harness::corpus::files_below(dir)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
         .collect()

@@ -4,10 +4,10 @@
 
 mod store_util;
 
-use pec_core::corpus::corpus_for_test;
 use pec_core::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
 use pec_core::message::{Analyzer, Kind, ParseError, PecMessage, parse_daticert, parse_evidence};
 use pec_core::signature::TrustStore;
+use pec_test_harness::corpus::corpus_for_test;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,7 +17,7 @@ use store_util::XorShift;
 const BUDGET: Duration = Duration::from_secs(10);
 
 fn corpus_messages(corpus: &Path) -> Vec<(String, Vec<u8>)> {
-    pec_core::corpus::messages(corpus)
+    pec_test_harness::corpus::messages(corpus)
         .into_iter()
         .map(|(p, raw)| (p.display().to_string(), raw))
         .collect()
@@ -124,7 +124,7 @@ fn mutated_xml_documents() {
     let Some(corpus) = corpus_for_test() else {
         return;
     };
-    let files = pec_core::corpus::files_below(&corpus.join("rem/gdl/standalone-evidence"));
+    let files = pec_test_harness::corpus::files_below(&corpus.join("rem/gdl/standalone-evidence"));
     let mut rng = XorShift(42);
     for path in files.iter().take(10) {
         let raw = std::fs::read(path).expect("readable");

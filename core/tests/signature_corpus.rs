@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use mail_parser::MessageParser;
-use pec_core::corpus::corpus_for_test;
 use pec_core::signature::{
     AnchorRole, Policy, SignatureError, SignatureStatus, TrustStore, open_signed, verify_detached,
 };
+use pec_test_harness::corpus::corpus_for_test;
 
 fn signed_parts(raw: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let msg = MessageParser::default().parse(raw)?;

@@ -344,7 +344,7 @@ fn removing_a_receipt_recomputes_the_state() {
 
 #[test]
 fn corpus_receipts_attach_to_their_sent_message() {
-    let Some(corpus) = pec_core::corpus::corpus_for_test() else {
+    let Some(corpus) = pec_test_harness::corpus::corpus_for_test() else {
         return;
     };
     let base = corpus.join("pec/OCA_l10n-italy/7.0");

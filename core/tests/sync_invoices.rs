@@ -14,7 +14,7 @@ const U1: (&str, &str) = ("utente1@pec.sandbox.test", "password1");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn synced_invoices_fill_the_invoices_table() {
-    let Some(corpus) = pec_core::corpus::corpus_for_test() else {
+    let Some(corpus) = pec_test_harness::corpus::corpus_for_test() else {
         return;
     };
     if pec_test_harness::dovecot_or_skip("sync_invoices").is_none() {

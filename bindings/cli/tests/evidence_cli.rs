@@ -15,7 +15,7 @@ const ACCETTAZIONE: &str = "pec/OCA_l10n-italy/7.0/message2_accettazione";
 const ENVELOPE: &str = "pec/OCA_l10n-italy/7.0/message1";
 
 fn sample(rel: &str) -> Option<Vec<u8>> {
-    let corpus = pec_core::corpus::corpus_for_test()?;
+    let corpus = pec_test_harness::corpus::corpus_for_test()?;
     Some(std::fs::read(corpus.join(rel)).expect("corpus sample"))
 }
 

@@ -1,6 +1,6 @@
 //! `pec inspect` as a user runs it: the built binary on corpus files, a missing file and garbage.
 
-use pec_core::corpus::corpus_for_test;
+use pec_test_harness::corpus::corpus_for_test;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,6 +1,6 @@
 //! `pec invoice` end to end: the real binary on corpus files.
 
-use pec_core::corpus::corpus_for_test;
+use pec_test_harness::corpus::corpus_for_test;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,8 +2,8 @@
 //! invoices` (the invoices folder with number, seller and total): the real binary against the
 //! sandbox provider (a real Dovecot). On a terminal `pec save` draws a progress bar.
 
-use pec_core::corpus::corpus_for_test;
 use pec_sandbox::{Options, Sandbox};
+use pec_test_harness::corpus::corpus_for_test;
 use std::path::Path;
 use std::process::Command;
 

@@ -1,8 +1,8 @@
 //! `pec account add/list/remove`, `pec sync [--full]`, `pec ls`, `pec show`, `pec search`: the real
 //! binary against the sandbox provider (a real Dovecot), asserting what the user sees.
 
-use pec_core::corpus::corpus_for_test;
 use pec_sandbox::{Options, Sandbox};
+use pec_test_harness::corpus::corpus_for_test;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -261,7 +261,7 @@ async fn read_only_delegate_is_refused_by_the_folder_rights_with_a_permission_er
     if pec_test_harness::dovecot_or_skip("read_only_delegate_folder_rights").is_none() {
         return;
     }
-    let Some(corpus) = pec_core::corpus::corpus_for_test() else {
+    let Some(corpus) = pec_test_harness::corpus::corpus_for_test() else {
         return;
     };
     let sb = Sandbox::start(Options {

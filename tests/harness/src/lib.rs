@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod corpus;
 pub mod dovecot;
 pub mod forge;
 pub mod lmtp;

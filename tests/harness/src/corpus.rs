@@ -9,25 +9,16 @@ use std::path::{Path, PathBuf};
 pub fn corpus_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("PEC_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
     };
     dir.is_dir().then_some(dir)
 }
 
-/// True when running under CI, where a missing corpus or server is a failure, not a skip.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 /// The corpus root for a test: `None` means "skip" (only outside CI). Panics under CI when missing.
-#[allow(
-    clippy::panic,
-    reason = "test support: under CI a missing corpus must fail the calling test"
-)]
 pub fn corpus_for_test() -> Option<PathBuf> {
     match corpus_dir() {
         Some(d) => Some(d),
-        None if in_ci() => panic!(
+        None if crate::in_ci() => panic!(
             "CI=true and the corpus is missing (set PEC_CORPUS or put ../shared beside the repo)"
         ),
         None => {
