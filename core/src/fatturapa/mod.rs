@@ -20,6 +20,7 @@ mod parse;
 pub mod render;
 mod summary;
 pub use summary::{attachment_files, summary_json};
+#[cfg(any(test, feature = "test-support"))]
 pub mod synth;
 pub mod xml;
 

@@ -18,6 +18,7 @@ mod query;
 mod receipts;
 mod rights;
 mod search;
+#[cfg(any(test, feature = "test-support"))]
 pub mod synth;
 
 pub use actions::{Action, ActionKind, QueuedAction};
