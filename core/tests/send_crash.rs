@@ -9,7 +9,7 @@ mod support;
 
 use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::compose::{Attachment, Draft, Mailbox};
-use pec_core::outbox::{Outbox, SendState};
+use pec_core::outbox::{Outbox, OutboxState, SendState};
 use pec_core::store::Store;
 use pec_sandbox::Options;
 use std::process::{Command, Stdio};
@@ -39,7 +39,9 @@ async fn child(dir: &str, password: &str) {
     loop {
         outbox.process(account, &creds).await.expect("process");
         let pending = outbox.entries(account).expect("entries").iter().any(|e| {
-            e.state == "queued" || e.state == "sending" || (e.state == "submitted" && !e.sent_copy)
+            e.state == OutboxState::Queued
+                || e.state == OutboxState::Sending
+                || (e.state == OutboxState::Submitted && !e.sent_copy)
         });
         if !pending || Instant::now() > deadline {
             return;
@@ -115,7 +117,8 @@ async fn killed_sender_sends_exactly_once() {
         let mut c = spawn();
         if *after_sending {
             let limit = Instant::now() + Duration::from_secs(30);
-            while env.outbox.entry(q.id).expect("entry").state == "queued" && Instant::now() < limit
+            while env.outbox.entry(q.id).expect("entry").state == OutboxState::Queued
+                && Instant::now() < limit
             {
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
@@ -124,7 +127,7 @@ async fn killed_sender_sends_exactly_once() {
         c.kill().expect("SIGKILL"); // std sends SIGKILL on Unix
         let _ = c.wait();
         let state = env.outbox.entry(q.id).expect("entry").state;
-        seen_states.push(state.clone());
+        seen_states.push(state);
         // Two senders at once on the same queue (one is killed): only one may claim the attempt.
         if i % 3 == 0 {
             let mut c1 = spawn();
@@ -146,7 +149,7 @@ async fn killed_sender_sends_exactly_once() {
     // The points must have hit the unknown-outcome window at least once, or this test proves
     // nothing about it.
     assert!(
-        seen_states.iter().any(|s| s == "sending"),
+        seen_states.contains(&OutboxState::Sending),
         "no kill landed while sending: {seen_states:?}"
     );
     eprintln!("states right after the kills: {seen_states:?}");

@@ -6,7 +6,7 @@ mod support;
 
 use pec_core::accounts::CredentialStore;
 use pec_core::compose::{Attachment, ComposeError, Draft, Mailbox, ProviderPreset, ReceiptType};
-use pec_core::outbox::{SendState, SendStatus};
+use pec_core::outbox::{OutboxState, SendState, SendStatus};
 use pec_sandbox::{Options, Policy};
 use std::time::Duration;
 use support::*;
@@ -323,7 +323,7 @@ async fn network_down_then_up_sends_once_and_drafts_reach_the_server() {
         .expect("process");
     assert_eq!(r.retrying, vec![q.id]);
     let e = env.outbox.entry(q.id).expect("entry");
-    assert_eq!(e.state, "queued");
+    assert_eq!(e.state, OutboxState::Queued);
     assert_eq!(e.error_kind.as_deref(), Some("network"));
     assert!(e.next_attempt_at > e.created_at, "backoff applied");
     env.store.add_account(&real).expect("restore");

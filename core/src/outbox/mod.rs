@@ -167,6 +167,58 @@ pub struct ProcessReport {
     pub errors: Vec<String>,
 }
 
+/// Where an outbox row stands (its `state` column): the exactly-once protocol's states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutboxState {
+    /// Waiting for its next attempt (`next_attempt_at`).
+    Queued,
+    /// Claimed by an attempt: if found so later, the outcome is unknown until the server is checked.
+    Sending,
+    /// The provider took it (or a server check proved an earlier attempt did).
+    Submitted,
+    /// The provider refused it for good; a user's retry queues it again.
+    Rejected,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Submitted => "submitted",
+            OutboxState::Rejected => "rejected",
+        }
+    }
+
+    /// The column's text; anything else is a damaged row, reported, never taken for a state.
+    pub fn parse(s: &str) -> Option<OutboxState> {
+        [
+            OutboxState::Queued,
+            OutboxState::Sending,
+            OutboxState::Submitted,
+            OutboxState::Rejected,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+    }
+}
+
+impl rusqlite::types::ToSql for OutboxState {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for OutboxState {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        OutboxState::parse(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown outbox state {text:?}").into())
+        })
+    }
+}
+
 /// One outbox row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
@@ -174,7 +226,7 @@ pub struct OutboxEntry {
     pub account_id: AccountId,
     pub message_row: Option<i64>,
     pub message_id: String,
-    pub state: String,
+    pub state: OutboxState,
     pub file: PathBuf,
     pub size: u64,
     pub mail_from: String,
@@ -476,9 +528,9 @@ impl Outbox {
     fn transition(
         &self,
         id: OutboxId,
-        from: &str,
+        from: OutboxState,
         attempts: u32,
-        state: &str,
+        state: OutboxState,
         event: &str,
         detail: Option<&str>,
         extra: impl FnOnce(&rusqlite::Transaction<'_>) -> crate::store::Result<()>,
@@ -529,15 +581,15 @@ impl Outbox {
             .into_iter()
             .rev()
             .filter(|e| {
-                e.state == "sending"
-                    || e.state == "queued"
-                    || (e.state == "submitted" && !e.sent_copy)
+                e.state == OutboxState::Sending
+                    || e.state == OutboxState::Queued
+                    || (e.state == OutboxState::Submitted && !e.sent_copy)
             })
             .collect();
         let t = now();
         for e in entries {
-            match e.state.as_str() {
-                "sending" => {
+            match e.state {
+                OutboxState::Sending => {
                     let started = e.attempt_started_at.unwrap_or(0);
                     if t - started < self.effective_grace().as_secs() as i64 {
                         report.unknown.push(e.id);
@@ -554,9 +606,9 @@ impl Outbox {
                         Ok(Some(found)) => {
                             self.transition(
                                 e.id,
-                                "sending",
+                                OutboxState::Sending,
                                 e.attempts,
-                                "submitted",
+                                OutboxState::Submitted,
                                 "recovered",
                                 Some(&found.describe()),
                                 |tx| {
@@ -573,9 +625,9 @@ impl Outbox {
                         Ok(None) => {
                             let requeued = self.transition(
                                 e.id,
-                                "sending",
+                                OutboxState::Sending,
                                 e.attempts,
-                                "queued",
+                                OutboxState::Queued,
                                 "retry",
                                 Some("the previous attempt did not reach the provider"),
                                 |tx| {
@@ -596,7 +648,7 @@ impl Outbox {
                         }
                     }
                 }
-                "queued" => {
+                OutboxState::Queued => {
                     if e.next_attempt_at > t {
                         report.waiting.push(e.id);
                         continue;
@@ -610,7 +662,7 @@ impl Outbox {
         let pending_copies: Vec<OutboxEntry> = self
             .entries(account)?
             .into_iter()
-            .filter(|e| e.state == "submitted" && !e.sent_copy)
+            .filter(|e| e.state == OutboxState::Submitted && !e.sent_copy)
             .collect();
         for e in pending_copies {
             if preset.provider_saves_sent {
@@ -653,14 +705,21 @@ impl Outbox {
         let e = self.entry(id)?;
         // Claim the attempt before touching the network: from here on a crash leaves `sending`
         // (unknown outcome, settled by the server check), and no other process can claim it.
-        let claimed =
-            self.transition(id, "queued", e.attempts, "sending", "sending", None, |tx| {
+        let claimed = self.transition(
+            id,
+            OutboxState::Queued,
+            e.attempts,
+            OutboxState::Sending,
+            "sending",
+            None,
+            |tx| {
                 tx.execute(
                 "UPDATE outbox SET attempts = attempts + 1, attempt_started_at = ?2 WHERE id = ?1",
                 params![id, now()],
             )?;
                 Ok(())
-            })?;
+            },
+        )?;
         if !claimed {
             return Ok(());
         }
@@ -669,7 +728,7 @@ impl Outbox {
         let t = now();
         match outcome {
             smtp::Outcome::Submitted(reply) => {
-                self.transition(id, "sending", mine, "submitted", "submitted", Some(&reply), |tx| {
+                self.transition(id, OutboxState::Sending, mine, OutboxState::Submitted, "submitted", Some(&reply), |tx| {
                     tx.execute(
                         "UPDATE outbox SET submitted_at = ?2, error = NULL, error_kind = NULL WHERE id = ?1",
                         params![id, t],
@@ -682,9 +741,9 @@ impl Outbox {
                 let msg = f.to_string();
                 self.transition(
                     id,
-                    "sending",
+                    OutboxState::Sending,
                     mine,
-                    "rejected",
+                    OutboxState::Rejected,
                     "rejected",
                     Some(&msg),
                     |tx| {
@@ -700,7 +759,7 @@ impl Outbox {
             smtp::Outcome::NotSent { kind, detail } => {
                 // Definitely not submitted (connection, TLS, 4xx): back in the queue with backoff.
                 let next = t + self.backoff(mine);
-                self.transition(id, "sending", mine, "queued", "retry", Some(&detail), |tx| {
+                self.transition(id, OutboxState::Sending, mine, OutboxState::Queued, "retry", Some(&detail), |tx| {
                     tx.execute(
                         "UPDATE outbox SET next_attempt_at = ?2, error_kind = ?3, error = ?4 WHERE id = ?1",
                         params![id, next, kind, detail],
@@ -768,5 +827,56 @@ impl Outbox {
             self.cfg.imap_timeout,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::{Draft, Mailbox};
+
+    #[test]
+    fn states_round_trip_and_a_damaged_row_is_an_error_not_a_state() {
+        for state in [
+            OutboxState::Queued,
+            OutboxState::Sending,
+            OutboxState::Submitted,
+            OutboxState::Rejected,
+        ] {
+            assert_eq!(OutboxState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(OutboxState::parse("delivered"), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let account = store
+            .add_account(&crate::accounts::AccountConfig {
+                address: "me@pec.example".into(),
+                display_name: None,
+                imap_host: "localhost".into(),
+                imap_port: 993,
+                smtp_host: "localhost".into(),
+                smtp_port: 465,
+                ca_file: None,
+            })
+            .unwrap();
+        let outbox = Outbox::new(store.clone(), OutboxConfig::new(dir.path()));
+        let draft = Draft {
+            to: vec![Mailbox::new("te@pec.example")],
+            subject: "prova".into(),
+            text: Some("testo".into()),
+            ..Default::default()
+        };
+        let id = outbox.queue(account, &draft).unwrap().id;
+        assert_eq!(outbox.entry(id).unwrap().state, OutboxState::Queued);
+        store
+            .write(|tx| {
+                tx.execute("UPDATE outbox SET state = 'consegnato' WHERE id = ?1", [id])?;
+                Ok(())
+            })
+            .unwrap();
+        // Before, an unknown state read as "submitted": the message looked sent.
+        assert!(outbox.entry(id).is_err());
+        assert!(outbox.status(id).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! Before submission the outbox row speaks; after it, the store's receipt tracking (per-recipient
 //! states recomputed from every receipt) on the message row carrying our Message-ID.
 
-use super::{Outbox, OutboxId, SendError};
+use super::{Outbox, OutboxId, OutboxState, SendError};
 use crate::store::{DeliveryState, MessageId, ReceiptInfo};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -194,11 +194,11 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
                 .collect()
         })
         .unwrap_or_default();
-    let outbox_state = match e.state.as_str() {
-        "queued" => SendState::Queued,
-        "sending" => SendState::Sending,
-        "rejected" => SendState::Rejected,
-        _ => SendState::Submitted,
+    let outbox_state = match e.state {
+        OutboxState::Queued => SendState::Queued,
+        OutboxState::Sending => SendState::Sending,
+        OutboxState::Rejected => SendState::Rejected,
+        OutboxState::Submitted => SendState::Submitted,
     };
     let non_acc = receipts
         .iter()
