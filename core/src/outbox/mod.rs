@@ -875,7 +875,7 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        // Before, an unknown state read as "submitted": the message looked sent.
+        // Read as any state, a damaged row could make an unsent PEC look sent.
         assert!(outbox.entry(id).is_err());
         assert!(outbox.status(id).is_err());
     }
