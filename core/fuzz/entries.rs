@@ -15,12 +15,13 @@ use std::sync::OnceLock;
 pub type Entry = fn(&[u8]);
 
 /// The targets, by the folder name of their kept inputs.
-pub const TARGETS: [(&str, Entry); 5] = [
+pub const TARGETS: [(&str, Entry); 6] = [
     ("analyze", analyze),
     ("p7m", p7m),
     ("invoice_xml", invoice_xml),
     ("daticert", daticert),
     ("rem_evidence", rem_evidence),
+    ("imap_responses", imap_responses),
 ];
 
 fn trust() -> &'static TrustStore {
@@ -107,5 +108,22 @@ pub fn rem_evidence(data: &[u8]) {
     let _ = rem::looks_like_evidence(data);
     if let Ok(e) = parse_evidence(data) {
         let _ = format!("{e:?}");
+    }
+}
+
+/// Any bytes as an IMAP server's, through what the sync does with them: the guard, imap-proto's
+/// parser, our readers of what it parsed. Every attachment found in a BODYSTRUCTURE leads back to
+/// its part by its section (what a download asks for).
+pub fn imap_responses(data: &[u8]) {
+    // imap-proto 0.17 panics on `INTERNALDATE NIL`. The guard refuses it where the grammar puts
+    // it, and the sync contains any panic (`sync::contained`), but nom's backtracking can reach it
+    // anywhere in malformed input and libFuzzer aborts on every panic, caught or not: skip it so
+    // the target goes on looking for other findings.
+    let upper = data.to_ascii_uppercase();
+    if upper.windows(16).any(|w| w == b"INTERNALDATE NIL") {
+        return;
+    }
+    if let Err(inconsistency) = pec_core::sync::fuzzing::server_bytes(data) {
+        panic!("{inconsistency}");
     }
 }

@@ -7,6 +7,7 @@ libFuzzer names its own, so seeding twice adds nothing.
 """
 import email
 import email.policy
+import email.utils
 import hashlib
 import os
 import pathlib
@@ -59,13 +60,86 @@ def is_evidence(data):
     return b"19522" in head and (b"<Evidence" in head or b":Evidence" in head)
 
 
+def imap_string(value):
+    """An IMAP string: NIL, quoted when plain ASCII, a literal otherwise."""
+    if value is None:
+        return "NIL"
+    value = str(value)
+    if value.isascii() and not any(c in value for c in "\r\n"):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raw = value.encode("utf-8", "replace")
+    return "{%d}\r\n" % len(raw) + raw.decode("utf-8")
+
+
+def imap_params(pairs):
+    if not pairs:
+        return "NIL"
+    return "(" + " ".join(imap_string(k) + " " + imap_string(v) for k, v in pairs) + ")"
+
+
+def imap_addresses(value):
+    if not value:
+        return "NIL"
+    out = []
+    for name, addr in email.utils.getaddresses([str(value)]):
+        mailbox, _, host = addr.partition("@")
+        out.append("(%s NIL %s %s)" % (imap_string(name or None), imap_string(mailbox), imap_string(host)))
+    return "(" + "".join(out) + ")" if out else "NIL"
+
+
+def envelope(msg):
+    fields = [imap_string(msg.get("Date")), imap_string(msg.get("Subject"))]
+    fields += [imap_addresses(msg.get(h)) for h in ("From", "Sender", "Reply-To", "To", "Cc", "Bcc")]
+    fields += [imap_string(msg.get("In-Reply-To")), imap_string(msg.get("Message-ID"))]
+    return "(" + " ".join(fields) + ")"
+
+
+def bodystructure(part, depth=0):
+    """What an IMAP server answers for `part` to FETCH BODYSTRUCTURE (RFC 3501 section 7.4.2)."""
+    maintype, subtype = part.get_content_maintype(), part.get_content_subtype()
+    payload = part.get_payload()
+    if part.is_multipart() and depth < 40:
+        children = "".join(bodystructure(p, depth + 1) for p in payload)
+        params = [(k, v) for k, v in part.get_params()[1:]] if part.get_params() else []
+        return "(%s %s %s NIL NIL)" % (children, imap_string(subtype), imap_params(params))
+    params = [(k, v) for k, v in (part.get_params() or [])[1:]]
+    encoding = part.get("Content-Transfer-Encoding", "7bit")
+    body = part.as_bytes() if isinstance(payload, list) else str(payload).encode("utf-8", "replace")
+    head = "%s %s %s NIL NIL %s %d" % (
+        imap_string(maintype), imap_string(subtype), imap_params(params), imap_string(encoding), len(body))
+    disposition = part.get_content_disposition()
+    filename = part.get_filename()
+    ext = "NIL (%s %s) NIL NIL" % (
+        imap_string(disposition), imap_params([("filename", filename)] if filename else [])
+    ) if disposition else "NIL NIL NIL NIL"
+    if maintype == "message" and subtype == "rfc822" and isinstance(payload, list) and payload and depth < 40:
+        inner = payload[0]
+        return "(%s %s %s %d %s)" % (head, envelope(inner), bodystructure(inner, depth + 1), body.count(b"\n"), ext)
+    if maintype == "text":
+        return "(%s %d %s)" % (head, body.count(b"\n"), ext)
+    return "(%s %s)" % (head, ext)
+
+
+def fetch_response(uid, data):
+    """A server's answer to the sync's header FETCH for this message, as one IMAP response."""
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    header = data.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    return (
+        "* %d FETCH (UID %d FLAGS (\\Seen) RFC822.SIZE %d INTERNALDATE \"04-Nov-2024 10:00:00 +0100\" "
+        "BODYSTRUCTURE %s MODSEQ (%d) BODY[HEADER] {%d}\r\n"
+        % (uid, uid, len(data), bodystructure(msg), uid + 1000, len(header))
+    ).encode("utf-8") + header + b")\r\n"
+
+
 def is_message(path):
     return path.suffix.lower() in (".eml", ".txt", "") and path.name != "SOURCES.txt"
 
 
 def main():
     root = corpus_root()
-    counts = dict.fromkeys(["analyze", "daticert", "rem_evidence", "invoice_xml", "p7m"], 0)
+    counts = dict.fromkeys(
+        ["analyze", "daticert", "rem_evidence", "invoice_xml", "p7m", "imap_responses"], 0
+    )
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         suffix = path.suffix.lower()
@@ -80,6 +154,12 @@ def main():
             counts["p7m"] += put("p7m", data) if "fatturapa" in path.parts else 0
         elif is_message(path):
             counts["analyze"] += put("analyze", data)
+            try:
+                response = fetch_response(int(hashlib.sha1(data).hexdigest()[:4], 16) + 1, data)
+            except Exception:  # a sample Python's parser cannot walk: the other targets still get it
+                response = None
+            if response:
+                counts["imap_responses"] += put("imap_responses", response)
             for name, body in parts(data):
                 if name.lower() == "daticert.xml":
                     counts["daticert"] += put("daticert", body)
