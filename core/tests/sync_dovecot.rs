@@ -623,7 +623,10 @@ async fn background_loop_reconnects_and_idles_on_the_inbox() {
     cfg.imap_port = proxy.addr().port();
     e.store.add_account(&cfg).expect("update");
     let (_status, mut rx) = e.engine.events();
-    let handle = e.engine.start(e.account, SyncOptions::default());
+    let handle = e
+        .engine
+        .start(e.account, SyncOptions::default())
+        .expect("start");
     // A network error is reported…
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
@@ -750,4 +753,36 @@ async fn without_qresync_uid_comparison_finds_expunges() {
         assert_eq!(r.qresync_selects, 0, "{r:?}");
         assert!(r.uid_compares >= 1, "{r:?}");
     }
+}
+
+/// Mail delivered after a pass but before IDLE starts is reported at once: IDLE itself only tells
+/// what changes after it began, so without the check it would wait for the timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_reports_mail_that_came_before_it_started() {
+    let Some(e) = env("sync_idle_gap", FolderLayout::Standard).await else {
+        return;
+    };
+    deliver(&e.dc, 0..2).await;
+    e.engine
+        .sync_once(e.account, &SyncOptions::default())
+        .await
+        .expect("sync");
+    deliver(&e.dc, 2..3).await;
+    let changed = e
+        .engine
+        .idle_inbox(e.account, std::time::Duration::from_secs(10))
+        .await
+        .expect("idle");
+    assert!(changed, "the new message was not reported");
+    // With nothing new, IDLE waits and reports no change at its timeout.
+    e.engine
+        .sync_once(e.account, &SyncOptions::default())
+        .await
+        .expect("sync");
+    let changed = e
+        .engine
+        .idle_inbox(e.account, std::time::Duration::from_secs(1))
+        .await
+        .expect("idle");
+    assert!(!changed);
 }

@@ -278,6 +278,17 @@ fn structure_walk(
     }
 }
 
+/// Whether the account may be read with a mail program ([`crate::accounts::require`] of
+/// `Operation::Sync`: a delegate without "mail programs" or "read" may not sync or download).
+fn may_sync(store: &Store, account: &Account) -> Result<(), SyncError> {
+    crate::accounts::require(store, account, crate::accounts::Operation::Sync).map_err(
+        |e| match e {
+            crate::accounts::AccountError::Store(e) => e.into(),
+            other => SyncError::NotPermitted(other.to_string()),
+        },
+    )
+}
+
 /// A header-only record plus what BODYSTRUCTURE tells (attachments, invoice files).
 fn header_record(f: &Fetched<'_, '_>) -> Option<(ImapMeta, MessageRecord)> {
     let uid = f.uid()?;
@@ -395,22 +406,13 @@ impl SyncEngine {
         Ok((account, password))
     }
 
-    /// [`crate::accounts::require`] of [`Operation::Sync`] (a delegate without "mail programs" or
-    /// "read" may not sync or download), as a sync error.
+    /// [`may_sync`] off the async threads.
     pub(super) async fn permitted(&self, account: &Account) -> Result<(), SyncError> {
         let account = account.clone();
-        let refusal = self
-            .shared
+        self.shared
             .store
-            .run(move |s| {
-                Ok(crate::accounts::require(s, &account, crate::accounts::Operation::Sync).err())
-            })
-            .await?;
-        match refusal {
-            None => Ok(()),
-            Some(crate::accounts::AccountError::Store(e)) => Err(e.into()),
-            Some(other) => Err(SyncError::NotPermitted(other.to_string())),
-        }
+            .run(move |s| Ok(may_sync(s, &account)))
+            .await?
     }
 
     /// Connect and run one full pass over every folder of the account.
@@ -1430,7 +1432,11 @@ impl SyncEngine {
     /// Run forever: a pass, then IDLE on the inbox until something changes (or 5 minutes), again.
     /// Transient errors reconnect with exponential backoff (1 s … 5 min); authentication and TLS
     /// errors stop the loop after reporting (the user must act). Dropping the handle stops it.
-    pub fn start(&self, account: AccountId, opts: SyncOptions) -> SyncHandle {
+    /// Refused at once when the account may not be read with a mail program; needs a tokio
+    /// runtime to spawn on.
+    pub fn start(&self, account: AccountId, opts: SyncOptions) -> Result<SyncHandle, SyncError> {
+        let store = &self.shared.store;
+        may_sync(store, &store.account(account)?)?;
         let engine = self.clone();
         let task = tokio::spawn(async move {
             let mut backoff = Duration::from_secs(1);
@@ -1453,10 +1459,11 @@ impl SyncEngine {
                 }
             }
         });
-        SyncHandle { task }
+        Ok(SyncHandle { task })
     }
 
-    /// Wait on the inbox with IDLE until the server reports a change or `timeout` passes.
+    /// Wait on the inbox with IDLE until the server reports a change or `timeout` passes; at once
+    /// when the inbox already holds mail the last pass did not see.
     pub async fn idle_inbox(
         &self,
         account: AccountId,
@@ -1473,7 +1480,18 @@ impl SyncEngine {
     ) -> Result<bool, SyncError> {
         let (acc, password) = self.account(account).await?;
         let mut sess = connect(&acc, &password).await?;
-        sess.select("INBOX").await.map_err(map_imap)?;
+        let inbox = sess.select("INBOX").await.map_err(map_imap)?;
+        // Mail that came between the last pass and this SELECT would wait for the IDLE timeout:
+        // IDLE reports only what changes after it starts.
+        let synced = self
+            .shared
+            .store
+            .run(move |s| Ok(s.find_folder(account, "inbox")?.and_then(|f| f.uidnext)))
+            .await?;
+        if inbox.uid_next.is_some() && inbox.uid_next != synced {
+            let _ = sess.logout().await;
+            return Ok(true);
+        }
         let mut idle = sess.idle();
         idle.init().await.map_err(map_imap)?;
         let (fut, _stop) = idle.wait_with_timeout(timeout);
