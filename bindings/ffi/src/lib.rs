@@ -46,8 +46,8 @@ pub use files::{
 };
 pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{
-    BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient, SendResult,
-    SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
+    BackgroundSync, BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient,
+    SendResult, SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
     validate_draft,
 };
 pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};

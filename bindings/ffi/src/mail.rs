@@ -282,6 +282,38 @@ pub(crate) fn forward_changes(
     }
 }
 
+fn body_policy(bodies: BodyDownload) -> BodyPolicy {
+    match bodies {
+        BodyDownload::ReceiptsOnly => BodyPolicy::ReceiptsOnly,
+        BodyDownload::Small => BodyPolicy::UpTo(2 * 1024 * 1024),
+        BodyDownload::All => BodyPolicy::All,
+    }
+}
+
+/// A running background sync ([`App::start_background_sync`]).
+#[derive(uniffi::Object)]
+pub struct BackgroundSync {
+    handle: std::sync::Mutex<Option<pec_core::sync::SyncHandle>>,
+}
+
+#[uniffi::export]
+impl BackgroundSync {
+    /// End the loop (a pass under way is cut; what it committed stays).
+    pub fn stop(&self) {
+        if let Ok(mut handle) = self.handle.lock() {
+            handle.take();
+        }
+    }
+
+    /// False once stopped, or ended by an error the user must fix (`App::sync_status` says which).
+    pub fn is_running(&self) -> bool {
+        self.handle
+            .lock()
+            .map(|h| h.as_ref().is_some_and(|h| !h.is_finished()))
+            .unwrap_or(false)
+    }
+}
+
 fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEvent {
     ErrorEvent {
         code: serde_json::to_value(kind)
@@ -392,11 +424,7 @@ impl App {
                 }
             });
             let opts = SyncOptions {
-                bodies: match bodies {
-                    BodyDownload::ReceiptsOnly => BodyPolicy::ReceiptsOnly,
-                    BodyDownload::Small => BodyPolicy::UpTo(2 * 1024 * 1024),
-                    BodyDownload::All => BodyPolicy::All,
-                },
+                bodies: body_policy(bodies),
                 ..SyncOptions::default()
             };
             let report = engine.sync_once(account_id, &opts).await?;
@@ -413,6 +441,29 @@ impl App {
             })
         })
         .await
+    }
+
+    /// Keep `account` in sync without being asked: a pass, then IDLE on the inbox until the server
+    /// reports a change (or five minutes pass), again; network errors retry with backoff (1 s to
+    /// 5 min), a refused login or certificate stops it (the status says why). For an app in the
+    /// foreground or a platform background task; `stop()` (or dropping it) ends it. Changes reach
+    /// `subscribe_changes` as after `sync`.
+    pub fn start_background_sync(
+        &self,
+        account_id: i64,
+        bodies: BodyDownload,
+    ) -> Result<Arc<BackgroundSync>> {
+        let _entered = self.inner.rt.enter();
+        let handle = self.inner.engine.start(
+            account_id,
+            SyncOptions {
+                bodies: body_policy(bodies),
+                ..SyncOptions::default()
+            },
+        )?;
+        Ok(Arc::new(BackgroundSync {
+            handle: std::sync::Mutex::new(Some(handle)),
+        }))
     }
 
     /// Where the sync stands: the app has one engine, so this is every caller's pass (running or
