@@ -45,7 +45,7 @@ class SandboxTest {
             bin = b
             // Dovecot's unprivileged processes must be able to traverse the directory.
             dir = Files.createTempDirectory("pec-sbx").toFile().also { it.setReadable(true, false); it.setExecutable(true, false) }
-            val p = ProcessBuilder(bin, "up", "--dir", dir.path, "--accounts", "2",
+            val p = ProcessBuilder(bin, "up", "--dir", dir.path, "--accounts", "3",
                 "--delegate", "utente1@pec.sandbox.test:segreteria@pec.sandbox.test:read,send,programs",
                 "--delegate", "utente1@pec.sandbox.test:lettore@pec.sandbox.test:read,programs")
                 .redirectError(File(dir, "sandbox.log")).start()
@@ -109,6 +109,40 @@ class SandboxTest {
                 assertTrue(e.detail, e.detail.contains("not owned"))
                 assertEquals("permission", errorCode(e))
             }
+        }
+    }
+
+    /** The background loop brings an invoice that arrives while it idles, without a sync call. */
+    @Test
+    fun backgroundSyncBringsNewMailWithoutACall() = runBlocking {
+        val (a3, p3) = accounts()[2]
+        App(Files.createTempDirectory("pec-kt-bg").toFile().path, CredentialBackend.MEMORY).use { app ->
+            val me = addSandboxAccount(app, a3, p3)
+            val changed = CountDownLatch(1)
+            val changes = app.subscribeChanges(object : ChangeListener {
+                override fun onChange(change: ChangeEvent) {
+                    if (change.kind == ChangeKind.MESSAGES && change.accountId == me.id) changed.countDown()
+                }
+            })
+            val background = app.startBackgroundSync(me.id, BodyDownload.RECEIPTS_ONLY)
+            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60)
+            while (app.syncStatus().lastSync == null) {
+                assertTrue("no first pass: ${app.syncStatus()}", System.nanoTime() < deadline)
+                Thread.sleep(50)
+            }
+            assertTrue(background.isRunning())
+            assertTrue(app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.isEmpty())
+
+            val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
+            val inj = ProcessBuilder(bin, "inject-invoice", "--dir", dir.path, "--account", a3, xml.path)
+                .redirectErrorStream(true).start()
+            assertEquals(inj.inputStream.bufferedReader().readText(), 0, inj.waitFor())
+            assertTrue("no change within a minute", changed.await(60, TimeUnit.SECONDS))
+            assertEquals(1, app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.size)
+
+            background.stop()
+            assertTrue(!background.isRunning())
+            changes.close()
         }
     }
 
