@@ -6,7 +6,7 @@
 mod store_util;
 
 use pec_core::store::{
-    Action, FolderRole, ImapMeta, InvoiceRecord, InvoiceRow, ListQuery, MessageRecord, PecKind,
+    Action, FolderRole, ImapMeta, InvoiceRecord, InvoiceRow, Kind, ListQuery, MessageRecord,
     ServerFlags, Store, View, synth,
 };
 use store_util::TempDir;
@@ -73,7 +73,7 @@ fn assert_counts(store: &Store, step: &str) {
     }
 }
 
-fn message(uid: u32, kind: PecKind, complete: bool) -> (ImapMeta, MessageRecord) {
+fn message(uid: u32, kind: Kind, complete: bool) -> (ImapMeta, MessageRecord) {
     let meta = ImapMeta {
         uid: Some(uid),
         size: 1000,
@@ -163,10 +163,10 @@ fn counters_follow_every_change() {
             },
         ))
         .unwrap();
-    let (meta, rec) = message(900_001, PecKind::Envelope, false);
+    let (meta, rec) = message(900_001, Kind::Envelope, false);
     store.upsert_message(inbox, &meta, &rec, None).unwrap();
     assert_counts(&store, "header-only row");
-    let (meta, rec) = message(900_001, PecKind::Receipt, true);
+    let (meta, rec) = message(900_001, Kind::Receipt, true);
     store.upsert_message(inbox, &meta, &rec, None).unwrap();
     assert_counts(&store, "invoice and receipt");
 
@@ -183,7 +183,7 @@ fn counters_follow_every_change() {
         .unwrap();
     let batch: Vec<_> = (1..=30)
         .map(|uid| {
-            let (meta, rec) = message(uid, PecKind::Envelope, true);
+            let (meta, rec) = message(uid, Kind::Envelope, true);
             (meta, rec, None)
         })
         .collect();

@@ -4,7 +4,7 @@ mod store_util;
 
 use pec_core::accounts::{CredentialStore, FileCredentialStore, MemoryCredentialStore};
 use pec_core::store::{
-    Action, ActionKind, FolderRole, ImapMeta, ListQuery, PecKind, SearchQuery, ServerFlags, Store,
+    Action, ActionKind, FolderRole, ImapMeta, Kind, ListQuery, SearchQuery, ServerFlags, Store,
     View,
 };
 use store_util::{TempDir, account_config as cfg, envelope, plain, receipt};
@@ -145,7 +145,7 @@ fn hide_receipts_and_virtual_folders() {
     q.hide_receipts = true;
     let rows = f.store.list(&q).expect("list");
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().all(|r| r.kind != PecKind::Receipt));
+    assert!(rows.iter().all(|r| r.kind != Kind::Receipt));
     let inv = f
         .store
         .list(&ListQuery::new(View::Invoices))

@@ -3,7 +3,7 @@
 use crate::presets::Provider;
 use pec_core::accounts;
 use pec_core::store::{
-    self, DeliveryState, DeliverySummary, FolderRole, MessageSummary, PecKind, RecipientState,
+    self, DeliveryState, DeliverySummary, FolderRole, Kind, MessageSummary, RecipientState,
 };
 
 /// The five permissions a business PEC box grants a delegate (multi-user access).
@@ -233,14 +233,14 @@ pub enum MessageKind {
     Rem,
 }
 
-impl From<PecKind> for MessageKind {
-    fn from(k: PecKind) -> Self {
+impl From<Kind> for MessageKind {
+    fn from(k: Kind) -> Self {
         match k {
-            PecKind::Plain => MessageKind::Plain,
-            PecKind::Envelope => MessageKind::Certified,
-            PecKind::Anomaly => MessageKind::Anomaly,
-            PecKind::Receipt => MessageKind::Receipt,
-            PecKind::Rem => MessageKind::Rem,
+            Kind::Plain => MessageKind::Plain,
+            Kind::Envelope => MessageKind::Certified,
+            Kind::Anomaly => MessageKind::Anomaly,
+            Kind::Receipt => MessageKind::Receipt,
+            Kind::Rem => MessageKind::Rem,
         }
     }
 }

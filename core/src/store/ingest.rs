@@ -15,45 +15,9 @@
 //! its kind comes from the headers (there is nothing else yet) and it is never certified, so it
 //! gives no delivery tick (see `receipts.rs`).
 
+use crate::message::Kind;
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use quick_xml::events::Event;
-
-/// What kind of PEC object a message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PecKind {
-    /// Ordinary mail (also what the client itself sends).
-    Plain,
-    /// `X-Trasporto: posta-certificata`: the transport envelope a recipient gets.
-    Envelope,
-    /// `X-Trasporto: errore`: non-certified mail wrapped by the provider.
-    Anomaly,
-    /// `X-Ricevuta: …`: a receipt (accettazione, avvenuta-consegna, errore-consegna, …).
-    Receipt,
-    /// REM (ETSI EN 319 532) dispatch or evidence.
-    Rem,
-}
-
-impl PecKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PecKind::Plain => "plain",
-            PecKind::Envelope => "envelope",
-            PecKind::Anomaly => "anomaly",
-            PecKind::Receipt => "receipt",
-            PecKind::Rem => "rem",
-        }
-    }
-    pub fn parse(s: &str) -> PecKind {
-        match s {
-            "envelope" => PecKind::Envelope,
-            "anomaly" => PecKind::Anomaly,
-            "receipt" => PecKind::Receipt,
-            "rem" => PecKind::Rem,
-            _ => PecKind::Plain,
-        }
-    }
-}
 
 /// One To/Cc/Bcc address.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -110,7 +74,7 @@ pub struct InvoiceRecord {
 pub struct MessageRecord {
     /// Message-ID without angle brackets.
     pub message_id: Option<String>,
-    pub kind: Option<PecKind>,
+    pub kind: Option<Kind>,
     /// `X-Ricevuta` value (or daticert `tipo`) for receipts.
     pub receipt_type: Option<String>,
     /// `X-Riferimento-Message-ID` (REM: `REM-UAMessageIdentifier`), without angle brackets.
@@ -153,8 +117,8 @@ pub struct MessageRecord {
 }
 
 impl MessageRecord {
-    pub fn kind(&self) -> PecKind {
-        self.kind.unwrap_or(PecKind::Plain)
+    pub fn kind(&self) -> Kind {
+        self.kind.unwrap_or(Kind::Plain)
     }
 
     /// Header texts cut to [`MAX_HEADER_TEXT_BYTES`](crate::limits::MAX_HEADER_TEXT_BYTES), so
@@ -320,7 +284,7 @@ pub fn is_invoice_filename(name: &str) -> bool {
 fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     let mut rec = MessageRecord {
         complete,
-        kind: Some(PecKind::Plain),
+        kind: Some(Kind::Plain),
         ..Default::default()
     };
     let parser = MessageParser::default();
@@ -350,20 +314,17 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         .and_then(|s| normalize_message_id(&s));
     rec.kind = Some(if let Some(t) = &ricevuta {
         rec.receipt_type = Some(t.clone());
-        PecKind::Receipt
+        Kind::Receipt
     } else if trasporto.as_deref() == Some("posta-certificata") {
-        PecKind::Envelope
+        Kind::Envelope
     } else if trasporto.as_deref() == Some("errore") {
-        PecKind::Anomaly
+        Kind::Anomaly
     } else if rem_type.is_some() {
-        PecKind::Rem
+        Kind::Rem
     } else {
-        PecKind::Plain
+        Kind::Plain
     });
-    if matches!(
-        rec.kind(),
-        PecKind::Envelope | PecKind::Anomaly | PecKind::Rem
-    ) {
+    if matches!(rec.kind(), Kind::Envelope | Kind::Anomaly | Kind::Rem) {
         let (reply_to, _) = first_addr(msg.reply_to());
         rec.sender_addr = reply_to.or_else(|| {
             rec.from_name.as_deref().and_then(|n| {
@@ -405,7 +366,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             continue;
         }
         if let Some(inner) = part.message()
-            && (lname == "postacert.eml" || matches!(rec.kind(), PecKind::Envelope | PecKind::Rem))
+            && (lname == "postacert.eml" || matches!(rec.kind(), Kind::Envelope | Kind::Rem))
         {
             if text.is_none() {
                 text = inner.body_text(0).map(|t| t.into_owned());
@@ -434,7 +395,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             section: None,
         });
     }
-    if rec.kind() == PecKind::Receipt {
+    if rec.kind() == Kind::Receipt {
         // Invoice files attached to a receipt's copy of the original are not received invoices.
         rec.is_invoice = false;
     }
@@ -541,11 +502,11 @@ fn parse_daticert(xml: &[u8], rec: &mut MessageRecord) {
     // The daticert's tipo wins over X-Ricevuta / X-Trasporto, as in `message::kind::classify`.
     match tipo.map(|t| t.trim().to_ascii_lowercase()) {
         Some(t) if t == "posta-certificata" => {
-            rec.kind = Some(PecKind::Envelope);
+            rec.kind = Some(Kind::Envelope);
             rec.receipt_type = None;
         }
         Some(t) if crate::message::ReceiptKind::parse(&t).is_some() => {
-            rec.kind = Some(PecKind::Receipt);
+            rec.kind = Some(Kind::Receipt);
             rec.receipt_type = Some(t);
         }
         _ => {}
@@ -684,14 +645,8 @@ pub fn invoice_records(raw: &[u8]) -> Vec<InvoiceRecord> {
 }
 
 fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
-    use crate::message::{Kind, PartRole};
-    let kind = match m.kind {
-        Kind::Plain => PecKind::Plain,
-        Kind::Envelope => PecKind::Envelope,
-        Kind::Anomaly => PecKind::Anomaly,
-        Kind::Receipt => PecKind::Receipt,
-        Kind::Rem => PecKind::Rem,
-    };
+    use crate::message::PartRole;
+    let kind = m.kind;
     let c = &m.correlation;
     let inner = m.innermost();
     let mut recipients: Vec<RecipientRecord> = Vec::new();
@@ -715,7 +670,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
     }
     // daticert types (certificato/esterno) on the recipients it lists; for a receipt the daticert
     // lists the original's recipients, which the sent message learns through the tracker instead.
-    if kind != PecKind::Receipt {
+    if kind != Kind::Receipt {
         for r in &m.recipients {
             let address = r.address.trim().to_ascii_lowercase();
             if let Some(x) = recipients.iter_mut().find(|x| x.address == address) {
@@ -739,7 +694,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         || attachments
             .iter()
             .any(|a| a.filename.as_deref().is_some_and(is_invoice_filename));
-    let is_invoice = kind != PecKind::Receipt && invoice_file;
+    let is_invoice = kind != Kind::Receipt && invoice_file;
     let text = inner.body_text.clone().or_else(|| m.body_text.clone());
     let (body_text, preview) = match text {
         Some(t) => {
@@ -797,7 +752,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
             .and_then(|f| f.name.clone())
             .filter(|n| !n.is_empty()),
         sender_addr: match kind {
-            PecKind::Envelope | PecKind::Anomaly | PecKind::Rem => {
+            Kind::Envelope | Kind::Anomaly | Kind::Rem => {
                 m.sender.as_ref().map(|s| s.to_ascii_lowercase())
             }
             _ => None,

@@ -1,9 +1,10 @@
 //! Writing messages, flags, folders and bodies.
 
 use super::CachedExt;
-use super::ingest::{MessageRecord, PecKind};
+use super::ingest::MessageRecord;
 use super::query::FolderRole;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
+use crate::message::Kind;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// What the server says about one message (absent for local imports).
@@ -580,7 +581,7 @@ fn write_fields_tx<'a>(
             rec.message_id,
             rec.receipt_type,
             rec.ref_message_id,
-            rec.identificativo.as_ref().filter(|_| kind != PecKind::Receipt),
+            rec.identificativo.as_ref().filter(|_| kind != Kind::Receipt),
             rec.pec_msgid,
             rec.pec_recipient,
             rec.pec_error,

@@ -21,8 +21,9 @@ mod search;
 #[cfg(any(test, feature = "test-support"))]
 pub mod synth;
 
+pub use crate::message::Kind;
 pub use actions::{Action, ActionKind, QueuedAction};
-pub use ingest::{AttachmentRecord, InvoiceRecord, MessageRecord, PecKind, RecipientRecord};
+pub use ingest::{AttachmentRecord, InvoiceRecord, MessageRecord, RecipientRecord};
 pub use messages::{INVOICE_BODY_CAP, ImapMeta, InsertOutcome, ServerFlags};
 pub use parts::PartProgress;
 // The outbox writes its local copy in the same transaction as its queue row.

@@ -1,8 +1,9 @@
 //! Reading: folders with counts, message lists (real and virtual folders), message detail.
 
 use super::CachedExt;
-use super::ingest::{AttachmentRecord, PecKind};
+use super::ingest::AttachmentRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError};
+use crate::message::Kind;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -132,7 +133,7 @@ pub struct MessageSummary {
     pub folder_id: FolderId,
     pub folder: String,
     pub uid: Option<u32>,
-    pub kind: PecKind,
+    pub kind: Kind,
     pub receipt_type: Option<String>,
     pub from_addr: Option<String>,
     pub from_name: Option<String>,
@@ -247,7 +248,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> 
         folder_id: r.get(2)?,
         folder: r.get(3)?,
         uid: r.get(4)?,
-        kind: PecKind::parse(&kind),
+        kind: Kind::parse(&kind).unwrap_or(Kind::Plain),
         receipt_type: r.get(6)?,
         from_addr: r.get(7)?,
         from_name: r.get(8)?,

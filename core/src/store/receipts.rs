@@ -12,8 +12,9 @@
 //! row is rewritten from the signed daticert, so a forged `X-Ricevuta` never leaves a tick behind.
 
 use super::CachedExt;
-use super::ingest::{MessageRecord, PecKind};
+use super::ingest::MessageRecord;
 use super::{AccountId, MessageId, Result};
+use crate::message::Kind;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Called inside the transaction that wrote message `id`.
@@ -25,7 +26,7 @@ pub(crate) fn on_message_written_tx(
     rec: &MessageRecord,
 ) -> Result<()> {
     match rec.kind() {
-        PecKind::Receipt => {
+        Kind::Receipt => {
             let rtype = rec
                 .receipt_type
                 .clone()
@@ -80,7 +81,7 @@ pub(crate) fn on_message_written_tx(
                 recompute_tx(tx, sent)?;
             }
         }
-        PecKind::Plain => {
+        Kind::Plain => {
             forget_receipt_tx(tx, id)?;
             if role == Some("sent") {
                 tx.exec(
@@ -121,7 +122,7 @@ pub(crate) fn on_message_written_tx(
                 }
             }
         }
-        PecKind::Envelope | PecKind::Anomaly | PecKind::Rem => forget_receipt_tx(tx, id)?,
+        Kind::Envelope | Kind::Anomaly | Kind::Rem => forget_receipt_tx(tx, id)?,
     }
     Ok(())
 }

@@ -10,7 +10,7 @@
 //! and bench queries keep their meaning from run to run.
 
 use super::{
-    FolderRole, ImapMeta, MessageRecord, PecKind, RecipientRecord, Result, Store, StoreError,
+    FolderRole, ImapMeta, Kind, MessageRecord, RecipientRecord, Result, Store, StoreError,
 };
 use crate::accounts::AccountConfig;
 use std::path::Path;
@@ -123,9 +123,9 @@ fn message(rng: &mut Rng, uid: u32) -> MessageRecord {
     MessageRecord {
         message_id: Some(format!("b{uid}@bench")),
         kind: Some(if receipt {
-            PecKind::Receipt
+            Kind::Receipt
         } else {
-            PecKind::Envelope
+            Kind::Envelope
         }),
         receipt_type: receipt.then(|| "avvenuta-consegna".to_string()),
         from_addr: Some("posta-certificata@pec.example".into()),

@@ -295,7 +295,7 @@ fn header_record(f: &Fetched<'_, '_>) -> Option<(ImapMeta, MessageRecord)> {
     let mut rec = ingest::analyze_header(f.header().unwrap_or_default());
     if let Some(bs) = f.bodystructure() {
         attachments_from_structure(bs, &mut rec.attachments);
-        rec.is_invoice = rec.kind() != ingest::PecKind::Receipt
+        rec.is_invoice = rec.kind() != crate::message::Kind::Receipt
             && rec.attachments.iter().any(|a| {
                 a.filename
                     .as_deref()
