@@ -5,7 +5,6 @@
 use super::SendError;
 use crate::accounts::Account;
 use crate::store::{FolderRole, ImapMeta, ServerFlags, Store};
-use async_imap::types::NameAttribute;
 use futures::TryStreamExt;
 use std::collections::HashSet;
 use std::future::Future;
@@ -34,41 +33,16 @@ async fn connect(acct: &Account, password: &str) -> Result<Session, SendError> {
     Ok(crate::sync::connect(acct, password).await?)
 }
 
-/// The folder with a SPECIAL-USE role, or the usual names.
+/// The folder with `role`, by the sync's rules ([`crate::sync::folders::folder_with_role`]).
 async fn folder_with_role(s: &mut Session, role: FolderRole) -> Result<Option<String>, SendError> {
-    let names: Vec<_> = s
+    let entries: Vec<_> = s
         .list(Some(""), Some("*"))
         .await
         .map_err(imap_err)?
         .try_collect()
         .await
         .map_err(imap_err)?;
-    let attr = match role {
-        FolderRole::Sent => NameAttribute::Sent,
-        FolderRole::Drafts => NameAttribute::Drafts,
-        FolderRole::Trash => NameAttribute::Trash,
-        FolderRole::Junk => NameAttribute::Junk,
-        FolderRole::Archive => NameAttribute::Archive,
-        FolderRole::Inbox => return Ok(Some("INBOX".into())),
-    };
-    if let Some(n) = names.iter().find(|n| n.attributes().contains(&attr)) {
-        return Ok(Some(n.name().to_string()));
-    }
-    let fallbacks: &[&str] = match role {
-        FolderRole::Sent => &[
-            "Sent",
-            "INBOX.Inviata",
-            "Inviata",
-            "Posta inviata",
-            "Sent Items",
-        ],
-        FolderRole::Drafts => &["Drafts", "INBOX.Bozze", "Bozze"],
-        _ => &[],
-    };
-    Ok(fallbacks
-        .iter()
-        .find(|f| names.iter().any(|n| n.name().eq_ignore_ascii_case(f)))
-        .map(|f| f.to_string()))
+    Ok(crate::sync::folders::folder_with_role(&entries, role))
 }
 
 async fn search(s: &mut Session, folder: &str, query: &str) -> Result<HashSet<u32>, SendError> {

@@ -2,7 +2,7 @@
 
 use super::commands::{Fetched, uid_fetch_each};
 use super::conn::{ImapSession, connect, map_imap};
-use super::folders::{role_from_name, role_from_special_use};
+use super::folders::{attribute_words, role_of};
 use super::list_status::{self, FolderStatus};
 use super::qresync::{self, RawError, Selected};
 use super::{SyncError, SyncEvent, SyncStatus};
@@ -13,7 +13,7 @@ use crate::store::{
     AccountId, ActionKind, Folder, FolderRole, ImapMeta, MessageId, ServerFlags, Store,
 };
 use async_imap::imap_proto::{self, BodyStructure};
-use async_imap::types::{Fetch, Flag, NameAttribute};
+use async_imap::types::{Fetch, Flag};
 use futures::TryStreamExt;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -541,31 +541,13 @@ impl SyncEngine {
             names
                 .iter()
                 .map(|n| {
-                    let attrs: Vec<String> = n
-                        .attributes()
-                        .iter()
-                        .map(|a| match a {
-                            NameAttribute::Sent => "\\Sent".to_string(),
-                            NameAttribute::Trash => "\\Trash".to_string(),
-                            NameAttribute::Drafts => "\\Drafts".to_string(),
-                            NameAttribute::Junk => "\\Junk".to_string(),
-                            NameAttribute::Archive => "\\Archive".to_string(),
-                            NameAttribute::NoSelect => "\\Noselect".to_string(),
-                            NameAttribute::Extension(e) => e.to_string(),
-                            _ => String::new(),
-                        })
-                        .collect();
+                    let attrs = attribute_words(n);
                     let noselect = attrs.iter().any(|a| {
                         a.eq_ignore_ascii_case("\\Noselect")
                             || a.eq_ignore_ascii_case("\\NonExistent")
                     });
                     let delim = n.delimiter().map(str::to_string);
-                    let role = if n.name().eq_ignore_ascii_case("INBOX") {
-                        Some(FolderRole::Inbox)
-                    } else {
-                        role_from_special_use(attrs.iter().map(String::as_str))
-                            .or_else(|| role_from_name(n.name(), delim.as_deref()))
-                    };
+                    let role = role_of(n);
                     (n.name().to_string(), delim, role, noselect)
                 })
                 .collect()
