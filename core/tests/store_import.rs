@@ -13,15 +13,7 @@ const MID: &str = "same-id@client";
 fn setup(dir: &TempDir) -> (Store, i64) {
     let store = Store::open_in(dir.path()).expect("open");
     let acc = store
-        .add_account(&AccountConfig {
-            address: ME.into(),
-            display_name: None,
-            imap_host: "localhost".into(),
-            imap_port: 993,
-            smtp_host: "localhost".into(),
-            smtp_port: 465,
-            ca_file: None,
-        })
+        .add_account(&AccountConfig::offline(ME))
         .expect("account");
     let inbox = store
         .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), Some("."))

@@ -12,15 +12,7 @@ fn chunks_in_order_restart_on_other_bytes_cascade_on_removal() {
     let dir = TempDir::new("store_parts");
     let store = Store::open_in(dir.path()).expect("store");
     let acc = store
-        .add_account(&AccountConfig {
-            address: "me@pec.example".into(),
-            display_name: None,
-            imap_host: "localhost".into(),
-            imap_port: 993,
-            smtp_host: "localhost".into(),
-            smtp_port: 465,
-            ca_file: None,
-        })
+        .add_account(&AccountConfig::offline("me@pec.example"))
         .expect("account");
     let inbox = store
         .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), None)

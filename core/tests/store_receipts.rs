@@ -17,15 +17,7 @@ fn setup(dir: &TempDir) -> (Store, i64, i64, i64) {
     let store = Store::open_in(dir.path()).expect("open");
     store.set_signature_trust(store_util::test_trust());
     let acc = store
-        .add_account(&AccountConfig {
-            address: ME.into(),
-            display_name: None,
-            imap_host: "localhost".into(),
-            imap_port: 993,
-            smtp_host: "localhost".into(),
-            smtp_port: 465,
-            ca_file: None,
-        })
+        .add_account(&AccountConfig::offline(ME))
         .expect("account");
     let inbox = store
         .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), Some("."))

@@ -36,6 +36,22 @@ pub struct AccountConfig {
     pub ca_file: Option<PathBuf>,
 }
 
+#[cfg(any(test, feature = "test-support"))]
+impl AccountConfig {
+    /// An account on localhost's standard ports, for stores in tests that never connect.
+    pub fn offline(address: &str) -> AccountConfig {
+        AccountConfig {
+            address: address.into(),
+            display_name: None,
+            imap_host: "localhost".into(),
+            imap_port: 993,
+            smtp_host: "localhost".into(),
+            smtp_port: 465,
+            ca_file: None,
+        }
+    }
+}
+
 /// A stored account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {

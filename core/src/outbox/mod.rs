@@ -850,15 +850,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
         let account = store
-            .add_account(&crate::accounts::AccountConfig {
-                address: "me@pec.example".into(),
-                display_name: None,
-                imap_host: "localhost".into(),
-                imap_port: 993,
-                smtp_host: "localhost".into(),
-                smtp_port: 465,
-                ca_file: None,
-            })
+            .add_account(&crate::accounts::AccountConfig::offline("me@pec.example"))
             .unwrap();
         let outbox = Outbox::new(store.clone(), OutboxConfig::new(dir.path()));
         let draft = Draft {

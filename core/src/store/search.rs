@@ -325,15 +325,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let store = Store::open_in(dir.path()).expect("store");
         let acc = store
-            .add_account(&crate::accounts::AccountConfig {
-                address: "me@pec.example".into(),
-                display_name: None,
-                imap_host: "localhost".into(),
-                imap_port: 993,
-                smtp_host: "localhost".into(),
-                smtp_port: 465,
-                ca_file: None,
-            })
+            .add_account(&crate::accounts::AccountConfig::offline("me@pec.example"))
             .expect("account");
         let inbox = store
             .ensure_folder(acc, "INBOX", Some(super::super::FolderRole::Inbox), None)

@@ -32,15 +32,7 @@ impl Drop for TempDir {
 
 /// An account on loopback servers, for stores that never connect.
 pub fn account_config(address: &str) -> pec_core::accounts::AccountConfig {
-    pec_core::accounts::AccountConfig {
-        address: address.into(),
-        display_name: None,
-        imap_host: "localhost".into(),
-        imap_port: 993,
-        smtp_host: "localhost".into(),
-        smtp_port: 465,
-        ca_file: None,
-    }
+    pec_core::accounts::AccountConfig::offline(address)
 }
 
 /// A small deterministic generator (xorshift64) for seeded hostile inputs: the same seed gives the
