@@ -21,6 +21,7 @@ impl From<SyncError> for PecError {
             SyncError::Network(d) => PecError::Network { detail: d },
             SyncError::Server(d) | SyncError::Protocol(d) => PecError::Server { detail: d },
             SyncError::Credentials(d) => PecError::Credentials { detail: d },
+            SyncError::NotFound(d) => PecError::NotFound { detail: d },
             SyncError::Store(d) => PecError::Storage { detail: d },
         }
     }
@@ -314,12 +315,22 @@ impl BackgroundSync {
     }
 }
 
+/// A sync error as listeners and `sync_status` see it: the code is the one
+/// [`crate::PecError::code`] gives the same failure thrown.
 fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEvent {
+    use pec_core::sync::SyncErrorKind as K;
+    let code = match kind {
+        K::Auth => "auth",
+        K::Permission => "permission",
+        K::Tls => "tls",
+        K::Network => "network",
+        K::Server | K::Protocol => "server",
+        K::Credentials => "credentials",
+        K::NotFound => "not_found",
+        K::Store => "storage",
+    };
     ErrorEvent {
-        code: serde_json::to_value(kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "server".into()),
+        code: code.into(),
         detail: message,
     }
 }
@@ -680,4 +691,33 @@ pub fn validate_draft(from_address: String, draft: ComposeDraft) -> Result<Vec<S
     compose::validate(&d, &preset)
         .map(|v| v.warnings.iter().map(|w| w.to_string()).collect())
         .map_err(|e| PecError::invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listener's error code is the code of the same failure thrown.
+    #[test]
+    fn listener_codes_are_the_thrown_codes() {
+        let all = [
+            SyncError::Auth("a".into()),
+            SyncError::NotPermitted("p".into()),
+            SyncError::Tls("t".into()),
+            SyncError::Network("n".into()),
+            SyncError::Server("s".into()),
+            SyncError::Protocol("x".into()),
+            SyncError::Credentials("c".into()),
+            SyncError::NotFound("f".into()),
+            SyncError::Store("d".into()),
+        ];
+        for e in all {
+            let thrown = PecError::from(e.clone());
+            assert_eq!(
+                error_event(e.kind(), e.to_string()).code,
+                thrown.code(),
+                "{e:?}"
+            );
+        }
+    }
 }

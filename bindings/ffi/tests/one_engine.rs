@@ -204,3 +204,19 @@ fn wait_for_messages_change(rx: &std::sync::mpsc::Receiver<ChangeEvent>) {
         }
     }
 }
+
+/// The engine keeps the store's meaning: asking for a message that is not there is `not_found`,
+/// not a storage failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_message_is_not_found_through_the_engine() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = App::new(
+        dir.path().to_string_lossy().into_owned(),
+        CredentialBackend::Memory,
+    )
+    .expect("app");
+    match app.download(424_242).await {
+        Err(e) => assert_eq!(e.code(), "not_found", "{e:?}"),
+        Ok(()) => panic!("downloaded a message that does not exist"),
+    }
+}

@@ -57,13 +57,22 @@ pub enum SyncError {
     Protocol(String),
     #[error("credentials: {0}")]
     Credentials(String),
+    /// The message, folder or account asked for is not in the store.
+    #[error("not found: {0}")]
+    NotFound(String),
     #[error("store: {0}")]
     Store(String),
 }
 
+/// The store's refusals keep their meaning (not found, forbidden by the folder's rights); the
+/// rest is a storage failure.
 impl From<StoreError> for SyncError {
     fn from(e: StoreError) -> Self {
-        SyncError::Store(e.to_string())
+        match e {
+            StoreError::NotFound(what) => SyncError::NotFound(what),
+            StoreError::Forbidden { .. } => SyncError::NotPermitted(e.to_string()),
+            other => SyncError::Store(other.to_string()),
+        }
     }
 }
 
@@ -78,6 +87,7 @@ impl SyncError {
             SyncError::Server(_) => SyncErrorKind::Server,
             SyncError::Protocol(_) => SyncErrorKind::Protocol,
             SyncError::Credentials(_) => SyncErrorKind::Credentials,
+            SyncError::NotFound(_) => SyncErrorKind::NotFound,
             SyncError::Store(_) => SyncErrorKind::Store,
         }
     }
@@ -97,6 +107,8 @@ pub enum SyncErrorKind {
     Server,
     Protocol,
     Credentials,
+    #[serde(rename = "not_found")]
+    NotFound,
     Store,
 }
 
