@@ -13,8 +13,10 @@ use std::time::Duration;
 
 type Session = crate::sync::ImapSession;
 
-fn imap_err(e: impl std::fmt::Display) -> SendError {
-    SendError::Imap(e.to_string())
+/// An IMAP failure typed as the sync types it (a NO is the server's refusal, a cut is the
+/// network), not flattened into one message.
+fn imap_err(e: async_imap::error::Error) -> SendError {
+    SendError::Connect(crate::sync::map_imap(e))
 }
 
 /// `f` with a time limit, a panic inside it contained ([`crate::sync::contained`]).
