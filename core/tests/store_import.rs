@@ -106,3 +106,26 @@ fn an_empty_file_is_not_a_message() {
         }
     }
 }
+
+/// A message without a Date header is listed by when it was imported (as an IMAP APPEND without
+/// a date), never at 1970; one with a Date keeps it.
+#[test]
+fn a_message_without_a_date_is_dated_by_its_import() {
+    let dir = TempDir::new("import-no-date");
+    let (store, inbox) = setup(&dir);
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let undated = b"From: a@pec.other\r\nSubject: senza data\r\n\r\ntesto\r\n";
+    let id = store.import_raw(inbox, undated).expect("import").id;
+    assert!(store.message(id).expect("row").summary.date >= before);
+    let dated = store
+        .import_raw(inbox, &message("Datato", "testo"))
+        .expect("import")
+        .id;
+    assert_eq!(
+        store.message(dated).expect("row").summary.date,
+        1_731_605_160
+    );
+}

@@ -110,7 +110,9 @@ impl Store {
         crate::sync::fill_sections(raw, &mut rec.attachments);
         let meta = ImapMeta {
             size: raw.len() as u64,
-            internal_date: rec.date,
+            // As an IMAP APPEND without a date: arrival is now. A message without a Date header
+            // is then listed by when it came, never as 1970.
+            internal_date: rec.date.or_else(|| Some(now())),
             flags: ServerFlags {
                 seen: true,
                 ..Default::default()

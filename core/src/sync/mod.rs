@@ -25,8 +25,8 @@ pub(crate) use part_local::fill_sections;
 mod qresync;
 
 pub(crate) use commands::uid_search;
-pub(crate) use conn::{contained, map_imap};
 pub use conn::{ImapSession, connect, tls_config};
+pub(crate) use conn::{contained, map_imap};
 pub use engine::{BodyPolicy, Subscription, SyncEngine, SyncHandle, SyncOptions, SyncReport};
 pub use part_fetch::{PART_CHUNK_BYTES, PartDownload, PartError};
 
