@@ -286,7 +286,7 @@ pub(crate) fn forward_changes(
 fn body_policy(bodies: BodyDownload) -> BodyPolicy {
     match bodies {
         BodyDownload::ReceiptsOnly => BodyPolicy::ReceiptsOnly,
-        BodyDownload::Small => BodyPolicy::UpTo(2 * 1024 * 1024),
+        BodyDownload::Small => BodyPolicy::SMALL,
         BodyDownload::All => BodyPolicy::All,
     }
 }

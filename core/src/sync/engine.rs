@@ -32,6 +32,11 @@ pub enum BodyPolicy {
     All,
 }
 
+impl BodyPolicy {
+    /// The apps' middle setting: ordinary mail reads offline, large attachments wait for a tap.
+    pub const SMALL: BodyPolicy = BodyPolicy::UpTo(2 * 1024 * 1024);
+}
+
 /// Knobs of one sync pass.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
