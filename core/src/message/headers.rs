@@ -47,11 +47,6 @@ pub fn message_header(msg: &Message<'_>, name: &str) -> Option<String> {
     raw_value(msg.headers(), &msg.raw_message, name)
 }
 
-/// True when `msg` has a header called `name` (case-insensitive).
-pub fn has_header(msg: &Message<'_>, name: &str) -> bool {
-    find(msg.headers(), name).is_some()
-}
-
 /// All mailboxes of an address header value.
 pub fn mailboxes(value: Option<&HeaderValue<'_>>) -> Vec<Mailbox> {
     let Some(addr) = value.and_then(HeaderValue::as_address) else {

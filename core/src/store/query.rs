@@ -473,13 +473,6 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
-
-    /// Number of messages (all accounts).
-    pub fn message_count(&self) -> Result<u64> {
-        self.read(|c| {
-            Ok(c.query_row("SELECT COUNT(*) FROM messages", [], |r| r.get::<_, i64>(0))? as u64)
-        })
-    }
 }
 
 /// How a view's conditions are spelled: over the message rows (`messages m`) or over the
