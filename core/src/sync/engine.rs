@@ -392,32 +392,29 @@ impl SyncEngine {
         self.emit(SyncEvent::Status(st));
     }
 
-    pub(super) async fn account_credentials(
-        &self,
-        id: AccountId,
-    ) -> Result<(Account, String), SyncError> {
-        self.account(id).await
-    }
-
     /// The account and its password, once its permissions allow reading it with a mail program.
     async fn account(&self, id: AccountId) -> Result<(Account, String), SyncError> {
-        let account = self.shared.store.run(move |s| s.account(id)).await?;
-        self.permitted(&account).await?;
-        let password = self
-            .shared
-            .creds
-            .get(&account.login)
-            .map_err(|e| SyncError::Credentials(e.to_string()))?;
+        let account = self.permitted_account(id).await?;
+        let password = self.password(&account)?;
         Ok((account, password))
     }
 
-    /// [`may_sync`] off the async threads.
-    pub(super) async fn permitted(&self, account: &Account) -> Result<(), SyncError> {
-        let account = account.clone();
+    /// The account, once [`may_sync`] allows it (one trip to the store for both).
+    pub(super) async fn permitted_account(&self, id: AccountId) -> Result<Account, SyncError> {
         self.shared
             .store
-            .run(move |s| Ok(may_sync(s, &account)))
+            .run(move |s| {
+                let account = s.account(id)?;
+                Ok(may_sync(s, &account).map(|()| account))
+            })
             .await?
+    }
+
+    pub(super) fn password(&self, account: &Account) -> Result<String, SyncError> {
+        self.shared
+            .creds
+            .get(&account.login)
+            .map_err(|e| SyncError::Credentials(e.to_string()))
     }
 
     /// Connect and run one full pass over every folder of the account.

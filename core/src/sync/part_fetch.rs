@@ -330,8 +330,7 @@ impl SyncEngine {
         let store = self.store().clone();
         let d = store.run(move |s| s.message(message)).await?;
         let account_id = d.summary.account_id;
-        let account = store.run(move |s| s.account(account_id)).await?;
-        self.permitted(&account).await?;
+        let account = self.permitted_account(account_id).await?;
         let progress = |done: u64, total: u64| {
             self.emit(SyncEvent::PartProgress {
                 account: account_id,
@@ -362,7 +361,7 @@ impl SyncEngine {
         let uid = d.summary.uid.ok_or(PartError::NoServerCopy(message))?;
         let fid = d.summary.folder_id;
         let folder = store.run(move |s| s.folder(fid)).await?;
-        let (account, password) = self.account_credentials(account_id).await?;
+        let password = self.password(&account)?;
         let mut sess = connect(&account, &password).await?;
         let mb = sess.examine(&d.summary.folder).await.map_err(|e| match e {
             async_imap::error::Error::No(m) => PartError::Changed(m),
