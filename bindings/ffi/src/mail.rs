@@ -316,19 +316,9 @@ impl BackgroundSync {
 }
 
 /// A sync error as listeners and `sync_status` see it: the code is the one
-/// [`crate::PecError::code`] gives the same failure thrown.
+/// [`crate::PecError::code`] gives the same failure thrown, the detail the engine's message.
 fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEvent {
-    use pec_core::sync::SyncErrorKind as K;
-    let code = match kind {
-        K::Auth => "auth",
-        K::Permission => "permission",
-        K::Tls => "tls",
-        K::Network => "network",
-        K::Server | K::Protocol => "server",
-        K::Credentials => "credentials",
-        K::NotFound => "not_found",
-        K::Store => "storage",
-    };
+    let code = PecError::from(SyncError::of_kind(kind, String::new())).code();
     ErrorEvent {
         code: code.into(),
         detail: message,

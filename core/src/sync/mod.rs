@@ -77,6 +77,21 @@ impl From<StoreError> for SyncError {
 }
 
 impl SyncError {
+    /// The error of `kind` with `detail`: what an event's (kind, message) stood for.
+    pub fn of_kind(kind: SyncErrorKind, detail: String) -> SyncError {
+        match kind {
+            SyncErrorKind::Auth => SyncError::Auth(detail),
+            SyncErrorKind::Permission => SyncError::NotPermitted(detail),
+            SyncErrorKind::Tls => SyncError::Tls(detail),
+            SyncErrorKind::Network => SyncError::Network(detail),
+            SyncErrorKind::Server => SyncError::Server(detail),
+            SyncErrorKind::Protocol => SyncError::Protocol(detail),
+            SyncErrorKind::Credentials => SyncError::Credentials(detail),
+            SyncErrorKind::NotFound => SyncError::NotFound(detail),
+            SyncErrorKind::Store => SyncError::Store(detail),
+        }
+    }
+
     /// What kind of error, for events.
     pub fn kind(&self) -> SyncErrorKind {
         match self {
@@ -177,4 +192,27 @@ pub enum SyncEvent {
     },
     /// The subscriber was too slow and missed this many events (re-read the state).
     Lagged(u64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn of_kind_gives_back_the_error_of_that_kind() {
+        let all = [
+            SyncError::Auth("d".into()),
+            SyncError::NotPermitted("d".into()),
+            SyncError::Tls("d".into()),
+            SyncError::Network("d".into()),
+            SyncError::Server("d".into()),
+            SyncError::Protocol("d".into()),
+            SyncError::Credentials("d".into()),
+            SyncError::NotFound("d".into()),
+            SyncError::Store("d".into()),
+        ];
+        for e in all {
+            assert_eq!(SyncError::of_kind(e.kind(), "d".into()), e);
+        }
+    }
 }
