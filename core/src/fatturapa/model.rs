@@ -446,13 +446,7 @@ impl Allegato {
             })
             .collect();
         name = name.trim().trim_start_matches('.').to_string();
-        if name.len() > 120 {
-            let mut cut = 120;
-            while !name.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            name.truncate(cut);
-        }
+        name.truncate(name.floor_char_boundary(120));
         if name.is_empty() {
             name = format!("allegato_{}", index + 1);
         }

@@ -61,11 +61,7 @@ fn with_suffix(name: &str, suffix: &str) -> String {
         _ => (name, ""),
     };
     let room = MAX_FILE_NAME_BYTES.saturating_sub(suffix.len() + ext.len());
-    let mut cut = stem.len().min(room);
-    while !stem.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}{suffix}{ext}", &stem[..cut])
+    format!("{}{suffix}{ext}", &stem[..stem.floor_char_boundary(room)])
 }
 
 /// A folder we write new files into. Opening it creates it when missing and refuses a path

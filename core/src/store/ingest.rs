@@ -147,22 +147,13 @@ impl MessageRecord {
 }
 
 fn cut_header_text(s: &mut String) {
-    let end = header_text_end(s);
-    s.truncate(end);
+    s.truncate(s.floor_char_boundary(crate::limits::MAX_HEADER_TEXT_BYTES));
 }
 
 /// A copy of at most [`MAX_HEADER_TEXT_BYTES`](crate::limits::MAX_HEADER_TEXT_BYTES) of `s`,
 /// without copying the rest first.
 fn header_text_copy(s: &str) -> String {
-    s[..header_text_end(s)].to_string()
-}
-
-fn header_text_end(s: &str) -> usize {
-    let mut end = s.len().min(crate::limits::MAX_HEADER_TEXT_BYTES);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    end
+    s[..s.floor_char_boundary(crate::limits::MAX_HEADER_TEXT_BYTES)].to_string()
 }
 
 const BODY_INDEX_CAP: usize = 64 * 1024;
@@ -401,11 +392,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     }
     let text = text.or_else(|| msg.body_text(0).map(|t| t.into_owned()));
     if let Some(t) = text {
-        let mut cut = t.len().min(BODY_INDEX_CAP);
-        while !t.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let indexed = t[..cut].to_string();
+        let indexed = t[..t.floor_char_boundary(BODY_INDEX_CAP)].to_string();
         let preview: String = indexed
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -586,7 +573,7 @@ pub fn analyze_with(analyzer: &crate::message::Analyzer, raw: &[u8]) -> MessageR
         }
         Err(e) => {
             tracing::debug!("message analysis failed ({e}); using the fallback reader");
-            analyze_inner(raw, true).bounded()
+            analyze_fallback(raw)
         }
     }
 }
@@ -698,11 +685,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
     let text = inner.body_text.clone().or_else(|| m.body_text.clone());
     let (body_text, preview) = match text {
         Some(t) => {
-            let mut cut = t.len().min(BODY_INDEX_CAP);
-            while !t.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            let indexed = t[..cut].to_string();
+            let indexed = t[..t.floor_char_boundary(BODY_INDEX_CAP)].to_string();
             let preview: String = indexed
                 .split_whitespace()
                 .collect::<Vec<_>>()
