@@ -107,18 +107,48 @@ pub(crate) async fn uid_fetch_each(
     items: &str,
     mut each: impl FnMut(&Fetched<'_, '_>),
 ) -> Result<(), SyncError> {
-    let tag = sess
-        .run_command(format!("UID FETCH {set} {items}"))
-        .await
-        .map_err(map_imap)?;
+    let command = format!("UID FETCH {set} {items}");
+    to_completion(sess, "UID FETCH", &command, |response| {
+        if let Response::Fetch(_, attrs) = response {
+            each(&Fetched { attrs });
+        }
+    })
+    .await
+}
+
+/// `UID SEARCH query`: the UIDs, only when the server said `OK`.
+pub(crate) async fn uid_search(
+    sess: &mut ImapSession,
+    query: &str,
+) -> Result<std::collections::HashSet<u32>, SyncError> {
+    let mut uids = std::collections::HashSet::new();
+    let command = format!("UID SEARCH {query}");
+    to_completion(sess, "UID SEARCH", &command, |response| {
+        if let Response::MailboxData(MailboxDatum::Search(found)) = response {
+            uids.extend(found.iter());
+        }
+    })
+    .await?;
+    Ok(uids)
+}
+
+/// Send `command` and hand every response to `each` until the command's own tagged line; `Ok`
+/// only when that line says `OK`. A connection that ends first is a network error, whatever
+/// arrived before it. `what` names the command in errors.
+async fn to_completion(
+    sess: &mut ImapSession,
+    what: &str,
+    command: &str,
+    mut each: impl FnMut(&Response<'_>),
+) -> Result<(), SyncError> {
+    let tag = sess.run_command(command).await.map_err(map_imap)?;
     loop {
         let Some(response) = sess.read_response().await.map_err(classify_io)? else {
-            return Err(SyncError::Network(
-                "the connection closed before the FETCH completed".into(),
-            ));
+            return Err(SyncError::Network(format!(
+                "the connection closed before {what} completed"
+            )));
         };
         match response.parsed() {
-            Response::Fetch(_, attrs) => each(&Fetched { attrs }),
             Response::Done {
                 tag: done,
                 status,
@@ -127,53 +157,11 @@ pub(crate) async fn uid_fetch_each(
                 let said = outcome.information.as_deref().unwrap_or_default();
                 return match status {
                     Status::Ok => Ok(()),
-                    Status::No => Err(SyncError::Server(format!("UID FETCH: {said}"))),
-                    _ => Err(SyncError::Protocol(format!("UID FETCH: {status:?} {said}"))),
+                    Status::No => Err(SyncError::Server(format!("{what}: {said}"))),
+                    _ => Err(SyncError::Protocol(format!("{what}: {status:?} {said}"))),
                 };
             }
-            _ => {}
-        }
-    }
-}
-
-/// `UID SEARCH query`: the UIDs, only when the server said `OK`.
-pub(crate) async fn uid_search(
-    sess: &mut ImapSession,
-    query: &str,
-) -> Result<std::collections::HashSet<u32>, SyncError> {
-    let tag = sess
-        .run_command(format!("UID SEARCH {query}"))
-        .await
-        .map_err(map_imap)?;
-    let mut uids = std::collections::HashSet::new();
-    loop {
-        let Some(response) = sess.read_response().await.map_err(classify_io)? else {
-            return Err(SyncError::Network(
-                "the connection closed before the search completed".into(),
-            ));
-        };
-        match response.parsed() {
-            Response::MailboxData(MailboxDatum::Search(found)) => uids.extend(found.iter()),
-            Response::Done {
-                tag: done,
-                status,
-                outcome,
-            } if *done == tag => {
-                let said = outcome
-                    .information
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_string();
-                return match status {
-                    Status::Ok => Ok(uids),
-                    Status::No => Err(SyncError::Server(format!("UID SEARCH: {said}"))),
-                    _ => Err(SyncError::Protocol(format!(
-                        "UID SEARCH: {status:?} {said}"
-                    ))),
-                };
-            }
-            // Untagged news (EXISTS, EXPUNGE, FETCH) is seen again by the next pass.
-            _ => {}
+            other => each(other),
         }
     }
 }
