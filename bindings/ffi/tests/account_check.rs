@@ -3,31 +3,21 @@
 //! use mail programs `PecError::Permission`, an untrusted certificate `PecError::Tls`, and nothing
 //! is saved; `offline: true` saves without connecting; the right password saves.
 
-use pec_ffi::{
-    App, CredentialBackend, CustomServer, Delegation, NewAccount, PecError, Permissions, Provider,
-};
+use pec_ffi::{App, CredentialBackend, Delegation, NewAccount, PecError, Permissions};
 use pec_sandbox::{Options, Sandbox};
 use pec_test_harness::{Delegate, DelegatePerms};
 use std::sync::Arc;
+
+mod common;
+use common::{sandbox_account, sandbox_servers};
 
 const ME: &str = "utente1@pec.sandbox.test";
 const ARCHIVE: &str = "archivio@pec.sandbox.test";
 
 fn form(sb: &Sandbox, password: &str, ca: bool) -> NewAccount {
     NewAccount {
-        provider: Provider::Custom,
-        address: ME.into(),
-        password: password.into(),
-        display_name: None,
-        custom: Some(CustomServer {
-            imap_host: "127.0.0.1".into(),
-            imap_port: sb.imap_addr().port(),
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: sb.smtp_addr.port(),
-            ca_file: ca.then(|| sb.state.ca_file.to_string_lossy().into_owned()),
-        }),
-        delegation: None,
-        offline: false,
+        custom: Some(sandbox_servers(sb, ca)),
+        ..sandbox_account(sb, ME, password)
     }
 }
 

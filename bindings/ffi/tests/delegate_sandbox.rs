@@ -4,13 +4,16 @@
 //! an action the folder's ACL rights forbid (`StoreError::Forbidden`) is `PecError::Permission` too.
 
 use pec_ffi::{
-    App, BodyDownload, ComposeDraft, CredentialBackend, CustomServer, Delegation, MessageAction,
-    NewAccount, PecError, Permissions, Provider, SendStep, ViewRef,
+    App, BodyDownload, ComposeDraft, CredentialBackend, Delegation, MessageAction, NewAccount,
+    PecError, Permissions, Provider, SendStep, ViewRef,
 };
 use pec_sandbox::{Options, Sandbox};
 use pec_test_harness::{Delegate, DelegatePerms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{sandbox_account, sandbox_servers};
 
 const OWNER: &str = "utente1@pec.sandbox.test";
 const OTHER: &str = "utente2@pec.sandbox.test";
@@ -57,13 +60,7 @@ async fn add_with(
             address: OWNER.into(),
             password: password.into(),
             display_name: None,
-            custom: Some(CustomServer {
-                imap_host: "127.0.0.1".into(),
-                imap_port: sb.imap_addr().port(),
-                smtp_host: "127.0.0.1".into(),
-                smtp_port: sb.smtp_addr.port(),
-                ca_file: Some(sb.state.ca_file.to_string_lossy().into_owned()),
-            }),
+            custom: Some(sandbox_servers(sb, true)),
             delegation: Some(Delegation {
                 login: login.into(),
                 permissions: p,
@@ -153,21 +150,7 @@ async fn delegate_logs_in_with_its_own_username_syncs_and_sends() {
     let them = tempfile::tempdir().expect("tmp");
     let theirs = self::app(them.path());
     let info = theirs
-        .add_account(NewAccount {
-            provider: Provider::Custom,
-            address: OTHER.into(),
-            password: "password2".into(),
-            display_name: None,
-            custom: Some(CustomServer {
-                imap_host: "127.0.0.1".into(),
-                imap_port: sb.imap_addr().port(),
-                smtp_host: "127.0.0.1".into(),
-                smtp_port: sb.smtp_addr.port(),
-                ca_file: Some(sb.state.ca_file.to_string_lossy().into_owned()),
-            }),
-            delegation: None,
-            offline: false,
-        })
+        .add_account(sandbox_account(&sb, OTHER, "password2"))
         .await
         .expect("owner account");
     assert_eq!(info.login, OTHER);

@@ -4,11 +4,14 @@
 //! brings new mail without a call. Against the sandbox provider on a real Dovecot.
 
 use pec_ffi::{
-    App, BodyDownload, ChangeEvent, ChangeKind, ChangeListener, CredentialBackend, CustomServer,
-    ErrorEvent, NewAccount, Provider, SyncListener, SyncProgress, ViewRef,
+    App, BodyDownload, ChangeEvent, ChangeKind, ChangeListener, CredentialBackend, ErrorEvent,
+    SyncListener, SyncProgress, ViewRef,
 };
 use pec_sandbox::{Options, Sandbox};
 use std::sync::{Arc, Mutex};
+
+mod common;
+use common::sandbox_account;
 
 const ME: &str = "utente1@pec.sandbox.test";
 const MESSAGES: usize = 120;
@@ -50,21 +53,7 @@ async fn app_with_account(sb: &Sandbox, dir: &std::path::Path) -> (Arc<App>, i64
     )
     .expect("app");
     let account = app
-        .add_account(NewAccount {
-            provider: Provider::Custom,
-            address: ME.into(),
-            password: "password1".into(),
-            display_name: None,
-            custom: Some(CustomServer {
-                imap_host: "127.0.0.1".into(),
-                imap_port: sb.imap_addr().port(),
-                smtp_host: "127.0.0.1".into(),
-                smtp_port: sb.smtp_addr.port(),
-                ca_file: Some(sb.state.ca_file.to_string_lossy().into_owned()),
-            }),
-            delegation: None,
-            offline: false,
-        })
+        .add_account(sandbox_account(sb, ME, "password1"))
         .await
         .expect("account")
         .id;
