@@ -51,13 +51,18 @@ fn account(addr: std::net::SocketAddr, ca_file: std::path::PathBuf) -> Account {
     }
 }
 
-async fn connect_to(head: &'static [u8], fill: u8) -> SyncError {
+/// A hostile server (see [`hostile_server`]) and an account reaching it, its CA kept in `dir`.
+async fn hostile_account(dir: &std::path::Path, head: &'static [u8], fill: u8) -> Account {
     let pki = Pki::generate().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
+    let ca = dir.join("ca.pem");
     std::fs::write(&ca, format!("{}{}", pki.root_pem(), pki.ca1_pem())).unwrap();
     let addr = hostile_server(&pki, head, fill).await;
-    match connect(&account(addr, ca), "secret").await {
+    account(addr, ca)
+}
+
+async fn connect_to(head: &'static [u8], fill: u8) -> SyncError {
+    let dir = tempfile::tempdir().unwrap();
+    match connect(&hostile_account(dir.path(), head, fill).await, "secret").await {
         Ok(_) => panic!("logged in to a hostile server"),
         Err(e) => e,
     }
@@ -98,13 +103,11 @@ async fn a_response_that_panics_the_parser_ends_the_pass_with_an_error() {
     use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
     use pec_core::store::Store;
     use pec_core::sync::{SyncEngine, SyncOptions};
-    let pki = Pki::generate().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, format!("{}{}", pki.root_pem(), pki.ca1_pem())).unwrap();
-    let addr = hostile_server(&pki, b"* 1 FETCH (UID 1 INTERNALDATE NIL)\r\n", b' ').await;
+    let hostile =
+        hostile_account(dir.path(), b"* 1 FETCH (UID 1 INTERNALDATE NIL)\r\n", b' ').await;
     let store = Store::open_in(dir.path()).unwrap();
-    let id = store.add_account(&account(addr, ca).config).unwrap();
+    let id = store.add_account(&hostile.config).unwrap();
     let creds = std::sync::Arc::new(MemoryCredentialStore::new());
     creds.set("me@pec.test", "secret").unwrap();
     let engine = SyncEngine::new(store, creds);
