@@ -136,6 +136,58 @@ fn every_arrival_order_gives_the_same_states() {
     }
 }
 
+/// The outbox keeps a local copy of what it sends; the server's Sent copy syncs later, in any
+/// order with the receipts. Whatever that order, the Sent copy ends up holding every receipt
+/// (none stranded on the local copy), so the status and the list agree.
+#[test]
+fn receipts_follow_the_sent_copy_whatever_the_folder_order() {
+    for order in permutations(&[Item::Sent, Item::Acc, Item::ConsA, Item::ConsB]) {
+        let dir = TempDir::new("receipts-copies");
+        let (store, acc, inbox, sent_folder) = setup(&dir);
+        let outbox = store
+            .ensure_folder(acc, "Outbox", None, None)
+            .expect("local folder");
+        let local = store
+            .import_raw(outbox, &sent_message())
+            .expect("local copy")
+            .id;
+        let mut sent_id = None;
+        for item in &order {
+            let id = put(&store, inbox, sent_folder, *item);
+            if matches!(item, Item::Sent) {
+                sent_id = Some(id);
+            }
+        }
+        let sent_id = sent_id.expect("sent");
+        let d = store.message(sent_id).expect("detail");
+        assert_eq!(d.receipts.len(), 3, "order {order:?}");
+        assert!(
+            d.receipts.iter().all(|r| r.sent_id == Some(sent_id)),
+            "order {order:?}: {:?}",
+            d.receipts
+        );
+        assert_eq!(d.identificativo.as_deref(), Some(IDENT), "order {order:?}");
+        // Both copies show the same delivery, recipient by recipient.
+        for copy in [sent_id, local] {
+            let c = store.message(copy).expect("copy");
+            assert_eq!(
+                c.summary.delivery,
+                Some(DeliverySummary::Delivered),
+                "copy {copy}, order {order:?}"
+            );
+            assert_eq!(c.receipts.len(), 3, "copy {copy}, order {order:?}");
+            assert!(
+                c.recipients
+                    .iter()
+                    .all(|r| r.state == DeliveryState::Delivered),
+                "copy {copy}, order {order:?}: {:?}",
+                c.recipients
+            );
+        }
+        store.check_integrity().expect("integrity");
+    }
+}
+
 #[test]
 fn one_tick_then_partial_then_two_ticks() {
     let dir = TempDir::new("receipts-ticks");

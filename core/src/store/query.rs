@@ -399,7 +399,11 @@ impl Store {
             let receipts = {
                 let mut st = c.prepare_cached(
                     "SELECT receipt_id, sent_id, receipt_type, recipient, error, at, certified FROM receipts
-                     WHERE sent_id = ?1 OR receipt_id = ?1 ORDER BY COALESCE(at, 0), receipt_id",
+                     WHERE receipt_id = ?1 OR sent_id IN (SELECT c.id FROM messages m
+                        JOIN messages c ON c.account_id = m.account_id AND c.message_id = m.message_id
+                            AND c.kind = 'plain'
+                        WHERE m.id = ?1 UNION SELECT ?1)
+                     ORDER BY COALESCE(at, 0), receipt_id",
                 )?;
                 st.query_map([id], |r| {
                     Ok(ReceiptInfo {

@@ -90,11 +90,17 @@ pub(crate) fn on_message_written_tx(
                 )?;
             }
             if let Some(mid) = &rec.message_id {
-                let n = tx.exec(
-                    "UPDATE receipts SET sent_id = ?1 WHERE account_id = ?2 AND sent_id IS NULL
+                let adopted = if role == Some("sent") {
+                    adopt_receipts_tx(tx, id, account, mid)?
+                } else {
+                    0
+                };
+                let n = adopted
+                    + tx.exec(
+                        "UPDATE receipts SET sent_id = ?1 WHERE account_id = ?2 AND sent_id IS NULL
                         AND ref_message_id = ?3",
-                    params![id, account, mid],
-                )?;
+                        params![id, account, mid],
+                    )?;
                 // An accettazione attached now teaches us the identificativo; pending receipts
                 // that only carry that (no Message-ID reference) follow.
                 let ident: Option<String> = tx
@@ -125,6 +131,34 @@ pub(crate) fn on_message_written_tx(
         Kind::Envelope | Kind::Anomaly | Kind::Rem => forget_receipt_tx(tx, id)?,
     }
     Ok(())
+}
+
+/// The copy in a Sent folder is the sent message ([`find_sent_tx`] prefers it): receipts that
+/// arrived before it was synced, attached to another copy with the same Message-ID (the outbox's
+/// local row), move to it, so one row holds every receipt whatever order the folders sync in.
+/// The caller's [`recompute_tx`] then writes the states to every copy.
+fn adopt_receipts_tx(
+    tx: &Transaction<'_>,
+    id: MessageId,
+    account: AccountId,
+    mid: &str,
+) -> Result<usize> {
+    let others: Vec<MessageId> = {
+        let mut st = tx.prepare_cached(
+            "SELECT DISTINCT r.sent_id FROM receipts r JOIN messages m ON m.id = r.sent_id
+             WHERE r.account_id = ?1 AND m.message_id = ?2 AND m.kind = 'plain' AND m.id != ?3",
+        )?;
+        st.query_map(params![account, mid, id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut moved = 0;
+    for other in others {
+        moved += tx.exec(
+            "UPDATE receipts SET sent_id = ?1 WHERE sent_id = ?2",
+            params![id, other],
+        )?;
+    }
+    Ok(moved)
 }
 
 /// Message `id` turned out not to be a receipt (its header said so, its verified body does not):
@@ -366,7 +400,32 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
             _ => {}
         }
     }
-    for r in &rcpts {
+    // Every copy of the message (the outbox's local row, the server's Sent copy) shows the same
+    // delivery: the receipts are attached to one of them.
+    let copies: Vec<MessageId> = {
+        let mut st = tx.prepare_cached(
+            "SELECT c.id FROM messages m JOIN messages c ON c.account_id = m.account_id
+                AND c.message_id = m.message_id AND c.kind = 'plain'
+             WHERE m.id = ?1 AND c.id != ?1",
+        )?;
+        std::iter::once(Ok(sent))
+            .chain(st.query_map([sent], |r| r.get(0))?)
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for copy in copies {
+        write_states_tx(tx, copy, &rcpts, any_receipt)?;
+    }
+    Ok(())
+}
+
+/// Write the recipients' states and the summary they make onto message `sent`.
+fn write_states_tx(
+    tx: &Transaction<'_>,
+    sent: MessageId,
+    rcpts: &[Rcpt],
+    any_receipt: bool,
+) -> Result<()> {
+    for r in rcpts {
         tx.exec(
             "INSERT INTO recipients (message_id, address, field, state, accepted_at, delivered_at, failed_at,
                 warning_at, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
