@@ -6,7 +6,7 @@ mod support;
 
 use pec_core::accounts::CredentialStore;
 use pec_core::compose::{Attachment, ComposeError, Draft, Mailbox, ProviderPreset, ReceiptType};
-use pec_core::outbox::{OutboxState, SendState, SendStatus};
+use pec_core::outbox::{FailureKind, OutboxState, SendState, SendStatus};
 use pec_sandbox::{Options, Policy};
 use std::time::Duration;
 use support::*;
@@ -286,7 +286,7 @@ async fn refusals_are_shown_plainly() {
     let st = env.outbox.status(q.id).expect("status");
     assert_eq!(st.state, SendState::Rejected);
     let entry = env.outbox.entry(q.id).expect("entry");
-    assert_eq!(entry.error_kind.as_deref(), Some("auth"));
+    assert_eq!(entry.error_kind, Some(FailureKind::Auth));
     assert!(
         st.error.clone().unwrap_or_default().contains("password"),
         "{st:?}"
@@ -324,7 +324,7 @@ async fn network_down_then_up_sends_once_and_drafts_reach_the_server() {
     assert_eq!(r.retrying, vec![q.id]);
     let e = env.outbox.entry(q.id).expect("entry");
     assert_eq!(e.state, OutboxState::Queued);
-    assert_eq!(e.error_kind.as_deref(), Some("network"));
+    assert_eq!(e.error_kind, Some(FailureKind::Network));
     assert!(e.next_attempt_at > e.created_at, "backoff applied");
     env.store.add_account(&real).expect("restore");
     let st = wait_for(&env, q.id, LONG, |s| s.state == SendState::Delivered).await;

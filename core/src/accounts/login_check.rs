@@ -8,8 +8,8 @@
 
 use super::setup::AccountSetup;
 use super::{Account, AccountConfig};
-use crate::outbox::SendFailure;
 use crate::outbox::smtp::{Outcome, open_session};
+use crate::outbox::{FailureKind, SendFailure};
 use crate::sync::SyncError;
 use std::time::Duration;
 
@@ -169,15 +169,15 @@ fn smtp_problem(
         ),
         Outcome::Rejected(other) => fail(LoginProblem::Server, other.to_string()),
         Outcome::NotSent {
-            kind: "tls",
+            kind: FailureKind::Tls,
             detail,
         } => fail(LoginProblem::Tls, detail),
         Outcome::NotSent {
-            kind: "timeout",
+            kind: FailureKind::Timeout,
             detail,
         } => fail(LoginProblem::Timeout, detail),
         Outcome::NotSent {
-            kind: "network",
+            kind: FailureKind::Network,
             detail,
         } => fail(LoginProblem::Unreachable, detail),
         Outcome::NotSent { detail, .. } => fail(LoginProblem::Server, detail),

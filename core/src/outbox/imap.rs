@@ -1,10 +1,10 @@
 //! The outbox's IMAP needs: did an attempt reach the provider (accettazione / non-accettazione in
 //! INBOX, or the Sent copy, carrying the Message-ID)? Store the Sent copy; save a draft on the
-//! server; fetch new receipts into the store (until the sync engine does it for every folder).
+//! server. Receipts reach the store through the sync engine's passes, like every other message.
 
 use super::SendError;
 use crate::accounts::Account;
-use crate::store::{FolderRole, ImapMeta, ServerFlags, Store};
+use crate::store::FolderRole;
 use futures::TryStreamExt;
 use std::collections::HashSet;
 use std::future::Future;
@@ -159,86 +159,4 @@ pub async fn append_with_role(
         Ok(folder)
     })
     .await
-}
-
-/// Fetch receipts (`X-Ricevuta`) from INBOX that the store does not have yet, and write them
-/// into the store's INBOX folder, where receipt tracking attaches them to their sent message.
-pub async fn poll_receipts(
-    store: &Store,
-    acct: &Account,
-    password: &str,
-    limit: Duration,
-) -> Result<usize, SendError> {
-    let account = acct.id;
-    let folder = {
-        let store = store.clone();
-        store
-            .run(move |s| s.ensure_folder(account, "INBOX", Some(FolderRole::Inbox), None))
-            .await?
-    };
-    let known: HashSet<u32> = {
-        let store = store.clone();
-        store
-            .run(move |s| s.folder_uids(folder))
-            .await?
-            .into_iter()
-            .collect()
-    };
-    let fetched: Vec<(u32, u64, Vec<u8>)> = within(limit, async {
-        let mut s = connect(acct, password).await?;
-        let found = search(&mut s, "INBOX", "HEADER X-Ricevuta \"\"").await?;
-        let mut new: Vec<u32> = found.difference(&known).copied().collect();
-        new.sort_unstable();
-        let mut out = Vec::new();
-        for chunk in new.chunks(50) {
-            let set = chunk
-                .iter()
-                .map(|u| u.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            let msgs: Vec<_> = s
-                .uid_fetch(&set, "(UID RFC822.SIZE BODY.PEEK[])")
-                .await
-                .map_err(imap_err)?
-                .try_collect()
-                .await
-                .map_err(imap_err)?;
-            for m in msgs {
-                if let (Some(uid), Some(body)) = (m.uid, m.body()) {
-                    out.push((
-                        uid,
-                        m.size.unwrap_or(body.len() as u32) as u64,
-                        body.to_vec(),
-                    ));
-                }
-            }
-        }
-        let _ = s.logout().await;
-        Ok(out)
-    })
-    .await?;
-    let n = fetched.len();
-    if n > 0 {
-        let store = store.clone();
-        store
-            .run(move |s| {
-                let items: Vec<(ImapMeta, crate::store::MessageRecord, Option<Vec<u8>>)> = fetched
-                    .into_iter()
-                    .map(|(uid, size, raw)| {
-                        let rec = s.analyze(&raw);
-                        let meta = ImapMeta {
-                            uid: Some(uid),
-                            size,
-                            internal_date: rec.date,
-                            flags: ServerFlags::default(),
-                            ..Default::default()
-                        };
-                        (meta, rec, Some(raw))
-                    })
-                    .collect();
-                s.upsert_batch(folder, &items)
-            })
-            .await?;
-    }
-    Ok(n)
 }

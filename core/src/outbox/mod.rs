@@ -93,15 +93,82 @@ pub enum SendFailure {
 }
 
 impl SendFailure {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> FailureKind {
         match self {
-            SendFailure::SenderNotOwned { .. } => "sender",
-            SendFailure::TooLarge { .. } => "size",
-            SendFailure::Auth { .. } => "auth",
-            SendFailure::Recipient { .. } => "recipient",
-            SendFailure::TooManyRecipients { .. } => "recipients",
-            SendFailure::Other { .. } => "other",
+            SendFailure::SenderNotOwned { .. } => FailureKind::Sender,
+            SendFailure::TooLarge { .. } => FailureKind::Size,
+            SendFailure::Auth { .. } => FailureKind::Auth,
+            SendFailure::Recipient { .. } => FailureKind::Recipient,
+            SendFailure::TooManyRecipients { .. } => FailureKind::Recipients,
+            SendFailure::Other { .. } => FailureKind::Other,
         }
+    }
+}
+
+/// Why the last attempt of an outbox entry failed (its `error_kind` column): a refusal by the
+/// provider (the first six) or a reason it was not submitted and will be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// The login may not send as this address (a delegate without "send").
+    Sender,
+    Size,
+    Auth,
+    Recipient,
+    Recipients,
+    Other,
+    /// A temporary (4xx) answer.
+    Temporary,
+    Tls,
+    Network,
+    Timeout,
+}
+
+impl FailureKind {
+    const ALL: [FailureKind; 10] = [
+        FailureKind::Sender,
+        FailureKind::Size,
+        FailureKind::Auth,
+        FailureKind::Recipient,
+        FailureKind::Recipients,
+        FailureKind::Other,
+        FailureKind::Temporary,
+        FailureKind::Tls,
+        FailureKind::Network,
+        FailureKind::Timeout,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Sender => "sender",
+            FailureKind::Size => "size",
+            FailureKind::Auth => "auth",
+            FailureKind::Recipient => "recipient",
+            FailureKind::Recipients => "recipients",
+            FailureKind::Other => "other",
+            FailureKind::Temporary => "temporary",
+            FailureKind::Tls => "tls",
+            FailureKind::Network => "network",
+            FailureKind::Timeout => "timeout",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FailureKind> {
+        FailureKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl rusqlite::types::ToSql for FailureKind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+/// A word this version does not know (a newer one wrote it) reads as `Other`: the entry's error
+/// text still says what happened.
+impl rusqlite::types::FromSql for FailureKind {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        Ok(FailureKind::parse(value.as_str()?).unwrap_or(FailureKind::Other))
     }
 }
 
@@ -236,7 +303,7 @@ pub struct OutboxEntry {
     pub attempts: u32,
     pub next_attempt_at: i64,
     pub attempt_started_at: Option<i64>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureKind>,
     pub error: Option<String>,
     pub sent_copy: bool,
     pub created_at: i64,
@@ -783,18 +850,6 @@ impl Outbox {
             }
         }
         Ok(())
-    }
-
-    /// Fetch new receipts from the server's INBOX into the store (their per-recipient effect is
-    /// applied by the store's receipt tracking). Returns how many were added.
-    pub async fn poll_receipts(
-        &self,
-        account: AccountId,
-        creds: &dyn CredentialStore,
-    ) -> Result<usize, SendError> {
-        let acct = self.store.account(account)?;
-        let password = creds.get(&acct.login)?;
-        imap::poll_receipts(&self.store, &acct, &password, self.cfg.imap_timeout).await
     }
 
     /// The per-recipient timeline of an entry.

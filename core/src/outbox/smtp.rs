@@ -6,7 +6,7 @@
 //! Memory: the encoded message is read once from its file (one copy, about 1.37 × the attachments)
 //! and written to the socket in 64 KiB pieces (lettre's `message_iter` dot-stuffs piece by piece).
 
-use super::{OutboxEntry, SendFailure};
+use super::{FailureKind, OutboxEntry, SendFailure};
 use crate::accounts::Account;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{
@@ -24,7 +24,7 @@ pub(crate) enum Outcome {
     /// A permanent refusal: never retried automatically.
     Rejected(SendFailure),
     /// Definitely not submitted (connection, TLS, temporary 4xx): retry with backoff.
-    NotSent { kind: &'static str, detail: String },
+    NotSent { kind: FailureKind, detail: String },
     /// Unknown: the network failed while the provider may have received the message.
     Unknown(String),
 }
@@ -89,20 +89,20 @@ fn classify(err: &lettre::transport::smtp::Error, phase: &str, acct: &Account) -
     }
     if err.is_transient() {
         return Outcome::NotSent {
-            kind: "temporary",
+            kind: FailureKind::Temporary,
             detail,
         };
     }
     if phase == "CONNECT" && is_tls_failure(err) {
         return Outcome::NotSent {
-            kind: "tls",
+            kind: FailureKind::Tls,
             detail,
         };
     }
     // Before the end of DATA nothing can have been submitted: a dead connection there is definite.
     if phase != "END" {
         return Outcome::NotSent {
-            kind: "network",
+            kind: FailureKind::Network,
             detail,
         };
     }
@@ -244,13 +244,13 @@ pub(crate) async fn open_session(
     let port = acct.config.smtp_port;
     let tls =
         tls_parameters(&host, acct.config.ca_file.as_deref()).map_err(|d| Outcome::NotSent {
-            kind: "tls",
+            kind: FailureKind::Tls,
             detail: d,
         })?;
     let starttls = port == 587 || port == 25;
     let client_id = ClientId::default();
     let timed_out = |step: &str| Outcome::NotSent {
-        kind: "timeout",
+        kind: FailureKind::Timeout,
         detail: format!("{step} {host}:{port}: no answer within {limit:?}"),
     };
     let connect = AsyncSmtpConnection::connect_tokio1(
@@ -293,7 +293,7 @@ type Phase = Result<
 fn phase_result(r: Phase, phase: &str, acct: &Account) -> Option<Outcome> {
     match r {
         Err(_) => Some(Outcome::NotSent {
-            kind: "network",
+            kind: FailureKind::Network,
             detail: format!("{phase}: no answer"),
         }),
         Ok(Err(err)) => Some(classify(&err, phase, acct)),

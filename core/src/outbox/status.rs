@@ -76,6 +76,36 @@ pub struct SendStatus {
     pub recipients: Vec<RecipientView>,
     /// The outbox's own timeline (attempts, retries, Sent copy).
     pub events: Vec<EventView>,
+    /// 0 (sent), 1 (accepted) or 2 (every certified recipient delivered); `None` on failure.
+    pub ticks: Option<u8>,
+    /// Nothing more will change: rejected, or every recipient settled (delivered or failed, or
+    /// accepted when it is not a PEC box and no delivery receipt will come).
+    pub finished: bool,
+    /// The account it is sent from.
+    pub account_id: crate::store::AccountId,
+}
+
+impl SendState {
+    /// The ticks a user sees for this state.
+    pub fn ticks(self) -> Option<u8> {
+        match self {
+            SendState::Queued | SendState::Sending | SendState::Submitted => Some(0),
+            SendState::Accepted | SendState::Warning => Some(1),
+            SendState::Delivered => Some(2),
+            SendState::Failed | SendState::Rejected => None,
+        }
+    }
+}
+
+/// Every recipient has reached a state no receipt will change.
+fn settled(recipients: &[RecipientView]) -> bool {
+    !recipients.is_empty()
+        && recipients.iter().all(|r| {
+            matches!(
+                r.state,
+                SendState::Delivered | SendState::Failed | SendState::Rejected
+            ) || (r.certified == Some(false) && r.state == SendState::Accepted)
+        })
 }
 
 /// A PEC error (daticert `errore` + `errore-esteso`) in the user's words.
@@ -304,8 +334,11 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
     let state = message_state(outbox_state, non_acc.is_some(), &recipients);
     Ok(SendStatus {
         id,
+        account_id: e.account_id,
         message_id: e.message_id,
         subject: e.subject,
+        ticks: state.ticks(),
+        finished: state == SendState::Rejected || settled(&recipients),
         state,
         error: e.error,
         attempts: e.attempts,
