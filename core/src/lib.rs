@@ -1,6 +1,8 @@
 //! `pec-core`: everything the PEC client knows, with no FFI or platform types.
 //!
 //! Rooms:
+//! - [`context`]: the root: one [`Context`] per data directory owns the store, the sync engine, the
+//!   outbox, the trust and the change bus, and decides what every screen and the terminal client share.
 //! - [`files`]: bounded reads of files given by path, and safe writes into a chosen folder.
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
@@ -21,6 +23,7 @@
 
 pub mod accounts;
 pub mod compose;
+pub mod context;
 pub mod fatturapa;
 pub mod files;
 pub mod limits;
@@ -30,3 +33,5 @@ pub mod sdi;
 pub mod signature;
 pub mod store;
 pub mod sync;
+
+pub use context::{Change, ChangeKind, Context};

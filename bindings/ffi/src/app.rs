@@ -9,28 +9,18 @@ use crate::runtime::{blocking, rt};
 use crate::types::*;
 use pec_core::accounts::{self, Account, CredentialStore};
 use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
-use pec_core::signature::{AnchorRole, SignatureStatus, TrustStore};
-use pec_core::store::{self, Action, Folder, FolderRole, ListQuery, SearchQuery, Store};
-use pec_core::sync::SyncEngine;
+use pec_core::signature::TrustStore;
+use pec_core::store::Store;
+use pec_core::{Change, Context};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
 pub(crate) struct Inner {
-    pub data_dir: PathBuf,
-    pub store: Store,
-    pub creds: Arc<dyn CredentialStore>,
-    pub changes: broadcast::Sender<ChangeEvent>,
+    /// The core's root: store, the one sync engine, outbox, trust, change bus.
+    pub ctx: Context,
     /// The core's runtime, started when the app opens, so that subscriptions can spawn on it.
     pub rt: &'static tokio::runtime::Runtime,
-    /// Which signers are PEC providers: the bundled trust list plus anchors added explicitly
-    /// ([`App::add_signature_test_anchor`]). Never an account's TLS `ca_file`.
-    pub signature_trust: std::sync::RwLock<TrustStore>,
-    /// The one sync engine of this store, for the app's whole life: its pass lock serialises every
-    /// sync (explicit calls, downloads, a background loop) and its status outlives each call.
-    pub engine: SyncEngine,
-    /// Forwards the engine's changes to the change bus, once for all callers.
-    _engine_changes: pec_core::sync::Subscription,
 }
 
 /// The application core: open one per data directory and keep it for the process's life.
@@ -45,17 +35,16 @@ pub(crate) fn bundled_trust() -> &'static TrustStore {
 }
 
 impl Inner {
-    pub(crate) fn emit(&self, kind: ChangeKind, account_id: Option<i64>) {
-        // No receiver is fine: nobody is watching.
-        let _ = self.changes.send(ChangeEvent { kind, account_id });
+    pub(crate) fn store(&self) -> &Store {
+        self.ctx.store()
     }
 
     pub(crate) fn account_info(&self, acc: Account) -> Result<AccountInfo> {
-        let meta = accounts::account_meta(&self.store, &acc)?;
+        let meta = accounts::account_meta(self.store(), &acc)?;
         let permissions = meta.permissions();
         Ok(AccountInfo {
             id: acc.id,
-            capabilities: accounts::account_capabilities(&self.store, &acc)?.into(),
+            capabilities: accounts::account_capabilities(self.store(), &acc)?.into(),
             address: acc.config.address,
             display_name: acc.config.display_name,
             provider: Provider::parse(&meta.provider).unwrap_or(Provider::Custom),
@@ -72,33 +61,13 @@ impl Inner {
         })
     }
 
-    /// Store `raw` in the account's folder `folder` (name or role, created when missing; the
-    /// inbox when `None`).
     pub(crate) fn import_bytes(
         &self,
         account_id: i64,
         folder: Option<String>,
         raw: &[u8],
     ) -> Result<ImportResult> {
-        self.store.account(account_id)?;
-        let name = folder.unwrap_or_else(|| "INBOX".into());
-        let folder = match self.store.find_folder(account_id, &name)? {
-            Some(f) => f.id,
-            None => {
-                let role = FolderRole::parse(&name.to_ascii_lowercase());
-                let name = if role == Some(FolderRole::Inbox) {
-                    "INBOX"
-                } else {
-                    name.as_str()
-                };
-                self.store
-                    .ensure_folder(account_id, name, role, Some("/"))?
-            }
-        };
-        let out = self.store.import_raw(folder, raw)?;
-        if out.inserted {
-            self.emit(ChangeKind::Messages, Some(account_id));
-        }
+        let out = self.ctx.import(account_id, folder.as_deref(), raw)?;
         Ok(ImportResult {
             id: out.id,
             inserted: out.inserted,
@@ -106,60 +75,17 @@ impl Inner {
     }
 
     pub(crate) fn account(&self, id: i64) -> Result<AccountInfo> {
-        let acc = self.store.account(id)?;
+        let acc = self.store().account(id)?;
         self.account_info(acc)
     }
 
-    /// The PEC signature trust for an account's messages: the same for every account, the
-    /// bundled list plus explicitly added anchors. An account's TLS `ca_file` only lets the
-    /// connection reach its server: a CA trusted for TLS (a corporate proxy, a self-signed test
-    /// server) must never make a signer a PEC provider.
-    pub(crate) fn trust_for(&self, _account_id: i64) -> TrustStore {
-        self.signature_trust()
-    }
-
-    pub(crate) fn signature_trust(&self) -> TrustStore {
-        self.signature_trust
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
     pub(crate) fn menu(&self, account_id: i64) -> Result<Vec<MenuEntry>> {
-        self.store.account(account_id)?;
-        let mut folders = self.store.folders(account_id)?;
-        folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
-        let mut out = Vec::with_capacity(folders.len() + 2);
-        let mut virtual_done = false;
-        for f in folders {
-            if !virtual_done && role_rank(f.role) > role_rank(Some(FolderRole::Inbox)) {
-                self.push_virtual(account_id, &mut out)?;
-                virtual_done = true;
-            }
-            out.push(menu_entry(f));
-        }
-        if !virtual_done {
-            self.push_virtual(account_id, &mut out)?;
-        }
-        Ok(out)
-    }
-
-    fn push_virtual(&self, account_id: i64, out: &mut Vec<MenuEntry>) -> Result<()> {
-        for view in [ViewRef::Invoices, ViewRef::Receipts] {
-            let mut q = ListQuery::new(view.to_core());
-            q.account = Some(account_id);
-            let (total, unread) = self.store.count(&q)?;
-            out.push(MenuEntry {
-                view,
-                name: String::new(),
-                path: String::new(),
-                kind: None,
-                depth: 0,
-                unread,
-                total,
-            });
-        }
-        Ok(())
+        Ok(self
+            .ctx
+            .menu(account_id)?
+            .into_iter()
+            .map(MenuEntry::from)
+            .collect())
     }
 
     pub(crate) fn page(
@@ -170,197 +96,38 @@ impl Inner {
         limit: u32,
         hide_receipts: bool,
     ) -> Result<Page> {
-        let mut q = ListQuery::new(view.to_core());
-        q.account = Some(account_id);
-        q.hide_receipts = hide_receipts;
-        q.limit = limit.clamp(1, pec_core::limits::MAX_PAGE_ROWS);
-        q.before = cursor.map(|c| (c.date, c.id));
-        let rows = self.store.list(&q)?;
-        let next = (rows.len() as u32 == q.limit)
-            .then(|| {
-                rows.last().map(|r| PageCursor {
-                    date: r.date,
-                    id: r.id,
-                })
-            })
-            .flatten();
-        let (total, unread) = self.store.count(&q)?;
+        let page = self.ctx.page(
+            account_id,
+            view.to_core(),
+            cursor.map(|c| (c.date, c.id)),
+            limit,
+            hide_receipts,
+        )?;
         Ok(Page {
-            rows: rows.into_iter().map(ListRow::from).collect(),
-            next,
-            total,
-            unread,
+            rows: page.rows.into_iter().map(ListRow::from).collect(),
+            next: page.next.map(|(date, id)| PageCursor { date, id }),
+            total: page.total,
+            unread: page.unread,
         })
     }
 
     pub(crate) fn message_view(&self, id: i64) -> Result<MessageView> {
-        let d = self.store.message(id)?;
-        let raw = self.store.body(id)?;
-        let trust = self.trust_for(d.summary.account_id);
-        // A body the analyser refuses (too many parts, not a message) is still shown: its text by
-        // the plain reader, and why its PEC facts and signature could not be checked.
-        let (analysis, analysis_error) = match raw
-            .as_deref()
-            .map(|r| pec_core::message::analyze(r, &trust))
-        {
-            None => (None, None),
-            Some(Ok(a)) => (Some(a), None),
-            Some(Err(e)) => (None, Some(e.to_string())),
-        };
-        let signature = match &analysis {
-            None => SignatureFacts {
-                state: SignatureState::NotChecked,
-                signer: None,
-                signer_email: None,
-                provider: None,
-                signing_time: None,
-                detail: None,
-            },
-            Some(a) => SignatureFacts {
-                state: match a.signature.status {
-                    Some(SignatureStatus::Valid) => SignatureState::Valid,
-                    Some(SignatureStatus::Invalid) => SignatureState::Invalid,
-                    Some(SignatureStatus::Untrusted) => SignatureState::Untrusted,
-                    Some(SignatureStatus::Absent) => SignatureState::Absent,
-                    None => SignatureState::NotChecked,
-                },
-                signer: a.signature.signer_cn.clone(),
-                signer_email: a.signature.signer_email.clone(),
-                provider: a.signature.provider.clone(),
-                signing_time: a.signature.signing_time.map(|t| t.timestamp()),
-                detail: a.signature.detail.clone(),
-            },
-        };
-        let daticert = analysis.as_ref().and_then(|a| a.daticert.as_ref());
-        let pec = PecFacts {
-            kind: d.summary.kind.into(),
-            // The verified body's daticert decides; the stored row until the body is here.
-            receipt_type: analysis
-                .as_ref()
-                .and_then(|a| a.receipt.map(|r| r.as_str().to_string()))
-                .or_else(|| d.summary.receipt_type.clone()),
-            certified: analysis.as_ref().is_some_and(|a| a.certified),
-            rewrapped: analysis.as_ref().is_some_and(|a| a.rewrapped),
-            header_mismatches: analysis
-                .as_ref()
-                .map(|a| {
-                    a.header_mismatches
-                        .iter()
-                        .map(|x| HeaderMismatch {
-                            header: x.header.clone(),
-                            header_value: x.header_value.clone(),
-                            daticert_value: x.daticert_value.clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            identifier: d
-                .identificativo
-                .clone()
-                .or_else(|| daticert.and_then(|c| c.identificativo.clone())),
-            issuer: daticert.and_then(|c| c.gestore_emittente.clone()),
-            certified_at: daticert.and_then(|c| c.data).map(|t| t.timestamp()),
-            original_sender: d.summary.sender_addr.clone(),
-            receipt_recipient: d.pec_recipient.clone(),
-            error: d.pec_error.clone(),
-            signature,
-        };
-        let body_text = match (&analysis, raw.as_deref()) {
-            (Some(a), _) => a.innermost().body_text.clone(),
-            (None, Some(raw)) => pec_core::store::ingest::analyze_fallback(raw).body_text,
-            (None, None) => None,
-        };
-        Ok(MessageView {
-            folder: d.summary.folder.clone(),
-            message_id: d.message_id,
-            refers_to: d.ref_message_id,
-            pec,
-            recipients: d.recipients.into_iter().map(Into::into).collect(),
-            receipts: d.receipts.into_iter().map(receipt_row).collect(),
-            attachments: d
-                .attachments
-                .into_iter()
-                .map(|a| AttachmentInfo {
-                    file_name: a.filename,
-                    mime: a.mime,
-                    size: a.size,
-                    section: a.section,
-                })
-                .collect(),
-            body_text,
-            downloaded: raw.is_some(),
-            analysis_error,
-            labels: d.labels,
-            row: d.summary.into(),
-        })
+        Ok(self.ctx.message_view(id)?.into())
     }
 
     pub(crate) fn delivery(&self, id: i64) -> Result<DeliveryStatus> {
-        let d = self.store.message(id)?;
+        let d = self.store().message(id)?;
         Ok(DeliveryStatus {
             message_id: id,
             mark: d.summary.delivery.map(Into::into),
             ticks: d.summary.delivery.and_then(|x| x.ticks()),
             recipients: d.recipients.into_iter().map(Into::into).collect(),
-            receipts: d.receipts.into_iter().map(receipt_row).collect(),
+            receipts: d.receipts.into_iter().map(Into::into).collect(),
         })
     }
 
     pub(crate) fn raw_of(&self, id: i64) -> Result<(i64, Vec<u8>)> {
-        let d = self.store.message(id)?;
-        let raw = self
-            .store
-            .body(id)?
-            .ok_or_else(|| PecError::NotDownloaded {
-                detail: format!("message {id}"),
-            })?;
-        Ok((d.summary.account_id, raw))
-    }
-}
-
-fn receipt_row(r: store::ReceiptInfo) -> ReceiptRow {
-    ReceiptRow {
-        receipt_id: r.receipt_id,
-        sent_id: r.sent_id,
-        receipt_type: r.receipt_type,
-        recipient: r.recipient,
-        error: r.error,
-        at: r.at,
-        certified: r.certified,
-    }
-}
-
-fn role_rank(role: Option<FolderRole>) -> u8 {
-    match role {
-        Some(FolderRole::Inbox) => 0,
-        Some(FolderRole::Sent) => 2,
-        Some(FolderRole::Drafts) => 3,
-        Some(FolderRole::Archive) => 4,
-        Some(FolderRole::Junk) => 5,
-        Some(FolderRole::Trash) => 6,
-        None => 7,
-    }
-}
-
-fn menu_entry(f: Folder) -> MenuEntry {
-    let (name, depth) = match f.delimiter.as_deref().filter(|d| !d.is_empty()) {
-        Some(delim) => {
-            let parts: Vec<&str> = f.name.split(delim).collect();
-            (
-                parts.last().copied().unwrap_or(&f.name).to_string(),
-                parts.len().saturating_sub(1) as u32,
-            )
-        }
-        None => (f.name.clone(), 0),
-    };
-    MenuEntry {
-        view: ViewRef::Folder { id: f.id },
-        name,
-        path: f.name,
-        kind: Some(f.role.into()),
-        depth,
-        unread: f.unread,
-        total: f.total,
+        Ok(self.ctx.raw_message(id)?)
     }
 }
 
@@ -422,24 +189,11 @@ impl App {
         if data_dir.trim().is_empty() {
             return Err(PecError::invalid("empty data directory"));
         }
-        let data_dir = PathBuf::from(data_dir);
-        let store = Store::open_in(&data_dir)?;
-        let (changes, _) = broadcast::channel(1024);
         let rt = rt()?;
-        let engine = SyncEngine::new(store.clone(), creds.clone());
         let _entered = rt.enter();
-        let _engine_changes = engine.subscribe(crate::mail::forward_changes(changes.clone()));
+        let ctx = Context::open(PathBuf::from(data_dir), creds)?;
         Ok(Arc::new(App {
-            inner: Arc::new(Inner {
-                data_dir,
-                store,
-                creds,
-                changes,
-                rt,
-                signature_trust: std::sync::RwLock::new(bundled_trust().clone()),
-                engine,
-                _engine_changes,
-            }),
+            inner: Arc::new(Inner { ctx, rt }),
         }))
     }
 }
@@ -460,7 +214,7 @@ impl App {
     }
 
     pub fn data_dir(&self) -> String {
-        self.inner.data_dir.to_string_lossy().into_owned()
+        self.inner.ctx.data_dir().to_string_lossy().into_owned()
     }
 
     /// Trust the CA certificates of the PEM file at `pem_path` as issuers of PEC provider
@@ -473,18 +227,10 @@ impl App {
         let path = std::path::Path::new(&pem_path);
         let pem = pec_core::files::read_capped(path, pec_core::limits::MAX_CA_FILE_BYTES)
             .map_err(|e| crate::files::with_path(path, e.into()))?;
-        let trust = self
-            .inner
-            .signature_trust()
-            .with_anchor_pem(&pem, AnchorRole::PecProviders)
-            .map_err(|e| PecError::invalid(format!("{pem_path}: {e}")))?;
-        self.inner.store.set_signature_trust(trust.clone());
-        *self
-            .inner
-            .signature_trust
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = trust;
-        Ok(())
+        self.inner
+            .ctx
+            .add_provider_anchor(&pem)
+            .map_err(|e| PecError::invalid(format!("{pem_path}: {e}")))
     }
 
     /// Add (or update) an account from a provider preset or a custom server. The password goes to
@@ -492,20 +238,11 @@ impl App {
     /// and SMTP first and saves nothing when that fails (`Auth`, `Tls`, `Network`, `Timeout`,
     /// `Permission`).
     pub async fn add_account(&self, account: NewAccount) -> Result<AccountInfo> {
-        let offline = account.offline;
+        let verify = !account.offline;
         let setup = account_setup(account)?;
-        if !offline {
-            let probe = setup.clone();
-            crate::runtime::spawn(async move {
-                accounts::verify(&probe, accounts::LOGIN_CHECK_TIMEOUT).await?;
-                Ok(())
-            })
-            .await?;
-        }
         let inner = self.inner.clone();
-        blocking(move || {
-            let id = accounts::add_account(&inner.store, inner.creds.as_ref(), &setup)?;
-            inner.emit(ChangeKind::Accounts, None);
+        crate::runtime::spawn(async move {
+            let id = inner.ctx.add_account(&setup, verify).await?;
             inner.account(id)
         })
         .await
@@ -515,7 +252,7 @@ impl App {
         let inner = self.inner.clone();
         blocking(move || {
             inner
-                .store
+                .store()
                 .accounts()?
                 .into_iter()
                 .map(|a| inner.account_info(a))
@@ -532,12 +269,7 @@ impl App {
     /// Remove an account, its messages and its password.
     pub async fn remove_account(&self, account_id: i64) -> Result<()> {
         let inner = self.inner.clone();
-        blocking(move || {
-            accounts::remove_account(&inner.store, inner.creds.as_ref(), account_id)?;
-            inner.emit(ChangeKind::Accounts, None);
-            Ok(())
-        })
-        .await
+        blocking(move || Ok(inner.ctx.remove_account(account_id)?)).await
     }
 
     /// The folder menu: real folders (inbox first) with unread counts, and the virtual Invoices
@@ -582,11 +314,10 @@ impl App {
     ) -> Result<Option<MenuEntry>> {
         let inner = self.inner.clone();
         blocking(move || {
-            inner.store.account(account_id)?;
             Ok(inner
-                .store
+                .ctx
                 .find_folder(account_id, &name_or_role)?
-                .map(menu_entry))
+                .map(MenuEntry::from))
         })
         .await
     }
@@ -613,8 +344,8 @@ impl App {
     pub async fn invoice_html(&self, message_id: i64, style: InvoiceStyle) -> Result<InvoiceView> {
         let inner = self.inner.clone();
         blocking(move || {
-            let (account, raw) = inner.raw_of(message_id)?;
-            let opened = fatturapa::open(&raw, &inner.trust_for(account))?;
+            let (_, raw) = inner.raw_of(message_id)?;
+            let opened = fatturapa::open(&raw, &inner.ctx.trust())?;
             Ok(invoice_view(&opened, style, None))
         })
         .await
@@ -624,8 +355,8 @@ impl App {
     pub async fn invoice_original(&self, message_id: i64) -> Result<SharedFile> {
         let inner = self.inner.clone();
         blocking(move || {
-            let (account, raw) = inner.raw_of(message_id)?;
-            let (file_name, data) = fatturapa::invoice_attachment(&raw, &inner.trust_for(account))?;
+            let (_, raw) = inner.raw_of(message_id)?;
+            let (file_name, data) = fatturapa::invoice_attachment(&raw, &inner.ctx.trust())?;
             Ok(SharedFile {
                 mime: mime_for(&file_name).to_string(),
                 file_name,
@@ -653,31 +384,8 @@ impl App {
     ) -> Result<Vec<ListRow>> {
         let inner = self.inner.clone();
         blocking(move || {
-            let mut q = SearchQuery::parse(&filters.text);
-            q.account = account_id;
-            q.from.extend(filters.from.filter(|s| !s.trim().is_empty()));
-            q.to.extend(filters.to.filter(|s| !s.trim().is_empty()));
-            q.subject
-                .extend(filters.subject.filter(|s| !s.trim().is_empty()));
-            if filters.after.is_some() {
-                q.after = filters.after;
-            }
-            if filters.before.is_some() {
-                q.before = filters.before;
-            }
-            if filters.folder_id.is_some() {
-                q.folder = filters.folder_id;
-            }
-            q.hide_receipts |= filters.hide_receipts;
-            if filters.limit > 0 {
-                q.limit = filters.limit.min(1000);
-            }
-            let rows = inner.store.search(&q)?;
-            Ok(rows
-                .into_iter()
-                .filter(|r| !filters.invoices_only || r.is_invoice)
-                .map(ListRow::from)
-                .collect())
+            let rows = inner.ctx.search(account_id, &filters.into())?;
+            Ok(rows.into_iter().map(ListRow::from).collect())
         })
         .await
     }
@@ -685,23 +393,7 @@ impl App {
     /// Apply an action locally at once; the sync replays it on the server.
     pub async fn apply(&self, message_id: i64, action: MessageAction) -> Result<()> {
         let inner = self.inner.clone();
-        blocking(move || {
-            let account = inner.store.message(message_id)?.summary.account_id;
-            let core = match action {
-                MessageAction::MarkSeen => Action::SetSeen(true),
-                MessageAction::MarkUnseen => Action::SetSeen(false),
-                MessageAction::Flag => Action::SetFlagged(true),
-                MessageAction::Unflag => Action::SetFlagged(false),
-                MessageAction::AddLabel { label } => Action::AddLabel(label),
-                MessageAction::RemoveLabel { label } => Action::RemoveLabel(label),
-                MessageAction::MoveTo { folder_id } => Action::Move(folder_id),
-                MessageAction::Delete => Action::Delete,
-            };
-            accounts::apply_action(&inner.store, message_id, core)?;
-            inner.emit(ChangeKind::Messages, Some(account));
-            Ok(())
-        })
-        .await
+        blocking(move || Ok(inner.ctx.apply(message_id, action.into())?)).await
     }
 
     /// Import a raw message (an `.eml` opened from files) into the account's inbox; returns its id.
@@ -749,11 +441,11 @@ impl App {
 
     /// Every store change, as it happens.
     pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
-        let mut rx = self.inner.changes.subscribe();
+        let mut rx = self.inner.ctx.changes();
         let task = self.inner.rt.spawn(async move {
             loop {
                 match rx.recv().await {
-                    Ok(ev) => listener.on_change(ev),
+                    Ok(ev) => listener.on_change(ev.into()),
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         listener.on_change(ChangeEvent {
                             kind: ChangeKind::Messages,
@@ -774,7 +466,7 @@ impl App {
         listener: Arc<dyn MenuListener>,
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
-        let rx = inner.changes.subscribe();
+        let rx = inner.ctx.changes();
         let task = self.inner.rt.spawn(watch(rx, Some(account_id), move || {
             let inner = inner.clone();
             let listener = listener.clone();
@@ -795,9 +487,9 @@ impl App {
         listener: Arc<dyn DeliveryListener>,
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
-        let rx = inner.changes.subscribe();
+        let rx = inner.ctx.changes();
         let account = inner
-            .store
+            .store()
             .message(message_id)
             .ok()
             .map(|d| d.summary.account_id);
@@ -816,7 +508,7 @@ impl App {
 }
 
 /// Run `deliver` once, then after every change of `account` (or of every account).
-async fn watch<F, Fut>(mut rx: broadcast::Receiver<ChangeEvent>, account: Option<i64>, deliver: F)
+async fn watch<F, Fut>(mut rx: broadcast::Receiver<Change>, account: Option<i64>, deliver: F)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -825,7 +517,7 @@ where
     loop {
         match rx.recv().await {
             Ok(ev) => {
-                if ev.account_id.is_none() || account.is_none() || ev.account_id == account {
+                if ev.account.is_none() || account.is_none() || ev.account == account {
                     // Coalesce bursts (a sync batch) into one delivery.
                     while rx.try_recv().is_ok() {}
                     deliver().await;

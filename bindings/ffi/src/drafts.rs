@@ -75,7 +75,7 @@ impl App {
         let inner = self.inner.clone();
         blocking(move || {
             let (account, raw) = inner.raw_of(message_id)?;
-            let me = inner.store.account(account)?.config.address;
+            let me = inner.store().account(account)?.config.address;
             compose_of(reply::reply(&raw, &me, all)?)
         })
         .await
@@ -87,7 +87,7 @@ impl App {
         let inner = self.inner.clone();
         blocking(move || {
             let (account, raw) = inner.raw_of(message_id)?;
-            let me = inner.store.account(account)?.config.address;
+            let me = inner.store().account(account)?.config.address;
             compose_of(reply::forward(&raw, &me)?)
         })
         .await

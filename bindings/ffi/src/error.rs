@@ -3,10 +3,13 @@
 //! never shown as the headline. Converted here from every core error; nothing else crosses the FFI.
 
 use pec_core::accounts::{AccountError, CredentialError, LoginCheckError, LoginProblem};
+use pec_core::context::{Error as CoreError, SendRefusal};
 use pec_core::fatturapa::FatturaError;
 use pec_core::files::{ReadError, WriteError};
 use pec_core::message::ParseError;
+use pec_core::outbox::{FailureKind, SendError};
 use pec_core::store::StoreError;
+use pec_core::sync::SyncError;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum PecError {
@@ -95,6 +98,72 @@ impl PecError {
 #[uniffi::export]
 pub fn error_code(error: PecError) -> String {
     error.code().to_string()
+}
+
+impl From<SyncError> for PecError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Auth(d) => PecError::Auth { detail: d },
+            SyncError::NotPermitted(d) => PecError::Permission { detail: d },
+            SyncError::Tls(d) => PecError::Tls { detail: d },
+            SyncError::Network(d) => PecError::Network { detail: d },
+            SyncError::Server(d) | SyncError::Protocol(d) => PecError::Server { detail: d },
+            SyncError::Credentials(d) => PecError::Credentials { detail: d },
+            SyncError::NotFound(d) => PecError::NotFound { detail: d },
+            SyncError::Store(d) => PecError::Storage { detail: d },
+        }
+    }
+}
+
+impl From<SendError> for PecError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Compose(c) => PecError::InvalidInput {
+                detail: c.to_string(),
+            },
+            SendError::Store(s) => s.into(),
+            SendError::Credentials(c) => c.into(),
+            SendError::Io(d) => PecError::Storage { detail: d },
+            SendError::Imap(d) => PecError::Network { detail: d },
+            SendError::Connect(c) => c.into(),
+            SendError::NotFound(d) => PecError::NotFound { detail: d },
+            SendError::NotPermitted(d) => PecError::Permission { detail: d },
+        }
+    }
+}
+
+/// The context's error: each kind converted by its own rule above.
+impl From<CoreError> for PecError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Store(e) => e.into(),
+            CoreError::Account(e) => e.into(),
+            CoreError::Credentials(e) => e.into(),
+            CoreError::Sync(e) => e.into(),
+            CoreError::Send(e) => e.into(),
+            CoreError::Invoice(e) => e.into(),
+            CoreError::Message(e) => e.into(),
+            CoreError::File(e) => e.into(),
+            CoreError::Refused(r) => r.into(),
+            CoreError::NotDownloaded(detail) => PecError::NotDownloaded { detail },
+            CoreError::Invalid(detail) => PecError::InvalidInput { detail },
+        }
+    }
+}
+
+/// A refusal at submission: a sender the login may not use (a delegate without `send`) is a
+/// permission error, a refused login an authentication error, a size or recipient count the
+/// user can fix an input error.
+impl From<SendRefusal> for PecError {
+    fn from(r: SendRefusal) -> Self {
+        let detail = r.detail;
+        match r.kind {
+            FailureKind::Sender => PecError::Permission { detail },
+            FailureKind::Auth => PecError::Auth { detail },
+            FailureKind::Size | FailureKind::Recipients => PecError::InvalidInput { detail },
+            _ => PecError::Server { detail },
+        }
+    }
 }
 
 impl From<StoreError> for PecError {

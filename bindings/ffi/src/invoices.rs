@@ -81,12 +81,12 @@ impl App {
     ) -> Result<InvoicePage> {
         let inner = self.inner.clone();
         blocking(move || {
-            inner.store.account(account_id)?;
+            inner.store().account(account_id)?;
             let mut q = ListQuery::new(View::Invoices);
             q.account = Some(account_id);
             q.limit = limit.clamp(1, pec_core::limits::MAX_PAGE_ROWS);
             q.before = cursor.map(|c| (c.date, c.id));
-            let items = inner.store.list_with_invoices(&q)?;
+            let items = inner.store().list_with_invoices(&q)?;
             let next = (items.len() as u32 == q.limit)
                 .then(|| {
                     items.last().map(|i| PageCursor {
@@ -95,7 +95,7 @@ impl App {
                     })
                 })
                 .flatten();
-            let (total, unread) = inner.store.count(&q)?;
+            let (total, unread) = inner.store().count(&q)?;
             Ok(InvoicePage {
                 rows: items
                     .into_iter()

@@ -1,48 +1,15 @@
 //! Sync and send: the network half of the facade (pec-core's `sync` and `outbox`, converted).
 
-use crate::app::{App, Inner};
+use crate::app::App;
 use crate::error::{PecError, Result};
 use crate::events::Subscription;
 use crate::runtime::blocking;
-use crate::types::{ChangeEvent, ChangeKind, ErrorEvent, SyncState};
+use crate::types::{ErrorEvent, SyncState};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
-use pec_core::outbox::{self, Outbox, OutboxConfig, SendError, SendState, SendStatus};
-use pec_core::sync::{BodyPolicy, SyncEngine, SyncError, SyncEvent, SyncOptions};
+use pec_core::outbox::{self, SendState, SendStatus};
+use pec_core::sync::{BodyPolicy, SyncError, SyncEvent, SyncOptions};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
-
-impl From<SyncError> for PecError {
-    fn from(e: SyncError) -> Self {
-        match e {
-            SyncError::Auth(d) => PecError::Auth { detail: d },
-            SyncError::NotPermitted(d) => PecError::Permission { detail: d },
-            SyncError::Tls(d) => PecError::Tls { detail: d },
-            SyncError::Network(d) => PecError::Network { detail: d },
-            SyncError::Server(d) | SyncError::Protocol(d) => PecError::Server { detail: d },
-            SyncError::Credentials(d) => PecError::Credentials { detail: d },
-            SyncError::NotFound(d) => PecError::NotFound { detail: d },
-            SyncError::Store(d) => PecError::Storage { detail: d },
-        }
-    }
-}
-
-impl From<SendError> for PecError {
-    fn from(e: SendError) -> Self {
-        match e {
-            SendError::Compose(c) => PecError::InvalidInput {
-                detail: c.to_string(),
-            },
-            SendError::Store(s) => s.into(),
-            SendError::Credentials(c) => c.into(),
-            SendError::Io(d) => PecError::Storage { detail: d },
-            SendError::Imap(d) => PecError::Network { detail: d },
-            SendError::Connect(c) => c.into(),
-            SendError::NotFound(d) => PecError::NotFound { detail: d },
-            SendError::NotPermitted(d) => PecError::Permission { detail: d },
-        }
-    }
-}
 
 /// Progress of a sync, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
@@ -208,47 +175,31 @@ fn events(v: Vec<outbox::EventView>) -> Vec<TimelineEvent> {
         .collect()
 }
 
-fn status_view(s: SendStatus, account_id: i64) -> SendStatusView {
-    let step = SendStep::from(s.state);
-    let settled = |st: SendStep| {
-        matches!(
-            st,
-            SendStep::Delivered | SendStep::Failed | SendStep::Rejected
-        )
-    };
-    let recipients: Vec<SendRecipient> = s
-        .recipients
-        .into_iter()
-        .map(|r| SendRecipient {
-            address: r.address,
-            step: r.state.into(),
-            reason: r.reason,
-            certified: r.certified,
-            events: events(r.events),
-        })
-        .collect();
-    let all_settled = !recipients.is_empty()
-        && recipients.iter().all(|r| {
-            settled(r.step) || (r.certified == Some(false) && r.step == SendStep::Accepted)
-        });
-    let ticks = match step {
-        SendStep::Queued | SendStep::Sending | SendStep::Submitted => Some(0),
-        SendStep::Accepted | SendStep::Warning => Some(1),
-        SendStep::Delivered => Some(2),
-        SendStep::Failed | SendStep::Rejected => None,
-    };
-    SendStatusView {
-        outbox_id: s.id,
-        account_id,
-        message_id: s.message_id,
-        subject: s.subject,
-        step,
-        ticks,
-        error: s.error,
-        attempts: s.attempts,
-        finished: step == SendStep::Rejected || all_settled,
-        recipients,
-        events: events(s.events),
+impl From<SendStatus> for SendStatusView {
+    fn from(s: SendStatus) -> Self {
+        SendStatusView {
+            outbox_id: s.id,
+            account_id: s.account_id,
+            message_id: s.message_id,
+            subject: s.subject,
+            step: s.state.into(),
+            ticks: s.ticks,
+            error: s.error,
+            attempts: s.attempts,
+            finished: s.finished,
+            recipients: s
+                .recipients
+                .into_iter()
+                .map(|r| SendRecipient {
+                    address: r.address,
+                    step: r.state.into(),
+                    reason: r.reason,
+                    certified: r.certified,
+                    events: events(r.events),
+                })
+                .collect(),
+            events: events(s.events),
+        }
     }
 }
 
@@ -257,30 +208,6 @@ fn status_view(s: SendStatus, account_id: i64) -> SendStatusView {
 pub trait SendListener: Send + Sync {
     fn on_status(&self, status: SendStatusView);
     fn on_error(&self, error: ErrorEvent);
-}
-
-/// The engine's changes as change-bus events: what list, folder and account screens re-read.
-pub(crate) fn forward_changes(
-    changes: broadcast::Sender<ChangeEvent>,
-) -> impl Fn(SyncEvent) + Send + Sync + 'static {
-    move |ev| {
-        let emit = |kind, account| {
-            // No receiver is fine: nobody is watching.
-            let _ = changes.send(ChangeEvent {
-                kind,
-                account_id: Some(account),
-            });
-        };
-        match ev {
-            SyncEvent::MessagesChanged { account, .. } => {
-                emit(ChangeKind::Messages, account);
-                emit(ChangeKind::Delivery, account);
-            }
-            SyncEvent::CountsChanged { account, .. } => emit(ChangeKind::Folders, account),
-            SyncEvent::Quota { account, .. } => emit(ChangeKind::Accounts, account),
-            _ => {}
-        }
-    }
 }
 
 fn body_policy(bodies: BodyDownload) -> BodyPolicy {
@@ -322,28 +249,6 @@ fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEve
     ErrorEvent {
         code: code.into(),
         detail: message,
-    }
-}
-
-impl Inner {
-    pub(crate) fn engine(&self) -> SyncEngine {
-        self.engine.clone()
-    }
-
-    pub(crate) fn outbox(&self) -> Outbox {
-        Outbox::new(self.store.clone(), OutboxConfig::new(&self.data_dir))
-    }
-
-    pub(crate) fn send_status(&self, outbox_id: i64) -> Result<SendStatusView> {
-        let outbox = self.outbox();
-        let account = outbox.entry(outbox_id)?.account_id;
-        Ok(status_view(outbox.status(outbox_id)?, account))
-    }
-
-    /// Check the draft against the account's permissions and queue it (persisted).
-    fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<outbox::Queued> {
-        let draft = draft_of(draft)?;
-        Ok(self.outbox().queue(account_id, &draft)?)
     }
 }
 
@@ -399,10 +304,9 @@ impl App {
     ) -> Result<SyncSummary> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            let engine = inner.engine();
             // This call's listener hears this account's progress and errors; the changes reach
-            // the change bus through the app's own subscription (`forward_changes`).
-            let _sub = engine.subscribe(move |ev| {
+            // the change bus through the context.
+            let _sub = inner.ctx.engine().subscribe(move |ev| {
                 let Some(l) = &listener else { return };
                 match ev {
                     SyncEvent::Progress {
@@ -428,9 +332,7 @@ impl App {
                 bodies: body_policy(bodies),
                 ..SyncOptions::default()
             };
-            let report = engine.sync_once(account_id, &opts).await?;
-            inner.emit(ChangeKind::Folders, Some(account_id));
-            inner.emit(ChangeKind::Messages, Some(account_id));
+            let report = inner.ctx.sync(account_id, &opts).await?;
             Ok(SyncSummary {
                 folders: report.folders,
                 added: report.added,
@@ -455,7 +357,7 @@ impl App {
         bodies: BodyDownload,
     ) -> Result<Arc<BackgroundSync>> {
         let _entered = self.inner.rt.enter();
-        let handle = self.inner.engine.start(
+        let handle = self.inner.ctx.start_background_sync(
             account_id,
             SyncOptions {
                 bodies: body_policy(bodies),
@@ -470,7 +372,7 @@ impl App {
     /// Where the sync stands: the app has one engine, so this is every caller's pass (running or
     /// not, the folder and progress, the last success and the last error).
     pub fn sync_status(&self) -> SyncState {
-        let s = self.inner.engine.status();
+        let s = self.inner.ctx.engine().status();
         SyncState {
             running: s.running,
             folder: s.folder,
@@ -487,7 +389,7 @@ impl App {
     pub async fn download(&self, message_id: i64) -> Result<()> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            inner.engine().fetch_body(message_id).await?;
+            inner.ctx.download(message_id).await?;
             Ok(())
         })
         .await
@@ -496,30 +398,16 @@ impl App {
     /// Validate, queue (persisted: never lost) and submit a PEC. A network failure leaves it in
     /// the outbox (`submitted = false`); `send_pending` retries.
     pub async fn send(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
+        let draft = draft_of(draft)?;
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            let outbox = inner.outbox();
-            let queued = {
-                let inner = inner.clone();
-                blocking(move || inner.queue(account_id, draft)).await?
-            };
-            inner.emit(ChangeKind::Messages, Some(account_id));
-            let report = outbox.process(account_id, inner.creds.as_ref()).await?;
-            let entry = outbox.entry(queued.id)?;
-            inner.emit(ChangeKind::Delivery, Some(account_id));
-            if !report.submitted.contains(&queued.id)
-                && !report.recovered.contains(&queued.id)
-                && report.rejected.contains(&queued.id)
-            {
-                return Err(refusal(&entry, report.errors.first()));
-            }
+            let out = inner.ctx.send(account_id, &draft).await?;
             Ok(SendResult {
-                outbox_id: queued.id,
-                message_row: entry.message_row,
-                message_id: queued.message_id,
-                submitted: report.submitted.contains(&queued.id)
-                    || report.recovered.contains(&queued.id),
-                warnings: queued.warnings.iter().map(|w| w.to_string()).collect(),
+                outbox_id: out.queued.id,
+                message_row: out.message_row,
+                message_id: out.queued.message_id,
+                submitted: out.submitted,
+                warnings: out.queued.warnings.iter().map(|w| w.to_string()).collect(),
             })
         })
         .await
@@ -527,11 +415,11 @@ impl App {
 
     /// Validate and queue a PEC without contacting the server (`send_pending` submits it).
     pub async fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
+        let draft = draft_of(draft)?;
         let inner = self.inner.clone();
         blocking(move || {
-            let queued = inner.queue(account_id, draft)?;
-            let entry = inner.outbox().entry(queued.id)?;
-            inner.emit(ChangeKind::Messages, Some(account_id));
+            let queued = inner.ctx.queue(account_id, &draft)?;
+            let entry = inner.ctx.outbox().entry(queued.id)?;
             Ok(SendResult {
                 outbox_id: queued.id,
                 message_row: entry.message_row,
@@ -546,7 +434,7 @@ impl App {
     /// The outbox entry named by its number or its Message-ID (with or without angle brackets).
     pub async fn find_outbox(&self, key: String) -> Result<i64> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.outbox().find(&key)?)).await
+        blocking(move || Ok(inner.ctx.outbox().find(&key)?)).await
     }
 
     /// Override the size rule (size × recipients, in MB) the outbox enforces for this account,
@@ -554,8 +442,8 @@ impl App {
     pub async fn set_send_limit(&self, account_id: i64, max_total_mb: u32) -> Result<()> {
         let inner = self.inner.clone();
         blocking(move || {
-            inner.store.account(account_id)?;
-            let outbox = inner.outbox();
+            inner.store().account(account_id)?;
+            let outbox = inner.ctx.outbox();
             let mut preset = outbox.preset(account_id)?;
             preset.max_total_bytes = u64::from(max_total_mb) * 1024 * 1024;
             Ok(outbox.set_preset(account_id, &preset)?)
@@ -566,41 +454,27 @@ impl App {
     /// Retry what is due in the outbox.
     pub async fn send_pending(&self, account_id: i64) -> Result<u32> {
         let inner = self.inner.clone();
-        crate::runtime::spawn(async move {
-            let r = inner
-                .outbox()
-                .process(account_id, inner.creds.as_ref())
-                .await?;
-            inner.emit(ChangeKind::Delivery, Some(account_id));
-            Ok((r.submitted.len() + r.recovered.len()) as u32)
-        })
-        .await
+        crate::runtime::spawn(async move { Ok(inner.ctx.send_pending(account_id).await? as u32) })
+            .await
     }
 
-    /// Fetch new receipts from the server; returns how many arrived.
+    /// Fetch new mail with receipt bodies (a pass of the app's one sync engine); returns how many
+    /// messages arrived.
     pub async fn refresh_receipts(&self, account_id: i64) -> Result<u32> {
         let inner = self.inner.clone();
-        crate::runtime::spawn(async move {
-            let n = inner
-                .outbox()
-                .poll_receipts(account_id, inner.creds.as_ref())
-                .await?;
-            if n > 0 {
-                inner.emit(ChangeKind::Delivery, Some(account_id));
-                inner.emit(ChangeKind::Messages, Some(account_id));
-            }
-            Ok(n as u32)
-        })
+        crate::runtime::spawn(
+            async move { Ok(inner.ctx.refresh_receipts(account_id).await? as u32) },
+        )
         .await
     }
 
     /// A sent PEC's timeline.
     pub async fn send_status(&self, outbox_id: i64) -> Result<SendStatusView> {
         let inner = self.inner.clone();
-        blocking(move || inner.send_status(outbox_id)).await
+        blocking(move || Ok(inner.ctx.send_status(outbox_id)?.into())).await
     }
 
-    /// Watch a sent PEC: its status now, then on every change, polling the server for receipts
+    /// Watch a sent PEC: its status now, then on every change, fetching receipts from the server
     /// every `poll_seconds` (0 = only on changes found by a sync) until it is finished.
     pub fn subscribe_send_status(
         &self,
@@ -609,66 +483,45 @@ impl App {
         listener: Arc<dyn SendListener>,
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
-        let mut rx = inner.changes.subscribe();
+        let mut rx = inner.ctx.changes();
         let task = inner.rt.spawn(async move {
             let mut last: Option<SendStatusView> = None;
             loop {
                 let status = {
                     let inner = inner.clone();
-                    blocking(move || inner.send_status(outbox_id)).await
+                    blocking(move || Ok(SendStatusView::from(inner.ctx.send_status(outbox_id)?)))
+                        .await
                 };
-                match status {
-                    Ok(s) => {
-                        let finished = s.finished;
-                        let account = inner.outbox().entry(outbox_id).map(|e| e.account_id);
-                        if last.as_ref() != Some(&s) {
-                            last = Some(s.clone());
-                            listener.on_status(s);
-                        }
-                        if finished {
-                            break;
-                        }
-                        let wait = async {
-                            if poll_seconds == 0 {
-                                let _ = rx.recv().await;
-                            } else {
-                                tokio::select! {
-                                    _ = rx.recv() => {}
-                                    _ = tokio::time::sleep(Duration::from_secs(poll_seconds as u64)) => {
-                                        if let Ok(acc) = account
-                                            && let Err(e) = inner.outbox().poll_receipts(acc, inner.creds.as_ref()).await {
-                                                listener.on_error((&PecError::from(e)).into());
-                                        }
-                                    }
-                                }
-                            }
-                        };
-                        wait.await;
-                    }
+                let s = match status {
+                    Ok(s) => s,
                     Err(e) => {
                         listener.on_error((&e).into());
                         break;
+                    }
+                };
+                let (finished, account) = (s.finished, s.account_id);
+                if last.as_ref() != Some(&s) {
+                    last = Some(s.clone());
+                    listener.on_status(s);
+                }
+                if finished {
+                    break;
+                }
+                if poll_seconds == 0 {
+                    let _ = rx.recv().await;
+                    continue;
+                }
+                tokio::select! {
+                    _ = rx.recv() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(poll_seconds as u64)) => {
+                        if let Err(e) = inner.ctx.refresh_receipts(account).await {
+                            listener.on_error((&PecError::from(e)).into());
+                        }
                     }
                 }
             }
         });
         Arc::new(Subscription::new(task))
-    }
-}
-
-/// The typed error for a message the provider refused: a sender the login may not use (a
-/// delegate without `send`) is a permission error, a refused login an authentication error.
-fn refusal(entry: &outbox::OutboxEntry, first_error: Option<&String>) -> PecError {
-    let detail = entry
-        .error
-        .clone()
-        .or_else(|| first_error.cloned())
-        .unwrap_or_else(|| "refused by the provider".into());
-    match entry.error_kind.as_deref() {
-        Some("sender") => PecError::Permission { detail },
-        Some("auth") => PecError::Auth { detail },
-        Some("size") | Some("recipients") => PecError::InvalidInput { detail },
-        _ => PecError::Server { detail },
     }
 }
 

@@ -115,7 +115,7 @@ pub(crate) async fn download_to(
     listener: Option<Arc<dyn DownloadListener>>,
 ) -> Result<DownloadedPart> {
     let dest = PathBuf::from(dest_path);
-    let engine = inner.engine();
+    let engine = inner.ctx.engine().clone();
     // The raw channel rather than `subscribe`: what was emitted before the download
     // returned is drained below, so the last report (done == total) is never cut off.
     let (_, mut events) = engine.events();

@@ -716,3 +716,176 @@ impl From<&crate::PecError> for ErrorEvent {
         }
     }
 }
+
+impl From<pec_core::context::MenuItem> for MenuEntry {
+    fn from(m: pec_core::context::MenuItem) -> Self {
+        use pec_core::context::MenuTarget;
+        let (view, kind) = match m.target {
+            MenuTarget::Folder(id) => (ViewRef::Folder { id }, Some(m.role.into())),
+            MenuTarget::Invoices => (ViewRef::Invoices, None),
+            MenuTarget::Receipts => (ViewRef::Receipts, None),
+        };
+        MenuEntry {
+            view,
+            name: m.name,
+            path: m.path,
+            kind,
+            depth: m.depth,
+            unread: m.unread,
+            total: m.total,
+        }
+    }
+}
+
+impl From<store::ReceiptInfo> for ReceiptRow {
+    fn from(r: store::ReceiptInfo) -> Self {
+        ReceiptRow {
+            receipt_id: r.receipt_id,
+            sent_id: r.sent_id,
+            receipt_type: r.receipt_type,
+            recipient: r.recipient,
+            error: r.error,
+            at: r.at,
+            certified: r.certified,
+        }
+    }
+}
+
+impl From<Option<pec_core::message::SignatureView>> for SignatureFacts {
+    fn from(s: Option<pec_core::message::SignatureView>) -> Self {
+        use pec_core::signature::SignatureStatus;
+        let Some(s) = s else {
+            return SignatureFacts {
+                state: SignatureState::NotChecked,
+                signer: None,
+                signer_email: None,
+                provider: None,
+                signing_time: None,
+                detail: None,
+            };
+        };
+        SignatureFacts {
+            state: match s.status {
+                Some(SignatureStatus::Valid) => SignatureState::Valid,
+                Some(SignatureStatus::Invalid) => SignatureState::Invalid,
+                Some(SignatureStatus::Untrusted) => SignatureState::Untrusted,
+                Some(SignatureStatus::Absent) => SignatureState::Absent,
+                None => SignatureState::NotChecked,
+            },
+            signer: s.signer_cn,
+            signer_email: s.signer_email,
+            provider: s.provider,
+            signing_time: s.signing_time.map(|t| t.timestamp()),
+            detail: s.detail,
+        }
+    }
+}
+
+impl From<pec_core::context::PecFacts> for PecFacts {
+    fn from(p: pec_core::context::PecFacts) -> Self {
+        PecFacts {
+            kind: p.kind.into(),
+            receipt_type: p.receipt_type,
+            certified: p.certified,
+            rewrapped: p.rewrapped,
+            header_mismatches: p
+                .header_mismatches
+                .into_iter()
+                .map(|x| HeaderMismatch {
+                    header: x.header,
+                    header_value: x.header_value,
+                    daticert_value: x.daticert_value,
+                })
+                .collect(),
+            identifier: p.identifier,
+            issuer: p.issuer,
+            certified_at: p.certified_at,
+            original_sender: p.original_sender,
+            receipt_recipient: p.receipt_recipient,
+            error: p.error,
+            signature: p.signature.into(),
+        }
+    }
+}
+
+impl From<pec_core::context::MessageView> for MessageView {
+    fn from(v: pec_core::context::MessageView) -> Self {
+        let d = v.detail;
+        MessageView {
+            folder: d.summary.folder.clone(),
+            message_id: d.message_id,
+            refers_to: d.ref_message_id,
+            pec: v.pec.into(),
+            recipients: d.recipients.into_iter().map(Into::into).collect(),
+            receipts: d.receipts.into_iter().map(Into::into).collect(),
+            attachments: d
+                .attachments
+                .into_iter()
+                .map(|a| AttachmentInfo {
+                    file_name: a.filename,
+                    mime: a.mime,
+                    size: a.size,
+                    section: a.section,
+                })
+                .collect(),
+            body_text: v.body_text,
+            downloaded: v.downloaded,
+            analysis_error: v.analysis_error,
+            labels: d.labels,
+            row: d.summary.into(),
+        }
+    }
+}
+
+impl From<SearchFilters> for pec_core::context::SearchForm {
+    fn from(f: SearchFilters) -> Self {
+        pec_core::context::SearchForm {
+            text: f.text,
+            from: f.from,
+            to: f.to,
+            subject: f.subject,
+            after: f.after,
+            before: f.before,
+            folder: f.folder_id,
+            hide_receipts: f.hide_receipts,
+            invoices_only: f.invoices_only,
+            limit: f.limit,
+        }
+    }
+}
+
+impl From<MessageAction> for store::Action {
+    fn from(a: MessageAction) -> Self {
+        use store::Action;
+        match a {
+            MessageAction::MarkSeen => Action::SetSeen(true),
+            MessageAction::MarkUnseen => Action::SetSeen(false),
+            MessageAction::Flag => Action::SetFlagged(true),
+            MessageAction::Unflag => Action::SetFlagged(false),
+            MessageAction::AddLabel { label } => Action::AddLabel(label),
+            MessageAction::RemoveLabel { label } => Action::RemoveLabel(label),
+            MessageAction::MoveTo { folder_id } => Action::Move(folder_id),
+            MessageAction::Delete => Action::Delete,
+        }
+    }
+}
+
+impl From<pec_core::ChangeKind> for ChangeKind {
+    fn from(k: pec_core::ChangeKind) -> Self {
+        match k {
+            pec_core::ChangeKind::Accounts => ChangeKind::Accounts,
+            pec_core::ChangeKind::Folders => ChangeKind::Folders,
+            pec_core::ChangeKind::Messages => ChangeKind::Messages,
+            pec_core::ChangeKind::Delivery => ChangeKind::Delivery,
+        }
+    }
+}
+
+impl From<pec_core::Change> for ChangeEvent {
+    fn from(c: pec_core::Change) -> Self {
+        ChangeEvent {
+            kind: c.kind.into(),
+            account_id: c.account,
+        }
+    }
+}

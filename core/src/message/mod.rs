@@ -179,6 +179,11 @@ impl Analyzer {
         }
     }
 
+    /// Whose signatures it accepts as a PEC provider's.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
     /// An analyzer that does not verify signatures (status `None`): for bulk classification.
     pub fn without_signatures(mut self) -> Self {
         self.verify = false;

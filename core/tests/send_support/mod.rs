@@ -5,7 +5,9 @@
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
 use pec_core::outbox::{Outbox, OutboxConfig, OutboxId, SendStatus};
 use pec_core::store::{AccountId, Store};
+use pec_core::sync::{BodyPolicy, SyncEngine, SyncOptions};
 use pec_sandbox::{Options, Sandbox};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const U1: (&str, &str) = ("utente1@pec.sandbox.test", "password1");
@@ -20,6 +22,8 @@ pub struct Env {
     pub outbox: Outbox,
     pub creds: MemoryCredentialStore,
     pub account: AccountId,
+    /// Picks up receipts as the apps do: a pass of the sync engine.
+    pub engine: SyncEngine,
 }
 
 /// Start a sandbox (or skip: `None`, failing under CI=true when Dovecot is missing).
@@ -42,7 +46,11 @@ pub async fn setup(test: &str, opts: Options) -> Option<Env> {
     let creds = MemoryCredentialStore::new();
     creds.set(U1.0, U1.1).expect("creds");
     let outbox = Outbox::new(store.clone(), fast_config(dir.path()));
+    let engine_creds = MemoryCredentialStore::new();
+    engine_creds.set(U1.0, U1.1).expect("creds");
+    let engine = SyncEngine::new(store.clone(), Arc::new(engine_creds));
     Some(Env {
+        engine,
         sb,
         dir,
         store,
@@ -77,7 +85,7 @@ pub fn add_account(store: &Store, sb: &Sandbox) -> AccountId {
         .expect("account")
 }
 
-/// Process the outbox and poll receipts until `done(status)` or `limit` passes.
+/// Process the outbox and sync receipts until `done(status)` or `limit` passes.
 pub async fn wait_for(
     env: &Env,
     id: OutboxId,
@@ -90,10 +98,14 @@ pub async fn wait_for(
             .process(env.account, &env.creds)
             .await
             .expect("process");
-        env.outbox
-            .poll_receipts(env.account, &env.creds)
+        let receipts = SyncOptions {
+            bodies: BodyPolicy::ReceiptsOnly,
+            ..SyncOptions::default()
+        };
+        env.engine
+            .sync_once(env.account, &receipts)
             .await
-            .expect("poll receipts");
+            .expect("receipts pass");
         let st = env.outbox.status(id).expect("status");
         if done(&st) {
             return st;

@@ -222,6 +222,11 @@ fn test_provider() -> &'static TestProvider {
     })
 }
 
+/// The test provider's root certificate (PEM), for callers that add it as an anchor themselves.
+pub fn test_root_pem() -> String {
+    test_provider().root_pem.clone()
+}
+
 /// The bundled trust list plus the test provider's root, explicitly, as a PEC-provider anchor.
 pub fn test_trust() -> pec_core::signature::TrustStore {
     pec_core::signature::TrustStore::bundled()

@@ -1,0 +1,116 @@
+//! The folder menu: the account's folders in the order users expect, with the virtual folders.
+
+use super::{Context, Result};
+use crate::store::AccountId;
+use crate::store::{Folder, FolderId, FolderRole, ListQuery, View};
+
+/// What a menu line opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuTarget {
+    Folder(FolderId),
+    /// Virtual: received invoices (SdI files).
+    Invoices,
+    /// Virtual: every PEC receipt.
+    Receipts,
+}
+
+/// One line of the folder menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuItem {
+    pub target: MenuTarget,
+    /// The last component of the server's folder name; empty for virtual folders (the shells
+    /// name them in their own language).
+    pub name: String,
+    /// The full IMAP path; empty for virtual folders.
+    pub path: String,
+    pub role: Option<FolderRole>,
+    /// Nesting level from the server's hierarchy separator (0 = top).
+    pub depth: u32,
+    pub unread: u32,
+    pub total: u32,
+}
+
+impl MenuItem {
+    /// A real folder's line.
+    pub fn of_folder(f: Folder) -> MenuItem {
+        let (name, depth) = match f.delimiter.as_deref().filter(|d| !d.is_empty()) {
+            Some(delim) => {
+                let parts: Vec<&str> = f.name.split(delim).collect();
+                (
+                    parts.last().copied().unwrap_or(&f.name).to_string(),
+                    parts.len().saturating_sub(1) as u32,
+                )
+            }
+            None => (f.name.clone(), 0),
+        };
+        MenuItem {
+            target: MenuTarget::Folder(f.id),
+            name,
+            path: f.name,
+            role: f.role,
+            depth,
+            unread: f.unread,
+            total: f.total,
+        }
+    }
+}
+
+/// Inbox first, then the virtual folders, the other roles in a fixed order, then the user's
+/// folders by name.
+fn role_rank(role: Option<FolderRole>) -> u8 {
+    match role {
+        Some(FolderRole::Inbox) => 0,
+        Some(FolderRole::Sent) => 2,
+        Some(FolderRole::Drafts) => 3,
+        Some(FolderRole::Archive) => 4,
+        Some(FolderRole::Junk) => 5,
+        Some(FolderRole::Trash) => 6,
+        None => 7,
+    }
+}
+
+impl Context {
+    /// The account's folder menu: real folders (inbox first) with their counts, and the virtual
+    /// Invoices and Receipts right after the inbox.
+    pub fn menu(&self, account: AccountId) -> Result<Vec<MenuItem>> {
+        self.store().account(account)?;
+        let mut folders = self.store().folders(account)?;
+        folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+        let mut out = Vec::with_capacity(folders.len() + 2);
+        let after_inbox = folders
+            .iter()
+            .take_while(|f| role_rank(f.role) <= role_rank(Some(FolderRole::Inbox)))
+            .count();
+        let mut rest = folders.into_iter();
+        out.extend(rest.by_ref().take(after_inbox).map(MenuItem::of_folder));
+        for (target, view) in [
+            (MenuTarget::Invoices, View::Invoices),
+            (MenuTarget::Receipts, View::Receipts),
+        ] {
+            let mut q = ListQuery::new(view);
+            q.account = Some(account);
+            let (total, unread) = self.store().count(&q)?;
+            out.push(MenuItem {
+                target,
+                name: String::new(),
+                path: String::new(),
+                role: None,
+                depth: 0,
+                unread,
+                total,
+            });
+        }
+        out.extend(rest.map(MenuItem::of_folder));
+        Ok(out)
+    }
+
+    /// The folder with this server name (exact, then case-insensitive) or role word, as its
+    /// menu line.
+    pub fn find_folder(&self, account: AccountId, name_or_role: &str) -> Result<Option<MenuItem>> {
+        self.store().account(account)?;
+        Ok(self
+            .store()
+            .find_folder(account, name_or_role)?
+            .map(MenuItem::of_folder))
+    }
+}

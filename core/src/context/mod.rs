@@ -1,0 +1,231 @@
+//! The core's root: one [`Context`] per data directory, for the life of the process.
+//!
+//! It owns what every caller shares: the store, the credential store, the one sync engine (its
+//! pass lock serialises every pass, its status outlives each call, its background loop is the
+//! apps' only automatic sync), the outbox, the signature trust and the change bus. Screens and
+//! the terminal client reach the core through it, so a rule (a permission, the menu's order,
+//! which facts of a message count as certified) is decided here once, and the FFI facade above
+//! only converts types.
+//!
+//! Store work is synchronous (SQLite); callers on an async runtime run these methods on a blocking
+//! thread. Network work (sync, send) is async.
+
+mod error;
+mod mail;
+mod menu;
+mod view;
+
+pub use error::{Error, Result};
+pub use mail::{SendOutcome, SendRefusal};
+pub use menu::{MenuItem, MenuTarget};
+pub use view::{ListPage, MessageView, PecFacts, SearchForm};
+
+use crate::accounts::{self, AccountSetup, CredentialStore};
+use crate::signature::{AnchorRole, TrustStore};
+use crate::store::AccountId;
+use crate::store::{Action, FolderRole, InsertOutcome, MessageId, Store};
+use crate::sync::{self, SyncEngine, SyncEvent};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// What changed, for screens to re-read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Accounts,
+    Folders,
+    Messages,
+    /// Receipts arrived or a send moved on: some sent message's delivery changed.
+    Delivery,
+}
+
+/// One change on the bus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// `None` for changes of every account (the account list).
+    pub account: Option<AccountId>,
+}
+
+/// The root of the core for one data directory. Cheap to clone: clones share everything.
+#[derive(Clone)]
+pub struct Context {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    data_dir: PathBuf,
+    store: Store,
+    creds: Arc<dyn CredentialStore>,
+    engine: SyncEngine,
+    changes: broadcast::Sender<Change>,
+    /// Forwards the engine's events to the change bus for the context's whole life.
+    _engine_changes: sync::Subscription,
+}
+
+impl Context {
+    /// Open (creating when needed) the store in `data_dir`. Must run inside a tokio runtime: the
+    /// engine's events are forwarded to the change bus by a task spawned on it.
+    pub fn open(data_dir: impl AsRef<Path>, creds: Arc<dyn CredentialStore>) -> Result<Context> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        if data_dir.as_os_str().is_empty() {
+            return Err(Error::Invalid("empty data directory".into()));
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::Invalid("Context::open needs a tokio runtime".into()));
+        }
+        let store = Store::open_in(&data_dir)?;
+        let (changes, _) = broadcast::channel(1024);
+        let engine = SyncEngine::new(store.clone(), creds.clone());
+        let forward = engine.subscribe(forward_changes(changes.clone()));
+        Ok(Context {
+            shared: Arc::new(Shared {
+                data_dir,
+                store,
+                creds,
+                engine,
+                changes,
+                _engine_changes: forward,
+            }),
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.shared.data_dir
+    }
+
+    /// The store, for reads that need no decision (rows, details, attachments).
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    pub fn credentials(&self) -> &dyn CredentialStore {
+        self.shared.creds.as_ref()
+    }
+
+    /// The one sync engine: its status and events are every caller's.
+    pub fn engine(&self) -> &SyncEngine {
+        &self.shared.engine
+    }
+
+    /// Every change from now on.
+    pub fn changes(&self) -> broadcast::Receiver<Change> {
+        self.shared.changes.subscribe()
+    }
+
+    pub(crate) fn emit(&self, kind: ChangeKind, account: Option<AccountId>) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.shared.changes.send(Change { kind, account });
+    }
+
+    /// Which signers are PEC providers: the bundled AgID/DigitPA list plus anchors added with
+    /// [`Context::add_provider_anchor`]. Never an account's TLS `ca_file`: a CA trusted to reach a
+    /// server says nothing about who may certify PEC evidence.
+    pub fn trust(&self) -> TrustStore {
+        self.shared.store.analyzer().trust().clone()
+    }
+
+    /// Trust the CA certificates in `pem` as issuers of PEC provider signatures for this context
+    /// (not saved): the sandbox and the tests sign under their own CA. Applies to messages
+    /// analysed from now on.
+    pub fn add_provider_anchor(&self, pem: &[u8]) -> Result<()> {
+        let trust = self
+            .trust()
+            .with_anchor_pem(pem, AnchorRole::PecProviders)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        self.shared.store.set_signature_trust(trust);
+        Ok(())
+    }
+
+    /// Add (or update) an account; with `verify`, logs in over IMAP and SMTP first and saves
+    /// nothing when that fails.
+    pub async fn add_account(&self, setup: &AccountSetup, verify: bool) -> Result<AccountId> {
+        if verify {
+            accounts::verify(setup, accounts::LOGIN_CHECK_TIMEOUT).await?;
+        }
+        let id = accounts::add_account(self.store(), self.credentials(), setup)?;
+        self.emit(ChangeKind::Accounts, None);
+        Ok(id)
+    }
+
+    /// Remove an account, its messages and its password.
+    pub fn remove_account(&self, id: AccountId) -> Result<()> {
+        accounts::remove_account(self.store(), self.credentials(), id)?;
+        self.emit(ChangeKind::Accounts, None);
+        Ok(())
+    }
+
+    /// Apply a user's action locally at once (the sync replays it on the server), once the
+    /// account's permissions and the folder's rights allow it.
+    pub fn apply(&self, message: MessageId, action: Action) -> Result<()> {
+        let account = self.store().message(message)?.summary.account_id;
+        accounts::apply_action(self.store(), message, action)?;
+        self.emit(ChangeKind::Messages, Some(account));
+        Ok(())
+    }
+
+    /// Store `raw` in the account's folder `folder` (server name, or a role word such as
+    /// `inbox`; created when missing; the inbox when `None`). Receipts among imported messages
+    /// are tracked like synced ones.
+    pub fn import(
+        &self,
+        account: AccountId,
+        folder: Option<&str>,
+        raw: &[u8],
+    ) -> Result<InsertOutcome> {
+        let store = self.store();
+        store.account(account)?;
+        let name = folder.unwrap_or("INBOX");
+        let folder = match store.find_folder(account, name)? {
+            Some(f) => f.id,
+            None => {
+                let role = FolderRole::parse(&name.to_ascii_lowercase());
+                let name = if role == Some(FolderRole::Inbox) {
+                    "INBOX"
+                } else {
+                    name
+                };
+                store.ensure_folder(account, name, role, Some("/"))?
+            }
+        };
+        let out = store.import_raw(folder, raw)?;
+        if out.inserted {
+            self.emit(ChangeKind::Messages, Some(account));
+        }
+        Ok(out)
+    }
+
+    /// The message's bytes as received, with its account; `NotDownloaded` while only its
+    /// headers are here.
+    pub fn raw_message(&self, message: MessageId) -> Result<(AccountId, Vec<u8>)> {
+        let account = self.store().message(message)?.summary.account_id;
+        let raw = self
+            .store()
+            .body(message)?
+            .ok_or_else(|| Error::NotDownloaded(format!("message {message}")))?;
+        Ok((account, raw))
+    }
+}
+
+/// The engine's events as changes: what list, folder and account screens re-read.
+fn forward_changes(
+    changes: broadcast::Sender<Change>,
+) -> impl Fn(SyncEvent) + Send + Sync + 'static {
+    move |ev| {
+        let emit = |kind, account| {
+            let _ = changes.send(Change {
+                kind,
+                account: Some(account),
+            });
+        };
+        match ev {
+            SyncEvent::MessagesChanged { account, .. } => {
+                emit(ChangeKind::Messages, account);
+                emit(ChangeKind::Delivery, account);
+            }
+            SyncEvent::CountsChanged { account, .. } => emit(ChangeKind::Folders, account),
+            SyncEvent::Quota { account, .. } => emit(ChangeKind::Accounts, account),
+            _ => {}
+        }
+    }
+}

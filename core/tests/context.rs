@@ -1,0 +1,189 @@
+//! The core's root, called directly (as the facade and any other core caller do): the rules it
+//! decides once for every shell hold without the facade.
+
+mod store_util;
+
+use pec_core::Context;
+use pec_core::accounts::{
+    AccountError, AccountSetup, DelegateLogin, MemoryCredentialStore, Permissions, Servers,
+};
+use pec_core::context::{ChangeKind, Error, MenuTarget, SearchForm};
+use pec_core::store::{Action, FolderRole, View};
+use std::sync::Arc;
+use store_util::{TempDir, envelope, plain};
+
+const BOX: &str = "ufficio@pec.example";
+
+fn setup(delegation: Option<DelegateLogin>) -> AccountSetup {
+    AccountSetup {
+        address: BOX.into(),
+        password: "secret".into(),
+        display_name: None,
+        servers: Servers {
+            imap_host: "127.0.0.1".into(),
+            imap_port: 1,
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 1,
+            ca_file: None,
+        },
+        provider: "custom".into(),
+        delegation,
+    }
+}
+
+fn open(dir: &TempDir) -> Context {
+    Context::open(dir.path(), Arc::new(MemoryCredentialStore::new())).expect("context")
+}
+
+/// A delegate without the write permission is refused a delete by the core itself, before
+/// anything changes, and the message stays where it was.
+#[tokio::test]
+async fn a_delegates_permissions_hold_for_a_direct_core_caller() {
+    let dir = TempDir::new("ctx-perm");
+    let ctx = open(&dir);
+    let reader = DelegateLogin {
+        login: "assistente".into(),
+        permissions: Permissions {
+            read: true,
+            write: false,
+            send: false,
+            mail_programs: true,
+            settings: false,
+        },
+    };
+    let account = ctx
+        .add_account(&setup(Some(reader)), false)
+        .await
+        .expect("account");
+    let raw = plain(
+        BOX,
+        &["a@pec.other"],
+        "Verbale",
+        "m1@x",
+        "Fri, 15 Nov 2024 09:00:00 +0100",
+        "testo",
+    );
+    let id = ctx.import(account, None, &raw).expect("import").id;
+    let refused = ctx.apply(id, Action::Delete);
+    assert!(
+        matches!(refused, Err(Error::Account(AccountError::NotPermitted(_)))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        ctx.store().message(id).expect("still there").summary.folder,
+        "INBOX"
+    );
+    // What it may do goes through and is announced on the change bus.
+    let mut changes = ctx.changes();
+    ctx.apply(id, Action::SetSeen(true)).expect("mark read");
+    let change = changes.recv().await.expect("change");
+    assert_eq!(change.kind, ChangeKind::Messages);
+    assert_eq!(change.account, Some(account));
+}
+
+/// The menu: inbox, then the virtual Invoices and Receipts with their counts, then the other roles
+/// in a fixed order, then the user's folders by name with their depth from the separator.
+#[tokio::test]
+async fn the_menu_puts_the_virtual_folders_after_the_inbox() {
+    let dir = TempDir::new("ctx-menu");
+    let ctx = open(&dir);
+    let account = ctx.add_account(&setup(None), false).await.expect("account");
+    let store = ctx.store();
+    for (name, role) in [
+        ("INBOX.Clienti.Roma", None),
+        ("INBOX.Cestino", Some(FolderRole::Trash)),
+        ("INBOX.Clienti", None),
+        ("INBOX.Inviata", Some(FolderRole::Sent)),
+    ] {
+        store
+            .ensure_folder(account, name, role, Some("."))
+            .expect("folder");
+    }
+    let invoice = envelope(
+        "sdi01@pec.fatturapa.it",
+        BOX,
+        "Fattura",
+        "f1@x",
+        "x",
+        Some("IT01234567890_00001.xml"),
+    );
+    // Imported by role word: the inbox is created with its role.
+    ctx.import(account, Some("inbox"), &invoice)
+        .expect("import");
+    let menu = ctx.menu(account).expect("menu");
+    let lines: Vec<(MenuTarget, &str, u32)> = menu
+        .iter()
+        .map(|m| (m.target, m.name.as_str(), m.depth))
+        .collect();
+    assert!(
+        matches!(lines[0], (MenuTarget::Folder(_), "INBOX", 0)),
+        "{lines:?}"
+    );
+    assert_eq!(menu[0].role, Some(FolderRole::Inbox));
+    assert_eq!(menu[1].target, MenuTarget::Invoices);
+    assert_eq!(menu[1].total, 1, "{:?}", menu[1]);
+    assert_eq!(menu[2].target, MenuTarget::Receipts);
+    let rest: Vec<(&str, u32)> = lines[3..].iter().map(|l| (l.1, l.2)).collect();
+    assert_eq!(
+        rest,
+        vec![("Inviata", 1), ("Cestino", 1), ("Clienti", 1), ("Roma", 2)]
+    );
+    let found = ctx
+        .find_folder(account, "sent")
+        .expect("find")
+        .expect("sent");
+    assert_eq!(found.path, "INBOX.Inviata");
+    // The invoice is found by the search form's own switch.
+    let form = SearchForm {
+        invoices_only: true,
+        ..SearchForm::default()
+    };
+    assert_eq!(ctx.search(Some(account), &form).expect("search").len(), 1);
+    let page = ctx
+        .page(account, View::Invoices, None, 1, false)
+        .expect("page");
+    assert_eq!((page.rows.len(), page.total), (1, 1));
+    assert_eq!(page.next.map(|(_, id)| id), Some(page.rows[0].id));
+}
+
+/// The message view says how far its facts are proven: a signed receipt under a trusted
+/// provider is certified; the same bytes under the bundled list only are not; a body the
+/// analyser refuses is still shown, with the reason.
+#[tokio::test]
+async fn the_message_view_says_what_is_certified() {
+    let dir = TempDir::new("ctx-view");
+    let ctx = open(&dir);
+    let account = ctx.add_account(&setup(None), false).await.expect("account");
+    let receipt = store_util::receipt(
+        "accettazione",
+        "m1@x",
+        "opec.1@pec.example",
+        None,
+        "nessuno",
+        "18:26:32",
+        BOX,
+    );
+    let id = ctx.import(account, None, &receipt).expect("import").id;
+    let v = ctx.message_view(id).expect("view");
+    assert!(v.downloaded);
+    assert_eq!(v.pec.receipt_type.as_deref(), Some("accettazione"));
+    assert!(!v.pec.certified, "the sandbox root is not trusted yet");
+
+    ctx.add_provider_anchor(store_util::test_root_pem().as_bytes())
+        .expect("anchor");
+    let v = ctx.message_view(id).expect("view");
+    assert!(v.pec.certified, "{:?}", v.pec);
+    assert_eq!(v.pec.identifier.as_deref(), Some("opec.1@pec.example"));
+
+    let hostile =
+        store_util::nested_multipart("From: a@pec.example\r\nSubject: profondo\r\n", 10_000);
+    let id = ctx.import(account, None, &hostile).expect("import");
+    let v = ctx.message_view(id.id).expect("view");
+    assert!(v.analysis_error.is_some(), "{v:?}");
+    assert!(!v.pec.certified);
+    assert!(v.pec.signature.is_none());
+    assert!(
+        v.body_text.is_some_and(|t| t.contains("fondo")),
+        "read plainly"
+    );
+}
