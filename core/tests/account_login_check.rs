@@ -25,7 +25,7 @@ fn setup(sb: &Sandbox, password: &str, ca_file: Option<PathBuf>) -> AccountSetup
             smtp_port: sb.smtp_addr.port(),
             ca_file,
         },
-        provider: "custom".into(),
+        provider: pec_core::accounts::Provider::Custom,
         delegation: None,
     }
 }

@@ -19,7 +19,7 @@ fn setup(address: &str) -> AccountSetup {
             smtp_port: 465,
             ca_file: None,
         },
-        provider: "custom".into(),
+        provider: pec_core::accounts::Provider::Custom,
         delegation: None,
     }
 }

@@ -26,7 +26,7 @@ fn setup(delegation: Option<DelegateLogin>) -> AccountSetup {
             smtp_port: 1,
             ca_file: None,
         },
-        provider: "custom".into(),
+        provider: pec_core::accounts::Provider::Custom,
         delegation,
     }
 }

@@ -4,7 +4,6 @@
 use crate::credentials::{self, CredentialBackend, ForeignStore, SecretStore};
 use crate::error::{PecError, Result};
 use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
-use crate::presets::{Provider, provider_preset};
 use crate::runtime::{blocking, rt};
 use crate::types::*;
 use pec_core::accounts::{self, Account, CredentialStore};
@@ -47,7 +46,7 @@ impl Inner {
             capabilities: accounts::account_capabilities(self.store(), &acc)?.into(),
             address: acc.config.address,
             display_name: acc.config.display_name,
-            provider: Provider::parse(&meta.provider).unwrap_or(Provider::Custom),
+            provider: meta.provider().into(),
             login: acc.login,
             delegated: meta.delegated.is_some(),
             permissions: permissions.into(),
@@ -529,38 +528,22 @@ where
     }
 }
 
-/// The core's add-account form from the facade's: a preset's servers, or the custom ones.
+/// The core's add-account form from the facade's.
 fn account_setup(account: NewAccount) -> Result<accounts::AccountSetup> {
-    let servers = match account.provider {
-        Provider::Custom => {
-            let c = account
-                .custom
-                .ok_or_else(|| PecError::invalid("a custom provider needs its servers"))?;
-            accounts::Servers {
-                imap_host: c.imap_host,
-                imap_port: c.imap_port,
-                smtp_host: c.smtp_host,
-                smtp_port: c.smtp_port,
-                ca_file: c.ca_file.map(PathBuf::from),
-            }
-        }
-        p => {
-            let preset = provider_preset(p);
-            accounts::Servers {
-                imap_host: preset.imap_host,
-                imap_port: preset.imap_port,
-                smtp_host: preset.smtp_host,
-                smtp_port: preset.smtp_port,
-                ca_file: None,
-            }
-        }
-    };
+    let custom = account.custom.map(|c| accounts::Servers {
+        imap_host: c.imap_host,
+        imap_port: c.imap_port,
+        smtp_host: c.smtp_host,
+        smtp_port: c.smtp_port,
+        ca_file: c.ca_file.map(PathBuf::from),
+    });
+    let provider = account.provider.into();
     Ok(accounts::AccountSetup {
         address: account.address,
         password: account.password,
         display_name: account.display_name,
-        servers,
-        provider: account.provider.as_str().to_string(),
+        servers: accounts::providers::servers_for(provider, custom)?,
+        provider,
         delegation: account.delegation.map(|d| accounts::DelegateLogin {
             login: d.login,
             permissions: d.permissions.into(),

@@ -52,15 +52,11 @@ fn compose_of(d: Draft) -> Result<ComposeDraft> {
         subject: d.subject,
         text: d.text.unwrap_or_default(),
         attachments,
-        receipt: Some(d.receipt.as_str().to_string()),
+        receipt: Some(d.receipt.into()),
         in_reply_to: d.in_reply_to,
         bcc: d.bcc.iter().map(mailbox_text).collect(),
         html: d.html,
-        priority: match d.priority {
-            Priority::Normal => None,
-            Priority::High => Some("high".into()),
-            Priority::Low => Some("low".into()),
-        },
+        priority: (d.priority != Priority::Normal).then(|| d.priority.into()),
         signature: d.signature,
         references: d.references,
     })

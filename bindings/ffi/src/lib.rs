@@ -46,9 +46,9 @@ pub use files::{
 };
 pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{
-    BackgroundSync, BodyDownload, ComposeDraft, OutgoingAttachment, SendListener, SendRecipient,
-    SendResult, SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary, TimelineEvent,
-    validate_draft,
+    BackgroundSync, BodyDownload, ComposeDraft, MessagePriority, OutgoingAttachment,
+    RequestedReceipt, SendListener, SendRecipient, SendResult, SendStatusView, SendStep,
+    SyncListener, SyncProgress, SyncSummary, TimelineEvent, validate_draft,
 };
 pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
 pub use presets::{

@@ -68,8 +68,8 @@ pub struct ComposeDraft {
     pub subject: String,
     pub text: String,
     pub attachments: Vec<OutgoingAttachment>,
-    /// Receipt type: `completa` (default), `breve`, `sintetica`.
-    pub receipt: Option<String>,
+    /// The receipt asked of the provider; `completa` when `None`.
+    pub receipt: Option<RequestedReceipt>,
     /// Message-ID this replies to (without angle brackets).
     pub in_reply_to: Option<String>,
     /// Refused when not empty: PEC has no hidden recipients (kept so no input is dropped silently).
@@ -78,15 +78,88 @@ pub struct ComposeDraft {
     /// An HTML alternative of `text`.
     #[uniffi(default)]
     pub html: Option<String>,
-    /// `high`, `normal` (default) or `low`.
+    /// `Normal` when `None`.
     #[uniffi(default)]
-    pub priority: Option<String>,
+    pub priority: Option<MessagePriority>,
     /// Appended to the bodies after "-- ".
     #[uniffi(default)]
     pub signature: Option<String>,
     /// Message-IDs of the thread (without angle brackets), oldest first.
     #[uniffi(default)]
     pub references: Vec<String>,
+}
+
+/// The delivery receipt a sender asks for (`X-TipoRicevuta`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RequestedReceipt {
+    /// The receipt carries the whole message (the default).
+    Completa,
+    /// The receipt carries hashes of the message's parts instead.
+    Breve,
+    /// The receipt carries the certification data only.
+    Sintetica,
+}
+
+impl RequestedReceipt {
+    /// `completa`, `breve` or `sintetica`, any case.
+    pub fn parse(word: &str) -> Option<RequestedReceipt> {
+        ReceiptType::parse(&word.trim().to_ascii_lowercase()).map(Into::into)
+    }
+}
+
+impl From<ReceiptType> for RequestedReceipt {
+    fn from(r: ReceiptType) -> Self {
+        match r {
+            ReceiptType::Completa => RequestedReceipt::Completa,
+            ReceiptType::Breve => RequestedReceipt::Breve,
+            ReceiptType::Sintetica => RequestedReceipt::Sintetica,
+        }
+    }
+}
+
+impl From<RequestedReceipt> for ReceiptType {
+    fn from(r: RequestedReceipt) -> Self {
+        match r {
+            RequestedReceipt::Completa => ReceiptType::Completa,
+            RequestedReceipt::Breve => ReceiptType::Breve,
+            RequestedReceipt::Sintetica => ReceiptType::Sintetica,
+        }
+    }
+}
+
+/// A message's priority (`X-Priority` / `Importance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MessagePriority {
+    High,
+    Normal,
+    Low,
+}
+
+impl MessagePriority {
+    /// `high`/`alta`, `normal`/`normale`, `low`/`bassa`, any case.
+    pub fn parse(word: &str) -> Option<MessagePriority> {
+        Priority::parse(word).map(Into::into)
+    }
+}
+
+impl From<Priority> for MessagePriority {
+    fn from(p: Priority) -> Self {
+        match p {
+            Priority::High => MessagePriority::High,
+            Priority::Normal => MessagePriority::Normal,
+            Priority::Low => MessagePriority::Low,
+        }
+    }
+}
+
+impl From<MessagePriority> for Priority {
+    fn from(p: MessagePriority) -> Self {
+        match p {
+            MessagePriority::High => Priority::High,
+            MessagePriority::Normal => Priority::Normal,
+            MessagePriority::Low => Priority::Low,
+        }
+    }
 }
 
 /// What `send` did.
@@ -253,32 +326,16 @@ fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEve
 }
 
 pub(crate) fn draft_of(d: ComposeDraft) -> Result<Draft> {
-    let receipt = match d.receipt.as_deref() {
-        None | Some("") => ReceiptType::Completa,
-        Some(r) => {
-            ReceiptType::parse(r).ok_or_else(|| PecError::invalid(format!("receipt type {r:?}")))?
-        }
-    };
     let mut draft = Draft::new();
     draft.to = d.to.iter().map(|s| Mailbox::parse(s)).collect();
     draft.cc = d.cc.iter().map(|s| Mailbox::parse(s)).collect();
     draft.subject = d.subject;
     draft.text = Some(d.text);
-    draft.receipt = receipt;
+    draft.receipt = d.receipt.map(Into::into).unwrap_or(ReceiptType::Completa);
     draft.in_reply_to = d.in_reply_to;
     draft.bcc = d.bcc.iter().map(|s| Mailbox::parse(s)).collect();
     draft.html = d.html;
-    draft.priority = match d
-        .priority
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("") | Some("normal") | Some("normale") => Priority::Normal,
-        Some("high") | Some("alta") => Priority::High,
-        Some("low") | Some("bassa") => Priority::Low,
-        Some(p) => return Err(PecError::invalid(format!("priority {p:?}"))),
-    };
+    draft.priority = d.priority.map(Into::into).unwrap_or_default();
     draft.signature = d.signature.filter(|s| !s.is_empty());
     draft.references = d.references;
     draft.attachments = d

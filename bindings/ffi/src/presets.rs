@@ -1,27 +1,8 @@
-//! Provider presets: where each PEC provider's servers are and what it allows.
-//!
-//! Hosts and ports are the ones the providers publish for mail programs (implicit TLS: IMAPS 993,
-//! SMTPS 465). The size limit is not kept here: it is the one the outbox enforces, from
-//! `pec_core::compose::ProviderPreset` (size × recipients: 30 MB by the Italian rule, 100 MB at
-//! Aruba), so the screen shows the limit the send path applies. The server's own answer (a
-//! refusal) always wins at send time.
-//!
-//! | provider  | IMAP                          | SMTP                          | size × rcpts | login   | hosts confirmed by |
-//! |-----------|-------------------------------|-------------------------------|--------------|---------|--------------------|
-//! | Aruba     | imaps.pec.aruba.it:993        | smtps.pec.aruba.it:465        | 100 MB       | address | guide.pec.it (Aruba's own guide) |
-//! | Legalmail | mbox.cert.legalmail.it:993    | sendm.cert.legalmail.it:465   | 30 MB        | user id | help.infocert.it (InfoCert's FAQ names both hosts) |
-//! | Poste     | mail.postecert.it:993         | mail.postecert.it:465         | 30 MB        | address | Thunderbird ISPDB `postecert.it.xml` (merged 2025, links postecert.poste.it) |
-//! | Namirial  | imaps.sicurezzapostale.it:993 | smtps.sicurezzapostale.it:465 | 30 MB        | address | not confirmed: third-party sources disagree |
-//! | Register  | imaps.pec.register.it:993     | smtps.pec.register.it:465     | 30 MB        | address | not confirmed: third-party sources disagree |
-//! | Custom    | as typed (e.g. the sandbox)   | as typed                      | 30 MB        | as typed| — |
-//!
-//! `source` carries the last column, so the add-account screen can say "check these servers with
-//! your provider" for the two we could not confirm (2026-11) instead of presenting a guess as fact.
-//! Legalmail logs in with the user id InfoCert assigns (not the address): `login_name` tells the
-//! screen which field to ask for. InfoCert also caps sending at 6 messages a minute (its FAQ); the
-//! server's refusal is what the outbox reports when that is hit.
+//! Provider presets for the add-account screen: where each PEC provider's servers are and what it
+//! allows. The table and its sources live in `pec_core::accounts::providers`; this file only
+//! gives them FFI shapes.
 
-use pec_core::compose;
+use pec_core::accounts::providers;
 
 /// The providers the add-account screen offers.
 #[derive(
@@ -40,26 +21,37 @@ pub enum Provider {
 
 impl Provider {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Aruba => "aruba",
-            Provider::Legalmail => "legalmail",
-            Provider::Poste => "poste",
-            Provider::Namirial => "namirial",
-            Provider::Register => "register",
-            Provider::Custom => "custom",
-        }
+        providers::Provider::from(self).as_str()
     }
 
     pub fn parse(s: &str) -> Option<Provider> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "aruba" => Provider::Aruba,
-            "legalmail" | "infocert" => Provider::Legalmail,
-            "poste" | "postecert" => Provider::Poste,
-            "namirial" => Provider::Namirial,
-            "register" => Provider::Register,
-            "custom" => Provider::Custom,
-            _ => return None,
-        })
+        providers::Provider::parse(s).map(Provider::from)
+    }
+}
+
+impl From<Provider> for providers::Provider {
+    fn from(p: Provider) -> Self {
+        match p {
+            Provider::Aruba => providers::Provider::Aruba,
+            Provider::Legalmail => providers::Provider::Legalmail,
+            Provider::Poste => providers::Provider::Poste,
+            Provider::Namirial => providers::Provider::Namirial,
+            Provider::Register => providers::Provider::Register,
+            Provider::Custom => providers::Provider::Custom,
+        }
+    }
+}
+
+impl From<providers::Provider> for Provider {
+    fn from(p: providers::Provider) -> Self {
+        match p {
+            providers::Provider::Aruba => Provider::Aruba,
+            providers::Provider::Legalmail => Provider::Legalmail,
+            providers::Provider::Poste => Provider::Poste,
+            providers::Provider::Namirial => Provider::Namirial,
+            providers::Provider::Register => Provider::Register,
+            providers::Provider::Custom => Provider::Custom,
+        }
     }
 }
 
@@ -97,227 +89,41 @@ pub struct ProviderPreset {
     pub source: Option<String>,
 }
 
-struct Hosts<'a> {
-    imap: &'a str,
-    smtp: &'a str,
-    login_name: LoginName,
-    source: Option<&'a str>,
-}
-
-fn preset(provider: Provider, name: &str, hosts: Hosts, domains: &[&str]) -> ProviderPreset {
-    ProviderPreset {
-        provider,
-        name: name.into(),
-        imap_host: hosts.imap.into(),
-        imap_port: 993,
-        smtp_host: hosts.smtp.into(),
-        smtp_port: 465,
-        max_total_mb: max_total_mb(provider),
-        max_recipients: sending_rules(provider).max_recipients,
-        domains: domains.iter().map(|d| d.to_string()).collect(),
-        login_name: hosts.login_name,
-        source: hosts.source.map(str::to_string),
+impl From<providers::ProviderInfo> for ProviderPreset {
+    fn from(p: providers::ProviderInfo) -> Self {
+        ProviderPreset {
+            provider: p.provider.into(),
+            name: p.name,
+            imap_host: p.imap_host,
+            imap_port: p.imap_port,
+            smtp_host: p.smtp_host,
+            smtp_port: p.smtp_port,
+            max_total_mb: p.max_total_mb,
+            max_recipients: p.max_recipients,
+            domains: p.domains,
+            login_name: match p.login_name {
+                providers::LoginName::Address => LoginName::Address,
+                providers::LoginName::UserId => LoginName::UserId,
+            },
+            source: p.source,
+        }
     }
-}
-
-/// The sending rules the outbox enforces for this provider.
-fn sending_rules(provider: Provider) -> compose::ProviderPreset {
-    match provider {
-        Provider::Aruba => compose::ProviderPreset::aruba(),
-        _ => compose::ProviderPreset::generic(),
-    }
-}
-
-/// The size × recipients limit the outbox enforces for this provider, in MiB.
-fn max_total_mb(provider: Provider) -> u32 {
-    u32::try_from(sending_rules(provider).max_total_bytes / (1024 * 1024)).unwrap_or(u32::MAX)
 }
 
 /// Every preset, in the order the picker shows them (Custom last, with empty hosts).
 #[uniffi::export]
 pub fn provider_presets() -> Vec<ProviderPreset> {
-    vec![
-        preset(
-            Provider::Aruba,
-            "Aruba PEC",
-            Hosts {
-                imap: "imaps.pec.aruba.it",
-                smtp: "smtps.pec.aruba.it",
-                login_name: LoginName::Address,
-                source: Some("https://guide.pec.it/posta-pec/configurare-casella-pec/"),
-            },
-            &["pec.it", "arubapec.it"],
-        ),
-        preset(
-            Provider::Legalmail,
-            "Legalmail (InfoCert)",
-            Hosts {
-                imap: "mbox.cert.legalmail.it",
-                smtp: "sendm.cert.legalmail.it",
-                login_name: LoginName::UserId,
-                source: Some("https://help.infocert.it (Legalmail FAQ)"),
-            },
-            &["legalmail.it"],
-        ),
-        preset(
-            Provider::Poste,
-            "Poste Italiane (PosteCert)",
-            Hosts {
-                imap: "mail.postecert.it",
-                smtp: "mail.postecert.it",
-                login_name: LoginName::Address,
-                source: Some(
-                    "Thunderbird ISPDB postecert.it.xml (https://postecert.poste.it/pec/configurazione.shtml)",
-                ),
-            },
-            &["postecert.it"],
-        ),
-        preset(
-            Provider::Namirial,
-            "Namirial (Sicurezza Postale)",
-            Hosts {
-                imap: "imaps.sicurezzapostale.it",
-                smtp: "smtps.sicurezzapostale.it",
-                login_name: LoginName::Address,
-                source: None,
-            },
-            &["sicurezzapostale.it"],
-        ),
-        preset(
-            Provider::Register,
-            "Register.it PEC",
-            Hosts {
-                imap: "imaps.pec.register.it",
-                smtp: "smtps.pec.register.it",
-                login_name: LoginName::Address,
-                source: None,
-            },
-            &["pec-email.com"],
-        ),
-        custom_preset(),
-    ]
-}
-
-/// A server typed by hand: empty hosts, the usual implicit-TLS ports.
-fn custom_preset() -> ProviderPreset {
-    ProviderPreset {
-        provider: Provider::Custom,
-        name: "Custom server".into(),
-        imap_host: String::new(),
-        imap_port: 993,
-        smtp_host: String::new(),
-        smtp_port: 465,
-        max_total_mb: max_total_mb(Provider::Custom),
-        max_recipients: sending_rules(Provider::Custom).max_recipients,
-        domains: vec![],
-        login_name: LoginName::Address,
-        source: None,
-    }
+    providers::presets().into_iter().map(Into::into).collect()
 }
 
 /// The preset of one provider.
 #[uniffi::export]
 pub fn provider_preset(provider: Provider) -> ProviderPreset {
-    let mut all = provider_presets();
-    match all.iter().position(|p| p.provider == provider) {
-        Some(i) => all.swap_remove(i),
-        // Every provider has a preset (tested below); a hand-typed server is the safe answer.
-        None => custom_preset(),
-    }
+    providers::preset_of(provider.into()).into()
 }
 
 /// Guess the provider from an address's domain (`None` when unknown: ask the user).
 #[uniffi::export]
 pub fn guess_provider(address: String) -> Option<Provider> {
-    let domain = address.rsplit_once('@')?.1.to_ascii_lowercase();
-    provider_presets().into_iter().find_map(|p| {
-        p.domains
-            .iter()
-            .any(|d| domain == *d || domain.ends_with(&format!(".{d}")))
-            .then_some(p.provider)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aruba_preset_is_the_published_one() {
-        let p = provider_preset(Provider::Aruba);
-        assert_eq!(
-            (p.imap_host.as_str(), p.imap_port),
-            ("imaps.pec.aruba.it", 993)
-        );
-        assert_eq!(
-            (p.smtp_host.as_str(), p.smtp_port),
-            ("smtps.pec.aruba.it", 465)
-        );
-    }
-
-    #[test]
-    fn every_provider_has_one_preset_and_custom_has_no_host() {
-        let all = provider_presets();
-        assert_eq!(all.len(), 6);
-        for p in &all {
-            assert_eq!(provider_preset(p.provider), *p);
-            assert_eq!(p.imap_host.is_empty(), p.provider == Provider::Custom);
-            assert_eq!(Provider::parse(p.provider.as_str()), Some(p.provider));
-        }
-    }
-
-    #[test]
-    fn unconfirmed_hosts_say_so_and_legalmail_asks_for_its_user_id() {
-        let unconfirmed: Vec<Provider> = provider_presets()
-            .into_iter()
-            .filter(|p| p.source.is_none())
-            .map(|p| p.provider)
-            .collect();
-        assert_eq!(
-            unconfirmed,
-            [Provider::Namirial, Provider::Register, Provider::Custom]
-        );
-        assert_eq!(
-            provider_preset(Provider::Legalmail).login_name,
-            LoginName::UserId
-        );
-        assert_eq!(
-            provider_preset(Provider::Poste).login_name,
-            LoginName::Address
-        );
-    }
-
-    #[test]
-    fn provider_guessed_from_domain() {
-        assert_eq!(
-            guess_provider("mario@legalmail.it".into()),
-            Some(Provider::Legalmail)
-        );
-        assert_eq!(guess_provider("ditta@pec.it".into()), Some(Provider::Aruba));
-        assert_eq!(
-            guess_provider("ufficio@studio.pec.it".into()),
-            Some(Provider::Aruba)
-        );
-        assert_eq!(guess_provider("x@example.org".into()), None);
-        assert_eq!(guess_provider("not-an-address".into()), None);
-    }
-
-    #[test]
-    fn shown_limit_is_the_one_the_outbox_enforces() {
-        for p in provider_presets() {
-            let enforced = if p.provider == Provider::Aruba {
-                pec_core::compose::ProviderPreset::aruba()
-            } else {
-                pec_core::compose::ProviderPreset::generic()
-            };
-            assert_eq!(
-                u64::from(p.max_total_mb) * 1024 * 1024,
-                enforced.max_total_bytes,
-                "{:?}",
-                p.provider
-            );
-        }
-        assert_eq!(provider_preset(Provider::Aruba).max_total_mb, 100);
-        assert_eq!(provider_preset(Provider::Poste).max_total_mb, 30);
-    }
+    providers::guess(&address).map(Into::into)
 }

@@ -7,9 +7,11 @@
 //! once before an account is saved.
 
 pub mod login_check;
+pub mod providers;
 pub mod setup;
 
 pub use login_check::{LOGIN_CHECK_TIMEOUT, LoginCheckError, LoginProblem, Service, check_login};
+pub use providers::{LoginName, Provider, ProviderInfo};
 pub use setup::{
     AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Operation, Permissions,
     Servers, account_capabilities, account_meta, add_account, apply_action, capabilities,

@@ -94,8 +94,8 @@ pub struct AccountSetup {
     pub password: String,
     pub display_name: Option<String>,
     pub servers: Servers,
-    /// Which provider the user picked (`aruba`, `custom`, ...): shown back, never interpreted.
-    pub provider: String,
+    /// Which provider the user picked: shown back on the account screen.
+    pub provider: super::Provider,
     pub delegation: Option<DelegateLogin>,
 }
 
@@ -127,12 +127,18 @@ impl AccountSetup {
 /// What the account record's columns do not hold, kept as a setting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountMeta {
+    /// [`super::Provider::as_str`] of the provider picked.
     pub provider: String,
     /// `None` for the owner.
     pub delegated: Option<Permissions>,
 }
 
 impl AccountMeta {
+    /// The provider picked; a word this version does not know reads as a custom server.
+    pub fn provider(&self) -> super::Provider {
+        super::Provider::parse(&self.provider).unwrap_or(super::Provider::Custom)
+    }
+
     /// The permissions the login has (everything for the owner).
     pub fn permissions(&self) -> Permissions {
         self.delegated.unwrap_or(Permissions::OWNER)
@@ -320,7 +326,7 @@ pub fn add_account(
     creds.set(&login, &setup.password)?;
     let id = store.add_account_as(&config, &login)?;
     let meta = AccountMeta {
-        provider: setup.provider.clone(),
+        provider: setup.provider.as_str().into(),
         delegated: setup.delegation.as_ref().map(|d| d.permissions),
     };
     let json = serde_json::to_string(&meta).map_err(|e| StoreError::Invalid(e.to_string()))?;

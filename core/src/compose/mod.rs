@@ -66,6 +66,19 @@ pub enum Priority {
     High,
 }
 
+impl Priority {
+    /// The word a user types, in English or Italian (`high`/`alta`, `normal`/`normale`,
+    /// `low`/`bassa`), any case.
+    pub fn parse(word: &str) -> Option<Priority> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "high" | "alta" => Some(Priority::High),
+            "normal" | "normale" => Some(Priority::Normal),
+            "low" | "bassa" => Some(Priority::Low),
+            _ => None,
+        }
+    }
+}
+
 /// One address with an optional display name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mailbox {

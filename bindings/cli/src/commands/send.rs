@@ -7,7 +7,7 @@
 
 use crate::facade::{block, fail, open, resolve_account};
 use crate::out::say;
-use pec_ffi::{App, ComposeDraft, FilePurpose, SendStep};
+use pec_ffi::{App, ComposeDraft, FilePurpose, MessagePriority, RequestedReceipt, SendStep};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,11 +23,11 @@ pub struct SendOpts {
     #[arg(long = "attach", value_name = "FILE")]
     pub attach: Vec<PathBuf>,
     /// Receipt type asked of the provider (X-TipoRicevuta).
-    #[arg(long, value_parser = ["completa", "breve", "sintetica"], default_value = "completa")]
-    pub receipt: String,
-    /// high or low priority.
+    #[arg(long, value_parser = parse_receipt, default_value = "completa")]
+    pub receipt: RequestedReceipt,
+    /// high or low priority (alta, bassa).
     #[arg(long, value_parser = parse_priority)]
-    pub priority: Option<String>,
+    pub priority: Option<MessagePriority>,
     /// Signature appended to the body.
     #[arg(long)]
     pub signature: Option<String>,
@@ -65,13 +65,13 @@ pub struct Args {
     pub opts: SendOpts,
 }
 
-fn parse_priority(s: &str) -> Result<String, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "high" | "alta" => Ok("high".into()),
-        "low" | "bassa" => Ok("low".into()),
-        "normal" | "normale" => Ok("normal".into()),
-        _ => Err(format!("{s:?}: expected high, normal or low")),
-    }
+fn parse_priority(s: &str) -> Result<MessagePriority, String> {
+    MessagePriority::parse(s).ok_or_else(|| format!("{s:?}: expected high, normal or low"))
+}
+
+fn parse_receipt(s: &str) -> Result<RequestedReceipt, String> {
+    RequestedReceipt::parse(s)
+        .ok_or_else(|| format!("{s:?}: expected completa, breve or sintetica"))
 }
 
 /// A draft with only the recipients' and text fields set (the rest from the options).
@@ -106,9 +106,9 @@ pub fn queue_and_send(
         .map_err(|e| e.to_string())?;
         draft.attachments.push(attachment);
     }
-    draft.receipt = Some(opts.receipt.clone());
+    draft.receipt = Some(opts.receipt);
     if opts.priority.is_some() {
-        draft.priority = opts.priority.clone();
+        draft.priority = opts.priority;
     }
     if opts.signature.is_some() {
         draft.signature = opts.signature.clone();
