@@ -5,7 +5,7 @@
 //! `X-Riferimento-Message-ID` (the sender's own).
 
 use super::{Attachment, AttachmentSource, Draft, Mailbox};
-use crate::store::ingest::strip_subject_prefix;
+use crate::message::subject::strip_prefixes as strip_subject_prefix;
 use mail_parser::{Address, Message, MessageParser, MimeHeaders};
 
 /// Why a draft could not be prepared from a message.
@@ -53,7 +53,8 @@ fn open(raw: &[u8]) -> Result<Original, ReplyError> {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("posta-certificata"));
     let ref_id = outer
         .header_raw("X-Riferimento-Message-ID")
-        .and_then(|v| crate::store::ingest::normalize_message_id(v.trim()));
+        .map(crate::message::headers::normalize_message_id)
+        .filter(|v| !v.is_empty());
     let inner: Option<Message<'static>> = if is_envelope {
         outer
             .attachments()

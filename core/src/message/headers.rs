@@ -108,6 +108,9 @@ pub fn on_behalf_of(from: &Mailbox) -> Option<String> {
 /// `<id@host>` → `id@host` (trimmed); used to compare Message-IDs from headers and daticert.
 pub fn normalize_message_id(id: &str) -> String {
     id.trim()
+        .trim_start_matches("&lt;")
+        .trim_end_matches("&gt;")
+        .trim()
         .trim_start_matches('<')
         .trim_end_matches('>')
         .trim()

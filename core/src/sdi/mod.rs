@@ -5,5 +5,5 @@
 pub mod names;
 pub mod sender;
 
-pub use names::{SdiFile, SdiFileKind, SdiNotification, classify_file_name};
+pub use names::{SdiFile, SdiFileKind, SdiNotification, classify_file_name, is_invoice_file};
 pub use sender::{is_sdi_address, sdi_address_in};

@@ -206,6 +206,12 @@ pub fn classify_file_name(name: &str) -> Option<SdiFile> {
     })
 }
 
+/// An invoice file (`.xml` or `.xml.p7m` named by the SdI rules), not a notification or an
+/// archive: what makes a message a received invoice.
+pub fn is_invoice_file(name: &str) -> bool {
+    classify_file_name(name).is_some_and(|f| f.kind == SdiFileKind::Invoice)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,6 @@
 
 use crate::message::Kind;
 use mail_parser::{Address, MessageParser, MimeHeaders};
-use quick_xml::events::Event;
 
 /// One To/Cc/Bcc address.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -159,48 +158,10 @@ fn header_text_copy(s: &str) -> String {
 const BODY_INDEX_CAP: usize = 64 * 1024;
 const PREVIEW_LEN: usize = 200;
 
-const PREFIXES: &[&str] = &[
-    "POSTA CERTIFICATA: ",
-    "ACCETTAZIONE: ",
-    "CONSEGNA: ",
-    "AVVISO DI MANCATA CONSEGNA PER SUP. TEMPO MASSIMO: ",
-    "AVVISO DI MANCATA CONSEGNA PER VIRUS: ",
-    "AVVISO DI MANCATA CONSEGNA: ",
-    "AVVISO DI NON ACCETTAZIONE PER VIRUS: ",
-    "AVVISO DI NON ACCETTAZIONE: ",
-    "ANOMALIA MESSAGGIO: ",
-    "PRESA IN CARICO: ",
-    "PROBLEMA DI SICUREZZA: ",
-    "REM Dispatch: ",
-    "REM SubmissionAcceptance: ",
-    "REM ContentConsignment: ",
-    "REM ContentConsignmentFailure: ",
-];
-
-/// Strip the provider's subject prefix, if any.
-pub fn strip_subject_prefix(subject: &str) -> &str {
-    for p in PREFIXES {
-        if subject.len() >= p.len()
-            && subject.is_char_boundary(p.len())
-            && subject[..p.len()].eq_ignore_ascii_case(p)
-        {
-            return subject[p.len()..].trim_start();
-        }
-    }
-    subject
-}
-
-/// `<abc@x>` → `abc@x` (also handles the escaped `&lt;…&gt;` seen in daticert).
-pub fn normalize_message_id(id: &str) -> Option<String> {
-    let t = id
-        .trim()
-        .trim_start_matches("&lt;")
-        .trim_end_matches("&gt;")
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim();
-    (!t.is_empty()).then(|| t.to_string())
+/// A Message-ID without its angle brackets (also the escaped `&lt;…&gt;` seen in daticert);
+/// `None` when nothing is left.
+fn message_id_of(id: &str) -> Option<String> {
+    Some(crate::message::headers::normalize_message_id(id)).filter(|m| !m.is_empty())
 }
 
 /// Analyse a complete message with the local reader only (no signature check).
@@ -249,29 +210,6 @@ fn header_text(msg: &mail_parser::Message<'_>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Looks like an SDI invoice file name: `IT01234567890_abcde.xml[.p7m]` (not a notification `_MT_`…).
-pub fn is_invoice_filename(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let stem = if let Some(s) = lower.strip_suffix(".xml.p7m") {
-        s
-    } else if let Some(s) = lower.strip_suffix(".xml") {
-        s
-    } else {
-        return false;
-    };
-    let mut parts = stem.split('_');
-    let (Some(id), Some(prog), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    id.len() > 2
-        && id.len() <= 30
-        && id.as_bytes()[..2].iter().all(u8::is_ascii_alphabetic)
-        && id.bytes().all(|b| b.is_ascii_alphanumeric())
-        && !prog.is_empty()
-        && prog.len() <= 5
-        && prog.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
 fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     let mut rec = MessageRecord {
         complete,
@@ -283,12 +221,12 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         rec.signature = Some("absent".into());
         return rec;
     };
-    rec.message_id = msg.message_id().and_then(normalize_message_id);
+    rec.message_id = msg.message_id().and_then(message_id_of);
     rec.subject = msg.subject().map(header_text_copy);
     rec.original_subject = rec
         .subject
         .as_deref()
-        .map(|s| strip_subject_prefix(s).to_string());
+        .map(|s| crate::message::subject::strip_prefixes(s).to_string());
     rec.date = msg.date().map(|d| d.to_timestamp());
     let (from_addr, from_name) = first_addr(msg.from());
     rec.from_addr = from_addr;
@@ -302,19 +240,19 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     let rem_type = header_text(&msg, "REM-MessageType");
     rec.ref_message_id = header_text(&msg, "X-Riferimento-Message-ID")
         .or_else(|| header_text(&msg, "REM-UAMessageIdentifier"))
-        .and_then(|s| normalize_message_id(&s));
-    rec.kind = Some(if let Some(t) = &ricevuta {
-        rec.receipt_type = Some(t.clone());
-        Kind::Receipt
-    } else if trasporto.as_deref() == Some("posta-certificata") {
-        Kind::Envelope
-    } else if trasporto.as_deref() == Some("errore") {
-        Kind::Anomaly
-    } else if rem_type.is_some() {
-        Kind::Rem
-    } else {
-        Kind::Plain
-    });
+        .and_then(|s| message_id_of(&s));
+    // The same rules as the full analysis (`message::kind::classify`); the daticert, when the body
+    // is here, decides below.
+    let (kind, _) = crate::message::kind::classify(
+        rem_type.is_some(),
+        ricevuta.as_deref(),
+        trasporto.as_deref(),
+        None,
+    );
+    rec.kind = Some(kind);
+    if kind == Kind::Receipt {
+        rec.receipt_type = ricevuta.clone();
+    }
     if matches!(rec.kind(), Kind::Envelope | Kind::Anomaly | Kind::Rem) {
         let (reply_to, _) = first_addr(msg.reply_to());
         rec.sender_addr = reply_to.or_else(|| {
@@ -350,7 +288,11 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         let name = part.attachment_name().map(str::to_string);
         let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
         if lname == "daticert.xml" {
-            parse_daticert(part.contents(), &mut rec);
+            apply_daticert(
+                part.contents(),
+                (rem_type.is_some(), ricevuta.as_deref(), trasporto.as_deref()),
+                &mut rec,
+            );
             continue;
         }
         if lname == "smime.p7s" {
@@ -364,7 +306,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             }
             for sub in inner.attachments() {
                 let sname = sub.attachment_name().map(str::to_string);
-                if sname.as_deref().is_some_and(is_invoice_filename) {
+                if sname.as_deref().is_some_and(crate::sdi::is_invoice_file) {
                     rec.is_invoice = true;
                 }
                 rec.attachments.push(AttachmentRecord {
@@ -376,7 +318,7 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             }
             continue;
         }
-        if name.as_deref().is_some_and(is_invoice_filename) {
+        if name.as_deref().is_some_and(crate::sdi::is_invoice_file) {
             rec.is_invoice = true;
         }
         rec.attachments.push(AttachmentRecord {
@@ -418,125 +360,46 @@ fn mime_of(part: &mail_parser::MessagePart<'_>) -> String {
         .unwrap_or_else(|| "application/octet-stream".into())
 }
 
-/// Minimal daticert.xml reader: the fields the receipt tracker needs. Tolerates junk.
-fn parse_daticert(xml: &[u8], rec: &mut MessageRecord) {
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    reader.config_mut().trim_text(true);
-    let mut path: Vec<String> = Vec::new();
-    let mut buf = Vec::new();
-    let mut giorno: Option<String> = None;
-    let mut ora: Option<String> = None;
-    let mut zona: Option<String> = None;
-    let mut dest_tipo: Option<String> = None;
-    let mut errore: Option<String> = None;
-    let mut errore_esteso: Option<String> = None;
-    let mut tipo: Option<String> = None;
-    while let Ok(ev) = reader.read_event_into(&mut buf) {
-        match ev {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let is_start = matches!(ev, Event::Start(_));
-                let name = e.local_name().as_ref().to_ascii_lowercase();
-                for attr in e.attributes().with_checks(false).flatten() {
-                    let key = attr.key.local_name().as_ref().to_ascii_lowercase();
-                    let val = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                        Ok(v) => v.into_owned(),
-                        Err(_) => attr.value.to_string(),
-                    };
-                    match (name.as_str(), key.as_str()) {
-                        ("postacert", "tipo") => tipo = Some(val),
-                        ("postacert", "errore") => errore = Some(val),
-                        ("destinatari", "tipo") => dest_tipo = Some(val),
-                        ("data", "zona") => zona = Some(val),
-                        _ => {}
-                    }
-                }
-                if is_start {
-                    path.push(name);
-                }
-            }
-            Event::End(_) => {
-                path.pop();
-            }
-            Event::Text(t) => {
-                let value = t.xml10_content().into_owned();
-                let value = unescape_entities(value.trim());
-                if value.is_empty() {
-                    buf.clear();
-                    continue;
-                }
-                match path.last().map(String::as_str) {
-                    Some("identificativo") => rec.identificativo = Some(value),
-                    Some("msgid") => rec.pec_msgid = normalize_message_id(&value),
-                    Some("consegna") => rec.pec_recipient = Some(value.to_ascii_lowercase()),
-                    Some("giorno") => giorno = Some(value),
-                    Some("ora") => ora = Some(value),
-                    Some("errore-esteso") => errore_esteso = Some(value),
-                    Some("destinatari") => {
-                        let address = value.to_ascii_lowercase();
-                        let kind = dest_tipo.take();
-                        if let Some(r) = rec.recipients.iter_mut().find(|r| r.address == address) {
-                            r.pec_type = kind;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::Eof => break,
-            _ => {}
+/// The receipt tracker's facts from a daticert.xml, read by the one daticert reader
+/// ([`crate::message::parse_daticert`]); one it cannot read leaves the header facts alone.
+fn apply_daticert(
+    xml: &[u8],
+    (rem, ricevuta, trasporto): (bool, Option<&str>, Option<&str>),
+    rec: &mut MessageRecord,
+) {
+    let d = match crate::message::parse_daticert(xml) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::debug!("daticert not read by the fallback reader: {e}");
+            return;
         }
-        buf.clear();
+    };
+    rec.identificativo = d.identificativo.or(rec.identificativo.take());
+    rec.pec_msgid = d.msgid.as_deref().and_then(message_id_of);
+    rec.pec_recipient = d.consegna.map(|c| c.trim().to_ascii_lowercase());
+    for dest in &d.destinatari {
+        let address = dest.address.trim().to_ascii_lowercase();
+        if let Some(r) = rec.recipients.iter_mut().find(|r| r.address == address) {
+            r.pec_type = dest.tipo.map(|t| t.as_str().to_string());
+        }
     }
-    // The daticert's tipo wins over X-Ricevuta / X-Trasporto, as in `message::kind::classify`.
-    match tipo.map(|t| t.trim().to_ascii_lowercase()) {
-        Some(t) if t == "posta-certificata" => {
-            rec.kind = Some(Kind::Envelope);
-            rec.receipt_type = None;
-        }
-        Some(t) if crate::message::ReceiptKind::parse(&t).is_some() => {
-            rec.kind = Some(Kind::Receipt);
-            rec.receipt_type = Some(t);
-        }
-        _ => {}
-    }
-    let err = errore.filter(|e| !e.eq_ignore_ascii_case("nessuno"));
-    rec.pec_error = match (err, errore_esteso) {
+    // The daticert's tipo wins over X-Ricevuta / X-Trasporto, as in the full analysis.
+    let tipo = d.tipo.trim().to_ascii_lowercase();
+    let (kind, receipt) = crate::message::kind::classify(rem, ricevuta, trasporto, Some(&tipo));
+    rec.kind = Some(kind);
+    rec.receipt_type = match (kind, receipt) {
+        (Kind::Receipt, Some(r)) => Some(r.as_str().to_string()),
+        (Kind::Receipt, None) => rec.receipt_type.take(),
+        _ => None,
+    };
+    let err = d.errore_raw.filter(|e| !e.trim().eq_ignore_ascii_case("nessuno"));
+    rec.pec_error = match (err, d.errore_esteso) {
         (Some(e), Some(x)) => Some(format!("{e}: {x}")),
         (Some(e), None) => Some(e),
         (None, Some(x)) => Some(x),
         (None, None) => None,
     };
-    if let (Some(g), Some(o)) = (giorno, ora) {
-        rec.pec_time = parse_daticert_time(&g, &o, zona.as_deref());
-    }
-}
-
-fn unescape_entities(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// `dd/mm/yyyy` + `hh:mm:ss` + `+hhmm` → Unix seconds.
-fn parse_daticert_time(giorno: &str, ora: &str, zona: Option<&str>) -> Option<i64> {
-    let date = chrono::NaiveDate::parse_from_str(giorno.trim(), "%d/%m/%Y").ok()?;
-    let time = chrono::NaiveTime::parse_from_str(ora.trim(), "%H:%M:%S").ok()?;
-    let offset_secs = zona
-        .and_then(|z| {
-            let z = z.trim();
-            let (sign, digits) = match z.as_bytes().first()? {
-                b'+' => (1, &z[1..]),
-                b'-' => (-1, &z[1..]),
-                _ => (1, z),
-            };
-            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let h: i64 = digits[..2].parse().ok()?;
-            let m: i64 = digits[2..].parse().ok()?;
-            Some(sign * (h * 3600 + m * 60))
-        })
-        .unwrap_or(0);
-    Some(date.and_time(time).and_utc().timestamp() - offset_secs)
+    rec.pec_time = d.data.map(|t| t.timestamp());
 }
 
 // ---- Full analysis through `pec_core::message` (the parser room) ----
@@ -680,7 +543,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
     let invoice_file = m.sdi.as_ref().is_some_and(|s| s.invoice_attached)
         || attachments
             .iter()
-            .any(|a| a.filename.as_deref().is_some_and(is_invoice_filename));
+            .any(|a| a.filename.as_deref().is_some_and(crate::sdi::is_invoice_file));
     let is_invoice = kind != Kind::Receipt && invoice_file;
     let text = inner.body_text.clone().or_else(|| m.body_text.clone());
     let (body_text, preview) = match text {
@@ -704,7 +567,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         (None, None) => None,
     };
     MessageRecord {
-        message_id: c.message_id.as_deref().and_then(normalize_message_id),
+        message_id: c.message_id.as_deref().and_then(message_id_of),
         kind: Some(kind),
         receipt_type: m.receipt.map(|r| r.as_str().to_string()),
         // A certified receipt is attached by the message id its signed daticert names: the
@@ -715,9 +578,9 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
             .filter(|_| m.certified)
             .or(c.riferimento_message_id.as_deref())
             .or(c.rem_ua_message_identifier.as_deref())
-            .and_then(normalize_message_id),
+            .and_then(message_id_of),
         identificativo: c.identificativo.clone(),
-        pec_msgid: c.msgid.as_deref().and_then(normalize_message_id),
+        pec_msgid: c.msgid.as_deref().and_then(message_id_of),
         pec_recipient: c.consegna.as_ref().map(|s| s.trim().to_ascii_lowercase()),
         pec_error: error,
         pec_time: m
@@ -766,28 +629,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn invoice_names() {
-        assert!(is_invoice_filename("IT01234567890_FPA01.xml"));
-        assert!(is_invoice_filename("IT01234567890_00a1b.xml.p7m"));
-        assert!(!is_invoice_filename("IT01234567890_00a1b_MT_001.xml"));
-        assert!(!is_invoice_filename("daticert.xml"));
-    }
-
-    #[test]
-    fn daticert_time_with_zone() {
-        assert_eq!(
-            parse_daticert_time("01/02/2024", "10:00:00", Some("+0100")),
-            Some(1_706_778_000)
-        );
-    }
-
-    #[test]
-    fn prefixes() {
-        assert_eq!(strip_subject_prefix("CONSEGNA: Ciao"), "Ciao");
-        assert_eq!(strip_subject_prefix("Ciao"), "Ciao");
-        assert_eq!(
-            normalize_message_id(" &lt;a@b&gt; ").as_deref(),
-            Some("a@b")
-        );
+    fn message_ids_lose_their_brackets_escaped_or_not() {
+        assert_eq!(message_id_of(" &lt;a@b&gt; ").as_deref(), Some("a@b"));
+        assert_eq!(message_id_of("<a@b>").as_deref(), Some("a@b"));
+        assert_eq!(message_id_of(" <> "), None);
     }
 }

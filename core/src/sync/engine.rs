@@ -304,7 +304,7 @@ fn header_record(f: &Fetched<'_, '_>) -> Option<(ImapMeta, MessageRecord)> {
             && rec.attachments.iter().any(|a| {
                 a.filename
                     .as_deref()
-                    .is_some_and(ingest::is_invoice_filename)
+                    .is_some_and(crate::sdi::is_invoice_file)
             });
     }
     let meta = ImapMeta {
