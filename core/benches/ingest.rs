@@ -5,7 +5,8 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use pec_core::accounts::AccountConfig;
-use pec_core::store::{FolderRole, ImapMeta, MessageRecord, ServerFlags, Store, ingest};
+use pec_core::receive as ingest;
+use pec_core::store::{FolderRole, ImapMeta, MessageRecord, ServerFlags, Store};
 use pec_test_harness::corpus::{corpus_dir, messages};
 
 const BATCH: usize = 500;

@@ -1,10 +1,11 @@
-//! Search latency on a 100,000-message store (`store::synth`, the facade's cold start measures the
+//! Search latency on a 100,000-message store (`pec_core::synth`, the facade's cold start measures the
 //! same one): p50/p95 over a mix of queries chosen against its word distribution.
 //! `cargo bench -p pec-core --bench search` (set PEC_BENCH_MESSAGES to change the size; with
 //! `-- --test`, a quick check that it runs: 2,000 messages unless PEC_BENCH_MESSAGES says otherwise).
 //! Prints figures; it asserts nothing about time (timings never fail a build).
 
-use pec_core::store::{SearchQuery, synth};
+use pec_core::store::SearchQuery;
+use pec_core::synth;
 use std::time::Instant;
 
 fn main() {

@@ -6,6 +6,7 @@
 //! - [`files`]: bounded reads of files given by path, and safe writes into a chosen folder.
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
+//! - [`receive`]: raw bytes → the record the store writes (through [`message`]), with the signature trust.
 //! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
 //! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
 //! - [`compose`]: drafts, validation before sending, MIME building, reply/forward, templates.
@@ -29,9 +30,13 @@ pub mod files;
 pub mod limits;
 pub mod message;
 pub mod outbox;
+pub mod receive;
 pub mod sdi;
 pub mod signature;
 pub mod store;
 pub mod sync;
+/// A synthetic large store for benches and examples (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod synth;
 
 pub use context::{Change, ChangeKind, Context};

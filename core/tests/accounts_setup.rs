@@ -221,7 +221,10 @@ async fn the_core_itself_refuses_what_a_delegate_may_not_do() {
         .ensure_folder(reader, "INBOX", Some(FolderRole::Inbox), Some("."))
         .unwrap();
     let raw = b"From: a@pec.example\r\nTo: ufficio@pec.example\r\nSubject: atto\r\n\r\ntesto\r\n";
-    let message = store.import_raw(inbox, raw).unwrap().id;
+    let message = pec_core::receive::Receiver::default()
+        .import(&store, inbox, raw)
+        .unwrap()
+        .id;
 
     let refused = |r: Result<(), AccountError>| matches!(r, Err(AccountError::NotPermitted(_)));
     assert!(refused(accounts::apply_action(

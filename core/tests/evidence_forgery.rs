@@ -1,11 +1,11 @@
 //! Evidence must not be forgeable: genuine provider-signed samples from the corpus with their outer
 //! header rewritten, re-wrapped by a "mailing list" or forwarded as an attachment, analysed by
-//! `message::analyze` and by the store's ingest. The forgeries are built at run time from the
+//! `message::analyze` and by `pec_core::receive`. The forgeries are built at run time from the
 //! corpus (never stored). Missing corpus: skipped locally, failure under `CI=true`.
 
 use pec_core::message::{Kind, ReceiptKind, analyze};
+use pec_core::receive as ingest;
 use pec_core::signature::{SignatureStatus, TrustStore};
-use pec_core::store::ingest;
 use pec_test_harness::corpus::corpus_for_test;
 use pec_test_harness::forge;
 

@@ -213,7 +213,10 @@ fn imported(raw: &[u8]) -> Outcome {
     let inbox = store
         .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), Some("."))
         .map_err(err)?;
-    store.import_raw(inbox, raw).map(drop).map_err(err)
+    pec_core::receive::Receiver::default()
+        .import(&store, inbox, raw)
+        .map(drop)
+        .map_err(err)
 }
 
 fn import_deep_multipart(seed: u64) -> Outcome {

@@ -7,8 +7,9 @@ mod store_util;
 
 use pec_core::store::{
     Action, FolderRole, ImapMeta, InvoiceRecord, InvoiceRow, Kind, ListQuery, MessageRecord,
-    ServerFlags, Store, View, synth,
+    ServerFlags, Store, View,
 };
+use pec_core::synth;
 use store_util::TempDir;
 
 /// (total, unread) of `q` counted over the message rows, the way the counts were computed before

@@ -38,13 +38,19 @@ fn the_same_message_id_with_other_bytes_is_another_message() {
     let (store, inbox) = setup(&dir);
     let a = message("Primo", "mele arance");
     let b = message("Secondo", "pere banane kiwi");
-    let first = store.import_raw(inbox, &a).expect("a");
+    let first = pec_core::receive::Receiver::default()
+        .import(&store, inbox, &a)
+        .expect("a");
     assert!(first.inserted);
     // The same file again: the same message, stored once.
-    let again = store.import_raw(inbox, &a).expect("a again");
+    let again = pec_core::receive::Receiver::default()
+        .import(&store, inbox, &a)
+        .expect("a again");
     assert_eq!((again.id, again.inserted), (first.id, false));
     // Same Message-ID, other bytes: its own row, and A's body untouched.
-    let second = store.import_raw(inbox, &b).expect("b");
+    let second = pec_core::receive::Receiver::default()
+        .import(&store, inbox, &b)
+        .expect("b");
     assert!(second.inserted, "a different message must not merge into A");
     assert_ne!(second.id, first.id);
     assert_eq!(store.body(first.id).expect("body").as_deref(), Some(&a[..]));
@@ -65,7 +71,12 @@ fn the_same_message_id_with_other_bytes_is_another_message() {
     // Same length, other bytes: still another message.
     let c = message("Primo", "mele aranci");
     assert_eq!(c.len(), a.len());
-    assert!(store.import_raw(inbox, &c).expect("c").inserted);
+    assert!(
+        pec_core::receive::Receiver::default()
+            .import(&store, inbox, &c)
+            .expect("c")
+            .inserted
+    );
 }
 
 #[test]
@@ -73,9 +84,11 @@ fn a_server_copy_of_another_size_does_not_adopt_an_imported_row() {
     let dir = TempDir::new("import-adopt");
     let (store, inbox) = setup(&dir);
     let a = message("Primo", "mele arance");
-    let local = store.import_raw(inbox, &a).expect("a");
+    let local = pec_core::receive::Receiver::default()
+        .import(&store, inbox, &a)
+        .expect("a");
     let other = message("Altro", "tutt'altro testo, più lungo");
-    let rec = pec_core::store::ingest::analyze(&other);
+    let rec = pec_core::receive::analyze(&other);
     let meta = |size: usize, uid: u32| ImapMeta {
         uid: Some(uid),
         size: size as u64,
@@ -88,7 +101,7 @@ fn a_server_copy_of_another_size_does_not_adopt_an_imported_row() {
     assert_ne!(synced.id, local.id);
     assert_eq!(store.body(local.id).expect("body").as_deref(), Some(&a[..]));
     // The server's copy of the imported message itself (same bytes) takes the local row.
-    let rec = pec_core::store::ingest::analyze(&a);
+    let rec = pec_core::receive::analyze(&a);
     let same = store
         .upsert_message(inbox, &meta(a.len(), 8), &rec, Some(&a))
         .expect("sync");
@@ -100,7 +113,7 @@ fn an_empty_file_is_not_a_message() {
     let dir = TempDir::new("import-empty");
     let (store, inbox) = setup(&dir);
     for raw in [&b""[..], b"\r\n \n"] {
-        match store.import_raw(inbox, raw) {
+        match pec_core::receive::Receiver::default().import(&store, inbox, raw) {
             Err(StoreError::Invalid(why)) => assert!(why.contains("empty"), "{why}"),
             other => panic!("{other:?}"),
         }
@@ -118,10 +131,13 @@ fn a_message_without_a_date_is_dated_by_its_import() {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let undated = b"From: a@pec.other\r\nSubject: senza data\r\n\r\ntesto\r\n";
-    let id = store.import_raw(inbox, undated).expect("import").id;
+    let id = pec_core::receive::Receiver::default()
+        .import(&store, inbox, undated)
+        .expect("import")
+        .id;
     assert!(store.message(id).expect("row").summary.date >= before);
-    let dated = store
-        .import_raw(inbox, &message("Datato", "testo"))
+    let dated = pec_core::receive::Receiver::default()
+        .import(&store, inbox, &message("Datato", "testo"))
         .expect("import")
         .id;
     assert_eq!(

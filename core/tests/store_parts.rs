@@ -25,7 +25,7 @@ fn chunks_in_order_restart_on_other_bytes_cascade_on_removal() {
         "Mon, 4 Nov 2024 10:00:00 +0100",
         "b",
     );
-    let rec = pec_core::store::ingest::analyze(&raw);
+    let rec = pec_core::receive::analyze(&raw);
     let meta = ImapMeta {
         uid: Some(7),
         size: raw.len() as u64,

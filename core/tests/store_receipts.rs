@@ -4,6 +4,7 @@
 mod store_util;
 
 use pec_core::accounts::AccountConfig;
+use pec_core::receive::Receiver;
 use pec_core::store::{DeliveryState, DeliverySummary, FolderRole, ImapMeta, Store};
 use store_util::{TempDir, plain, receipt, signed, unsigned_receipt};
 
@@ -15,7 +16,6 @@ const IDENT: &str = "opec.2024.1@pec.example";
 
 fn setup(dir: &TempDir) -> (Store, i64, i64, i64) {
     let store = Store::open_in(dir.path()).expect("open");
-    store.set_signature_trust(store_util::test_trust());
     let acc = store
         .add_account(&AccountConfig::offline(ME))
         .expect("account");
@@ -48,6 +48,11 @@ enum Item {
 }
 
 fn put(store: &Store, inbox: i64, sent: i64, item: Item) -> i64 {
+    put_with(&store_util::trusted(), store, inbox, sent, item)
+}
+
+/// [`put`] read by `receiver` (its trust decides which receipts are certified).
+fn put_with(receiver: &Receiver, store: &Store, inbox: i64, sent: i64, item: Item) -> i64 {
     let (folder, raw) = match item {
         Item::Sent => (sent, sent_message()),
         Item::Acc => (
@@ -79,7 +84,7 @@ fn put(store: &Store, inbox: i64, sent: i64, item: Item) -> i64 {
             ),
         ),
     };
-    store.import_raw(folder, &raw).expect("import").id
+    receiver.import(store, folder, &raw).expect("import").id
 }
 
 fn permutations(items: &[Item]) -> Vec<Vec<Item>> {
@@ -147,8 +152,8 @@ fn receipts_follow_the_sent_copy_whatever_the_folder_order() {
         let outbox = store
             .ensure_folder(acc, "Outbox", None, None)
             .expect("local folder");
-        let local = store
-            .import_raw(outbox, &sent_message())
+        let local = store_util::trusted()
+            .import(&store, outbox, &sent_message())
             .expect("local copy")
             .id;
         let mut sent_id = None;
@@ -212,8 +217,9 @@ fn failure_and_warning_per_recipient() {
     let (store, _acc, inbox, sent_folder) = setup(&dir);
     let sent = put(&store, inbox, sent_folder, Item::Sent);
     put(&store, inbox, sent_folder, Item::Acc);
-    store
-        .import_raw(
+    store_util::trusted()
+        .import(
+            &store,
             inbox,
             &receipt(
                 "preavviso-errore-consegna",
@@ -243,8 +249,9 @@ fn failure_and_warning_per_recipient() {
     let (store, _acc, inbox, sent_folder) = setup(&dir2);
     let sent = put(&store, inbox, sent_folder, Item::Sent);
     put(&store, inbox, sent_folder, Item::ConsA);
-    store
-        .import_raw(
+    store_util::trusted()
+        .import(
+            &store,
             inbox,
             &receipt(
                 "errore-consegna",
@@ -276,8 +283,9 @@ fn non_accettazione_fails_every_recipient() {
     let dir = TempDir::new("receipts-nonacc");
     let (store, _acc, inbox, sent_folder) = setup(&dir);
     let sent = put(&store, inbox, sent_folder, Item::Sent);
-    store
-        .import_raw(
+    store_util::trusted()
+        .import(
+            &store,
             inbox,
             &receipt(
                 "non-accettazione",
@@ -343,8 +351,8 @@ fn receipt_by_identificativo_only() {
     let text = text
         .replace("X-Riferimento-Message-ID: <unrelated@x>\r\n", "")
         .replace("<msgid>&lt;unrelated@x&gt;</msgid>", "");
-    store
-        .import_raw(inbox, &signed(text.as_bytes()))
+    store_util::trusted()
+        .import(&store, inbox, &signed(text.as_bytes()))
         .expect("import");
     let d = store.message(sent).expect("detail");
     assert_eq!(d.receipts.len(), 2);
@@ -372,7 +380,7 @@ fn removing_a_receipt_recomputes_the_state() {
         ME,
     );
     store
-        .upsert_message(inbox, &meta(7), &store.analyze(&raw), None)
+        .upsert_message(inbox, &meta(7), &store_util::trusted().record(&raw), None)
         .expect("receipt");
     assert_eq!(
         store.message(sent).expect("d").summary.delivery,
@@ -396,8 +404,14 @@ fn corpus_receipts_attach_to_their_sent_message() {
     let (store, acc, inbox, sent_folder) = setup(&dir);
     let acc_raw = std::fs::read(base.join("message2_accettazione")).expect("corpus accettazione");
     let cons_raw = std::fs::read(base.join("message2_consegna")).expect("corpus consegna");
-    let r1 = store.import_raw(inbox, &acc_raw).expect("import").id;
-    let r2 = store.import_raw(inbox, &cons_raw).expect("import").id;
+    let r1 = store_util::trusted()
+        .import(&store, inbox, &acc_raw)
+        .expect("import")
+        .id;
+    let r2 = store_util::trusted()
+        .import(&store, inbox, &cons_raw)
+        .expect("import")
+        .id;
     assert_eq!(store.pending_receipts(acc).expect("pending").len(), 2);
     let rd = store.message(r2).expect("detail");
     assert_eq!(
@@ -408,8 +422,9 @@ fn corpus_receipts_attach_to_their_sent_message() {
     assert_eq!(rd.signature.as_deref(), Some("valid"));
     let consegna = rd.pec_recipient.clone().expect("daticert consegna");
     let mid = "1415985992.182905912399292.346704098667155-openerp-private@elbati-Vostro-3550";
-    let sent = store
-        .import_raw(
+    let sent = store_util::trusted()
+        .import(
+            &store,
             sent_folder,
             &plain(
                 "thinkstudio@pec.it",
@@ -459,7 +474,9 @@ fn unsigned_receipts_are_listed_but_give_no_tick() {
             ME,
         ),
     ] {
-        store.import_raw(inbox, &raw).expect("import");
+        store_util::trusted()
+            .import(&store, inbox, &raw)
+            .expect("import");
     }
     let d = store.message(sent).expect("detail");
     assert_eq!(d.receipts.len(), 3, "kept and attached");
@@ -473,10 +490,10 @@ fn signed_receipts_under_an_untrusted_root_give_no_tick() {
     let dir = TempDir::new("receipts-untrusted");
     let (store, _acc, inbox, sent_folder) = setup(&dir);
     // The bundled list only: the test provider is not a PEC provider here.
-    store.set_signature_trust(pec_core::signature::TrustStore::bundled());
-    let sent = put(&store, inbox, sent_folder, Item::Sent);
-    put(&store, inbox, sent_folder, Item::Acc);
-    put(&store, inbox, sent_folder, Item::ConsA);
+    let bundled = Receiver::default();
+    let sent = put_with(&bundled, &store, inbox, sent_folder, Item::Sent);
+    put_with(&bundled, &store, inbox, sent_folder, Item::Acc);
+    put_with(&bundled, &store, inbox, sent_folder, Item::ConsA);
     let d = store.message(sent).expect("detail");
     assert_eq!(d.receipts.len(), 2);
     assert_eq!(d.summary.delivery, Some(DeliverySummary::Sent));
@@ -505,7 +522,7 @@ fn forged_x_ricevuta_leaves_no_delivered_tick_before_or_after_the_body() {
         ..Default::default()
     };
     // Header-only first (the sync's first pass): unverified, no tick.
-    let head = pec_core::store::ingest::analyze_header(&forged[..header_end]);
+    let head = pec_core::receive::analyze_header(&forged[..header_end]);
     assert_eq!(head.receipt_type.as_deref(), Some("avvenuta-consegna"));
     store
         .upsert_message(inbox, &meta, &head, None)
@@ -514,7 +531,7 @@ fn forged_x_ricevuta_leaves_no_delivered_tick_before_or_after_the_body() {
     assert_eq!(d.summary.delivery, Some(DeliverySummary::Sent));
     assert!(d.recipients.iter().all(|r| r.state == DeliveryState::Sent));
     // The body is verified: the signed daticert says accettazione, one tick, not two.
-    let full = store.analyze(&forged);
+    let full = store_util::trusted().record(&forged);
     assert!(full.certified);
     assert_eq!(full.header_mismatches.len(), 2);
     store

@@ -27,8 +27,9 @@ fn fixture() -> Fixture {
     let sent = store
         .ensure_folder(acc, "Sent", Some(FolderRole::Sent), None)
         .expect("sent");
-    store
-        .import_raw(
+    pec_core::receive::Receiver::default()
+        .import(
+            &store,
             inbox,
             &envelope(
                 "mario.rossi@pec.it",
@@ -40,8 +41,9 @@ fn fixture() -> Fixture {
             ),
         )
         .expect("e1");
-    store
-        .import_raw(
+    pec_core::receive::Receiver::default()
+        .import(
+            &store,
             inbox,
             &envelope(
                 "giulia.bianchi@pec.it",
@@ -53,8 +55,9 @@ fn fixture() -> Fixture {
             ),
         )
         .expect("e2");
-    store
-        .import_raw(
+    pec_core::receive::Receiver::default()
+        .import(
+            &store,
             sent,
             &plain(
                 "me@pec.example",
@@ -66,8 +69,9 @@ fn fixture() -> Fixture {
             ),
         )
         .expect("s1");
-    store
-        .import_raw(
+    pec_core::receive::Receiver::default()
+        .import(
+            &store,
             inbox,
             &receipt(
                 "accettazione",
@@ -195,7 +199,7 @@ fn local_actions_apply_now_and_queue_for_the_server() {
         "Tue, 19 Nov 2024 10:00:00 +0100",
         "b",
     );
-    let rec = pec_core::store::ingest::analyze(&raw);
+    let rec = pec_core::receive::analyze(&raw);
     let meta = ImapMeta {
         uid: Some(42),
         size: raw.len() as u64,
@@ -283,7 +287,12 @@ fn body_cache_is_capped_and_evicts_oldest() {
             "Tue, 19 Nov 2024 10:00:00 +0100",
             &"x".repeat(700),
         );
-        ids.push(f.store.import_raw(f.inbox, &raw).expect("import").id);
+        ids.push(
+            pec_core::receive::Receiver::default()
+                .import(&f.store, f.inbox, &raw)
+                .expect("import")
+                .id,
+        );
     }
     assert!(f.store.body_cache_size().expect("size") <= 2_000);
     assert!(f.store.body(ids[4]).expect("body").is_some(), "newest kept");
@@ -406,8 +415,9 @@ fn prefix_expansion_finds_what_a_prefix_finds() {
     let mut n = 0;
     let mut put = |subject: &str, body: &str| {
         n += 1;
-        f.store
-            .import_raw(
+        pec_core::receive::Receiver::default()
+            .import(
+                &f.store,
                 f.inbox,
                 &plain(
                     "anna.bianchi@pec.it",
@@ -485,7 +495,7 @@ fn batch_full_text_rows_are_written_once_per_message() {
         "Mon, 18 Nov 2024 10:00:00 +0100",
         "Si richiama la clausola penale.",
     );
-    let full = pec_core::store::ingest::analyze(&raw);
+    let full = pec_core::receive::analyze(&raw);
     assert!(full.complete);
     let headers_only = pec_core::store::MessageRecord {
         message_id: Some("batch-1@p".into()),
@@ -497,7 +507,7 @@ fn batch_full_text_rows_are_written_once_per_message() {
         size: raw.len() as u64,
         ..Default::default()
     };
-    let other = pec_core::store::ingest::analyze(&plain(
+    let other = pec_core::receive::analyze(&plain(
         "altro@pec.example",
         &["me@pec.example"],
         "Secondo messaggio",

@@ -49,8 +49,6 @@ async fn env_with(test: &str, layout: FolderLayout, caps: Option<&str>) -> Optio
     .expect("dovecot");
     let dir = TempDir::new(test);
     let store = Store::open_in(dir.path()).expect("store");
-    // Synthetic receipts are signed by the test provider, trusted explicitly.
-    store.set_signature_trust(store_util::test_trust());
     let account = store
         .add_account(&AccountConfig {
             address: ME.into(),
@@ -64,7 +62,8 @@ async fn env_with(test: &str, layout: FolderLayout, caps: Option<&str>) -> Optio
         .expect("account");
     let creds = Arc::new(MemoryCredentialStore::new());
     creds.set(ME, PW).expect("creds");
-    let engine = SyncEngine::new(store.clone(), creds);
+    // Synthetic receipts are signed by the test provider, trusted explicitly.
+    let engine = SyncEngine::with_receiver(store.clone(), store_util::trusted(), creds);
     Some(Env {
         dc,
         _dir: dir,
@@ -533,7 +532,7 @@ async fn typed_auth_and_tls_errors_and_events() {
     // Wrong password → Auth.
     let bad = Arc::new(MemoryCredentialStore::new());
     bad.set(ME, "wrong").expect("set");
-    let engine_bad = SyncEngine::new(e.store.clone(), bad);
+    let engine_bad = SyncEngine::with_receiver(e.store.clone(), store_util::trusted(), bad);
     match engine_bad
         .sync_once(e.account, &SyncOptions::default())
         .await

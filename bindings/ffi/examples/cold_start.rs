@@ -3,12 +3,12 @@
 //!
 //!   cargo run --release -p pec-ffi --example cold_start [-- N]
 //!
-//! Builds `$TMPDIR/pec-cold-start-synth-N` once (`pec_core::store::synth`, the search bench's store:
+//! Builds `$TMPDIR/pec-cold-start-synth-N` once (`pec_core::synth`, the search bench's store:
 //! synthetic PEC envelopes and receipts, full-text indexed), then runs itself 5 times with
 //! `--measure` and prints each time (wall, and CPU time of the process, which the load of other
 //! programs does not inflate) and the median.
 
-use pec_core::store::synth;
+use pec_core::synth;
 use pec_ffi::{App, CredentialBackend, ViewRef};
 use std::path::Path;
 use std::time::Instant;

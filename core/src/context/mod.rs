@@ -21,6 +21,7 @@ pub use menu::{MenuItem, MenuTarget};
 pub use view::{ListPage, MessageView, PecFacts, SearchForm};
 
 use crate::accounts::{self, AccountSetup, CredentialStore};
+use crate::receive::Receiver;
 use crate::signature::{AnchorRole, TrustStore};
 use crate::store::AccountId;
 use crate::store::{Action, FolderRole, InsertOutcome, MessageId, Store};
@@ -76,7 +77,7 @@ impl Context {
         }
         let store = Store::open_in(&data_dir)?;
         let (changes, _) = broadcast::channel(1024);
-        let engine = SyncEngine::new(store.clone(), creds.clone());
+        let engine = SyncEngine::with_receiver(store.clone(), Receiver::default(), creds.clone());
         let forward = engine.subscribe(forward_changes(changes.clone()));
         Ok(Context {
             shared: Arc::new(Shared {
@@ -108,6 +109,11 @@ impl Context {
         &self.shared.engine
     }
 
+    /// How messages are read into the store, with the context's signature trust.
+    pub fn receiver(&self) -> &Receiver {
+        self.shared.engine.receiver()
+    }
+
     /// Every change from now on.
     pub fn changes(&self) -> broadcast::Receiver<Change> {
         self.shared.changes.subscribe()
@@ -122,7 +128,7 @@ impl Context {
     /// [`Context::add_provider_anchor`]. Never an account's TLS `ca_file`: a CA trusted to reach a
     /// server says nothing about who may certify PEC evidence.
     pub fn trust(&self) -> TrustStore {
-        self.shared.store.analyzer().trust().clone()
+        self.receiver().trust()
     }
 
     /// Trust the CA certificates in `pem` as issuers of PEC provider signatures for this context
@@ -133,7 +139,7 @@ impl Context {
             .trust()
             .with_anchor_pem(pem, AnchorRole::PecProviders)
             .map_err(|e| Error::Invalid(e.to_string()))?;
-        self.shared.store.set_signature_trust(trust);
+        self.receiver().set_trust(trust);
         Ok(())
     }
 
@@ -188,7 +194,7 @@ impl Context {
                 store.ensure_folder(account, name, role, Some("/"))?
             }
         };
-        let out = store.import_raw(folder, raw)?;
+        let out = self.receiver().import(store, folder, raw)?;
         if out.inserted {
             self.emit(ChangeKind::Messages, Some(account));
         }

@@ -173,7 +173,7 @@ impl Context {
             };
         let body_text = match (&analysis, raw.as_deref()) {
             (Some(a), _) => a.innermost().body_text.clone(),
-            (None, Some(raw)) => crate::store::ingest::analyze_fallback(raw).body_text,
+            (None, Some(raw)) => crate::receive::analyze_fallback(raw).body_text,
             (None, None) => None,
         };
         Ok(MessageView {

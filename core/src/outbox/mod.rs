@@ -461,7 +461,7 @@ impl Outbox {
             .map_err(|e| SendError::Io(e.to_string()))?
             .len();
         let header = read_header(&path).map_err(|e| SendError::Io(e.to_string()))?;
-        let mut rec = crate::store::ingest::analyze_header(&header);
+        let mut rec = crate::receive::analyze_header(&header);
         rec.message_id = Some(message_id.clone());
         rec.preview = draft.text.as_deref().map(|t| t.chars().take(200).collect());
         let rcpts_json =

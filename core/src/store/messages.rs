@@ -1,8 +1,8 @@
 //! Writing messages, flags, folders and bodies.
 
 use super::CachedExt;
-use super::ingest::MessageRecord;
 use super::query::FolderRole;
+use super::record::MessageRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
 use crate::message::Kind;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -91,35 +91,6 @@ impl Store {
             fts.flush(tx)?;
             Ok(out)
         })
-    }
-
-    /// Import a raw message file into `folder` (no server copy). The same file imported twice
-    /// is stored once; another message with the same Message-ID is stored beside it (see
-    /// `local_twin_tx`).
-    ///
-    /// An empty (or blank) input is not a message: refused with [`StoreError::Invalid`].
-    pub fn import_raw(&self, folder: FolderId, raw: &[u8]) -> Result<InsertOutcome> {
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            return Err(StoreError::Invalid(
-                "the file is empty: there is no message to import".into(),
-            ));
-        }
-        let mut rec = self.analyze(raw);
-        // No server copy and so no BODYSTRUCTURE: the sections come from the parsed body, and
-        // the attachments are served from it.
-        crate::sync::fill_sections(raw, &mut rec.attachments);
-        let meta = ImapMeta {
-            size: raw.len() as u64,
-            // As an IMAP APPEND without a date: arrival is now. A message without a Date header
-            // is then listed by when it came, never as 1970.
-            internal_date: rec.date.or_else(|| Some(now())),
-            flags: ServerFlags {
-                seen: true,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        self.upsert_message(folder, &meta, &rec, Some(raw))
     }
 
     /// Apply the server's flags to the message with `uid` (skipping messages that have local

@@ -6,26 +6,26 @@
 //! - Reads go through [`Store::read`] on read-only connections (a small pool).
 //! - From async code use [`Store::run`], which moves the blocking work to `spawn_blocking`.
 //!
-//! Rooms: [`ingest`] (raw bytes → record), `messages` (insert/update/flags), `receipts` (PEC
+//! Persistence only: what to write comes as [`MessageRecord`]s from [`crate::receive`].
+//!
+//! Rooms: [`record`] (what is written for a message), `messages` (insert/update/flags), `receipts` (PEC
 //! receipt tracking), `query` (lists, detail, virtual folders), `search` (FTS5), `actions` (queued
-//! local changes replayed by the sync), [`synth`] (a synthetic 100,000-message store for benches).
+//! local changes replayed by the sync).
 
 mod actions;
-pub mod ingest;
 mod messages;
 mod parts;
 mod query;
 mod receipts;
+pub mod record;
 mod rights;
 mod search;
-#[cfg(any(test, feature = "test-support"))]
-pub mod synth;
 
 pub use crate::message::Kind;
 pub use actions::{Action, ActionKind, QueuedAction};
-pub use ingest::{AttachmentRecord, InvoiceRecord, MessageRecord, RecipientRecord};
 pub use messages::{INVOICE_BODY_CAP, ImapMeta, InsertOutcome, ServerFlags};
 pub use parts::PartProgress;
+pub use record::{AttachmentRecord, InvoiceRecord, MessageRecord, RecipientRecord};
 // The outbox writes its local copy in the same transaction as its queue row.
 pub(crate) use messages::{ensure_folder_tx, upsert_message_tx};
 pub use query::{
@@ -107,8 +107,6 @@ struct Inner {
     writer: Mutex<Connection>,
     body_cap: std::sync::atomic::AtomicU64,
     part_cap: std::sync::atomic::AtomicU64,
-    /// Analyses what is written (signatures checked against its trust store).
-    analyzer: std::sync::RwLock<Arc<crate::message::Analyzer>>,
 }
 
 /// Handle to the store; cheap to clone, shareable across threads.
@@ -184,7 +182,6 @@ impl Store {
                 writer: Mutex::new(conn),
                 body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
                 part_cap: std::sync::atomic::AtomicU64::new(DEFAULT_PART_CACHE_CAP),
-                analyzer: std::sync::RwLock::new(ingest::default_analyzer()),
             }),
         })
     }
@@ -203,33 +200,6 @@ impl Store {
         self.inner
             .body_cap
             .store(bytes, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// The PEC signature trust for every message written from now on (sync, import, outbox):
-    /// the bundled trust list unless a caller adds explicit anchors (tests, the demo's sandbox).
-    /// This is never an account's TLS `ca_file`: a CA trusted to reach a server does not make
-    /// its holder a PEC provider.
-    pub fn set_signature_trust(&self, trust: crate::signature::TrustStore) {
-        let analyzer = Arc::new(crate::message::Analyzer::new(trust));
-        *self
-            .inner
-            .analyzer
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = analyzer;
-    }
-
-    /// The analyser messages are written with (see [`Store::set_signature_trust`]).
-    pub fn analyzer(&self) -> Arc<crate::message::Analyzer> {
-        self.inner
-            .analyzer
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Analyse a complete raw message for writing, with this store's signature trust.
-    pub fn analyze(&self, raw: &[u8]) -> MessageRecord {
-        ingest::analyze_with(&self.analyzer(), raw)
     }
 
     /// Cap the downloaded-parts cache (bytes). Applied whenever a part download completes.

@@ -1,7 +1,7 @@
 //! Reading: folders with counts, message lists (real and virtual folders), message detail.
 
 use super::CachedExt;
-use super::ingest::AttachmentRecord;
+use super::record::AttachmentRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError};
 use crate::message::Kind;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -613,18 +613,18 @@ fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
 }
 
 /// One received invoice as the invoices view shows it (filled by the sync from the FatturaPA file
-/// of the message, see [`super::ingest::invoice_records`]).
+/// of the message, see [`crate::receive::invoice_records`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvoiceRow {
     pub message_id: MessageId,
     /// What the file says (the same record the sync writes).
     #[serde(flatten)]
-    pub invoice: super::ingest::InvoiceRecord,
+    pub invoice: super::record::InvoiceRecord,
 }
 
 impl InvoiceRow {
     /// The row for `message` from what the invoice reader found.
-    pub fn from_record(message: MessageId, r: &super::ingest::InvoiceRecord) -> InvoiceRow {
+    pub fn from_record(message: MessageId, r: &super::record::InvoiceRecord) -> InvoiceRow {
         InvoiceRow {
             message_id: message,
             invoice: r.clone(),
@@ -643,7 +643,7 @@ pub struct InvoiceListItem {
 pub(crate) fn put_invoice_tx(
     tx: &rusqlite::Transaction<'_>,
     message: MessageId,
-    inv: &super::ingest::InvoiceRecord,
+    inv: &super::record::InvoiceRecord,
 ) -> Result<()> {
     tx.exec(
         "INSERT INTO invoices (message_id, filename, number, date, seller, total, seller_vat,
@@ -677,7 +677,7 @@ const INVOICE_COLS: &str =
 fn invoice_from_row(r: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
     Ok(InvoiceRow {
         message_id: r.get(0)?,
-        invoice: super::ingest::InvoiceRecord {
+        invoice: super::record::InvoiceRecord {
             filename: r.get(1)?,
             number: r.get(2)?,
             date: r.get(3)?,
@@ -762,7 +762,7 @@ mod plan_tests {
     }
 
     fn synth_store(dir: &std::path::Path) -> (Store, AccountId) {
-        let store = super::super::synth::build(dir, 3000).expect("synthetic store");
+        let store = crate::synth::build(dir, 3000).expect("synthetic store");
         let account = store.accounts().expect("accounts")[0].id;
         (store, account)
     }

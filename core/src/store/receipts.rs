@@ -12,7 +12,7 @@
 //! row is rewritten from the signed daticert, so a forged `X-Ricevuta` never leaves a tick behind.
 
 use super::CachedExt;
-use super::ingest::MessageRecord;
+use super::record::MessageRecord;
 use super::{AccountId, MessageId, Result};
 use crate::message::Kind;
 use rusqlite::{OptionalExtension, Transaction, params};

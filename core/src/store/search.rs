@@ -330,8 +330,9 @@ mod tests {
         let inbox = store
             .ensure_folder(acc, "INBOX", Some(super::super::FolderRole::Inbox), None)
             .expect("inbox");
-        store
-            .import_raw(
+        crate::receive::Receiver::default()
+            .import(
+                &store,
                 inbox,
                 b"From: a@x\r\nSubject: Fatturazione e fattura\r\nMessage-ID: <v@x>\r\n\r\nCitt\xc3\xa0 fatturina\r\n",
             )

@@ -8,10 +8,11 @@ use super::qresync::{self, RawError, Selected};
 use super::{SyncError, SyncEvent, SyncStatus};
 use crate::accounts::{Account, CredentialStore};
 use crate::message::Analyzer;
-use crate::store::ingest::{self, AttachmentRecord, MessageRecord};
+use crate::receive::{self, Receiver};
 use crate::store::{
     AccountId, ActionKind, Folder, FolderRole, ImapMeta, MessageId, ServerFlags, Store,
 };
+use crate::store::{AttachmentRecord, MessageRecord};
 use async_imap::imap_proto::{self, BodyStructure};
 use async_imap::types::{Fetch, Flag};
 use futures::TryStreamExt;
@@ -91,6 +92,8 @@ pub struct SyncReport {
 
 struct Shared {
     store: Store,
+    /// Reads fetched messages into records, with the signature trust of the engine's owner.
+    receiver: Receiver,
     creds: Arc<dyn CredentialStore>,
     events: broadcast::Sender<SyncEvent>,
     status: watch::Sender<SyncStatus>,
@@ -297,7 +300,7 @@ fn may_sync(store: &Store, account: &Account) -> Result<(), SyncError> {
 /// A header-only record plus what BODYSTRUCTURE tells (attachments, invoice files).
 fn header_record(f: &Fetched<'_, '_>) -> Option<(ImapMeta, MessageRecord)> {
     let uid = f.uid()?;
-    let mut rec = ingest::analyze_header(f.header().unwrap_or_default());
+    let mut rec = receive::analyze_header(f.header().unwrap_or_default());
     if let Some(bs) = f.bodystructure() {
         attachments_from_structure(bs, &mut rec.attachments);
         rec.is_invoice = rec.kind() != crate::message::Kind::Receipt
@@ -334,13 +337,25 @@ fn drain_unsolicited(sess: &mut ImapSession) {
 }
 
 impl SyncEngine {
-    /// An engine over `store`, reading passwords from `creds`.
+    /// An engine over `store`, reading passwords from `creds`, accepting the bundled PEC
+    /// provider trust list (see [`SyncEngine::receiver`] to change it).
     pub fn new(store: Store, creds: Arc<dyn CredentialStore>) -> SyncEngine {
+        SyncEngine::with_receiver(store, Receiver::default(), creds)
+    }
+
+    /// An engine that reads messages with `receiver` (shared with its owner: a trust anchor added
+    /// there applies here).
+    pub fn with_receiver(
+        store: Store,
+        receiver: Receiver,
+        creds: Arc<dyn CredentialStore>,
+    ) -> SyncEngine {
         let (events, _) = broadcast::channel(10_000);
         let (status, _) = watch::channel(SyncStatus::default());
         SyncEngine {
             shared: Arc::new(Shared {
                 store,
+                receiver,
                 creds,
                 events,
                 status,
@@ -351,6 +366,11 @@ impl SyncEngine {
 
     pub fn store(&self) -> &Store {
         &self.shared.store
+    }
+
+    /// How fetched messages are read (and with which signature trust).
+    pub fn receiver(&self) -> &Receiver {
+        &self.shared.receiver
     }
 
     /// The current status.
@@ -1075,7 +1095,7 @@ impl SyncEngine {
                     let w = tokio::task::spawn_blocking(move || write_batch(&store2, fid, &items));
                     writing = Some((w, prev_low, prev_len));
                 }
-                let analyzer = store.analyzer();
+                let analyzer = self.shared.receiver.analyzer();
                 analysing = Some((
                     tokio::task::spawn_blocking(move || analyse_whole(&analyzer, items)),
                     low,
@@ -1361,8 +1381,9 @@ impl SyncEngine {
                 self.progress(account, &folder.name, done, total);
             }
             let store = self.shared.store.clone();
+            let analyzer = self.shared.receiver.analyzer();
             pending = Some(tokio::task::spawn_blocking(move || {
-                let items = analyze_batch(&store.analyzer(), raws);
+                let items = analyze_batch(&analyzer, raws);
                 let n = items.len();
                 store.upsert_bodies(fid, &items)?;
                 Ok(n)
@@ -1399,9 +1420,10 @@ impl SyncEngine {
         let _ = sess.logout().await;
         let fid = d.summary.folder_id;
         let raw2 = raw.clone();
+        let receiver = self.shared.receiver.clone();
         store
             .run(move |s| {
-                let rec = s.analyze(&raw2);
+                let rec = receiver.record(&raw2);
                 let meta = ImapMeta {
                     uid: Some(uid),
                     size: raw2.len() as u64,
@@ -1585,7 +1607,7 @@ fn analyse_whole(analyzer: &Analyzer, items: Vec<Whole>) -> (Vec<Whole>, u64) {
         items,
         |i| i.2.as_ref().map_or(0, Vec::len),
         |(meta, rec, raw)| match raw {
-            Some(raw) => (meta, ingest::analyze_with(analyzer, &raw), Some(raw)),
+            Some(raw) => (meta, receive::analyze_with(analyzer, &raw), Some(raw)),
             None => (meta, rec, None),
         },
     );
@@ -1607,7 +1629,7 @@ fn analyze_batch(
         raws,
         |r| r.3.len(),
         |(uid, flags, modseq, raw)| {
-            let rec = ingest::analyze_with(analyzer, &raw);
+            let rec = receive::analyze_with(analyzer, &raw);
             let meta = ImapMeta {
                 uid: Some(uid),
                 modseq,

@@ -21,7 +21,6 @@ pub mod guard;
 mod list_status;
 mod part_fetch;
 mod part_local;
-pub(crate) use part_local::fill_sections;
 mod qresync;
 
 pub(crate) use commands::uid_search;

@@ -34,7 +34,7 @@ pub async fn setup(test: &str, opts: Options) -> Option<Env> {
     let store = Store::open_in(dir.path()).expect("store");
     // The sandbox signs its receipts under its test CA: trusted for signatures explicitly here
     // (the account's ca_file is for TLS only).
-    store.set_signature_trust(
+    let receiver = pec_core::receive::Receiver::new(
         pec_core::signature::TrustStore::bundled()
             .with_anchor_pem(
                 sb.ca_pem().as_bytes(),
@@ -48,7 +48,7 @@ pub async fn setup(test: &str, opts: Options) -> Option<Env> {
     let outbox = Outbox::new(store.clone(), fast_config(dir.path()));
     let engine_creds = MemoryCredentialStore::new();
     engine_creds.set(U1.0, U1.1).expect("creds");
-    let engine = SyncEngine::new(store.clone(), Arc::new(engine_creds));
+    let engine = SyncEngine::with_receiver(store.clone(), receiver, Arc::new(engine_creds));
     Some(Env {
         engine,
         sb,

@@ -222,6 +222,13 @@ fn test_provider() -> &'static TestProvider {
     })
 }
 
+/// A receiver that trusts the test provider (see [`test_trust`]).
+pub fn trusted() -> pec_core::receive::Receiver {
+    static R: std::sync::OnceLock<pec_core::receive::Receiver> = std::sync::OnceLock::new();
+    R.get_or_init(|| pec_core::receive::Receiver::new(test_trust()))
+        .clone()
+}
+
 /// The test provider's root certificate (PEM), for callers that add it as an anchor themselves.
 pub fn test_root_pem() -> String {
     test_provider().root_pem.clone()

@@ -9,10 +9,10 @@
 //! real mail. The generator is a fixed-seed xorshift, so a store of `n` messages is always the same
 //! and bench queries keep their meaning from run to run.
 
-use super::{
+use crate::accounts::AccountConfig;
+use crate::store::{
     FolderRole, ImapMeta, Kind, MessageRecord, RecipientRecord, Result, Store, StoreError,
 };
-use crate::accounts::AccountConfig;
 use std::path::Path;
 
 /// The most frequent words, rank 1 first.

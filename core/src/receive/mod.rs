@@ -1,6 +1,6 @@
-//! Raw RFC 5322 bytes → [`MessageRecord`], the plain data the store writes.
+//! Receiving a message: raw RFC 5322 bytes → [`MessageRecord`], the plain data the store writes.
 //!
-//! This is the seam between the store and message understanding: it reads the PEC headers
+//! This layer sits between message understanding and the store (which only persists records): it reads the PEC headers
 //! (`X-Ricevuta`, `X-Trasporto`, `X-Riferimento-Message-ID`, REM headers), the daticert.xml fields
 //! the receipt tracker needs (tipo, identificativo, msgid, consegna, errore, data), recipients,
 //! attachments and the text to index. Complete messages go through `pec_core::message` (kind,
@@ -15,145 +15,19 @@
 //! its kind comes from the headers (there is nothing else yet) and it is never certified, so it
 //! gives no delivery tick (see `receipts.rs`).
 
-use crate::message::Kind;
+mod sections;
+
+pub use sections::fill_sections;
+
+use crate::message::{Analyzer, Kind};
+use crate::signature::TrustStore;
+use crate::store::record::header_text_copy;
+use crate::store::{
+    AttachmentRecord, FolderId, ImapMeta, InsertOutcome, InvoiceRecord, MessageRecord,
+    RecipientRecord, ServerFlags, Store, StoreError, now,
+};
 use mail_parser::{Address, MessageParser, MimeHeaders};
-
-/// One To/Cc/Bcc address.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RecipientRecord {
-    pub address: String,
-    pub name: Option<String>,
-    /// `to`, `cc` or `bcc`.
-    pub field: &'static str,
-    /// daticert `destinatari tipo`: `certificato` or `esterno`, when known.
-    pub pec_type: Option<String>,
-}
-
-/// One attachment as listed to the user.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AttachmentRecord {
-    pub filename: Option<String>,
-    pub mime: String,
-    /// Bytes: encoded octets when listed from BODYSTRUCTURE, decoded once the body is analysed.
-    pub size: u64,
-    /// IMAP section (`"1.3.2"`) for [`crate::sync::SyncEngine::download_part`], known from the
-    /// server's BODYSTRUCTURE (kept when the full analysis replaces the header-only listing);
-    /// `None` for local imports.
-    pub section: Option<String>,
-}
-
-/// What a FatturaPA file attached to a message says (one row of the invoices table).
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
-pub struct InvoiceRecord {
-    /// The attachment's file name (e.g. `IT01234567890_00001.xml.p7m`).
-    pub filename: String,
-    /// `Numero` of the (first) document; a batch ("lotto") of several is noted in `documents`.
-    pub number: Option<String>,
-    /// `Data`, ISO `YYYY-MM-DD`.
-    pub date: Option<String>,
-    /// Seller (`CedentePrestatore`) name.
-    pub seller: Option<String>,
-    /// Seller VAT number (`IT01234567890`), else tax code.
-    pub seller_vat: Option<String>,
-    /// Total to pay as a decimal string (`ImportoTotaleDocumento`, else computed), summed over the
-    /// documents of a batch.
-    pub total: Option<String>,
-    /// `TipoDocumento` code (`TD01` invoice, `TD04` credit note, …).
-    pub doc_type: Option<String>,
-    /// `Divisa` (ISO 4217).
-    pub currency: Option<String>,
-    /// Number of documents in the file (1 unless a batch).
-    pub documents: u32,
-    /// Whether a signature proves the file unaltered (`.p7m`), as opposed to plain XML.
-    pub signed: bool,
-}
-
-/// Everything the store keeps about one message, ready to write.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageRecord {
-    /// Message-ID without angle brackets.
-    pub message_id: Option<String>,
-    pub kind: Option<Kind>,
-    /// `X-Ricevuta` value (or daticert `tipo`) for receipts.
-    pub receipt_type: Option<String>,
-    /// `X-Riferimento-Message-ID` (REM: `REM-UAMessageIdentifier`), without angle brackets.
-    pub ref_message_id: Option<String>,
-    pub identificativo: Option<String>,
-    /// daticert `<msgid>` without angle brackets.
-    pub pec_msgid: Option<String>,
-    /// daticert `<consegna>`: the recipient a delivery receipt speaks of.
-    pub pec_recipient: Option<String>,
-    /// daticert `errore` (when not `nessuno`) and `errore-esteso`.
-    pub pec_error: Option<String>,
-    /// daticert `data` as Unix seconds.
-    pub pec_time: Option<i64>,
-    pub from_addr: Option<String>,
-    pub from_name: Option<String>,
-    /// The real sender of an envelope (`Reply-To` / "Per conto di").
-    pub sender_addr: Option<String>,
-    pub subject: Option<String>,
-    /// Subject without the PEC prefixes.
-    pub original_subject: Option<String>,
-    pub date: Option<i64>,
-    pub recipients: Vec<RecipientRecord>,
-    pub attachments: Vec<AttachmentRecord>,
-    pub is_invoice: bool,
-    /// What the invoice file says, when the whole message was analysed and the file opened.
-    pub invoices: Vec<InvoiceRecord>,
-    /// `signed` when an S/MIME signature is present (not verified here), `absent` otherwise.
-    pub signature: Option<String>,
-    pub preview: Option<String>,
-    /// Text for the full-text index (capped).
-    pub body_text: Option<String>,
-    /// True when the whole message was analysed (not only its header).
-    pub complete: bool,
-    /// The kind and receipt facts come from a daticert inside content whose PEC-provider
-    /// signature is valid ([`crate::message::PecMessage::certified`]). False for header-only
-    /// records, the fallback reader, unsigned or untrusted messages.
-    pub certified: bool,
-    /// Outer headers that contradict the daticert (a tampering sign), from the full analysis.
-    pub header_mismatches: Vec<crate::message::HeaderMismatch>,
-}
-
-impl MessageRecord {
-    pub fn kind(&self) -> Kind {
-        self.kind.unwrap_or(Kind::Plain)
-    }
-
-    /// Header texts cut to [`MAX_HEADER_TEXT_BYTES`](crate::limits::MAX_HEADER_TEXT_BYTES), so
-    /// that a hostile header costs the store no more than a normal one.
-    fn bounded(mut self) -> Self {
-        for field in [
-            &mut self.subject,
-            &mut self.original_subject,
-            &mut self.from_addr,
-            &mut self.from_name,
-            &mut self.sender_addr,
-            &mut self.message_id,
-            &mut self.ref_message_id,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            cut_header_text(field);
-        }
-        for r in &mut self.recipients {
-            cut_header_text(&mut r.address);
-            r.name.iter_mut().for_each(cut_header_text);
-        }
-        self
-    }
-}
-
-fn cut_header_text(s: &mut String) {
-    s.truncate(s.floor_char_boundary(crate::limits::MAX_HEADER_TEXT_BYTES));
-}
-
-/// A copy of at most [`MAX_HEADER_TEXT_BYTES`](crate::limits::MAX_HEADER_TEXT_BYTES) of `s`,
-/// without copying the rest first.
-fn header_text_copy(s: &str) -> String {
-    s[..s.floor_char_boundary(crate::limits::MAX_HEADER_TEXT_BYTES)].to_string()
-}
+use std::sync::{Arc, RwLock};
 
 const BODY_INDEX_CAP: usize = 64 * 1024;
 const PREVIEW_LEN: usize = 200;
@@ -290,7 +164,11 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         if lname == "daticert.xml" {
             apply_daticert(
                 part.contents(),
-                (rem_type.is_some(), ricevuta.as_deref(), trasporto.as_deref()),
+                (
+                    rem_type.is_some(),
+                    ricevuta.as_deref(),
+                    trasporto.as_deref(),
+                ),
                 &mut rec,
             );
             continue;
@@ -392,7 +270,9 @@ fn apply_daticert(
         (Kind::Receipt, None) => rec.receipt_type.take(),
         _ => None,
     };
-    let err = d.errore_raw.filter(|e| !e.trim().eq_ignore_ascii_case("nessuno"));
+    let err = d
+        .errore_raw
+        .filter(|e| !e.trim().eq_ignore_ascii_case("nessuno"));
     rec.pec_error = match (err, d.errore_esteso) {
         (Some(e), Some(x)) => Some(format!("{e}: {x}")),
         (Some(e), None) => Some(e),
@@ -402,18 +282,91 @@ fn apply_daticert(
     rec.pec_time = d.data.map(|t| t.timestamp());
 }
 
-// ---- Full analysis through `pec_core::message` (the parser room) ----
+/// The analyser with the bundled trust list only, shared by every receiver that adds no anchor.
+fn default_analyzer() -> Arc<Analyzer> {
+    static A: std::sync::OnceLock<Arc<Analyzer>> = std::sync::OnceLock::new();
+    A.get_or_init(|| Arc::new(Analyzer::new(TrustStore::bundled())))
+        .clone()
+}
 
-/// The analyser with the bundled trust list only, shared by every store that adds no anchor.
-pub(crate) fn default_analyzer() -> std::sync::Arc<crate::message::Analyzer> {
-    static A: std::sync::OnceLock<std::sync::Arc<crate::message::Analyzer>> =
-        std::sync::OnceLock::new();
-    A.get_or_init(|| {
-        std::sync::Arc::new(crate::message::Analyzer::new(
-            crate::signature::TrustStore::bundled(),
-        ))
-    })
-    .clone()
+/// Reads received messages into records with one signature trust, shared by every clone (the
+/// context's, its sync engine's): adding an anchor applies to every message read from then on.
+#[derive(Clone)]
+pub struct Receiver {
+    analyzer: Arc<RwLock<Arc<Analyzer>>>,
+}
+
+impl Default for Receiver {
+    /// The bundled AgID/DigitPA trust list only.
+    fn default() -> Self {
+        Receiver {
+            analyzer: Arc::new(RwLock::new(default_analyzer())),
+        }
+    }
+}
+
+impl Receiver {
+    /// A receiver that accepts PEC provider signatures under `trust`.
+    pub fn new(trust: TrustStore) -> Receiver {
+        let r = Receiver::default();
+        r.set_trust(trust);
+        r
+    }
+
+    /// Which signers make a message certified from now on. Never an account's TLS `ca_file`: a
+    /// CA trusted to reach a server does not make its holder a PEC provider.
+    pub fn set_trust(&self, trust: TrustStore) {
+        *self.analyzer.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Analyzer::new(trust));
+    }
+
+    pub fn trust(&self) -> TrustStore {
+        self.analyzer().trust().clone()
+    }
+
+    /// The analyser messages are read with now.
+    pub fn analyzer(&self) -> Arc<Analyzer> {
+        self.analyzer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The record of a complete message.
+    pub fn record(&self, raw: &[u8]) -> MessageRecord {
+        analyze_with(&self.analyzer(), raw)
+    }
+
+    /// Import a raw message file into `folder` (no server copy). The same file imported twice is
+    /// stored once; another message with the same Message-ID is stored beside it. An empty (or
+    /// blank) input is not a message: refused with [`StoreError::Invalid`].
+    pub fn import(
+        &self,
+        store: &Store,
+        folder: FolderId,
+        raw: &[u8],
+    ) -> Result<InsertOutcome, StoreError> {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(StoreError::Invalid(
+                "the file is empty: there is no message to import".into(),
+            ));
+        }
+        let mut rec = self.record(raw);
+        // No server copy and so no BODYSTRUCTURE: the sections come from the parsed body, and
+        // the attachments are served from it.
+        fill_sections(raw, &mut rec.attachments);
+        let meta = ImapMeta {
+            size: raw.len() as u64,
+            // As an IMAP APPEND without a date: arrival is now. A message without a Date header
+            // is then listed by when it came, never as 1970.
+            internal_date: rec.date.or_else(|| Some(now())),
+            flags: ServerFlags {
+                seen: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        store.upsert_message(folder, &meta, &rec, Some(raw))
+    }
 }
 
 /// Analyse a complete message with `pec_core::message` (signature verified against the bundled
@@ -425,7 +378,7 @@ pub fn analyze(raw: &[u8]) -> MessageRecord {
 /// Analyse a complete message with `analyzer` (its trust store decides which signatures are
 /// valid); falls back to the local reader when the parser refuses the input, so that a message
 /// is never lost for being odd.
-pub fn analyze_with(analyzer: &crate::message::Analyzer, raw: &[u8]) -> MessageRecord {
+pub fn analyze_with(analyzer: &Analyzer, raw: &[u8]) -> MessageRecord {
     match analyzer.analyze(raw) {
         Ok(m) => {
             let mut rec = from_pec_message(&m);
@@ -541,9 +494,11 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         })
         .collect();
     let invoice_file = m.sdi.as_ref().is_some_and(|s| s.invoice_attached)
-        || attachments
-            .iter()
-            .any(|a| a.filename.as_deref().is_some_and(crate::sdi::is_invoice_file));
+        || attachments.iter().any(|a| {
+            a.filename
+                .as_deref()
+                .is_some_and(crate::sdi::is_invoice_file)
+        });
     let is_invoice = kind != Kind::Receipt && invoice_file;
     let text = inner.body_text.clone().or_else(|| m.body_text.clone());
     let (body_text, preview) = match text {
