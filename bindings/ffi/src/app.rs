@@ -7,7 +7,7 @@ use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription
 use crate::runtime::{blocking, rt};
 use crate::types::*;
 use pec_core::accounts::{self, Account, CredentialStore};
-use pec_core::fatturapa::{self, Document, Integrity, RenderStyle};
+use pec_core::fatturapa::{self, Integrity, RenderStyle};
 use pec_core::signature::TrustStore;
 use pec_core::store::Store;
 use pec_core::{Change, Context};
@@ -139,47 +139,21 @@ pub(crate) fn invoice_view(
         InvoiceStyle::Compact => RenderStyle::Compact,
         InvoiceStyle::Ministerial => RenderStyle::Ministerial,
     };
-    let html = fatturapa::render::render_opened(opened, render_style);
     let integrity = match opened.integrity {
         Integrity::NotSigned => InvoiceIntegrity::NotSigned,
         Integrity::SignedIntact { trusted: true } => InvoiceIntegrity::SignedTrusted,
         Integrity::SignedIntact { trusted: false } => InvoiceIntegrity::SignedUntrusted,
     };
-    let (supplier, number, total) = match &opened.document {
-        Document::Invoice(inv) => {
-            let body = inv.bodies.first();
-            (
-                Some(inv.header.cedente_prestatore.display_name()),
-                body.map(|b| b.documento().numero.clone()),
-                body.map(|b| fatturapa::format::amount(&b.total())),
-            )
-        }
-        Document::Notification(_) => (None, None, None),
-    };
-    let file_name = file_name.or_else(|| match &opened.container {
-        fatturapa::Container::Email { attachment, .. } => Some(attachment.clone()),
-        _ => None,
-    });
+    let h = opened.headline(file_name);
     InvoiceView {
-        html,
+        html: fatturapa::render::render_opened(opened, render_style),
         style,
         integrity,
-        notification: matches!(opened.document, Document::Notification(_)),
-        supplier,
-        number,
-        total,
-        file_name,
-    }
-}
-
-fn mime_for(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".p7m") {
-        "application/pkcs7-mime"
-    } else if lower.ends_with(".xml") {
-        "application/xml"
-    } else {
-        "application/octet-stream"
+        notification: h.notification,
+        supplier: h.supplier,
+        number: h.number,
+        total: h.total,
+        file_name: h.file_name,
     }
 }
 
@@ -357,7 +331,7 @@ impl App {
             let (_, raw) = inner.raw_of(message_id)?;
             let (file_name, data) = fatturapa::invoice_attachment(&raw, &inner.ctx.trust())?;
             Ok(SharedFile {
-                mime: mime_for(&file_name).to_string(),
+                mime: pec_core::files::mime_type(&file_name).to_string(),
                 file_name,
                 data,
             })

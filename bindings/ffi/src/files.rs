@@ -198,25 +198,11 @@ pub async fn invoice_file_attachments(
         Ok(files
             .into_iter()
             .map(|(file_name, data)| SharedFile {
-                mime: mime_guess(&file_name).to_string(),
+                mime: pec_core::files::mime_type(&file_name).to_string(),
                 file_name,
                 data,
             })
             .collect())
     })
     .await
-}
-
-pub(crate) fn mime_guess(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    match lower.rsplit('.').next().unwrap_or("") {
-        "pdf" => "application/pdf",
-        "xml" => "application/xml",
-        "p7m" => "application/pkcs7-mime",
-        "txt" => "text/plain",
-        "zip" => "application/zip",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        _ => "application/octet-stream",
-    }
 }

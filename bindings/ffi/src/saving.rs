@@ -120,7 +120,7 @@ pub async fn save_invoice_attachments(
             .map(|(i, (name, bytes))| {
                 let written = target.write_new(&name, &format!("allegato-{}", i + 1), &bytes);
                 SavedFile {
-                    mime: crate::files::mime_guess(&name).to_string(),
+                    mime: pec_core::files::mime_type(&name).to_string(),
                     file_name: Some(name),
                     section: None,
                     size: if written.is_ok() {

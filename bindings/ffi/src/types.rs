@@ -454,7 +454,7 @@ pub struct RecipientTimeline {
 impl From<RecipientState> for RecipientTimeline {
     fn from(r: RecipientState) -> Self {
         RecipientTimeline {
-            certified: r.pec_type.as_deref().map(|t| t == "certificato"),
+            certified: r.certified(),
             address: r.address,
             name: r.name,
             field: r.field,

@@ -201,7 +201,7 @@ impl Attachment {
     pub fn content_type(&self) -> String {
         self.mime
             .clone()
-            .unwrap_or_else(|| validate::mime_for(&self.filename).to_string())
+            .unwrap_or_else(|| crate::files::mime_type(&self.filename).to_string())
     }
 }
 

@@ -105,35 +105,6 @@ pub fn sniff_executable(head: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// MIME type from a file name's extension.
-pub fn mime_for(filename: &str) -> &'static str {
-    let ext = filename
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "p7m" => "application/pkcs7-mime",
-        "xml" => "application/xml",
-        "txt" => "text/plain",
-        "html" | "htm" => "text/html",
-        "csv" => "text/csv",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "tif" | "tiff" => "image/tiff",
-        "zip" => "application/zip",
-        "eml" => "message/rfc822",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "odt" => "application/vnd.oasis.opendocument.text",
-        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Syntactic check of a bare address (`local@domain.tld`).
 pub fn is_valid_address(addr: &str) -> bool {
     let Some((local, domain)) = addr.rsplit_once('@') else {

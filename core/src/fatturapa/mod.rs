@@ -26,7 +26,7 @@ pub mod xml;
 
 pub use codes::*;
 pub use model::*;
-pub use open::{Container, Integrity, Opened, open, open_named};
+pub use open::{Container, Headline, Integrity, Opened, open, open_named};
 pub use parse::{
     Document, NS_FATTURAPA_V11, NS_FATTURE_V10, NS_FATTURE_V12, NS_MESSAGGI_B2B, NS_MESSAGGI_PA,
     decode_base64_lenient, parse_date, parse_decimal, parse_document, parse_invoice,

@@ -40,7 +40,48 @@ pub struct Opened {
     pub sdi_file: Option<crate::sdi::SdiFile>,
 }
 
+/// What the invoice screen's header shows about an opened file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    /// An SdI notification (a receipt of the exchange system) rather than an invoice.
+    pub notification: bool,
+    /// The supplier (cedente/prestatore), for invoices.
+    pub supplier: Option<String>,
+    /// The first document's number, for invoices.
+    pub number: Option<String>,
+    /// The first document's total, formatted the Italian way, for invoices.
+    pub total: Option<String>,
+    /// The attachment's name inside the message it came from, else `given_name`.
+    pub file_name: Option<String>,
+}
+
 impl Opened {
+    /// The headline facts; `given_name` is the name the file was handed over with.
+    pub fn headline(&self, given_name: Option<String>) -> Headline {
+        let (supplier, number, total) = match &self.document {
+            Document::Invoice(inv) => {
+                let body = inv.bodies.first();
+                (
+                    Some(inv.header.cedente_prestatore.display_name()),
+                    body.map(|b| b.documento().numero.clone()),
+                    body.map(|b| super::format::amount(&b.total())),
+                )
+            }
+            Document::Notification(_) => (None, None, None),
+        };
+        let file_name = given_name.or_else(|| match &self.container {
+            Container::Email { attachment, .. } => Some(attachment.clone()),
+            _ => None,
+        });
+        Headline {
+            notification: matches!(self.document, Document::Notification(_)),
+            supplier,
+            number,
+            total,
+            file_name,
+        }
+    }
+
     /// True when a signature proves the content unaltered.
     pub fn content_intact(&self) -> bool {
         matches!(self.integrity, Integrity::SignedIntact { .. })

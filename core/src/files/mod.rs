@@ -13,3 +13,33 @@ pub mod write;
 
 pub use read::{ReadError, check_len, read_capped, read_stream_capped};
 pub use write::{TargetDir, WriteError, clean_file_name};
+
+/// The MIME type a file is sent or shared under, from its name's extension
+/// (`application/octet-stream` when unknown).
+pub fn mime_type(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "p7m" => "application/pkcs7-mime",
+        "xml" => "application/xml",
+        "txt" => "text/plain",
+        "html" | "htm" => "text/html",
+        "csv" => "text/csv",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "tif" | "tiff" => "image/tiff",
+        "zip" => "application/zip",
+        "eml" => "message/rfc822",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        _ => "application/octet-stream",
+    }
+}

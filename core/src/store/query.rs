@@ -166,6 +166,17 @@ pub struct RecipientState {
     pub detail: Option<String>,
 }
 
+impl RecipientState {
+    /// A PEC box (`true`), ordinary mail (`false`, no delivery receipt will come), or not known
+    /// yet, as the daticert's recipient type says.
+    pub fn certified(&self) -> Option<bool> {
+        self.pec_type
+            .as_deref()
+            .and_then(crate::message::RecipientType::parse)
+            .map(|t| t == crate::message::RecipientType::Certificato)
+    }
+}
+
 /// A receipt attached to a sent message (or, seen from the receipt, the message it refers to).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReceiptInfo {
