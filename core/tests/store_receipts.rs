@@ -540,7 +540,10 @@ fn forged_x_ricevuta_leaves_no_delivered_tick_before_or_after_the_body() {
     let d = store.message(sent).expect("detail");
     assert_eq!(d.summary.delivery, Some(DeliverySummary::Accepted));
     assert_eq!(d.receipts.len(), 1);
-    assert_eq!(d.receipts[0].receipt_type, "accettazione");
+    assert_eq!(
+        d.receipts[0].receipt_type,
+        Some(pec_core::message::ReceiptKind::Accettazione)
+    );
     assert!(d.receipts[0].certified);
     assert!(
         d.recipients

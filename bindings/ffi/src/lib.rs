@@ -48,7 +48,7 @@ pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{
     BackgroundSync, BodyDownload, ComposeDraft, MessagePriority, OutgoingAttachment,
     RequestedReceipt, SendListener, SendRecipient, SendResult, SendStatusView, SendStep,
-    SyncListener, SyncProgress, SyncSummary, TimelineEvent, validate_draft,
+    SyncListener, SyncProgress, SyncSummary, TimelineEvent, TimelineStep, validate_draft,
 };
 pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
 pub use presets::{

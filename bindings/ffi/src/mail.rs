@@ -203,9 +203,79 @@ impl From<SendState> for SendStep {
     }
 }
 
+/// What a step of a send's timeline says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimelineStep {
+    Queued,
+    /// An attempt claimed the message.
+    Sending,
+    Submitted,
+    /// Not submitted (network, temporary refusal): tried again later.
+    Retry,
+    /// The outcome of an attempt is not known until the server is checked.
+    Unknown,
+    /// A server check proved an earlier attempt reached the provider.
+    Recovered,
+    Rejected,
+    /// The copy was stored in the server's Sent folder.
+    SentCopy,
+    Accepted,
+    Delivered,
+    Failed,
+    Warning,
+}
+
+impl TimelineStep {
+    /// The word the terminal client prints (`sent-copy`).
+    pub fn as_str(self) -> &'static str {
+        outbox::EventKind::from(self).as_str()
+    }
+}
+
+impl From<outbox::EventKind> for TimelineStep {
+    fn from(k: outbox::EventKind) -> Self {
+        use outbox::EventKind as K;
+        match k {
+            K::Queued => TimelineStep::Queued,
+            K::Sending => TimelineStep::Sending,
+            K::Submitted => TimelineStep::Submitted,
+            K::Retry => TimelineStep::Retry,
+            K::Unknown => TimelineStep::Unknown,
+            K::Recovered => TimelineStep::Recovered,
+            K::Rejected => TimelineStep::Rejected,
+            K::SentCopy => TimelineStep::SentCopy,
+            K::Accepted => TimelineStep::Accepted,
+            K::Delivered => TimelineStep::Delivered,
+            K::Failed => TimelineStep::Failed,
+            K::Warning => TimelineStep::Warning,
+        }
+    }
+}
+
+impl From<TimelineStep> for outbox::EventKind {
+    fn from(k: TimelineStep) -> Self {
+        use outbox::EventKind as K;
+        match k {
+            TimelineStep::Queued => K::Queued,
+            TimelineStep::Sending => K::Sending,
+            TimelineStep::Submitted => K::Submitted,
+            TimelineStep::Retry => K::Retry,
+            TimelineStep::Unknown => K::Unknown,
+            TimelineStep::Recovered => K::Recovered,
+            TimelineStep::Rejected => K::Rejected,
+            TimelineStep::SentCopy => K::SentCopy,
+            TimelineStep::Accepted => K::Accepted,
+            TimelineStep::Delivered => K::Delivered,
+            TimelineStep::Failed => K::Failed,
+            TimelineStep::Warning => K::Warning,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct TimelineEvent {
-    pub kind: String,
+    pub kind: TimelineStep,
     pub at: i64,
     pub detail: Option<String>,
 }
@@ -241,7 +311,7 @@ pub struct SendStatusView {
 fn events(v: Vec<outbox::EventView>) -> Vec<TimelineEvent> {
     v.into_iter()
         .map(|e| TimelineEvent {
-            kind: e.kind,
+            kind: e.kind.into(),
             at: e.at,
             detail: e.detail,
         })

@@ -217,6 +217,82 @@ pub struct MenuEntry {
     pub total: u32,
 }
 
+/// Which receipt a PEC receipt is (`X-Ricevuta`, daticert `tipo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+pub enum ReceiptKind {
+    /// The sender's provider accepted the message: one tick.
+    #[serde(rename = "accettazione")]
+    Accettazione,
+    /// The sender's provider refused it.
+    #[serde(rename = "non-accettazione")]
+    NonAccettazione,
+    /// The recipient's provider took charge of it.
+    #[serde(rename = "presa-in-carico")]
+    PresaInCarico,
+    /// Delivered to one recipient's box: two ticks when every recipient has one.
+    #[serde(rename = "avvenuta-consegna")]
+    AvvenutaConsegna,
+    /// Delivery to one recipient failed.
+    #[serde(rename = "errore-consegna")]
+    ErroreConsegna,
+    /// Delivery to one recipient is late and may fail.
+    #[serde(rename = "preavviso-errore-consegna")]
+    PreavvisoErroreConsegna,
+    /// A virus was found: not delivered.
+    #[serde(rename = "rilevazione-virus")]
+    RilevazioneVirus,
+    /// A receipt whose kind this version does not know.
+    #[serde(rename = "sconosciuta")]
+    Unknown,
+}
+
+impl ReceiptKind {
+    /// The word on the wire (`avvenuta-consegna`), for logs and the terminal.
+    pub fn as_str(self) -> &'static str {
+        match pec_core::message::ReceiptKind::try_from(self) {
+            Ok(k) => k.as_str(),
+            Err(()) => "sconosciuta",
+        }
+    }
+
+    /// The kind named by a stored or received word; `Unknown` for any other word.
+    pub fn of_word(word: &str) -> ReceiptKind {
+        pec_core::message::ReceiptKind::parse(word).map_or(ReceiptKind::Unknown, Into::into)
+    }
+}
+
+impl From<pec_core::message::ReceiptKind> for ReceiptKind {
+    fn from(k: pec_core::message::ReceiptKind) -> Self {
+        use pec_core::message::ReceiptKind as K;
+        match k {
+            K::Accettazione => ReceiptKind::Accettazione,
+            K::NonAccettazione => ReceiptKind::NonAccettazione,
+            K::PresaInCarico => ReceiptKind::PresaInCarico,
+            K::AvvenutaConsegna => ReceiptKind::AvvenutaConsegna,
+            K::ErroreConsegna => ReceiptKind::ErroreConsegna,
+            K::PreavvisoErroreConsegna => ReceiptKind::PreavvisoErroreConsegna,
+            K::RilevazioneVirus => ReceiptKind::RilevazioneVirus,
+        }
+    }
+}
+
+impl TryFrom<ReceiptKind> for pec_core::message::ReceiptKind {
+    type Error = ();
+    fn try_from(k: ReceiptKind) -> Result<Self, ()> {
+        use pec_core::message::ReceiptKind as K;
+        Ok(match k {
+            ReceiptKind::Accettazione => K::Accettazione,
+            ReceiptKind::NonAccettazione => K::NonAccettazione,
+            ReceiptKind::PresaInCarico => K::PresaInCarico,
+            ReceiptKind::AvvenutaConsegna => K::AvvenutaConsegna,
+            ReceiptKind::ErroreConsegna => K::ErroreConsegna,
+            ReceiptKind::PreavvisoErroreConsegna => K::PreavvisoErroreConsegna,
+            ReceiptKind::RilevazioneVirus => K::RilevazioneVirus,
+            ReceiptKind::Unknown => return Err(()),
+        })
+    }
+}
+
 /// The PEC nature of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -289,8 +365,8 @@ pub struct ListRow {
     pub subject: String,
     pub date: i64,
     pub kind: MessageKind,
-    /// `accettazione`, `avvenuta-consegna`, ... for receipts.
-    pub receipt_type: Option<String>,
+    /// Which receipt, for receipts.
+    pub receipt_type: Option<ReceiptKind>,
     pub delivery: Option<DeliveryMark>,
     /// 0, 1 or 2 ticks; `None` for no mark or the warning/error marks.
     pub ticks: Option<u8>,
@@ -346,7 +422,7 @@ impl From<MessageSummary> for ListRow {
                 .unwrap_or_default(),
             date: m.date,
             kind,
-            receipt_type: m.receipt_type,
+            receipt_type: m.receipt_type.as_deref().map(ReceiptKind::of_word),
             delivery: m.delivery.map(DeliveryMark::from),
             ticks: m.delivery.and_then(|d| d.ticks()),
             invoice: m.is_invoice,
@@ -474,7 +550,7 @@ pub struct ReceiptRow {
     pub receipt_id: i64,
     /// The sent message the receipt belongs to, once matched.
     pub sent_id: Option<i64>,
-    pub receipt_type: String,
+    pub receipt_type: ReceiptKind,
     pub recipient: Option<String>,
     pub error: Option<String>,
     pub at: Option<i64>,
@@ -509,7 +585,7 @@ pub struct AttachmentInfo {
 pub struct PecFacts {
     pub kind: MessageKind,
     /// The receipt's kind: from the verified body's daticert, else (header-only) the stored row.
-    pub receipt_type: Option<String>,
+    pub receipt_type: Option<ReceiptKind>,
     /// The facts are certified: a valid PEC-provider signature covers the daticert they come
     /// from. False without a body ("unverified until the body is checked"), for unsigned
     /// messages and for untrusted or broken signatures: show such facts, never as evidence.
@@ -742,7 +818,7 @@ impl From<store::ReceiptInfo> for ReceiptRow {
         ReceiptRow {
             receipt_id: r.receipt_id,
             sent_id: r.sent_id,
-            receipt_type: r.receipt_type,
+            receipt_type: r.receipt_type.map_or(ReceiptKind::Unknown, Into::into),
             recipient: r.recipient,
             error: r.error,
             at: r.at,
@@ -785,7 +861,7 @@ impl From<pec_core::context::PecFacts> for PecFacts {
     fn from(p: pec_core::context::PecFacts) -> Self {
         PecFacts {
             kind: p.kind.into(),
-            receipt_type: p.receipt_type,
+            receipt_type: p.receipt_type.as_deref().map(ReceiptKind::of_word),
             certified: p.certified,
             rewrapped: p.rewrapped,
             header_mismatches: p

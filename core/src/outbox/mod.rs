@@ -23,7 +23,7 @@ pub mod imap;
 pub mod smtp;
 pub mod status;
 
-pub use status::{EventView, RecipientView, SendState, SendStatus};
+pub use status::{EventKind, EventView, RecipientView, SendState, SendStatus};
 
 use crate::accounts::{CredentialError, CredentialStore};
 use crate::compose::{self, ComposeError, ComposeWarning, Draft, Mailbox, ProviderPreset};

@@ -5,6 +5,7 @@
 //! states recomputed from every receipt) on the message row carrying our Message-ID.
 
 use super::{Outbox, OutboxId, OutboxState, SendError};
+use crate::message::ReceiptKind;
 use crate::store::{DeliveryState, MessageId, ReceiptInfo};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -38,12 +39,72 @@ impl SendState {
     }
 }
 
+/// What a step of a timeline says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    Queued,
+    /// An attempt claimed the message.
+    Sending,
+    Submitted,
+    /// Not submitted (network, 4xx): tried again later.
+    Retry,
+    /// The outcome of an attempt is not known until the server is checked.
+    Unknown,
+    /// A server check proved an earlier attempt reached the provider.
+    Recovered,
+    Rejected,
+    /// The copy was stored in the server's Sent folder.
+    SentCopy,
+    Accepted,
+    Delivered,
+    Failed,
+    Warning,
+}
+
+impl EventKind {
+    const ALL: [EventKind; 12] = [
+        EventKind::Queued,
+        EventKind::Sending,
+        EventKind::Submitted,
+        EventKind::Retry,
+        EventKind::Unknown,
+        EventKind::Recovered,
+        EventKind::Rejected,
+        EventKind::SentCopy,
+        EventKind::Accepted,
+        EventKind::Delivered,
+        EventKind::Failed,
+        EventKind::Warning,
+    ];
+
+    /// The word stored in `outbox_events.kind` and printed by the terminal client.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Queued => "queued",
+            EventKind::Sending => "sending",
+            EventKind::Submitted => "submitted",
+            EventKind::Retry => "retry",
+            EventKind::Unknown => "unknown",
+            EventKind::Recovered => "recovered",
+            EventKind::Rejected => "rejected",
+            EventKind::SentCopy => "sent-copy",
+            EventKind::Accepted => "accepted",
+            EventKind::Delivered => "delivered",
+            EventKind::Failed => "failed",
+            EventKind::Warning => "warning",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+}
+
 /// One step of a timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventView {
-    /// queued | sending | submitted | retry | unknown | recovered | rejected | accepted |
-    /// delivered | failed | warning | sent-copy
-    pub kind: String,
+    pub kind: EventKind,
     /// Unix seconds.
     pub at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,7 +170,7 @@ fn settled(recipients: &[RecipientView]) -> bool {
 }
 
 /// A PEC error (daticert `errore` + `errore-esteso`) in the user's words.
-pub fn explain(error: Option<&str>, receipt_type: &str) -> String {
+pub fn explain(error: Option<&str>, receipt_type: Option<ReceiptKind>) -> String {
     let raw = error.unwrap_or("").trim();
     let lower = raw.to_ascii_lowercase();
     let head = if lower.starts_with("no-dest") || lower.contains("5.1.1") {
@@ -118,9 +179,9 @@ pub fn explain(error: Option<&str>, receipt_type: &str) -> String {
         "the recipient's domain is not a PEC domain or does not exist"
     } else if lower.starts_with("virus") || lower.contains("virus") {
         "the message was found to contain a virus"
-    } else if receipt_type == "preavviso-errore-consegna" {
+    } else if receipt_type == Some(ReceiptKind::PreavvisoErroreConsegna) {
         "the recipient's provider has not confirmed delivery within 12 hours; it may still fail"
-    } else if receipt_type == "non-accettazione" {
+    } else if receipt_type == Some(ReceiptKind::NonAccettazione) {
         "your provider refused the message"
     } else if lower.contains("tempo") || lower.contains("5.4.1") || lower.contains("timeout") {
         "the recipient's provider did not confirm delivery in time"
@@ -134,15 +195,27 @@ pub fn explain(error: Option<&str>, receipt_type: &str) -> String {
     }
 }
 
-fn receipt_event(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "accettazione" => "accepted",
-        "non-accettazione" | "rilevazione-virus" => "rejected",
-        "avvenuta-consegna" => "delivered",
-        "errore-consegna" => "failed",
-        "preavviso-errore-consegna" => "warning",
-        _ => return None,
+fn receipt_event(kind: Option<ReceiptKind>) -> Option<EventKind> {
+    Some(match kind? {
+        ReceiptKind::Accettazione => EventKind::Accepted,
+        ReceiptKind::NonAccettazione | ReceiptKind::RilevazioneVirus => EventKind::Rejected,
+        ReceiptKind::AvvenutaConsegna => EventKind::Delivered,
+        ReceiptKind::ErroreConsegna => EventKind::Failed,
+        ReceiptKind::PreavvisoErroreConsegna => EventKind::Warning,
+        ReceiptKind::PresaInCarico => return None,
     })
+}
+
+/// A receipt about the message as a whole (no single recipient).
+fn whole_message(kind: Option<ReceiptKind>) -> bool {
+    matches!(
+        kind,
+        Some(
+            ReceiptKind::Accettazione
+                | ReceiptKind::NonAccettazione
+                | ReceiptKind::RilevazioneVirus
+        )
+    )
 }
 
 /// Where an event sits in a send's story. A timeline sorted by time alone can lie: our events
@@ -152,19 +225,21 @@ fn receipt_event(kind: &str) -> Option<&'static str> {
 /// provider's verdict on the submission, then what happened at each recipient) and by time only
 /// within a phase; every event keeps its own timestamp.
 fn order_timeline(evs: &mut [EventView]) {
-    fn causal_phase(kind: &str) -> u8 {
+    fn causal_phase(kind: EventKind) -> u8 {
         match kind {
-            "queued" | "submitted" => 0,
-            "accepted" | "rejected" => 1,
+            EventKind::Queued | EventKind::Submitted => 0,
+            EventKind::Accepted | EventKind::Rejected => 1,
             _ => 2,
         }
     }
-    evs.sort_by_key(|ev| (causal_phase(&ev.kind), ev.at));
+    evs.sort_by_key(|ev| (causal_phase(ev.kind), ev.at));
 }
 
 /// Which recipients the acceptance receipt lists as `esterno` (from its cached daticert).
 fn esterni(outbox: &Outbox, receipts: &[ReceiptInfo]) -> Option<Vec<String>> {
-    let acc = receipts.iter().find(|r| r.receipt_type == "accettazione")?;
+    let acc = receipts
+        .iter()
+        .find(|r| r.receipt_type == Some(ReceiptKind::Accettazione))?;
     let raw = outbox.store().body(acc.receipt_id).ok()??;
     let analyzer =
         crate::message::Analyzer::new(crate::signature::TrustStore::empty()).without_signatures();
@@ -186,15 +261,20 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
         let mut st = c.prepare_cached(
             "SELECT kind, at, detail FROM outbox_events WHERE outbox_id = ?1 ORDER BY at, rowid",
         )?;
-        Ok(st
-            .query_map([id], |r| {
-                Ok(EventView {
-                    kind: r.get(0)?,
-                    at: r.get(1)?,
-                    detail: r.get(2)?,
+        let rows = st
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // A word a newer version wrote is left out rather than shown as something else.
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, at, detail)| {
+                Some(EventView {
+                    kind: EventKind::parse(&kind)?,
+                    at,
+                    detail,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .collect())
     })?;
     // The row the receipts are attached to: ours, or another copy with our Message-ID (the synced
     // Sent copy) if that one collected more receipts.
@@ -230,23 +310,28 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
         OutboxState::Rejected => SendState::Rejected,
         OutboxState::Submitted => SendState::Submitted,
     };
-    let non_acc = receipts
-        .iter()
-        .find(|r| r.receipt_type == "non-accettazione" || r.receipt_type == "rilevazione-virus");
+    let non_acc = receipts.iter().find(|r| {
+        matches!(
+            r.receipt_type,
+            Some(ReceiptKind::NonAccettazione | ReceiptKind::RilevazioneVirus)
+        )
+    });
     let external = esterni(outbox, &receipts);
     let base_events: Vec<EventView> = events
         .iter()
         .filter(|ev| {
             matches!(
-                ev.kind.as_str(),
-                "queued" | "submitted" | "recovered" | "rejected"
+                ev.kind,
+                EventKind::Queued
+                    | EventKind::Submitted
+                    | EventKind::Recovered
+                    | EventKind::Rejected
             )
         })
         .map(|ev| EventView {
-            kind: if ev.kind == "recovered" {
-                "submitted".into()
-            } else {
-                ev.kind.clone()
+            kind: match ev.kind {
+                EventKind::Recovered => EventKind::Submitted,
+                other => other,
             },
             at: ev.at,
             detail: ev.detail.clone(),
@@ -263,19 +348,16 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
         for r in &receipts {
             let applies = match &r.recipient {
                 Some(rc) => rc.eq_ignore_ascii_case(addr),
-                None => matches!(
-                    r.receipt_type.as_str(),
-                    "accettazione" | "non-accettazione" | "rilevazione-virus"
-                ),
+                None => whole_message(r.receipt_type),
             };
-            if let (true, Some(kind)) = (applies, receipt_event(&r.receipt_type)) {
+            if let (true, Some(kind)) = (applies, receipt_event(r.receipt_type)) {
                 evs.push(EventView {
-                    kind: kind.into(),
+                    kind,
                     at: r.at.unwrap_or(0),
                     detail: r
                         .error
                         .as_deref()
-                        .map(|err| explain(Some(err), &r.receipt_type)),
+                        .map(|err| explain(Some(err), r.receipt_type)),
                 });
             }
         }
@@ -283,7 +365,7 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
         let (state, reason) = if let Some(na) = non_acc {
             (
                 SendState::Rejected,
-                Some(explain(na.error.as_deref(), &na.receipt_type)),
+                Some(explain(na.error.as_deref(), na.receipt_type)),
             )
         } else if outbox_state != SendState::Submitted {
             (
@@ -305,18 +387,18 @@ pub(crate) fn status(outbox: &Outbox, id: OutboxId) -> Result<SendStatus, SendEr
                                 .as_deref()
                                 .is_some_and(|x| x.eq_ignore_ascii_case(addr))
                         })
-                        .map(|r| r.receipt_type.as_str())
-                        .unwrap_or("errore-consegna");
+                        .and_then(|r| r.receipt_type)
+                        .unwrap_or(ReceiptKind::ErroreConsegna);
                     (
                         SendState::Failed,
-                        Some(explain(rs.and_then(|r| r.detail.as_deref()), rt)),
+                        Some(explain(rs.and_then(|r| r.detail.as_deref()), Some(rt))),
                     )
                 }
                 Some(DeliveryState::Warning) => (
                     SendState::Warning,
                     Some(explain(
                         rs.and_then(|r| r.detail.as_deref()),
-                        "preavviso-errore-consegna",
+                        Some(ReceiptKind::PreavvisoErroreConsegna),
                     )),
                 ),
                 _ => (SendState::Submitted, None),
@@ -396,7 +478,7 @@ mod tests {
     #[test]
     fn timeline_is_causal_even_when_the_provider_clock_is_behind() {
         let ev = |kind: &str, at: i64| EventView {
-            kind: kind.into(),
+            kind: EventKind::parse(kind).unwrap(),
             at,
             detail: None,
         };
@@ -471,11 +553,14 @@ mod tests {
     #[test]
     fn reasons_in_plain_words() {
         assert!(
-            explain(Some("no-dest: 5.1.1 utente sconosciuto"), "errore-consegna")
-                .starts_with("the recipient's mailbox does not exist")
+            explain(
+                Some("no-dest: 5.1.1 utente sconosciuto"),
+                Some(ReceiptKind::ErroreConsegna)
+            )
+            .starts_with("the recipient's mailbox does not exist")
         );
-        assert!(explain(Some("no-dominio"), "errore-consegna").contains("domain"));
-        assert!(explain(Some("virus"), "non-accettazione").contains("virus"));
-        assert!(explain(None, "preavviso-errore-consegna").contains("12 hours"));
+        assert!(explain(Some("no-dominio"), Some(ReceiptKind::ErroreConsegna)).contains("domain"));
+        assert!(explain(Some("virus"), Some(ReceiptKind::NonAccettazione)).contains("virus"));
+        assert!(explain(None, Some(ReceiptKind::PreavvisoErroreConsegna)).contains("12 hours"));
     }
 }

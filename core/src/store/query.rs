@@ -3,7 +3,7 @@
 use super::CachedExt;
 use super::record::AttachmentRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError};
-use crate::message::Kind;
+use crate::message::{Kind, ReceiptKind};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -182,7 +182,8 @@ impl RecipientState {
 pub struct ReceiptInfo {
     pub receipt_id: MessageId,
     pub sent_id: Option<MessageId>,
-    pub receipt_type: String,
+    /// `None` for a word this version does not know.
+    pub receipt_type: Option<ReceiptKind>,
     pub recipient: Option<String>,
     pub error: Option<String>,
     pub at: Option<i64>,
@@ -420,7 +421,7 @@ impl Store {
                     Ok(ReceiptInfo {
                         receipt_id: r.get(0)?,
                         sent_id: r.get(1)?,
-                        receipt_type: r.get(2)?,
+                        receipt_type: ReceiptKind::parse(&r.get::<_, String>(2)?),
                         recipient: r.get(3)?,
                         error: r.get(4)?,
                         at: r.get(5)?,
@@ -478,7 +479,7 @@ impl Store {
                     Ok(ReceiptInfo {
                         receipt_id: r.get(0)?,
                         sent_id: r.get(1)?,
-                        receipt_type: r.get(2)?,
+                        receipt_type: ReceiptKind::parse(&r.get::<_, String>(2)?),
                         recipient: r.get(3)?,
                         error: r.get(4)?,
                         at: r.get(5)?,

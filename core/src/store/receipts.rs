@@ -347,27 +347,31 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
             (certified.len() == 1).then(|| certified[0].address.clone())
         };
         let target = target.or(only_one);
+        use crate::message::ReceiptKind as R;
+        let Some(rtype) = R::parse(rtype) else {
+            continue;
+        };
         match rtype {
-            "accettazione" => {
+            R::Accettazione => {
                 for r in rcpts.iter_mut() {
                     r.accepted_at = r.accepted_at.or(*at);
                     r.raise(St::Accepted);
                 }
             }
-            "non-accettazione" | "rilevazione-virus" => {
+            R::NonAccettazione | R::RilevazioneVirus => {
                 for r in rcpts.iter_mut() {
                     r.failed_at = *at;
                     r.detail = error.clone();
                     r.raise(St::Failed);
                 }
             }
-            "avvenuta-consegna" | "errore-consegna" | "preavviso-errore-consegna" => {
+            R::AvvenutaConsegna | R::ErroreConsegna | R::PreavvisoErroreConsegna => {
                 let Some(t) = &target else { continue };
                 let Some(r) = rcpts.iter_mut().find(|r| &r.address == t) else {
                     continue;
                 };
                 // pagopa/pn-ec: Aruba/Namirial preavvisi whose extended error starts with 5.4.1 are final.
-                let final_warning = rtype == "preavviso-errore-consegna"
+                let final_warning = rtype == R::PreavvisoErroreConsegna
                     && error.as_deref().is_some_and(|e| {
                         e.split(':')
                             .next_back()
@@ -376,11 +380,11 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
                             .starts_with("5.4.1")
                     });
                 match rtype {
-                    "avvenuta-consegna" => {
+                    R::AvvenutaConsegna => {
                         r.delivered_at = *at;
                         r.raise(St::Delivered);
                     }
-                    "errore-consegna" => {
+                    R::ErroreConsegna => {
                         r.failed_at = *at;
                         r.detail = error.clone();
                         r.raise(St::Failed);
@@ -397,7 +401,7 @@ pub(crate) fn recompute_tx(tx: &Transaction<'_>, sent: MessageId) -> Result<()> 
                     }
                 }
             }
-            _ => {}
+            R::PresaInCarico => {}
         }
     }
     // Every copy of the message (the outbox's local row, the server's Sent copy) shows the same

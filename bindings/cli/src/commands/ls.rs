@@ -54,7 +54,7 @@ pub fn print_rows(rows: &[ListRow], as_json: bool) -> ExitCode {
     for m in rows {
         let kind = match m.kind {
             MessageKind::Receipt => {
-                format!("[{}] ", m.receipt_type.as_deref().unwrap_or("ricevuta"))
+                format!("[{}] ", m.receipt_type.map_or("ricevuta", |k| k.as_str()))
             }
             MessageKind::Anomaly => "[anomalia] ".into(),
             _ => String::new(),

@@ -102,8 +102,7 @@ fn print_human(d: &MessageView) {
         json::kind_name(s.kind),
         d.pec
             .receipt_type
-            .as_deref()
-            .map(|t| format!(" ({t})"))
+            .map(|t| format!(" ({})", t.as_str()))
             .unwrap_or_default()
     );
     say!("Date:      {}", format_date(s.date));
@@ -212,7 +211,7 @@ fn print_human(d: &MessageView) {
             say!(
                 "  receipt {} {}{} {}{}",
                 r.receipt_id,
-                r.receipt_type,
+                r.receipt_type.as_str(),
                 r.recipient
                     .as_deref()
                     .map(|x| format!(" for {x}"))

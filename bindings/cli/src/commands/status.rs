@@ -67,7 +67,7 @@ fn print_human(st: &SendStatusView) {
             say!("      reason: {}", reason);
         }
         for e in &r.events {
-            say!("      {}  {}", time(e.at), e.kind);
+            say!("      {}  {}", time(e.at), e.kind.as_str());
         }
     }
 }

@@ -242,7 +242,7 @@ class SandboxTest {
             assertEquals(2, ticks.last())
             val final = app.sendStatus(sent.outboxId)
             assertEquals(SendStep.DELIVERED, final.recipients.single().step)
-            assertTrue(final.recipients.single().events.any { it.kind == "accepted" })
+            assertTrue(final.recipients.single().events.any { it.kind == TimelineStep.ACCEPTED })
 
             // The list row of the sent copy shows two ticks too.
             val row = sent.messageRow!!
