@@ -4,6 +4,7 @@
 //! - [`context`]: the root: one [`Context`] per data directory owns the store, the sync engine, the
 //!   outbox, the trust and the change bus, and decides what every screen and the terminal client share.
 //! - [`files`]: bounded reads of files given by path, and safe writes into a chosen folder.
+//! - [`xml`]: the one XML reader (strict for invoices, lenient for providers' documents).
 //! - [`limits`]: the caps every parser honours (sizes, depths, part counts).
 //! - [`signature`]: S/MIME (PEC) and CAdES (invoices) verification against a bundled trust list.
 //! - [`receive`]: raw bytes → the record the store writes (through [`message`]), with the signature trust.
@@ -38,5 +39,6 @@ pub mod sync;
 /// A synthetic large store for benches and examples (feature `test-support`).
 #[cfg(any(test, feature = "test-support"))]
 pub mod synth;
+pub mod xml;
 
 pub use context::{Change, ChangeKind, Context};

@@ -22,7 +22,7 @@ mod summary;
 pub use summary::{attachment_files, summary_json};
 #[cfg(any(test, feature = "test-support"))]
 pub mod synth;
-pub mod xml;
+pub use crate::xml;
 
 pub use codes::*;
 pub use model::*;

@@ -1,7 +1,14 @@
-//! A small, hardened XML tree for FatturaPA and SdI messages, built on quick-xml.
+//! The one XML reader of the core: a small, hardened tree built on quick-xml, for FatturaPA and SdI
+//! messages ([`Tree::parse`], strict) and for what PEC providers write (daticert.xml, REM
+//! evidence: [`Tree::parse_lenient`]).
 //!
-//! - No DTD: a `<!DOCTYPE` is refused, so no entity can be declared, expanded or fetched.
-//! - Only the five predefined entities and character references are resolved.
+//! - No DTD: a `<!DOCTYPE` is refused (strict) or skipped (lenient); no entity is ever declared,
+//!   expanded or fetched.
+//! - Only the five predefined entities and character references are resolved; the lenient reader
+//!   keeps any other reference as written instead of refusing the document.
+//! - The lenient reader also tolerates what providers send: end tags that do not match (closed up
+//!   to the element they name, stray ones ignored), elements left open at the end, a dangling `&`,
+//!   text or elements after the root (ignored), malformed attributes (skipped).
 //! - Input size is capped at [`MAX_XML_BYTES`], nesting at [`MAX_XML_DEPTH`].
 //! - A UTF-8 / UTF-16 BOM is honoured; a declared windows-1252 / ISO-8859-1 encoding is decoded;
 //!   a file that claims UTF-8 but is not is read as windows-1252 (with a warning) rather than refused.
@@ -33,6 +40,14 @@ pub enum XmlError {
     NoRoot,
     #[error("unsupported text encoding {0:?}")]
     Encoding(String),
+}
+
+/// How forgiving a parse is: invoices are refused when not well formed; providers' documents are
+/// read as far as they make sense.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Strict,
+    Lenient,
 }
 
 /// Sentinel for "no node".
@@ -152,6 +167,17 @@ impl<'d> Element<'d> {
     fn attr_pairs(self) -> &'d [(Cow<'d, str>, Cow<'d, str>)] {
         let r = &self.node().attrs;
         &self.tree.attrs[r.start as usize..r.end as usize]
+    }
+
+    /// Every attribute by local name, in document order (namespace declarations excluded).
+    pub fn attributes(self) -> impl Iterator<Item = (&'d str, &'d str)> {
+        self.attr_pairs()
+            .iter()
+            .filter(|(k, _)| !k.starts_with("xmlns"))
+            .map(|(k, v)| {
+                let local = k.rsplit_once(':').map_or(k.as_ref(), |(_, l)| l);
+                (local, v.as_ref())
+            })
     }
 
     /// Attribute by local name (namespace declarations excluded).
@@ -279,11 +305,23 @@ impl<'a> Tree<'a> {
         Element { tree: self, id: 0 }
     }
 
-    /// Parse decoded text.
+    /// Parse decoded text, refusing anything not well formed (invoices).
     pub fn parse(text: &'a str) -> Result<Tree<'a>, XmlError> {
+        Tree::parse_in(text, Mode::Strict)
+    }
+
+    /// Parse decoded text the way providers' documents need (see the module's notes).
+    pub fn parse_lenient(text: &'a str) -> Result<Tree<'a>, XmlError> {
+        Tree::parse_in(text, Mode::Lenient)
+    }
+
+    fn parse_in(text: &'a str, mode: Mode) -> Result<Tree<'a>, XmlError> {
+        let lenient = mode == Mode::Lenient;
         let mut reader = quick_xml::Reader::from_str(text);
         let config = reader.config_mut();
-        config.check_end_names = true;
+        config.check_end_names = !lenient;
+        config.allow_unmatched_ends = lenient;
+        config.allow_dangling_amp = lenient;
         config.expand_empty_elements = false;
         let mut tree = Tree {
             nodes: Vec::with_capacity(text.len() / 40 + 4),
@@ -297,6 +335,7 @@ impl<'a> Tree<'a> {
                 .read_event()
                 .map_err(|e| malformed(pos, e.to_string()))?;
             match event {
+                Event::Start(_) | Event::Empty(_) if root_done && lenient => break,
                 Event::Start(start) | Event::Empty(start) if root_done => {
                     let _ = start;
                     return Err(malformed(pos, "content after the root element"));
@@ -305,15 +344,27 @@ impl<'a> Tree<'a> {
                     if stack.len() >= MAX_XML_DEPTH {
                         return Err(XmlError::TooDeep(MAX_XML_DEPTH));
                     }
-                    let id = tree.push_node(text, &start, pos, stack.last().copied())?;
+                    let id = tree.push_node(text, &start, pos, stack.last().copied(), mode)?;
                     stack.push(id);
                 }
                 Event::Empty(start) => {
                     if stack.len() >= MAX_XML_DEPTH {
                         return Err(XmlError::TooDeep(MAX_XML_DEPTH));
                     }
-                    tree.push_node(text, &start, pos, stack.last().copied())?;
+                    tree.push_node(text, &start, pos, stack.last().copied(), mode)?;
                     root_done = stack.is_empty();
+                }
+                Event::End(end) if lenient => {
+                    // Close up to the open element this tag names; a stray one changes nothing.
+                    let local = end.local_name();
+                    let name: &str = local.as_ref();
+                    if let Some(at) = stack
+                        .iter()
+                        .rposition(|&id| tree.root_at(id).name() == name)
+                    {
+                        stack.truncate(at);
+                        root_done = stack.is_empty();
+                    }
                 }
                 Event::End(_) => {
                     if stack.pop().is_none() {
@@ -325,7 +376,7 @@ impl<'a> Tree<'a> {
                     let content = t.xml10_content();
                     match stack.last() {
                         Some(&top) => tree.push_text(top, content),
-                        None if content.trim().is_empty() => {}
+                        None if content.trim().is_empty() || lenient => {}
                         None => return Err(malformed(pos, "text outside the root element")),
                     }
                 }
@@ -336,32 +387,45 @@ impl<'a> Tree<'a> {
                     }
                 }
                 Event::GeneralRef(r) => {
+                    let name = r.xml10_content();
                     let ch = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => match r.xml10_content().as_ref() {
-                            "amp" => '&',
-                            "lt" => '<',
-                            "gt" => '>',
-                            "apos" => '\'',
-                            "quot" => '"',
+                        Ok(Some(c)) => Some(c),
+                        Ok(None) => match name.as_ref() {
+                            "amp" => Some('&'),
+                            "lt" => Some('<'),
+                            "gt" => Some('>'),
+                            "apos" => Some('\''),
+                            "quot" => Some('"'),
+                            _ if lenient => None,
                             other => {
                                 return Err(XmlError::UnknownEntity(
                                     other.chars().take(64).collect(),
                                 ));
                             }
                         },
+                        Err(_) if lenient => None,
                         Err(e) => return Err(malformed(pos, e.to_string())),
                     };
                     if let Some(&top) = stack.last() {
-                        tree.nodes[top as usize].text.to_mut().push(ch);
+                        let text = tree.nodes[top as usize].text.to_mut();
+                        match ch {
+                            Some(c) => text.push(c),
+                            // No entity expansion: the reference stays as written.
+                            None => {
+                                text.push('&');
+                                text.push_str(&name);
+                                text.push(';');
+                            }
+                        }
                     }
                 }
+                Event::DocType(_) if lenient => {}
                 Event::DocType(_) => return Err(XmlError::Doctype),
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => break,
             }
         }
-        if !stack.is_empty() {
+        if !stack.is_empty() && !lenient {
             return Err(XmlError::Truncated);
         }
         if tree.nodes.is_empty() {
@@ -370,28 +434,41 @@ impl<'a> Tree<'a> {
         Ok(tree)
     }
 
+    /// The element with this id.
+    fn root_at(&self, id: u32) -> Element<'_> {
+        Element { tree: self, id }
+    }
+
     fn push_node(
         &mut self,
         src: &'a str,
         start: &quick_xml::events::BytesStart<'_>,
         pos: u64,
         parent: Option<u32>,
+        mode: Mode,
     ) -> Result<u32, XmlError> {
+        let lenient = mode == Mode::Lenient;
         let qname = start.name();
         let qname = reborrow(src, qname.as_ref());
         let attr_start = self.attrs.len() as u32;
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| malformed(pos, e.to_string()))?;
+        let mut attributes = start.attributes();
+        attributes.with_checks(!lenient);
+        for attr in attributes {
+            let attr = match attr {
+                Ok(a) => a,
+                Err(_) if lenient => continue,
+                Err(e) => return Err(malformed(pos, e.to_string())),
+            };
             let key: &str = attr.key.as_ref();
             let key = reborrow(src, key);
-            let value = attr
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| match e {
-                    quick_xml::Error::Escape(
-                        quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
-                    ) => XmlError::UnknownEntity(name),
-                    other => malformed(pos, other.to_string()),
-                })?;
+            let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(v) => v,
+                Err(_) if lenient => Cow::Owned(attr.value.to_string()),
+                Err(quick_xml::Error::Escape(
+                    quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
+                )) => return Err(XmlError::UnknownEntity(name)),
+                Err(other) => return Err(malformed(pos, other.to_string())),
+            };
             let value = match value {
                 Cow::Borrowed(v) => reborrow(src, v),
                 Cow::Owned(v) => Cow::Owned(v),
@@ -444,6 +521,32 @@ impl<'a> Tree<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What providers send is read by the lenient reader and refused by the strict one.
+    #[test]
+    fn lenient_reads_what_providers_send_and_strict_refuses_it() {
+        let cases: [&str; 5] = [
+            "<postacert><a>uno</b><c>due</c></postacert>",
+            "<postacert><a>&foo; &#xZZ;</a></postacert>",
+            "<!DOCTYPE postacert><postacert><a>x</a></postacert>",
+            "<postacert><a>aperto",
+            "<postacert><a>x</a></postacert><altro/>testo",
+        ];
+        for doc in cases {
+            assert!(Tree::parse(doc).is_err(), "strict accepted {doc:?}");
+            let tree = Tree::parse_lenient(doc).unwrap_or_else(|e| panic!("{doc:?}: {e}"));
+            assert_eq!(tree.root().name(), "postacert", "{doc:?}");
+        }
+        let tree = Tree::parse_lenient("<p><a>uno</b><c>due</c></a></p>").expect("lenient");
+        let a = tree.root().child("a").expect("a");
+        assert_eq!(
+            a.text_ref("c"),
+            Some("due"),
+            "a stray end tag closes nothing"
+        );
+        let tree = Tree::parse_lenient("<p><a>&foo; &amp;</a></p>").expect("lenient");
+        assert_eq!(tree.root().text_ref("a"), Some("&foo; &"));
+    }
 
     fn parse(data: &[u8]) -> Result<(String, Option<String>), XmlError> {
         let (text, warning) = decode(data)?;
