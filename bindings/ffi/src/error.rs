@@ -124,7 +124,7 @@ impl From<SendError> for PecError {
             SendError::Store(s) => s.into(),
             SendError::Credentials(c) => c.into(),
             SendError::Io(d) => PecError::Storage { detail: d },
-            SendError::Imap(d) => PecError::Network { detail: d },
+            SendError::Timeout(d) => PecError::Timeout { detail: d },
             SendError::Connect(c) => c.into(),
             SendError::NotFound(d) => PecError::NotFound { detail: d },
             SendError::NotPermitted(d) => PecError::Permission { detail: d },

@@ -26,7 +26,7 @@ async fn within<T>(
 ) -> Result<T, SendError> {
     tokio::time::timeout(limit, crate::sync::contained(f))
         .await
-        .map_err(|_| SendError::Imap(format!("no answer within {limit:?}")))?
+        .map_err(|_| SendError::Timeout(format!("no answer from the IMAP server within {limit:?}")))?
 }
 
 /// Connect and log in the way the sync engine does (one connect for the whole crate): a refused
@@ -119,7 +119,7 @@ pub async fn store_sent_copy(
         let mut s = connect(acct, password).await?;
         let folder = folder_with_role(&mut s, FolderRole::Sent)
             .await?
-            .ok_or_else(|| SendError::Imap("the account has no Sent folder".into()))?;
+            .ok_or_else(|| SendError::NotFound("the account has no Sent folder".into()))?;
         let mid = quoted(message_id);
         let present = !search(&mut s, &folder, &format!("HEADER Message-ID \"{mid}\""))
             .await?
@@ -150,7 +150,7 @@ pub async fn append_with_role(
     within(limit, async {
         let mut s = connect(acct, password).await?;
         let folder = folder_with_role(&mut s, role).await?.ok_or_else(|| {
-            SendError::Imap(format!("the account has no {} folder", role.as_str()))
+            SendError::NotFound(format!("the account has no {} folder", role.as_str()))
         })?;
         s.append(&folder, Some(&format!("({flags})")), None, raw)
             .await

@@ -184,8 +184,9 @@ pub enum SendError {
     Credentials(#[from] CredentialError),
     #[error("message file: {0}")]
     Io(String),
-    #[error("IMAP: {0}")]
-    Imap(String),
+    /// The server did not answer in time.
+    #[error("{0}")]
+    Timeout(String),
     /// Connecting or logging in to IMAP failed, typed as the sync engine types it.
     #[error(transparent)]
     Connect(#[from] crate::sync::SyncError),
