@@ -4,7 +4,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: test build lint fmt bench fuzz kotlin-test demo bindings
+.PHONY: test build lint fmt bench fuzz kotlin-test android-ui-test demo bindings
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -15,13 +15,15 @@ else
 RUST_TESTS := $(CARGO) test --workspace --no-fail-fast
 endif
 
-# Both suites always run; Kotlin first, so that the last lines are the Rust runner's summary (what
-# CI reads). Either failing fails the target.
+# Every suite always runs; Kotlin and the screens first, so that the last lines are the Rust runner's
+# summary (what CI reads). Any failing fails the target.
 test: build
-	@kt=0; $(MAKE) --no-print-directory kotlin-test || kt=$$?; \
+	@kt=0; ui=0; $(MAKE) --no-print-directory kotlin-test || kt=$$?; \
+	$(MAKE) --no-print-directory android-ui-test || ui=$$?; \
 	$(RUST_TESTS); rt=$$?; \
 	if [ $$kt -ne 0 ]; then echo "kotlin-test failed (exit $$kt)" >&2; fi; \
-	[ $$kt -eq 0 ] && [ $$rt -eq 0 ]
+	if [ $$ui -ne 0 ]; then echo "android-ui-test failed (exit $$ui)" >&2; fi; \
+	[ $$kt -eq 0 ] && [ $$ui -eq 0 ] && [ $$rt -eq 0 ]
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -43,6 +45,11 @@ fuzz:
 # what is missing; under CI=true a missing tool fails). The integrator calls it from `make test`.
 kotlin-test:
 	bindings/kotlin/run-tests.sh
+
+# The Android app's screens and presenters (android/ui) on the desktop JVM with Compose
+# Multiplatform, headless, against the real facade (android/ui/run-tests.sh).
+android-ui-test:
+	android/ui/run-tests.sh
 
 # Kotlin and Swift bindings (library mode, from the unstripped library).
 bindings:

@@ -1,0 +1,76 @@
+package it.pec.app.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.itemsIndexed
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.unit.dp
+import it.pec.core.MenuEntry
+import it.pec.core.ViewRef
+
+/** The name a menu line shows: the virtual folders' in the user's language, else the folder's. */
+fun menuLabel(entry: MenuEntry, strings: Strings): String = when (entry.view) {
+    ViewRef.Invoices -> strings.invoicesFolder
+    ViewRef.Receipts -> strings.receiptsFolder
+    else -> strings.folder(entry.kind, entry.name)
+}
+
+/** The ☰ drawer: accounts, then the selected account's folders with their unread counts. */
+@Composable
+fun DrawerScreen(
+    state: DrawerState,
+    strings: Strings,
+    onSelectAccount: (Long) -> Unit,
+    onOpen: (ViewRef) -> Unit,
+) {
+    Column(Modifier.fillMaxWidth().testTag("drawer")) {
+        if (state.accounts.isEmpty()) {
+            Text(strings.noAccounts, Modifier.padding(16.dp))
+        }
+        state.accounts.forEach { account ->
+            val selected = account.id == state.selected
+            Text(
+                account.displayName ?: account.address,
+                Modifier.fillMaxWidth().clickable { onSelectAccount(account.id) }
+                    .padding(horizontal = 16.dp, vertical = 8.dp).testTag("account-${account.id}"),
+                fontWeight = if (selected) FontWeight.Bold else FontWeight.Normal,
+            )
+        }
+        HorizontalDivider()
+        state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("drawer-error")) }
+        LazyColumn {
+            itemsIndexed(state.entries) { index, entry -> MenuLine(entry, index, strings, onOpen) }
+        }
+    }
+}
+
+@Composable
+private fun MenuLine(entry: MenuEntry, index: Int, strings: Strings, onOpen: (ViewRef) -> Unit) {
+    val label = menuLabel(entry, strings)
+    Row(
+        Modifier.fillMaxWidth().clickable { onOpen(entry.view) }
+            .padding(start = (16 + 16 * entry.depth.toInt()).dp, end = 16.dp, top = 10.dp, bottom = 10.dp)
+            .testTag("menu-$index"),
+    ) {
+        Text(label, Modifier.weight(1f), style = MaterialTheme.typography.bodyLarge)
+        if (entry.unread > 0u) {
+            Text(
+                entry.unread.toString(),
+                Modifier.semantics { contentDescription = strings.unread(entry.unread) }.testTag("unread-$index"),
+                fontWeight = FontWeight.Bold,
+            )
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package it.pec.app.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Switch
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.text.style.TextOverflow
+import androidx.compose.ui.unit.dp
+import it.pec.core.DeliveryMark
+import it.pec.core.ListRow
+
+/** The mark a sent message shows (✓ accepted, ✓✓ delivered, ✗ failed) and what it means in words. */
+fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
+    row.delivery == DeliveryMark.FAILED -> "✗" to strings.failed
+    row.ticks == 2.toUByte() -> "✓✓" to strings.delivered
+    row.ticks == 1.toUByte() -> "✓" to strings.accepted
+    row.delivery == DeliveryMark.SENT -> "·" to strings.waiting
+    else -> null
+}
+
+/** A list of messages, newest first, with the "hide receipts" switch. */
+@Composable
+fun MessageListScreen(
+    state: MessageListState,
+    strings: Strings,
+    onHideReceipts: (Boolean) -> Unit,
+    onOpen: (Long) -> Unit,
+    onLoadMore: () -> Unit,
+) {
+    Column(Modifier.fillMaxWidth().testTag("message-list")) {
+        Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp), verticalAlignment = Alignment.CenterVertically) {
+            Text(strings.hideReceipts, Modifier.weight(1f))
+            Switch(state.hideReceipts, onHideReceipts, Modifier.testTag("hide-receipts"))
+        }
+        state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("list-error")) }
+        if (!state.loading && state.rows.isEmpty()) {
+            Text(strings.emptyList, Modifier.padding(16.dp).testTag("empty"))
+        }
+        LazyColumn {
+            items(state.rows, key = { it.id }) { row -> MessageLine(row, strings, onOpen) }
+            if (state.hasMore) {
+                item { TextButton(onLoadMore, Modifier.testTag("load-more")) { Text(strings.loadMore) } }
+            }
+        }
+    }
+}
+
+@Composable
+private fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit) {
+    val weight = if (row.seen) FontWeight.Normal else FontWeight.Bold
+    Column(Modifier.fillMaxWidth().clickable { onOpen(row.id) }.padding(horizontal = 16.dp, vertical = 8.dp).testTag("row-${row.id}")) {
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            Text(row.sender, Modifier.weight(1f), fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis)
+            deliveryMark(row, strings)?.let { (mark, meaning) ->
+                Text(mark, Modifier.semantics { contentDescription = meaning }.testTag("mark-${row.id}"))
+            }
+        }
+        Text(row.subject, fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis,
+            style = MaterialTheme.typography.bodyMedium)
+    }
+    HorizontalDivider()
+}

@@ -1,0 +1,119 @@
+package it.pec.app.ui
+
+import it.pec.core.FolderKind
+import it.pec.core.ui.ErrorTexts
+
+/**
+ * Every text the screens show, in Italian (first), English and Romanian. Composables and presenters
+ * never hold a text of their own: they take it from here, so a language is one more object.
+ */
+interface Strings {
+    val language: String
+    val invoicesFolder: String
+    val receiptsFolder: String
+    val hideReceipts: String
+    val emptyList: String
+    val noAccounts: String
+    val loadMore: String
+    val delivered: String
+    val accepted: String
+    val failed: String
+    val waiting: String
+    fun folder(kind: FolderKind?, serverName: String): String
+    fun unread(count: UInt): String
+    /** The text for a core error code (`PecError::code`). */
+    fun error(code: String): String
+}
+
+private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<FolderKind, String>): String =
+    kind?.let { names[it] } ?: serverName
+
+object Italian : Strings {
+    override val language = "it"
+    override val invoicesFolder = "Fatture ricevute"
+    override val receiptsFolder = "Ricevute"
+    override val hideReceipts = "Nascondi ricevute"
+    override val emptyList = "Nessun messaggio"
+    override val noAccounts = "Nessuna casella configurata"
+    override val loadMore = "Altri messaggi"
+    override val delivered = "Consegnata"
+    override val accepted = "Accettata"
+    override val failed = "Non consegnata"
+    override val waiting = "In attesa di ricevuta"
+    private val names = mapOf(
+        FolderKind.INBOX to "Posta in arrivo", FolderKind.SENT to "Posta inviata",
+        FolderKind.DRAFTS to "Bozze", FolderKind.TRASH to "Cestino",
+        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archivio",
+    )
+    override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
+    override fun unread(count: UInt) = if (count == 1u) "1 da leggere" else "$count da leggere"
+    override fun error(code: String) = ErrorTexts.texts[code]?.first ?: ErrorTexts.texts.getValue("internal").first
+}
+
+object English : Strings {
+    override val language = "en"
+    override val invoicesFolder = "Received invoices"
+    override val receiptsFolder = "Receipts"
+    override val hideReceipts = "Hide receipts"
+    override val emptyList = "No messages"
+    override val noAccounts = "No mailbox set up"
+    override val loadMore = "More messages"
+    override val delivered = "Delivered"
+    override val accepted = "Accepted"
+    override val failed = "Not delivered"
+    override val waiting = "Waiting for a receipt"
+    private val names = mapOf(
+        FolderKind.INBOX to "Inbox", FolderKind.SENT to "Sent",
+        FolderKind.DRAFTS to "Drafts", FolderKind.TRASH to "Trash",
+        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archive",
+    )
+    override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
+    override fun unread(count: UInt) = "$count unread"
+    override fun error(code: String) = ErrorTexts.texts[code]?.second ?: ErrorTexts.texts.getValue("internal").second
+}
+
+object Romanian : Strings {
+    override val language = "ro"
+    override val invoicesFolder = "Facturi primite"
+    override val receiptsFolder = "Confirmări"
+    override val hideReceipts = "Ascunde confirmările"
+    override val emptyList = "Niciun mesaj"
+    override val noAccounts = "Nicio căsuță configurată"
+    override val loadMore = "Mai multe mesaje"
+    override val delivered = "Livrat"
+    override val accepted = "Acceptat"
+    override val failed = "Nelivrat"
+    override val waiting = "Se așteaptă confirmarea"
+    private val names = mapOf(
+        FolderKind.INBOX to "Mesaje primite", FolderKind.SENT to "Trimise",
+        FolderKind.DRAFTS to "Ciorne", FolderKind.TRASH to "Coș",
+        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Arhivă",
+    )
+    private val errors = mapOf(
+        "not_found" to "Elementul nu a fost găsit: poate a fost șters.",
+        "invalid_input" to "Verifică datele introduse.",
+        "auth" to "Autentificare refuzată: verifică utilizatorul și parola.",
+        "network" to "Serverul nu poate fi contactat. Încearcă mai târziu.",
+        "timeout" to "Serverul nu răspunde: încearcă mai târziu sau verifică adresa și portul.",
+        "tls" to "Conexiunea securizată a eșuat: certificat nesigur.",
+        "server" to "Serverul a refuzat operațiunea.",
+        "permission" to "Delegarea ta nu permite această operațiune.",
+        "credentials" to "Parola nu este disponibilă: introdu-o din nou.",
+        "storage" to "Eroare a arhivei locale.",
+        "unreadable" to "Fișierul nu poate fi citit.",
+        "signature_invalid" to "Semnătura nu corespunde: fișierul a fost modificat.",
+        "not_downloaded" to "Mesajul nu este încă descărcat: sincronizează.",
+        "cancelled" to "Operațiune anulată.",
+        "internal" to "Eroare internă: raporteaz-o dezvoltatorilor.",
+    )
+    override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
+    override fun unread(count: UInt) = "$count necitite"
+    override fun error(code: String) = errors[code] ?: errors.getValue("internal")
+}
+
+/** The strings for a BCP 47 language tag: Italian unless English or Romanian is asked for. */
+fun stringsFor(languageTag: String): Strings = when (languageTag.substringBefore('-').lowercase()) {
+    "en" -> English
+    "ro" -> Romanian
+    else -> Italian
+}

@@ -1,0 +1,66 @@
+package it.pec.app.ui
+
+import it.pec.core.App
+import it.pec.core.CredentialBackend
+import it.pec.core.CustomServer
+import it.pec.core.NewAccount
+import it.pec.core.Provider
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import org.junit.Assert.fail
+import org.junit.Assume.assumeTrue
+import java.io.File
+import java.nio.file.Files
+import java.util.Base64
+
+/** A skip with a message, or a failure under CI=true. */
+fun skipOrFail(why: String) {
+    if (System.getenv("CI") == "true") fail("CI=true: $why")
+    assumeTrue("$why: skipping", false)
+}
+
+/** A file of the sample corpus (read at run time, never copied). */
+fun corpusFile(rel: String): File {
+    val root = System.getenv("PEC_CORPUS")?.let { File(it) } ?: File("../shared/corpus")
+    val f = File(root, rel)
+    if (!f.isFile) skipOrFail("corpus file $rel missing (set PEC_CORPUS)")
+    return f
+}
+
+/** A fresh data directory with an App on it, and a scope for presenters. */
+fun withApp(block: (App, CoroutineScope) -> Unit) {
+    val dir = Files.createTempDirectory("pec-ui").toFile()
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    try {
+        App(dir.path, CredentialBackend.MEMORY).use { block(it, scope) }
+    } finally {
+        scope.coroutineContext[kotlinx.coroutines.Job]?.cancel()
+        dir.deleteRecursively()
+    }
+}
+
+/** An account with no server behind it: saved without the login check. */
+fun offlineAccount(address: String) = NewAccount(
+    provider = Provider.CUSTOM,
+    address = address,
+    password = "pw",
+    displayName = null,
+    custom = CustomServer("127.0.0.1", 9993u, "127.0.0.1", 9465u, null),
+    delegation = null,
+    offline = true,
+)
+
+/** A PEC envelope-like message carrying an invoice file, as the SdI delivers it. */
+fun invoiceMail(name: String, xml: ByteArray): ByteArray {
+    val b64 = Base64.getMimeEncoder(76, "\r\n".toByteArray()).encodeToString(xml)
+    return ("From: \"Per conto di: sdi01@pec.fatturapa.it\" <posta-certificata@pec.example>\r\n" +
+        "To: ufficio@pec.example\r\nSubject: POSTA CERTIFICATA: Invio File 1234\r\n" +
+        "Date: Mon, 23 Nov 2026 09:00:00 +0100\r\nMessage-ID: <inv-1@sdi.example>\r\n" +
+        "X-Trasporto: posta-certificata\r\n" +
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n" +
+        "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nFattura in allegato.\r\n" +
+        "--b1\r\nContent-Type: application/xml; name=\"$name\"\r\n" +
+        "Content-Disposition: attachment; filename=\"$name\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+        b64 + "\r\n--b1--\r\n").toByteArray()
+}
