@@ -19,6 +19,16 @@ interface Strings {
     val accepted: String
     val failed: String
     val waiting: String
+    /** The lock screen: its title (also the platform prompt's) and its button. */
+    val unlockTitle: String
+    val unlock: String
+    /** The ☰ button's meaning, for screen readers. */
+    val menu: String
+    /** Notification channels. */
+    val channelNewMail: String
+    val channelReceipts: String
+    val channelDeliveryErrors: String
+    fun newMessages(count: ULong): String
     fun folder(kind: FolderKind?, serverName: String): String
     fun unread(count: UInt): String
     /** The text for a core error code (`PecError::code`). */
@@ -40,6 +50,13 @@ object Italian : Strings {
     override val accepted = "Accettata"
     override val failed = "Non consegnata"
     override val waiting = "In attesa di ricevuta"
+    override val unlockTitle = "Sblocca la PEC"
+    override val unlock = "Sblocca"
+    override val menu = "Menu"
+    override val channelNewMail = "Nuove PEC"
+    override val channelReceipts = "Ricevute"
+    override val channelDeliveryErrors = "Errori di consegna"
+    override fun newMessages(count: ULong) = if (count == 1uL) "1 nuovo messaggio" else "$count nuovi messaggi"
     private val names = mapOf(
         FolderKind.INBOX to "Posta in arrivo", FolderKind.SENT to "Posta inviata",
         FolderKind.DRAFTS to "Bozze", FolderKind.TRASH to "Cestino",
@@ -62,6 +79,13 @@ object English : Strings {
     override val accepted = "Accepted"
     override val failed = "Not delivered"
     override val waiting = "Waiting for a receipt"
+    override val unlockTitle = "Unlock your PEC"
+    override val unlock = "Unlock"
+    override val menu = "Menu"
+    override val channelNewMail = "New PEC"
+    override val channelReceipts = "Receipts"
+    override val channelDeliveryErrors = "Delivery errors"
+    override fun newMessages(count: ULong) = if (count == 1uL) "1 new message" else "$count new messages"
     private val names = mapOf(
         FolderKind.INBOX to "Inbox", FolderKind.SENT to "Sent",
         FolderKind.DRAFTS to "Drafts", FolderKind.TRASH to "Trash",
@@ -84,6 +108,13 @@ object Romanian : Strings {
     override val accepted = "Acceptat"
     override val failed = "Nelivrat"
     override val waiting = "Se așteaptă confirmarea"
+    override val unlockTitle = "Deblochează PEC"
+    override val unlock = "Deblochează"
+    override val menu = "Meniu"
+    override val channelNewMail = "PEC noi"
+    override val channelReceipts = "Confirmări"
+    override val channelDeliveryErrors = "Erori de livrare"
+    override fun newMessages(count: ULong) = if (count == 1uL) "1 mesaj nou" else "$count mesaje noi"
     private val names = mapOf(
         FolderKind.INBOX to "Mesaje primite", FolderKind.SENT to "Trimise",
         FolderKind.DRAFTS to "Ciorne", FolderKind.TRASH to "Coș",

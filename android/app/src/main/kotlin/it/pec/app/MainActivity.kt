@@ -1,0 +1,72 @@
+package it.pec.app
+
+import android.os.Bundle
+import android.view.WindowManager
+import androidx.activity.compose.setContent
+import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
+import androidx.biometric.BiometricManager.Authenticators.DEVICE_CREDENTIAL
+import androidx.biometric.BiometricPrompt
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
+import androidx.core.content.ContextCompat
+import androidx.fragment.app.FragmentActivity
+import it.pec.app.ui.LockScreen
+import it.pec.app.ui.PecApp
+import it.pec.app.ui.Strings
+import it.pec.app.ui.stringsFor
+import java.util.Locale
+
+/**
+ * The one activity: the lock screen until the platform authenticates the user (a strong biometric,
+ * or the device credential), then the app. The window is FLAG_SECURE: no screenshots, and a blank
+ * thumbnail in the recent apps. It locks again when it leaves the screen; the lock timeout of the
+ * settings comes with the core's lock policy.
+ */
+class MainActivity : FragmentActivity() {
+    private var unlocked by mutableStateOf(false)
+    private lateinit var strings: Strings
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
+        strings = stringsFor(Locale.getDefault().toLanguageTag())
+        setContent {
+            MaterialTheme {
+                if (unlocked) {
+                    PecApp(PecApplication.core(this), strings)
+                } else {
+                    LockScreen(strings, ::authenticate)
+                }
+            }
+        }
+    }
+
+    override fun onResume() {
+        super.onResume()
+        if (!unlocked) authenticate()
+    }
+
+    override fun onStop() {
+        super.onStop()
+        unlocked = false
+    }
+
+    private fun authenticate() {
+        val prompt = BiometricPrompt(
+            this,
+            ContextCompat.getMainExecutor(this),
+            object : BiometricPrompt.AuthenticationCallback() {
+                override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) {
+                    unlocked = true
+                }
+            },
+        )
+        val info = BiometricPrompt.PromptInfo.Builder()
+            .setTitle(strings.unlockTitle)
+            .setAllowedAuthenticators(BIOMETRIC_STRONG or DEVICE_CREDENTIAL)
+            .build()
+        prompt.authenticate(info)
+    }
+}

@@ -1,0 +1,24 @@
+package it.pec.app
+
+import android.app.Application
+import android.content.Context
+import it.pec.core.App
+import java.io.File
+
+/** Holds the one [App] of the process (one data directory, one sync engine). */
+class PecApplication : Application() {
+    val core: App by lazy {
+        val dir = File(noBackupFilesDir, "pec").apply { mkdirs() }
+        App.withSecretStore(dir.path, KeystoreSecrets(this))
+    }
+
+    override fun onCreate() {
+        super.onCreate()
+        Notifications.createChannels(this)
+        SyncWorker.schedule(this)
+    }
+
+    companion object {
+        fun core(context: Context): App = (context.applicationContext as PecApplication).core
+    }
+}
