@@ -76,6 +76,7 @@ echo "android-ui-test: compiling"
 "$kotlinc" -nowarn -jvm-target 17 -Xplugin="$plugin" -cp "$cp" -d "$build/classes" \
   "$root/bindings/kotlin/build/generated" "$root/bindings/kotlin/src/main/kotlin" \
   "$root/bindings/kotlin/src/test/kotlin/it/pec/core/RunAll.kt" \
+  "$root/bindings/kotlin/src/test/kotlin/it/pec/core/Testing.kt" \
   "$here/src/main/kotlin" "$here/src/test/kotlin" 2>&1 | grep -v "^warning:" || true
 [[ -f "$build/classes/it/pec/core/RunAllKt.class" ]] || { echo "android-ui-test: compilation failed" >&2; exit 1; }
 

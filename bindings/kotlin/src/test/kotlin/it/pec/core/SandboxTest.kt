@@ -25,64 +25,28 @@ import java.util.concurrent.TimeUnit
  */
 class SandboxTest {
     companion object {
-        private var proc: Process? = null
-        private lateinit var dir: File
-        private lateinit var ready: String
-        private lateinit var bin: String
-
-        private fun skipOrFail(why: String) {
-            if (System.getenv("CI") == "true") fail("CI=true: $why")
-            assumeTrue("$why: skipping", false)
-        }
+        private var sandbox: SandboxProcess? = null
+        private val sb get() = sandbox!!
+        private val dir get() = sb.dir
+        private val bin get() = sb.bin
 
         @BeforeClass @JvmStatic
         fun up() {
-            val b = System.getenv("PEC_SANDBOX_BIN")
-            if (b == null || !File(b).canExecute()) { skipOrFail("pec-sandbox binary not built (PEC_SANDBOX_BIN)"); return }
-            if (!File("/usr/sbin/dovecot").exists() && System.getenv("PATH").split(":").none { File(it, "dovecot").exists() }) {
-                skipOrFail("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)"); return
-            }
-            bin = b
-            // Dovecot's unprivileged processes must be able to traverse the directory.
-            dir = Files.createTempDirectory("pec-sbx").toFile().also { it.setReadable(true, false); it.setExecutable(true, false) }
-            val p = ProcessBuilder(bin, "up", "--dir", dir.path, "--accounts", "3",
+            sandbox = SandboxProcess.start("--accounts", "3",
                 "--delegate", "utente1@pec.sandbox.test:segreteria@pec.sandbox.test:read,send,programs",
                 "--delegate", "utente1@pec.sandbox.test:lettore@pec.sandbox.test:read,programs")
-                .redirectError(File(dir, "sandbox.log")).start()
-            proc = p
-            val line = p.inputStream.bufferedReader().readLine()
-            if (line == null) fail("pec-sandbox did not start: " + File(dir, "sandbox.log").readText())
-            ready = line
         }
 
         @AfterClass @JvmStatic
         fun down() {
-            proc?.let { it.destroy(); if (!it.waitFor(10, TimeUnit.SECONDS)) it.destroyForcibly() }
+            sandbox?.stop()
         }
 
-        fun field(name: String): String = Regex("\"$name\":\"([^\"]*)\"").find(ready)!!.groupValues[1]
-        fun accounts(): List<Pair<String, String>> =
-            Regex("\"address\":\"([^\"]+)\",\"password\":\"([^\"]+)\"").findAll(ready).map { it.groupValues[1] to it.groupValues[2] }.toList()
+        fun accounts(): List<Pair<String, String>> = sb.accounts()
     }
 
-    private fun corpusFile(rel: String): File {
-        val root = System.getenv("PEC_CORPUS")?.let { File(it) } ?: File("../shared/corpus")
-        val f = File(root, rel)
-        if (!f.isFile) skipOrFail("corpus file $rel missing (set PEC_CORPUS)")
-        return f
-    }
-
-    /**
-     * Adds a sandbox account. Its `ca_file` is for TLS only; the sandbox signs its receipts under the
-     * same test CA, which the App trusts for PEC signatures only because this test says so.
-     */
-    private suspend fun addSandboxAccount(app: App, address: String, password: String, delegation: Delegation? = null): AccountInfo {
-        val (ih, ip) = field("imap").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
-        val (sh, sp) = field("smtp").let { it.substringBeforeLast(':') to it.substringAfterLast(':').toUShort() }
-        app.addSignatureTestAnchor(field("ca_file"))
-        return app.addAccount(NewAccount(Provider.CUSTOM, address, password, null,
-            CustomServer(ih, ip, sh, sp, field("ca_file")), delegation))
-    }
+    private suspend fun addSandboxAccount(app: App, address: String, password: String, delegation: Delegation? = null): AccountInfo =
+        sb.addAccount(app, address, password, delegation)
 
     /** A delegate logs in with its own username; one without `send` gets PecException.Permission. */
     @Test

@@ -1,6 +1,8 @@
 package it.pec.app.ui
 
+import it.pec.core.DeliveryStep
 import it.pec.core.FolderKind
+import it.pec.core.SignatureState
 import it.pec.core.ui.ErrorTexts
 
 /**
@@ -29,6 +31,13 @@ interface Strings {
     val channelReceipts: String
     val channelDeliveryErrors: String
     fun newMessages(count: ULong): String
+    /** The certified banner: what the provider's signature proves, in plain words. */
+    fun banner(state: SignatureState, provider: String?): String
+    /** Outer headers contradict the signed data: shown above everything else. */
+    val tampered: String
+    val notDownloaded: String
+    val attachments: String
+    fun step(step: DeliveryStep): String
     fun folder(kind: FolderKind?, serverName: String): String
     fun unread(count: UInt): String
     /** The text for a core error code (`PecError::code`). */
@@ -62,6 +71,23 @@ object Italian : Strings {
         FolderKind.DRAFTS to "Bozze", FolderKind.TRASH to "Cestino",
         FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archivio",
     )
+    override fun banner(state: SignatureState, provider: String?) = when (state) {
+        SignatureState.VALID -> "Certificata" + (provider?.let { " da $it" } ?: "") + ": firma del gestore valida"
+        SignatureState.INVALID -> "Attenzione: la firma del gestore non corrisponde, il messaggio è stato alterato"
+        SignatureState.UNTRUSTED -> "Firma integra, ma il firmatario non è un gestore PEC riconosciuto"
+        SignatureState.ABSENT -> "Non certificata: nessuna firma del gestore"
+        SignatureState.NOT_CHECKED -> "Non ancora verificata: il messaggio non è scaricato"
+    }
+    override val tampered = "Intestazioni in contrasto con i dati firmati: il messaggio è stato modificato dopo l'invio"
+    override val notDownloaded = "Messaggio non ancora scaricato"
+    override val attachments = "Allegati"
+    override fun step(step: DeliveryStep) = when (step) {
+        DeliveryStep.SENT -> "Inviata"
+        DeliveryStep.ACCEPTED -> "Accettata"
+        DeliveryStep.DELIVERED -> "Consegnata"
+        DeliveryStep.WARNING -> "Consegna in ritardo"
+        DeliveryStep.FAILED -> "Non consegnata"
+    }
     override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
     override fun unread(count: UInt) = if (count == 1u) "1 da leggere" else "$count da leggere"
     override fun error(code: String) = ErrorTexts.texts[code]?.first ?: ErrorTexts.texts.getValue("internal").first
@@ -91,6 +117,23 @@ object English : Strings {
         FolderKind.DRAFTS to "Drafts", FolderKind.TRASH to "Trash",
         FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archive",
     )
+    override fun banner(state: SignatureState, provider: String?) = when (state) {
+        SignatureState.VALID -> "Certified" + (provider?.let { " by $it" } ?: "") + ": the provider's signature is valid"
+        SignatureState.INVALID -> "Warning: the provider's signature does not match, the message was altered"
+        SignatureState.UNTRUSTED -> "Signature intact, but the signer is not a recognised PEC provider"
+        SignatureState.ABSENT -> "Not certified: no provider signature"
+        SignatureState.NOT_CHECKED -> "Not checked yet: the message is not downloaded"
+    }
+    override val tampered = "Headers contradict the signed data: the message was changed after it was sent"
+    override val notDownloaded = "Message not downloaded yet"
+    override val attachments = "Attachments"
+    override fun step(step: DeliveryStep) = when (step) {
+        DeliveryStep.SENT -> "Sent"
+        DeliveryStep.ACCEPTED -> "Accepted"
+        DeliveryStep.DELIVERED -> "Delivered"
+        DeliveryStep.WARNING -> "Delivery late"
+        DeliveryStep.FAILED -> "Not delivered"
+    }
     override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
     override fun unread(count: UInt) = "$count unread"
     override fun error(code: String) = ErrorTexts.texts[code]?.second ?: ErrorTexts.texts.getValue("internal").second
@@ -137,6 +180,23 @@ object Romanian : Strings {
         "cancelled" to "Operațiune anulată.",
         "internal" to "Eroare internă: raporteaz-o dezvoltatorilor.",
     )
+    override fun banner(state: SignatureState, provider: String?) = when (state) {
+        SignatureState.VALID -> "Certificat" + (provider?.let { " de $it" } ?: "") + ": semnătura furnizorului este validă"
+        SignatureState.INVALID -> "Atenție: semnătura furnizorului nu corespunde, mesajul a fost modificat"
+        SignatureState.UNTRUSTED -> "Semnătură intactă, dar semnatarul nu este un furnizor PEC recunoscut"
+        SignatureState.ABSENT -> "Necertificat: fără semnătura furnizorului"
+        SignatureState.NOT_CHECKED -> "Neverificat încă: mesajul nu este descărcat"
+    }
+    override val tampered = "Anteturile contrazic datele semnate: mesajul a fost modificat după trimitere"
+    override val notDownloaded = "Mesajul nu este încă descărcat"
+    override val attachments = "Atașamente"
+    override fun step(step: DeliveryStep) = when (step) {
+        DeliveryStep.SENT -> "Trimis"
+        DeliveryStep.ACCEPTED -> "Acceptat"
+        DeliveryStep.DELIVERED -> "Livrat"
+        DeliveryStep.WARNING -> "Livrare întârziată"
+        DeliveryStep.FAILED -> "Nelivrat"
+    }
     override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
     override fun unread(count: UInt) = "$count necitite"
     override fun error(code: String) = errors[code] ?: errors.getValue("internal")

@@ -9,6 +9,7 @@ import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
+import it.pec.core.corpusFile
 import org.junit.Rule
 import org.junit.Test
 

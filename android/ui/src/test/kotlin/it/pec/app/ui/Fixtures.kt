@@ -8,25 +8,9 @@ import it.pec.core.Provider
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import org.junit.Assert.fail
-import org.junit.Assume.assumeTrue
 import java.io.File
 import java.nio.file.Files
 import java.util.Base64
-
-/** A skip with a message, or a failure under CI=true. */
-fun skipOrFail(why: String) {
-    if (System.getenv("CI") == "true") fail("CI=true: $why")
-    assumeTrue("$why: skipping", false)
-}
-
-/** A file of the sample corpus (read at run time, never copied). */
-fun corpusFile(rel: String): File {
-    val root = System.getenv("PEC_CORPUS")?.let { File(it) } ?: File("../shared/corpus")
-    val f = File(root, rel)
-    if (!f.isFile) skipOrFail("corpus file $rel missing (set PEC_CORPUS)")
-    return f
-}
 
 /** A fresh data directory with an App on it, and a scope for presenters. */
 fun withApp(block: (App, CoroutineScope) -> Unit) {
