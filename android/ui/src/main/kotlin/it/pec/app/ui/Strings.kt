@@ -38,6 +38,24 @@ interface Strings {
     val notDownloaded: String
     val attachments: String
     fun step(step: DeliveryStep): String
+    /** The add-account screen. */
+    val address: String
+    val password: String
+    val provider: String
+    val imapServer: String
+    val smtpServer: String
+    val caFile: String
+    val delegateLogin: String
+    val checkAndAdd: String
+    val checking: String
+    /** Shown beside a preset whose servers could not be confirmed. */
+    val unconfirmedServers: String
+    /** The five permissions a business box grants a delegate. */
+    val permRead: String
+    val permWrite: String
+    val permSend: String
+    val permMailPrograms: String
+    val permSettings: String
     fun folder(kind: FolderKind?, serverName: String): String
     fun unread(count: UInt): String
     /** The text for a core error code (`PecError::code`). */
@@ -49,6 +67,21 @@ private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<Folde
 
 object Italian : Strings {
     override val language = "it"
+    override val address = "Indirizzo PEC"
+    override val password = "Password"
+    override val provider = "Gestore"
+    override val imapServer = "Server IMAP (host:porta)"
+    override val smtpServer = "Server SMTP (host:porta)"
+    override val caFile = "Certificato CA del server (facoltativo)"
+    override val delegateLogin = "Utente delegato (facoltativo)"
+    override val checkAndAdd = "Verifica e aggiungi"
+    override val checking = "Verifica in corso…"
+    override val unconfirmedServers = "Server non confermati: verificali con il tuo gestore"
+    override val permRead = "Lettura"
+    override val permWrite = "Scrittura"
+    override val permSend = "Invio"
+    override val permMailPrograms = "Uso da programmi di posta"
+    override val permSettings = "Gestione impostazioni"
     override val invoicesFolder = "Fatture ricevute"
     override val receiptsFolder = "Ricevute"
     override val hideReceipts = "Nascondi ricevute"
@@ -95,6 +128,21 @@ object Italian : Strings {
 
 object English : Strings {
     override val language = "en"
+    override val address = "PEC address"
+    override val password = "Password"
+    override val provider = "Provider"
+    override val imapServer = "IMAP server (host:port)"
+    override val smtpServer = "SMTP server (host:port)"
+    override val caFile = "Server CA certificate (optional)"
+    override val delegateLogin = "Delegate username (optional)"
+    override val checkAndAdd = "Check and add"
+    override val checking = "Checking…"
+    override val unconfirmedServers = "Servers not confirmed: check them with your provider"
+    override val permRead = "Read"
+    override val permWrite = "Write"
+    override val permSend = "Send"
+    override val permMailPrograms = "Use from mail programs"
+    override val permSettings = "Manage settings"
     override val invoicesFolder = "Received invoices"
     override val receiptsFolder = "Receipts"
     override val hideReceipts = "Hide receipts"
@@ -141,6 +189,21 @@ object English : Strings {
 
 object Romanian : Strings {
     override val language = "ro"
+    override val address = "Adresă PEC"
+    override val password = "Parolă"
+    override val provider = "Furnizor"
+    override val imapServer = "Server IMAP (gazdă:port)"
+    override val smtpServer = "Server SMTP (gazdă:port)"
+    override val caFile = "Certificatul CA al serverului (opțional)"
+    override val delegateLogin = "Utilizator delegat (opțional)"
+    override val checkAndAdd = "Verifică și adaugă"
+    override val checking = "Se verifică…"
+    override val unconfirmedServers = "Servere neconfirmate: verifică-le cu furnizorul"
+    override val permRead = "Citire"
+    override val permWrite = "Scriere"
+    override val permSend = "Trimitere"
+    override val permMailPrograms = "Utilizare din programe de e-mail"
+    override val permSettings = "Gestionarea setărilor"
     override val invoicesFolder = "Facturi primite"
     override val receiptsFolder = "Confirmări"
     override val hideReceipts = "Ascunde confirmările"
