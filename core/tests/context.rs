@@ -146,6 +146,50 @@ async fn the_menu_puts_the_virtual_folders_after_the_inbox() {
     assert_eq!(page.next.map(|(_, id)| id), Some(page.rows[0].id));
 }
 
+/// A parent folder knows the unread messages of every folder below it, by the server's separator;
+/// a sibling whose name merely starts the same is not below.
+#[tokio::test]
+async fn unread_counts_roll_up_to_parent_folders() {
+    let dir = TempDir::new("ctx-rollup");
+    let ctx = open(&dir);
+    let account = ctx.add_account(&setup(None), false).await.expect("account");
+    let store = ctx.store();
+    for name in ["INBOX.Clienti", "INBOX.Clienti.Roma", "INBOX.Clientela"] {
+        store
+            .ensure_folder(account, name, None, Some("."))
+            .expect("folder");
+    }
+    let put = |folder: &str, n: u32| {
+        for i in 0..n {
+            let raw = plain(
+                BOX,
+                &["a@pec.other"],
+                "x",
+                &format!("{folder}-{i}@x"),
+                "Fri, 15 Nov 2024 09:00:00 +0100",
+                "testo",
+            );
+            let id = ctx.import(account, Some(folder), &raw).expect("import").id;
+            ctx.apply(id, Action::SetSeen(false)).expect("unread");
+        }
+    };
+    put("INBOX", 1);
+    put("INBOX.Clienti", 2);
+    put("INBOX.Clienti.Roma", 3);
+    put("INBOX.Clientela", 4);
+    let menu = ctx.menu(account).expect("menu");
+    let line = |path: &str| {
+        menu.iter()
+            .find(|m| m.path == path)
+            .map(|m| (m.unread, m.unread_below))
+            .unwrap_or_else(|| panic!("{path} missing: {menu:?}"))
+    };
+    assert_eq!(line("INBOX"), (1, 9));
+    assert_eq!(line("INBOX.Clienti"), (2, 3));
+    assert_eq!(line("INBOX.Clienti.Roma"), (3, 0));
+    assert_eq!(line("INBOX.Clientela"), (4, 0));
+}
+
 /// The message view says how far its facts are proven: a signed receipt under a trusted
 /// provider is certified; the same bytes under the bundled list only are not; a body the
 /// analyser refuses is still shown, with the reason.

@@ -214,6 +214,8 @@ pub struct MenuEntry {
     /// Nesting level (0 = top).
     pub depth: u32,
     pub unread: u32,
+    /// Unread messages in the folders below (all levels), for a collapsed parent.
+    pub unread_below: u32,
     pub total: u32,
 }
 
@@ -808,6 +810,7 @@ impl From<pec_core::context::MenuItem> for MenuEntry {
             kind,
             depth: m.depth,
             unread: m.unread,
+            unread_below: m.unread_below,
             total: m.total,
         }
     }

@@ -27,6 +27,9 @@ pub struct MenuItem {
     /// Nesting level from the server's hierarchy separator (0 = top).
     pub depth: u32,
     pub unread: u32,
+    /// Unread messages in the folders below this one (all levels): what a collapsed parent
+    /// shows. 0 for virtual folders.
+    pub unread_below: u32,
     pub total: u32,
 }
 
@@ -50,9 +53,29 @@ impl MenuItem {
             role: f.role,
             depth,
             unread: f.unread,
+            unread_below: 0,
             total: f.total,
         }
     }
+}
+
+/// For each folder, the unread messages of the folders below it, by the server's hierarchy
+/// separator (`INBOX.Clienti` is below `INBOX` when the separator is `.`).
+fn unread_below(folders: &[Folder]) -> Vec<u32> {
+    folders
+        .iter()
+        .map(|parent| {
+            let Some(delim) = parent.delimiter.as_deref().filter(|d| !d.is_empty()) else {
+                return 0;
+            };
+            let prefix = format!("{}{delim}", parent.name);
+            folders
+                .iter()
+                .filter(|f| f.name.starts_with(&prefix))
+                .map(|f| f.unread)
+                .sum()
+        })
+        .collect()
 }
 
 /// Inbox first, then the virtual folders, the other roles in a fixed order, then the user's
@@ -76,13 +99,18 @@ impl Context {
         self.store().account(account)?;
         let mut folders = self.store().folders(account)?;
         folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+        let below = unread_below(&folders);
         let mut out = Vec::with_capacity(folders.len() + 2);
         let after_inbox = folders
             .iter()
             .take_while(|f| role_rank(f.role) <= role_rank(Some(FolderRole::Inbox)))
             .count();
-        let mut rest = folders.into_iter();
-        out.extend(rest.by_ref().take(after_inbox).map(MenuItem::of_folder));
+        let line = |(f, below): (Folder, u32)| MenuItem {
+            unread_below: below,
+            ..MenuItem::of_folder(f)
+        };
+        let mut rest = folders.into_iter().zip(below);
+        out.extend(rest.by_ref().take(after_inbox).map(line));
         for (target, view) in [
             (MenuTarget::Invoices, View::Invoices),
             (MenuTarget::Receipts, View::Receipts),
@@ -97,10 +125,11 @@ impl Context {
                 role: None,
                 depth: 0,
                 unread,
+                unread_below: 0,
                 total,
             });
         }
-        out.extend(rest.map(MenuItem::of_folder));
+        out.extend(rest.map(line));
         Ok(out)
     }
 

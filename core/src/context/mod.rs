@@ -191,7 +191,13 @@ impl Context {
                 } else {
                     name
                 };
-                store.ensure_folder(account, name, role, Some("/"))?
+                // The account's own hierarchy separator, so the new folder nests like the others.
+                let delimiter = store
+                    .folders(account)?
+                    .into_iter()
+                    .find_map(|f| f.delimiter.filter(|d| !d.is_empty()))
+                    .unwrap_or_else(|| "/".into());
+                store.ensure_folder(account, name, role, Some(&delimiter))?
             }
         };
         let out = self.receiver().import(store, folder, raw)?;

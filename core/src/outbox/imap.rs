@@ -26,7 +26,9 @@ async fn within<T>(
 ) -> Result<T, SendError> {
     tokio::time::timeout(limit, crate::sync::contained(f))
         .await
-        .map_err(|_| SendError::Timeout(format!("no answer from the IMAP server within {limit:?}")))?
+        .map_err(|_| {
+            SendError::Timeout(format!("no answer from the IMAP server within {limit:?}"))
+        })?
 }
 
 /// Connect and log in the way the sync engine does (one connect for the whole crate): a refused

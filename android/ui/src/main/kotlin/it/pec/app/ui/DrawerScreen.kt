@@ -72,5 +72,13 @@ private fun MenuLine(entry: MenuEntry, index: Int, strings: Strings, onOpen: (Vi
                 fontWeight = FontWeight.Bold,
             )
         }
+        if (entry.unreadBelow > 0u) {
+            Text(
+                "+${entry.unreadBelow}",
+                Modifier.padding(start = 4.dp)
+                    .semantics { contentDescription = strings.unreadBelow(entry.unreadBelow) }
+                    .testTag("unread-below-$index"),
+            )
+        }
     }
 }

@@ -58,6 +58,8 @@ interface Strings {
     val permSettings: String
     fun folder(kind: FolderKind?, serverName: String): String
     fun unread(count: UInt): String
+    /** Unread messages in the folders below a folder. */
+    fun unreadBelow(count: UInt): String
     /** The text for a core error code (`PecError::code`). */
     fun error(code: String): String
 }
@@ -123,6 +125,7 @@ object Italian : Strings {
     }
     override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
     override fun unread(count: UInt) = if (count == 1u) "1 da leggere" else "$count da leggere"
+    override fun unreadBelow(count: UInt) = "$count da leggere nelle sottocartelle"
     override fun error(code: String) = ErrorTexts.texts[code]?.first ?: ErrorTexts.texts.getValue("internal").first
 }
 
@@ -184,6 +187,7 @@ object English : Strings {
     }
     override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
     override fun unread(count: UInt) = "$count unread"
+    override fun unreadBelow(count: UInt) = "$count unread in subfolders"
     override fun error(code: String) = ErrorTexts.texts[code]?.second ?: ErrorTexts.texts.getValue("internal").second
 }
 
@@ -262,6 +266,7 @@ object Romanian : Strings {
     }
     override fun folder(kind: FolderKind?, serverName: String) = serverNameOr(kind, serverName, names)
     override fun unread(count: UInt) = "$count necitite"
+    override fun unreadBelow(count: UInt) = "$count necitite în subdosare"
     override fun error(code: String) = errors[code] ?: errors.getValue("internal")
 }
 

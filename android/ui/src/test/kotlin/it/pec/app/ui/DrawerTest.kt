@@ -6,7 +6,9 @@ import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.assertTextEquals
 import it.pec.core.FolderKind
+import it.pec.core.MessageAction
 import it.pec.core.ViewRef
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
@@ -27,10 +29,13 @@ class DrawerTest {
         val state = runBlocking {
             val acc = app.addAccount(offlineAccount("ufficio@pec.example"))
             app.importInto(acc.id, "INBOX", invoiceMail("IT01234567890_FPR01.xml", xml))
-            app.importInto(acc.id, "INBOX/Clienti", receipt)
+            val filed = app.importInto(acc.id, "INBOX/Clienti", receipt).id
+            app.apply(filed, MessageAction.MarkUnseen)
             val presenter = DrawerPresenter(app, scope)
             val s = withTimeout(10_000) {
-                presenter.state.first { s -> s.entries.any { it.view == ViewRef.Invoices && it.total == 1u } }
+                presenter.state.first { s ->
+                    s.entries.any { it.view == ViewRef.Invoices && it.total == 1u } && s.entries.any { it.unreadBelow == 1u }
+                }
             }
             assertEquals(acc.id, s.selected)
             presenter
@@ -48,6 +53,8 @@ class DrawerTest {
             DrawerScreen(s, Italian, onSelectAccount = {}, onOpen = { opened += it })
         }
         compose.onNodeWithText("Posta in arrivo").assertExists()
+        // The inbox's line says its subfolder has one message to read.
+        compose.onNodeWithTag("unread-below-0", useUnmergedTree = true).assertTextEquals("+1")
         compose.onNodeWithText("Ricevute").assertExists()
         compose.onNodeWithText("ufficio@pec.example").assertExists()
         compose.onNodeWithText("Fatture ricevute").performClick()
