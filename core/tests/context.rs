@@ -7,6 +7,7 @@ use pec_core::Context;
 use pec_core::accounts::{
     AccountError, AccountSetup, DelegateLogin, MemoryCredentialStore, Permissions, Servers,
 };
+use pec_core::compose::{Attachment, ComposeError, Draft, Mailbox};
 use pec_core::context::{ChangeKind, Error, MenuTarget, SearchForm};
 use pec_core::store::{Action, FolderRole, View};
 use std::sync::Arc;
@@ -188,6 +189,66 @@ async fn unread_counts_roll_up_to_parent_folders() {
     assert_eq!(line("INBOX.Clienti"), (2, 3));
     assert_eq!(line("INBOX.Clienti.Roma"), (3, 0));
     assert_eq!(line("INBOX.Clientela"), (4, 0));
+}
+
+/// The compose screen's check shows every problem at once, which recipients are certified, and the
+/// size × recipients budget against the provider's limit (30 MB by the Italian rule).
+#[tokio::test]
+async fn a_draft_is_checked_whole_with_its_size_budget() {
+    let dir = TempDir::new("ctx-draft");
+    let ctx = open(&dir);
+    let account = ctx.add_account(&setup(None), false).await.expect("account");
+    let mut draft = Draft::new();
+    draft.to = vec![
+        Mailbox::new("studio@pec.it"),
+        Mailbox::new("amico@gmail.com"),
+        Mailbox::new("non un indirizzo"),
+    ];
+    draft.subject = "Contratto".into();
+    draft.text = Some("In allegato.".into());
+    draft.attachments = vec![
+        Attachment::from_bytes("contratto.pdf", vec![b'%'; 12 * 1024 * 1024]),
+        Attachment::from_bytes("installa.exe", b"MZ\x90\x00".to_vec()),
+    ];
+    let c = ctx.check_draft(account, &draft).expect("check");
+    let flags: Vec<(&str, bool, bool)> = c
+        .recipients
+        .iter()
+        .map(|r| (r.address.as_str(), r.valid, r.pec))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("studio@pec.it", true, true),
+            ("amico@gmail.com", true, false),
+            ("non un indirizzo", false, false),
+        ]
+    );
+    let kinds: Vec<&str> = c
+        .problems
+        .iter()
+        .map(|p| match p {
+            ComposeError::InvalidAddress { .. } => "invalid",
+            ComposeError::BlockedAttachment { .. } => "blocked",
+            ComposeError::TooLarge { .. } => "too-large",
+            _ => "other",
+        })
+        .collect();
+    // 12 MiB encode to about 16 MiB; two valid recipients make 32 MiB, over 30 MB.
+    assert_eq!(kinds, ["invalid", "blocked", "too-large"]);
+    assert_eq!(c.total_bytes, c.estimated_size * 2);
+    assert!(
+        c.total_bytes > c.limit_bytes,
+        "{} > {}",
+        c.total_bytes,
+        c.limit_bytes
+    );
+    // One certified recipient and a small file: nothing stops it.
+    draft.to = vec![Mailbox::new("studio@pec.it")];
+    draft.attachments.truncate(0);
+    let c = ctx.check_draft(account, &draft).expect("check");
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    assert!(c.total_bytes < c.limit_bytes);
 }
 
 /// The message view says how far its facts are proven: a signed receipt under a trusted

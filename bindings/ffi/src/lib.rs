@@ -46,9 +46,10 @@ pub use files::{
 };
 pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
 pub use mail::{
-    BackgroundSync, BodyDownload, ComposeDraft, MessagePriority, OutgoingAttachment,
-    RequestedReceipt, SendListener, SendRecipient, SendResult, SendStatusView, SendStep,
-    SyncListener, SyncProgress, SyncSummary, TimelineEvent, TimelineStep, validate_draft,
+    BackgroundSync, BodyDownload, ComposeDraft, DraftCheck, DraftProblem, DraftProblemKind,
+    DraftRecipient, MessagePriority, OutgoingAttachment, RequestedReceipt, SendListener,
+    SendRecipient, SendResult, SendStatusView, SendStep, SyncListener, SyncProgress, SyncSummary,
+    TimelineEvent, TimelineStep, validate_draft,
 };
 pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
 pub use presets::{

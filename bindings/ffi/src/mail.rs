@@ -162,6 +162,94 @@ impl From<MessagePriority> for Priority {
     }
 }
 
+/// Why a draft cannot be sent yet (the compose screen translates the kind; `detail` names the
+/// address or file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DraftProblemKind {
+    NoRecipients,
+    /// PEC has no hidden recipients.
+    BccNotAllowed,
+    InvalidAddress,
+    NoSender,
+    /// A program or script: providers refuse it.
+    BlockedAttachment,
+    AttachmentUnreadable,
+    /// Size × recipients over the provider's limit.
+    TooLarge,
+    TooManyRecipients,
+    BadSubject,
+    HtmlWithoutText,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DraftProblem {
+    pub kind: DraftProblemKind,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DraftRecipient {
+    pub address: String,
+    pub valid: bool,
+    /// A known certified domain: a delivery receipt will come back for it.
+    pub pec: bool,
+}
+
+/// The compose screen's live check of a draft ([`App::check_draft`]).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DraftCheck {
+    pub recipients: Vec<DraftRecipient>,
+    pub estimated_size: u64,
+    /// Size × valid recipients: what the provider's limit is about.
+    pub total_bytes: u64,
+    pub limit_bytes: u64,
+    pub max_recipients: u32,
+    /// Empty when the draft can be sent.
+    pub problems: Vec<DraftProblem>,
+}
+
+impl From<compose::ComposeCheck> for DraftCheck {
+    fn from(c: compose::ComposeCheck) -> Self {
+        use compose::ComposeError as E;
+        DraftCheck {
+            recipients: c
+                .recipients
+                .into_iter()
+                .map(|r| DraftRecipient {
+                    address: r.address,
+                    valid: r.valid,
+                    pec: r.pec,
+                })
+                .collect(),
+            estimated_size: c.estimated_size,
+            total_bytes: c.total_bytes,
+            limit_bytes: c.limit_bytes,
+            max_recipients: c.max_recipients,
+            problems: c
+                .problems
+                .into_iter()
+                .map(|p| DraftProblem {
+                    kind: match &p {
+                        E::NoRecipients => DraftProblemKind::NoRecipients,
+                        E::BccNotAllowed { .. } => DraftProblemKind::BccNotAllowed,
+                        E::InvalidAddress { .. } => DraftProblemKind::InvalidAddress,
+                        E::NoSender => DraftProblemKind::NoSender,
+                        E::BlockedAttachment { .. } => DraftProblemKind::BlockedAttachment,
+                        E::AttachmentUnreadable { .. } => DraftProblemKind::AttachmentUnreadable,
+                        E::TooLarge { .. } => DraftProblemKind::TooLarge,
+                        E::TooManyRecipients { .. } => DraftProblemKind::TooManyRecipients,
+                        E::BadSubject => DraftProblemKind::BadSubject,
+                        E::HtmlWithoutText => DraftProblemKind::HtmlWithoutText,
+                        _ => DraftProblemKind::Other,
+                    },
+                    detail: p.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What `send` did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct SendResult {
@@ -556,6 +644,14 @@ impl App {
             })
         })
         .await
+    }
+
+    /// The compose screen's live check of a draft from `account_id`: every problem at once, each
+    /// recipient (valid, certified), and the size × recipients budget against the provider's limit.
+    pub async fn check_draft(&self, account_id: i64, draft: ComposeDraft) -> Result<DraftCheck> {
+        let draft = draft_of(draft)?;
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.check_draft(account_id, &draft)?.into())).await
     }
 
     /// The outbox entry named by its number or its Message-ID (with or without angle brackets).

@@ -19,7 +19,7 @@ pub mod validate;
 
 pub use build::{BuiltHeader, build, new_message_id};
 pub use preset::ProviderPreset;
-pub use validate::{ComposeWarning, Validated, validate};
+pub use validate::{ComposeCheck, ComposeWarning, RecipientCheck, Validated, check, validate};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

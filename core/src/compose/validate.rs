@@ -138,51 +138,92 @@ pub fn base64_size(n: u64) -> u64 {
     chars + chars.div_ceil(76) * 2
 }
 
-/// Check a draft against the provider's rules. The first problem found is returned.
-pub fn validate(draft: &Draft, preset: &ProviderPreset) -> Result<Validated, ComposeError> {
+/// One recipient as the compose screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecipientCheck {
+    /// Lower-cased, trimmed.
+    pub address: String,
+    pub valid: bool,
+    /// A known certified domain (a delivery receipt will come back for it).
+    pub pec: bool,
+}
+
+/// The compose screen's live state of a draft: every problem at once (in the order [`validate`]
+/// reports the first one), the recipients, and the size budget (size × recipients against the
+/// provider's limit).
+#[derive(Debug)]
+pub struct ComposeCheck {
+    /// To then Cc, without duplicates.
+    pub recipients: Vec<RecipientCheck>,
+    /// Estimated size of the encoded message in bytes.
+    pub estimated_size: u64,
+    /// What the provider counts: the size times the valid recipients.
+    pub total_bytes: u64,
+    pub limit_bytes: u64,
+    pub max_recipients: u32,
+    /// What stops the sending; empty when the draft can be sent.
+    pub problems: Vec<ComposeError>,
+    pub warnings: Vec<ComposeWarning>,
+}
+
+/// Check a draft without stopping at the first problem: what the compose screen shows as the user
+/// types.
+pub fn check(draft: &Draft, preset: &ProviderPreset) -> ComposeCheck {
+    let mut problems = Vec::new();
     if !draft.bcc.is_empty() {
-        return Err(ComposeError::BccNotAllowed {
+        problems.push(ComposeError::BccNotAllowed {
             addresses: draft.bcc.iter().map(|m| m.address.clone()).collect(),
         });
     }
-    let from = draft.from.as_ref().ok_or(ComposeError::NoSender)?;
-    if !is_valid_address(&from.address) {
-        return Err(ComposeError::InvalidAddress {
-            address: from.address.clone(),
-        });
+    match &draft.from {
+        None => problems.push(ComposeError::NoSender),
+        Some(from) if !is_valid_address(&from.address) => {
+            problems.push(ComposeError::InvalidAddress {
+                address: from.address.clone(),
+            })
+        }
+        Some(_) => {}
     }
     if draft.subject.contains(['\r', '\n']) {
-        return Err(ComposeError::BadSubject);
+        problems.push(ComposeError::BadSubject);
     }
     let blank = |t: Option<&str>| t.is_none_or(|t| t.trim().is_empty());
     if !blank(draft.html.as_deref()) && blank(draft.text.as_deref()) {
-        return Err(ComposeError::HtmlWithoutText);
+        problems.push(ComposeError::HtmlWithoutText);
     }
-    let mut recipients: Vec<String> = Vec::new();
+    let sender = draft.from.as_ref().map(|m| m.address.as_str());
+    let mut recipients: Vec<RecipientCheck> = Vec::new();
     let mut warnings = Vec::new();
     for m in draft.to.iter().chain(draft.cc.iter()) {
         let addr = m.address.trim();
-        if !is_valid_address(addr) {
-            return Err(ComposeError::InvalidAddress {
+        let lower = addr.to_lowercase();
+        if recipients.iter().any(|r| r.address == lower) {
+            continue;
+        }
+        let valid = is_valid_address(addr);
+        if !valid {
+            problems.push(ComposeError::InvalidAddress {
                 address: m.address.clone(),
             });
         }
-        let lower = addr.to_lowercase();
-        if recipients.contains(&lower) {
-            continue;
-        }
-        if !preset.is_certified(&lower, Some(&from.address)) {
+        let pec = valid && preset.is_certified(&lower, sender);
+        if valid && !pec {
             warnings.push(ComposeWarning::NotPec {
                 address: lower.clone(),
             });
         }
-        recipients.push(lower);
+        recipients.push(RecipientCheck {
+            address: lower,
+            valid,
+            pec,
+        });
     }
+    let n = recipients.iter().filter(|r| r.valid).count() as u64;
     if recipients.is_empty() {
-        return Err(ComposeError::NoRecipients);
+        problems.push(ComposeError::NoRecipients);
     }
     // Headers and the multipart scaffolding, generously.
-    let mut size: u64 = 2048 + draft.subject.len() as u64 * 2 + recipients.len() as u64 * 80;
+    let mut size: u64 = 2048 + draft.subject.len() as u64 * 2 + n * 80;
     let sig = draft.signature.as_ref().map_or(0, |s| s.len() as u64 + 8);
     if let Some(t) = &draft.text {
         size += (t.len() as u64 + sig) * 11 / 10 + 200;
@@ -191,50 +232,73 @@ pub fn validate(draft: &Draft, preset: &ProviderPreset) -> Result<Validated, Com
         size += (h.len() as u64 + sig * 2) * 11 / 10 + 200;
     }
     for a in &draft.attachments {
-        let ext = a
-            .filename
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase());
-        if let Some(ext) = ext
-            && BLOCKED_EXTENSIONS.contains(&ext.as_str())
-        {
-            return Err(ComposeError::BlockedAttachment {
-                filename: a.filename.clone(),
-                reason: format!(
-                    "files of type .{ext} (programs and scripts) are refused by PEC providers"
-                ),
-            });
+        match attachment_size(a) {
+            Ok(bytes) => size += bytes,
+            Err(e) => problems.push(e),
         }
-        if let Some(what) = sniff_executable(&a.head(16)?) {
-            return Err(ComposeError::BlockedAttachment {
-                filename: a.filename.clone(),
-                reason: format!(
-                    "its content is {what}, which PEC providers refuse whatever its name"
-                ),
-            });
-        }
-        size += base64_size(a.size()?) + 300 + a.filename.len() as u64 * 2;
     }
-    let n = recipients.len() as u64;
     if n > u64::from(preset.max_recipients) {
-        return Err(ComposeError::TooManyRecipients {
+        problems.push(ComposeError::TooManyRecipients {
             provider: preset.name.clone(),
             recipients: u32::try_from(n).unwrap_or(u32::MAX),
             limit: preset.max_recipients,
         });
     }
-    if size.saturating_mul(n) > preset.max_total_bytes {
-        return Err(ComposeError::TooLarge {
+    let total = size.saturating_mul(n);
+    if total > preset.max_total_bytes {
+        problems.push(ComposeError::TooLarge {
             provider: preset.name.clone(),
             size,
             recipients: n as u32,
             limit: preset.max_total_bytes,
         });
     }
-    Ok(Validated {
+    ComposeCheck {
         recipients,
         estimated_size: size,
+        total_bytes: total,
+        limit_bytes: preset.max_total_bytes,
+        max_recipients: preset.max_recipients,
+        problems,
         warnings,
+    }
+}
+
+/// An attachment's share of the encoded message, once its name and content are allowed.
+fn attachment_size(a: &super::Attachment) -> Result<u64, ComposeError> {
+    let ext = a
+        .filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    if let Some(ext) = ext
+        && BLOCKED_EXTENSIONS.contains(&ext.as_str())
+    {
+        return Err(ComposeError::BlockedAttachment {
+            filename: a.filename.clone(),
+            reason: format!(
+                "files of type .{ext} (programs and scripts) are refused by PEC providers"
+            ),
+        });
+    }
+    if let Some(what) = sniff_executable(&a.head(16)?) {
+        return Err(ComposeError::BlockedAttachment {
+            filename: a.filename.clone(),
+            reason: format!("its content is {what}, which PEC providers refuse whatever its name"),
+        });
+    }
+    Ok(base64_size(a.size()?) + 300 + a.filename.len() as u64 * 2)
+}
+
+/// Check a draft before it is queued: the first problem [`check`] finds, or what will be sent.
+pub fn validate(draft: &Draft, preset: &ProviderPreset) -> Result<Validated, ComposeError> {
+    let checked = check(draft, preset);
+    if let Some(problem) = checked.problems.into_iter().next() {
+        return Err(problem);
+    }
+    Ok(Validated {
+        recipients: checked.recipients.into_iter().map(|r| r.address).collect(),
+        estimated_size: checked.estimated_size,
+        warnings: checked.warnings,
     })
 }
 

@@ -69,6 +69,20 @@ impl Context {
         Ok(self.engine().fetch_body(message).await?)
     }
 
+    /// The compose screen's live check of a draft sent from `account`: every problem, the
+    /// recipients (certified or not) and the size budget under the account's provider rules.
+    pub fn check_draft(
+        &self,
+        account: AccountId,
+        draft: &Draft,
+    ) -> Result<crate::compose::ComposeCheck> {
+        let acct = self.store().account(account)?;
+        let preset = self.outbox().preset(account)?;
+        let mut draft = draft.clone();
+        draft.from = Some(crate::compose::Mailbox::new(acct.config.address));
+        Ok(crate::compose::check(&draft, &preset))
+    }
+
     /// Validate and queue a PEC (persisted: never lost) once the account may send.
     pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued> {
         let queued = self.outbox().queue(account, draft)?;
