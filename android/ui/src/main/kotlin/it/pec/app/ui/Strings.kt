@@ -1,6 +1,9 @@
 package it.pec.app.ui
 
 import it.pec.core.DeliveryStep
+import it.pec.core.DraftProblemKind
+import it.pec.core.MessagePriority
+import it.pec.core.RequestedReceipt
 import it.pec.core.FolderKind
 import it.pec.core.SignatureState
 import it.pec.core.ui.ErrorTexts
@@ -50,6 +53,19 @@ interface Strings {
     val checking: String
     /** Shown beside a preset whose servers could not be confirmed. */
     val unconfirmedServers: String
+    /** The compose screen. */
+    val to: String
+    val cc: String
+    val subject: String
+    val body: String
+    val add: String
+    val send: String
+    val notPec: String
+    val invalidAddress: String
+    fun size(totalBytes: ULong, limitBytes: ULong): String
+    fun receipt(kind: RequestedReceipt): String
+    fun priority(p: MessagePriority): String
+    fun problem(kind: DraftProblemKind): String
     /** The five permissions a business box grants a delegate. */
     val permRead: String
     val permWrite: String
@@ -64,11 +80,46 @@ interface Strings {
     fun error(code: String): String
 }
 
+private fun megabytes(bytes: ULong): String = String.format(java.util.Locale.ROOT, "%.1f", bytes.toDouble() / (1024 * 1024))
+
 private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<FolderKind, String>): String =
     kind?.let { names[it] } ?: serverName
 
 object Italian : Strings {
     override val language = "it"
+    override val to = "A"
+    override val cc = "Cc"
+    override val subject = "Oggetto"
+    override val body = "Testo"
+    override val add = "Aggiungi"
+    override val send = "Invia"
+    override val notPec = "Forse non è una casella PEC: arriverà solo la ricevuta di accettazione"
+    override val invalidAddress = "Indirizzo non valido"
+    override fun size(totalBytes: ULong, limitBytes: ULong) =
+        "${megabytes(totalBytes)} MB di ${megabytes(limitBytes)} MB (dimensione × destinatari)"
+    override fun receipt(kind: RequestedReceipt) = when (kind) {
+        RequestedReceipt.COMPLETA -> "Ricevuta completa"
+        RequestedReceipt.BREVE -> "Ricevuta breve"
+        RequestedReceipt.SINTETICA -> "Ricevuta sintetica"
+    }
+    override fun priority(p: MessagePriority) = when (p) {
+        MessagePriority.HIGH -> "Priorità alta"
+        MessagePriority.NORMAL -> "Priorità normale"
+        MessagePriority.LOW -> "Priorità bassa"
+    }
+    override fun problem(kind: DraftProblemKind) = when (kind) {
+        DraftProblemKind.NO_RECIPIENTS -> "Aggiungi almeno un destinatario"
+        DraftProblemKind.BCC_NOT_ALLOWED -> "La PEC non ammette destinatari nascosti"
+        DraftProblemKind.INVALID_ADDRESS -> "Un indirizzo non è valido"
+        DraftProblemKind.NO_SENDER -> "Scegli la casella da cui inviare"
+        DraftProblemKind.BLOCKED_ATTACHMENT -> "Un allegato è un programma: i gestori PEC lo rifiutano"
+        DraftProblemKind.ATTACHMENT_UNREADABLE -> "Un allegato non si può leggere"
+        DraftProblemKind.TOO_LARGE -> "Troppo grande per il gestore: togli allegati o destinatari"
+        DraftProblemKind.TOO_MANY_RECIPIENTS -> "Troppi destinatari per un solo messaggio"
+        DraftProblemKind.BAD_SUBJECT -> "L'oggetto contiene un a capo"
+        DraftProblemKind.HTML_WITHOUT_TEXT -> "Serve anche il testo semplice"
+        DraftProblemKind.OTHER -> "Il messaggio non si può inviare così"
+    }
     override val address = "Indirizzo PEC"
     override val password = "Password"
     override val provider = "Gestore"
@@ -131,6 +182,39 @@ object Italian : Strings {
 
 object English : Strings {
     override val language = "en"
+    override val to = "To"
+    override val cc = "Cc"
+    override val subject = "Subject"
+    override val body = "Text"
+    override val add = "Add"
+    override val send = "Send"
+    override val notPec = "May not be a PEC box: only the acceptance receipt will come back"
+    override val invalidAddress = "Not a valid address"
+    override fun size(totalBytes: ULong, limitBytes: ULong) =
+        "${megabytes(totalBytes)} MB of ${megabytes(limitBytes)} MB (size × recipients)"
+    override fun receipt(kind: RequestedReceipt) = when (kind) {
+        RequestedReceipt.COMPLETA -> "Full receipt"
+        RequestedReceipt.BREVE -> "Short receipt"
+        RequestedReceipt.SINTETICA -> "Summary receipt"
+    }
+    override fun priority(p: MessagePriority) = when (p) {
+        MessagePriority.HIGH -> "High priority"
+        MessagePriority.NORMAL -> "Normal priority"
+        MessagePriority.LOW -> "Low priority"
+    }
+    override fun problem(kind: DraftProblemKind) = when (kind) {
+        DraftProblemKind.NO_RECIPIENTS -> "Add at least one recipient"
+        DraftProblemKind.BCC_NOT_ALLOWED -> "PEC has no hidden recipients"
+        DraftProblemKind.INVALID_ADDRESS -> "An address is not valid"
+        DraftProblemKind.NO_SENDER -> "Choose the mailbox to send from"
+        DraftProblemKind.BLOCKED_ATTACHMENT -> "An attachment is a program: PEC providers refuse it"
+        DraftProblemKind.ATTACHMENT_UNREADABLE -> "An attachment cannot be read"
+        DraftProblemKind.TOO_LARGE -> "Too large for the provider: remove attachments or recipients"
+        DraftProblemKind.TOO_MANY_RECIPIENTS -> "Too many recipients for one message"
+        DraftProblemKind.BAD_SUBJECT -> "The subject contains a line break"
+        DraftProblemKind.HTML_WITHOUT_TEXT -> "A plain-text body is needed too"
+        DraftProblemKind.OTHER -> "The message cannot be sent like this"
+    }
     override val address = "PEC address"
     override val password = "Password"
     override val provider = "Provider"
@@ -193,6 +277,39 @@ object English : Strings {
 
 object Romanian : Strings {
     override val language = "ro"
+    override val to = "Către"
+    override val cc = "Cc"
+    override val subject = "Subiect"
+    override val body = "Text"
+    override val add = "Adaugă"
+    override val send = "Trimite"
+    override val notPec = "Poate nu este o căsuță PEC: va sosi doar confirmarea de acceptare"
+    override val invalidAddress = "Adresă nevalidă"
+    override fun size(totalBytes: ULong, limitBytes: ULong) =
+        "${megabytes(totalBytes)} MB din ${megabytes(limitBytes)} MB (dimensiune × destinatari)"
+    override fun receipt(kind: RequestedReceipt) = when (kind) {
+        RequestedReceipt.COMPLETA -> "Confirmare completă"
+        RequestedReceipt.BREVE -> "Confirmare scurtă"
+        RequestedReceipt.SINTETICA -> "Confirmare sintetică"
+    }
+    override fun priority(p: MessagePriority) = when (p) {
+        MessagePriority.HIGH -> "Prioritate mare"
+        MessagePriority.NORMAL -> "Prioritate normală"
+        MessagePriority.LOW -> "Prioritate mică"
+    }
+    override fun problem(kind: DraftProblemKind) = when (kind) {
+        DraftProblemKind.NO_RECIPIENTS -> "Adaugă cel puțin un destinatar"
+        DraftProblemKind.BCC_NOT_ALLOWED -> "PEC nu permite destinatari ascunși"
+        DraftProblemKind.INVALID_ADDRESS -> "O adresă nu este validă"
+        DraftProblemKind.NO_SENDER -> "Alege căsuța din care trimiți"
+        DraftProblemKind.BLOCKED_ATTACHMENT -> "Un atașament este un program: furnizorii PEC îl refuză"
+        DraftProblemKind.ATTACHMENT_UNREADABLE -> "Un atașament nu poate fi citit"
+        DraftProblemKind.TOO_LARGE -> "Prea mare pentru furnizor: elimină atașamente sau destinatari"
+        DraftProblemKind.TOO_MANY_RECIPIENTS -> "Prea mulți destinatari pentru un singur mesaj"
+        DraftProblemKind.BAD_SUBJECT -> "Subiectul conține un salt de linie"
+        DraftProblemKind.HTML_WITHOUT_TEXT -> "Este nevoie și de text simplu"
+        DraftProblemKind.OTHER -> "Mesajul nu poate fi trimis așa"
+    }
     override val address = "Adresă PEC"
     override val password = "Parolă"
     override val provider = "Furnizor"

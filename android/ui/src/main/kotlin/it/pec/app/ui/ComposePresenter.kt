@@ -1,0 +1,109 @@
+package it.pec.app.ui
+
+import it.pec.core.App
+import it.pec.core.ComposeDraft
+import it.pec.core.DraftCheck
+import it.pec.core.MessagePriority
+import it.pec.core.OutgoingAttachment
+import it.pec.core.RequestedReceipt
+import it.pec.core.SendResult
+import it.pec.core.attachmentFromPath
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+
+/** The draft as typed, and the core's check of it (problems, recipients, size budget). */
+data class ComposeState(
+    val to: List<String> = emptyList(),
+    val cc: List<String> = emptyList(),
+    val subject: String = "",
+    val text: String = "",
+    val attachments: List<OutgoingAttachment> = emptyList(),
+    val receipt: RequestedReceipt = RequestedReceipt.COMPLETA,
+    val priority: MessagePriority = MessagePriority.NORMAL,
+    val check: DraftCheck? = null,
+    val sending: Boolean = false,
+    val sent: SendResult? = null,
+    val errorCode: String? = null,
+) {
+    /** The core found nothing that stops the sending (there is no Bcc field: PEC has none). */
+    val sendable: Boolean get() = check?.problems?.isEmpty() == true && !sending && sent == null
+}
+
+/**
+ * The compose screen. Every change asks the core to check the whole draft (recipients certified or
+ * not, blocked files, size × recipients against the provider's limit); sending queues the PEC in
+ * the outbox (never lost) and submits it.
+ */
+class ComposePresenter(private val app: App, private val scope: CoroutineScope, private val accountId: Long) {
+    private val mutable = MutableStateFlow(ComposeState())
+    val state: StateFlow<ComposeState> = mutable.asStateFlow()
+    private var checking: Job? = null
+
+    init {
+        recheck()
+    }
+
+    fun addTo(address: String) = edit { it.copy(to = it.to + address.trim()) }
+    fun removeTo(address: String) = edit { it.copy(to = it.to - address) }
+    fun addCc(address: String) = edit { it.copy(cc = it.cc + address.trim()) }
+    fun removeCc(address: String) = edit { it.copy(cc = it.cc - address) }
+    fun setSubject(subject: String) = edit { it.copy(subject = subject) }
+    fun setText(text: String) = edit { it.copy(text = text) }
+    fun setReceipt(receipt: RequestedReceipt) = edit { it.copy(receipt = receipt) }
+    fun setPriority(priority: MessagePriority) = edit { it.copy(priority = priority) }
+    fun removeAttachment(name: String) = edit { s -> s.copy(attachments = s.attachments.filter { it.fileName != name }) }
+
+    /** Attach the file at `path` (read by the core, refused over its size cap). */
+    fun attach(path: String) {
+        scope.launch {
+            try {
+                val a = attachmentFromPath(path)
+                edit { it.copy(attachments = it.attachments + a) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
+    }
+
+    fun send() {
+        val s = state.value
+        if (!s.sendable) return
+        mutable.update { it.copy(sending = true, errorCode = null) }
+        scope.launch {
+            try {
+                val result = app.send(accountId, draft(s))
+                mutable.update { it.copy(sending = false, sent = result) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(sending = false, errorCode = codeOf(e)) }
+            }
+        }
+    }
+
+    private fun edit(change: (ComposeState) -> ComposeState) {
+        mutable.update { change(it).copy(errorCode = null) }
+        recheck()
+    }
+
+    private fun recheck() {
+        checking?.cancel()
+        val s = state.value
+        checking = scope.launch {
+            try {
+                val check = app.checkDraft(accountId, draft(s))
+                mutable.update { if (it.copy(check = null) == s.copy(check = null)) it.copy(check = check) else it }
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
+    }
+
+    private fun draft(s: ComposeState) = ComposeDraft(
+        to = s.to, cc = s.cc, subject = s.subject, text = s.text, attachments = s.attachments,
+        receipt = s.receipt, inReplyTo = null, priority = s.priority,
+    )
+}

@@ -1,0 +1,104 @@
+package it.pec.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AssistChip
+import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.unit.dp
+import it.pec.core.MessagePriority
+import it.pec.core.RequestedReceipt
+
+/** Write a PEC: To and Cc (no Bcc: PEC has none), subject, text, attachments with the size bar. */
+@Composable
+fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePresenter) {
+    Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("compose")) {
+        Recipients(strings.to, "to", state.to, state, strings, presenter::addTo, presenter::removeTo)
+        Recipients(strings.cc, "cc", state.cc, state, strings, presenter::addCc, presenter::removeCc)
+        OutlinedTextField(state.subject, presenter::setSubject, Modifier.fillMaxWidth().testTag("subject"),
+            label = { Text(strings.subject) }, singleLine = true)
+        OutlinedTextField(state.text, presenter::setText, Modifier.fillMaxWidth().testTag("text"),
+            label = { Text(strings.body) }, minLines = 4)
+        state.attachments.forEach { a ->
+            AssistChip(onClick = { presenter.removeAttachment(a.fileName) }, label = { Text(a.fileName) },
+                modifier = Modifier.testTag("attachment-${a.fileName}"))
+        }
+        state.check?.let { c ->
+            val used = if (c.limitBytes == 0uL) 0f else (c.totalBytes.toDouble() / c.limitBytes.toDouble()).toFloat()
+            LinearProgressIndicator(progress = { used.coerceIn(0f, 1f) }, modifier = Modifier.fillMaxWidth().padding(top = 8.dp).testTag("size-bar"))
+            Text(strings.size(c.totalBytes, c.limitBytes), Modifier.testTag("size"))
+            c.problems.forEachIndexed { i, p ->
+                Text(strings.problem(p.kind), Modifier.testTag("problem-$i"))
+            }
+        }
+        Row {
+            RequestedReceipt.entries.forEach { r ->
+                FilterChip(state.receipt == r, { presenter.setReceipt(r) }, label = { Text(strings.receipt(r)) },
+                    modifier = Modifier.padding(end = 4.dp).testTag("receipt-${r.name.lowercase()}"))
+            }
+        }
+        Row {
+            MessagePriority.entries.forEach { p ->
+                FilterChip(state.priority == p, { presenter.setPriority(p) }, label = { Text(strings.priority(p)) },
+                    modifier = Modifier.padding(end = 4.dp).testTag("priority-${p.name.lowercase()}"))
+            }
+        }
+        state.errorCode?.let { Text(strings.error(it), Modifier.testTag("compose-error")) }
+        Button(presenter::send, Modifier.padding(top = 8.dp).testTag("send"), enabled = state.sendable) {
+            Text(strings.send)
+        }
+    }
+}
+
+@Composable
+private fun Recipients(
+    label: String,
+    field: String,
+    addresses: List<String>,
+    state: ComposeState,
+    strings: Strings,
+    onAdd: (String) -> Unit,
+    onRemove: (String) -> Unit,
+) {
+    var typed by remember { mutableStateOf("") }
+    Row(verticalAlignment = Alignment.CenterVertically) {
+        OutlinedTextField(typed, { typed = it }, Modifier.weight(1f).testTag("$field-input"),
+            label = { Text(label) }, singleLine = true)
+        TextButton(onClick = {
+            if (typed.isNotBlank()) onAdd(typed)
+            typed = ""
+        }, modifier = Modifier.testTag("$field-add")) { Text(strings.add) }
+    }
+    addresses.forEach { address ->
+        val checked = state.check?.recipients?.firstOrNull { it.address == address.trim().lowercase() }
+        val (mark, meaning) = when {
+            checked == null -> "" to null
+            !checked.valid -> "✗ " to strings.invalidAddress
+            !checked.pec -> "⚠ " to strings.notPec
+            else -> "" to null
+        }
+        AssistChip(
+            onClick = { onRemove(address) },
+            label = { Text(mark + address) },
+            modifier = Modifier.testTag("$field-chip-$address").semantics { meaning?.let { contentDescription = it } },
+        )
+    }
+}
