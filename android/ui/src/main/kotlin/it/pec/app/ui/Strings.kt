@@ -5,6 +5,8 @@ import it.pec.core.DraftProblemKind
 import it.pec.core.MessagePriority
 import it.pec.core.RequestedReceipt
 import it.pec.core.FolderKind
+import it.pec.core.InvoiceIntegrity
+import it.pec.core.InvoiceStyle
 import it.pec.core.SignatureState
 import it.pec.core.ui.ErrorTexts
 
@@ -66,6 +68,12 @@ interface Strings {
     fun receipt(kind: RequestedReceipt): String
     fun priority(p: MessagePriority): String
     fun problem(kind: DraftProblemKind): String
+    /** The invoice screen. */
+    fun invoiceStyle(style: InvoiceStyle): String
+    fun integrity(i: InvoiceIntegrity): String
+    val sdiNotification: String
+    val shareOriginal: String
+    val print: String
     /** The five permissions a business box grants a delegate. */
     val permRead: String
     val permWrite: String
@@ -87,6 +95,18 @@ private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<Folde
 
 object Italian : Strings {
     override val language = "it"
+    override fun invoiceStyle(style: InvoiceStyle) = when (style) {
+        InvoiceStyle.COMPACT -> "Compatta"
+        InvoiceStyle.MINISTERIAL -> "Ministeriale"
+    }
+    override fun integrity(i: InvoiceIntegrity) = when (i) {
+        InvoiceIntegrity.NOT_SIGNED -> "Non firmata: nulla ne garantisce l'integrità"
+        InvoiceIntegrity.SIGNED_TRUSTED -> "Firmata: firma valida di un firmatario riconosciuto"
+        InvoiceIntegrity.SIGNED_UNTRUSTED -> "Firmata: contenuto integro, firmatario non verificato"
+    }
+    override val sdiNotification = "Notifica del Sistema di Interscambio"
+    override val shareOriginal = "Condividi l'originale"
+    override val print = "Stampa"
     override val to = "A"
     override val cc = "Cc"
     override val subject = "Oggetto"
@@ -182,6 +202,18 @@ object Italian : Strings {
 
 object English : Strings {
     override val language = "en"
+    override fun invoiceStyle(style: InvoiceStyle) = when (style) {
+        InvoiceStyle.COMPACT -> "Compact"
+        InvoiceStyle.MINISTERIAL -> "Ministerial"
+    }
+    override fun integrity(i: InvoiceIntegrity) = when (i) {
+        InvoiceIntegrity.NOT_SIGNED -> "Not signed: nothing vouches for it"
+        InvoiceIntegrity.SIGNED_TRUSTED -> "Signed: valid signature of a recognised signer"
+        InvoiceIntegrity.SIGNED_UNTRUSTED -> "Signed: content intact, signer not verified"
+    }
+    override val sdiNotification = "Notification of the Exchange System (SdI)"
+    override val shareOriginal = "Share the original"
+    override val print = "Print"
     override val to = "To"
     override val cc = "Cc"
     override val subject = "Subject"
@@ -277,6 +309,18 @@ object English : Strings {
 
 object Romanian : Strings {
     override val language = "ro"
+    override fun invoiceStyle(style: InvoiceStyle) = when (style) {
+        InvoiceStyle.COMPACT -> "Compactă"
+        InvoiceStyle.MINISTERIAL -> "Ministerială"
+    }
+    override fun integrity(i: InvoiceIntegrity) = when (i) {
+        InvoiceIntegrity.NOT_SIGNED -> "Nesemnată: nimic nu îi garantează integritatea"
+        InvoiceIntegrity.SIGNED_TRUSTED -> "Semnată: semnătură validă a unui semnatar recunoscut"
+        InvoiceIntegrity.SIGNED_UNTRUSTED -> "Semnată: conținut intact, semnatar neverificat"
+    }
+    override val sdiNotification = "Notificare a Sistemului de Interschimb (SdI)"
+    override val shareOriginal = "Partajează originalul"
+    override val print = "Tipărește"
     override val to = "Către"
     override val cc = "Cc"
     override val subject = "Subiect"
