@@ -41,6 +41,10 @@ impl Inner {
     pub(crate) fn account_info(&self, acc: Account) -> Result<AccountInfo> {
         let meta = accounts::account_meta(self.store(), &acc)?;
         let permissions = meta.permissions();
+        let denied = accounts::account_denials(self.store(), &acc)?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         Ok(AccountInfo {
             id: acc.id,
             capabilities: accounts::account_capabilities(self.store(), &acc)?.into(),
@@ -57,6 +61,7 @@ impl Inner {
             ca_file: acc.config.ca_file.map(|p| p.to_string_lossy().into_owned()),
             quota_used_kb: acc.quota_used_kb,
             quota_limit_kb: acc.quota_limit_kb,
+            denied,
         })
     }
 

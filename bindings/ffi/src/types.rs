@@ -141,6 +141,66 @@ pub struct AccountInfo {
     pub ca_file: Option<String>,
     pub quota_used_kb: Option<u64>,
     pub quota_limit_kb: Option<u64>,
+    /// What this login may not do, and why: what a delegate sees beside a disabled action.
+    pub denied: Vec<DeniedAction>,
+}
+
+/// Something a user does with an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountAction {
+    /// Read the box (sync, download).
+    Sync,
+    Send,
+    /// Mark read or unread, flag, label.
+    Flag,
+    MoveDelete,
+    EditSettings,
+}
+
+/// One of the five permissions of a delegation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionKind {
+    Read,
+    Write,
+    Send,
+    MailPrograms,
+    Settings,
+}
+
+/// An action the login may not take: the permission its delegation lacks, or the server's rights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct DeniedAction {
+    pub action: AccountAction,
+    /// The first permission the delegation lacks for it; `None` when the server's rights (ACL)
+    /// are why.
+    pub missing: Option<PermissionKind>,
+}
+
+impl From<(accounts::Operation, accounts::Denial)> for DeniedAction {
+    fn from((op, denial): (accounts::Operation, accounts::Denial)) -> Self {
+        use accounts::{Denial, Operation, Permission};
+        DeniedAction {
+            action: match op {
+                Operation::Sync => AccountAction::Sync,
+                Operation::Send => AccountAction::Send,
+                Operation::Flag => AccountAction::Flag,
+                Operation::MoveDelete => AccountAction::MoveDelete,
+                Operation::EditSettings => AccountAction::EditSettings,
+            },
+            missing: match denial {
+                Denial::Missing(p) => Some(match p {
+                    Permission::Read => PermissionKind::Read,
+                    Permission::Write => PermissionKind::Write,
+                    Permission::Send => PermissionKind::Send,
+                    Permission::MailPrograms => PermissionKind::MailPrograms,
+                    Permission::Settings => PermissionKind::Settings,
+                }),
+                Denial::ServerRights => None,
+            },
+        }
+    }
 }
 
 /// What a folder is for.

@@ -13,9 +13,9 @@ pub mod setup;
 pub use login_check::{LOGIN_CHECK_TIMEOUT, LoginCheckError, LoginProblem, Service, check_login};
 pub use providers::{LoginName, Provider, ProviderInfo};
 pub use setup::{
-    AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Operation, Permissions,
-    Servers, account_capabilities, account_meta, add_account, apply_action, capabilities,
-    remove_account, require, validate, verify,
+    AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Denial, Operation,
+    Permission, Permissions, Servers, account_capabilities, account_denials, account_meta,
+    add_account, apply_action, capabilities, denial, remove_account, require, validate, verify,
 };
 
 use crate::store::{AccountId, Result, Store, StoreError, now};

@@ -146,7 +146,7 @@ impl AccountMeta {
 }
 
 /// What a user asks to do with an account, checked against its [`Capabilities`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Operation {
     /// Read the box with a mail program (sync).
     Sync,
@@ -156,15 +156,47 @@ pub enum Operation {
     Flag,
     /// Move, delete, empty the trash.
     MoveDelete,
+    /// Change the mailbox's settings.
+    EditSettings,
+}
+
+/// One of the five permissions a business box grants a delegate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Read,
+    Write,
+    Send,
+    MailPrograms,
+    Settings,
+}
+
+/// Why an operation is not allowed: what a delegate is shown beside a disabled action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Denial {
+    /// The delegation lacks this permission (the first missing one, in the order the operation
+    /// needs them).
+    Missing(Permission),
+    /// The permissions allow it, the server's rights on the inbox (ACL) do not.
+    ServerRights,
 }
 
 impl Operation {
+    pub const ALL: [Operation; 5] = [
+        Operation::Sync,
+        Operation::Send,
+        Operation::Flag,
+        Operation::MoveDelete,
+        Operation::EditSettings,
+    ];
+
     fn allowed(self, caps: &Capabilities) -> bool {
         match self {
             Operation::Sync => caps.can_sync,
             Operation::Send => caps.can_send,
             Operation::Flag => caps.can_flag,
             Operation::MoveDelete => caps.can_move_delete,
+            Operation::EditSettings => caps.can_edit_settings,
         }
     }
 
@@ -174,8 +206,50 @@ impl Operation {
             Operation::Send => "send from this mailbox",
             Operation::Flag => "flag messages",
             Operation::MoveDelete => "move or delete messages",
+            Operation::EditSettings => "change the mailbox's settings",
         }
     }
+
+    /// The permissions this operation needs, in the order a refusal names them.
+    fn needs(self, p: &Permissions) -> Option<Permission> {
+        let missing = |have: bool, what: Permission| (!have).then_some(what);
+        match self {
+            Operation::Sync => missing(p.mail_programs, Permission::MailPrograms)
+                .or(missing(p.read, Permission::Read)),
+            Operation::Send => missing(p.mail_programs, Permission::MailPrograms)
+                .or(missing(p.send, Permission::Send)),
+            Operation::Flag => missing(p.mail_programs, Permission::MailPrograms)
+                .or(missing(p.write || p.read, Permission::Read)),
+            Operation::MoveDelete => missing(p.mail_programs, Permission::MailPrograms)
+                .or(missing(p.write, Permission::Write)),
+            Operation::EditSettings => missing(p.settings, Permission::Settings),
+        }
+    }
+}
+
+/// Why `operation` is refused to an account with permissions `p` and the inbox's ACL `rights`;
+/// `None` when it is allowed.
+pub fn denial(p: &Permissions, rights: Option<&str>, operation: Operation) -> Option<Denial> {
+    if operation.allowed(&capabilities(p, rights)) {
+        return None;
+    }
+    Some(operation.needs(p).map_or(Denial::ServerRights, Denial::Missing))
+}
+
+/// Every operation the account may not perform, and why.
+pub fn account_denials(
+    store: &Store,
+    account: &Account,
+) -> Result<Vec<(Operation, Denial)>, AccountError> {
+    let meta = account_meta(store, account)?;
+    let rights = store
+        .find_folder(account.id, "inbox")?
+        .and_then(|f| f.myrights);
+    let permissions = meta.permissions();
+    Ok(Operation::ALL
+        .into_iter()
+        .filter_map(|op| denial(&permissions, rights.as_deref(), op).map(|d| (op, d)))
+        .collect())
 }
 
 /// Refuse up front what the account's permissions (as a delegate) and the server's ACL rights do
@@ -367,4 +441,51 @@ pub fn remove_account(
     store.delete_setting(&legacy_meta_key(address))?;
     creds.delete(&account.login)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const READER: Permissions = Permissions {
+        read: true,
+        write: false,
+        send: false,
+        mail_programs: true,
+        settings: false,
+    };
+
+    #[test]
+    fn a_refusal_names_the_first_missing_permission() {
+        let denied: Vec<(Operation, Option<Denial>)> = Operation::ALL
+            .into_iter()
+            .map(|op| (op, denial(&READER, None, op)))
+            .collect();
+        assert_eq!(
+            denied,
+            [
+                (Operation::Sync, None),
+                (Operation::Send, Some(Denial::Missing(Permission::Send))),
+                (Operation::Flag, None),
+                (Operation::MoveDelete, Some(Denial::Missing(Permission::Write))),
+                (Operation::EditSettings, Some(Denial::Missing(Permission::Settings))),
+            ]
+        );
+        // Without "mail programs" nothing that touches the server is allowed, and that is why.
+        let no_programs = Permissions {
+            mail_programs: false,
+            ..Permissions::OWNER
+        };
+        assert_eq!(
+            denial(&no_programs, None, Operation::Send),
+            Some(Denial::Missing(Permission::MailPrograms))
+        );
+        assert_eq!(denial(&no_programs, None, Operation::EditSettings), None);
+        // The owner with read-only rights on the server: the server is why.
+        assert_eq!(
+            denial(&Permissions::OWNER, Some("lr"), Operation::MoveDelete),
+            Some(Denial::ServerRights)
+        );
+        assert_eq!(denial(&Permissions::OWNER, Some("lr"), Operation::Sync), None);
+    }
 }

@@ -1,6 +1,8 @@
 package it.pec.app.ui
 
+import it.pec.core.AccountAction
 import it.pec.core.DeliveryStep
+import it.pec.core.PermissionKind
 import it.pec.core.DraftProblemKind
 import it.pec.core.MessagePriority
 import it.pec.core.RequestedReceipt
@@ -74,6 +76,11 @@ interface Strings {
     val sdiNotification: String
     val shareOriginal: String
     val print: String
+    /** The permissions screen: what the login may not do, and why. */
+    fun action(a: AccountAction): String
+    fun denied(a: AccountAction, missing: PermissionKind?): String
+    val yes: String
+    val no: String
     /** The five permissions a business box grants a delegate. */
     val permRead: String
     val permWrite: String
@@ -95,6 +102,17 @@ private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<Folde
 
 object Italian : Strings {
     override val language = "it"
+    override fun action(a: AccountAction) = when (a) {
+        AccountAction.SYNC -> "Leggere la casella"
+        AccountAction.SEND -> "Inviare"
+        AccountAction.FLAG -> "Contrassegnare i messaggi"
+        AccountAction.MOVE_DELETE -> "Spostare o eliminare i messaggi"
+        AccountAction.EDIT_SETTINGS -> "Cambiare le impostazioni"
+    }
+    override fun denied(a: AccountAction, missing: PermissionKind?) =
+        "${action(a)}: " + (missing?.let { "la tua delega non comprende «${permission(it)}»" } ?: "il server non lo consente")
+    override val yes = "sì"
+    override val no = "no"
     override fun invoiceStyle(style: InvoiceStyle) = when (style) {
         InvoiceStyle.COMPACT -> "Compatta"
         InvoiceStyle.MINISTERIAL -> "Ministeriale"
@@ -202,6 +220,17 @@ object Italian : Strings {
 
 object English : Strings {
     override val language = "en"
+    override fun action(a: AccountAction) = when (a) {
+        AccountAction.SYNC -> "Read the mailbox"
+        AccountAction.SEND -> "Send"
+        AccountAction.FLAG -> "Flag messages"
+        AccountAction.MOVE_DELETE -> "Move or delete messages"
+        AccountAction.EDIT_SETTINGS -> "Change the settings"
+    }
+    override fun denied(a: AccountAction, missing: PermissionKind?) =
+        "${action(a)}: " + (missing?.let { "your delegation does not include \"${permission(it)}\"" } ?: "the server does not allow it")
+    override val yes = "yes"
+    override val no = "no"
     override fun invoiceStyle(style: InvoiceStyle) = when (style) {
         InvoiceStyle.COMPACT -> "Compact"
         InvoiceStyle.MINISTERIAL -> "Ministerial"
@@ -309,6 +338,17 @@ object English : Strings {
 
 object Romanian : Strings {
     override val language = "ro"
+    override fun action(a: AccountAction) = when (a) {
+        AccountAction.SYNC -> "Citirea căsuței"
+        AccountAction.SEND -> "Trimiterea"
+        AccountAction.FLAG -> "Marcarea mesajelor"
+        AccountAction.MOVE_DELETE -> "Mutarea sau ștergerea mesajelor"
+        AccountAction.EDIT_SETTINGS -> "Schimbarea setărilor"
+    }
+    override fun denied(a: AccountAction, missing: PermissionKind?) =
+        "${action(a)}: " + (missing?.let { "delegarea ta nu include „${permission(it)}”" } ?: "serverul nu permite")
+    override val yes = "da"
+    override val no = "nu"
     override fun invoiceStyle(style: InvoiceStyle) = when (style) {
         InvoiceStyle.COMPACT -> "Compactă"
         InvoiceStyle.MINISTERIAL -> "Ministerială"
@@ -429,6 +469,15 @@ object Romanian : Strings {
     override fun unread(count: UInt) = "$count necitite"
     override fun unreadBelow(count: UInt) = "$count necitite în subdosare"
     override fun error(code: String) = errors[code] ?: errors.getValue("internal")
+}
+
+/** The name of a permission, in `strings`' language. */
+fun Strings.permission(p: PermissionKind): String = when (p) {
+    PermissionKind.READ -> permRead
+    PermissionKind.WRITE -> permWrite
+    PermissionKind.SEND -> permSend
+    PermissionKind.MAIL_PROGRAMS -> permMailPrograms
+    PermissionKind.SETTINGS -> permSettings
 }
 
 /** The strings for a BCP 47 language tag: Italian unless English or Romanian is asked for. */
