@@ -233,7 +233,11 @@ pub fn denial(p: &Permissions, rights: Option<&str>, operation: Operation) -> Op
     if operation.allowed(&capabilities(p, rights)) {
         return None;
     }
-    Some(operation.needs(p).map_or(Denial::ServerRights, Denial::Missing))
+    Some(
+        operation
+            .needs(p)
+            .map_or(Denial::ServerRights, Denial::Missing),
+    )
 }
 
 /// Every operation the account may not perform, and why.
@@ -467,8 +471,14 @@ mod tests {
                 (Operation::Sync, None),
                 (Operation::Send, Some(Denial::Missing(Permission::Send))),
                 (Operation::Flag, None),
-                (Operation::MoveDelete, Some(Denial::Missing(Permission::Write))),
-                (Operation::EditSettings, Some(Denial::Missing(Permission::Settings))),
+                (
+                    Operation::MoveDelete,
+                    Some(Denial::Missing(Permission::Write))
+                ),
+                (
+                    Operation::EditSettings,
+                    Some(Denial::Missing(Permission::Settings))
+                ),
             ]
         );
         // Without "mail programs" nothing that touches the server is allowed, and that is why.
@@ -486,6 +496,9 @@ mod tests {
             denial(&Permissions::OWNER, Some("lr"), Operation::MoveDelete),
             Some(Denial::ServerRights)
         );
-        assert_eq!(denial(&Permissions::OWNER, Some("lr"), Operation::Sync), None);
+        assert_eq!(
+            denial(&Permissions::OWNER, Some("lr"), Operation::Sync),
+            None
+        );
     }
 }

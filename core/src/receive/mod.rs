@@ -226,7 +226,8 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     rec
 }
 
-fn mime_of(part: &mail_parser::MessagePart<'_>) -> String {
+/// A part's MIME type, lower-cased (`application/octet-stream` when it says none).
+pub(crate) fn mime_of(part: &mail_parser::MessagePart<'_>) -> String {
     part.content_type()
         .map(|c| {
             format!(

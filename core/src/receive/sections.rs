@@ -71,16 +71,7 @@ fn part_name(m: &Message<'_>, part: usize) -> Option<String> {
 }
 
 fn part_mime(m: &Message<'_>, part: usize) -> String {
-    use mail_parser::MimeHeaders;
     m.parts
         .get(part)
-        .and_then(|p| p.content_type())
-        .map(|c| {
-            format!(
-                "{}/{}",
-                c.ctype().to_ascii_lowercase(),
-                c.subtype().unwrap_or("octet-stream").to_ascii_lowercase()
-            )
-        })
-        .unwrap_or_else(|| "application/octet-stream".into())
+        .map_or_else(|| "application/octet-stream".into(), super::mime_of)
 }
