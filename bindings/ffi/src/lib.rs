@@ -32,6 +32,7 @@ mod parts;
 pub mod presets;
 pub mod runtime;
 mod saving;
+mod settings;
 pub mod text;
 pub mod types;
 
@@ -56,6 +57,7 @@ pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };
 pub use saving::{SaveFailure, SavedFile, save_invoice_attachments};
+pub use settings::{AppSettings, DownloadPolicy, LockPolicy};
 pub use types::*;
 
 /// The core's version, for about screens and bug reports.

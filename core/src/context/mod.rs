@@ -13,11 +13,13 @@
 mod error;
 mod mail;
 mod menu;
+mod settings;
 mod view;
 
 pub use error::{Error, Result};
 pub use mail::{SendOutcome, SendRefusal};
 pub use menu::{MenuItem, MenuTarget};
+pub use settings::{DownloadPolicy, LockPolicy, Settings};
 pub use view::{ListPage, MessageView, PecFacts, SearchForm};
 
 use crate::accounts::{self, AccountSetup, CredentialStore};
@@ -62,6 +64,8 @@ struct Shared {
     changes: broadcast::Sender<Change>,
     /// Forwards the engine's events to the change bus for the context's whole life.
     _engine_changes: sync::Subscription,
+    /// When the app left the screen (the shell's monotonic clock, ms), for the lock.
+    background_since: std::sync::Mutex<Option<i64>>,
 }
 
 impl Context {
@@ -87,6 +91,7 @@ impl Context {
                 engine,
                 changes,
                 _engine_changes: forward,
+                background_since: std::sync::Mutex::new(None),
             }),
         })
     }

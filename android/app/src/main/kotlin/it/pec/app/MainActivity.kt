@@ -1,6 +1,7 @@
 package it.pec.app
 
 import android.os.Bundle
+import android.os.SystemClock
 import android.view.WindowManager
 import androidx.activity.compose.setContent
 import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
@@ -21,8 +22,8 @@ import java.util.Locale
 /**
  * The one activity: the lock screen until the platform authenticates the user (a strong biometric,
  * or the device credential), then the app. The window is FLAG_SECURE: no screenshots, and a blank
- * thumbnail in the recent apps. It locks again when it leaves the screen; the lock timeout of the
- * settings comes with the core's lock policy.
+ * thumbnail in the recent apps. Whether to lock again after the app was away is the core's
+ * decision (the settings' lock policy, on the monotonic clock): the activity only reports.
  */
 class MainActivity : FragmentActivity() {
     private var unlocked by mutableStateOf(false)
@@ -48,9 +49,14 @@ class MainActivity : FragmentActivity() {
         if (!unlocked) authenticate()
     }
 
+    override fun onStart() {
+        super.onStart()
+        if (PecApplication.core(this).cameToForeground(SystemClock.elapsedRealtime())) unlocked = false
+    }
+
     override fun onStop() {
         super.onStop()
-        unlocked = false
+        PecApplication.core(this).wentToBackground(SystemClock.elapsedRealtime())
     }
 
     private fun authenticate() {

@@ -3,6 +3,7 @@ package it.pec.app
 import android.app.Application
 import android.content.Context
 import it.pec.core.App
+import kotlinx.coroutines.runBlocking
 import java.io.File
 
 /** Holds the one [App] of the process (one data directory, one sync engine). */
@@ -15,7 +16,8 @@ class PecApplication : Application() {
     override fun onCreate() {
         super.onCreate()
         Notifications.createChannels(this)
-        SyncWorker.schedule(this)
+        val minutes = runBlocking { core.settings() }.syncMinutes.toLong()
+        SyncWorker.schedule(this, minutes)
     }
 
     companion object {

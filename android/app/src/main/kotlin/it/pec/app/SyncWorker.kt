@@ -9,18 +9,24 @@ import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import androidx.work.WorkerParameters
 import it.pec.core.BodyDownload
+import it.pec.core.DownloadPolicy
 import it.pec.core.PecException
 import java.util.concurrent.TimeUnit
 
-/** A sync pass of every account every 15 minutes with a network, then a notification of new mail. */
+/** A sync pass of every account at the settings' interval with a network, then a notification of new mail. */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val core = PecApplication.core(applicationContext)
+        val bodies = when (core.settings().downloads) {
+            DownloadPolicy.RECEIPTS_ONLY -> BodyDownload.RECEIPTS_ONLY
+            DownloadPolicy.SMALL -> BodyDownload.SMALL
+            DownloadPolicy.ALL -> BodyDownload.ALL
+        }
         var added = 0uL
         var retry = false
         for (account in core.accounts()) {
             try {
-                added += core.sync(account.id, BodyDownload.SMALL, null).added
+                added += core.sync(account.id, bodies, null).added
             } catch (e: PecException) {
                 // The status says why; a refused login waits for the user, the network retries.
                 retry = retry || e is PecException.Network || e is PecException.Timeout
@@ -31,12 +37,13 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
     }
 
     companion object {
-        fun schedule(context: Context) {
-            val request = PeriodicWorkRequestBuilder<SyncWorker>(15, TimeUnit.MINUTES)
+        /** Every `minutes` (the settings' interval; at least 15, the platform's floor). */
+        fun schedule(context: Context, minutes: Long) {
+            val request = PeriodicWorkRequestBuilder<SyncWorker>(minutes, TimeUnit.MINUTES)
                 .setConstraints(Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build())
                 .build()
             WorkManager.getInstance(context)
-                .enqueueUniquePeriodicWork("pec-sync", ExistingPeriodicWorkPolicy.KEEP, request)
+                .enqueueUniquePeriodicWork("pec-sync", ExistingPeriodicWorkPolicy.UPDATE, request)
         }
     }
 }

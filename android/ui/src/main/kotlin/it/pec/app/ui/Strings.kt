@@ -2,6 +2,8 @@ package it.pec.app.ui
 
 import it.pec.core.AccountAction
 import it.pec.core.DeliveryStep
+import it.pec.core.DownloadPolicy
+import it.pec.core.LockPolicy
 import it.pec.core.PermissionKind
 import it.pec.core.DraftProblemKind
 import it.pec.core.MessagePriority
@@ -76,6 +78,14 @@ interface Strings {
     val sdiNotification: String
     val shareOriginal: String
     val print: String
+    /** The settings screen. */
+    val lockAfter: String
+    fun lock(policy: LockPolicy): String
+    val hideReceiptsByDefault: String
+    val syncEvery: String
+    fun minutes(n: UInt): String
+    val downloads: String
+    fun downloads(policy: DownloadPolicy): String
     /** The permissions screen: what the login may not do, and why. */
     fun action(a: AccountAction): String
     fun denied(a: AccountAction, missing: PermissionKind?): String
@@ -102,6 +112,21 @@ private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<Folde
 
 object Italian : Strings {
     override val language = "it"
+    override val lockAfter = "Blocca l'app"
+    override fun lock(policy: LockPolicy) = when (policy) {
+        is LockPolicy.Immediately -> "Subito"
+        is LockPolicy.AfterMinutes -> "Dopo ${policy.minutes} min"
+        is LockPolicy.Never -> "Mai"
+    }
+    override val hideReceiptsByDefault = "Nascondi le ricevute nelle liste"
+    override val syncEvery = "Sincronizza ogni"
+    override fun minutes(n: UInt) = "$n min"
+    override val downloads = "Scarica"
+    override fun downloads(policy: DownloadPolicy) = when (policy) {
+        DownloadPolicy.RECEIPTS_ONLY -> "Solo ricevute"
+        DownloadPolicy.SMALL -> "Messaggi fino a 2 MB"
+        DownloadPolicy.ALL -> "Tutto"
+    }
     override fun action(a: AccountAction) = when (a) {
         AccountAction.SYNC -> "Leggere la casella"
         AccountAction.SEND -> "Inviare"
@@ -220,6 +245,21 @@ object Italian : Strings {
 
 object English : Strings {
     override val language = "en"
+    override val lockAfter = "Lock the app"
+    override fun lock(policy: LockPolicy) = when (policy) {
+        is LockPolicy.Immediately -> "At once"
+        is LockPolicy.AfterMinutes -> "After ${policy.minutes} min"
+        is LockPolicy.Never -> "Never"
+    }
+    override val hideReceiptsByDefault = "Hide receipts in lists"
+    override val syncEvery = "Sync every"
+    override fun minutes(n: UInt) = "$n min"
+    override val downloads = "Download"
+    override fun downloads(policy: DownloadPolicy) = when (policy) {
+        DownloadPolicy.RECEIPTS_ONLY -> "Receipts only"
+        DownloadPolicy.SMALL -> "Messages up to 2 MB"
+        DownloadPolicy.ALL -> "Everything"
+    }
     override fun action(a: AccountAction) = when (a) {
         AccountAction.SYNC -> "Read the mailbox"
         AccountAction.SEND -> "Send"
@@ -338,6 +378,21 @@ object English : Strings {
 
 object Romanian : Strings {
     override val language = "ro"
+    override val lockAfter = "Blochează aplicația"
+    override fun lock(policy: LockPolicy) = when (policy) {
+        is LockPolicy.Immediately -> "Imediat"
+        is LockPolicy.AfterMinutes -> "După ${policy.minutes} min"
+        is LockPolicy.Never -> "Niciodată"
+    }
+    override val hideReceiptsByDefault = "Ascunde confirmările în liste"
+    override val syncEvery = "Sincronizează la fiecare"
+    override fun minutes(n: UInt) = "$n min"
+    override val downloads = "Descarcă"
+    override fun downloads(policy: DownloadPolicy) = when (policy) {
+        DownloadPolicy.RECEIPTS_ONLY -> "Doar confirmări"
+        DownloadPolicy.SMALL -> "Mesaje de până la 2 MB"
+        DownloadPolicy.ALL -> "Tot"
+    }
     override fun action(a: AccountAction) = when (a) {
         AccountAction.SYNC -> "Citirea căsuței"
         AccountAction.SEND -> "Trimiterea"
