@@ -203,6 +203,19 @@ impl From<(accounts::Operation, accounts::Denial)> for DeniedAction {
     }
 }
 
+/// What a message action needs of the account: the [`DeniedAction::action`] to look for in
+/// [`AccountInfo::denied`] before offering it (the core's rule, `accounts::Operation::of_action`).
+#[uniffi::export]
+pub fn action_needs(action: MessageAction) -> AccountAction {
+    match accounts::Operation::of_action(&action.into()) {
+        accounts::Operation::Sync => AccountAction::Sync,
+        accounts::Operation::Send => AccountAction::Send,
+        accounts::Operation::Flag => AccountAction::Flag,
+        accounts::Operation::MoveDelete => AccountAction::MoveDelete,
+        accounts::Operation::EditSettings => AccountAction::EditSettings,
+    }
+}
+
 /// What a folder is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

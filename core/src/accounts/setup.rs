@@ -501,4 +501,21 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn each_message_action_needs_its_operation() {
+        assert_eq!(
+            Operation::of_action(&Action::SetSeen(false)),
+            Operation::Flag
+        );
+        assert_eq!(
+            Operation::of_action(&Action::AddLabel("x".into())),
+            Operation::Flag
+        );
+        assert_eq!(Operation::of_action(&Action::Delete), Operation::MoveDelete);
+        assert_eq!(
+            Operation::of_action(&Action::Move(3)),
+            Operation::MoveDelete
+        );
+    }
 }

@@ -10,23 +10,30 @@ import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
+import it.pec.core.MessageAction
 import it.pec.core.MessageView
 import it.pec.core.SignatureState
 
-/** A message: the certified banner, the recipients' timeline, the text and the attachments. */
+/**
+ * A message: the certified banner, the recipients' timeline, the text and the attachments, and the
+ * actions this login may take; one it may not is disabled, with the core's reason beside it.
+ */
 @Composable
-fun MessageScreen(state: MessageState, strings: Strings) {
+fun MessageScreen(state: MessageState, strings: Strings, presenter: MessagePresenter? = null) {
     Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("message")) {
         state.errorCode?.let { Text(strings.error(it), Modifier.testTag("message-error")) }
         val view = state.view ?: return@Column
         Text(view.row.subject, style = MaterialTheme.typography.titleLarge, modifier = Modifier.testTag("subject"))
         Text(view.row.sender, fontWeight = FontWeight.Bold)
         Banner(view, strings)
+        presenter?.let { Actions(it, strings) }
         if (view.recipients.isNotEmpty()) {
             HorizontalDivider(Modifier.padding(vertical = 8.dp))
             view.recipients.forEachIndexed { i, r ->
@@ -43,6 +50,20 @@ fun MessageScreen(state: MessageState, strings: Strings) {
             view.attachments.forEachIndexed { i, a ->
                 Text(a.fileName ?: a.mime, Modifier.testTag("attachment-$i"))
             }
+        }
+    }
+}
+
+@Composable
+private fun Actions(presenter: MessagePresenter, strings: Strings) {
+    listOf(
+        Triple(MessageAction.MarkUnseen, strings.markUnread, "mark-unread"),
+        Triple(MessageAction.Delete, strings.delete, "delete"),
+    ).forEach { (action, label, tag) ->
+        val refused = presenter.refusal(action)
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            TextButton({ presenter.apply(action) }, Modifier.testTag(tag), enabled = refused == null) { Text(label) }
+            refused?.let { Text(strings.denied(it.action, it.missing), Modifier.testTag("$tag-refused")) }
         }
     }
 }

@@ -78,6 +78,9 @@ interface Strings {
     val sdiNotification: String
     val shareOriginal: String
     val print: String
+    /** The message screen's actions. */
+    val markUnread: String
+    val delete: String
     /** The settings screen. */
     val lockAfter: String
     fun lock(policy: LockPolicy): String
@@ -112,6 +115,8 @@ private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<Folde
 
 object Italian : Strings {
     override val language = "it"
+    override val markUnread = "Segna come da leggere"
+    override val delete = "Elimina"
     override val lockAfter = "Blocca l'app"
     override fun lock(policy: LockPolicy) = when (policy) {
         is LockPolicy.Immediately -> "Subito"
@@ -245,6 +250,8 @@ object Italian : Strings {
 
 object English : Strings {
     override val language = "en"
+    override val markUnread = "Mark as unread"
+    override val delete = "Delete"
     override val lockAfter = "Lock the app"
     override fun lock(policy: LockPolicy) = when (policy) {
         is LockPolicy.Immediately -> "At once"
@@ -378,6 +385,8 @@ object English : Strings {
 
 object Romanian : Strings {
     override val language = "ro"
+    override val markUnread = "Marchează ca necitit"
+    override val delete = "Șterge"
     override val lockAfter = "Blochează aplicația"
     override fun lock(policy: LockPolicy) = when (policy) {
         is LockPolicy.Immediately -> "Imediat"
