@@ -183,28 +183,11 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
                 text = inner.body_text(0).map(|t| t.into_owned());
             }
             for sub in inner.attachments() {
-                let sname = sub.attachment_name().map(str::to_string);
-                if sname.as_deref().is_some_and(crate::sdi::is_invoice_file) {
-                    rec.is_invoice = true;
-                }
-                rec.attachments.push(AttachmentRecord {
-                    filename: sname,
-                    mime: mime_of(sub),
-                    size: sub.contents().len() as u64,
-                    section: None,
-                });
+                push_attachment(&mut rec, sub);
             }
             continue;
         }
-        if name.as_deref().is_some_and(crate::sdi::is_invoice_file) {
-            rec.is_invoice = true;
-        }
-        rec.attachments.push(AttachmentRecord {
-            filename: name,
-            mime: mime_of(part),
-            size: part.contents().len() as u64,
-            section: None,
-        });
+        push_attachment(&mut rec, part);
     }
     if rec.kind() == Kind::Receipt {
         // Invoice files attached to a receipt's copy of the original are not received invoices.
@@ -224,6 +207,20 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         rec.body_text = Some(indexed);
     }
     rec
+}
+
+/// Record an attached part; an SdI invoice file name makes the message an invoice.
+fn push_attachment(rec: &mut MessageRecord, part: &mail_parser::MessagePart<'_>) {
+    let filename = part.attachment_name().map(str::to_string);
+    if filename.as_deref().is_some_and(crate::sdi::is_invoice_file) {
+        rec.is_invoice = true;
+    }
+    rec.attachments.push(AttachmentRecord {
+        filename,
+        mime: mime_of(part),
+        size: part.contents().len() as u64,
+        section: None,
+    });
 }
 
 /// A part's MIME type, lower-cased (`application/octet-stream` when it says none).
