@@ -483,7 +483,7 @@ fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEve
     }
 }
 
-pub(crate) fn draft_of(d: ComposeDraft) -> Result<Draft> {
+pub(crate) fn draft_of(d: ComposeDraft) -> Draft {
     let mut draft = Draft::new();
     draft.to = d.to.iter().map(|s| Mailbox::parse(s)).collect();
     draft.cc = d.cc.iter().map(|s| Mailbox::parse(s)).collect();
@@ -505,7 +505,7 @@ pub(crate) fn draft_of(d: ComposeDraft) -> Result<Draft> {
             att
         })
         .collect();
-    Ok(draft)
+    draft
 }
 
 #[uniffi::export]
@@ -613,7 +613,7 @@ impl App {
     /// Validate, queue (persisted: never lost) and submit a PEC. A network failure leaves it in
     /// the outbox (`submitted = false`); `send_pending` retries.
     pub async fn send(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
-        let draft = draft_of(draft)?;
+        let draft = draft_of(draft);
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
             let out = inner.ctx.send(account_id, &draft).await?;
@@ -630,7 +630,7 @@ impl App {
 
     /// Validate and queue a PEC without contacting the server (`send_pending` submits it).
     pub async fn queue(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
-        let draft = draft_of(draft)?;
+        let draft = draft_of(draft);
         let inner = self.inner.clone();
         blocking(move || {
             let queued = inner.ctx.queue(account_id, &draft)?;
@@ -649,7 +649,7 @@ impl App {
     /// The compose screen's live check of a draft from `account_id`: every problem at once, each
     /// recipient (valid, certified), and the size × recipients budget against the provider's limit.
     pub async fn check_draft(&self, account_id: i64, draft: ComposeDraft) -> Result<DraftCheck> {
-        let draft = draft_of(draft)?;
+        let draft = draft_of(draft);
         let inner = self.inner.clone();
         blocking(move || Ok(inner.ctx.check_draft(account_id, &draft)?.into())).await
     }
@@ -751,7 +751,7 @@ impl App {
 /// Validate a draft without sending (the compose screen's live check). Returns the warnings.
 #[uniffi::export]
 pub fn validate_draft(from_address: String, draft: ComposeDraft) -> Result<Vec<String>> {
-    let mut d = draft_of(draft)?;
+    let mut d = draft_of(draft);
     d.from = Some(Mailbox::new(from_address.clone()));
     let preset = compose::ProviderPreset::for_address(&from_address);
     compose::validate(&d, &preset)
