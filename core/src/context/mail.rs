@@ -76,11 +76,7 @@ impl Context {
         account: AccountId,
         draft: &Draft,
     ) -> Result<crate::compose::ComposeCheck> {
-        let acct = self.store().account(account)?;
-        let preset = self.outbox().preset(account)?;
-        let mut draft = draft.clone();
-        draft.from = Some(crate::compose::Mailbox::new(acct.config.address));
-        Ok(crate::compose::check(&draft, &preset))
+        Ok(self.outbox().check(account, draft)?)
     }
 
     /// Validate and queue a PEC (persisted: never lost) once the account may send.

@@ -197,6 +197,22 @@ pub enum SendError {
     NotPermitted(String),
 }
 
+/// `draft` sent by `acct`: PEC's From is the account (= MAIL FROM), with the draft's display name
+/// or the account's.
+fn from_account(acct: &crate::accounts::Account, draft: &Draft) -> Draft {
+    let mut draft = draft.clone();
+    let name = draft
+        .from
+        .take()
+        .and_then(|m| m.name)
+        .or_else(|| acct.config.display_name.clone());
+    draft.from = Some(Mailbox {
+        address: acct.config.address.clone(),
+        name,
+    });
+    draft
+}
+
 /// [`crate::accounts::require`] for the outbox: what the account may not do is refused before
 /// anything is queued.
 fn permitted(
@@ -408,23 +424,25 @@ impl Outbox {
         Ok(())
     }
 
+    /// The compose screen's check of a draft as this account would send it (its address as the
+    /// sender, its provider's rules): every problem at once and the size budget.
+    pub fn check(
+        &self,
+        account: AccountId,
+        draft: &Draft,
+    ) -> Result<compose::ComposeCheck, SendError> {
+        let acct = self.store.account(account)?;
+        let preset = self.preset(account)?;
+        Ok(compose::check(&from_account(&acct, draft), &preset))
+    }
+
     /// Validate, build and persist a PEC. Nothing touches the network. On success the message is
     /// in the outbox and will be sent exactly once by [`Outbox::process`].
     pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued, SendError> {
         let acct = self.store.account(account)?;
         permitted(&self.store, &acct, crate::accounts::Operation::Send)?;
         let preset = self.preset(account)?;
-        let mut draft = draft.clone();
-        // PEC: From must be the account (= MAIL FROM).
-        let name = draft
-            .from
-            .take()
-            .and_then(|m| m.name)
-            .or_else(|| acct.config.display_name.clone());
-        draft.from = Some(Mailbox {
-            address: acct.config.address.clone(),
-            name,
-        });
+        let draft = from_account(&acct, draft);
         let checked = compose::validate(&draft, &preset)?;
         let message_id = compose::new_message_id(&acct.config.address);
         let dir = self.cfg.data_dir.join("outbox");
