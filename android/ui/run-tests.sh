@@ -13,14 +13,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
-missing() {
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "android-ui-test: $1 is missing (CI=true: failing)" >&2
-    exit 1
-  fi
-  echo "android-ui-test: $1 is missing: skipping the screen tests"
-  exit 0
-}
+suite=android-ui-test
+skipping="the screen tests"
+# shellcheck source=../../bindings/kotlin/tools.sh
+source "$root/bindings/kotlin/tools.sh"
 
 # The screens compile for Android too: nothing of the Android SDK may appear here.
 if grep -rln --include='*.kt' -E '^import android\.' "$here/src"; then
@@ -33,14 +29,7 @@ if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null && ! command -v mvn >/
 fi
 command -v mvn >/dev/null || missing "Maven (apt-get install maven)"
 command -v java >/dev/null || missing "java (a JDK)"
-kotlinc="${KOTLINC:-}"
-if [[ -z "$kotlinc" ]]; then
-  for d in "$(npm root -g 2>/dev/null || true)" /usr/lib/node_modules /usr/local/lib/node_modules; do
-    [[ -n "$d" && -x "$d/kotlin-compiler/bin/kotlinc" ]] && { kotlinc="$d/kotlin-compiler/bin/kotlinc"; break; }
-  done
-  [[ -n "$kotlinc" ]] || kotlinc="$(command -v kotlinc || true)"
-fi
-[[ -n "$kotlinc" && -x "$kotlinc" ]] || missing "kotlinc (npm install -g kotlin-compiler)"
+kotlinc="$(find_kotlinc)" || missing "kotlinc (npm install -g kotlin-compiler)"
 klib="$(dirname "$(dirname "$(readlink -f "$kotlinc")")")/lib"
 plugin="$klib/compose-compiler-plugin.jar"
 [[ -f "$plugin" ]] || missing "the Compose compiler plugin ($plugin)"

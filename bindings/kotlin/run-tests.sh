@@ -13,14 +13,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
-missing() {
-  if [[ "${CI:-}" == "true" ]]; then
-    echo "kotlin-test: $1 is missing (CI=true: failing)" >&2
-    exit 1
-  fi
-  echo "kotlin-test: $1 is missing: skipping the Kotlin suite (install it, see bindings/README.md)"
-  exit 0
-}
+suite=kotlin-test
+skipping="the Kotlin suite"
+# shellcheck source=tools.sh
+source "$here/tools.sh"
 
 install_if_root() {
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
@@ -39,17 +35,6 @@ install_if_root() {
     echo "kotlin-test: installing kotlin-compiler (npm)"
     npm install -g kotlin-compiler >/dev/null 2>&1 || true
   fi
-}
-
-find_kotlinc() {
-  if [[ -n "${KOTLINC:-}" && -x "$KOTLINC" ]]; then echo "$KOTLINC"; return 0; fi
-  if command -v kotlinc >/dev/null; then command -v kotlinc; return 0; fi
-  local npmroot
-  npmroot="$(npm root -g 2>/dev/null || true)"
-  for d in "$npmroot" /usr/lib/node_modules /usr/local/lib/node_modules; do
-    if [[ -n "$d" && -x "$d/kotlin-compiler/bin/kotlinc" ]]; then echo "$d/kotlin-compiler/bin/kotlinc"; return 0; fi
-  done
-  return 1
 }
 
 install_if_root
