@@ -3,7 +3,7 @@
 
 use crate::accounts::{AccountError, CredentialError};
 use crate::fatturapa::FatturaError;
-use crate::files::ReadError;
+use crate::files::{ReadError, WriteError};
 use crate::message::ParseError;
 use crate::outbox::SendError;
 use crate::store::StoreError;
@@ -27,6 +27,8 @@ pub enum Error {
     Message(#[from] ParseError),
     #[error(transparent)]
     File(#[from] ReadError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
     /// The provider refused a message at submission (see [`super::SendRefusal`]).
     #[error(transparent)]
     Refused(#[from] super::SendRefusal),

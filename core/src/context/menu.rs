@@ -1,7 +1,7 @@
 //! The folder menu: the account's folders in the order users expect, with the virtual folders.
 
 use super::{Context, Result};
-use crate::store::AccountId;
+use crate::store::{AccountId, MessageId};
 use crate::store::{Folder, FolderId, FolderRole, ListQuery, View};
 
 /// What a menu line opens.
@@ -131,6 +131,16 @@ impl Context {
         }
         out.extend(rest.map(line));
         Ok(out)
+    }
+
+    /// Where `message` may be moved: the account's real folders in menu order, without the one
+    /// it is in and those whose rights refuse new messages.
+    pub fn move_targets(&self, message: MessageId) -> Result<Vec<MenuItem>> {
+        let summary = self.store().message(message)?.summary;
+        let mut folders = self.store().folders(summary.account_id)?;
+        folders.retain(|f| f.id != summary.folder_id && f.may_insert());
+        folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+        Ok(folders.into_iter().map(MenuItem::of_folder).collect())
     }
 
     /// The folder with this server name (exact, then case-insensitive) or role word, as its

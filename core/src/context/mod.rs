@@ -11,12 +11,16 @@
 //! thread. Network work (sync, send) is async.
 
 mod error;
+mod evidence;
+mod invoices;
 mod mail;
 mod menu;
 mod settings;
 mod view;
 
 pub use error::{Error, Result};
+pub use evidence::{EvidenceFile, EvidenceItem};
+pub use invoices::{BuyerOutcome, SdiNotice, SdiProblem};
 pub use mail::{SendOutcome, SendRefusal};
 pub use menu::{MenuItem, MenuTarget};
 pub use settings::{DownloadPolicy, LockPolicy, Settings};
@@ -212,14 +216,17 @@ impl Context {
         Ok(out)
     }
 
-    /// The message's bytes as received, with its account; `NotDownloaded` while only its
-    /// headers are here.
+    /// The message's bytes as received (for the local copy of a PEC sent from here, as
+    /// submitted), with its account; `NotDownloaded` while only its headers are here.
     pub fn raw_message(&self, message: MessageId) -> Result<(AccountId, Vec<u8>)> {
         let account = self.store().message(message)?.summary.account_id;
-        let raw = self
-            .store()
-            .body(message)?
-            .ok_or_else(|| Error::NotDownloaded(format!("message {message}")))?;
+        let raw = match self.store().body(message)? {
+            Some(raw) => raw,
+            None => self
+                .outbox()
+                .copy_of(message)?
+                .ok_or_else(|| Error::NotDownloaded(format!("message {message}")))?,
+        };
         Ok((account, raw))
     }
 }

@@ -8,6 +8,7 @@
 //! travels with the invoice). Content decides in the end: an invoice wins over a message.
 
 use super::FatturaError;
+use super::model::Notification;
 use super::open::{Container, Integrity, Opened, unwrap_signed};
 use super::parse::{Document, parse_document};
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
@@ -117,6 +118,32 @@ pub(super) fn open_email(data: &[u8], trust: &TrustStore) -> Result<Opened, Fatt
         (None, Some(n)) => Ok(n),
         (None, None) => Err(FatturaError::NoInvoiceInMessage),
     }
+}
+
+/// Every SdI message a whole e-mail carries (by file name), opened: the notifications about an
+/// invoice and the metadata file travelling with it. Files that do not open are left out.
+pub fn notifications_in(data: &[u8], trust: &TrustStore) -> Vec<(String, Notification)> {
+    let Some(msg) = MessageParser::default().parse(data) else {
+        return Vec::new();
+    };
+    let mut candidates = Vec::new();
+    let mut seen = 0;
+    collect(&msg, 0, &mut candidates, &mut seen);
+    candidates
+        .into_iter()
+        .filter(|c| classify_file_name(&c.name).is_some_and(|f| f.notification().is_some()))
+        .filter_map(|c| {
+            let content = if c.name.to_ascii_lowercase().ends_with(".p7m") {
+                unwrap_signed(&c.data, trust).ok()?.0
+            } else {
+                c.data
+            };
+            match parse_document(&content).ok()? {
+                Document::Notification(n) => Some((c.name, *n)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The attachment [`open_email`] would open (name and raw bytes, still signed if it was): the file a

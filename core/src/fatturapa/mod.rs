@@ -12,7 +12,7 @@
 
 pub mod codes;
 mod eml;
-pub use eml::invoice_attachment;
+pub use eml::{invoice_attachment, notifications_in};
 pub mod format;
 pub mod model;
 mod open;

@@ -540,6 +540,23 @@ impl Outbox {
         }
     }
 
+    /// The bytes of the message queued as the store's row `message` (the local copy of a sent
+    /// PEC): the outbox keeps the file it submitted. `None` for any other row.
+    pub fn copy_of(&self, message: crate::store::MessageId) -> Result<Option<Vec<u8>>, SendError> {
+        let file: Option<String> = self.store.read(|c| {
+            Ok(c.query_row(
+                "SELECT file FROM outbox WHERE message_row = ?1",
+                [message],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })?;
+        let Some(file) = file else { return Ok(None) };
+        crate::files::read_capped(Path::new(&file), crate::limits::MAX_MESSAGE_FILE_BYTES)
+            .map(Some)
+            .map_err(|e| SendError::Io(e.to_string()))
+    }
+
     /// One entry.
     pub fn entry(&self, id: OutboxId) -> Result<OutboxEntry, SendError> {
         self.store

@@ -14,6 +14,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 pub enum Action {
     SetSeen(bool),
     SetFlagged(bool),
+    /// A label as the user wrote it (any short text); on the server it is an IMAP keyword
+    /// (see [`super::keyword`]).
     AddLabel(String),
     RemoveLabel(String),
     /// Move to another folder of the same account.
@@ -164,6 +166,7 @@ impl Store {
                     queue(tx, if on { ActionKind::AddFlag(f) } else { ActionKind::RemoveFlag(f) })?;
                 }
                 Action::AddLabel(l) => {
+                    let l = super::keyword::keyword_of(&l)?;
                     validate_keyword(&l)?;
                     tx.execute(
                         "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
@@ -172,6 +175,7 @@ impl Store {
                     queue(tx, ActionKind::AddFlag(l))?;
                 }
                 Action::RemoveLabel(l) => {
+                    let l = super::keyword::keyword_of(&l)?;
                     validate_keyword(&l)?;
                     tx.execute(
                         "DELETE FROM labels WHERE message_id = ?1 AND label = ?2",

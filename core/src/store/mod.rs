@@ -13,6 +13,7 @@
 //! local changes replayed by the sync).
 
 mod actions;
+pub mod keyword;
 mod messages;
 mod parts;
 mod query;

@@ -61,6 +61,16 @@ pub struct Folder {
     pub unread: u32,
 }
 
+impl Folder {
+    /// Whether messages may be moved or copied into it (`i`; unknown rights allow it, and the
+    /// server keeps the last word when the move is replayed).
+    pub fn may_insert(&self) -> bool {
+        self.myrights
+            .as_deref()
+            .is_none_or(|r| super::rights::grants(r, 'i'))
+    }
+}
+
 /// The list's one-glance delivery state of a sent message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -446,7 +456,8 @@ impl Store {
             };
             let labels = {
                 let mut st = c.prepare_cached("SELECT label FROM labels WHERE message_id = ?1 ORDER BY label")?;
-                st.query_map([id], |r| r.get(0))?
+                st.query_map([id], |r| r.get::<_, String>(0))?
+                    .map(|k| k.map(|k| super::keyword::label_of(&k)))
                     .collect::<rusqlite::Result<Vec<String>>>()?
             };
             Ok(MessageDetail {
@@ -737,6 +748,36 @@ impl Store {
                 });
             }
             Ok(out)
+        })
+    }
+
+    /// The files of `account`'s messages whose names start with `prefix` (ASCII case ignored):
+    /// the SdI files about one invoice. `(message, file name, message date)`, oldest first.
+    pub fn files_named_like(
+        &self,
+        account: AccountId,
+        prefix: &str,
+    ) -> Result<Vec<(MessageId, String, i64)>> {
+        let mut pattern = String::with_capacity(prefix.len() + 1);
+        for c in prefix.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT a.message_id, a.filename, m.date FROM attachments a
+                 JOIN messages m ON m.id = a.message_id
+                 WHERE m.account_id = ?1 AND a.filename LIKE ?2 ESCAPE '\\'
+                 ORDER BY m.date, m.id, a.idx",
+            )?;
+            Ok(st
+                .query_map(rusqlite::params![account, pattern], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
 

@@ -1,0 +1,304 @@
+//! What the core's root finds and writes about one message: where it may be moved, the SdI's
+//! messages about the invoice it carries, and its evidence exported as files.
+
+mod store_util;
+
+use pec_core::Context;
+use pec_core::accounts::{AccountConfig, MemoryCredentialStore};
+use pec_core::context::{BuyerOutcome, EvidenceItem};
+use pec_core::sdi::SdiNotification;
+use pec_core::store::{AccountId, FolderRole};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use store_util::{TempDir, plain, receipt};
+
+const BOX: &str = "ufficio@pec.example";
+
+fn open(dir: &TempDir) -> (Context, AccountId) {
+    let ctx = Context::open(dir.path(), Arc::new(MemoryCredentialStore::new())).expect("context");
+    let account = ctx
+        .store()
+        .add_account(&AccountConfig::offline(BOX))
+        .expect("account");
+    (ctx, account)
+}
+
+/// A message carrying XML files named as the SdI names them.
+fn with_files(subject: &str, message_id: &str, date: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    let mut m = format!(
+        "From: sdi01@pec.fatturapa.it\r\nTo: {BOX}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\
+         Date: {date}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain\r\n\r\n{subject}\r\n"
+    );
+    for (name, xml) in files {
+        m.push_str(&format!(
+            "--b1\r\nContent-Type: application/xml; name=\"{name}\"\r\n\
+             Content-Disposition: attachment; filename=\"{name}\"\r\n\r\n{xml}\r\n"
+        ));
+    }
+    m.push_str("--b1--\r\n");
+    m.into_bytes()
+}
+
+const NS: &str = "http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fattura/messaggi/v1.0";
+
+fn rc(name: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><ns3:RicevutaConsegna xmlns:ns3=\"{NS}\" versione=\"1.0\">\
+         <IdentificativoSdI>7001</IdentificativoSdI><NomeFile>{name}</NomeFile>\
+         <DataOraRicezione>2026-11-20T10:00:00.000+01:00</DataOraRicezione>\
+         <DataOraConsegna>2026-11-20T10:05:00.000+01:00</DataOraConsegna>\
+         <MessageId>1</MessageId></ns3:RicevutaConsegna>"
+    )
+}
+
+fn ne_refused(name: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><ns3:NotificaEsito xmlns:ns3=\"{NS}\" versione=\"1.0\">\
+         <IdentificativoSdI>7001</IdentificativoSdI><NomeFile>{name}</NomeFile>\
+         <EsitoCommittente><IdentificativoSdI>7001</IdentificativoSdI><Esito>EC02</Esito>\
+         <Descrizione>Importo errato</Descrizione></EsitoCommittente>\
+         <MessageId>2</MessageId></ns3:NotificaEsito>"
+    )
+}
+
+/// The notifications about an invoice are found by the invoice's file name wherever they
+/// arrived, each once, oldest first, with what they say; another invoice's are not.
+#[tokio::test]
+async fn an_invoice_lists_the_sdi_messages_about_it() {
+    let dir = TempDir::new("ctx-notices");
+    let (ctx, account) = open(&dir);
+    let name = "IT01234567890_00001.xml";
+    let invoice = pec_core::fatturapa::synth::invoice_xml(1);
+    let sent = ctx
+        .import(
+            account,
+            Some("sent"),
+            &with_files(
+                "Fattura",
+                "f1@x",
+                "Fri, 20 Nov 2026 09:00:00 +0100",
+                &[(name, &invoice)],
+            ),
+        )
+        .expect("invoice")
+        .id;
+    let date = |h: u32| format!("Fri, 20 Nov 2026 {h:02}:00:00 +0100");
+    let notices = [
+        ("n1@x", date(11), "IT01234567890_00001_RC_001.xml", rc(name)),
+        (
+            "n2@x",
+            date(12),
+            "IT01234567890_00001_NE_001.xml",
+            ne_refused(name),
+        ),
+        // Another invoice's receipt: a name that starts the same is not enough.
+        (
+            "n3@x",
+            date(13),
+            "IT01234567890_00002_RC_001.xml",
+            rc("IT01234567890_00002.xml"),
+        ),
+    ];
+    for (mid, date, file, xml) in &notices {
+        ctx.import(
+            account,
+            None,
+            &with_files("Notifica", mid, date, &[(file, xml)]),
+        )
+        .expect("notice");
+    }
+    // The same receipt copied into another folder is listed once.
+    let (mid, when, file, xml) = &notices[0];
+    ctx.import(
+        account,
+        Some("Archivio"),
+        &with_files("Notifica", mid, when, &[(file, xml)]),
+    )
+    .expect("copy");
+
+    let found = ctx.invoice_notices(sent).expect("notices");
+    let kinds: Vec<SdiNotification> = found.iter().map(|n| n.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![SdiNotification::RC, SdiNotification::NE],
+        "{found:?}"
+    );
+    assert!(found.iter().all(|n| n.read));
+    assert_eq!(
+        found[0].when.as_deref(),
+        Some("2026-11-20T10:05:00.000+01:00")
+    );
+    assert_eq!(found[1].outcome, Some(BuyerOutcome::Refused));
+    // A message without an invoice has no notices.
+    let other = ctx
+        .import(
+            account,
+            None,
+            &plain(BOX, &["a@pec.example"], "Ciao", "p@x", &date(9), "testo"),
+        )
+        .expect("plain")
+        .id;
+    assert!(ctx.invoice_notices(other).expect("none").is_empty());
+}
+
+/// A message may be moved to every real folder but its own and those whose rights refuse new
+/// messages.
+#[tokio::test]
+async fn move_targets_leave_out_the_folder_and_the_closed_ones() {
+    let dir = TempDir::new("ctx-move");
+    let (ctx, account) = open(&dir);
+    let store = ctx.store();
+    store
+        .ensure_folder(account, "INBOX", Some(FolderRole::Inbox), Some("/"))
+        .expect("inbox");
+    store
+        .ensure_folder(account, "Cestino", Some(FolderRole::Trash), Some("/"))
+        .expect("trash");
+    let closed = store
+        .ensure_folder(account, "Condivisa", None, Some("/"))
+        .expect("shared");
+    store
+        .set_folder_rights(closed, Some("lrs"))
+        .expect("rights");
+    store
+        .ensure_folder(account, "Clienti", None, Some("/"))
+        .expect("user folder");
+    let raw = plain(
+        BOX,
+        &["a@pec.example"],
+        "Verbale",
+        "m@x",
+        "Fri, 20 Nov 2026 09:00:00 +0100",
+        "t",
+    );
+    let id = ctx.import(account, None, &raw).expect("import").id;
+    let names: Vec<String> = ctx
+        .move_targets(id)
+        .expect("targets")
+        .into_iter()
+        .map(|m| m.path)
+        .collect();
+    assert_eq!(names, vec!["Cestino", "Clienti"]);
+}
+
+/// A sent PEC's evidence: the message as sent, every receipt as received, and SHA256SUMS in the
+/// coreutils format; a receipt's own export carries its daticert.xml; a second export into the
+/// same folder replaces nothing.
+#[tokio::test]
+async fn evidence_is_the_bytes_received_with_their_checksums() {
+    let dir = TempDir::new("ctx-evidence");
+    let (ctx, account) = open(&dir);
+    ctx.add_provider_anchor(store_util::test_root_pem().as_bytes())
+        .expect("anchor");
+    let sent_raw = plain(
+        BOX,
+        &["a@pec.other"],
+        "Prova",
+        "m1@x",
+        "Thu, 14 Nov 2024 18:26:00 +0100",
+        "testo",
+    );
+    let sent = ctx
+        .import(account, Some("sent"), &sent_raw)
+        .expect("sent")
+        .id;
+    let accepted = receipt(
+        "accettazione",
+        "m1@x",
+        "opec.1@pec.example",
+        None,
+        "nessuno",
+        "18:26:32",
+        BOX,
+    );
+    let delivered = receipt(
+        "avvenuta-consegna",
+        "m1@x",
+        "opec.1@pec.example",
+        Some("a@pec.other"),
+        "nessuno",
+        "18:27:00",
+        BOX,
+    );
+    let accepted_id = ctx.import(account, None, &accepted).expect("acc").id;
+    ctx.import(account, None, &delivered).expect("del");
+
+    let out = TempDir::new("ctx-evidence-out");
+    let files = ctx.export_evidence(sent, out.path()).await.expect("export");
+    let items: Vec<EvidenceItem> = files.iter().map(|f| f.item).collect();
+    use pec_core::message::ReceiptKind::*;
+    assert_eq!(
+        items,
+        vec![
+            EvidenceItem::Message,
+            EvidenceItem::Receipt(Some(Accettazione)),
+            EvidenceItem::Receipt(Some(AvvenutaConsegna)),
+            EvidenceItem::Checksums,
+        ]
+    );
+    let read = |i: usize| std::fs::read(&files[i].path).expect("file");
+    assert_eq!(read(0), sent_raw);
+    assert_eq!(read(1), accepted);
+    assert_eq!(read(2), delivered);
+    let sums = String::from_utf8(read(3)).expect("utf-8");
+    for f in &files[..3] {
+        let bytes = std::fs::read(&f.path).expect("file");
+        let name = f.path.file_name().unwrap().to_string_lossy();
+        let line = format!("{:x}  {name}\n", Sha256::digest(&bytes));
+        assert!(sums.contains(&line), "{sums} lacks {line}");
+    }
+    assert!(
+        files[2]
+            .path
+            .ends_with("02-avvenuta-consegna-a@pec.other.eml"),
+        "{:?}",
+        files[2].path
+    );
+
+    let again = ctx
+        .export_evidence(accepted_id, out.path())
+        .await
+        .expect("receipt export");
+    let names: Vec<String> = again
+        .iter()
+        .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["messaggio (1).eml", "daticert.xml", "SHA256SUMS (1)"]
+    );
+    assert_eq!(
+        std::fs::read(&files[0].path).expect("first"),
+        sent_raw,
+        "not replaced"
+    );
+    let xml = std::fs::read_to_string(&again[1].path).expect("daticert");
+    assert!(xml.contains("<postacert tipo=\"accettazione\""), "{xml}");
+}
+
+/// The local copy of a PEC queued here has its bytes (the file the outbox submits): its evidence
+/// and its invoice's notifications do not wait for the server's Sent copy.
+#[tokio::test]
+async fn a_queued_pec_is_readable_before_the_server_has_it() {
+    let dir = TempDir::new("ctx-queued");
+    let (ctx, account) = open(&dir);
+    let draft = pec_core::compose::Draft {
+        to: vec![pec_core::compose::Mailbox::new("a@pec.other")],
+        subject: "Verbale in coda".into(),
+        text: Some("testo".into()),
+        ..Default::default()
+    };
+    let queued = ctx.queue(account, &draft).expect("queue");
+    let row = ctx
+        .outbox()
+        .entry(queued.id)
+        .expect("entry")
+        .message_row
+        .expect("local copy");
+    let (_, raw) = ctx.raw_message(row).expect("bytes of the local copy");
+    assert!(String::from_utf8_lossy(&raw).contains("Verbale in coda"));
+    let out = TempDir::new("ctx-queued-out");
+    let files = ctx.export_evidence(row, out.path()).await.expect("export");
+    assert_eq!(std::fs::read(&files[0].path).expect("file"), raw);
+}
