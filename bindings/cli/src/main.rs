@@ -53,6 +53,8 @@ enum Command {
     Show(commands::show::Args),
     /// Save a message's attachments, downloading only those parts.
     Save(commands::save::Args),
+    /// Export a message's evidence (envelope, daticert.xml, receipts, SHA256SUMS) as files.
+    Evidence(commands::evidence::Args),
     /// Full-text search.
     Search(commands::search::Args),
     /// Import .eml files into the local store.
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Ls(args) => commands::ls::run(&data_dir, args),
         Command::Show(args) => commands::show::run(&data_dir, args),
         Command::Save(args) => commands::save::run(&data_dir, args),
+        Command::Evidence(args) => commands::evidence::run(&data_dir, args),
         Command::Search(args) => commands::search::run(&data_dir, args),
         Command::Import(args) => commands::import::run(&data_dir, args),
         Command::Send(args) => commands::send::run(&data_dir, args),

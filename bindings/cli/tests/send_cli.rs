@@ -78,6 +78,58 @@ async fn send_status_reply_forward() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("Bcc"));
 
+    // The sent PEC's evidence: the message, its acceptance and its delivery receipt as received,
+    // and SHA256SUMS that `sha256sum -c` accepts.
+    let sent: Value =
+        serde_json::from_str(&ok(a.path(), &["ls", "sent", "--json"])).expect("ls sent");
+    let sent_id = sent
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["subject"] == "Prova CLI")
+        .unwrap_or_else(|| panic!("no sent copy in {sent:#}"))["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let out = a.path().join("evidenza");
+    let out_s = out.to_str().expect("utf-8 path");
+    let files: Value = serde_json::from_str(&ok(
+        a.path(),
+        &["evidence", &sent_id, "--out", out_s, "--json"],
+    ))
+    .expect("evidence json");
+    let items: Vec<(String, String)> = files
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["item"].as_str().unwrap_or("").to_string(),
+                f["kind"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("message", ""),
+        ("receipt", "accettazione"),
+        ("receipt", "avvenuta-consegna"),
+        ("checksums", ""),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(items, want, "{files:#}");
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(&out)
+        .output()
+        .expect("sha256sum");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+
     // utente2 answers with reply: it goes to utente1 (Reply-To), not to posta-certificata@.
     ok(b.path(), &["sync"]);
     let list: Value = serde_json::from_str(&ok(b.path(), &["ls", "INBOX", "--json"])).expect("ls");
@@ -90,6 +142,22 @@ async fn send_status_reply_forward() {
         .as_i64()
         .expect("id")
         .to_string();
+    // A received PEC's evidence carries the provider's daticert.xml beside the envelope.
+    let kept = b.path().join("evidenza");
+    let kept = kept.to_str().expect("utf-8 path");
+    let files: Value = serde_json::from_str(&ok(
+        b.path(),
+        &["evidence", &envelope, "--out", kept, "--json"],
+    ))
+    .expect("evidence json");
+    let items: Vec<&str> = files
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["item"].as_str())
+        .collect();
+    assert_eq!(items, vec!["message", "daticert", "checksums"], "{files:#}");
+
     let rid = ok(
         b.path(),
         &["reply", &envelope, "--all", "--body", "Ricevuto."],

@@ -112,3 +112,119 @@ impl App {
         .await
     }
 }
+
+/// Which message of the SdI (the two letters in its file name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+pub enum SdiMessageKind {
+    /// Ricevuta di consegna: delivered to the buyer.
+    Rc,
+    /// Notifica di scarto: the SdI rejected the invoice.
+    Ns,
+    /// Mancata consegna: not delivered; the buyer finds it in its reserved area.
+    Mc,
+    /// Notifica di esito: the buyer's (a public administration's) answer.
+    Ne,
+    /// Decorrenza termini: the buyer did not answer in time.
+    Dt,
+    /// Attestazione di avvenuta trasmissione con impossibilità di recapito.
+    At,
+    /// File dei metadati: travels with a received invoice.
+    Mt,
+    /// Esito committente: the answer the buyer sent.
+    Ec,
+    /// Scarto esito committente: the buyer's answer was refused.
+    Se,
+}
+
+impl From<pec_core::sdi::SdiNotification> for SdiMessageKind {
+    fn from(n: pec_core::sdi::SdiNotification) -> Self {
+        use pec_core::sdi::SdiNotification as N;
+        match n {
+            N::RC => SdiMessageKind::Rc,
+            N::NS => SdiMessageKind::Ns,
+            N::MC => SdiMessageKind::Mc,
+            N::NE => SdiMessageKind::Ne,
+            N::DT => SdiMessageKind::Dt,
+            N::AT => SdiMessageKind::At,
+            N::MT => SdiMessageKind::Mt,
+            N::EC => SdiMessageKind::Ec,
+            N::SE => SdiMessageKind::Se,
+        }
+    }
+}
+
+/// The buyer's answer to an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+pub enum BuyerOutcome {
+    Accepted,
+    Refused,
+}
+
+/// One error the SdI listed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SdiProblem {
+    pub code: String,
+    pub description: Option<String>,
+}
+
+/// One message of the SdI about an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SdiNotice {
+    /// The message that carries it (open it with `message`).
+    pub message_id: i64,
+    pub file_name: String,
+    pub kind: SdiMessageKind,
+    /// When the SdI says it happened, as it wrote it (ISO 8601); `None` until the carrying
+    /// message's body is here.
+    pub when: Option<String>,
+    /// The carrying message's date, seconds since the epoch.
+    pub arrived: i64,
+    pub outcome: Option<BuyerOutcome>,
+    pub problems: Vec<SdiProblem>,
+    /// The details above were read from the file itself.
+    pub read: bool,
+}
+
+impl From<pec_core::context::SdiNotice> for SdiNotice {
+    fn from(n: pec_core::context::SdiNotice) -> Self {
+        SdiNotice {
+            message_id: n.message,
+            file_name: n.file_name,
+            kind: n.kind.into(),
+            when: n.when,
+            arrived: n.arrived,
+            outcome: n.outcome.map(|o| match o {
+                pec_core::context::BuyerOutcome::Accepted => BuyerOutcome::Accepted,
+                pec_core::context::BuyerOutcome::Refused => BuyerOutcome::Refused,
+            }),
+            problems: n
+                .problems
+                .into_iter()
+                .map(|p| SdiProblem {
+                    code: p.code,
+                    description: p.description,
+                })
+                .collect(),
+            read: n.read,
+        }
+    }
+}
+
+#[uniffi::export]
+impl App {
+    /// The SdI's messages about the invoice a message carries (its delivery receipt or
+    /// rejection, the buyer's answer, the lapse of the terms, its metadata), oldest first;
+    /// empty for a message without an SdI-named invoice. The body must be downloaded.
+    pub async fn invoice_notices(&self, message_id: i64) -> Result<Vec<SdiNotice>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
+                .ctx
+                .invoice_notices(message_id)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+        .await
+    }
+}

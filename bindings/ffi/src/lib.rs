@@ -23,6 +23,7 @@ pub mod credentials;
 mod drafts;
 mod error;
 pub mod events;
+mod evidence;
 pub mod files;
 mod invoices;
 mod mail;
@@ -41,11 +42,14 @@ pub use credentials::{CredentialBackend, SecretStore};
 pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};
 pub use events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+pub use evidence::{EvidenceFile, EvidenceItem};
 pub use files::{
     FilePurpose, FileReport, attachment_from_path, inspect_file, inspect_file_with_test_anchor,
     invoice_file_attachments, invoice_file_summary, read_file, render_invoice_file,
 };
-pub use invoices::{InvoiceDetails, InvoicePage, InvoiceRow};
+pub use invoices::{
+    BuyerOutcome, InvoiceDetails, InvoicePage, InvoiceRow, SdiMessageKind, SdiNotice, SdiProblem,
+};
 pub use mail::{
     BackgroundSync, BodyDownload, ComposeDraft, DraftCheck, DraftProblem, DraftProblemKind,
     DraftRecipient, MessagePriority, OutgoingAttachment, RequestedReceipt, SendListener,

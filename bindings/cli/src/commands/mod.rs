@@ -1,4 +1,5 @@
 pub mod account;
+pub mod evidence;
 pub mod forward;
 pub mod import;
 pub mod inspect;
