@@ -1,5 +1,6 @@
 package it.pec.app
 
+import android.content.Intent
 import android.os.Bundle
 import android.os.SystemClock
 import android.view.WindowManager
@@ -14,6 +15,7 @@ import androidx.compose.runtime.setValue
 import androidx.core.content.ContextCompat
 import androidx.fragment.app.FragmentActivity
 import it.pec.app.ui.LockScreen
+import it.pec.app.ui.Navigator
 import it.pec.app.ui.PecApp
 import it.pec.app.ui.Strings
 import it.pec.app.ui.stringsFor
@@ -28,20 +30,30 @@ import java.util.Locale
 class MainActivity : FragmentActivity() {
     private var unlocked by mutableStateOf(false)
     private lateinit var strings: Strings
+    private lateinit var platform: AndroidPlatform
+    /** Kept by the activity: the place in the app and shared files outlive the lock screen. */
+    private val navigator = Navigator()
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
         strings = stringsFor(Locale.getDefault().toLanguageTag())
+        platform = AndroidPlatform(this)
+        navigator.shareIn(platform.received(intent))
         setContent {
             MaterialTheme {
                 if (unlocked) {
-                    PecApp(PecApplication.core(this), strings)
+                    PecApp(PecApplication.core(this), strings, platform, navigator)
                 } else {
                     LockScreen(strings, ::authenticate)
                 }
             }
         }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        navigator.shareIn(platform.received(intent))
     }
 
     override fun onResume() {

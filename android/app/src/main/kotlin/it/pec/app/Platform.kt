@@ -1,26 +1,113 @@
 package it.pec.app
 
-import android.app.Activity
 import android.content.Intent
+import android.net.Uri
 import android.print.PrintManager
+import android.provider.OpenableColumns
 import android.webkit.WebView
 import android.webkit.WebViewClient
+import androidx.activity.result.ActivityResultLauncher
+import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.viewinterop.AndroidView
 import androidx.core.content.FileProvider
+import androidx.core.content.IntentCompat
+import androidx.fragment.app.FragmentActivity
+import it.pec.app.ui.Platform
 import it.pec.core.SharedFile
 import java.io.File
 
 /**
- * An invoice's HTML (rendered by the core, self-contained) in a WebView that runs no script,
- * loads nothing from the network and reads no file.
+ * The screens' [Platform] on Android: a locked-down WebView, the share sheet and viewers through
+ * the FileProvider (read grants for the chosen app only), the print framework, and the system
+ * picker whose documents are streamed into private copies. Files live under `cache/shared`, the
+ * FileProvider's only root. Create it in `onCreate` (it registers the picker's result).
  */
-@Composable
-fun InvoiceWebView(html: String) {
-    AndroidView(
-        factory = { context -> lockedDown(WebView(context)) },
-        update = { it.loadDataWithBaseURL(null, html, "text/html", "utf-8", null) },
-    )
+class AndroidPlatform(private val activity: FragmentActivity) : Platform {
+    override val filesDir: String = File(activity.cacheDir, "shared").apply { mkdirs() }.path
+
+    private var picked: ((List<String>) -> Unit)? = null
+    private val picker: ActivityResultLauncher<Array<String>> =
+        activity.registerForActivityResult(ActivityResultContracts.OpenMultipleDocuments()) { uris ->
+            val paths = uris.mapNotNull(::copyIn)
+            picked?.invoke(paths)
+            picked = null
+        }
+
+    @Composable
+    override fun Html(html: String) {
+        AndroidView(
+            factory = { context -> lockedDown(WebView(context)) },
+            update = { it.loadDataWithBaseURL(null, html, "text/html", "utf-8", null) },
+        )
+    }
+
+    override fun share(file: SharedFile) {
+        // The name came from a message: only its last component is used.
+        val target = File(filesDir, File(file.fileName).name.ifBlank { "file" })
+        target.writeBytes(file.data)
+        shareFiles(listOf(target.path))
+    }
+
+    override fun shareFiles(paths: List<String>) {
+        val uris = ArrayList(paths.map(::uriOf))
+        val send = if (uris.size == 1) {
+            Intent(Intent.ACTION_SEND).putExtra(Intent.EXTRA_STREAM, uris[0])
+        } else {
+            Intent(Intent.ACTION_SEND_MULTIPLE).putParcelableArrayListExtra(Intent.EXTRA_STREAM, uris)
+        }
+        send.setType("*/*").addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        activity.startActivity(Intent.createChooser(send, null))
+    }
+
+    override fun open(path: String) {
+        val uri = uriOf(path)
+        val view = Intent(Intent.ACTION_VIEW)
+            .setDataAndType(uri, activity.contentResolver.getType(uri) ?: "*/*")
+            .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        activity.startActivity(Intent.createChooser(view, null))
+    }
+
+    override fun print(html: String, jobName: String) {
+        val view = lockedDown(WebView(activity))
+        view.webViewClient = object : WebViewClient() {
+            override fun onPageFinished(page: WebView, url: String?) {
+                val printing = activity.getSystemService(PrintManager::class.java)
+                printing.print(jobName, page.createPrintDocumentAdapter(jobName), null)
+            }
+        }
+        view.loadDataWithBaseURL(null, html, "text/html", "utf-8", null)
+    }
+
+    override fun pickFiles(onPicked: (List<String>) -> Unit) {
+        picked = onPicked
+        picker.launch(arrayOf("*/*"))
+    }
+
+    /** The files another app shared with `intent` (ACTION_SEND, ACTION_SEND_MULTIPLE), copied in. */
+    fun received(intent: Intent): List<String> {
+        val uris = when (intent.action) {
+            Intent.ACTION_SEND -> listOfNotNull(IntentCompat.getParcelableExtra(intent, Intent.EXTRA_STREAM, Uri::class.java))
+            Intent.ACTION_SEND_MULTIPLE -> IntentCompat.getParcelableArrayListExtra(intent, Intent.EXTRA_STREAM, Uri::class.java).orEmpty()
+            else -> emptyList()
+        }
+        return uris.mapNotNull(::copyIn)
+    }
+
+    private fun uriOf(path: String): Uri =
+        FileProvider.getUriForFile(activity, "${activity.packageName}.files", File(path))
+
+    /** Stream a picked document into a private copy (never whole in memory), named as it was. */
+    private fun copyIn(uri: Uri): String? {
+        val name = activity.contentResolver.query(uri, arrayOf(OpenableColumns.DISPLAY_NAME), null, null, null)
+            ?.use { c -> if (c.moveToFirst()) c.getString(0) else null }
+        val dir = File(filesDir, "picked-${System.nanoTime()}").apply { mkdirs() }
+        val target = File(dir, File(name ?: "file").name.ifBlank { "file" })
+        return activity.contentResolver.openInputStream(uri)?.use { input ->
+            target.outputStream().use { input.copyTo(it) }
+            target.path
+        }
+    }
 }
 
 private fun lockedDown(view: WebView): WebView = view.apply {
@@ -28,30 +115,4 @@ private fun lockedDown(view: WebView): WebView = view.apply {
     settings.blockNetworkLoads = true
     settings.allowFileAccess = false
     settings.allowContentAccess = false
-}
-
-/** Hand a file to the share sheet through the FileProvider, readable by the chosen app only. */
-fun share(activity: Activity, file: SharedFile) {
-    val dir = File(activity.cacheDir, "shared").apply { mkdirs() }
-    // The name came from a message: only its last component is used.
-    val target = File(dir, File(file.fileName).name.ifBlank { "file" })
-    target.writeBytes(file.data)
-    val uri = FileProvider.getUriForFile(activity, "${activity.packageName}.files", target)
-    val send = Intent(Intent.ACTION_SEND)
-        .setType(file.mime)
-        .putExtra(Intent.EXTRA_STREAM, uri)
-        .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
-    activity.startActivity(Intent.createChooser(send, null))
-}
-
-/** Print an invoice's HTML (or save it as PDF) through the platform's print framework. */
-fun print(activity: Activity, html: String, jobName: String) {
-    val view = lockedDown(WebView(activity))
-    view.webViewClient = object : WebViewClient() {
-        override fun onPageFinished(page: WebView, url: String?) {
-            val printing = activity.getSystemService(PrintManager::class.java)
-            printing.print(jobName, page.createPrintDocumentAdapter(jobName), null)
-        }
-    }
-    view.loadDataWithBaseURL(null, html, "text/html", "utf-8", null)
 }

@@ -25,6 +25,9 @@ data class ComposeState(
     val attachments: List<OutgoingAttachment> = emptyList(),
     val receipt: RequestedReceipt = RequestedReceipt.COMPLETA,
     val priority: MessagePriority = MessagePriority.NORMAL,
+    /** A reply's threading headers, kept from the draft the core prepared. */
+    val inReplyTo: String? = null,
+    val references: List<String> = emptyList(),
     val check: DraftCheck? = null,
     val sending: Boolean = false,
     val sent: SendResult? = null,
@@ -39,8 +42,13 @@ data class ComposeState(
  * not, blocked files, size × recipients against the provider's limit); sending queues the PEC in
  * the outbox (never lost) and submits it.
  */
-class ComposePresenter(private val app: App, private val scope: CoroutineScope, private val accountId: Long) {
-    private val mutable = MutableStateFlow(ComposeState())
+class ComposePresenter(
+    private val app: App,
+    private val scope: CoroutineScope,
+    private val accountId: Long,
+    start: ComposeDraft? = null,
+) {
+    private val mutable = MutableStateFlow(start?.let(::stateOf) ?: ComposeState())
     val state: StateFlow<ComposeState> = mutable.asStateFlow()
     private var checking: Job? = null
 
@@ -104,6 +112,13 @@ class ComposePresenter(private val app: App, private val scope: CoroutineScope, 
 
     private fun draft(s: ComposeState) = ComposeDraft(
         to = s.to, cc = s.cc, subject = s.subject, text = s.text, attachments = s.attachments,
-        receipt = s.receipt, inReplyTo = null, priority = s.priority,
+        receipt = s.receipt, inReplyTo = s.inReplyTo, priority = s.priority, references = s.references,
+    )
+
+    /** The screen's state for a draft the core prepared (a reply, a forward). */
+    private fun stateOf(d: ComposeDraft) = ComposeState(
+        to = d.to, cc = d.cc, subject = d.subject, text = d.text, attachments = d.attachments,
+        receipt = d.receipt ?: RequestedReceipt.COMPLETA, priority = d.priority ?: MessagePriority.NORMAL,
+        inReplyTo = d.inReplyTo, references = d.references,
     )
 }

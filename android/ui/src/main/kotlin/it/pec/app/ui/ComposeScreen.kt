@@ -29,7 +29,7 @@ import it.pec.core.RequestedReceipt
 
 /** Write a PEC: To and Cc (no Bcc: PEC has none), subject, text, attachments with the size bar. */
 @Composable
-fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePresenter) {
+fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePresenter, platform: Platform? = null) {
     Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("compose")) {
         Recipients(strings.to, "to", state.to, state, strings, presenter::addTo, presenter::removeTo)
         Recipients(strings.cc, "cc", state.cc, state, strings, presenter::addCc, presenter::removeCc)
@@ -37,6 +37,11 @@ fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePrese
             label = { Text(strings.subject) }, singleLine = true)
         OutlinedTextField(state.text, presenter::setText, Modifier.fillMaxWidth().testTag("text"),
             label = { Text(strings.body) }, minLines = 4)
+        platform?.let { p ->
+            TextButton({ p.pickFiles { paths -> paths.forEach(presenter::attach) } }, Modifier.testTag("attach")) {
+                Text(strings.attach)
+            }
+        }
         state.attachments.forEach { a ->
             AssistChip(onClick = { presenter.removeAttachment(a.fileName) }, label = { Text(a.fileName) },
                 modifier = Modifier.testTag("attachment-${a.fileName}"))
@@ -65,6 +70,7 @@ fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePrese
         Button(presenter::send, Modifier.padding(top = 8.dp).testTag("send"), enabled = state.sendable) {
             Text(strings.send)
         }
+        state.sent?.let { Text(strings.queued, Modifier.testTag("queued")) }
     }
 }
 

@@ -21,6 +21,8 @@ data class DrawerState(
     val accounts: List<AccountInfo> = emptyList(),
     val selected: Long? = null,
     val entries: List<MenuEntry> = emptyList(),
+    /** The accounts were read once: an empty list now means "no mailbox yet". */
+    val loaded: Boolean = false,
     /** The code of the last failure (`PecError::code`), for [Strings.error]. */
     val errorCode: String? = null,
 )
@@ -60,7 +62,7 @@ class DrawerPresenter(private val app: App, private val scope: CoroutineScope) {
             mutable.update { it.copy(errorCode = codeOf(e)) }
             return
         }
-        mutable.update { it.copy(accounts = accounts) }
+        mutable.update { it.copy(accounts = accounts, loaded = true) }
         val selected = state.value.selected
         if (selected == null || accounts.none { it.id == selected }) {
             accounts.firstOrNull()?.let { select(it.id) }

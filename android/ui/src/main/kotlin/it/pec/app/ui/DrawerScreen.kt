@@ -8,6 +8,7 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.itemsIndexed
 import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -34,6 +35,7 @@ fun DrawerScreen(
     strings: Strings,
     onSelectAccount: (Long) -> Unit,
     onOpen: (ViewRef) -> Unit,
+    onLink: (Screen) -> Unit = {},
 ) {
     Column(Modifier.fillMaxWidth().testTag("drawer")) {
         if (state.accounts.isEmpty()) {
@@ -50,8 +52,29 @@ fun DrawerScreen(
         }
         HorizontalDivider()
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("drawer-error")) }
-        LazyColumn {
+        LazyColumn(Modifier.weight(1f, fill = false)) {
             itemsIndexed(state.entries) { index, entry -> MenuLine(entry, index, strings, onOpen) }
+        }
+        HorizontalDivider()
+        val account = state.accounts.firstOrNull { it.id == state.selected }
+        val used = account?.quotaUsedKb
+        val limit = account?.quotaLimitKb
+        if (used != null && limit != null && limit > 0uL) {
+            LinearProgressIndicator(
+                progress = { (used.toDouble() / limit.toDouble()).toFloat().coerceIn(0f, 1f) },
+                modifier = Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 4.dp),
+            )
+            Text(strings.quota(used, limit), Modifier.padding(horizontal = 16.dp).testTag("quota"),
+                style = MaterialTheme.typography.bodySmall)
+        }
+        val links = listOfNotNull(
+            Triple(strings.settings, "link-settings", Screen.Settings),
+            Triple(strings.addAccount, "link-add-account", Screen.AddAccount),
+            account?.let { Triple(strings.permissions, "link-permissions", Screen.Permissions(it.id)) },
+        )
+        links.forEach { (label, tag, screen) ->
+            Text(label, Modifier.fillMaxWidth().clickable { onLink(screen) }
+                .padding(horizontal = 16.dp, vertical = 10.dp).testTag(tag))
         }
     }
 }

@@ -3,6 +3,9 @@ package it.pec.app.ui
 import it.pec.core.App
 import it.pec.core.InvoiceStyle
 import it.pec.core.InvoiceView
+import it.pec.core.SdiNotice
+import it.pec.core.ui.changesFlow
+import kotlinx.coroutines.flow.conflate
 import it.pec.core.SharedFile
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -15,6 +18,8 @@ import kotlinx.coroutines.launch
 data class InvoiceState(
     val style: InvoiceStyle = InvoiceStyle.COMPACT,
     val view: InvoiceView? = null,
+    /** What the SdI said about this invoice, oldest first (the core finds them by file name). */
+    val notices: List<SdiNotice> = emptyList(),
     val errorCode: String? = null,
 )
 
@@ -25,6 +30,20 @@ class InvoicePresenter(private val app: App, private val scope: CoroutineScope, 
 
     init {
         load(InvoiceStyle.COMPACT)
+        // A notification arriving (a sync, a receipt) adds to the invoice's history.
+        scope.launch {
+            loadNotices()
+            app.changesFlow().conflate().collect { loadNotices() }
+        }
+    }
+
+    private suspend fun loadNotices() {
+        try {
+            val notices = app.invoiceNotices(messageId)
+            mutable.update { it.copy(notices = notices) }
+        } catch (e: Exception) {
+            mutable.update { it.copy(errorCode = codeOf(e)) }
+        }
     }
 
     /** Compact (a paper invoice) or ministerial (every section of the SdI stylesheet). */

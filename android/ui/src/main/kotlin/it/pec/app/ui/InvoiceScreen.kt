@@ -13,6 +13,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import it.pec.core.InvoiceStyle
+import it.pec.core.SdiNotice
 
 /**
  * An invoice: its headline (supplier, number, total, whether a signature vouches for it), the
@@ -48,6 +49,24 @@ fun InvoiceScreen(
             TextButton(onShare, Modifier.testTag("share")) { Text(strings.shareOriginal) }
             TextButton(onPrint, Modifier.testTag("print")) { Text(strings.print) }
         }
+        if (state.notices.isNotEmpty()) Notices(state.notices, strings)
         html(view.html)
+    }
+}
+
+/** The SdI's messages about the invoice, oldest first: what each means, when, and its errors. */
+@Composable
+private fun Notices(notices: List<SdiNotice>, strings: Strings) {
+    Column(Modifier.fillMaxWidth().padding(vertical = 8.dp).testTag("sdi-history")) {
+        Text(strings.sdiHistory, style = MaterialTheme.typography.titleSmall)
+        notices.forEachIndexed { i, n ->
+            val what = strings.sdiMessage(n.kind) + (n.outcome?.let { ": " + strings.outcome(it) } ?: "")
+            Text(what, Modifier.testTag("sdi-$i"))
+            Text(n.`when` ?: if (n.read) n.fileName else strings.detailsAfterDownload,
+                style = MaterialTheme.typography.bodySmall, modifier = Modifier.testTag("sdi-when-$i"))
+            n.problems.forEach { p ->
+                Text("${p.code}: ${p.description ?: ""}", style = MaterialTheme.typography.bodySmall)
+            }
+        }
     }
 }

@@ -1,18 +1,26 @@
 package it.pec.app.ui
 
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.BoxWithConstraints
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxHeight
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.width
 import androidx.compose.material3.DrawerValue
+import androidx.compose.material3.ExtendedFloatingActionButton
 import androidx.compose.material3.ModalDrawerSheet
-import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.ModalNavigationDrawer
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
+import androidx.compose.material3.VerticalDivider
 import androidx.compose.material3.rememberDrawerState
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
@@ -35,48 +43,169 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 
-/** The unlocked app: the ☰ drawer over the list of the folder it opened (the inbox at first). */
+/** Windows at least this wide (tablets, unfolded phones) show the list beside the message. */
+private val TwoPaneWidth = 840.dp
+
+/** A scope for one screen's presenter, cancelled when the screen leaves the composition. */
 @Composable
-fun PecApp(app: App, strings: Strings) {
-    val presenters = remember { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
-    DisposableEffect(Unit) { onDispose { presenters.cancel() } }
+private fun rememberPresenterScope(): CoroutineScope {
+    val scope = remember { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
+    DisposableEffect(Unit) { onDispose { scope.cancel() } }
+    return scope
+}
+
+/**
+ * The unlocked app: the ☰ drawer over the screen on top of [navigator]'s stack, the mailbox (the
+ * list of the folder the drawer opened, the inbox at first) at its root. On a wide window an open
+ * message or invoice is drawn beside the list. With no account yet, the mailbox is the setup.
+ */
+@Composable
+fun PecApp(app: App, strings: Strings, platform: Platform, navigator: Navigator = remember { Navigator() }) {
+    val presenters = rememberPresenterScope()
     val drawer = remember { DrawerPresenter(app, presenters) }
     val drawerState by drawer.state.collectAsState()
+    val stack by navigator.stack.collectAsState()
     var view by remember { mutableStateOf<ViewRef>(ViewRef.Inbox) }
     val sheet = rememberDrawerState(DrawerValue.Closed)
     val ui = rememberCoroutineScope()
+    val top = stack.last()
+    val shared by navigator.shared.collectAsState()
+    LaunchedEffect(drawerState.selected, shared) { drawerState.selected?.let(navigator::composeShared) }
+    val folderTitle = drawerState.entries.firstOrNull { it.view == view }?.let { menuLabel(it, strings) }
+        ?: strings.folder(FolderKind.INBOX, "INBOX")
     ModalNavigationDrawer(
         drawerState = sheet,
         drawerContent = {
             ModalDrawerSheet(Modifier.width(320.dp).fillMaxHeight()) {
-                DrawerScreen(drawerState, strings, onSelectAccount = drawer::select, onOpen = {
-                    view = it
-                    ui.launch { sheet.close() }
-                })
+                DrawerScreen(
+                    drawerState, strings, onSelectAccount = { drawer.select(it); navigator.home() },
+                    onOpen = {
+                        view = it
+                        navigator.home()
+                        ui.launch { sheet.close() }
+                    },
+                    onLink = {
+                        navigator.home()
+                        navigator.open(it)
+                        ui.launch { sheet.close() }
+                    },
+                )
             }
         },
     ) {
-        Column {
-            val title = drawerState.entries.firstOrNull { it.view == view }?.let { menuLabel(it, strings) }
-                ?: strings.folder(FolderKind.INBOX, "INBOX")
-            Row(verticalAlignment = Alignment.CenterVertically) {
-                TextButton(
-                    onClick = { ui.launch { sheet.open() } },
-                    modifier = Modifier.semantics { contentDescription = strings.menu }.testTag("menu"),
-                ) { Text("☰") }
-                Text(title, Modifier.testTag("title"), style = MaterialTheme.typography.titleLarge)
-            }
-            val account = drawerState.selected
-            if (account != null) {
-                // A new list (and presenter, with its own scope) for each account and folder.
-                key(account, view) {
-                    val scope = remember { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
-                    DisposableEffect(Unit) { onDispose { scope.cancel() } }
-                    val list = remember { MessageListPresenter(app, scope, account, view) }
-                    val listState by list.state.collectAsState()
-                    MessageListScreen(listState, strings, list::setHideReceipts, onOpen = {}, onLoadMore = list::loadMore)
+        Surface(Modifier.fillMaxSize()) {
+            Column {
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    if (stack.size > 1) {
+                        TextButton({ navigator.back() }, Modifier.semantics { contentDescription = strings.back }.testTag("back")) { Text("←") }
+                    } else {
+                        TextButton({ ui.launch { sheet.open() } }, Modifier.semantics { contentDescription = strings.menu }.testTag("menu")) { Text("☰") }
+                    }
+                    Text(title(top, folderTitle, strings), Modifier.testTag("title"), style = MaterialTheme.typography.titleLarge)
+                }
+                BoxWithConstraints(Modifier.weight(1f)) {
+                    val account = drawerState.selected
+                    when {
+                        drawerState.loaded && drawerState.accounts.isEmpty() -> Setup(app, strings, navigator)
+                        account == null -> Unit
+                        top == Screen.Mailbox -> Mailbox(app, strings, account, view, navigator)
+                        maxWidth >= TwoPaneWidth && (top is Screen.Message || top is Screen.Invoice) -> Row {
+                            Box(Modifier.weight(2f)) { Mailbox(app, strings, account, view, navigator) }
+                            VerticalDivider()
+                            Box(Modifier.weight(3f)) { Detail(app, strings, platform, top, drawerState, navigator) }
+                        }
+                        else -> Detail(app, strings, platform, top, drawerState, navigator)
+                    }
                 }
             }
+        }
+    }
+}
+
+private fun title(top: Screen, folder: String, strings: Strings): String = when (top) {
+    Screen.Mailbox, is Screen.Message -> folder
+    is Screen.Invoice -> strings.invoicesFolder
+    is Screen.Compose -> strings.write
+    Screen.Settings -> strings.settings
+    is Screen.Permissions -> strings.permissions
+    Screen.AddAccount -> strings.addAccount
+}
+
+/** The list of the open folder, with the button that writes a new PEC. */
+@Composable
+private fun Mailbox(app: App, strings: Strings, account: Long, view: ViewRef, navigator: Navigator) {
+    Box(Modifier.fillMaxSize()) {
+        // A new list (and presenter, with its own scope) for each account and folder.
+        key(account, view) {
+            val scope = rememberPresenterScope()
+            val list = remember { MessageListPresenter(app, scope, account, view) }
+            val listState by list.state.collectAsState()
+            MessageListScreen(listState, strings, list::setHideReceipts, onOpen = { id ->
+                if (navigator.top is Screen.Message) navigator.replace(Screen.Message(id)) else navigator.open(Screen.Message(id))
+            }, onLoadMore = list::loadMore)
+        }
+        ExtendedFloatingActionButton(
+            onClick = { navigator.open(Screen.Compose(account)) },
+            modifier = Modifier.align(Alignment.BottomEnd).padding(16.dp).testTag("write"),
+        ) { Text(strings.write) }
+    }
+}
+
+@Composable
+private fun Setup(app: App, strings: Strings, navigator: Navigator) {
+    val scope = rememberPresenterScope()
+    val setup = remember { AccountSetupPresenter(app, scope) }
+    val state by setup.state.collectAsState()
+    LaunchedEffect(state.added) { if (state.added != null) navigator.home() }
+    AccountSetupScreen(state, strings, setup)
+}
+
+/** The screen on top of the stack, each with its own presenter. */
+@Composable
+private fun Detail(app: App, strings: Strings, platform: Platform, screen: Screen, drawerState: DrawerState, navigator: Navigator) {
+    key(screen) {
+        val scope = rememberPresenterScope()
+        when (screen) {
+            is Screen.Message -> {
+                val presenter = remember { MessagePresenter(app, scope, screen.id) }
+                val state by presenter.state.collectAsState()
+                MessageScreen(state, strings, presenter, platform,
+                    onCompose = { draft -> navigator.open(Screen.Compose(state.view?.row?.accountId ?: return@MessageScreen, draft)) },
+                    onOpenInvoice = { navigator.open(Screen.Invoice(screen.id)) })
+            }
+            is Screen.Invoice -> {
+                val presenter = remember { InvoicePresenter(app, scope, screen.messageId) }
+                val state by presenter.state.collectAsState()
+                val ui = rememberCoroutineScope()
+                InvoiceScreen(state, strings, presenter::setStyle,
+                    onShare = { ui.launch { runCatching { presenter.original() }.onSuccess(platform::share) } },
+                    onPrint = { state.view?.let { platform.print(it.html, it.fileName ?: strings.invoicesFolder) } },
+                    html = { platform.Html(it) })
+            }
+            is Screen.Compose -> {
+                val presenter = remember {
+                    ComposePresenter(app, scope, screen.accountId, screen.start).also { p -> screen.files.forEach(p::attach) }
+                }
+                val state by presenter.state.collectAsState()
+                // Sent: it is in the outbox and its ticks show in the list.
+                LaunchedEffect(state.sent) { if (state.sent != null) navigator.back() }
+                ComposeScreen(state, strings, presenter, platform)
+            }
+            Screen.Settings -> {
+                val presenter = remember { SettingsPresenter(app, scope) }
+                val state by presenter.state.collectAsState()
+                SettingsScreen(state, strings, presenter)
+            }
+            is Screen.Permissions -> drawerState.accounts.firstOrNull { it.id == screen.accountId }?.let {
+                PermissionsScreen(it, strings)
+            }
+            Screen.AddAccount -> {
+                val presenter = remember { AccountSetupPresenter(app, scope) }
+                val state by presenter.state.collectAsState()
+                LaunchedEffect(state.added) { if (state.added != null) navigator.back() }
+                AccountSetupScreen(state, strings, presenter)
+            }
+            Screen.Mailbox -> Unit
         }
     }
 }

@@ -1,6 +1,8 @@
 package it.pec.app.ui
 
 import it.pec.core.AccountAction
+import it.pec.core.BuyerOutcome
+import it.pec.core.SdiMessageKind
 import it.pec.core.DeliveryStep
 import it.pec.core.DownloadPolicy
 import it.pec.core.LockPolicy
@@ -81,6 +83,36 @@ interface Strings {
     /** The message screen's actions. */
     val markUnread: String
     val delete: String
+    val reply: String
+    val replyAll: String
+    val forward: String
+    val moveTo: String
+    val labels: String
+    val label: String
+    /** Export the evidence (envelope, daticert, receipts, checksums) as files. */
+    val exportEvidence: String
+    fun evidenceWritten(files: Int): String
+    val share: String
+    val open: String
+    /** An attachment being downloaded: bytes so far of all. */
+    fun progress(done: ULong, total: ULong): String
+    /** The frame: back, write, the drawer's links, the mailbox's space. */
+    val back: String
+    val write: String
+    val settings: String
+    val addAccount: String
+    val permissions: String
+    val openInvoice: String
+    fun quota(usedKb: ULong, limitKb: ULong): String
+    /** After sending: the message is in the outbox, its receipts will follow. */
+    val queued: String
+    val attach: String
+    /** The SdI's messages about an invoice. */
+    val sdiHistory: String
+    fun sdiMessage(kind: SdiMessageKind): String
+    fun outcome(o: BuyerOutcome): String
+    /** Shown for a notification whose message is not downloaded yet. */
+    val detailsAfterDownload: String
     /** The settings screen. */
     val lockAfter: String
     fun lock(policy: LockPolicy): String
@@ -117,6 +149,43 @@ object Italian : Strings {
     override val language = "it"
     override val markUnread = "Segna come da leggere"
     override val delete = "Elimina"
+    override val reply = "Rispondi"
+    override val replyAll = "Rispondi a tutti"
+    override val forward = "Inoltra"
+    override val moveTo = "Sposta in"
+    override val labels = "Etichette"
+    override val label = "Etichetta"
+    override val exportEvidence = "Esporta le prove"
+    override fun evidenceWritten(files: Int) = if (files == 1) "1 file salvato" else "$files file salvati"
+    override val share = "Condividi"
+    override val open = "Apri"
+    override fun progress(done: ULong, total: ULong) = "${megabytes(done)} di ${megabytes(total)} MB"
+    override val back = "Indietro"
+    override val write = "Scrivi"
+    override val settings = "Impostazioni"
+    override val addAccount = "Aggiungi casella"
+    override val permissions = "Permessi"
+    override val openInvoice = "Apri la fattura"
+    override fun quota(usedKb: ULong, limitKb: ULong) = "Spazio usato: ${megabytes(usedKb * 1024u)} di ${megabytes(limitKb * 1024u)} MB"
+    override val queued = "Messaggio nella posta in uscita: le ricevute seguiranno"
+    override val attach = "Allega file"
+    override val sdiHistory = "Notifiche del Sistema di Interscambio"
+    override fun sdiMessage(kind: SdiMessageKind) = when (kind) {
+        SdiMessageKind.RC -> "Consegnata al destinatario"
+        SdiMessageKind.NS -> "Scartata dallo SdI"
+        SdiMessageKind.MC -> "Non consegnata: il destinatario la trova nella sua area riservata"
+        SdiMessageKind.NE -> "Esito del destinatario"
+        SdiMessageKind.DT -> "Decorsi i termini: il destinatario non ha risposto"
+        SdiMessageKind.AT -> "Trasmessa, ma impossibile da recapitare"
+        SdiMessageKind.MT -> "Metadati della fattura ricevuta"
+        SdiMessageKind.EC -> "Esito inviato dal destinatario"
+        SdiMessageKind.SE -> "Esito del destinatario scartato"
+    }
+    override fun outcome(o: BuyerOutcome) = when (o) {
+        BuyerOutcome.ACCEPTED -> "accettata"
+        BuyerOutcome.REFUSED -> "rifiutata"
+    }
+    override val detailsAfterDownload = "Dettagli dopo lo scaricamento del messaggio"
     override val lockAfter = "Blocca l'app"
     override fun lock(policy: LockPolicy) = when (policy) {
         is LockPolicy.Immediately -> "Subito"
@@ -252,6 +321,43 @@ object English : Strings {
     override val language = "en"
     override val markUnread = "Mark as unread"
     override val delete = "Delete"
+    override val reply = "Reply"
+    override val replyAll = "Reply all"
+    override val forward = "Forward"
+    override val moveTo = "Move to"
+    override val labels = "Labels"
+    override val label = "Label"
+    override val exportEvidence = "Export the evidence"
+    override fun evidenceWritten(files: Int) = if (files == 1) "1 file saved" else "$files files saved"
+    override val share = "Share"
+    override val open = "Open"
+    override fun progress(done: ULong, total: ULong) = "${megabytes(done)} of ${megabytes(total)} MB"
+    override val back = "Back"
+    override val write = "Write"
+    override val settings = "Settings"
+    override val addAccount = "Add a mailbox"
+    override val permissions = "Permissions"
+    override val openInvoice = "Open the invoice"
+    override fun quota(usedKb: ULong, limitKb: ULong) = "Space used: ${megabytes(usedKb * 1024u)} of ${megabytes(limitKb * 1024u)} MB"
+    override val queued = "In the outbox: the receipts will follow"
+    override val attach = "Attach files"
+    override val sdiHistory = "Exchange System (SdI) notifications"
+    override fun sdiMessage(kind: SdiMessageKind) = when (kind) {
+        SdiMessageKind.RC -> "Delivered to the buyer"
+        SdiMessageKind.NS -> "Rejected by the SdI"
+        SdiMessageKind.MC -> "Not delivered: the buyer finds it in its reserved area"
+        SdiMessageKind.NE -> "The buyer's answer"
+        SdiMessageKind.DT -> "Terms lapsed: the buyer did not answer"
+        SdiMessageKind.AT -> "Transmitted, but impossible to deliver"
+        SdiMessageKind.MT -> "Metadata of the received invoice"
+        SdiMessageKind.EC -> "Answer sent by the buyer"
+        SdiMessageKind.SE -> "The buyer's answer was rejected"
+    }
+    override fun outcome(o: BuyerOutcome) = when (o) {
+        BuyerOutcome.ACCEPTED -> "accepted"
+        BuyerOutcome.REFUSED -> "refused"
+    }
+    override val detailsAfterDownload = "Details once the message is downloaded"
     override val lockAfter = "Lock the app"
     override fun lock(policy: LockPolicy) = when (policy) {
         is LockPolicy.Immediately -> "At once"
@@ -387,6 +493,43 @@ object Romanian : Strings {
     override val language = "ro"
     override val markUnread = "Marchează ca necitit"
     override val delete = "Șterge"
+    override val reply = "Răspunde"
+    override val replyAll = "Răspunde tuturor"
+    override val forward = "Redirecționează"
+    override val moveTo = "Mută în"
+    override val labels = "Etichete"
+    override val label = "Etichetă"
+    override val exportEvidence = "Exportă dovezile"
+    override fun evidenceWritten(files: Int) = if (files == 1) "1 fișier salvat" else "$files fișiere salvate"
+    override val share = "Partajează"
+    override val open = "Deschide"
+    override fun progress(done: ULong, total: ULong) = "${megabytes(done)} din ${megabytes(total)} MB"
+    override val back = "Înapoi"
+    override val write = "Scrie"
+    override val settings = "Setări"
+    override val addAccount = "Adaugă o căsuță"
+    override val permissions = "Permisiuni"
+    override val openInvoice = "Deschide factura"
+    override fun quota(usedKb: ULong, limitKb: ULong) = "Spațiu folosit: ${megabytes(usedKb * 1024u)} din ${megabytes(limitKb * 1024u)} MB"
+    override val queued = "În căsuța de ieșire: chitanțele vor urma"
+    override val attach = "Atașează fișiere"
+    override val sdiHistory = "Notificările Sistemului de Interschimb (SdI)"
+    override fun sdiMessage(kind: SdiMessageKind) = when (kind) {
+        SdiMessageKind.RC -> "Livrată destinatarului"
+        SdiMessageKind.NS -> "Respinsă de SdI"
+        SdiMessageKind.MC -> "Nelivrată: destinatarul o găsește în zona sa rezervată"
+        SdiMessageKind.NE -> "Răspunsul destinatarului"
+        SdiMessageKind.DT -> "Termen expirat: destinatarul nu a răspuns"
+        SdiMessageKind.AT -> "Transmisă, dar imposibil de livrat"
+        SdiMessageKind.MT -> "Metadatele facturii primite"
+        SdiMessageKind.EC -> "Răspuns trimis de destinatar"
+        SdiMessageKind.SE -> "Răspunsul destinatarului a fost respins"
+    }
+    override fun outcome(o: BuyerOutcome) = when (o) {
+        BuyerOutcome.ACCEPTED -> "acceptată"
+        BuyerOutcome.REFUSED -> "refuzată"
+    }
+    override val detailsAfterDownload = "Detalii după descărcarea mesajului"
     override val lockAfter = "Blochează aplicația"
     override fun lock(policy: LockPolicy) = when (policy) {
         is LockPolicy.Immediately -> "Imediat"

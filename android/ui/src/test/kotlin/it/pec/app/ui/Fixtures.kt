@@ -8,6 +8,7 @@ import it.pec.core.Provider
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import androidx.compose.ui.platform.testTag
 import java.io.File
 import java.nio.file.Files
 import java.util.Base64
@@ -47,4 +48,24 @@ fun invoiceMail(name: String, xml: ByteArray): ByteArray {
         "--b1\r\nContent-Type: application/xml; name=\"$name\"\r\n" +
         "Content-Disposition: attachment; filename=\"$name\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
         b64 + "\r\n--b1--\r\n").toByteArray()
+}
+
+/** The platform of the desktop tests: HTML as its length, and every hand-off recorded. */
+class RecordingPlatform(override val filesDir: String) : Platform {
+    val shared = mutableListOf<String>()
+    val opened = mutableListOf<String>()
+    val printed = mutableListOf<String>()
+    /** What the picker hands back next. */
+    var picks: List<String> = emptyList()
+
+    @androidx.compose.runtime.Composable
+    override fun Html(html: String) {
+        androidx.compose.material3.Text("html ${html.length}", androidx.compose.ui.Modifier.testTag("html"))
+    }
+
+    override fun share(file: it.pec.core.SharedFile) { shared += file.fileName }
+    override fun shareFiles(paths: List<String>) { shared += paths }
+    override fun open(path: String) { opened += path }
+    override fun print(html: String, jobName: String) { printed += jobName }
+    override fun pickFiles(onPicked: (List<String>) -> Unit) = onPicked(picks)
 }

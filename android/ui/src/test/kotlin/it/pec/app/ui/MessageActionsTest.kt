@@ -8,7 +8,14 @@ import androidx.compose.ui.test.assertTextEquals
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
+import it.pec.core.ComposeDraft
 import it.pec.core.Delegation
+import it.pec.core.ViewRef
+import androidx.compose.ui.test.performTextInput
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import java.io.File
+import java.nio.file.Files
 import it.pec.core.Permissions
 import it.pec.core.corpusFile
 import kotlinx.coroutines.runBlocking
@@ -39,5 +46,52 @@ class MessageActionsTest {
             .assertTextEquals("Spostare o eliminare i messaggi: la tua delega non comprende «Scrittura»")
         compose.onNodeWithTag("mark-unread").assertIsEnabled().performClick()
         compose.waitUntil(10_000) { presenter.state.value.view?.row?.seen == false }
+    }
+
+    /**
+     * The owner's actions on a received PEC: a reply the core addresses to the real sender, a move
+     * to a folder the core offers, a label added, and the evidence written and handed to the share
+     * sheet with its checksums.
+     */
+    @Test
+    fun replyMoveLabelAndEvidence() = withApp { app, scope ->
+        val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
+        val envelope = corpusFile("pec/OCA_l10n-italy/7.0/message1").readBytes()
+        val id = runBlocking { app.importInto(acc.id, null, envelope).id }
+        runBlocking { app.importInto(acc.id, "Archivio", invoiceMail("x.txt", "x".toByteArray())) }
+        val presenter = MessagePresenter(app, scope, id)
+        val platform = RecordingPlatform(Files.createTempDirectory("pec-ui-files").toString())
+        val drafts = mutableListOf<ComposeDraft>()
+        compose.setContent {
+            val s by presenter.state.collectAsState()
+            MessageScreen(s, Italian, presenter, platform, onCompose = { drafts += it })
+        }
+        compose.waitUntil(10_000) { presenter.state.value.moveTargets.isNotEmpty() }
+
+        compose.onNodeWithTag("reply").performClick()
+        compose.waitUntil(10_000) { drafts.isNotEmpty() }
+        val reply = drafts.single()
+        assertTrue(reply.to.toString(), reply.to.none { it.contains("posta-certificata@") })
+        assertTrue(reply.subject, reply.subject.startsWith("Re:"))
+        assertTrue(reply.inReplyTo != null)
+
+        compose.onNodeWithTag("label-input").performTextInput("Cliente Rossi")
+        compose.onNodeWithTag("label-add").performClick()
+        compose.waitUntil(10_000) { presenter.state.value.view?.labels?.contains("Cliente Rossi") == true }
+        compose.onNodeWithTag("label-Cliente Rossi").assertExists()
+
+        compose.onNodeWithTag("evidence").performClick()
+        compose.waitUntil(10_000) { platform.shared.isNotEmpty() }
+        val names = platform.shared.map { File(it).name }
+        assertEquals(listOf("messaggio.eml", "daticert.xml", "SHA256SUMS"), names)
+        compose.onNodeWithTag("evidence-written").assertTextEquals("3 file salvati")
+
+        val archive = presenter.state.value.moveTargets.single { it.name == "Archivio" }
+        val folderId = (archive.view as ViewRef.Folder).id
+        compose.onNodeWithTag("move").performClick()
+        compose.onNodeWithTag("move-$folderId").performClick()
+        compose.waitUntil(10_000) { presenter.state.value.view?.row?.folderId == folderId }
+        // Its own folder is no target any more; the inbox is.
+        compose.waitUntil(10_000) { presenter.state.value.moveTargets.none { it.name == "Archivio" } }
     }
 }
