@@ -5,7 +5,7 @@ mod store_util;
 
 use pec_core::Context;
 use pec_core::accounts::{AccountConfig, MemoryCredentialStore};
-use pec_core::context::{BuyerOutcome, EvidenceItem};
+use pec_core::context::{BuyerOutcome, EvidenceItem, SentProof};
 use pec_core::sdi::SdiNotification;
 use pec_core::store::{AccountId, FolderRole};
 use sha2::{Digest, Sha256};
@@ -129,6 +129,7 @@ async fn an_invoice_lists_the_sdi_messages_about_it() {
         found[0].when.as_deref(),
         Some("2026-11-20T10:05:00.000+01:00")
     );
+    assert_eq!(found[0].at, Some(1_795_165_500));
     assert_eq!(found[1].outcome, Some(BuyerOutcome::Refused));
     // A message without an invoice has no notices.
     let other = ctx
@@ -224,6 +225,30 @@ async fn evidence_is_the_bytes_received_with_their_checksums() {
     let accepted_id = ctx.import(account, None, &accepted).expect("acc").id;
     ctx.import(account, None, &delivered).expect("del");
 
+    // The sent copy's proof is its certified receipts; a receipt itself is no sent PEC.
+    let view = ctx.message_view(sent).expect("view");
+    assert_eq!(
+        view.sent,
+        Some(SentProof {
+            accepted: true,
+            recipients: 1,
+            delivered: 1,
+            failed: 0
+        })
+    );
+    assert_eq!(ctx.message_view(accepted_id).expect("receipt").sent, None);
+    // A list of sent mail names the recipient, not the user.
+    let row = ctx.store().message(sent).expect("row").summary;
+    assert_eq!(
+        (row.first_recipient.as_deref(), row.recipients),
+        (Some("a@pec.other"), 1)
+    );
+    let receipt_row = ctx.store().message(accepted_id).expect("row").summary;
+    assert_eq!(
+        (receipt_row.first_recipient, receipt_row.recipients),
+        (None, 0)
+    );
+
     let out = TempDir::new("ctx-evidence-out");
     let files = ctx.export_evidence(sent, out.path()).await.expect("export");
     let items: Vec<EvidenceItem> = files.iter().map(|f| f.item).collect();
@@ -297,6 +322,12 @@ async fn a_queued_pec_is_readable_before_the_server_has_it() {
         .message_row
         .expect("local copy");
     let (_, raw) = ctx.raw_message(row).expect("bytes of the local copy");
+    let view = ctx.message_view(row).expect("view");
+    assert!(view.downloaded && view.body_text.is_some_and(|t| t.contains("testo")));
+    assert_eq!(
+        view.sent.map(|p| (p.accepted, p.recipients)),
+        Some((false, 1))
+    );
     assert!(String::from_utf8_lossy(&raw).contains("Verbale in coda"));
     let out = TempDir::new("ctx-queued-out");
     let files = ctx.export_evidence(row, out.path()).await.expect("export");

@@ -35,12 +35,21 @@ pub struct SdiNotice {
     /// When the SdI says it happened (delivery, reception or availability, as written), else
     /// `None` until the message's body is here.
     pub when: Option<String>,
+    /// [`SdiNotice::when`] read as a time (seconds since the epoch), when it is ISO 8601.
+    pub at: Option<i64>,
     /// The message's date (seconds since the epoch): when it arrived.
     pub arrived: i64,
     pub outcome: Option<BuyerOutcome>,
     pub problems: Vec<SdiProblem>,
     /// The message's body is here, so the details above were read from the file itself.
     pub read: bool,
+}
+
+/// The SdI writes its times in ISO 8601 with an offset (`2026-11-20T10:05:00.000+01:00`).
+fn epoch(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 fn outcome(n: &Notification) -> Option<BuyerOutcome> {
@@ -105,6 +114,7 @@ impl Context {
                 file_name,
                 kind,
                 when: opened.as_ref().and_then(|n| n.date().map(str::to_string)),
+                at: opened.as_ref().and_then(|n| n.date()).and_then(epoch),
                 arrived,
                 outcome: opened.as_ref().and_then(outcome),
                 problems: opened.as_ref().map(problems).unwrap_or_default(),

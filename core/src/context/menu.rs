@@ -31,6 +31,8 @@ pub struct MenuItem {
     /// shows. 0 for virtual folders.
     pub unread_below: u32,
     pub total: u32,
+    /// The local folder of the outbox (PECs queued here, not yet on the server).
+    pub outbox: bool,
 }
 
 impl MenuItem {
@@ -48,6 +50,7 @@ impl MenuItem {
         };
         MenuItem {
             target: MenuTarget::Folder(f.id),
+            outbox: f.role.is_none() && f.name == crate::outbox::OUTBOX_FOLDER,
             name,
             path: f.name,
             role: f.role,
@@ -127,6 +130,7 @@ impl Context {
                 unread,
                 unread_below: 0,
                 total,
+                outbox: false,
             });
         }
         out.extend(rest.map(line));

@@ -24,7 +24,7 @@ pub use invoices::{BuyerOutcome, SdiNotice, SdiProblem};
 pub use mail::{SendOutcome, SendRefusal};
 pub use menu::{MenuItem, MenuTarget};
 pub use settings::{DownloadPolicy, LockPolicy, Settings};
-pub use view::{ListPage, MessageView, PecFacts, SearchForm};
+pub use view::{ListPage, MessageView, PecFacts, SearchForm, SentProof};
 
 use crate::accounts::{self, AccountSetup, CredentialStore};
 use crate::receive::Receiver;
@@ -220,14 +220,19 @@ impl Context {
     /// submitted), with its account; `NotDownloaded` while only its headers are here.
     pub fn raw_message(&self, message: MessageId) -> Result<(AccountId, Vec<u8>)> {
         let account = self.store().message(message)?.summary.account_id;
-        let raw = match self.store().body(message)? {
-            Some(raw) => raw,
-            None => self
-                .outbox()
-                .copy_of(message)?
-                .ok_or_else(|| Error::NotDownloaded(format!("message {message}")))?,
-        };
+        let raw = self
+            .stored_bytes(message)?
+            .ok_or_else(|| Error::NotDownloaded(format!("message {message}")))?;
         Ok((account, raw))
+    }
+
+    /// The message's bytes kept here: its stored body, else (the local copy of a PEC sent from
+    /// here) the file the outbox submitted.
+    pub(crate) fn stored_bytes(&self, message: MessageId) -> Result<Option<Vec<u8>>> {
+        match self.store().body(message)? {
+            Some(raw) => Ok(Some(raw)),
+            None => Ok(self.outbox().copy_of(message)?),
+        }
     }
 }
 

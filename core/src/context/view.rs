@@ -2,7 +2,7 @@
 
 use super::{Context, Result};
 use crate::message::{HeaderMismatch, Kind, PecMessage, SignatureView};
-use crate::store::AccountId;
+use crate::store::{AccountId, DeliveryState};
 use crate::store::{
     FolderId, ListQuery, MessageDetail, MessageId, MessageSummary, SearchQuery, View,
 };
@@ -68,12 +68,43 @@ pub struct PecFacts {
 pub struct MessageView {
     pub detail: MessageDetail,
     pub pec: PecFacts,
+    /// For a PEC sent from this mailbox: what its receipts prove. Its own copy carries no
+    /// provider signature, so the receipts are its evidence, not `pec.signature`.
+    pub sent: Option<SentProof>,
     /// Plain text of the (innermost original) message; `None` until the body is downloaded.
     pub body_text: Option<String>,
     pub downloaded: bool,
     /// Why a downloaded body could not be analysed (too many parts, not a message): its PEC
     /// facts and signature are then not checked, and `body_text` comes from a plain reading.
     pub analysis_error: Option<String>,
+}
+
+/// What the certified receipts of a sent PEC prove so far (uncertified receipts move nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentProof {
+    /// The sender's provider accepted it (a certified acceptance receipt).
+    pub accepted: bool,
+    pub recipients: u32,
+    /// Recipients with a certified delivery receipt.
+    pub delivered: u32,
+    /// Recipients whose delivery failed.
+    pub failed: u32,
+}
+
+fn sent_proof(d: &MessageDetail) -> Option<SentProof> {
+    d.summary.delivery?;
+    let count =
+        |state: DeliveryState| d.recipients.iter().filter(|r| r.state == state).count() as u32;
+    let accepted =
+        d.receipts.iter().any(|r| {
+            r.certified && r.receipt_type == Some(crate::message::ReceiptKind::Accettazione)
+        }) || d.recipients.iter().any(|r| r.state != DeliveryState::Sent);
+    Some(SentProof {
+        accepted,
+        recipients: d.recipients.len() as u32,
+        delivered: count(DeliveryState::Delivered),
+        failed: count(DeliveryState::Failed),
+    })
 }
 
 fn pec_facts(d: &MessageDetail, analysis: Option<&PecMessage>) -> PecFacts {
@@ -163,7 +194,7 @@ impl Context {
     /// its PEC facts and signature were not checked.
     pub fn message_view(&self, id: MessageId) -> Result<MessageView> {
         let detail = self.store().message(id)?;
-        let raw = self.store().body(id)?;
+        let raw = self.stored_bytes(id)?;
         let trust = self.trust();
         let (analysis, analysis_error) =
             match raw.as_deref().map(|r| crate::message::analyze(r, &trust)) {
@@ -178,6 +209,7 @@ impl Context {
         };
         Ok(MessageView {
             pec: pec_facts(&detail, analysis.as_ref()),
+            sent: sent_proof(&detail),
             detail,
             body_text,
             downloaded: raw.is_some(),

@@ -95,7 +95,13 @@ mod tests {
 
     #[test]
     fn labels_round_trip_through_keywords() {
-        for label in ["Cliente Rossi", "Società & figli", "Pratica (2026)", "urgente", "日本"] {
+        for label in [
+            "Cliente Rossi",
+            "Società & figli",
+            "Pratica (2026)",
+            "urgente",
+            "日本",
+        ] {
             let k = keyword_of(label).unwrap();
             assert!(
                 k.bytes()

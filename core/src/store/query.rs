@@ -159,6 +159,11 @@ pub struct MessageSummary {
     pub is_invoice: bool,
     pub delivery: Option<DeliverySummary>,
     pub preview: Option<String>,
+    /// For a message sent from here: its first recipient (To before Cc), by name when it has one;
+    /// what a list of sent mail shows instead of the sender (the user).
+    pub first_recipient: Option<String>,
+    /// For a message sent from here: how many recipients it has (0 otherwise).
+    pub recipients: u32,
 }
 
 /// One recipient with its delivery state.
@@ -259,7 +264,10 @@ impl ListQuery {
 
 pub(crate) const SUMMARY_COLS: &str = "m.id, m.account_id, m.folder_id, f.name, m.uid, m.kind, m.receipt_type,
     m.from_addr, m.from_name, m.sender_addr, m.subject, m.original_subject, m.date, m.size, m.seen, m.flagged,
-    m.has_attachments, m.is_invoice, m.delivery, m.preview";
+    m.has_attachments, m.is_invoice, m.delivery, m.preview,
+    CASE WHEN m.delivery IS NOT NULL THEN (SELECT COALESCE(NULLIF(TRIM(r.name), ''), r.address)
+        FROM recipients r WHERE r.message_id = m.id ORDER BY r.field = 'cc', r.rowid LIMIT 1) END,
+    CASE WHEN m.delivery IS NOT NULL THEN (SELECT COUNT(*) FROM recipients r WHERE r.message_id = m.id) END";
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
     let kind: String = r.get(5)?;
@@ -285,6 +293,8 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> 
         is_invoice: r.get(17)?,
         delivery: delivery.as_deref().and_then(DeliverySummary::parse),
         preview: r.get(19)?,
+        first_recipient: r.get(20)?,
+        recipients: r.get::<_, Option<u32>>(21)?.unwrap_or(0),
     })
 }
 
