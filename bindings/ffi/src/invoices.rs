@@ -177,6 +177,8 @@ pub struct SdiNotice {
     /// When the SdI says it happened, as it wrote it (ISO 8601); `None` until the carrying
     /// message's body is here.
     pub when: Option<String>,
+    /// `when` as seconds since the epoch, when it reads as ISO 8601.
+    pub at: Option<i64>,
     /// The carrying message's date, seconds since the epoch.
     pub arrived: i64,
     pub outcome: Option<BuyerOutcome>,
@@ -192,6 +194,7 @@ impl From<pec_core::context::SdiNotice> for SdiNotice {
             file_name: n.file_name,
             kind: n.kind.into(),
             when: n.when,
+            at: n.at,
             arrived: n.arrived,
             outcome: n.outcome.map(|o| match o {
                 pec_core::context::BuyerOutcome::Accepted => BuyerOutcome::Accepted,

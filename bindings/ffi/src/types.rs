@@ -226,6 +226,8 @@ pub enum FolderKind {
     Trash,
     Junk,
     Archive,
+    /// The local outbox: PECs queued on this device, not yet submitted.
+    Outbox,
     /// A folder of the user's own.
     Other,
 }
@@ -465,6 +467,11 @@ pub struct ListRow {
     pub original_sender: Option<String>,
     /// The server's UID in the folder (`None` for local-only messages such as the outbox).
     pub uid: Option<u32>,
+    /// For a message sent from here: its first recipient (by name when it has one), what a list
+    /// of sent mail shows instead of the user's own address; `None` otherwise.
+    pub to: Option<String>,
+    /// For a message sent from here: its number of recipients (0 otherwise).
+    pub recipient_count: u32,
 }
 
 impl From<MessageSummary> for ListRow {
@@ -513,6 +520,8 @@ impl From<MessageSummary> for ListRow {
             original_subject: m.original_subject,
             original_sender: m.sender_addr,
             uid: m.uid,
+            to: m.first_recipient,
+            recipient_count: m.recipients,
         }
     }
 }
@@ -693,6 +702,9 @@ pub struct MessageView {
     pub refers_to: Option<String>,
     pub folder: String,
     pub pec: PecFacts,
+    /// For a PEC sent from this mailbox: what its certified receipts prove (its own copy has no
+    /// provider signature: the banner shows this instead of `pec.signature`).
+    pub sent: Option<SentProof>,
     /// Per-recipient timeline (sent messages); the addressees otherwise.
     pub recipients: Vec<RecipientTimeline>,
     pub receipts: Vec<ReceiptRow>,
@@ -705,6 +717,28 @@ pub struct MessageView {
     /// `None` when it was analysed or is not downloaded.
     pub analysis_error: Option<String>,
     pub labels: Vec<String>,
+}
+
+/// What the certified receipts of a sent PEC prove so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct SentProof {
+    /// The sender's provider accepted it.
+    pub accepted: bool,
+    pub recipients: u32,
+    /// Recipients with a certified delivery receipt.
+    pub delivered: u32,
+    pub failed: u32,
+}
+
+impl From<pec_core::context::SentProof> for SentProof {
+    fn from(p: pec_core::context::SentProof) -> Self {
+        SentProof {
+            accepted: p.accepted,
+            recipients: p.recipients,
+            delivered: p.delivered,
+            failed: p.failed,
+        }
+    }
 }
 
 /// The two invoice layouts.
@@ -872,6 +906,9 @@ impl From<pec_core::context::MenuItem> for MenuEntry {
     fn from(m: pec_core::context::MenuItem) -> Self {
         use pec_core::context::MenuTarget;
         let (view, kind) = match m.target {
+            MenuTarget::Folder(id) if m.outbox => {
+                (ViewRef::Folder { id }, Some(FolderKind::Outbox))
+            }
             MenuTarget::Folder(id) => (ViewRef::Folder { id }, Some(m.role.into())),
             MenuTarget::Invoices => (ViewRef::Invoices, None),
             MenuTarget::Receipts => (ViewRef::Receipts, None),
@@ -968,6 +1005,7 @@ impl From<pec_core::context::MessageView> for MessageView {
             message_id: d.message_id,
             refers_to: d.ref_message_id,
             pec: v.pec.into(),
+            sent: v.sent.map(Into::into),
             recipients: d.recipients.into_iter().map(Into::into).collect(),
             receipts: d.receipts.into_iter().map(Into::into).collect(),
             attachments: d

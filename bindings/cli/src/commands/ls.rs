@@ -141,6 +141,7 @@ fn kind_name(k: Option<FolderKind>) -> &'static str {
         Some(FolderKind::Trash) => "trash",
         Some(FolderKind::Junk) => "junk",
         Some(FolderKind::Archive) => "archive",
+        Some(FolderKind::Outbox) => "outbox",
         Some(FolderKind::Other) | None => "",
     }
 }
