@@ -4,7 +4,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: test build lint fmt bench fuzz kotlin-test android-ui-test demo bindings
+.PHONY: test build lint fmt bench fuzz kotlin-test android-ui-test screenshots demo bindings
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -50,6 +50,11 @@ kotlin-test:
 # Multiplatform, headless, against the real facade (android/ui/run-tests.sh).
 android-ui-test:
 	android/ui/run-tests.sh
+
+# Every screen of the app as PNG (phone and tablet, light and dark) from a real sandbox session,
+# into android/ui/build/screenshots/.
+screenshots:
+	android/ui/run-tests.sh --screenshots
 
 # Kotlin and Swift bindings (library mode, from the unstripped library).
 bindings:

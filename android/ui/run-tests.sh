@@ -8,6 +8,7 @@
 # kept in build/libs). A missing tool is a skip with a message, or a failure under CI=true.
 #
 #   android/ui/run-tests.sh [TestClass ...]      (default: every *Test class)
+#   android/ui/run-tests.sh --screenshots [DIR]  (every screen as PNG, from a sandbox session)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -69,9 +70,14 @@ echo "android-ui-test: compiling"
   "$here/src/main/kotlin" "$here/src/test/kotlin" 2>&1 | grep -v "^warning:" || true
 [[ -f "$build/classes/it/pec/core/RunAllKt.class" ]] || { echo "android-ui-test: compilation failed" >&2; exit 1; }
 
-if (($# == 0)); then
+main=it.pec.core.RunAllKt
+if [[ "${1:-}" == --screenshots ]]; then
+  main=it.pec.app.ui.ScreenshotsKt
+  shift
+  set -- "${1:-$here/build/screenshots}"
+elif (($# == 0)); then
   set -- $(cd "$here/src/test/kotlin" && find . -name '*Test.kt' | sed 's|^\./||; s|\.kt$||; s|/|.|g' | sort)
 fi
 export PEC_CORPUS="${PEC_CORPUS:-$(cd "$root/.." && pwd)/shared/corpus}"
 java -Djava.awt.headless=true -Djna.library.path="$target_dir/debug" -cp "$build/classes:$cp" \
-  it.pec.core.RunAllKt "$@"
+  "$main" "$@"

@@ -8,7 +8,7 @@ import androidx.activity.compose.setContent
 import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
 import androidx.biometric.BiometricManager.Authenticators.DEVICE_CREDENTIAL
 import androidx.biometric.BiometricPrompt
-import androidx.compose.material3.MaterialTheme
+import it.pec.app.ui.PecTheme
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
@@ -41,7 +41,7 @@ class MainActivity : FragmentActivity() {
         platform = AndroidPlatform(this)
         navigator.shareIn(platform.received(intent))
         setContent {
-            MaterialTheme {
+            PecTheme {
                 if (unlocked) {
                     PecApp(PecApplication.core(this), strings, platform, navigator)
                 } else {

@@ -1,6 +1,8 @@
 package it.pec.app.ui
 
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -28,6 +30,7 @@ import it.pec.core.MessagePriority
 import it.pec.core.RequestedReceipt
 
 /** Write a PEC: To and Cc (no Bcc: PEC has none), subject, text, attachments with the size bar. */
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePresenter, platform: Platform? = null) {
     Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("compose")) {
@@ -54,13 +57,13 @@ fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePrese
                 Text(strings.problem(p.kind), Modifier.testTag("problem-$i"))
             }
         }
-        Row {
+        FlowRow {
             RequestedReceipt.entries.forEach { r ->
                 FilterChip(state.receipt == r, { presenter.setReceipt(r) }, label = { Text(strings.receipt(r)) },
                     modifier = Modifier.padding(end = 4.dp).testTag("receipt-${r.name.lowercase()}"))
             }
         }
-        Row {
+        FlowRow {
             MessagePriority.entries.forEach { p ->
                 FilterChip(state.priority == p, { presenter.setPriority(p) }, label = { Text(strings.priority(p)) },
                     modifier = Modifier.padding(end = 4.dp).testTag("priority-${p.name.lowercase()}"))

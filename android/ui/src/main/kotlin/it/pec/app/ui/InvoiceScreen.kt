@@ -1,6 +1,10 @@
 package it.pec.app.ui
 
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -11,6 +15,7 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import it.pec.core.InvoiceStyle
 import it.pec.core.SdiNotice
@@ -20,6 +25,7 @@ import it.pec.core.SdiNotice
  * two styles, and the HTML the core rendered, drawn by [html] (a WebView on Android, with no
  * script and no network). Sharing and printing are the platform's: [onShare], [onPrint].
  */
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 fun InvoiceScreen(
     state: InvoiceState,
@@ -29,7 +35,7 @@ fun InvoiceScreen(
     onPrint: () -> Unit,
     html: @Composable (String) -> Unit,
 ) {
-    Column(Modifier.fillMaxWidth().padding(16.dp).testTag("invoice")) {
+    Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("invoice")) {
         state.errorCode?.let { Text(strings.error(it), Modifier.testTag("invoice-error")) }
         val view = state.view ?: return@Column
         if (view.notification) {
@@ -37,11 +43,11 @@ fun InvoiceScreen(
         }
         view.supplier?.let { Text(it, style = MaterialTheme.typography.titleLarge, modifier = Modifier.testTag("supplier")) }
         Row {
-            view.number?.let { Text(it, Modifier.weight(1f).testTag("number")) }
-            view.total?.let { Text(it, Modifier.testTag("total")) }
+            view.number?.let { Text(strings.invoiceNumber(it), Modifier.weight(1f).testTag("number")) }
+            view.total?.let { Text(strings.invoiceTotal(it), Modifier.testTag("total"), fontWeight = FontWeight.Bold) }
         }
         Text(strings.integrity(view.integrity), Modifier.testTag("integrity"))
-        Row {
+        FlowRow {
             InvoiceStyle.entries.forEach { s ->
                 FilterChip(state.style == s, { onStyle(s) }, label = { Text(strings.invoiceStyle(s)) },
                     modifier = Modifier.padding(end = 4.dp).testTag("style-${s.name.lowercase()}"))
@@ -62,7 +68,7 @@ private fun Notices(notices: List<SdiNotice>, strings: Strings) {
         notices.forEachIndexed { i, n ->
             val what = strings.sdiMessage(n.kind) + (n.outcome?.let { ": " + strings.outcome(it) } ?: "")
             Text(what, Modifier.testTag("sdi-$i"))
-            Text(n.`when` ?: if (n.read) n.fileName else strings.detailsAfterDownload,
+            Text(n.at?.let(strings::dateTime) ?: n.`when` ?: if (n.read) n.fileName else strings.detailsAfterDownload,
                 style = MaterialTheme.typography.bodySmall, modifier = Modifier.testTag("sdi-when-$i"))
             n.problems.forEach { p ->
                 Text("${p.code}: ${p.description ?: ""}", style = MaterialTheme.typography.bodySmall)

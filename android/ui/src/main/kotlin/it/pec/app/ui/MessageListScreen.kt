@@ -63,15 +63,31 @@ fun MessageListScreen(
 @Composable
 private fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit) {
     val weight = if (row.seen) FontWeight.Normal else FontWeight.Bold
+    // A receipt is named by its kind (the provider's address says nothing), a sent PEC by its
+    // recipient (the sender is the user), anything else by its sender.
+    val who = row.receiptType?.let(strings::receiptKind)
+        ?: row.to?.let { strings.toWhom(it, row.recipientCount) }
+        ?: row.sender
     Column(Modifier.fillMaxWidth().clickable { onOpen(row.id) }.padding(horizontal = 16.dp, vertical = 8.dp).testTag("row-${row.id}")) {
         Row(verticalAlignment = Alignment.CenterVertically) {
-            Text(row.sender, Modifier.weight(1f), fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis)
+            Text(who, Modifier.weight(1f), fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis)
+            Text(strings.listDate(row.date), style = MaterialTheme.typography.bodySmall, modifier = Modifier.testTag("date-${row.id}"))
+        }
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            if (row.invoice) {
+                Text(strings.invoiceMark, Modifier.padding(end = 6.dp), color = MaterialTheme.colorScheme.primary,
+                    style = MaterialTheme.typography.labelMedium)
+            }
+            Text(row.subject, Modifier.weight(1f), fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis,
+                style = MaterialTheme.typography.bodyMedium)
             deliveryMark(row, strings)?.let { (mark, meaning) ->
-                Text(mark, Modifier.semantics { contentDescription = meaning }.testTag("mark-${row.id}"))
+                Text(mark, Modifier.padding(start = 6.dp).semantics { contentDescription = meaning }.testTag("mark-${row.id}"),
+                    color = MaterialTheme.colorScheme.primary)
             }
         }
-        Text(row.subject, fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis,
-            style = MaterialTheme.typography.bodyMedium)
+        row.preview?.takeIf { it.isNotBlank() }?.let {
+            Text(it, maxLines = 1, overflow = TextOverflow.Ellipsis, style = MaterialTheme.typography.bodySmall)
+        }
     }
     HorizontalDivider()
 }

@@ -26,10 +26,12 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.dp
 import it.pec.core.AccountAction
 import it.pec.core.AttachmentInfo
 import it.pec.core.ComposeDraft
+import it.pec.core.DeniedAction
 import it.pec.core.MessageAction
 import it.pec.core.MessageView
 import it.pec.core.SignatureState
@@ -65,8 +67,8 @@ fun MessageScreen(
             HorizontalDivider(Modifier.padding(vertical = 8.dp))
             view.recipients.forEachIndexed { i, r ->
                 Row(Modifier.fillMaxWidth().testTag("recipient-$i")) {
-                    Text(r.name ?: r.address, Modifier.weight(1f))
-                    Text(strings.step(r.state), Modifier.testTag("step-$i"))
+                    Text(r.name ?: r.address, Modifier.weight(1f), maxLines = 1, overflow = TextOverflow.Ellipsis)
+                    if (view.sent != null) Text(strings.step(r.state), Modifier.testTag("step-$i"))
                 }
             }
         }
@@ -80,49 +82,44 @@ fun MessageScreen(
     }
 }
 
-/** One action: a button, disabled with the core's reason when this login may not take it. */
-@Composable
-private fun Action(label: String, tag: String, refused: String?, onClick: () -> Unit) {
-    Row(verticalAlignment = Alignment.CenterVertically) {
-        TextButton(onClick, Modifier.testTag(tag), enabled = refused == null) { Text(label) }
-        refused?.let { Text(it, Modifier.testTag("$tag-refused")) }
-    }
-}
+/** One action: a button, disabled when this login may not take it. */
+private class ActionButton(val label: String, val tag: String, val refused: String?, val onClick: () -> Unit)
 
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
 private fun Actions(state: MessageState, presenter: MessagePresenter, strings: Strings, platform: Platform?, onCompose: (ComposeDraft) -> Unit) {
     val ui = rememberCoroutineScope()
-    val sendRefused = state.account?.denied?.firstOrNull { it.action == AccountAction.SEND }
-        ?.let { strings.denied(it.action, it.missing) }
-    FlowRow {
-        Action(strings.reply, "reply", sendRefused) { ui.launch { presenter.replyDraft(false)?.let(onCompose) } }
-        Action(strings.replyAll, "reply-all", sendRefused) { ui.launch { presenter.replyDraft(true)?.let(onCompose) } }
-        Action(strings.forward, "forward", sendRefused) { ui.launch { presenter.forwardDraft()?.let(onCompose) } }
-    }
-    listOf(
-        Triple(MessageAction.MarkUnseen, strings.markUnread, "mark-unread"),
-        Triple(MessageAction.Delete, strings.delete, "delete"),
-    ).forEach { (action, label, tag) ->
-        val refused = presenter.refusal(action)?.let { strings.denied(it.action, it.missing) }
-        Action(label, tag, refused) { presenter.apply(action) }
-    }
     var moving by remember { mutableStateOf(false) }
-    val moveRefused = presenter.refusal(MessageAction.MoveTo(0))?.let { strings.denied(it.action, it.missing) }
-    Action(strings.moveTo, "move", moveRefused) { moving = !moving }
+    val reason = { d: DeniedAction? -> d?.let { strings.denied(it.action, it.missing) } }
+    val sendRefused = reason(state.account?.denied?.firstOrNull { it.action == AccountAction.SEND })
+    val buttons = listOfNotNull(
+        ActionButton(strings.reply, "reply", sendRefused) { ui.launch { presenter.replyDraft(false)?.let(onCompose) } },
+        ActionButton(strings.replyAll, "reply-all", sendRefused) { ui.launch { presenter.replyDraft(true)?.let(onCompose) } },
+        ActionButton(strings.forward, "forward", sendRefused) { ui.launch { presenter.forwardDraft()?.let(onCompose) } },
+        ActionButton(strings.markUnread, "mark-unread", reason(presenter.refusal(MessageAction.MarkUnseen))) {
+            presenter.apply(MessageAction.MarkUnseen)
+        },
+        ActionButton(strings.delete, "delete", reason(presenter.refusal(MessageAction.Delete))) { presenter.apply(MessageAction.Delete) },
+        ActionButton(strings.moveTo, "move", reason(presenter.refusal(MessageAction.MoveTo(0)))) { moving = !moving },
+        platform?.let { p ->
+            ActionButton(strings.exportEvidence, "evidence", null) {
+                presenter.exportEvidence(p.filesDir + "/evidenza-" + state.view?.row?.id) { files -> p.shareFiles(files.map { it.path }) }
+            }
+        },
+    )
+    FlowRow {
+        buttons.forEach { b -> TextButton(b.onClick, Modifier.testTag(b.tag), enabled = b.refused == null) { Text(b.label) } }
+    }
+    // Each reason once, under the row, tagged after the first action it disables.
+    buttons.filter { it.refused != null }.distinctBy { it.refused }.forEach { b ->
+        Text(b.refused!!, Modifier.padding(horizontal = 12.dp).testTag("${b.tag}-refused"), style = MaterialTheme.typography.bodySmall)
+    }
     if (moving) {
         state.moveTargets.forEach { target ->
             val id = (target.view as? ViewRef.Folder)?.id ?: return@forEach
             TextButton({ moving = false; presenter.apply(MessageAction.MoveTo(id)) },
                 Modifier.padding(start = (16 + 16 * target.depth.toInt()).dp).testTag("move-$id")) {
                 Text(strings.folder(target.kind, target.name))
-            }
-        }
-    }
-    if (platform != null) {
-        Action(strings.exportEvidence, "evidence", null) {
-            presenter.exportEvidence(platform.filesDir + "/evidenza-" + state.view?.row?.id) { files ->
-                platform.shareFiles(files.map { it.path })
             }
         }
     }
@@ -145,7 +142,11 @@ private fun Labels(view: MessageView, presenter: MessagePresenter, strings: Stri
             )
         }
     }
-    if (refused == null) {
+    var adding by remember { mutableStateOf(false) }
+    if (refused == null && !adding) {
+        TextButton({ adding = true }, Modifier.testTag("label-new")) { Text(strings.addLabel) }
+    }
+    if (refused == null && adding) {
         var typed by remember { mutableStateOf("") }
         Row(verticalAlignment = Alignment.CenterVertically) {
             OutlinedTextField(typed, { typed = it }, Modifier.weight(1f).testTag("label-input"),
@@ -153,6 +154,7 @@ private fun Labels(view: MessageView, presenter: MessagePresenter, strings: Stri
             TextButton({
                 if (typed.isNotBlank()) presenter.apply(MessageAction.AddLabel(typed.trim()))
                 typed = ""
+                adding = false
             }, Modifier.testTag("label-add")) { Text(strings.add) }
         }
     }
@@ -163,7 +165,10 @@ private fun Attachment(i: Int, a: AttachmentInfo, state: MessageState, presenter
     val file = a.section?.let { state.files[it] }
     Column(Modifier.fillMaxWidth().testTag("attachment-$i")) {
         Row(verticalAlignment = Alignment.CenterVertically) {
-            Text(a.fileName ?: a.mime, Modifier.weight(1f))
+            Column(Modifier.weight(1f)) {
+                Text(a.fileName ?: a.mime, maxLines = 2, overflow = TextOverflow.Ellipsis)
+                Text(strings.fileSize(a.size), style = MaterialTheme.typography.bodySmall)
+            }
             if (presenter != null && platform != null && a.section != null) {
                 TextButton({ presenter.save(a, platform.filesDir) { platform.open(it) } }, Modifier.testTag("open-$i")) {
                     Text(strings.open)
@@ -184,21 +189,27 @@ private fun Attachment(i: Int, a: AttachmentInfo, state: MessageState, presenter
 }
 
 /**
- * What the provider's signature proves, in plain words, with a colour that matches: the verdict
- * is the core's (`pec.signature.state`, `pec.certified`); a tampering sign comes first.
+ * What the evidence proves, in plain words, with a colour that matches: for a received PEC its
+ * provider's signature (`pec.signature.state`), for one sent from here its certified receipts
+ * (`sent`); both verdicts are the core's. A tampering sign comes first.
  */
 @Composable
 private fun Banner(view: MessageView, strings: Strings) {
     val state = view.pec.signature.state
-    val colour = when (state) {
-        SignatureState.VALID -> MaterialTheme.colorScheme.primaryContainer
-        SignatureState.INVALID -> MaterialTheme.colorScheme.errorContainer
+    val sent = view.sent
+    val colour = when {
+        sent != null && sent.failed > 0u -> MaterialTheme.colorScheme.errorContainer
+        sent != null && sent.delivered > 0u -> MaterialTheme.colorScheme.primaryContainer
+        sent != null -> MaterialTheme.colorScheme.surfaceVariant
+        state == SignatureState.VALID -> MaterialTheme.colorScheme.primaryContainer
+        state == SignatureState.INVALID -> MaterialTheme.colorScheme.errorContainer
         else -> MaterialTheme.colorScheme.surfaceVariant
     }
     Column(Modifier.fillMaxWidth().padding(vertical = 8.dp).background(colour).padding(8.dp).testTag("banner")) {
         if (view.pec.headerMismatches.isNotEmpty()) {
             Text(strings.tampered, fontWeight = FontWeight.Bold, modifier = Modifier.testTag("tampered"))
         }
-        Text(strings.banner(state, view.pec.signature.provider), Modifier.testTag("banner-text"))
+        val text = sent?.let(strings::sentProof) ?: strings.banner(state, view.pec.signature.provider)
+        Text(text, Modifier.testTag("banner-text"))
     }
 }

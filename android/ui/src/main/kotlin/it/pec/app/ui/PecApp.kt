@@ -60,19 +60,31 @@ private fun rememberPresenterScope(): CoroutineScope {
  * message or invoice is drawn beside the list. With no account yet, the mailbox is the setup.
  */
 @Composable
-fun PecApp(app: App, strings: Strings, platform: Platform, navigator: Navigator = remember { Navigator() }) {
+fun PecApp(
+    app: App,
+    strings: Strings,
+    platform: Platform,
+    navigator: Navigator = remember { Navigator() },
+    start: ViewRef = ViewRef.Inbox,
+    drawerOpen: Boolean = false,
+) {
     val presenters = rememberPresenterScope()
     val drawer = remember { DrawerPresenter(app, presenters) }
     val drawerState by drawer.state.collectAsState()
     val stack by navigator.stack.collectAsState()
-    var view by remember { mutableStateOf<ViewRef>(ViewRef.Inbox) }
-    val sheet = rememberDrawerState(DrawerValue.Closed)
+    var view by remember { mutableStateOf(start) }
+    val sheet = rememberDrawerState(if (drawerOpen) DrawerValue.Open else DrawerValue.Closed)
     val ui = rememberCoroutineScope()
     val top = stack.last()
     val shared by navigator.shared.collectAsState()
     LaunchedEffect(drawerState.selected, shared) { drawerState.selected?.let(navigator::composeShared) }
     val folderTitle = drawerState.entries.firstOrNull { it.view == view }?.let { menuLabel(it, strings) }
-        ?: strings.folder(FolderKind.INBOX, "INBOX")
+        ?: when (view) {
+            ViewRef.Sent -> strings.folder(FolderKind.SENT, "Sent")
+            ViewRef.Invoices -> strings.invoicesFolder
+            ViewRef.Receipts -> strings.receiptsFolder
+            else -> strings.folder(FolderKind.INBOX, "INBOX")
+        }
     ModalNavigationDrawer(
         drawerState = sheet,
         drawerContent = {
@@ -124,7 +136,7 @@ fun PecApp(app: App, strings: Strings, platform: Platform, navigator: Navigator 
 
 private fun title(top: Screen, folder: String, strings: Strings): String = when (top) {
     Screen.Mailbox, is Screen.Message -> folder
-    is Screen.Invoice -> strings.invoicesFolder
+    is Screen.Invoice -> strings.invoiceMark
     is Screen.Compose -> strings.write
     Screen.Settings -> strings.settings
     is Screen.Permissions -> strings.permissions

@@ -2,6 +2,8 @@ package it.pec.app.ui
 
 import it.pec.core.AccountAction
 import it.pec.core.BuyerOutcome
+import it.pec.core.ReceiptKind
+import it.pec.core.SentProof
 import it.pec.core.SdiMessageKind
 import it.pec.core.DeliveryStep
 import it.pec.core.DownloadPolicy
@@ -44,6 +46,8 @@ interface Strings {
     fun newMessages(count: ULong): String
     /** The certified banner: what the provider's signature proves, in plain words. */
     fun banner(state: SignatureState, provider: String?): String
+    /** The banner of a PEC sent from here: what its certified receipts prove. */
+    fun sentProof(p: SentProof): String
     /** Outer headers contradict the signed data: shown above everything else. */
     val tampered: String
     val notDownloaded: String
@@ -106,6 +110,22 @@ interface Strings {
     fun quota(usedKb: ULong, limitKb: ULong): String
     /** After sending: the message is in the outbox, its receipts will follow. */
     val queued: String
+    /** A receipt's kind, as the list names it instead of the provider's address. */
+    fun receiptKind(kind: ReceiptKind): String
+    val invoiceMark: String
+    /** A message's date in a list: the time today, else day and month (and the year before this one). */
+    fun listDate(epochSeconds: Long): String = listDateIn(epochSeconds, java.util.Locale.forLanguageTag(language))
+    /** A full date and time (a notification, a receipt). */
+    fun dateTime(epochSeconds: Long): String = java.time.Instant.ofEpochSecond(epochSeconds)
+        .atZone(java.time.ZoneId.systemDefault())
+        .format(java.time.format.DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm", java.util.Locale.forLanguageTag(language)))
+    /** A file's size in megabytes. */
+    fun fileSize(bytes: ULong): String = "${megabytes(bytes)} MB"
+    fun invoiceNumber(number: String): String
+    fun invoiceTotal(total: String): String
+    val addLabel: String
+    /** A sent message in a list: its first recipient, and how many others. */
+    fun toWhom(first: String, count: UInt): String
     val attach: String
     /** The SdI's messages about an invoice. */
     val sdiHistory: String
@@ -140,6 +160,18 @@ interface Strings {
     fun error(code: String): String
 }
 
+private fun listDateIn(epochSeconds: Long, locale: java.util.Locale): String {
+    val zone = java.time.ZoneId.systemDefault()
+    val at = java.time.Instant.ofEpochSecond(epochSeconds).atZone(zone)
+    val today = java.time.LocalDate.now(zone)
+    val pattern = when {
+        at.toLocalDate() == today -> "HH:mm"
+        at.year == today.year -> "d MMM"
+        else -> "d MMM yyyy"
+    }
+    return at.format(java.time.format.DateTimeFormatter.ofPattern(pattern, locale))
+}
+
 private fun megabytes(bytes: ULong): String = String.format(java.util.Locale.ROOT, "%.1f", bytes.toDouble() / (1024 * 1024))
 
 private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<FolderKind, String>): String =
@@ -168,6 +200,21 @@ object Italian : Strings {
     override val openInvoice = "Apri la fattura"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Spazio usato: ${megabytes(usedKb * 1024u)} di ${megabytes(limitKb * 1024u)} MB"
     override val queued = "Messaggio nella posta in uscita: le ricevute seguiranno"
+    override fun receiptKind(kind: ReceiptKind) = when (kind) {
+        ReceiptKind.ACCETTAZIONE -> "Accettazione"
+        ReceiptKind.NON_ACCETTAZIONE -> "Non accettazione"
+        ReceiptKind.PRESA_IN_CARICO -> "Presa in carico"
+        ReceiptKind.AVVENUTA_CONSEGNA -> "Consegna"
+        ReceiptKind.ERRORE_CONSEGNA -> "Errore di consegna"
+        ReceiptKind.PREAVVISO_ERRORE_CONSEGNA -> "Preavviso di mancata consegna"
+        ReceiptKind.RILEVAZIONE_VIRUS -> "Rilevazione virus"
+        ReceiptKind.UNKNOWN -> "Ricevuta"
+    }
+    override val invoiceMark = "Fattura"
+    override fun invoiceNumber(number: String) = "Fattura n. $number"
+    override fun invoiceTotal(total: String) = "Totale $total"
+    override val addLabel = "Aggiungi un'etichetta"
+    override fun toWhom(first: String, count: UInt) = "A: $first" + if (count > 1u) " e altri ${count - 1u}" else ""
     override val attach = "Allega file"
     override val sdiHistory = "Notifiche del Sistema di Interscambio"
     override fun sdiMessage(kind: SdiMessageKind) = when (kind) {
@@ -292,7 +339,7 @@ object Italian : Strings {
     private val names = mapOf(
         FolderKind.INBOX to "Posta in arrivo", FolderKind.SENT to "Posta inviata",
         FolderKind.DRAFTS to "Bozze", FolderKind.TRASH to "Cestino",
-        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archivio",
+        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archivio", FolderKind.OUTBOX to "Posta in uscita",
     )
     override fun banner(state: SignatureState, provider: String?) = when (state) {
         SignatureState.VALID -> "Certificata" + (provider?.let { " da $it" } ?: "") + ": firma del gestore valida"
@@ -300,6 +347,13 @@ object Italian : Strings {
         SignatureState.UNTRUSTED -> "Firma integra, ma il firmatario non è un gestore PEC riconosciuto"
         SignatureState.ABSENT -> "Non certificata: nessuna firma del gestore"
         SignatureState.NOT_CHECKED -> "Non ancora verificata: il messaggio non è scaricato"
+    }
+    override fun sentProof(p: SentProof) = when {
+        p.failed > 0u -> "Non consegnata a ${p.failed} destinatari su ${p.recipients}: vedi le ricevute"
+        p.recipients > 0u && p.delivered == p.recipients -> "Consegnata: le ricevute di consegna del gestore lo certificano"
+        p.delivered > 0u -> "Consegnata a ${p.delivered} destinatari su ${p.recipients}"
+        p.accepted -> "Accettata dal tuo gestore: si attende la consegna"
+        else -> "In attesa della ricevuta di accettazione"
     }
     override val tampered = "Intestazioni in contrasto con i dati firmati: il messaggio è stato modificato dopo l'invio"
     override val notDownloaded = "Messaggio non ancora scaricato"
@@ -340,6 +394,21 @@ object English : Strings {
     override val openInvoice = "Open the invoice"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Space used: ${megabytes(usedKb * 1024u)} of ${megabytes(limitKb * 1024u)} MB"
     override val queued = "In the outbox: the receipts will follow"
+    override fun receiptKind(kind: ReceiptKind) = when (kind) {
+        ReceiptKind.ACCETTAZIONE -> "Acceptance"
+        ReceiptKind.NON_ACCETTAZIONE -> "Non-acceptance"
+        ReceiptKind.PRESA_IN_CARICO -> "Taken in charge"
+        ReceiptKind.AVVENUTA_CONSEGNA -> "Delivery"
+        ReceiptKind.ERRORE_CONSEGNA -> "Delivery error"
+        ReceiptKind.PREAVVISO_ERRORE_CONSEGNA -> "Delivery delay warning"
+        ReceiptKind.RILEVAZIONE_VIRUS -> "Virus found"
+        ReceiptKind.UNKNOWN -> "Receipt"
+    }
+    override val invoiceMark = "Invoice"
+    override fun invoiceNumber(number: String) = "Invoice no. $number"
+    override fun invoiceTotal(total: String) = "Total $total"
+    override val addLabel = "Add a label"
+    override fun toWhom(first: String, count: UInt) = "To: $first" + if (count > 1u) " and ${count - 1u} more" else ""
     override val attach = "Attach files"
     override val sdiHistory = "Exchange System (SdI) notifications"
     override fun sdiMessage(kind: SdiMessageKind) = when (kind) {
@@ -464,7 +533,7 @@ object English : Strings {
     private val names = mapOf(
         FolderKind.INBOX to "Inbox", FolderKind.SENT to "Sent",
         FolderKind.DRAFTS to "Drafts", FolderKind.TRASH to "Trash",
-        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archive",
+        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Archive", FolderKind.OUTBOX to "Outbox",
     )
     override fun banner(state: SignatureState, provider: String?) = when (state) {
         SignatureState.VALID -> "Certified" + (provider?.let { " by $it" } ?: "") + ": the provider's signature is valid"
@@ -472,6 +541,13 @@ object English : Strings {
         SignatureState.UNTRUSTED -> "Signature intact, but the signer is not a recognised PEC provider"
         SignatureState.ABSENT -> "Not certified: no provider signature"
         SignatureState.NOT_CHECKED -> "Not checked yet: the message is not downloaded"
+    }
+    override fun sentProof(p: SentProof) = when {
+        p.failed > 0u -> "Not delivered to ${p.failed} of ${p.recipients} recipients: see the receipts"
+        p.recipients > 0u && p.delivered == p.recipients -> "Delivered: the provider's delivery receipts certify it"
+        p.delivered > 0u -> "Delivered to ${p.delivered} of ${p.recipients} recipients"
+        p.accepted -> "Accepted by your provider: waiting for the delivery"
+        else -> "Waiting for the acceptance receipt"
     }
     override val tampered = "Headers contradict the signed data: the message was changed after it was sent"
     override val notDownloaded = "Message not downloaded yet"
@@ -512,6 +588,21 @@ object Romanian : Strings {
     override val openInvoice = "Deschide factura"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Spațiu folosit: ${megabytes(usedKb * 1024u)} din ${megabytes(limitKb * 1024u)} MB"
     override val queued = "În căsuța de ieșire: chitanțele vor urma"
+    override fun receiptKind(kind: ReceiptKind) = when (kind) {
+        ReceiptKind.ACCETTAZIONE -> "Acceptare"
+        ReceiptKind.NON_ACCETTAZIONE -> "Neacceptare"
+        ReceiptKind.PRESA_IN_CARICO -> "Preluare"
+        ReceiptKind.AVVENUTA_CONSEGNA -> "Livrare"
+        ReceiptKind.ERRORE_CONSEGNA -> "Eroare de livrare"
+        ReceiptKind.PREAVVISO_ERRORE_CONSEGNA -> "Avertisment de întârziere"
+        ReceiptKind.RILEVAZIONE_VIRUS -> "Virus detectat"
+        ReceiptKind.UNKNOWN -> "Chitanță"
+    }
+    override val invoiceMark = "Factură"
+    override fun invoiceNumber(number: String) = "Factura nr. $number"
+    override fun invoiceTotal(total: String) = "Total $total"
+    override val addLabel = "Adaugă o etichetă"
+    override fun toWhom(first: String, count: UInt) = "Către: $first" + if (count > 1u) " și încă ${count - 1u}" else ""
     override val attach = "Atașează fișiere"
     override val sdiHistory = "Notificările Sistemului de Interschimb (SdI)"
     override fun sdiMessage(kind: SdiMessageKind) = when (kind) {
@@ -636,7 +727,7 @@ object Romanian : Strings {
     private val names = mapOf(
         FolderKind.INBOX to "Mesaje primite", FolderKind.SENT to "Trimise",
         FolderKind.DRAFTS to "Ciorne", FolderKind.TRASH to "Coș",
-        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Arhivă",
+        FolderKind.JUNK to "Spam", FolderKind.ARCHIVE to "Arhivă", FolderKind.OUTBOX to "De trimis",
     )
     private val errors = mapOf(
         "not_found" to "Elementul nu a fost găsit: poate a fost șters.",
@@ -661,6 +752,13 @@ object Romanian : Strings {
         SignatureState.UNTRUSTED -> "Semnătură intactă, dar semnatarul nu este un furnizor PEC recunoscut"
         SignatureState.ABSENT -> "Necertificat: fără semnătura furnizorului"
         SignatureState.NOT_CHECKED -> "Neverificat încă: mesajul nu este descărcat"
+    }
+    override fun sentProof(p: SentProof) = when {
+        p.failed > 0u -> "Nelivrată la ${p.failed} din ${p.recipients} destinatari: vezi chitanțele"
+        p.recipients > 0u && p.delivered == p.recipients -> "Livrată: chitanțele de livrare ale furnizorului o certifică"
+        p.delivered > 0u -> "Livrată la ${p.delivered} din ${p.recipients} destinatari"
+        p.accepted -> "Acceptată de furnizorul tău: se așteaptă livrarea"
+        else -> "Se așteaptă chitanța de acceptare"
     }
     override val tampered = "Anteturile contrazic datele semnate: mesajul a fost modificat după trimitere"
     override val notDownloaded = "Mesajul nu este încă descărcat"

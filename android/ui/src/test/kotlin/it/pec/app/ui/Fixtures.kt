@@ -58,9 +58,18 @@ class RecordingPlatform(override val filesDir: String) : Platform {
     /** What the picker hands back next. */
     var picks: List<String> = emptyList()
 
+    /** Not a web engine: the HTML's text, one block per line, so screenshots show what the WebView would. */
     @androidx.compose.runtime.Composable
     override fun Html(html: String) {
-        androidx.compose.material3.Text("html ${html.length}", androidx.compose.ui.Modifier.testTag("html"))
+        val text = html.replace(Regex("(?is)<(style|script|head)[^>]*>.*?</\\1>"), "")
+            .replace(Regex("(?i)<(br|/p|/div|/tr|/h[1-6]|/li)[^>]*>"), "\n")
+            .replace(Regex("(?i)</t[dh]>"), "  ")
+            .replace(Regex("<[^>]+>"), "")
+            .replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+            .lines().map { it.trim() }.filter { it.isNotEmpty() }.joinToString("\n")
+        androidx.compose.foundation.layout.Column(androidx.compose.ui.Modifier.testTag("html")) {
+            androidx.compose.material3.Text(text, style = androidx.compose.material3.MaterialTheme.typography.bodySmall)
+        }
     }
 
     override fun share(file: it.pec.core.SharedFile) { shared += file.fileName }

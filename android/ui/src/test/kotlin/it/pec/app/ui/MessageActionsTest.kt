@@ -75,6 +75,7 @@ class MessageActionsTest {
         assertTrue(reply.subject, reply.subject.startsWith("Re:"))
         assertTrue(reply.inReplyTo != null)
 
+        compose.onNodeWithTag("label-new").performClick()
         compose.onNodeWithTag("label-input").performTextInput("Cliente Rossi")
         compose.onNodeWithTag("label-add").performClick()
         compose.waitUntil(10_000) { presenter.state.value.view?.labels?.contains("Cliente Rossi") == true }

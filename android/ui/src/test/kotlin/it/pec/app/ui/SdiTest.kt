@@ -79,7 +79,7 @@ class SdiTest {
                 assertEquals(SdiMessageKind.RC, rc.kind)
                 assertEquals("IT01234567890_FPR01_RC_001.xml", rc.fileName)
                 compose.onNodeWithTag("sdi-0").assertTextEquals("Consegnata al destinatario")
-                compose.onNodeWithTag("sdi-when-0").assertTextEquals(rc.`when`!!)
+                compose.onNodeWithTag("sdi-when-0").assertTextEquals(Italian.dateTime(rc.at!!))
             }
         } finally {
             scope.cancel()
