@@ -28,25 +28,24 @@ fn mailbox_text(m: &Mailbox) -> String {
     }
 }
 
-fn compose_of(d: Draft) -> Result<ComposeDraft> {
+fn compose_of(d: Draft) -> ComposeDraft {
     let attachments = d
         .attachments
         .into_iter()
         .map(|a| {
-            let data = match a.source {
-                AttachmentSource::Bytes(b) => b,
-                AttachmentSource::File(p) => {
-                    crate::files::read_for(&p, crate::files::FilePurpose::Attachment)?
-                }
+            let (data, path) = match a.source {
+                AttachmentSource::Bytes(b) => (b, None),
+                AttachmentSource::File(p) => (Vec::new(), Some(p.to_string_lossy().into_owned())),
             };
-            Ok(crate::mail::OutgoingAttachment {
+            crate::mail::OutgoingAttachment {
                 file_name: a.filename,
                 mime: a.mime,
                 data,
-            })
+                path,
+            }
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(ComposeDraft {
+        .collect();
+    ComposeDraft {
         to: d.to.iter().map(mailbox_text).collect(),
         cc: d.cc.iter().map(mailbox_text).collect(),
         subject: d.subject,
@@ -59,7 +58,7 @@ fn compose_of(d: Draft) -> Result<ComposeDraft> {
         priority: (d.priority != Priority::Normal).then(|| d.priority.into()),
         signature: d.signature,
         references: d.references,
-    })
+    }
 }
 
 #[uniffi::export]
@@ -72,7 +71,7 @@ impl App {
         blocking(move || {
             let (account, raw) = inner.raw_of(message_id)?;
             let me = inner.store().account(account)?.config.address;
-            compose_of(reply::reply(&raw, &me, all)?)
+            Ok(compose_of(reply::reply(&raw, &me, all)?))
         })
         .await
     }
@@ -84,7 +83,7 @@ impl App {
         blocking(move || {
             let (account, raw) = inner.raw_of(message_id)?;
             let me = inner.store().account(account)?.config.address;
-            compose_of(reply::forward(&raw, &me)?)
+            Ok(compose_of(reply::forward(&raw, &me)?))
         })
         .await
     }

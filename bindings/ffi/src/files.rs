@@ -81,14 +81,38 @@ pub async fn read_file(path: String, purpose: FilePurpose) -> Result<Vec<u8>> {
     blocking(move || read_for(Path::new(&path), purpose)).await
 }
 
-/// A file to attach, read from `path` (named after its last component), or
-/// `PecError::TooLarge` when it is over `pec_core::limits::MAX_ATTACHMENT_BYTES`: a bigger file
-/// could never be sent, and it is refused before being read.
+/// A file to attach, named after the last component of `path`. The core reads it when it
+/// builds the message (queueing copies it into the outbox), so the app never holds it whole;
+/// `PecError::TooLarge` when it is over `pec_core::limits::MAX_ATTACHMENT_BYTES` (it could
+/// never be sent), `Unreadable` when it cannot be opened.
 #[uniffi::export]
 pub async fn attachment_from_path(path: String) -> Result<crate::mail::OutgoingAttachment> {
     blocking(move || {
         let p = Path::new(&path);
-        let data = read_for(p, FilePurpose::Attachment)?;
+        let unreadable = |e: std::io::Error| {
+            with_path(
+                p,
+                PecError::Unreadable {
+                    detail: e.to_string(),
+                },
+            )
+        };
+        let meta = std::fs::File::open(p)
+            .and_then(|f| f.metadata())
+            .map_err(unreadable)?;
+        if !meta.is_file() {
+            return Err(unreadable(std::io::Error::other("not a file")));
+        }
+        if meta.len() > FilePurpose::Attachment.limit() {
+            return Err(with_path(
+                p,
+                pec_core::files::ReadError::TooLarge {
+                    size: Some(meta.len()),
+                    limit: FilePurpose::Attachment.limit(),
+                }
+                .into(),
+            ));
+        }
         let file_name = p
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
@@ -96,7 +120,8 @@ pub async fn attachment_from_path(path: String) -> Result<crate::mail::OutgoingA
         Ok(crate::mail::OutgoingAttachment {
             file_name,
             mime: None,
-            data,
+            data: Vec::new(),
+            path: Some(path.clone()),
         })
     })
     .await
@@ -205,4 +230,39 @@ pub async fn invoice_file_attachments(
             .collect())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A picked file stays a file: the attachment names it, carries no bytes, and one over the
+    /// cap is refused from its size alone (a sparse file: nothing is read).
+    #[test]
+    fn an_attachment_from_a_path_is_never_read_into_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("atto.pdf");
+        std::fs::write(&small, b"%PDF-1.4").unwrap();
+        let rt = crate::runtime::rt().unwrap();
+        let a = rt
+            .block_on(attachment_from_path(small.to_string_lossy().into_owned()))
+            .unwrap();
+        assert_eq!(a.file_name, "atto.pdf");
+        assert!(a.data.is_empty());
+        assert_eq!(a.path.as_deref(), Some(small.to_str().unwrap()));
+
+        let big = dir.path().join("enorme.bin");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(FilePurpose::Attachment.limit() + 1).unwrap();
+        let refused = rt.block_on(attachment_from_path(big.to_string_lossy().into_owned()));
+        assert!(
+            matches!(refused, Err(PecError::TooLarge { .. })),
+            "{refused:?}"
+        );
+        let missing = rt.block_on(attachment_from_path("/nonexistent/x.pdf".into()));
+        assert!(
+            matches!(missing, Err(PecError::Unreadable { .. })),
+            "{missing:?}"
+        );
+    }
 }

@@ -56,7 +56,12 @@ pub enum BodyDownload {
 pub struct OutgoingAttachment {
     pub file_name: String,
     pub mime: Option<String>,
+    /// The content, when the app holds it in memory (empty when `path` is given).
     pub data: Vec<u8>,
+    /// A file the core reads when it builds the message, so the app never holds it whole:
+    /// what `attachment_from_path` gives. `data` is ignored when this is set.
+    #[uniffi(default)]
+    pub path: Option<String>,
 }
 
 /// The compose screen.
@@ -500,7 +505,14 @@ pub(crate) fn draft_of(d: ComposeDraft) -> Draft {
         .attachments
         .into_iter()
         .map(|a| {
-            let mut att = Attachment::from_bytes(a.file_name, a.data);
+            let mut att = match a.path {
+                Some(path) => Attachment {
+                    filename: a.file_name,
+                    mime: None,
+                    source: pec_core::compose::AttachmentSource::File(path.into()),
+                },
+                None => Attachment::from_bytes(a.file_name, a.data),
+            };
             att.mime = a.mime;
             att
         })
