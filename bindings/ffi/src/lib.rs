@@ -26,6 +26,7 @@ pub mod events;
 mod evidence;
 pub mod files;
 mod invoices;
+mod lists;
 mod mail;
 #[cfg(feature = "panic-probe")]
 mod panic_probe;
@@ -50,6 +51,7 @@ pub use files::{
 pub use invoices::{
     BuyerOutcome, InvoiceDetails, InvoicePage, InvoiceRow, SdiMessageKind, SdiNotice, SdiProblem,
 };
+pub use lists::{ListCounts, ListInsert, ListListener, ListUpdate, ListWatch};
 pub use mail::{
     BackgroundSync, BodyDownload, ComposeDraft, DraftCheck, DraftProblem, DraftProblemKind,
     DraftRecipient, MessagePriority, OutgoingAttachment, RequestedReceipt, SendListener,

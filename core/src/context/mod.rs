@@ -17,6 +17,7 @@ mod mail;
 mod menu;
 mod settings;
 mod view;
+pub mod window;
 
 pub use error::{Error, Result};
 pub use evidence::{EvidenceFile, EvidenceItem};

@@ -1,6 +1,7 @@
 package it.pec.core
 
 import it.pec.core.ui.ErrorTexts
+import it.pec.core.ui.applying
 import it.pec.core.ui.folderMenuFlow
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.flow.transformWhile
@@ -243,6 +244,47 @@ class FacadeTest {
             Thread.sleep(300)
             assertEquals(before, calls.get())
             sub.close()
+        }
+    }
+
+    /**
+     * A watched list sends its rows once, then differences: a new message is one insertion at the
+     * top, a read mark one updated row, the receipts switch removals; never the whole list again.
+     */
+    @Test
+    fun aWatchedListSendsRowsThenOnlyWhatChanged() = runBlocking {
+        App(tempDir().path, CredentialBackend.MEMORY).use { app ->
+            val acc = app.addAccount(custom("ufficio@pec.example"))
+            fun mail(n: Int, day: Int) = ("From: a@pec.example\r\nTo: ufficio@pec.example\r\nSubject: Pratica $n\r\n" +
+                "Message-ID: <p$n@x>\r\nDate: Mon, ${day} Nov 2026 09:00:00 +0100\r\n\r\ntesto\r\n").toByteArray()
+            val first = app.importMessage(acc.id, mail(1, 2))
+            val updates = java.util.concurrent.LinkedBlockingQueue<ListUpdate>()
+            val watch = app.watchList(acc.id, ViewRef.Inbox, 50u, false, object : ListListener {
+                override fun onUpdate(update: ListUpdate) { updates.put(update) }
+                override fun onError(error: ErrorEvent) = fail(error.detail)
+            })
+            val next = { updates.poll(10, TimeUnit.SECONDS) ?: error("no update") }
+            var rows = listOf<ListRow>()
+            val reset = next() as ListUpdate.Reset
+            rows = rows.applying(reset)
+            assertEquals(listOf(first), rows.map { it.id })
+
+            val newer = app.importMessage(acc.id, mail(2, 3))
+            val inserted = next() as ListUpdate.Changes
+            assertEquals(listOf(0u to newer), inserted.inserted.map { it.index to it.row.id })
+            assertTrue(inserted.removed.isEmpty() && inserted.updated.isEmpty())
+            rows = rows.applying(inserted)
+
+            val wasSeen = rows.single { it.id == first }.seen
+            app.apply(first, if (wasSeen) MessageAction.MarkUnseen else MessageAction.MarkSeen)
+            val seen = next() as ListUpdate.Changes
+            assertEquals(listOf(first to !wasSeen), seen.updated.map { it.id to it.seen })
+            assertTrue(seen.inserted.isEmpty())
+            rows = rows.applying(seen)
+            assertEquals(listOf(newer, first), rows.map { it.id })
+            assertEquals(app.listPage(acc.id, ViewRef.Inbox, null, 50u).rows, rows)
+            watch.cancel()
+            watch.close()
         }
     }
 }

@@ -1,21 +1,21 @@
 package it.pec.app.ui
 
 import it.pec.core.App
-import it.pec.core.ChangeKind
+import it.pec.core.ErrorEvent
+import it.pec.core.ListListener
 import it.pec.core.ListRow
-import it.pec.core.PageCursor
+import it.pec.core.ListUpdate
+import it.pec.core.ListWatch
 import it.pec.core.ViewRef
-import it.pec.core.ui.changesFlow
+import it.pec.core.ui.applying
+import it.pec.core.ui.counts
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.conflate
-import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.sync.Mutex
-import kotlinx.coroutines.sync.withLock
 
 /** One list (a folder, the inbox, the virtual Invoices or Receipts) as the screen draws it. */
 data class MessageListState(
@@ -30,9 +30,10 @@ data class MessageListState(
 )
 
 /**
- * Pages of one view from the facade, newest first; the rows already shown are read again when the
- * core reports a change of this account (a sync, a receipt, an action). Ticks, marks and what counts
- * as a receipt come with the rows from the core.
+ * One list watched through the facade (`App.watchList`): the core sends the rows first, then only
+ * the rows removed, inserted and updated by a sync, a receipt or an action, so the screen redraws
+ * what changed and keeps its scroll position. Ticks, marks, what counts as a receipt and whether
+ * receipts are hidden by default are the core's.
  */
 class MessageListPresenter(
     private val app: App,
@@ -43,53 +44,37 @@ class MessageListPresenter(
 ) {
     private val mutable = MutableStateFlow(MessageListState())
     val state: StateFlow<MessageListState> = mutable.asStateFlow()
-    private var next: PageCursor? = null
-    private val loading = Mutex()
+    @Volatile private var watch: ListWatch? = null
+
+    private val listener = object : ListListener {
+        override fun onUpdate(update: ListUpdate) = mutable.update {
+            val c = update.counts
+            it.copy(rows = it.rows.applying(update), total = c.total, unread = c.unread, hasMore = c.hasMore,
+                hideReceipts = c.hideReceipts, loading = false, errorCode = null)
+        }
+
+        override fun onError(error: ErrorEvent) = mutable.update { it.copy(loading = false, errorCode = error.code) }
+    }
 
     init {
         scope.launch {
-            reload()
-            app.changesFlow()
-                .filter { it.accountId == null || it.accountId == accountId }
-                .filter { it.kind != ChangeKind.ACCOUNTS }
-                .conflate()
-                .collect { reload() }
+            try {
+                watch = app.watchList(accountId, view, pageSize, null, listener)
+            } catch (e: Exception) {
+                mutable.update { it.copy(loading = false, errorCode = codeOf(e)) }
+            }
         }
+        scope.coroutineContext[Job]?.invokeOnCompletion { watch?.let { it.cancel(); it.close() } }
     }
 
     /** The list's "hide receipts" switch. */
     fun setHideReceipts(hide: Boolean) {
         mutable.update { it.copy(hideReceipts = hide) }
-        scope.launch { reload() }
+        watch?.setHideReceipts(hide)
     }
 
     /** The next page after the rows shown. */
     fun loadMore() {
-        scope.launch {
-            loading.withLock {
-                val cursor = next ?: return@withLock
-                load(cursor, pageSize) { old, page -> old + page }
-            }
-        }
-    }
-
-    /** Read again as many rows as are shown (at least one page). */
-    suspend fun reload() = loading.withLock {
-        val shown = maxOf(state.value.rows.size.toUInt(), pageSize)
-        load(null, shown) { _, page -> page }
-    }
-
-    private suspend fun load(cursor: PageCursor?, limit: UInt, merge: (List<ListRow>, List<ListRow>) -> List<ListRow>) {
-        mutable.update { it.copy(loading = true) }
-        try {
-            val page = app.listPageFiltered(accountId, view, cursor, limit, state.value.hideReceipts)
-            next = page.next
-            mutable.update {
-                it.copy(rows = merge(it.rows, page.rows), total = page.total, unread = page.unread,
-                    hasMore = page.next != null, loading = false, errorCode = null)
-            }
-        } catch (e: Exception) {
-            mutable.update { it.copy(loading = false, errorCode = codeOf(e)) }
-        }
+        watch?.loadMore()
     }
 }
