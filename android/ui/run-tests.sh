@@ -25,6 +25,16 @@ if grep -rln --include='*.kt' -E '^import android\.' "$here/src"; then
   exit 1
 fi
 
+# Decisions about PEC, invoices, addresses and sizes are the core's (both apps and `pec` must
+# agree): screens and presenters that parse or compare such things fail the build. Texts
+# (Strings.kt) may format sizes.
+decisions='\.p7m|"\.xml"|\.eml"|posta-certificata|fatturapa|X-Ricevuta|X-Trasporto|daticert|Regex\(|"@"|'"'@'"'|1024 \* 1024|_000_000'
+if grep -rn --include='*.kt' -E "$decisions" "$here/src/main" | grep -v '/Strings.kt:' \
+  | grep -vE ':[0-9]+:[[:space:]]*(//|\*|/\*)'; then
+  echo "android-ui-test: android/ui decides what the core decides (above); ask the facade instead" >&2
+  exit 1
+fi
+
 if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null && ! command -v mvn >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven) >/dev/null
 fi
