@@ -333,3 +333,27 @@ async fn a_queued_pec_is_readable_before_the_server_has_it() {
     let files = ctx.export_evidence(row, out.path()).await.expect("export");
     assert_eq!(std::fs::read(&files[0].path).expect("file"), raw);
 }
+
+/// An HTML message is shown cleaned, with its remote images removed and counted; its text
+/// stays for the list's preview and for readers without HTML.
+#[tokio::test]
+async fn html_mail_is_shown_without_remote_content() {
+    let dir = TempDir::new("ctx-html");
+    let (ctx, account) = open(&dir);
+    let raw = format!(
+        "From: a@pec.example\r\nTo: {BOX}\r\nSubject: Newsletter\r\nMessage-ID: <h@x>\r\n\
+         Date: Fri, 20 Nov 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n\
+         --a\r\nContent-Type: text/plain\r\n\r\nCiao\r\n\
+         --a\r\nContent-Type: text/html\r\n\r\n<p>Ciao<img src=\"https://t.example/p.gif\"><script>x()</script></p>\r\n--a--\r\n"
+    );
+    let id = ctx
+        .import(account, None, raw.as_bytes())
+        .expect("import")
+        .id;
+    let view = ctx.message_view(id).expect("view");
+    let html = view.html.expect("html");
+    assert_eq!(html.blocked_remote, 1);
+    assert!(!html.html.contains("t.example") && !html.html.contains("script"));
+    assert!(view.body_text.is_some_and(|t| t.contains("Ciao")));
+}

@@ -711,6 +711,11 @@ pub struct MessageView {
     pub attachments: Vec<AttachmentInfo>,
     /// Plain text of the (original) message; `None` until the body is downloaded.
     pub body_text: Option<String>,
+    /// Its HTML body, cleaned (no script, no form) and with every remote resource removed; draw
+    /// it in a view that loads nothing from the network. `None`: show `body_text`.
+    pub html: Option<String>,
+    /// Remote images and resources removed from `html` (the sender would have seen them load).
+    pub remote_blocked: u32,
     pub downloaded: bool,
     /// Why the downloaded body could not be analysed (too many MIME parts, not a message): its
     /// PEC facts and signature are then not checked, and `body_text` comes from a plain reading.
@@ -1019,6 +1024,8 @@ impl From<pec_core::context::MessageView> for MessageView {
                 })
                 .collect(),
             body_text: v.body_text,
+            remote_blocked: v.html.as_ref().map_or(0, |h| h.blocked_remote),
+            html: v.html.map(|h| h.html),
             downloaded: v.downloaded,
             analysis_error: v.analysis_error,
             labels: d.labels,

@@ -73,6 +73,9 @@ pub struct MessageView {
     pub sent: Option<SentProof>,
     /// Plain text of the (innermost original) message; `None` until the body is downloaded.
     pub body_text: Option<String>,
+    /// Its HTML, cleaned and without remote content (see [`crate::message::html`]); `None`
+    /// for a message without an HTML body: show `body_text`.
+    pub html: Option<crate::message::html::SafeHtml>,
     pub downloaded: bool,
     /// Why a downloaded body could not be analysed (too many parts, not a message): its PEC
     /// facts and signature are then not checked, and `body_text` comes from a plain reading.
@@ -207,7 +210,9 @@ impl Context {
             (None, Some(raw)) => crate::receive::analyze_fallback(raw).body_text,
             (None, None) => None,
         };
+        let html = raw.as_deref().and_then(crate::message::html::readable_html);
         Ok(MessageView {
+            html,
             pec: pec_facts(&detail, analysis.as_ref()),
             sent: sent_proof(&detail),
             detail,

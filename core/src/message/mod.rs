@@ -13,6 +13,7 @@ pub mod correlation;
 pub mod daticert;
 pub mod header_check;
 pub mod headers;
+pub mod html;
 pub mod kind;
 pub mod original;
 pub mod rem;

@@ -74,7 +74,11 @@ fun MessageScreen(
         }
         presenter?.let { Labels(view, it, strings) }
         HorizontalDivider(Modifier.padding(vertical = 8.dp))
-        Text(view.bodyText ?: strings.notDownloaded, Modifier.testTag("body"))
+        if (view.remoteBlocked > 0u) {
+            Text(strings.remoteBlocked(view.remoteBlocked), Modifier.testTag("remote-blocked"), style = MaterialTheme.typography.bodySmall)
+        }
+        val html = view.html
+        if (html != null && platform != null) platform.Html(html) else Text(view.bodyText ?: strings.notDownloaded, Modifier.testTag("body"))
         if (view.attachments.isNotEmpty()) {
             Text(strings.attachments, fontWeight = FontWeight.Bold, modifier = Modifier.padding(top = 8.dp))
             view.attachments.forEachIndexed { i, a -> Attachment(i, a, state, presenter, platform, strings) }

@@ -124,6 +124,8 @@ interface Strings {
     fun invoiceNumber(number: String): String
     fun invoiceTotal(total: String): String
     val addLabel: String
+    /** Remote images and resources left out of an HTML message. */
+    fun remoteBlocked(count: UInt): String
     /** A sent message in a list: its first recipient, and how many others. */
     fun toWhom(first: String, count: UInt): String
     val attach: String
@@ -214,6 +216,7 @@ object Italian : Strings {
     override fun invoiceNumber(number: String) = "Fattura n. $number"
     override fun invoiceTotal(total: String) = "Totale $total"
     override val addLabel = "Aggiungi un'etichetta"
+    override fun remoteBlocked(count: UInt) = "Contenuti remoti non caricati ($count): chi scrive non saprà se e quando leggi"
     override fun toWhom(first: String, count: UInt) = "A: $first" + if (count > 1u) " e altri ${count - 1u}" else ""
     override val attach = "Allega file"
     override val sdiHistory = "Notifiche del Sistema di Interscambio"
@@ -408,6 +411,7 @@ object English : Strings {
     override fun invoiceNumber(number: String) = "Invoice no. $number"
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Add a label"
+    override fun remoteBlocked(count: UInt) = "Remote content not loaded ($count): the sender will not learn whether or when you read"
     override fun toWhom(first: String, count: UInt) = "To: $first" + if (count > 1u) " and ${count - 1u} more" else ""
     override val attach = "Attach files"
     override val sdiHistory = "Exchange System (SdI) notifications"
@@ -602,6 +606,7 @@ object Romanian : Strings {
     override fun invoiceNumber(number: String) = "Factura nr. $number"
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Adaugă o etichetă"
+    override fun remoteBlocked(count: UInt) = "Conținut la distanță neîncărcat ($count): expeditorul nu va afla dacă sau când citești"
     override fun toWhom(first: String, count: UInt) = "Către: $first" + if (count > 1u) " și încă ${count - 1u}" else ""
     override val attach = "Atașează fișiere"
     override val sdiHistory = "Notificările Sistemului de Interschimb (SdI)"

@@ -95,4 +95,26 @@ class MessageActionsTest {
         // Its own folder is no target any more; the inbox is.
         compose.waitUntil(10_000) { presenter.state.value.moveTargets.none { it.name == "Archivio" } }
     }
+
+    /** An HTML message is drawn by the platform's view, cleaned, and says what remote content it left out. */
+    @Test
+    fun htmlMailIsDrawnWithoutRemoteContent() = withApp { app, scope ->
+        val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
+        val raw = ("From: a@pec.example\r\nTo: ufficio@pec.example\r\nSubject: Avviso\r\nMessage-ID: <h@x>\r\n" +
+            "Date: Fri, 20 Nov 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n" +
+            "<p>Gentile cliente<img src=\"https://t.example/p.gif\"></p>\r\n").toByteArray()
+        val id = runBlocking { app.importInto(acc.id, null, raw).id }
+        val presenter = MessagePresenter(app, scope, id)
+        val platform = RecordingPlatform(Files.createTempDirectory("pec-ui-html").toString())
+        compose.setContent {
+            val s by presenter.state.collectAsState()
+            MessageScreen(s, English, presenter, platform)
+        }
+        compose.waitUntil(10_000) { presenter.state.value.view != null }
+        val view = presenter.state.value.view!!
+        assertTrue(view.html!!.contains("Gentile cliente") && !view.html!!.contains("t.example"))
+        compose.onNodeWithTag("remote-blocked")
+            .assertTextEquals("Remote content not loaded (1): the sender will not learn whether or when you read")
+        compose.onNodeWithTag("html").assertExists()
+    }
 }
