@@ -4,6 +4,7 @@ import android.content.Intent
 import android.net.Uri
 import android.print.PrintManager
 import android.provider.OpenableColumns
+import android.webkit.WebResourceRequest
 import android.webkit.WebView
 import android.webkit.WebViewClient
 import androidx.activity.result.ActivityResultLauncher
@@ -37,7 +38,17 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
     @Composable
     override fun Html(html: String) {
         AndroidView(
-            factory = { context -> lockedDown(WebView(context)) },
+            factory = { context ->
+                lockedDown(WebView(context)).apply {
+                    // A link leaves for the browser the user picks; the view itself never navigates.
+                    webViewClient = object : WebViewClient() {
+                        override fun shouldOverrideUrlLoading(view: WebView, request: WebResourceRequest): Boolean {
+                            activity.startActivity(Intent(Intent.ACTION_VIEW, request.url))
+                            return true
+                        }
+                    }
+                }
+            },
             update = { it.loadDataWithBaseURL(null, html, "text/html", "utf-8", null) },
         )
     }
