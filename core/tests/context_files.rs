@@ -329,6 +329,24 @@ async fn a_queued_pec_is_readable_before_the_server_has_it() {
         Some((false, 1))
     );
     assert!(String::from_utf8_lossy(&raw).contains("Verbale in coda"));
+    // Search looks in the server's folders: the queue is searched only when asked for.
+    let form = |folder| pec_core::context::SearchForm {
+        text: "coda".into(),
+        folder,
+        ..Default::default()
+    };
+    assert!(
+        ctx.search(Some(account), &form(None))
+            .expect("search")
+            .is_empty()
+    );
+    let outbox = ctx.store().message(row).expect("row").summary.folder_id;
+    assert_eq!(
+        ctx.search(Some(account), &form(Some(outbox)))
+            .expect("search")
+            .len(),
+        1
+    );
     let out = TempDir::new("ctx-queued-out");
     let files = ctx.export_evidence(row, out.path()).await.expect("export");
     assert_eq!(std::fs::read(&files[0].path).expect("file"), raw);

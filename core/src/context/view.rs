@@ -186,9 +186,14 @@ impl Context {
             q.limit = form.limit.min(1000);
         }
         let rows = self.store().search(&q)?;
+        // The outbox is a queue: a sent PEC is found once, as the server's Sent copy, unless the
+        // search is in the outbox itself.
+        let in_outbox = |r: &MessageSummary| r.folder == crate::outbox::OUTBOX_FOLDER;
+        let searching_outbox = form.folder.is_some() && rows.iter().all(in_outbox);
         Ok(rows
             .into_iter()
             .filter(|r| !form.invoices_only || r.is_invoice)
+            .filter(|r| searching_outbox || !in_outbox(r))
             .collect())
     }
 

@@ -8,6 +8,9 @@ import androidx.activity.compose.setContent
 import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
 import androidx.biometric.BiometricManager.Authenticators.DEVICE_CREDENTIAL
 import androidx.biometric.BiometricPrompt
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.material3.Surface
+import androidx.compose.ui.Modifier
 import it.pec.app.ui.PecTheme
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -42,10 +45,12 @@ class MainActivity : FragmentActivity() {
         navigator.shareIn(platform.received(intent))
         setContent {
             PecTheme {
-                if (unlocked) {
-                    PecApp(PecApplication.core(this), strings, platform, navigator)
-                } else {
-                    LockScreen(strings, ::authenticate)
+                Surface(Modifier.fillMaxSize()) {
+                    if (unlocked) {
+                        PecApp(PecApplication.core(this), strings, platform, navigator)
+                    } else {
+                        LockScreen(strings, ::authenticate)
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 package it.pec.app.ui
 
 import it.pec.core.App
+import it.pec.core.BodyDownload
 import it.pec.core.ErrorEvent
 import it.pec.core.ListListener
 import it.pec.core.ListRow
@@ -26,6 +27,8 @@ data class MessageListState(
     /** The core has more rows after the last one. */
     val hasMore: Boolean = false,
     val loading: Boolean = true,
+    /** A sync asked by pulling the list down is under way. */
+    val refreshing: Boolean = false,
     val errorCode: String? = null,
 )
 
@@ -76,5 +79,20 @@ class MessageListPresenter(
     /** The next page after the rows shown. */
     fun loadMore() {
         watch?.loadMore()
+    }
+
+    /** Pull to refresh: one sync pass of the account (its changes arrive through the watch). */
+    fun refresh() {
+        if (state.value.refreshing) return
+        mutable.update { it.copy(refreshing = true, errorCode = null) }
+        scope.launch {
+            val failure = try {
+                app.sync(accountId, BodyDownload.SMALL, null)
+                null
+            } catch (e: Exception) {
+                codeOf(e)
+            }
+            mutable.update { it.copy(refreshing = false, errorCode = failure) }
+        }
     }
 }

@@ -7,7 +7,14 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.lazy.rememberLazyListState
+import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.pulltorefresh.PullToRefreshBox
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.derivedStateOf
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
@@ -34,6 +41,7 @@ fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
 }
 
 /** A list of messages, newest first, with the "hide receipts" switch. */
+@OptIn(ExperimentalMaterial3Api::class)
 @Composable
 fun MessageListScreen(
     state: MessageListState,
@@ -41,6 +49,7 @@ fun MessageListScreen(
     onHideReceipts: (Boolean) -> Unit,
     onOpen: (Long) -> Unit,
     onLoadMore: () -> Unit,
+    onRefresh: () -> Unit = {},
 ) {
     Column(Modifier.fillMaxWidth().testTag("message-list")) {
         Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp), verticalAlignment = Alignment.CenterVertically) {
@@ -51,17 +60,29 @@ fun MessageListScreen(
         if (!state.loading && state.rows.isEmpty()) {
             Text(strings.emptyList, Modifier.padding(16.dp).testTag("empty"))
         }
-        LazyColumn {
-            items(state.rows, key = { it.id }) { row -> MessageLine(row, strings, onOpen) }
-            if (state.hasMore) {
-                item { TextButton(onLoadMore, Modifier.testTag("load-more")) { Text(strings.loadMore) } }
+        val scroll = rememberLazyListState()
+        // The next page is asked for before the user reaches the end, so scrolling never stops.
+        val nearEnd by remember {
+            derivedStateOf {
+                val last = scroll.layoutInfo.visibleItemsInfo.lastOrNull()?.index ?: 0
+                last >= scroll.layoutInfo.totalItemsCount - 10
+            }
+        }
+        LaunchedEffect(nearEnd, state.hasMore, state.rows.size) { if (nearEnd && state.hasMore) onLoadMore() }
+        PullToRefreshBox(state.refreshing, onRefresh, Modifier.testTag("refresh")) {
+            LazyColumn(state = scroll) {
+                items(state.rows, key = { it.id }) { row -> MessageLine(row, strings, onOpen) }
+                if (state.hasMore) {
+                    item { TextButton(onLoadMore, Modifier.testTag("load-more")) { Text(strings.loadMore) } }
+                }
             }
         }
     }
 }
 
+/** One row of a list of messages (also the search's). */
 @Composable
-private fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit) {
+fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit) {
     val weight = if (row.seen) FontWeight.Normal else FontWeight.Bold
     // A receipt is named by its kind (the provider's address says nothing), a sent PEC by its
     // recipient (the sender is the user), anything else by its sender.

@@ -17,6 +17,8 @@ sealed interface Screen {
      * are attached at once (files shared into the app from another one).
      */
     data class Compose(val accountId: Long, val start: ComposeDraft? = null, val files: List<String> = emptyList()) : Screen
+    /** Searching `accountId`, opened from the folder `folderId` (when the list was one). */
+    data class Search(val accountId: Long, val folderId: Long?) : Screen
     data object Settings : Screen
     data class Permissions(val accountId: Long) : Screen
     data object AddAccount : Screen

@@ -113,7 +113,16 @@ fun PecApp(
                     } else {
                         TextButton({ ui.launch { sheet.open() } }, Modifier.semantics { contentDescription = strings.menu }.testTag("menu")) { Text("☰") }
                     }
-                    Text(title(top, folderTitle, strings), Modifier.testTag("title"), style = MaterialTheme.typography.titleLarge)
+                    Text(title(top, folderTitle, strings), Modifier.weight(1f).testTag("title"), style = MaterialTheme.typography.titleLarge)
+                    val account = drawerState.selected
+                    if (account != null && top == Screen.Mailbox) {
+                        // The folder the list shows, for "only in this folder".
+                        val folder = (view as? ViewRef.Folder)?.id
+                            ?: drawerState.entries.firstOrNull { view == ViewRef.Inbox && it.kind == FolderKind.INBOX }
+                                ?.let { (it.view as? ViewRef.Folder)?.id }
+                        TextButton({ navigator.open(Screen.Search(account, folder)) },
+                            Modifier.semantics { contentDescription = strings.search }.testTag("open-search")) { Text("🔍") }
+                    }
                 }
                 BoxWithConstraints(Modifier.weight(1f)) {
                     val account = drawerState.selected
@@ -138,6 +147,7 @@ private fun title(top: Screen, folder: String, strings: Strings): String = when 
     Screen.Mailbox, is Screen.Message -> folder
     is Screen.Invoice -> strings.invoiceMark
     is Screen.Compose -> strings.write
+    is Screen.Search -> strings.search
     Screen.Settings -> strings.settings
     is Screen.Permissions -> strings.permissions
     Screen.AddAccount -> strings.addAccount
@@ -154,7 +164,7 @@ private fun Mailbox(app: App, strings: Strings, account: Long, view: ViewRef, na
             val listState by list.state.collectAsState()
             MessageListScreen(listState, strings, list::setHideReceipts, onOpen = { id ->
                 if (navigator.top is Screen.Message) navigator.replace(Screen.Message(id)) else navigator.open(Screen.Message(id))
-            }, onLoadMore = list::loadMore)
+            }, onLoadMore = list::loadMore, onRefresh = list::refresh)
         }
         ExtendedFloatingActionButton(
             onClick = { navigator.open(Screen.Compose(account)) },
@@ -202,6 +212,11 @@ private fun Detail(app: App, strings: Strings, platform: Platform, screen: Scree
                 // Sent: it is in the outbox and its ticks show in the list.
                 LaunchedEffect(state.sent) { if (state.sent != null) navigator.back() }
                 ComposeScreen(state, strings, presenter, platform)
+            }
+            is Screen.Search -> {
+                val presenter = remember { SearchPresenter(app, scope, screen.accountId, screen.folderId) }
+                val state by presenter.state.collectAsState()
+                SearchScreen(state, strings, presenter, onOpen = { navigator.open(Screen.Message(it)) })
             }
             Screen.Settings -> {
                 val presenter = remember { SettingsPresenter(app, scope) }

@@ -124,6 +124,14 @@ interface Strings {
     fun invoiceNumber(number: String): String
     fun invoiceTotal(total: String): String
     val addLabel: String
+    /** The search screen. */
+    val search: String
+    val searchWords: String
+    val searchFilters: String
+    val searchFrom: String
+    fun period(p: SearchPeriod): String
+    val onlyThisFolder: String
+    val nothingFound: String
     /** Remote images and resources left out of an HTML message. */
     fun remoteBlocked(count: UInt): String
     /** A sent message in a list: its first recipient, and how many others. */
@@ -216,6 +224,18 @@ object Italian : Strings {
     override fun invoiceNumber(number: String) = "Fattura n. $number"
     override fun invoiceTotal(total: String) = "Totale $total"
     override val addLabel = "Aggiungi un'etichetta"
+    override val search = "Cerca"
+    override val searchWords = "Cerca nei messaggi"
+    override val searchFilters = "Filtri"
+    override val searchFrom = "Da"
+    override fun period(p: SearchPeriod) = when (p) {
+        SearchPeriod.WEEK -> "Ultima settimana"
+        SearchPeriod.MONTH -> "Ultimo mese"
+        SearchPeriod.YEAR -> "Ultimo anno"
+        SearchPeriod.ALWAYS -> "Sempre"
+    }
+    override val onlyThisFolder = "Solo in questa cartella"
+    override val nothingFound = "Nessun messaggio trovato"
     override fun remoteBlocked(count: UInt) = "Contenuti remoti non caricati ($count): chi scrive non saprà se e quando leggi"
     override fun toWhom(first: String, count: UInt) = "A: $first" + if (count > 1u) " e altri ${count - 1u}" else ""
     override val attach = "Allega file"
@@ -411,6 +431,18 @@ object English : Strings {
     override fun invoiceNumber(number: String) = "Invoice no. $number"
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Add a label"
+    override val search = "Search"
+    override val searchWords = "Search the messages"
+    override val searchFilters = "Filters"
+    override val searchFrom = "From"
+    override fun period(p: SearchPeriod) = when (p) {
+        SearchPeriod.WEEK -> "Last week"
+        SearchPeriod.MONTH -> "Last month"
+        SearchPeriod.YEAR -> "Last year"
+        SearchPeriod.ALWAYS -> "Any time"
+    }
+    override val onlyThisFolder = "Only in this folder"
+    override val nothingFound = "No messages found"
     override fun remoteBlocked(count: UInt) = "Remote content not loaded ($count): the sender will not learn whether or when you read"
     override fun toWhom(first: String, count: UInt) = "To: $first" + if (count > 1u) " and ${count - 1u} more" else ""
     override val attach = "Attach files"
@@ -606,6 +638,18 @@ object Romanian : Strings {
     override fun invoiceNumber(number: String) = "Factura nr. $number"
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Adaugă o etichetă"
+    override val search = "Caută"
+    override val searchWords = "Caută în mesaje"
+    override val searchFilters = "Filtre"
+    override val searchFrom = "De la"
+    override fun period(p: SearchPeriod) = when (p) {
+        SearchPeriod.WEEK -> "Ultima săptămână"
+        SearchPeriod.MONTH -> "Ultima lună"
+        SearchPeriod.YEAR -> "Ultimul an"
+        SearchPeriod.ALWAYS -> "Oricând"
+    }
+    override val onlyThisFolder = "Doar în acest dosar"
+    override val nothingFound = "Niciun mesaj găsit"
     override fun remoteBlocked(count: UInt) = "Conținut la distanță neîncărcat ($count): expeditorul nu va afla dacă sau când citești"
     override fun toWhom(first: String, count: UInt) = "Către: $first" + if (count > 1u) " și încă ${count - 1u}" else ""
     override val attach = "Atașează fișiere"

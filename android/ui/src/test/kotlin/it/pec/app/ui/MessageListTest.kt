@@ -32,15 +32,15 @@ class MessageListTest {
             )
         }
         val presenter = MessageListPresenter(app, scope, acc.id, ViewRef.Inbox, pageSize = 1u)
+        runBlocking { withTimeout(10_000) { presenter.state.first { it.rows.size == 1 } } }
+        assertEquals(2u, presenter.state.value.total)
+        assertTrue(presenter.state.value.hasMore)
+        // Drawn, the list is at its end at once: it asks for the next page by itself.
         compose.setContent {
             val s by presenter.state.collectAsState()
             MessageListScreen(s, Italian, presenter::setHideReceipts, onOpen = {}, onLoadMore = presenter::loadMore)
         }
-        compose.waitUntil(10_000) { presenter.state.value.rows.size == 1 && !presenter.state.value.loading }
-        assertEquals(2u, presenter.state.value.total)
-        assertTrue(presenter.state.value.hasMore)
-        compose.onNodeWithTag("load-more").performClick()
-        compose.waitUntil(10_000) { presenter.state.value.rows.size == 2 }
+        compose.waitUntil(10_000) { presenter.state.value.rows.size == 2 && !presenter.state.value.hasMore }
         assertTrue(presenter.state.value.rows.all { it.kind == MessageKind.RECEIPT })
         ids.forEach { compose.onNodeWithTag("row-$it").assertExists() }
 
@@ -65,5 +65,16 @@ class MessageListTest {
             MessageListScreen(s, Romanian, presenter::setHideReceipts, onOpen = {}, onLoadMore = {})
         }
         compose.onNodeWithText("Niciun mesaj").assertExists()
+    }
+
+    /** Pulling the list down syncs the account; a sync that cannot reach the server says why. */
+    @Test
+    fun aRefreshThatCannotReachTheServerSaysWhy() = withApp { app, scope ->
+        val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
+        val presenter = MessageListPresenter(app, scope, acc.id, ViewRef.Inbox)
+        runBlocking { withTimeout(10_000) { presenter.state.first { !it.loading } } }
+        presenter.refresh()
+        val done = runBlocking { withTimeout(30_000) { presenter.state.first { !it.refreshing && it.errorCode != null } } }
+        assertEquals("network", done.errorCode)
     }
 }

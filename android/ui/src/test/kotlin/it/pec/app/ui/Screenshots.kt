@@ -1,10 +1,13 @@
 package it.pec.app.ui
 
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
 import androidx.compose.ui.graphics.asSkiaBitmap
 import androidx.compose.ui.test.DesktopComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.hasTestTag
+import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.ui.unit.Density
 import it.pec.core.App
 import it.pec.core.BodyDownload
@@ -123,6 +126,14 @@ private fun shots(app: App, platform: Platform, s: Session): List<Shot> {
         Shot("envelope", "banner-text") { PecApp(app, Italian, platform, at(Screen.Message(s.envelope))) },
         Shot("compose", "size") { PecApp(app, Italian, platform, at(Screen.Compose(s.me))) },
         Shot("invoice", "sdi-0") { PecApp(app, Italian, platform, at(Screen.Invoice(s.invoice))) },
+        Shot("search", "row-${s.delivered}") {
+            val scope = androidx.compose.runtime.rememberCoroutineScope()
+            val presenter = androidx.compose.runtime.remember {
+                SearchPresenter(app, scope, s.me, null).also { it.setText("verbale") }
+            }
+            val state by presenter.state.collectAsState()
+            SearchScreen(state, Italian, presenter) {}
+        },
         Shot("settings", "lock-0") { PecApp(app, Italian, platform, at(Screen.Settings)) },
         Shot("permissions", "denied-send") { PecApp(app, Italian, platform, at(Screen.Permissions(s.reader))) },
         Shot("account-setup", "address") { PecApp(app, Italian, platform, at(Screen.AddAccount)) },
@@ -133,7 +144,7 @@ private fun shots(app: App, platform: Platform, s: Session): List<Shot> {
 private fun draw(w: Window, shot: Shot, dark: Boolean, file: File) {
     val px = { dp: Int -> (dp * w.density).toInt() }
     DesktopComposeUiTest(px(w.widthDp), px(w.heightDp), EmptyCoroutineContext, Density(w.density)).runTest {
-        setContent { PecTheme(dark) { shot.content() } }
+        setContent { PecTheme(dark) { androidx.compose.material3.Surface(androidx.compose.ui.Modifier.fillMaxSize()) { shot.content() } } }
         val png = {
             Image.makeFromBitmap(captureToImage().asSkiaBitmap()).encodeToData(EncodedImageFormat.PNG)?.bytes
                 ?: error("${shot.name}: PNG encoding failed")
