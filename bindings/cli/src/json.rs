@@ -17,7 +17,8 @@ pub fn kind_name(k: MessageKind) -> &'static str {
 
 /// One list row: `id, account_id, folder_id, folder, uid, kind, receipt_type, from_addr,
 /// from_name, sender_addr, subject, original_subject, date, size, seen, flagged,
-/// has_attachments, is_invoice, delivery, preview`, plus the facade's `ticks`.
+/// has_attachments, is_invoice, delivery, preview, draft`, plus the facade's `ticks` and, for
+/// sent mail, `to` (first recipient) and `recipients` (how many).
 pub fn row(r: &ListRow) -> Value {
     json!({
         "id": r.id,
@@ -41,6 +42,9 @@ pub fn row(r: &ListRow) -> Value {
         "delivery": r.delivery,
         "ticks": r.ticks,
         "preview": r.preview,
+        "draft": r.draft,
+        "to": r.to,
+        "recipients": r.recipient_count,
     })
 }
 

@@ -142,6 +142,32 @@ async fn send_status_reply_forward() {
         .as_i64()
         .expect("id")
         .to_string();
+    // --draft saves into the server's Drafts folder instead of sending; the sync lists it.
+    ok(
+        a.path(),
+        &[
+            "send",
+            "--draft",
+            "--to",
+            "utente2@pec.sandbox.test",
+            "--subject",
+            "Bozza CLI",
+            "--body",
+            "t",
+        ],
+    );
+    ok(a.path(), &["sync"]);
+    let drafts: Value =
+        serde_json::from_str(&ok(a.path(), &["ls", "drafts", "--json"])).expect("ls drafts");
+    assert!(
+        drafts
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|m| m["subject"] == "Bozza CLI" && m["draft"] == true),
+        "{drafts:#}"
+    );
+
     // A received PEC's evidence carries the provider's daticert.xml beside the envelope.
     let kept = b.path().join("evidenza");
     let kept = kept.to_str().expect("utf-8 path");

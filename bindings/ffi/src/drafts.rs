@@ -76,6 +76,22 @@ impl App {
         .await
     }
 
+    /// A saved draft (`ListRow.draft`) reopened in compose, as it was saved. The body must be
+    /// downloaded (`download`).
+    pub async fn resume_draft(&self, message_id: i64) -> Result<ComposeDraft> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(compose_of(inner.ctx.resume_draft(message_id)?))).await
+    }
+
+    /// Save a draft in the account's Drafts folder on the server (the webmail sees it; the next
+    /// sync lists it with `ListRow.draft`). A delegate needs the write permission.
+    pub async fn save_draft(&self, account_id: i64, draft: ComposeDraft) -> Result<()> {
+        let draft = crate::mail::draft_of(draft);
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move { Ok(inner.ctx.save_draft(account_id, &draft).await?) })
+            .await
+    }
+
     /// A forward of a stored message with its attachments (for a PEC envelope: the original's);
     /// the recipients are left to the user. The body must be downloaded (`download`).
     pub async fn forward_draft(&self, message_id: i64) -> Result<ComposeDraft> {

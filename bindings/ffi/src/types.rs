@@ -472,6 +472,8 @@ pub struct ListRow {
     pub to: Option<String>,
     /// For a message sent from here: its number of recipients (0 otherwise).
     pub recipient_count: u32,
+    /// A saved draft: open it with `resume_draft` in compose.
+    pub draft: bool,
 }
 
 impl From<MessageSummary> for ListRow {
@@ -522,6 +524,7 @@ impl From<MessageSummary> for ListRow {
             uid: m.uid,
             to: m.first_recipient,
             recipient_count: m.recipients,
+            draft: m.draft,
         }
     }
 }

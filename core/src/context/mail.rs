@@ -116,6 +116,24 @@ impl Context {
         })
     }
 
+    /// Save a draft in the account's Drafts folder on the server, where the webmail and the next
+    /// sync find it (a draft is written into the box: a delegate needs the write permission).
+    pub async fn save_draft(&self, account: AccountId, draft: &Draft) -> Result<()> {
+        let acct = self.store().account(account)?;
+        crate::accounts::require(self.store(), &acct, crate::accounts::Operation::MoveDelete)?;
+        self.outbox()
+            .save_draft_to_server(account, self.credentials(), draft)
+            .await?;
+        self.emit(ChangeKind::Messages, Some(account));
+        Ok(())
+    }
+
+    /// A saved draft (a message of the Drafts folder) reopened to go on writing.
+    pub fn resume_draft(&self, message: MessageId) -> Result<Draft> {
+        let (_, raw) = self.raw_message(message)?;
+        crate::compose::reply::resume(&raw).map_err(|e| Error::Invalid(e.to_string()))
+    }
+
     /// Submit what is due in the outbox; returns how many reached the provider.
     pub async fn send_pending(&self, account: AccountId) -> Result<usize> {
         let r = self.outbox().process(account, self.credentials()).await?;

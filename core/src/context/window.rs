@@ -218,6 +218,7 @@ mod tests {
             preview: None,
             first_recipient: None,
             recipients: 0,
+            draft: false,
         }
     }
 

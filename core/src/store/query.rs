@@ -164,6 +164,8 @@ pub struct MessageSummary {
     pub first_recipient: Option<String>,
     /// For a message sent from here: how many recipients it has (0 otherwise).
     pub recipients: u32,
+    /// A draft (`\\Draft`): reopened in compose rather than read.
+    pub draft: bool,
 }
 
 /// One recipient with its delivery state.
@@ -267,7 +269,8 @@ pub(crate) const SUMMARY_COLS: &str = "m.id, m.account_id, m.folder_id, f.name, 
     m.has_attachments, m.is_invoice, m.delivery, m.preview,
     CASE WHEN m.delivery IS NOT NULL THEN (SELECT COALESCE(NULLIF(TRIM(r.name), ''), r.address)
         FROM recipients r WHERE r.message_id = m.id ORDER BY r.field = 'cc', r.rowid LIMIT 1) END,
-    CASE WHEN m.delivery IS NOT NULL THEN (SELECT COUNT(*) FROM recipients r WHERE r.message_id = m.id) END";
+    CASE WHEN m.delivery IS NOT NULL THEN (SELECT COUNT(*) FROM recipients r WHERE r.message_id = m.id) END,
+    m.draft";
 
 pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> {
     let kind: String = r.get(5)?;
@@ -295,6 +298,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> 
         preview: r.get(19)?,
         first_recipient: r.get(20)?,
         recipients: r.get::<_, Option<u32>>(21)?.unwrap_or(0),
+        draft: r.get(22)?,
     })
 }
 

@@ -61,6 +61,9 @@ pub struct Args {
     /// HTML body from a file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Save it in the Drafts folder on the server instead of sending it.
+    #[arg(long, conflicts_with = "queue_only")]
+    pub draft: bool,
     #[command(flatten)]
     pub opts: SendOpts,
 }
@@ -92,13 +95,8 @@ pub fn empty_draft() -> ComposeDraft {
     }
 }
 
-/// Apply the shared options, queue, submit once; print the ID. Used by send, reply, forward.
-pub fn queue_and_send(
-    app: &App,
-    account_id: i64,
-    mut draft: ComposeDraft,
-    opts: &SendOpts,
-) -> Result<i64, String> {
+/// The draft with the shared options: attachments, receipt type, priority, signature.
+fn with_options(mut draft: ComposeDraft, opts: &SendOpts) -> Result<ComposeDraft, String> {
     for p in &opts.attach {
         let attachment = block(pec_ffi::attachment_from_path(
             p.to_string_lossy().into_owned(),
@@ -113,6 +111,17 @@ pub fn queue_and_send(
     if opts.signature.is_some() {
         draft.signature = opts.signature.clone();
     }
+    Ok(draft)
+}
+
+/// Apply the shared options, queue, submit once; print the ID. Used by send, reply, forward.
+pub fn queue_and_send(
+    app: &App,
+    account_id: i64,
+    draft: ComposeDraft,
+    opts: &SendOpts,
+) -> Result<i64, String> {
+    let draft = with_options(draft, opts)?;
     if let Some(mb) = opts.provider_limit_mb {
         block(app.set_send_limit(account_id, mb)).map_err(|e| e.to_string())?;
     }
@@ -203,5 +212,23 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
         html,
         ..empty_draft()
     };
+    if args.draft {
+        return save_draft(&app, account.id, draft, &args.opts);
+    }
     queue_and_send(&app, account.id, draft, &args.opts).map(|_| ())
+}
+
+/// `--draft`: the same draft (attachments, receipt type, priority) saved in the Drafts folder.
+fn save_draft(
+    app: &App,
+    account_id: i64,
+    draft: ComposeDraft,
+    opts: &SendOpts,
+) -> Result<(), String> {
+    let draft = with_options(draft, opts)?;
+    block(app.save_draft(account_id, draft)).map_err(|e| e.to_string())?;
+    if opts.json {
+        crate::out::json_line(json!({ "saved": "drafts" }));
+    }
+    Ok(())
 }

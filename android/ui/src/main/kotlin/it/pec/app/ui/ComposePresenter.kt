@@ -30,6 +30,8 @@ data class ComposeState(
     val references: List<String> = emptyList(),
     val check: DraftCheck? = null,
     val sending: Boolean = false,
+    /** Saved in the Drafts folder on the server. */
+    val draftSaved: Boolean = false,
     val sent: SendResult? = null,
     val errorCode: String? = null,
 ) {
@@ -92,8 +94,21 @@ class ComposePresenter(
         }
     }
 
+    /** Save the draft in the Drafts folder on the server (the webmail finds it there too). */
+    fun saveDraft() {
+        val s = state.value
+        scope.launch {
+            try {
+                app.saveDraft(accountId, draft(s))
+                mutable.update { it.copy(draftSaved = true, errorCode = null) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
+    }
+
     private fun edit(change: (ComposeState) -> ComposeState) {
-        mutable.update { change(it).copy(errorCode = null) }
+        mutable.update { change(it).copy(errorCode = null, draftSaved = false) }
         recheck()
     }
 

@@ -70,9 +70,15 @@ fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePrese
             }
         }
         state.errorCode?.let { Text(strings.error(it), Modifier.testTag("compose-error")) }
-        Button(presenter::send, Modifier.padding(top = 8.dp).testTag("send"), enabled = state.sendable) {
-            Text(strings.send)
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            Button(presenter::send, Modifier.padding(top = 8.dp).testTag("send"), enabled = state.sendable) {
+                Text(strings.send)
+            }
+            TextButton(presenter::saveDraft, Modifier.padding(top = 8.dp, start = 8.dp).testTag("save-draft")) {
+                Text(strings.saveDraft)
+            }
         }
+        if (state.draftSaved) Text(strings.draftSaved, Modifier.testTag("draft-saved"))
         state.sent?.let { Text(strings.queued, Modifier.testTag("queued")) }
     }
 }

@@ -81,6 +81,9 @@ class MessagePresenter(private val app: App, private val scope: CoroutineScope, 
     /** The draft of a reply (to the real sender; `all`: the others in Cc), prepared by the core. */
     suspend fun replyDraft(all: Boolean): ComposeDraft? = prepared { app.replyDraft(messageId, all) }
 
+    /** A saved draft reopened as it was, to go on writing. */
+    suspend fun resumeDraft(): ComposeDraft? = prepared { app.resumeDraft(messageId) }
+
     /** The draft of a forward with the original's attachments, prepared by the core. */
     suspend fun forwardDraft(): ComposeDraft? = prepared { app.forwardDraft(messageId) }
 

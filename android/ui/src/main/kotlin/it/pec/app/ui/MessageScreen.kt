@@ -62,6 +62,12 @@ fun MessageScreen(
         if (view.row.invoice) {
             TextButton(onOpenInvoice, Modifier.testTag("open-invoice")) { Text(strings.openInvoice) }
         }
+        if (view.row.draft && presenter != null) {
+            val ui = rememberCoroutineScope()
+            TextButton({ ui.launch { presenter.resumeDraft()?.let(onCompose) } }, Modifier.testTag("edit-draft")) {
+                Text(strings.editDraft)
+            }
+        }
         presenter?.let { Actions(state, it, strings, platform, onCompose) }
         if (view.recipients.isNotEmpty()) {
             HorizontalDivider(Modifier.padding(vertical = 8.dp))

@@ -124,6 +124,9 @@ interface Strings {
     fun invoiceNumber(number: String): String
     fun invoiceTotal(total: String): String
     val addLabel: String
+    val saveDraft: String
+    val draftSaved: String
+    val editDraft: String
     /** The search screen. */
     val search: String
     val searchWords: String
@@ -224,6 +227,9 @@ object Italian : Strings {
     override fun invoiceNumber(number: String) = "Fattura n. $number"
     override fun invoiceTotal(total: String) = "Totale $total"
     override val addLabel = "Aggiungi un'etichetta"
+    override val saveDraft = "Salva bozza"
+    override val draftSaved = "Bozza salvata nella cartella Bozze"
+    override val editDraft = "Continua a scrivere"
     override val search = "Cerca"
     override val searchWords = "Cerca nei messaggi"
     override val searchFilters = "Filtri"
@@ -431,6 +437,9 @@ object English : Strings {
     override fun invoiceNumber(number: String) = "Invoice no. $number"
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Add a label"
+    override val saveDraft = "Save draft"
+    override val draftSaved = "Draft saved in the Drafts folder"
+    override val editDraft = "Go on writing"
     override val search = "Search"
     override val searchWords = "Search the messages"
     override val searchFilters = "Filters"
@@ -638,6 +647,9 @@ object Romanian : Strings {
     override fun invoiceNumber(number: String) = "Factura nr. $number"
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Adaugă o etichetă"
+    override val saveDraft = "Salvează ciorna"
+    override val draftSaved = "Ciornă salvată în dosarul Ciorne"
+    override val editDraft = "Continuă să scrii"
     override val search = "Caută"
     override val searchWords = "Caută în mesaje"
     override val searchFilters = "Filtre"

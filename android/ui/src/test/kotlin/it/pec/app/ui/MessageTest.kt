@@ -5,11 +5,14 @@ import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.assertTextEquals
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.performClick
 import it.pec.core.App
 import it.pec.core.BodyDownload
 import it.pec.core.ComposeDraft
 import it.pec.core.CredentialBackend
 import it.pec.core.DeliveryStep
+import it.pec.core.FolderKind
+import it.pec.core.ListRow
 import it.pec.core.MessageKind
 import it.pec.core.SandboxProcess
 import it.pec.core.SignatureState
@@ -132,5 +135,44 @@ class MessageTest {
             MessageScreen(s, English)
         }
         compose.onNodeWithTag("banner-text").assertTextEquals("Signature intact, but the signer is not a recognised PEC provider")
+    }
+
+    /** A draft saved from compose lands in the server's Drafts folder and reopens in compose as it was. */
+    @Test
+    fun aSavedDraftReopensAsItWasWritten() {
+        val (presenter, reopened) = withSandboxApp { app, scope, sb ->
+            val (a1, p1) = sb.accounts()[0]
+            val (a2, _) = sb.accounts()[1]
+            val me = sb.addAccount(app, a1, p1)
+            val compose = ComposePresenter(app, scope, me.id)
+            compose.addTo(a2)
+            compose.setSubject("Bozza del ricorso")
+            compose.setText("Da completare.")
+            compose.saveDraft()
+            withTimeout(30_000) { while (!compose.state.value.draftSaved) delay(50) }
+            val row = withTimeout(30_000) {
+                var found: ListRow? = null
+                while (found == null) {
+                    app.sync(me.id, BodyDownload.SMALL, null)
+                    val folder = app.folderMenu(me.id).first { it.kind == FolderKind.DRAFTS }.view
+                    found = app.listPage(me.id, folder, null, 50u).rows.firstOrNull { it.subject == "Bozza del ricorso" }
+                    if (found == null) delay(200)
+                }
+                found
+            }
+            assertTrue(row.draft)
+            val message = MessagePresenter(app, scope, row.id)
+            withTimeout(10_000) { while (message.state.value.view?.downloaded != true) delay(50) }
+            message to message.resumeDraft()
+        }
+        val d = reopened!!
+        assertEquals("Bozza del ricorso", d.subject)
+        assertEquals(listOf("utente2@pec.sandbox.test"), d.to)
+        assertTrue(d.text.contains("Da completare."))
+        compose.setContent {
+            val s by presenter.state.collectAsState()
+            MessageScreen(s, Italian, presenter)
+        }
+        compose.onNodeWithTag("edit-draft").assertExists()
     }
 }
