@@ -114,7 +114,7 @@ async fn the_menu_puts_the_virtual_folders_after_the_inbox() {
     let menu = ctx.menu(account).expect("menu");
     let lines: Vec<(MenuTarget, &str, u32)> = menu
         .iter()
-        .map(|m| (m.target, m.name.as_str(), m.depth))
+        .map(|m| (m.target.clone(), m.name.as_str(), m.depth))
         .collect();
     assert!(
         matches!(lines[0], (MenuTarget::Folder(_), "INBOX", 0)),

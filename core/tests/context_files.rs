@@ -5,9 +5,9 @@ mod store_util;
 
 use pec_core::Context;
 use pec_core::accounts::{AccountConfig, MemoryCredentialStore};
-use pec_core::context::{BuyerOutcome, EvidenceItem, SentProof};
+use pec_core::context::{BuyerOutcome, EvidenceItem, MenuTarget, SentProof};
 use pec_core::sdi::SdiNotification;
-use pec_core::store::{AccountId, FolderRole};
+use pec_core::store::{AccountId, FolderRole, View};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use store_util::{TempDir, plain, receipt};
@@ -374,4 +374,49 @@ async fn html_mail_is_shown_without_remote_content() {
     assert_eq!(html.blocked_remote, 1);
     assert!(!html.html.contains("t.example") && !html.html.contains("script"));
     assert!(view.body_text.is_some_and(|t| t.contains("Ciao")));
+}
+
+/// The user's labels close the menu, each a view of its messages with its counts; the keywords
+/// mail programs set for themselves are not labels.
+#[tokio::test]
+async fn labels_are_views_in_the_menu() {
+    let dir = TempDir::new("ctx-labels");
+    let (ctx, account) = open(&dir);
+    let date = "Fri, 20 Nov 2026 09:00:00 +0100";
+    let a = ctx
+        .import(
+            account,
+            None,
+            &plain(BOX, &["x@pec.example"], "Uno", "l1@x", date, "t"),
+        )
+        .expect("a")
+        .id;
+    ctx.import(
+        account,
+        None,
+        &plain(BOX, &["x@pec.example"], "Due", "l2@x", date, "t"),
+    )
+    .expect("b");
+    ctx.apply(a, pec_core::store::Action::AddLabel("Cliente Rossi".into()))
+        .expect("label");
+    ctx.apply(a, pec_core::store::Action::AddLabel("$Forwarded".into()))
+        .expect("program keyword");
+    let menu = ctx.menu(account).expect("menu");
+    let labels: Vec<(MenuTarget, u32)> = menu
+        .iter()
+        .filter(|m| matches!(m.target, MenuTarget::Label(_)))
+        .map(|m| (m.target.clone(), m.total))
+        .collect();
+    assert_eq!(labels, vec![(MenuTarget::Label("Cliente Rossi".into()), 1)]);
+    let page = ctx
+        .page(
+            account,
+            View::Label("Cliente Rossi".into()),
+            None,
+            50,
+            false,
+        )
+        .expect("page");
+    assert_eq!((page.rows.len(), page.total), (1, 1));
+    assert_eq!(page.rows[0].id, a);
 }

@@ -25,6 +25,10 @@ fn scanned(store: &Store, q: &ListQuery) -> (u32, u32) {
         View::Invoices => cond.push("m.is_invoice = 1".into()),
         View::Receipts => cond.push("m.kind = 'receipt'".into()),
         View::All => {}
+        View::Label(l) => cond.push(format!(
+            "m.id IN (SELECT message_id FROM labels WHERE label = '{}')",
+            pec_core::store::keyword::keyword_of(l).expect("keyword")
+        )),
     }
     if q.hide_receipts {
         cond.push("m.kind != 'receipt'".into());

@@ -247,7 +247,7 @@ impl From<Option<FolderRole>> for FolderKind {
 }
 
 /// What a list shows: a real folder, a folder by role, or a virtual folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ViewRef {
     Folder {
@@ -261,6 +261,10 @@ pub enum ViewRef {
     Receipts,
     /// Every message of the account.
     All,
+    /// Virtual: the messages with this label (as the user wrote it).
+    Label {
+        name: String,
+    },
 }
 
 impl ViewRef {
@@ -272,6 +276,7 @@ impl ViewRef {
             ViewRef::Invoices => store::View::Invoices,
             ViewRef::Receipts => store::View::Receipts,
             ViewRef::All => store::View::All,
+            ViewRef::Label { name } => store::View::Label(name),
         }
     }
 }
@@ -920,6 +925,7 @@ impl From<pec_core::context::MenuItem> for MenuEntry {
             MenuTarget::Folder(id) => (ViewRef::Folder { id }, Some(m.role.into())),
             MenuTarget::Invoices => (ViewRef::Invoices, None),
             MenuTarget::Receipts => (ViewRef::Receipts, None),
+            MenuTarget::Label(name) => (ViewRef::Label { name }, None),
         };
         MenuEntry {
             view,

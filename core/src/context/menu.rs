@@ -5,13 +5,15 @@ use crate::store::{AccountId, MessageId};
 use crate::store::{Folder, FolderId, FolderRole, ListQuery, View};
 
 /// What a menu line opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MenuTarget {
     Folder(FolderId),
     /// Virtual: received invoices (SdI files).
     Invoices,
     /// Virtual: every PEC receipt.
     Receipts,
+    /// Virtual: the messages with this label.
+    Label(String),
 }
 
 /// One line of the folder menu.
@@ -96,8 +98,8 @@ fn role_rank(role: Option<FolderRole>) -> u8 {
 }
 
 impl Context {
-    /// The account's folder menu: real folders (inbox first) with their counts, and the virtual
-    /// Invoices and Receipts right after the inbox.
+    /// The account's folder menu: real folders (inbox first) with their counts, the virtual
+    /// Invoices and Receipts right after the inbox, the user's labels last.
     pub fn menu(&self, account: AccountId) -> Result<Vec<MenuItem>> {
         self.store().account(account)?;
         let mut folders = self.store().folders(account)?;
@@ -134,6 +136,22 @@ impl Context {
             });
         }
         out.extend(rest.map(line));
+        out.extend(
+            self.store()
+                .labels(account)?
+                .into_iter()
+                .map(|(label, total, unread)| MenuItem {
+                    target: MenuTarget::Label(label.clone()),
+                    name: label,
+                    path: String::new(),
+                    role: None,
+                    depth: 0,
+                    unread,
+                    unread_below: 0,
+                    total,
+                    outbox: false,
+                }),
+        );
         Ok(out)
     }
 

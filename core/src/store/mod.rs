@@ -94,6 +94,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/0008_list_order_and_counts.sql"
         )),
+        M::up(include_str!("../../migrations/0009_labels_by_label.sql")),
     ])
 }
 

@@ -240,6 +240,8 @@ pub enum View {
     Receipts,
     /// Every message of the account(s).
     All,
+    /// Virtual: the messages with this label (as the user wrote it; see [`super::keyword`]).
+    Label(String),
 }
 
 /// A list request; paginate with `before` = the last row's (date, id).
@@ -379,7 +381,17 @@ impl Store {
     /// never a scan of the messages, so a page's counts cost the same on any mailbox size.
     pub fn count(&self, q: &ListQuery) -> Result<(u32, u32)> {
         self.read(|c| {
-            let (sql, args) = count_sql(q);
+            // Labels have no counters: a label view counts its (few) messages.
+            let (sql, args) = if matches!(q.view, View::Label(_)) {
+                let (cond, args) = view_condition(q, &MESSAGE_COLUMNS);
+                let sql = format!(
+                    "SELECT COUNT(*), COALESCE(SUM(m.seen = 0), 0) FROM messages m
+                     JOIN folders f ON f.id = m.folder_id WHERE {cond}"
+                );
+                (sql, args)
+            } else {
+                count_sql(q)
+            };
             let mut st = c.prepare_cached(&sql)?;
             Ok(st.query_row(rusqlite::params_from_iter(args.iter()), |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -570,6 +582,14 @@ fn view_condition(q: &ListQuery, cols: &ViewColumns) -> (String, Vec<rusqlite::t
         View::Invoices => cond.push(cols.invoice.into()),
         View::Receipts => cond.push(cols.receipt.into()),
         View::All => {}
+        View::Label(label) => {
+            let keyword = super::keyword::keyword_of(label).unwrap_or_else(|_| label.clone());
+            args.push(Value::Text(keyword));
+            cond.push(format!(
+                "m.id IN (SELECT message_id FROM labels WHERE label = ?{})",
+                args.len()
+            ));
+        }
     }
     if q.hide_receipts {
         cond.push(cols.not_receipt.into());
@@ -763,6 +783,32 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// The labels of `account`'s messages, as the user wrote them, with their message and unread
+    /// counts, by name. Keywords that mail programs set for themselves (`$Forwarded`, `\\Seen`,
+    /// `NonJunk`) are not labels.
+    pub fn labels(&self, account: AccountId) -> Result<Vec<(String, u32, u32)>> {
+        let rows: Vec<(String, u32, u32)> = self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT l.label, COUNT(*), COALESCE(SUM(m.seen = 0), 0) FROM labels l
+                 JOIN messages m ON m.id = l.message_id WHERE m.account_id = ?1
+                 GROUP BY l.label",
+            )?;
+            Ok(st
+                .query_map([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let programs = ["nonjunk", "junk", "notjunk", "forwarded", "mdnsent"];
+        let mut out: Vec<(String, u32, u32)> = rows
+            .into_iter()
+            .filter(|(k, _, _)| {
+                !k.starts_with(['$', '\\']) && !programs.contains(&k.to_ascii_lowercase().as_str())
+            })
+            .map(|(k, total, unread)| (super::keyword::label_of(&k), total, unread))
+            .collect();
+        out.sort_by_key(|(l, _, _)| l.to_lowercase());
+        Ok(out)
     }
 
     /// The files of `account`'s messages whose names start with `prefix` (ASCII case ignored):

@@ -198,8 +198,9 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
         return Ok(print_invoices(&rows, args.json));
     }
     let rows = pages(args.limit, |cursor, n| {
-        let p = block(app.list_page_filtered(account.id, view, cursor, n, args.hide_receipts))
-            .map_err(|e| e.to_string())?;
+        let p =
+            block(app.list_page_filtered(account.id, view.clone(), cursor, n, args.hide_receipts))
+                .map_err(|e| e.to_string())?;
         Ok((p.rows, p.next))
     })?;
     Ok(print_rows(&rows, args.json))

@@ -53,7 +53,14 @@ fun DrawerScreen(
         HorizontalDivider()
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("drawer-error")) }
         LazyColumn(Modifier.weight(1f, fill = false)) {
-            itemsIndexed(state.entries) { index, entry -> MenuLine(entry, index, strings, onOpen) }
+            itemsIndexed(state.entries) { index, entry ->
+                // The labels follow the folders, under their own heading.
+                if (entry.view is ViewRef.Label && state.entries.getOrNull(index - 1)?.view !is ViewRef.Label) {
+                    Text(strings.labels, Modifier.padding(start = 16.dp, top = 12.dp, bottom = 4.dp).testTag("labels-heading"),
+                        style = MaterialTheme.typography.titleSmall)
+                }
+                MenuLine(entry, index, strings, onOpen)
+            }
         }
         HorizontalDivider()
         val account = state.accounts.firstOrNull { it.id == state.selected }

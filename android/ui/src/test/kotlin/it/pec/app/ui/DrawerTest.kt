@@ -31,10 +31,12 @@ class DrawerTest {
             app.importInto(acc.id, "INBOX", invoiceMail("IT01234567890_FPR01.xml", xml))
             val filed = app.importInto(acc.id, "INBOX/Clienti", receipt).id
             app.apply(filed, MessageAction.MarkUnseen)
+            app.apply(filed, MessageAction.AddLabel("Cliente Rossi"))
             val presenter = DrawerPresenter(app, scope)
             val s = withTimeout(10_000) {
                 presenter.state.first { s ->
-                    s.entries.any { it.view == ViewRef.Invoices && it.total == 1u } && s.entries.any { it.unreadBelow == 1u }
+                    s.entries.any { it.view == ViewRef.Invoices && it.total == 1u } && s.entries.any { it.unreadBelow == 1u } &&
+                        s.entries.any { it.view is ViewRef.Label }
                 }
             }
             assertEquals(acc.id, s.selected)
@@ -59,6 +61,10 @@ class DrawerTest {
         compose.onNodeWithText("ufficio@pec.example").assertExists()
         compose.onNodeWithText("Fatture ricevute").performClick()
         compose.runOnIdle { assertEquals(listOf<ViewRef>(ViewRef.Invoices), opened) }
+        // The labels close the menu, under their heading; a label opens its messages.
+        compose.onNodeWithTag("labels-heading").assertTextEquals("Etichette")
+        compose.onNodeWithText("Cliente Rossi").performClick()
+        compose.runOnIdle { assertEquals(ViewRef.Label("Cliente Rossi"), opened.last()) }
     }
 
     @Test
