@@ -102,7 +102,7 @@ impl Inner {
     ) -> Result<Page> {
         let page = self.ctx.page(
             account_id,
-            view.to_core(),
+            view.into_core(),
             cursor.map(|c| (c.date, c.id)),
             limit,
             hide_receipts,

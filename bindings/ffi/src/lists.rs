@@ -209,7 +209,7 @@ impl App {
         let page = page_size.clamp(1, pec_core::limits::MAX_PAGE_ROWS);
         let spec = Arc::new(Mutex::new(WindowSpec {
             account: account_id,
-            view: view.to_core(),
+            view: view.into_core(),
             hide_receipts: hide,
             limit: page,
         }));

@@ -268,7 +268,7 @@ pub enum ViewRef {
 }
 
 impl ViewRef {
-    pub(crate) fn to_core(self) -> store::View {
+    pub(crate) fn into_core(self) -> store::View {
         match self {
             ViewRef::Folder { id } => store::View::Folder(id),
             ViewRef::Inbox => store::View::Role(FolderRole::Inbox),
