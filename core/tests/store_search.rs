@@ -219,14 +219,18 @@ fn local_actions_apply_now_and_queue_for_the_server() {
     f.store
         .apply_action(id, Action::AddLabel("$Fatturato".into()))
         .expect("label");
+    // A label is any text but an empty one (spaces travel encoded in the keyword).
     assert!(
         f.store
-            .apply_action(id, Action::AddLabel("bad label".into()))
+            .apply_action(id, Action::AddLabel("  ".into()))
             .is_err()
     );
+    f.store
+        .apply_action(id, Action::AddLabel("Cliente Rossi".into()))
+        .expect("a label with a space");
     let d = f.store.message(id).expect("d");
     assert!(d.summary.seen && d.summary.flagged);
-    assert_eq!(d.labels, vec!["$Fatturato"]);
+    assert_eq!(d.labels, vec!["$Fatturato", "Cliente Rossi"]);
     // Server flags arriving while our actions are queued do not undo them.
     f.store
         .apply_server_flags(f.inbox, &[(42, Some(9), ServerFlags::default())])
@@ -243,6 +247,7 @@ fn local_actions_apply_now_and_queue_for_the_server() {
             ActionKind::AddFlag("\\Seen".into()),
             ActionKind::AddFlag("\\Flagged".into()),
             ActionKind::AddFlag("$Fatturato".into()),
+            ActionKind::AddFlag("Cliente&ACA-Rossi".into()),
             ActionKind::MoveTo("Trash".into()),
         ]
     );
@@ -250,7 +255,7 @@ fn local_actions_apply_now_and_queue_for_the_server() {
     // The queue survives a restart.
     let path = f.store.path().to_path_buf();
     let reopened = Store::open(&path).expect("reopen");
-    assert_eq!(reopened.queued_actions(f.acc).expect("q").len(), 4);
+    assert_eq!(reopened.queued_actions(f.acc).expect("q").len(), 5);
     for a in &q {
         reopened.complete_action(a.id).expect("done");
     }

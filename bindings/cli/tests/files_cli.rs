@@ -12,9 +12,14 @@ const MB: u64 = 1024 * 1024;
 
 /// Refused with a "too large" line, exit non-zero, peak RSS under `bound`.
 fn assert_refused_small(dir: &Path, args: &[&str], bound: u64) {
+    assert_refused_with(dir, args, bound, "too large");
+}
+
+/// Refused with a line containing `why`, exit non-zero, peak RSS under `bound`.
+fn assert_refused_with(dir: &Path, args: &[&str], bound: u64, why: &str) {
     let (success, stderr, rss) = pec_peak_rss(dir, args);
     assert!(!success, "pec {args:?} succeeded");
-    assert!(stderr.contains("too large"), "pec {args:?}: {stderr}");
+    assert!(stderr.contains(why), "pec {args:?}: {stderr}");
     assert!(
         rss < bound,
         "pec {args:?} peaked at {} MB (bound {} MB)",
@@ -64,7 +69,9 @@ async fn import_and_send_refuse_endless_and_oversized_files() {
             file,
         ]
     };
-    assert_refused_small(dir, &send("/dev/zero"), REFUSAL_RSS);
+    // An attachment is a file the core reads when it builds the message: a device is refused
+    // as not being one, before anything is read.
+    assert_refused_with(dir, &send("/dev/zero"), REFUSAL_RSS, "not a file");
     // 200 MB attachment: refused before being read (it used to take 418 MB).
     let big: &'static str = Box::leak(big.to_string().into_boxed_str());
     assert_refused_small(dir, &send(big), 64 * MB);

@@ -38,6 +38,21 @@ pub struct MenuItem {
 }
 
 impl MenuItem {
+    /// A virtual view's line (no server folder behind it).
+    fn virtual_view(target: MenuTarget, name: String, total: u32, unread: u32) -> MenuItem {
+        MenuItem {
+            target,
+            name,
+            path: String::new(),
+            role: None,
+            depth: 0,
+            unread,
+            unread_below: 0,
+            total,
+            outbox: false,
+        }
+    }
+
     /// A real folder's line.
     pub fn of_folder(f: Folder) -> MenuItem {
         let (name, depth) = match f.delimiter.as_deref().filter(|d| !d.is_empty()) {
@@ -123,33 +138,15 @@ impl Context {
             let mut q = ListQuery::new(view);
             q.account = Some(account);
             let (total, unread) = self.store().count(&q)?;
-            out.push(MenuItem {
-                target,
-                name: String::new(),
-                path: String::new(),
-                role: None,
-                depth: 0,
-                unread,
-                unread_below: 0,
-                total,
-                outbox: false,
-            });
+            out.push(MenuItem::virtual_view(target, String::new(), total, unread));
         }
         out.extend(rest.map(line));
         out.extend(
             self.store()
                 .labels(account)?
                 .into_iter()
-                .map(|(label, total, unread)| MenuItem {
-                    target: MenuTarget::Label(label.clone()),
-                    name: label,
-                    path: String::new(),
-                    role: None,
-                    depth: 0,
-                    unread,
-                    unread_below: 0,
-                    total,
-                    outbox: false,
+                .map(|(label, total, unread)| {
+                    MenuItem::virtual_view(MenuTarget::Label(label.clone()), label, total, unread)
                 }),
         );
         Ok(out)

@@ -159,8 +159,9 @@ pub struct MessageSummary {
     pub is_invoice: bool,
     pub delivery: Option<DeliverySummary>,
     pub preview: Option<String>,
-    /// For a message sent from here: its first recipient (To before Cc), by name when it has one;
-    /// what a list of sent mail shows instead of the sender (the user).
+    /// For a message sent from here: one of its To recipients (else Cc; the first by address, so
+    /// the list needs no sort), by name when it has one; what a list of sent mail shows instead
+    /// of the sender (the user).
     pub first_recipient: Option<String>,
     /// For a message sent from here: how many recipients it has (0 otherwise).
     pub recipients: u32,
@@ -269,8 +270,11 @@ impl ListQuery {
 pub(crate) const SUMMARY_COLS: &str = "m.id, m.account_id, m.folder_id, f.name, m.uid, m.kind, m.receipt_type,
     m.from_addr, m.from_name, m.sender_addr, m.subject, m.original_subject, m.date, m.size, m.seen, m.flagged,
     m.has_attachments, m.is_invoice, m.delivery, m.preview,
-    CASE WHEN m.delivery IS NOT NULL THEN (SELECT COALESCE(NULLIF(TRIM(r.name), ''), r.address)
-        FROM recipients r WHERE r.message_id = m.id ORDER BY r.field = 'cc', r.rowid LIMIT 1) END,
+    CASE WHEN m.delivery IS NOT NULL THEN COALESCE(
+        (SELECT COALESCE(NULLIF(TRIM(r.name), ''), r.address) FROM recipients r
+            WHERE r.message_id = m.id AND r.field = 'to' LIMIT 1),
+        (SELECT COALESCE(NULLIF(TRIM(r.name), ''), r.address) FROM recipients r
+            WHERE r.message_id = m.id LIMIT 1)) END,
     CASE WHEN m.delivery IS NOT NULL THEN (SELECT COUNT(*) FROM recipients r WHERE r.message_id = m.id) END,
     m.draft";
 

@@ -68,3 +68,21 @@ class SandboxProcess private constructor(private val proc: Process, val dir: Fil
         }
     }
 }
+
+/**
+ * The sandbox of one test class, started before its first test and stopped after its last:
+ * `companion object { @ClassRule @JvmField val sandbox = SandboxRule("--accounts", "2") }`.
+ * `process` is `null` after a skip (see [skipOrFail]).
+ */
+class SandboxRule(private vararg val args: String) : org.junit.rules.ExternalResource() {
+    var process: SandboxProcess? = null
+        private set
+
+    override fun before() {
+        process = SandboxProcess.start(*args)
+    }
+
+    override fun after() {
+        process?.stop()
+    }
+}

@@ -11,9 +11,9 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTextReplacement
 import it.pec.core.Provider
 import it.pec.core.SandboxProcess
-import org.junit.AfterClass
+import it.pec.core.SandboxRule
 import org.junit.Assert.assertEquals
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Rule
 import org.junit.Test
 
@@ -23,17 +23,9 @@ import org.junit.Test
  */
 class AccountSetupTest {
     companion object {
-        private var sandbox: SandboxProcess? = null
-
-        @BeforeClass @JvmStatic
-        fun up() {
-            sandbox = SandboxProcess.start("--accounts", "1")
-        }
-
-        @AfterClass @JvmStatic
-        fun down() {
-            sandbox?.stop()
-        }
+        @ClassRule @JvmField
+        val rule = SandboxRule("--accounts", "1")
+        private val sandbox get() = rule.process
     }
 
     @get:Rule val compose = createComposeRule()

@@ -15,6 +15,7 @@ import it.pec.core.FolderKind
 import it.pec.core.ListRow
 import it.pec.core.MessageKind
 import it.pec.core.SandboxProcess
+import it.pec.core.SandboxRule
 import it.pec.core.SignatureState
 import it.pec.core.ViewRef
 import kotlinx.coroutines.CoroutineScope
@@ -24,10 +25,9 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Rule
 import org.junit.Test
 import java.nio.file.Files
@@ -39,17 +39,9 @@ import java.nio.file.Files
  */
 class MessageTest {
     companion object {
-        private var sandbox: SandboxProcess? = null
-
-        @BeforeClass @JvmStatic
-        fun up() {
-            sandbox = SandboxProcess.start("--accounts", "2")
-        }
-
-        @AfterClass @JvmStatic
-        fun down() {
-            sandbox?.stop()
-        }
+        @ClassRule @JvmField
+        val rule = SandboxRule("--accounts", "2")
+        private val sandbox get() = rule.process
     }
 
     @get:Rule val compose = createComposeRule()

@@ -10,6 +10,7 @@ import it.pec.core.BodyDownload
 import it.pec.core.ComposeDraft
 import it.pec.core.CredentialBackend
 import it.pec.core.SandboxProcess
+import it.pec.core.SandboxRule
 import it.pec.core.SdiMessageKind
 import it.pec.core.attachmentFromPath
 import it.pec.core.corpusFile
@@ -20,9 +21,8 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
-import org.junit.AfterClass
 import org.junit.Assert.assertEquals
-import org.junit.BeforeClass
+import org.junit.ClassRule
 import org.junit.Rule
 import org.junit.Test
 import java.nio.file.Files
@@ -33,17 +33,9 @@ import java.nio.file.Files
  */
 class SdiTest {
     companion object {
-        private var sandbox: SandboxProcess? = null
-
-        @BeforeClass @JvmStatic
-        fun up() {
-            sandbox = SandboxProcess.start("--accounts", "1")
-        }
-
-        @AfterClass @JvmStatic
-        fun down() {
-            sandbox?.stop()
-        }
+        @ClassRule @JvmField
+        val rule = SandboxRule("--accounts", "1")
+        private val sandbox get() = rule.process
     }
 
     @get:Rule val compose = createComposeRule()
