@@ -15,7 +15,8 @@ import javax.crypto.spec.GCMParameterSpec
  * The facade's credential store on the Android Keystore: each account password is encrypted with
  * an AES-256-GCM key that never leaves the Keystore, and only the ciphertext is kept in private
  * preferences. This key is not bound to biometrics, because the background sync must log in while
- * the app is locked; the store key that the biometric lock releases is a separate, bound key.
+ * the app is locked; the store key that the biometric lock releases is a separate, bound key
+ * ([StoreKey]).
  */
 class KeystoreSecrets(context: Context) : SecretStore {
     private val prefs = context.getSharedPreferences("secrets", Context.MODE_PRIVATE)

@@ -1,6 +1,7 @@
 package it.pec.app
 
 import android.content.Intent
+import android.os.Build
 import android.os.Bundle
 import android.os.SystemClock
 import android.view.WindowManager
@@ -36,6 +37,7 @@ class MainActivity : FragmentActivity() {
     private lateinit var platform: AndroidPlatform
     /** Kept by the activity: the place in the app and shared files outlive the lock screen. */
     private val navigator = Navigator()
+    private val storeKey by lazy { StoreKey(this) }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -68,7 +70,10 @@ class MainActivity : FragmentActivity() {
 
     override fun onStart() {
         super.onStart()
-        if (PecApplication.core(this).cameToForeground(SystemClock.elapsedRealtime())) unlocked = false
+        if (PecApplication.core(this).cameToForeground(SystemClock.elapsedRealtime())) {
+            PecApplication.locked()
+            unlocked = false
+        }
     }
 
     override fun onStop() {
@@ -77,19 +82,25 @@ class MainActivity : FragmentActivity() {
     }
 
     private fun authenticate() {
+        val cipher = storeKey.cipher()
         val prompt = BiometricPrompt(
             this,
             ContextCompat.getMainExecutor(this),
             object : BiometricPrompt.AuthenticationCallback() {
                 override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) {
+                    val authenticated = result.cryptoObject?.cipher ?: return
+                    PecApplication.unlocked(storeKey.open(authenticated))
                     unlocked = true
                 }
             },
         )
-        val info = BiometricPrompt.PromptInfo.Builder()
-            .setTitle(strings.unlockTitle)
-            .setAllowedAuthenticators(BIOMETRIC_STRONG or DEVICE_CREDENTIAL)
-            .build()
-        prompt.authenticate(info)
+        // Before Android 11 a key bound to each authentication takes strong biometrics only.
+        val builder = BiometricPrompt.PromptInfo.Builder().setTitle(strings.unlockTitle)
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+            builder.setAllowedAuthenticators(BIOMETRIC_STRONG or DEVICE_CREDENTIAL)
+        } else {
+            builder.setAllowedAuthenticators(BIOMETRIC_STRONG).setNegativeButtonText(strings.cancel)
+        }
+        prompt.authenticate(builder.build(), BiometricPrompt.CryptoObject(cipher))
     }
 }

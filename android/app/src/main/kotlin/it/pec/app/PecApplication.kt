@@ -22,5 +22,21 @@ class PecApplication : Application() {
 
     companion object {
         fun core(context: Context): App = (context.applicationContext as PecApplication).core
+
+        /**
+         * The store key the unlock released. Held until the next lock, when it is zeroed; the core
+         * takes it when the store is encrypted (issue 13).
+         */
+        @Volatile private var storeKey: ByteArray? = null
+
+        fun unlocked(key: ByteArray) {
+            storeKey?.fill(0)
+            storeKey = key
+        }
+
+        fun locked() {
+            storeKey?.fill(0)
+            storeKey = null
+        }
     }
 }

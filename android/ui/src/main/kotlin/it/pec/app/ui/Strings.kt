@@ -37,6 +37,8 @@ interface Strings {
     /** The lock screen: its title (also the platform prompt's) and its button. */
     val unlockTitle: String
     val unlock: String
+    /** The platform prompt's way out when it takes biometrics only. */
+    val cancel: String
     /** The ☰ button's meaning, for screen readers. */
     val menu: String
     /** Notification channels. */
@@ -360,6 +362,7 @@ object Italian : Strings {
     override val waiting = "In attesa di ricevuta"
     override val unlockTitle = "Sblocca la PEC"
     override val unlock = "Sblocca"
+    override val cancel = "Annulla"
     override val menu = "Menu"
     override val channelNewMail = "Nuove PEC"
     override val channelReceipts = "Ricevute"
@@ -570,6 +573,7 @@ object English : Strings {
     override val waiting = "Waiting for a receipt"
     override val unlockTitle = "Unlock your PEC"
     override val unlock = "Unlock"
+    override val cancel = "Cancel"
     override val menu = "Menu"
     override val channelNewMail = "New PEC"
     override val channelReceipts = "Receipts"
@@ -780,6 +784,7 @@ object Romanian : Strings {
     override val waiting = "Se așteaptă confirmarea"
     override val unlockTitle = "Deblochează PEC"
     override val unlock = "Deblochează"
+    override val cancel = "Anulează"
     override val menu = "Meniu"
     override val channelNewMail = "PEC noi"
     override val channelReceipts = "Confirmări"
