@@ -89,5 +89,5 @@ elif (($# == 0)); then
   set -- $(cd "$here/src/test/kotlin" && find . -name '*Test.kt' | sed 's|^\./||; s|\.kt$||; s|/|.|g' | sort)
 fi
 export PEC_CORPUS="${PEC_CORPUS:-$(cd "$root/.." && pwd)/shared/corpus}"
-java -Djava.awt.headless=true -Djna.library.path="$target_dir/debug" -cp "$build/classes:$cp" \
+PEC_SUITE=android-ui java -Djava.awt.headless=true -Djna.library.path="$target_dir/debug" -cp "$build/classes:$cp" \
   "$main" "$@"

@@ -70,4 +70,4 @@ if (($# == 0)); then
   set -- $(cd "$here/src/test/kotlin" && find . -name '*Test.kt' | sed 's|^\./||; s|\.kt$||; s|/|.|g' | sort)
 fi
 export PEC_CORPUS="${PEC_CORPUS:-$(cd "$root/.." && pwd)/shared/corpus}"
-java -Djna.library.path="$libdir" -cp "$build/classes:$cp:$klib/kotlin-stdlib.jar" it.pec.core.RunAllKt "$@"
+PEC_SUITE=kotlin java -Djna.library.path="$libdir" -cp "$build/classes:$cp:$klib/kotlin-stdlib.jar" it.pec.core.RunAllKt "$@"

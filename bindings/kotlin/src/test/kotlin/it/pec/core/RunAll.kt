@@ -22,6 +22,8 @@ fun main(args: Array<String>) {
     val r = core.run(*classes.toTypedArray())
     val skipped = r.ignoreCount + r.assumptionFailureCount
     val passed = r.runCount - r.failureCount - r.assumptionFailureCount
-    println("kotlin: $passed passed, ${r.failureCount} failed, $skipped skipped")
+    // The suite's name (`PEC_SUITE`, set by the run-tests scripts) heads its summary line.
+    val suite = System.getenv("PEC_SUITE") ?: "kotlin"
+    println("$suite: $passed passed, ${r.failureCount} failed, $skipped skipped")
     exitProcess(if (r.wasSuccessful()) 0 else 1)
 }
