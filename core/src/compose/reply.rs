@@ -184,25 +184,28 @@ pub fn reply(raw: &[u8], me: &str, all: bool) -> Result<Draft, ReplyError> {
     })
 }
 
+/// The attachments of `msg` as a draft carries them (a nameless one is `allegato-N`).
+fn attachments_of(msg: &Message<'_>) -> Vec<Attachment> {
+    msg.attachments()
+        .enumerate()
+        .map(|(i, part)| Attachment {
+            filename: part
+                .attachment_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("allegato-{}", i + 1)),
+            mime: part.content_type().map(|ct| match ct.subtype() {
+                Some(st) => format!("{}/{}", ct.ctype(), st),
+                None => ct.ctype().to_string(),
+            }),
+            source: AttachmentSource::Bytes(part.contents().to_vec()),
+        })
+        .collect()
+}
+
 /// A forward carrying the original's text and attachments.
 pub fn forward(raw: &[u8], me: &str) -> Result<Draft, ReplyError> {
     let o = open(raw)?;
-    let mut attachments = Vec::new();
-    for (i, part) in o.content.attachments().enumerate() {
-        let name = part
-            .attachment_name()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("allegato-{}", i + 1));
-        let mime = part.content_type().map(|ct| match ct.subtype() {
-            Some(st) => format!("{}/{}", ct.ctype(), st),
-            None => ct.ctype().to_string(),
-        });
-        attachments.push(Attachment {
-            filename: name,
-            mime,
-            source: AttachmentSource::Bytes(part.contents().to_vec()),
-        });
-    }
+    let attachments = attachments_of(&o.content);
     let author = o
         .author
         .as_ref()
@@ -232,21 +235,7 @@ pub fn resume(raw: &[u8]) -> Result<Draft, ReplyError> {
     let msg = MessageParser::default()
         .parse(raw)
         .ok_or(ReplyError::Unparseable)?;
-    let attachments = msg
-        .attachments()
-        .enumerate()
-        .map(|(i, part)| Attachment {
-            filename: part
-                .attachment_name()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("allegato-{}", i + 1)),
-            mime: part.content_type().map(|ct| match ct.subtype() {
-                Some(st) => format!("{}/{}", ct.ctype(), st),
-                None => ct.ctype().to_string(),
-            }),
-            source: AttachmentSource::Bytes(part.contents().to_vec()),
-        })
-        .collect();
+    let attachments = attachments_of(&msg);
     let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_string());
     let ids = |name: &str| -> Vec<String> {
         header(name)

@@ -112,13 +112,18 @@ fn role_rank(role: Option<FolderRole>) -> u8 {
     }
 }
 
+/// Sort folders as the menu lists them: by role, then by name.
+fn in_menu_order(folders: &mut [Folder]) {
+    folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+}
+
 impl Context {
     /// The account's folder menu: real folders (inbox first) with their counts, the virtual
     /// Invoices and Receipts right after the inbox, the user's labels last.
     pub fn menu(&self, account: AccountId) -> Result<Vec<MenuItem>> {
         self.store().account(account)?;
         let mut folders = self.store().folders(account)?;
-        folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+        in_menu_order(&mut folders);
         let below = unread_below(&folders);
         let mut out = Vec::with_capacity(folders.len() + 2);
         let after_inbox = folders
@@ -158,7 +163,7 @@ impl Context {
         let summary = self.store().message(message)?.summary;
         let mut folders = self.store().folders(summary.account_id)?;
         folders.retain(|f| f.id != summary.folder_id && f.may_insert());
-        folders.sort_by_key(|f| (role_rank(f.role), f.name.to_lowercase()));
+        in_menu_order(&mut folders);
         Ok(folders.into_iter().map(MenuItem::of_folder).collect())
     }
 
