@@ -199,6 +199,9 @@ pub struct DraftRecipient {
     pub valid: bool,
     /// A known certified domain: a delivery receipt will come back for it.
     pub pec: bool,
+    /// The texts of `ComposeDraft.to` and `cc` that name this recipient, as they were given
+    /// (`Mario Rossi <mario@pec.it>`): how the screen finds the check of each chip.
+    pub inputs: Vec<String>,
 }
 
 /// The compose screen's live check of a draft ([`App::check_draft`]).
@@ -214,14 +217,20 @@ pub struct DraftCheck {
     pub problems: Vec<DraftProblem>,
 }
 
-impl From<compose::ComposeCheck> for DraftCheck {
-    fn from(c: compose::ComposeCheck) -> Self {
+impl DraftCheck {
+    /// The core's check of a draft whose To and Cc texts were `inputs` (To then Cc).
+    fn of(c: compose::ComposeCheck, inputs: &[String]) -> Self {
         use compose::ComposeError as E;
         DraftCheck {
             recipients: c
                 .recipients
                 .into_iter()
                 .map(|r| DraftRecipient {
+                    inputs: r
+                        .inputs
+                        .iter()
+                        .filter_map(|&i| inputs.get(i).cloned())
+                        .collect(),
                     address: r.address,
                     valid: r.valid,
                     pec: r.pec,
@@ -661,9 +670,14 @@ impl App {
     /// The compose screen's live check of a draft from `account_id`: every problem at once, each
     /// recipient (valid, certified), and the size × recipients budget against the provider's limit.
     pub async fn check_draft(&self, account_id: i64, draft: ComposeDraft) -> Result<DraftCheck> {
+        let inputs: Vec<String> = draft.to.iter().chain(&draft.cc).cloned().collect();
         let draft = draft_of(draft);
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.ctx.check_draft(account_id, &draft)?.into())).await
+        blocking(move || {
+            let checked = inner.ctx.check_draft(account_id, &draft)?;
+            Ok(DraftCheck::of(checked, &inputs))
+        })
+        .await
     }
 
     /// The outbox entry named by its number or its Message-ID (with or without angle brackets).

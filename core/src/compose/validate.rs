@@ -146,6 +146,9 @@ pub struct RecipientCheck {
     pub valid: bool,
     /// A known certified domain (a delivery receipt will come back for it).
     pub pec: bool,
+    /// The positions in To followed by Cc that name this recipient (one address written twice
+    /// is one recipient): how a screen finds the check of each address as the user wrote it.
+    pub inputs: Vec<usize>,
 }
 
 /// The compose screen's live state of a draft: every problem at once (in the order [`validate`]
@@ -194,10 +197,11 @@ pub fn check(draft: &Draft, preset: &ProviderPreset) -> ComposeCheck {
     let sender = draft.from.as_ref().map(|m| m.address.as_str());
     let mut recipients: Vec<RecipientCheck> = Vec::new();
     let mut warnings = Vec::new();
-    for m in draft.to.iter().chain(draft.cc.iter()) {
+    for (input, m) in draft.to.iter().chain(draft.cc.iter()).enumerate() {
         let addr = m.address.trim();
         let lower = addr.to_lowercase();
-        if recipients.iter().any(|r| r.address == lower) {
+        if let Some(seen) = recipients.iter_mut().find(|r| r.address == lower) {
+            seen.inputs.push(input);
             continue;
         }
         let valid = is_valid_address(addr);
@@ -216,6 +220,7 @@ pub fn check(draft: &Draft, preset: &ProviderPreset) -> ComposeCheck {
             address: lower,
             valid,
             pec,
+            inputs: vec![input],
         });
     }
     let n = recipients.iter().filter(|r| r.valid).count() as u64;
@@ -315,6 +320,26 @@ mod tests {
             text: Some("Ciao".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn each_recipient_names_the_places_it_was_written() {
+        let mut d = draft();
+        d.to.push(Mailbox::parse("Mario Rossi <Mario@Posta.example>"));
+        d.cc.push(Mailbox::new("utente2@pec.sandbox.test"));
+        let c = check(&d, &ProviderPreset::sandbox());
+        let seen: Vec<(&str, &[usize])> = c
+            .recipients
+            .iter()
+            .map(|r| (r.address.as_str(), r.inputs.as_slice()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("utente2@pec.sandbox.test", &[0, 2][..]),
+                ("mario@posta.example", &[1][..]),
+            ]
+        );
     }
 
     #[test]

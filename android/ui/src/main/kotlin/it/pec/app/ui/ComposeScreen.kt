@@ -103,7 +103,8 @@ private fun Recipients(
         }, modifier = Modifier.testTag("$field-add")) { Text(strings.add) }
     }
     addresses.forEach { address ->
-        val checked = state.check?.recipients?.firstOrNull { it.address == address.trim().lowercase() }
+        // The core says which of its recipients this chip's text names.
+        val checked = state.check?.recipients?.firstOrNull { address in it.inputs }
         val (mark, meaning) = when {
             checked == null -> "" to null
             !checked.valid -> "✗ " to strings.invalidAddress

@@ -42,10 +42,14 @@ class ComposeTest {
         compose.onNodeWithTag("to-add").performClick()
         compose.onNodeWithTag("to-input").performTextInput("amico@gmail.com")
         compose.onNodeWithTag("to-add").performClick()
+        // A name with the address, as a reply writes it: the core says which recipient it is.
+        compose.onNodeWithTag("to-input").performTextInput("Mario Rossi <Mario@Gmail.com>")
+        compose.onNodeWithTag("to-add").performClick()
         compose.onNodeWithTag("subject").performTextInput("Contratto")
-        compose.waitUntil(10_000) { presenter.state.value.check?.recipients?.size == 2 && presenter.state.value.check!!.problems.isEmpty() }
+        compose.waitUntil(10_000) { presenter.state.value.check?.recipients?.size == 3 && presenter.state.value.check!!.problems.isEmpty() }
         compose.onNodeWithTag("to-chip-studio@pec.it").assertTextEquals("studio@pec.it")
         compose.onNodeWithTag("to-chip-amico@gmail.com").assertTextEquals("⚠ amico@gmail.com")
+        compose.onNodeWithTag("to-chip-Mario Rossi <Mario@Gmail.com>").assertTextEquals("⚠ Mario Rossi <Mario@Gmail.com>")
         compose.onNodeWithTag("send").performScrollTo().assertIsEnabled()
 
         // A program is refused before anything is sent, with the reason.
@@ -58,7 +62,7 @@ class ComposeTest {
         presenter.removeAttachment("installa.exe")
         compose.waitUntil(10_000) { presenter.state.value.check?.problems?.isEmpty() == true && presenter.state.value.attachments.isEmpty() }
         val check = presenter.state.value.check!!
-        assertEquals(check.estimatedSize * 2uL, check.totalBytes)
+        assertEquals(check.estimatedSize * 3uL, check.totalBytes)
         assertTrue(check.totalBytes < check.limitBytes)
         compose.onNodeWithTag("size").performScrollTo().assertTextEquals(Italian.size(check.totalBytes, check.limitBytes))
         files.deleteRecursively()
