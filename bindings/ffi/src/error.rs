@@ -145,6 +145,7 @@ impl From<CoreError> for PecError {
             CoreError::Message(e) => e.into(),
             CoreError::File(e) => e.into(),
             CoreError::Write(e) => e.into(),
+            CoreError::Reply(e) => e.into(),
             CoreError::Refused(r) => r.into(),
             CoreError::NotDownloaded(detail) => PecError::NotDownloaded { detail },
             CoreError::Invalid(detail) => PecError::InvalidInput { detail },

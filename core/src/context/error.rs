@@ -2,6 +2,7 @@
 //! kind once, at the boundary.
 
 use crate::accounts::{AccountError, CredentialError};
+use crate::compose::reply::ReplyError;
 use crate::fatturapa::FatturaError;
 use crate::files::{ReadError, WriteError};
 use crate::message::ParseError;
@@ -29,6 +30,9 @@ pub enum Error {
     File(#[from] ReadError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A stored message could not be read back as a draft.
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
     /// The provider refused a message at submission (see [`super::SendRefusal`]).
     #[error(transparent)]
     Refused(#[from] super::SendRefusal),

@@ -131,7 +131,7 @@ impl Context {
     /// A saved draft (a message of the Drafts folder) reopened to go on writing.
     pub fn resume_draft(&self, message: MessageId) -> Result<Draft> {
         let (_, raw) = self.raw_message(message)?;
-        crate::compose::reply::resume(&raw).map_err(|e| Error::Invalid(e.to_string()))
+        Ok(crate::compose::reply::resume(&raw)?)
     }
 
     /// Submit what is due in the outbox; returns how many reached the provider.
