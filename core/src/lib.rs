@@ -39,6 +39,7 @@ pub mod sync;
 /// A synthetic large store for benches and examples (feature `test-support`).
 #[cfg(any(test, feature = "test-support"))]
 pub mod synth;
+pub mod vault;
 pub mod xml;
 
 pub use context::{Change, ChangeKind, Context};

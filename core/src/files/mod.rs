@@ -7,10 +7,13 @@
 //! - [`write`]: [`write::TargetDir`] writes into a folder without ever replacing an existing
 //!   file (unique `name (1).ext` names, created exclusively) or following a link, with names
 //!   cleaned and shortened to what file systems take.
+//! - [`private`]: the data directory's own files and folders, readable by the user only.
 
+pub mod private;
 pub mod read;
 pub mod write;
 
+pub use private::{create_private_dir, sync_dir, touch_private, write_atomic};
 pub use read::{ReadError, check_len, read_capped, read_stream_capped};
 pub use write::{TargetDir, WriteError, clean_file_name};
 

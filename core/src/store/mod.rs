@@ -13,12 +13,14 @@
 //! local changes replayed by the sync).
 
 mod actions;
+mod keyed;
 pub mod keyword;
 mod messages;
 mod parts;
 mod query;
 mod receipts;
 pub mod record;
+pub mod rekey;
 mod rights;
 mod search;
 
@@ -35,6 +37,7 @@ pub use query::{
 };
 pub use search::SearchQuery;
 
+use crate::vault::StoreKey;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{M, Migrations};
 use std::path::{Path, PathBuf};
@@ -61,6 +64,21 @@ pub enum StoreError {
     Invalid(String),
     #[error("background task failed: {0}")]
     Task(String),
+    /// The app is locked: nothing was read or changed; unlock and try again.
+    #[error("the store is locked")]
+    Locked,
+    /// The store is encrypted and was opened without its key.
+    #[error("the store is encrypted: unlock it with its key")]
+    KeyNeeded,
+    /// The key does not open the store (or the store's first page is damaged); nothing changed.
+    #[error("wrong key or passphrase: the store was not changed")]
+    WrongKey,
+    /// A key was given for a store that is not encrypted yet.
+    #[error("the store is not encrypted yet: encrypt it first")]
+    NotEncrypted,
+    /// The store file is damaged (cut short or altered).
+    #[error("the store file is damaged: {0}")]
+    Damaged(String),
     /// The user's rights on the folder (ACL MYRIGHTS) do not allow the action: refused before
     /// anything changes locally or is queued.
     #[error(
@@ -81,6 +99,9 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Default cap for downloaded single parts (bytes as fetched); least recently used go beyond it.
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
+
+/// How many migrations there are (the schema version of an up-to-date store).
+const MIGRATIONS: usize = 9;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -106,7 +127,10 @@ fn migrations() -> Migrations<'static> {
 struct Inner {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
-    writer: Mutex<Connection>,
+    /// `None` while locked: no connection and no key.
+    open: Mutex<Option<keyed::Open>>,
+    /// Bumped at every lock, so a read connection opened before it is not pooled after it.
+    generation: std::sync::atomic::AtomicU64,
     body_cap: std::sync::atomic::AtomicU64,
     part_cap: std::sync::atomic::AtomicU64,
 }
@@ -164,28 +188,89 @@ pub(crate) fn now() -> i64 {
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    /// Open (creating if needed) the unencrypted database at `path` and bring its schema up to
+    /// date.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, None)
+    }
+
+    /// Open (creating if needed) the database at `path`, encrypted with `key` when there is one,
+    /// and bring its schema up to date. An encrypted store opened without a key, a plain one with
+    /// a key, a wrong key or a damaged file are typed errors, and nothing is written then.
+    pub fn open_with(path: impl AsRef<Path>, key: Option<StoreKey>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
-        }
-        let mut conn = Connection::open(&path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        configure(&conn)?;
+        let open = keyed::open_writer(&path, key)?;
+        let mut conn = open.writer;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let open = keyed::Open {
+            writer: conn,
+            ..open
+        };
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
                 readers: Mutex::new(Vec::new()),
-                writer: Mutex::new(conn),
+                open: Mutex::new(Some(open)),
+                generation: std::sync::atomic::AtomicU64::new(0),
                 body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
                 part_cap: std::sync::atomic::AtomicU64::new(DEFAULT_PART_CACHE_CAP),
             }),
         })
+    }
+
+    /// Lock: close every connection and drop the key (zeroed). Reads and writes then fail with
+    /// [`StoreError::Locked`] until [`Store::unlock`]; every clone of this handle is locked too.
+    pub fn lock(&self) {
+        let mut open = lock(&self.inner.open);
+        self.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        lock(&self.inner.readers).clear();
+        *open = None;
+    }
+
+    /// Unlock with `key`. A wrong key leaves the store locked and unchanged. Unlocking an unlocked
+    /// store checks the key against the one in use.
+    pub fn unlock(&self, key: Option<StoreKey>) -> Result<()> {
+        let mut open = lock(&self.inner.open);
+        if let Some(current) = open.as_ref() {
+            return match (&current.key, &key) {
+                (Some(a), Some(b)) if **a == *b => Ok(()),
+                (None, None) => Ok(()),
+                (Some(_), _) => Err(StoreError::WrongKey),
+                (None, Some(_)) => Err(StoreError::NotEncrypted),
+            };
+        }
+        let opened = keyed::open_writer(&self.inner.path, key)?;
+        let version: i64 = opened
+            .writer
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != MIGRATIONS as i64 {
+            return Err(StoreError::Migration(format!(
+                "the store changed while locked (schema {version})"
+            )));
+        }
+        *open = Some(opened);
+        Ok(())
+    }
+
+    /// True while unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        lock(&self.inner.open).is_some()
+    }
+
+    /// True when the store is encrypted (SQLCipher) rather than a plain SQLite file.
+    pub fn is_encrypted(&self) -> Result<bool> {
+        let open = lock(&self.inner.open);
+        Ok(open.as_ref().ok_or(StoreError::Locked)?.key.is_some())
+    }
+
+    /// The key files beside the store are sealed with (`None` for a plain store).
+    pub(crate) fn file_key(&self) -> Result<Option<Arc<StoreKey>>> {
+        let open = lock(&self.inner.open);
+        Ok(open.as_ref().ok_or(StoreError::Locked)?.key.clone())
     }
 
     /// Open `<data_dir>/store.sqlite`.
@@ -225,7 +310,8 @@ impl Store {
 
     /// Run `f` in one write transaction (committed when `f` returns `Ok`).
     pub fn write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
-        let mut conn = lock(&self.inner.writer);
+        let mut open = lock(&self.inner.open);
+        let conn = &mut open.as_mut().ok_or(StoreError::Locked)?.writer;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let r = f(&tx)?;
         tx.commit()?;
@@ -234,25 +320,34 @@ impl Store {
 
     /// Run `f` on a read-only connection.
     pub fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
-        let conn = lock(&self.inner.readers).pop();
-        let conn = match conn {
+        use std::sync::atomic::Ordering;
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let pooled = lock(&self.inner.readers).pop();
+        let conn = match pooled {
             Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(
-                    &self.inner.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&c)?;
-                c.pragma_update(None, "query_only", "1")?;
-                c
-            }
+            None => self.new_reader()?,
         };
         let r = f(&conn);
         let mut pool = lock(&self.inner.readers);
-        if pool.len() < 4 {
+        if pool.len() < 4 && self.inner.generation.load(Ordering::SeqCst) == generation {
             pool.push(conn);
         }
         r
+    }
+
+    fn new_reader(&self) -> Result<Connection> {
+        let open = lock(&self.inner.open);
+        let open = open.as_ref().ok_or(StoreError::Locked)?;
+        let c = Connection::open_with_flags(
+            &self.inner.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        if let Some(key) = &open.key {
+            keyed::apply_key(&c, key)?;
+        }
+        configure(&c)?;
+        c.pragma_update(None, "query_only", "1")?;
+        Ok(c)
     }
 
     /// Run blocking store work from async code without blocking the runtime's threads.
@@ -323,5 +418,115 @@ mod tests {
         let wal = dir.path().join("store.sqlite-wal");
         let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         assert_eq!(left, 0, "{} left with {left} bytes", wal.display());
+    }
+
+    fn holds(path: &Path, needle: &[u8]) -> bool {
+        ["", "-wal"].iter().any(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::read(p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+        })
+    }
+
+    #[test]
+    fn an_encrypted_store_shows_no_byte_and_opens_only_with_its_key() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("data/store.sqlite");
+        let key = StoreKey::generate().unwrap();
+        let store = Store::open_with(&path, Some(key.duplicate())).expect("open");
+        store
+            .set_setting("subject", "Fattura Rossi 2026/117")
+            .unwrap();
+        assert_eq!(
+            store
+                .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?))
+                .unwrap(),
+            MIGRATIONS as i64
+        );
+        assert!(!holds(&path, b"Rossi"), "plaintext in the file or its WAL");
+        drop(store);
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::KeyNeeded)));
+        let wrong = StoreKey::generate().unwrap();
+        assert!(matches!(
+            Store::open_with(&path, Some(wrong)),
+            Err(StoreError::WrongKey)
+        ));
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "a refused open changed the file"
+        );
+        let store = Store::open_with(&path, Some(key)).unwrap();
+        assert!(store.is_encrypted().unwrap());
+        assert_eq!(
+            store.setting("subject").unwrap().as_deref(),
+            Some("Fattura Rossi 2026/117")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700);
+        }
+    }
+
+    #[test]
+    fn a_plain_store_refuses_a_key_and_a_cut_file_is_damaged() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("store.sqlite");
+        Store::open(&path).unwrap().set_setting("k", "v").unwrap();
+        let key = StoreKey::generate().unwrap();
+        assert!(matches!(
+            Store::open_with(&path, Some(key.duplicate())),
+            Err(StoreError::NotEncrypted)
+        ));
+        let encrypted = dir.path().join("enc.sqlite");
+        Store::open_with(&encrypted, Some(key.duplicate()))
+            .unwrap()
+            .set_setting("k", "v")
+            .unwrap();
+        let len = std::fs::metadata(&encrypted).unwrap().len();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&encrypted)
+            .unwrap()
+            .set_len(len - 100)
+            .unwrap();
+        assert!(matches!(
+            Store::open_with(&encrypted, Some(key)),
+            Err(StoreError::Damaged(_))
+        ));
+    }
+
+    #[test]
+    fn a_locked_store_refuses_every_call_and_unlocks_only_with_its_key() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = StoreKey::generate().unwrap();
+        let store = Store::open_with(dir.path().join("s.sqlite"), Some(key.duplicate())).unwrap();
+        store.set_setting("k", "v").unwrap();
+        let clone = store.clone();
+        store.lock();
+        assert!(!clone.is_unlocked());
+        assert!(matches!(clone.setting("k"), Err(StoreError::Locked)));
+        assert!(matches!(
+            clone.set_setting("k", "w"),
+            Err(StoreError::Locked)
+        ));
+        assert!(matches!(clone.file_key(), Err(StoreError::Locked)));
+        let wrong = StoreKey::generate().unwrap();
+        assert!(matches!(
+            store.unlock(Some(wrong)),
+            Err(StoreError::WrongKey)
+        ));
+        assert!(!store.is_unlocked());
+        store.unlock(Some(key.duplicate())).unwrap();
+        assert_eq!(clone.setting("k").unwrap().as_deref(), Some("v"));
+        assert!(
+            store.unlock(Some(key)).is_ok(),
+            "unlocking twice with the key is fine"
+        );
+        assert!(matches!(store.unlock(None), Err(StoreError::WrongKey)));
     }
 }

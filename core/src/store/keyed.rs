@@ -1,0 +1,120 @@
+//! Opening the store file with or without its key, and telling a wrong key from a damaged file.
+//!
+//! SQLCipher encrypts every page (and every WAL frame) with AES-256 and authenticates it with an
+//! HMAC; the key is given as a raw 256-bit key, so SQLCipher skips its own passphrase derivation.
+//! A plain SQLite file starts with `SQLite format 3\0`; an encrypted one with random bytes (the
+//! salt), so the first 16 bytes tell which kind a file is before any key is tried.
+
+use super::{Result, StoreError, configure};
+use crate::vault::StoreKey;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Arc;
+
+/// An unlocked store: its writer and the key its connections are opened with.
+pub(super) struct Open {
+    pub writer: Connection,
+    pub key: Option<Arc<StoreKey>>,
+}
+
+/// What the file on disk is, before it is opened.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Missing,
+    Plain,
+    Encrypted,
+}
+
+const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Look at the first bytes of `path`. A file whose length is not a whole number of pages was cut
+/// short (pages are multiples of 512 bytes in every format).
+pub(crate) fn file_kind(path: &Path) -> Result<FileKind> {
+    use std::io::Read;
+    let damaged = |why: String| StoreError::Damaged(format!("{}: {why}", path.display()));
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
+        Err(e) => return Err(damaged(e.to_string())),
+    };
+    let len = file.metadata().map_err(|e| damaged(e.to_string()))?.len();
+    if len == 0 {
+        return Ok(FileKind::Missing);
+    }
+    if len % 512 != 0 {
+        return Err(damaged(format!(
+            "{len} bytes is not a whole number of pages"
+        )));
+    }
+    let mut head = [0u8; 16];
+    file.read_exact(&mut head)
+        .map_err(|e| damaged(e.to_string()))?;
+    Ok(if &head == PLAIN_HEADER {
+        FileKind::Plain
+    } else {
+        FileKind::Encrypted
+    })
+}
+
+/// Give `conn` its key; must be the first statement on the connection.
+pub(crate) fn apply_key(conn: &Connection, key: &StoreKey) -> Result<()> {
+    let sql = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+/// Read the schema: the first read decrypts page 1, so a wrong key fails here.
+fn check_readable(conn: &Connection, keyed: bool, path: &Path) -> Result<()> {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase && keyed =>
+        {
+            Err(StoreError::WrongKey)
+        }
+        Err(rusqlite::Error::SqliteFailure(e, msg))
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) =>
+        {
+            Err(StoreError::Damaged(format!(
+                "{}: {}",
+                path.display(),
+                msg.unwrap_or_else(|| e.to_string())
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Open the writer of the store at `path` (creating a new store, encrypted when `key` is given).
+/// Refuses a key for a plain file, no key for an encrypted one, and a wrong key, before writing
+/// anything.
+pub(super) fn open_writer(path: &Path, key: Option<StoreKey>) -> Result<Open> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::files::create_private_dir(dir)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
+    }
+    match (file_kind(path)?, &key) {
+        (FileKind::Encrypted, None) => return Err(StoreError::KeyNeeded),
+        (FileKind::Plain, Some(_)) => return Err(StoreError::NotEncrypted),
+        _ => {}
+    }
+    super::rekey::remove_leftovers(path);
+    crate::files::touch_private(path)
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", path.display())))?;
+    let conn = Connection::open(path)?;
+    if let Some(k) = &key {
+        apply_key(&conn, k)?;
+    }
+    check_readable(&conn, key.is_some(), path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    configure(&conn)?;
+    Ok(Open {
+        writer: conn,
+        key: key.map(Arc::new),
+    })
+}
