@@ -10,7 +10,7 @@
 //! - [`receive`]: raw bytes → the record the store writes (through [`message`]), with the signature trust.
 //! - [`store`]: the offline SQLite store (WAL, migrations, receipt tracking, FTS5 search, action queue).
 //! - [`sync`]: IMAP sync on tokio (discovery, newest-first fetch, CONDSTORE resync, IDLE, replay, events).
-//! - [`compose`]: drafts, validation before sending, MIME building, reply/forward, templates.
+//! - [`compose`]: drafts, validation before sending, MIME building, reply/forward.
 //! - [`outbox`]: the persistent outbox (queued → sending → submitted, exactly once), SMTP submission, per-recipient status.
 //! - [`accounts`]: account records and the credential-store seam (credentials never in SQLite).
 //! - [`message`]: raw RFC 5322 bytes to one read-only view (kind, daticert, original, REM, keys, signature).

@@ -59,6 +59,21 @@ pub enum PecError {
     /// was read, or as soon as a stream of unknown size passed the limit.
     #[error("too large: {detail}")]
     TooLarge { detail: String, limit: u64 },
+    /// The app is locked: nothing was read or changed (queued sends stay queued); unlock first.
+    #[error("locked")]
+    Locked,
+    /// The key or passphrase does not open the store; nothing was changed.
+    #[error("wrong key")]
+    WrongKey,
+    /// The store is encrypted and no key was given.
+    #[error("key needed")]
+    KeyNeeded,
+    /// A key was given for a store that is not encrypted yet (encrypt it first).
+    #[error("not encrypted")]
+    NotEncrypted,
+    /// The store file is damaged (cut short or altered): resync it from the server.
+    #[error("store damaged: {detail}")]
+    StoreDamaged { detail: String },
     /// A bug: a panic or a broken invariant in the core.
     #[error("internal error: {detail}")]
     Internal { detail: String },
@@ -83,6 +98,11 @@ impl PecError {
             PecError::NotDownloaded { .. } => "not_downloaded",
             PecError::Cancelled => "cancelled",
             PecError::TooLarge { .. } => "too_large",
+            PecError::Locked => "locked",
+            PecError::WrongKey => "wrong_key",
+            PecError::KeyNeeded => "key_needed",
+            PecError::NotEncrypted => "not_encrypted",
+            PecError::StoreDamaged { .. } => "store_damaged",
             PecError::Internal { .. } => "internal",
         }
     }
@@ -111,6 +131,7 @@ impl From<SyncError> for PecError {
             SyncError::Credentials(d) => PecError::Credentials { detail: d },
             SyncError::NotFound(d) => PecError::NotFound { detail: d },
             SyncError::Store(d) => PecError::Storage { detail: d },
+            SyncError::Locked => PecError::Locked,
         }
     }
 }
@@ -174,6 +195,11 @@ impl From<StoreError> for PecError {
             StoreError::NotFound(d) => PecError::NotFound { detail: d },
             StoreError::Invalid(d) => PecError::InvalidInput { detail: d },
             StoreError::Task(d) => PecError::Internal { detail: d },
+            StoreError::Locked => PecError::Locked,
+            StoreError::WrongKey => PecError::WrongKey,
+            StoreError::KeyNeeded => PecError::KeyNeeded,
+            StoreError::NotEncrypted => PecError::NotEncrypted,
+            StoreError::Damaged(detail) => PecError::StoreDamaged { detail },
             // The server's ACL rights (MYRIGHTS) on the folder do not allow the action.
             e @ StoreError::Forbidden { .. } => PecError::Permission {
                 detail: e.to_string(),

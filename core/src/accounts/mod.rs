@@ -1,7 +1,8 @@
-//! Account records (in the store) and credentials (never in the store).
+//! Account records (in the store) and credentials (never in a plain store).
 //!
-//! [`CredentialStore`] is the seam: [`FileCredentialStore`] (one 0600 file per account, for the
-//! desktop CLI) and [`MemoryCredentialStore`] (tests). Keyring-backed stores live in the facade.
+//! [`CredentialStore`] is the seam: [`StoreCredentialStore`] (inside the encrypted store, for the
+//! terminal client), [`FileCredentialStore`] (one 0600 file per account, for a plain store) and
+//! [`MemoryCredentialStore`] (tests). Keyring-backed stores live in the facade.
 //! Credentials are filed under the account's *login* ([`Account::login`]): the box address, or a
 //! delegate's own username. [`setup`] adds accounts (validation, password, delegation); [`login_check`] logs in
 //! once before an account is saved.
@@ -9,6 +10,7 @@
 pub mod login_check;
 pub mod providers;
 pub mod setup;
+mod store_credentials;
 
 pub use login_check::{LOGIN_CHECK_TIMEOUT, LoginCheckError, LoginProblem, Service, check_login};
 pub use providers::{LoginName, Provider, ProviderInfo};
@@ -17,6 +19,7 @@ pub use setup::{
     Permission, Permissions, Servers, account_capabilities, account_denials, account_meta,
     add_account, apply_action, capabilities, denial, remove_account, require, validate, verify,
 };
+pub use store_credentials::StoreCredentialStore;
 
 use crate::store::{AccountId, Result, Store, StoreError, now};
 use rusqlite::{OptionalExtension, params};
@@ -209,7 +212,7 @@ pub enum CredentialError {
     Io(String),
 }
 
-/// Where passwords live. Implementations must never write them into the SQLite store.
+/// Where passwords live. Implementations must never write them into a plain (unencrypted) store.
 pub trait CredentialStore: Send + Sync {
     fn get(&self, address: &str) -> std::result::Result<String, CredentialError>;
     fn set(&self, address: &str, secret: &str) -> std::result::Result<(), CredentialError>;

@@ -9,10 +9,8 @@
 //!   a Message-ID generated once, at queue time, by the caller ([`new_message_id`]).
 //! - [`reply`]: reply, reply-all (to the real sender from `Reply-To`, not `posta-certificata@…`)
 //!   and forward (with the original's attachments).
-//! - [`drafts`]: drafts and templates saved locally (JSON files in the data directory).
 
 pub mod build;
-pub mod drafts;
 pub mod preset;
 pub mod reply;
 pub mod validate;
@@ -205,7 +203,7 @@ impl Attachment {
     }
 }
 
-/// What the user writes. Serializable: drafts and templates are saved as they are.
+/// What the user writes. Serializable, for the terminal client's `--json` and the tests.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Draft {
     /// The sender: the PEC account's own address (MAIL FROM and From must be equal).

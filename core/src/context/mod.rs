@@ -13,6 +13,7 @@
 mod error;
 mod evidence;
 mod invoices;
+mod locking;
 mod mail;
 mod menu;
 mod settings;
@@ -74,9 +75,19 @@ struct Shared {
 }
 
 impl Context {
-    /// Open (creating when needed) the store in `data_dir`. Must run inside a tokio runtime: the
-    /// engine's events are forwarded to the change bus by a task spawned on it.
+    /// Open (creating when needed) the plain store in `data_dir`. Must run inside a tokio
+    /// runtime: the engine's events are forwarded to the change bus by a task spawned on it.
     pub fn open(data_dir: impl AsRef<Path>, creds: Arc<dyn CredentialStore>) -> Result<Context> {
+        Context::open_with(data_dir, creds, None)
+    }
+
+    /// Open (creating when needed) the store in `data_dir`, encrypted with `key` when given:
+    /// the store and every file the core keeps beside it (see [`crate::vault`]).
+    pub fn open_with(
+        data_dir: impl AsRef<Path>,
+        creds: Arc<dyn CredentialStore>,
+        key: Option<crate::vault::StoreKey>,
+    ) -> Result<Context> {
         let data_dir = data_dir.as_ref().to_path_buf();
         if data_dir.as_os_str().is_empty() {
             return Err(Error::Invalid("empty data directory".into()));
@@ -84,11 +95,11 @@ impl Context {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(Error::Invalid("Context::open needs a tokio runtime".into()));
         }
-        let store = Store::open_in(&data_dir)?;
+        let store = Store::open_with(data_dir.join("store.sqlite"), key)?;
         let (changes, _) = broadcast::channel(1024);
         let engine = SyncEngine::with_receiver(store.clone(), Receiver::default(), creds.clone());
         let forward = engine.subscribe(forward_changes(changes.clone()));
-        Ok(Context {
+        let ctx = Context {
             shared: Arc::new(Shared {
                 data_dir,
                 store,
@@ -98,7 +109,9 @@ impl Context {
                 _engine_changes: forward,
                 background_since: std::sync::Mutex::new(None),
             }),
-        })
+        };
+        ctx.outbox().seal_plain_files()?;
+        Ok(ctx)
     }
 
     pub fn data_dir(&self) -> &Path {

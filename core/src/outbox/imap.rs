@@ -8,7 +8,6 @@ use crate::store::FolderRole;
 use futures::TryStreamExt;
 use std::collections::HashSet;
 use std::future::Future;
-use std::path::Path;
 use std::time::Duration;
 
 type Session = crate::sync::ImapSession;
@@ -114,7 +113,7 @@ pub async fn store_sent_copy(
     acct: &Account,
     password: &str,
     message_id: &str,
-    file: &Path,
+    raw: &[u8],
     limit: Duration,
 ) -> Result<String, SendError> {
     within(limit, async {
@@ -127,10 +126,7 @@ pub async fn store_sent_copy(
             .await?
             .is_empty();
         if !present {
-            let raw = tokio::fs::read(file)
-                .await
-                .map_err(|e| SendError::Io(e.to_string()))?;
-            s.append(&folder, Some("(\\Seen)"), None, &raw)
+            s.append(&folder, Some("(\\Seen)"), None, raw)
                 .await
                 .map_err(imap_err)?;
         }

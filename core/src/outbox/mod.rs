@@ -370,18 +370,75 @@ fn event_tx(
     Ok(())
 }
 
-/// The header block of a message file (up to the first empty line, at most 256 KiB).
-fn read_header(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
-    f.take(256 * 1024).read_to_end(&mut buf)?;
-    if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-        buf.truncate(pos + 4);
-    } else if let Some(pos) = buf.windows(2).position(|w| w == b"\n\n") {
-        buf.truncate(pos + 2);
+/// The header block of a message (up to the first empty line).
+fn header_of(head: &[u8]) -> &[u8] {
+    if let Some(pos) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+        &head[..pos + 4]
+    } else if let Some(pos) = head.windows(2).position(|w| w == b"\n\n") {
+        &head[..pos + 2]
+    } else {
+        head
     }
-    Ok(buf)
+}
+
+/// Passes a message through to its file, keeping its first 256 KiB (the header block is read
+/// from there: the file itself may be sealed) and counting its bytes.
+struct Head<W> {
+    out: W,
+    head: Vec<u8>,
+    len: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Head<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(data)?;
+        let room = (256 * 1024usize).saturating_sub(self.head.len()).min(n);
+        self.head.extend_from_slice(&data[..room]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Build `draft` into `file`: sealed with the store key when the store is encrypted. Returns
+/// what the build reports, the message's first bytes and its length.
+fn write_message(
+    file: &std::fs::File,
+    key: Option<&crate::vault::StoreKey>,
+    draft: &Draft,
+    message_id: &str,
+    date: i64,
+) -> Result<(compose::BuiltHeader, Vec<u8>, u64), SendError> {
+    use std::io::Write;
+    let io = |e: std::io::Error| SendError::Io(e.to_string());
+    let buffered = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let (built, head, len) = match key {
+        Some(key) => {
+            let sealer = crate::vault::sealed::Sealer::new(key, buffered).map_err(io)?;
+            let mut w = Head {
+                out: sealer,
+                head: Vec::new(),
+                len: 0,
+            };
+            let built = compose::build(draft, message_id, date, &mut w)?;
+            w.out.finish().map_err(io)?.flush().map_err(io)?;
+            (built, w.head, w.len)
+        }
+        None => {
+            let mut w = Head {
+                out: buffered,
+                head: Vec::new(),
+                len: 0,
+            };
+            let built = compose::build(draft, message_id, date, &mut w)?;
+            w.out.flush().map_err(io)?;
+            (built, w.head, w.len)
+        }
+    };
+    file.sync_all().map_err(io)?;
+    Ok((built, head, len))
 }
 
 /// The sending side of one data directory.
@@ -446,7 +503,7 @@ impl Outbox {
         let checked = compose::validate(&draft, &preset)?;
         let message_id = compose::new_message_id(&acct.config.address);
         let dir = self.cfg.data_dir.join("outbox");
-        std::fs::create_dir_all(&dir).map_err(|e| SendError::Io(e.to_string()))?;
+        crate::files::create_private_dir(&dir).map_err(|e| SendError::Io(e.to_string()))?;
         let stem: String = message_id
             .chars()
             .map(|c| {
@@ -461,26 +518,14 @@ impl Outbox {
         let tmp =
             tempfile::NamedTempFile::new_in(&dir).map_err(|e| SendError::Io(e.to_string()))?;
         let date = now();
-        let built = {
-            let mut w = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
-            let b = compose::build(&draft, &message_id, date, &mut w)?;
-            use std::io::Write;
-            w.flush().map_err(|e| SendError::Io(e.to_string()))?;
-            b
-        };
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| SendError::Io(e.to_string()))?;
+        let key = self.store.file_key()?;
+        let (built, head, size) =
+            write_message(tmp.as_file(), key.as_deref(), &draft, &message_id, date)?;
         tmp.persist(&path)
             .map_err(|e| SendError::Io(e.to_string()))?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        let size = std::fs::metadata(&path)
-            .map_err(|e| SendError::Io(e.to_string()))?
-            .len();
-        let header = read_header(&path).map_err(|e| SendError::Io(e.to_string()))?;
-        let mut rec = crate::receive::analyze_header(&header);
+        crate::files::sync_dir(&dir).map_err(|e| SendError::Io(e.to_string()))?;
+        let header = header_of(&head);
+        let mut rec = crate::receive::analyze_header(header);
         rec.message_id = Some(message_id.clone());
         rec.preview = draft.text.as_deref().map(|t| t.chars().take(200).collect());
         let rcpts_json =
@@ -552,9 +597,54 @@ impl Outbox {
             .optional()?)
         })?;
         let Some(file) = file else { return Ok(None) };
-        crate::files::read_capped(Path::new(&file), crate::limits::MAX_MESSAGE_FILE_BYTES)
-            .map(Some)
-            .map_err(|e| SendError::Io(e.to_string()))
+        self.read_message_file(Path::new(&file)).map(Some)
+    }
+
+    /// The bytes of a queued message's file, opened with the store key when sealed.
+    pub(crate) fn read_message_file(&self, file: &Path) -> Result<Vec<u8>, SendError> {
+        let key = self.store.file_key()?;
+        crate::vault::sealed::read_file(file, key.as_deref(), crate::limits::MAX_MESSAGE_FILE_BYTES)
+            .map_err(|e| SendError::Io(format!("{}: {e}", file.display())))
+    }
+
+    /// Seal with the store key every message file still in plain text (queued before the store
+    /// was encrypted). Each file is replaced atomically, so a crash leaves it plain or sealed,
+    /// and both read. Returns how many were sealed; nothing to do on a plain store.
+    pub fn seal_plain_files(&self) -> Result<usize, SendError> {
+        let Some(key) = self.store.file_key()? else {
+            return Ok(0);
+        };
+        let files: Vec<String> = self.store.read(|c| {
+            let mut st = c.prepare("SELECT file FROM outbox")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let io = |e: std::io::Error| SendError::Io(e.to_string());
+        let mut sealed = 0;
+        for file in files.iter().map(Path::new) {
+            let raw = match crate::files::read_capped(file, crate::limits::MAX_MESSAGE_FILE_BYTES) {
+                Ok(raw) if !crate::vault::sealed::is_sealed(&raw) => raw,
+                _ => continue,
+            };
+            let dir = file.parent().unwrap_or(Path::new("."));
+            let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+            let mut sealer = crate::vault::sealed::Sealer::new(&key, tmp.as_file()).map_err(io)?;
+            std::io::Write::write_all(&mut sealer, &raw).map_err(io)?;
+            sealer.finish().map_err(io)?.sync_all().map_err(io)?;
+            tmp.persist(file).map_err(|e| io(e.error))?;
+            crate::files::sync_dir(dir).map_err(io)?;
+            sealed += 1;
+        }
+        Ok(sealed)
+    }
+
+    /// [`Outbox::read_message_file`] off the async runtime's threads.
+    pub(crate) async fn read_message_file_async(&self, file: &Path) -> Result<Vec<u8>, SendError> {
+        let outbox = self.clone();
+        let file = file.to_path_buf();
+        tokio::task::spawn_blocking(move || outbox.read_message_file(&file))
+            .await
+            .map_err(|e| SendError::Io(e.to_string()))?
     }
 
     /// One entry.
@@ -775,15 +865,14 @@ impl Outbox {
                 })?;
                 continue;
             }
-            match imap::store_sent_copy(
-                &acct,
-                &password,
-                &e.message_id,
-                &e.file,
-                self.cfg.imap_timeout,
-            )
-            .await
-            {
+            let copied = match self.read_message_file_async(&e.file).await {
+                Ok(raw) => {
+                    let limit = self.cfg.imap_timeout;
+                    imap::store_sent_copy(&acct, &password, &e.message_id, &raw, limit).await
+                }
+                Err(err) => Err(err),
+            };
+            match copied {
                 Ok(folder) => {
                     self.store.write(|tx| {
                         tx.execute("UPDATE outbox SET sent_copy = 1 WHERE id = ?1", [e.id])?;

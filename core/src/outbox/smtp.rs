@@ -152,7 +152,7 @@ pub(crate) async fn submit(
     e: &OutboxEntry,
 ) -> Outcome {
     let limit = outbox.config().smtp_timeout;
-    let bytes = match tokio::fs::read(&e.file).await {
+    let bytes = match outbox.read_message_file_async(&e.file).await {
         Ok(b) if b.len() as u64 == e.size => b,
         Ok(b) => {
             return Outcome::Rejected(SendFailure::Other {

@@ -101,7 +101,7 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
 
 /// How many migrations there are (the schema version of an up-to-date store).
-const MIGRATIONS: usize = 9;
+const MIGRATIONS: usize = 10;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -116,6 +116,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/0008_list_order_and_counts.sql"
         )),
         M::up(include_str!("../../migrations/0009_labels_by_label.sql")),
+        M::up(include_str!("../../migrations/0010_secrets.sql")),
     ])
 }
 

@@ -61,6 +61,9 @@ pub enum SyncError {
     NotFound(String),
     #[error("store: {0}")]
     Store(String),
+    /// The app was locked: the pass stopped at its next store access, nothing half-written.
+    #[error("the app is locked")]
+    Locked,
 }
 
 /// The store's refusals keep their meaning (not found, forbidden by the folder's rights); the
@@ -70,6 +73,7 @@ impl From<StoreError> for SyncError {
         match e {
             StoreError::NotFound(what) => SyncError::NotFound(what),
             StoreError::Forbidden { .. } => SyncError::NotPermitted(e.to_string()),
+            StoreError::Locked => SyncError::Locked,
             other => SyncError::Store(other.to_string()),
         }
     }
@@ -88,6 +92,7 @@ impl SyncError {
             SyncErrorKind::Credentials => SyncError::Credentials(detail),
             SyncErrorKind::NotFound => SyncError::NotFound(detail),
             SyncErrorKind::Store => SyncError::Store(detail),
+            SyncErrorKind::Locked => SyncError::Locked,
         }
     }
 
@@ -103,6 +108,7 @@ impl SyncError {
             SyncError::Credentials(_) => SyncErrorKind::Credentials,
             SyncError::NotFound(_) => SyncErrorKind::NotFound,
             SyncError::Store(_) => SyncErrorKind::Store,
+            SyncError::Locked => SyncErrorKind::Locked,
         }
     }
     /// Worth retrying later without asking the user.
@@ -124,6 +130,7 @@ pub enum SyncErrorKind {
     #[serde(rename = "not_found")]
     NotFound,
     Store,
+    Locked,
 }
 
 /// The engine's current state (the first thing a subscriber receives).
