@@ -164,12 +164,28 @@ pub(crate) fn invoice_view(
 
 impl App {
     fn open_with(data_dir: String, creds: Arc<dyn CredentialStore>) -> Result<Arc<App>> {
+        App::open_in(data_dir, |dir| Context::open(dir, creds))
+    }
+
+    /// Open encrypted with `key`, encrypting a plain store first.
+    pub(crate) fn open_encrypted(
+        data_dir: String,
+        creds: Arc<dyn CredentialStore>,
+        key: pec_core::vault::StoreKey,
+    ) -> Result<Arc<App>> {
+        App::open_in(data_dir, |dir| Context::open_encrypting(dir, creds, key))
+    }
+
+    fn open_in(
+        data_dir: String,
+        open: impl FnOnce(PathBuf) -> pec_core::context::Result<Context>,
+    ) -> Result<Arc<App>> {
         if data_dir.trim().is_empty() {
             return Err(PecError::invalid("empty data directory"));
         }
         let rt = rt()?;
         let _entered = rt.enter();
-        let ctx = Context::open(PathBuf::from(data_dir), creds)?;
+        let ctx = open(PathBuf::from(data_dir))?;
         Ok(Arc::new(App {
             inner: Arc::new(Inner { ctx, rt }),
         }))

@@ -27,6 +27,7 @@ mod evidence;
 pub mod files;
 mod invoices;
 mod lists;
+mod locking;
 mod mail;
 #[cfg(feature = "panic-probe")]
 mod panic_probe;
@@ -52,6 +53,7 @@ pub use invoices::{
     BuyerOutcome, InvoiceDetails, InvoicePage, InvoiceRow, SdiMessageKind, SdiNotice, SdiProblem,
 };
 pub use lists::{ListCounts, ListInsert, ListListener, ListUpdate, ListWatch};
+pub use locking::new_store_key;
 pub use mail::{
     BackgroundSync, BodyDownload, ComposeDraft, DraftCheck, DraftProblem, DraftProblemKind,
     DraftRecipient, MessagePriority, OutgoingAttachment, RequestedReceipt, SendListener,

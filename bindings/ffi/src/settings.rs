@@ -91,15 +91,16 @@ impl App {
     }
 
     /// The app left the screen at `now_ms`: a monotonic clock of the platform in milliseconds
-    /// (Android `SystemClock.elapsedRealtime()`, iOS `ProcessInfo.systemUptime × 1000`).
+    /// (Android `SystemClock.elapsedRealtime()`, iOS `ProcessInfo.systemUptime × 1000`). With
+    /// the policy "immediately" the core locks at once.
     pub fn went_to_background(&self, now_ms: i64) {
         self.inner.ctx.went_to_background(now_ms);
     }
 
-    /// The app is back on screen at `now_ms` (the same clock): true when the shell must show the
-    /// lock screen and ask the platform to authenticate before drawing the mailbox. A clock that
-    /// went backwards locks.
-    pub fn came_to_foreground(&self, now_ms: i64) -> Result<bool> {
-        Ok(self.inner.ctx.came_to_foreground(now_ms)?)
+    /// The app is back on screen at `now_ms` (the same clock): true when the core is locked and
+    /// the shell must show the lock screen, ask the platform to authenticate and call
+    /// [`App::unlock`] before drawing the mailbox. A clock that went backwards locks.
+    pub fn came_to_foreground(&self, now_ms: i64) -> bool {
+        self.inner.ctx.came_to_foreground(now_ms)
     }
 }

@@ -1,9 +1,11 @@
 //! The app lock: locked, the core holds no connection to the store, no key and no decrypted
-//! cache, and every call that needs the store answers `Locked` without changing anything. The
-//! lock *policy* (when to lock) is in [`super::settings`]; the shells ask the platform to
-//! authenticate and hand the key back here.
+//! cache, and every call that needs the store answers `Locked` without changing anything.
+//!
+//! The core applies the lock policy of the settings, so both apps behave alike: the shells
+//! report leaving the screen and coming back (their monotonic clock), ask the platform to
+//! authenticate when told to, and hand the key back with [`Context::unlock`].
 
-use super::{Context, Result};
+use super::{Context, LockPolicy, Result};
 use crate::vault::StoreKey;
 
 impl Context {
@@ -19,6 +21,62 @@ impl Context {
         self.store().is_unlocked()
     }
 
+    /// Change the store key to `new` (or encrypt a plain store with it): the store is copied
+    /// under the new key and renamed into place (see [`crate::store::rekey`]), so a crash leaves
+    /// the old store or the new one. The caller keeps both keys until this returns. On failure
+    /// the store is unlocked again with the key it had.
+    pub fn change_key(&self, new: StoreKey) -> Result<()> {
+        let old = self.store().key_copy()?;
+        self.lock();
+        let path = self.store().path().to_path_buf();
+        match crate::store::rekey::rekey_file(&path, old.as_ref(), &new) {
+            Ok(()) => self.unlock(Some(new)),
+            Err(e) => {
+                let _ = self.unlock(old);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The app left the screen at `now_ms` (a monotonic clock of the shell, in milliseconds).
+    /// With the policy "immediately" the core locks now; otherwise the time is kept for
+    /// [`Context::came_to_foreground`].
+    pub fn went_to_background(&self, now_ms: i64) {
+        let Ok(settings) = self.settings() else {
+            return; // already locked
+        };
+        if settings.lock == LockPolicy::Immediately {
+            self.lock();
+        }
+        *self.background_since() = Some((now_ms, settings.lock));
+    }
+
+    /// The app is back on screen at `now_ms`: true when the shell must ask the platform to
+    /// authenticate before drawing anything (and then the core is locked). A clock that went
+    /// backwards (a reboot resets a monotonic clock) locks, since the time away is unknown.
+    pub fn came_to_foreground(&self, now_ms: i64) -> bool {
+        let left = self.background_since().take();
+        let due = match left {
+            None => false,
+            Some((_, LockPolicy::Never)) => false,
+            Some((_, LockPolicy::Immediately)) => true,
+            Some((since, LockPolicy::AfterMinutes(minutes))) => {
+                now_ms < since || now_ms - since >= i64::from(minutes) * 60_000
+            }
+        };
+        if due {
+            self.lock();
+        }
+        !self.is_unlocked()
+    }
+
+    fn background_since(&self) -> std::sync::MutexGuard<'_, Option<(i64, LockPolicy)>> {
+        self.shared
+            .background_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Unlock with the store key (`None` for a plain store). A wrong key leaves everything as it
     /// was and locked. Seals outbox files written before the store was encrypted.
     pub fn unlock(&self, key: Option<StoreKey>) -> Result<()> {
@@ -32,7 +90,7 @@ impl Context {
 mod tests {
     use crate::Context;
     use crate::accounts::MemoryCredentialStore;
-    use crate::context::Error;
+    use crate::context::{Error, LockPolicy, Settings};
     use crate::store::StoreError;
     use crate::vault::StoreKey;
     use std::sync::Arc;
@@ -58,5 +116,85 @@ mod tests {
         ));
         ctx.unlock(Some(key)).unwrap();
         assert_eq!(ctx.store().setting("k").unwrap().as_deref(), Some("v"));
+    }
+
+    #[tokio::test]
+    async fn a_plain_store_is_encrypted_and_rekeyed_in_place_keeping_its_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = Arc::new(MemoryCredentialStore::default());
+        let ctx = Context::open(dir.path(), creds).unwrap();
+        let account = ctx
+            .store()
+            .add_account(&crate::accounts::AccountConfig::offline("a@pec.example"))
+            .unwrap();
+        let draft = crate::compose::Draft {
+            to: vec![crate::compose::Mailbox::new("b@pec.other")],
+            subject: "Verbale in coda".into(),
+            text: Some("testo".into()),
+            ..Default::default()
+        };
+        let queued = ctx.queue(account, &draft).unwrap();
+        let file = ctx.outbox().entry(queued.id).unwrap().file;
+        assert!(!crate::vault::sealed::is_sealed(
+            &std::fs::read(&file).unwrap()
+        ));
+        let k1 = StoreKey::generate().unwrap();
+        ctx.change_key(k1.duplicate()).unwrap();
+        assert!(ctx.store().is_encrypted().unwrap());
+        assert!(crate::vault::sealed::is_sealed(
+            &std::fs::read(&file).unwrap()
+        ));
+        let k2 = StoreKey::generate().unwrap();
+        ctx.change_key(k2.duplicate()).unwrap();
+        ctx.lock();
+        assert!(matches!(
+            ctx.unlock(Some(k1)),
+            Err(Error::Store(StoreError::WrongKey))
+        ));
+        ctx.unlock(Some(k2)).unwrap();
+        let row = ctx.outbox().entry(queued.id).unwrap().message_row.unwrap();
+        let (_, raw) = ctx.raw_message(row).unwrap();
+        assert!(String::from_utf8_lossy(&raw).contains("Verbale in coda"));
+    }
+
+    #[tokio::test]
+    async fn the_lock_follows_the_policy_and_distrusts_a_clock_gone_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = StoreKey::generate().unwrap();
+        let creds = Arc::new(MemoryCredentialStore::default());
+        let ctx = Context::open_with(dir.path(), creds, Some(key.duplicate())).unwrap();
+        let unlock = || ctx.unlock(Some(key.duplicate())).unwrap();
+        assert_eq!(ctx.settings().unwrap(), Settings::default());
+        // Coming back without having left (a cold start is the shell's own lock): no lock.
+        assert!(!ctx.came_to_foreground(1_000));
+        // Five minutes by default.
+        ctx.went_to_background(1_000);
+        assert!(ctx.is_unlocked());
+        assert!(!ctx.came_to_foreground(1_000 + 4 * 60_000));
+        ctx.went_to_background(1_000);
+        assert!(ctx.came_to_foreground(1_000 + 5 * 60_000));
+        assert!(!ctx.is_unlocked(), "the core itself is locked");
+        unlock();
+        ctx.went_to_background(10_000);
+        assert!(ctx.came_to_foreground(5_000), "clock went back");
+        unlock();
+
+        let mut s = Settings {
+            lock: LockPolicy::Immediately,
+            ..Settings::default()
+        };
+        ctx.set_settings(&s).unwrap();
+        ctx.went_to_background(1_000);
+        assert!(!ctx.is_unlocked(), "locked as soon as it left the screen");
+        assert!(ctx.came_to_foreground(1_001));
+        unlock();
+        s.lock = LockPolicy::Never;
+        s.hide_receipts = true;
+        ctx.set_settings(&s).unwrap();
+        ctx.went_to_background(1_000);
+        assert!(!ctx.came_to_foreground(i64::MAX));
+        assert_eq!(ctx.settings().unwrap(), s);
+        s.sync_minutes = 5;
+        assert!(ctx.set_settings(&s).is_err());
     }
 }

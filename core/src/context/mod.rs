@@ -70,8 +70,8 @@ struct Shared {
     changes: broadcast::Sender<Change>,
     /// Forwards the engine's events to the change bus for the context's whole life.
     _engine_changes: sync::Subscription,
-    /// When the app left the screen (the shell's monotonic clock, ms), for the lock.
-    background_since: std::sync::Mutex<Option<i64>>,
+    /// When the app left the screen (the shell's monotonic clock, ms) and the lock policy then.
+    background_since: std::sync::Mutex<Option<(i64, LockPolicy)>>,
 }
 
 impl Context {
@@ -112,6 +112,21 @@ impl Context {
         };
         ctx.outbox().seal_plain_files()?;
         Ok(ctx)
+    }
+
+    /// [`Context::open_with`] a key, first encrypting with it a store that is still plain (the
+    /// apps' first start on a data directory written before encryption): the copy-and-rename of
+    /// [`crate::store::rekey`], so a crash leaves the plain store or the encrypted one.
+    pub fn open_encrypting(
+        data_dir: impl AsRef<Path>,
+        creds: Arc<dyn CredentialStore>,
+        key: crate::vault::StoreKey,
+    ) -> Result<Context> {
+        let path = data_dir.as_ref().join("store.sqlite");
+        if crate::store::rekey::is_plain(&path)? {
+            crate::store::rekey::rekey_file(&path, None, &key)?;
+        }
+        Context::open_with(data_dir, creds, Some(key))
     }
 
     pub fn data_dir(&self) -> &Path {

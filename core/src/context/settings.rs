@@ -1,6 +1,5 @@
-//! The app's settings and its lock, decided here so both apps behave alike: the shells only
-//! report going to the background and coming back, and ask the platform to authenticate when
-//! told to.
+//! The app's settings, decided here so both apps behave alike (the lock policy is applied by
+//! [`super::locking`]).
 
 use super::{Context, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -74,75 +73,5 @@ impl Context {
         let json = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
         self.store().set_setting(KEY, &json)?;
         Ok(())
-    }
-
-    /// The app left the screen at `now_ms` (a monotonic clock of the shell, in milliseconds).
-    pub fn went_to_background(&self, now_ms: i64) {
-        *self.lock_state() = Some(now_ms);
-    }
-
-    /// The app is back on screen at `now_ms`: true when it must lock (ask the platform to
-    /// authenticate before drawing anything). A clock that went backwards (a reboot resets a
-    /// monotonic clock) locks, since the time away is unknown.
-    pub fn came_to_foreground(&self, now_ms: i64) -> Result<bool> {
-        let since = self.lock_state().take();
-        let Some(since) = since else {
-            return Ok(false);
-        };
-        Ok(match self.settings()?.lock {
-            LockPolicy::Never => false,
-            LockPolicy::Immediately => true,
-            LockPolicy::AfterMinutes(minutes) => {
-                now_ms < since || now_ms - since >= i64::from(minutes) * 60_000
-            }
-        })
-    }
-
-    fn lock_state(&self) -> std::sync::MutexGuard<'_, Option<i64>> {
-        self.shared
-            .background_since
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn the_lock_follows_the_policy_and_distrusts_a_clock_gone_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = Context::open(
-            dir.path(),
-            std::sync::Arc::new(crate::accounts::MemoryCredentialStore::new()),
-        )
-        .unwrap();
-        assert_eq!(ctx.settings().unwrap(), Settings::default());
-        // Coming back without having left (a cold start is the shell's own lock): no lock.
-        assert!(!ctx.came_to_foreground(1_000).unwrap());
-        // Five minutes by default.
-        ctx.went_to_background(1_000);
-        assert!(!ctx.came_to_foreground(1_000 + 4 * 60_000).unwrap());
-        ctx.went_to_background(1_000);
-        assert!(ctx.came_to_foreground(1_000 + 5 * 60_000).unwrap());
-        ctx.went_to_background(10_000);
-        assert!(ctx.came_to_foreground(5_000).unwrap(), "clock went back");
-
-        let mut s = Settings {
-            lock: LockPolicy::Immediately,
-            ..Settings::default()
-        };
-        ctx.set_settings(&s).unwrap();
-        ctx.went_to_background(1_000);
-        assert!(ctx.came_to_foreground(1_001).unwrap());
-        s.lock = LockPolicy::Never;
-        s.hide_receipts = true;
-        ctx.set_settings(&s).unwrap();
-        ctx.went_to_background(1_000);
-        assert!(!ctx.came_to_foreground(i64::MAX).unwrap());
-        assert_eq!(ctx.settings().unwrap(), s);
-        s.sync_minutes = 5;
-        assert!(ctx.set_settings(&s).is_err());
     }
 }

@@ -11,10 +11,59 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 
-/// An unlocked store: its writer and the key its connections are opened with.
+/// An unlocked store: its writer, the key its connections are opened with, and the key of the
+/// files kept beside it.
 pub(super) struct Open {
     pub writer: Connection,
     pub key: Option<Arc<StoreKey>>,
+    pub files_key: Option<Arc<StoreKey>>,
+}
+
+/// Where an encrypted store keeps the key its files are sealed with.
+const FILES_KEY: &str = "vault.files_key";
+
+impl Open {
+    /// Read (creating it the first time) the files key of an encrypted store; none for a plain
+    /// store, whose files stay plain.
+    pub fn load_files_key(&mut self) -> Result<()> {
+        if self.key.is_none() {
+            return Ok(());
+        }
+        let tx = self
+            .writer
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let stored: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [FILES_KEY],
+                |r| r.get::<_, String>(0),
+            )
+            .ok()
+            .map(|hex| from_hex(&zeroize::Zeroizing::new(hex)));
+        let key = match stored {
+            Some(bytes) => StoreKey::from_slice(&zeroize::Zeroizing::new(bytes))
+                .map_err(|e| StoreError::Damaged(e.to_string()))?,
+            None => {
+                let key = StoreKey::generate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let literal = key.sqlcipher_literal();
+                let hex = &literal[2..literal.len() - 1];
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                    [FILES_KEY, hex],
+                )?;
+                key
+            }
+        };
+        tx.commit()?;
+        self.files_key = Some(Arc::new(key));
+        Ok(())
+    }
+}
+
+fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
 }
 
 /// What the file on disk is, before it is opened.
@@ -56,9 +105,13 @@ pub(crate) fn file_kind(path: &Path) -> Result<FileKind> {
     })
 }
 
-/// Give `conn` its key; must be the first statement on the connection.
+/// Give `conn` its key; must be the first statement on the connection. SQLCipher's own log is
+/// silenced: a wrong key is our typed error, not lines on the app's standard error.
 pub(crate) fn apply_key(conn: &Connection, key: &StoreKey) -> Result<()> {
-    let sql = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", *key.sqlcipher_literal()));
+    let sql = zeroize::Zeroizing::new(format!(
+        "PRAGMA cipher_log_level = NONE; PRAGMA key = \"{}\";",
+        *key.sqlcipher_literal()
+    ));
     conn.execute_batch(&sql)?;
     Ok(())
 }
@@ -116,5 +169,6 @@ pub(super) fn open_writer(path: &Path, key: Option<StoreKey>) -> Result<Open> {
     Ok(Open {
         writer: conn,
         key: key.map(Arc::new),
+        files_key: None,
     })
 }

@@ -200,15 +200,11 @@ impl Store {
     /// a key, a wrong key or a damaged file are typed errors, and nothing is written then.
     pub fn open_with(path: impl AsRef<Path>, key: Option<StoreKey>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
-        let open = keyed::open_writer(&path, key)?;
-        let mut conn = open.writer;
+        let mut open = keyed::open_writer(&path, key)?;
         migrations()
-            .to_latest(&mut conn)
+            .to_latest(&mut open.writer)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        let open = keyed::Open {
-            writer: conn,
-            ..open
-        };
+        open.load_files_key()?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
@@ -244,7 +240,7 @@ impl Store {
                 (None, Some(_)) => Err(StoreError::NotEncrypted),
             };
         }
-        let opened = keyed::open_writer(&self.inner.path, key)?;
+        let mut opened = keyed::open_writer(&self.inner.path, key)?;
         let version: i64 = opened
             .writer
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -253,6 +249,7 @@ impl Store {
                 "the store changed while locked (schema {version})"
             )));
         }
+        opened.load_files_key()?;
         *open = Some(opened);
         Ok(())
     }
@@ -268,10 +265,18 @@ impl Store {
         Ok(open.as_ref().ok_or(StoreError::Locked)?.key.is_some())
     }
 
-    /// The key files beside the store are sealed with (`None` for a plain store).
+    /// A copy of the key the store is opened with (`None` for a plain store), for a rekey.
+    pub(crate) fn key_copy(&self) -> Result<Option<StoreKey>> {
+        let open = lock(&self.inner.open);
+        let open = open.as_ref().ok_or(StoreError::Locked)?;
+        Ok(open.key.as_ref().map(|k| k.duplicate()))
+    }
+
+    /// The key files beside the store are sealed with (`None` for a plain store): a random key
+    /// kept inside the encrypted store, so a rekey of the store leaves those files as they are.
     pub(crate) fn file_key(&self) -> Result<Option<Arc<StoreKey>>> {
         let open = lock(&self.inner.open);
-        Ok(open.as_ref().ok_or(StoreError::Locked)?.key.clone())
+        Ok(open.as_ref().ok_or(StoreError::Locked)?.files_key.clone())
     }
 
     /// Open `<data_dir>/store.sqlite`.

@@ -32,6 +32,11 @@ pub(super) fn remove_leftovers(path: &Path) {
     }
 }
 
+/// True when the file at `path` is a plain (unencrypted) store.
+pub fn is_plain(path: &Path) -> Result<bool> {
+    Ok(keyed::file_kind(path)? == FileKind::Plain)
+}
+
 /// Re-encrypt the store at `path` from `old` (`None`: a plain store) to `new`. The store must not
 /// be open elsewhere (lock the [`super::Store`] first). A wrong `old` key is refused with nothing
 /// changed.

@@ -810,6 +810,12 @@ object Romanian : Strings {
         "signature_invalid" to "Semnătura nu corespunde: fișierul a fost modificat.",
         "not_downloaded" to "Mesajul nu este încă descărcat: sincronizează.",
         "cancelled" to "Operațiune anulată.",
+        "too_large" to "Fișierul este prea mare pentru aplicație.",
+        "locked" to "Aplicația este blocată: deblocheaz-o pentru a continua.",
+        "wrong_key" to "Cheie sau frază de acces greșită: nu s-a modificat nimic.",
+        "key_needed" to "Arhiva este criptată: este nevoie de cheia ei.",
+        "not_encrypted" to "Arhiva nu este încă criptată.",
+        "store_damaged" to "Arhiva locală este deteriorată: resincronizează de pe server.",
         "internal" to "Eroare internă: raporteaz-o dezvoltatorilor.",
     )
     override fun banner(state: SignatureState, provider: String?) = when (state) {

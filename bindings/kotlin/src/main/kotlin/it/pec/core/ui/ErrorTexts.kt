@@ -23,6 +23,12 @@ object ErrorTexts {
         "signature_invalid" to ("La firma non corrisponde: il file è stato alterato." to "The signature does not match: the file was altered."),
         "not_downloaded" to ("Messaggio non ancora scaricato: sincronizza." to "Message not downloaded yet: sync first."),
         "cancelled" to ("Operazione annullata." to "Cancelled."),
+        "too_large" to ("File troppo grande per l'app." to "The file is too large for the app."),
+        "locked" to ("App bloccata: sbloccala per continuare." to "The app is locked: unlock it to go on."),
+        "wrong_key" to ("Chiave o passphrase errata: nulla è stato modificato." to "Wrong key or passphrase: nothing was changed."),
+        "key_needed" to ("L'archivio è cifrato: serve la sua chiave." to "The store is encrypted: its key is needed."),
+        "not_encrypted" to ("L'archivio non è ancora cifrato." to "The store is not encrypted yet."),
+        "store_damaged" to ("Archivio locale danneggiato: risincronizza dal server." to "The local store is damaged: resync from the server."),
         "internal" to ("Errore interno: segnalalo agli sviluppatori." to "Internal error: please report it."),
     )
 
