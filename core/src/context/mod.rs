@@ -16,6 +16,7 @@ mod invoices;
 mod locking;
 mod mail;
 mod menu;
+mod passphrase;
 mod settings;
 mod view;
 pub mod window;
@@ -25,6 +26,7 @@ pub use evidence::{EvidenceFile, EvidenceItem};
 pub use invoices::{BuyerOutcome, SdiNotice, SdiProblem};
 pub use mail::{SendOutcome, SendRefusal};
 pub use menu::{MenuItem, MenuTarget};
+pub use passphrase::Credentials;
 pub use settings::{DownloadPolicy, LockPolicy, Settings};
 pub use view::{ListPage, MessageView, PecFacts, SearchForm, SentProof};
 
@@ -88,14 +90,17 @@ impl Context {
         creds: Arc<dyn CredentialStore>,
         key: Option<crate::vault::StoreKey>,
     ) -> Result<Context> {
-        let data_dir = data_dir.as_ref().to_path_buf();
-        if data_dir.as_os_str().is_empty() {
-            return Err(Error::Invalid("empty data directory".into()));
-        }
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(Error::Invalid("Context::open needs a tokio runtime".into()));
-        }
+        let data_dir = checked_dir(data_dir.as_ref())?;
         let store = Store::open_with(data_dir.join("store.sqlite"), key)?;
+        Context::assemble(data_dir, store, creds)
+    }
+
+    /// The context around an open store.
+    fn assemble(
+        data_dir: PathBuf,
+        store: Store,
+        creds: Arc<dyn CredentialStore>,
+    ) -> Result<Context> {
         let (changes, _) = broadcast::channel(1024);
         let engine = SyncEngine::with_receiver(store.clone(), Receiver::default(), creds.clone());
         let forward = engine.subscribe(forward_changes(changes.clone()));
@@ -263,6 +268,17 @@ impl Context {
             None => Ok(self.outbox().copy_of(message)?),
         }
     }
+}
+
+/// A usable data directory: not empty, and a tokio runtime to spawn the change forwarding on.
+fn checked_dir(data_dir: &Path) -> Result<PathBuf> {
+    if data_dir.as_os_str().is_empty() {
+        return Err(Error::Invalid("empty data directory".into()));
+    }
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Err(Error::Invalid("Context::open needs a tokio runtime".into()));
+    }
+    Ok(data_dir.to_path_buf())
 }
 
 /// The engine's events as changes: what list, folder and account screens re-read.
