@@ -1,8 +1,10 @@
 //! The one door to the core: every store, account and network command drives `pec_ffi::App`,
-//! the same facade the Android and iOS apps use, with the file credential store (0600 files
-//! under `<data-dir>/credentials/`).
+//! the same facade the Android and iOS apps use. The store is encrypted with a key stretched from
+//! the user's passphrase ([`crate::passphrase`]), and the account passwords live inside it; a
+//! plain store written before encryption opens as it is, with its passwords in 0600 files under
+//! `<data-dir>/credentials/`, until `pec encrypt`.
 
-use pec_ffi::{AccountInfo, App, CredentialBackend, PecError};
+use pec_ffi::{AccountInfo, App, CredentialBackend, PecError, StoreState};
 use std::future::Future;
 use std::path::Path;
 use std::process::ExitCode;
@@ -23,18 +25,34 @@ pub fn signature_test_anchor() -> Option<String> {
         .map(|p| p.to_string_lossy().into_owned())
 }
 
-/// Open the data directory (created when missing), with `--signature-test-anchor` applied.
+/// Open the data directory (created encrypted when missing), with `--signature-test-anchor`
+/// applied.
 pub fn open(data_dir: &Path) -> Result<Arc<App>, String> {
-    let app = App::new(
-        data_dir.to_string_lossy().into_owned(),
-        CredentialBackend::File,
-    )
-    .map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    let dir = data_dir.to_string_lossy().into_owned();
+    let state = pec_ffi::store_state(dir.clone()).map_err(|e| opening(data_dir, &e))?;
+    let app = match state {
+        StoreState::Plain => App::new(dir, CredentialBackend::File),
+        StoreState::Missing | StoreState::Encrypted => {
+            let passphrase = crate::passphrase::passphrase(state == StoreState::Missing)?;
+            App::with_passphrase(dir, CredentialBackend::Store, passphrase)
+        }
+    }
+    .map_err(|e| opening(data_dir, &e))?;
     if let Some(pem) = signature_test_anchor() {
         app.add_signature_test_anchor(pem.clone())
             .map_err(|e| format!("--signature-test-anchor {pem}: {e}"))?;
     }
     Ok(app)
+}
+
+/// Why the data directory did not open, in words for the terminal.
+pub fn opening(data_dir: &Path, e: &PecError) -> String {
+    let why = match e {
+        PecError::WrongKey => "wrong passphrase: nothing was changed".to_string(),
+        PecError::StoreDamaged { detail } => format!("the store is damaged ({detail})"),
+        other => other.to_string(),
+    };
+    format!("{}: {why}", data_dir.display())
 }
 
 /// Run a facade call to completion on the core's runtime.

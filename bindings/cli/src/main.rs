@@ -13,6 +13,7 @@ mod commands;
 mod facade;
 mod json;
 mod out;
+mod passphrase;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,10 @@ struct Cli {
     /// makes a signer a PEC provider. Give it to every command that syncs, shows or inspects.
     #[arg(long, global = true, value_name = "PEM")]
     signature_test_anchor: Option<std::path::PathBuf>,
+    /// Read the store's passphrase from the first line of standard input (else
+    /// `PEC_PASSPHRASE`, else a prompt on a terminal).
+    #[arg(long, global = true)]
+    passphrase_stdin: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,6 +72,10 @@ enum Command {
     Reply(commands::reply::Args),
     /// Forward a message with its attachments.
     Forward(commands::forward::Args),
+    /// Encrypt a data directory written before encryption.
+    Encrypt(commands::encrypt::Args),
+    /// Re-encrypt the store under a new passphrase.
+    Rekey(commands::rekey::Args),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +84,9 @@ fn main() -> ExitCode {
         .data_dir
         .clone()
         .unwrap_or_else(commands::account::default_data_dir);
+    if cli.passphrase_stdin {
+        passphrase::read_from_stdin();
+    }
     if let Some(pem) = cli.signature_test_anchor.clone() {
         facade::set_signature_test_anchor(pem);
     }
@@ -93,5 +105,7 @@ fn main() -> ExitCode {
         Command::Status(args) => commands::status::run(&data_dir, args),
         Command::Reply(args) => commands::reply::run(&data_dir, args),
         Command::Forward(args) => commands::forward::run(&data_dir, args),
+        Command::Encrypt(args) => commands::encrypt::run(&data_dir, args),
+        Command::Rekey(args) => commands::rekey::run(&data_dir, args),
     }
 }

@@ -189,6 +189,7 @@ async fn save_one_attachment_and_list_invoice_details() {
             t_out.display()
         );
         let tty = Command::new("script")
+            .env("PEC_PASSPHRASE", common::PASSPHRASE)
             .args(["-qec", &cmd, "/dev/null"])
             .output()
             .expect("script(1) from util-linux");

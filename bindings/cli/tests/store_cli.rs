@@ -96,6 +96,7 @@ async fn account_sync_ls_show_search() {
     // bar on standard error.
     let cmd = format!("{PEC} --data-dir {} sync", a.path().display());
     let tty = Command::new("script")
+        .env("PEC_PASSPHRASE", common::PASSPHRASE)
         .args(["-qec", &cmd, "/dev/null"])
         .output()
         .expect("script(1) from util-linux");
@@ -315,15 +316,22 @@ async fn delegate_login_from_the_terminal() {
     assert_eq!(acc[0]["delegated"], true);
     assert_eq!(acc[0]["capabilities"]["can_send"], true);
     assert_eq!(acc[0]["capabilities"]["can_move_delete"], false);
-    // The password is filed under the delegate's login, not the box's address.
+    // The password is filed under the delegate's login, not the box's address, inside the
+    // encrypted store (no password file).
     {
-        use pec_core::accounts::{CredentialStore, FileCredentialStore};
-        let creds = FileCredentialStore::new(s.path());
+        use pec_core::accounts::{CredentialStore, StoreCredentialStore};
+        let params = pec_core::vault::passphrase::KdfParams::read(&s.path().join("store.kdf"))
+            .expect("params")
+            .expect("store.kdf");
+        let key = params.derive(PASSPHRASE).expect("key");
+        let store = pec_core::store::Store::open_in_with(s.path(), key).expect("store");
+        let creds = StoreCredentialStore::new(store);
         assert_eq!(
             creds.get("segreteria@pec.sandbox.test").expect("filed"),
             "delega-segreteria"
         );
         assert!(creds.get(ME).is_err());
+        assert!(!s.path().join("credentials").exists());
     }
     let line = ok(s.path(), &["sync"]);
     assert!(line.starts_with(&format!("{ME}: ")), "{line}");

@@ -176,7 +176,7 @@ impl App {
         App::open_in(data_dir, |dir| Context::open_encrypting(dir, creds, key))
     }
 
-    fn open_in(
+    pub(crate) fn open_in(
         data_dir: String,
         open: impl FnOnce(PathBuf) -> pec_core::context::Result<Context>,
     ) -> Result<Arc<App>> {

@@ -1,4 +1,4 @@
-//! Where passwords live: never in SQLite.
+//! Where passwords live: never in a plain store.
 //!
 //! - [`CredentialBackend::File`]: one 0600 file per login under `<data_dir>/credentials/` (desktop CLI).
 //! - [`CredentialBackend::Keyring`]: the platform's keyring through keyring-core: the Keychain on
@@ -7,6 +7,8 @@
 //!   `cfg(target_os)`-gated; on other systems the backend uses whatever keyring-core default store
 //!   the host set (tests use `keyring_core::mock`), and fails with `Credentials` when there is none.
 //! - [`CredentialBackend::Memory`]: for tests and demos; forgotten at exit.
+//! - [`CredentialBackend::Store`]: inside the encrypted store (the terminal client with a
+//!   passphrase-keyed store: `App::with_passphrase`); refused for a plain store.
 //! - [`SecretStore`]: a store the shell implements itself (Kotlin/Swift), e.g. to use an existing
 //!   vault.
 
@@ -26,6 +28,7 @@ pub enum CredentialBackend {
     File,
     Keyring,
     Memory,
+    Store,
 }
 
 /// A credential store implemented by the shell.
@@ -141,6 +144,11 @@ pub(crate) fn builtin(
         CredentialBackend::File => Arc::new(FileCredentialStore::new(data_dir)),
         CredentialBackend::Keyring => Arc::new(KeyringStore::new()?),
         CredentialBackend::Memory => Arc::new(MemoryCredentialStore::new()),
+        CredentialBackend::Store => {
+            return Err(PecError::invalid(
+                "passwords are kept in the store only when it is encrypted (open it with a passphrase)",
+            ));
+        }
     })
 }
 

@@ -32,6 +32,7 @@ mod mail;
 #[cfg(feature = "panic-probe")]
 mod panic_probe;
 mod parts;
+mod passphrase;
 pub mod presets;
 pub mod runtime;
 mod saving;
@@ -61,6 +62,7 @@ pub use mail::{
     TimelineEvent, TimelineStep, validate_draft,
 };
 pub use parts::{DownloadListener, DownloadProgress, DownloadedPart};
+pub use passphrase::{StoreState, store_state};
 pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };

@@ -279,6 +279,11 @@ impl Store {
         Ok(open.as_ref().ok_or(StoreError::Locked)?.files_key.clone())
     }
 
+    /// Open `<data_dir>/store.sqlite` encrypted with `key`.
+    pub fn open_in_with(data_dir: impl AsRef<Path>, key: StoreKey) -> Result<Store> {
+        Store::open_with(data_dir.as_ref().join("store.sqlite"), Some(key))
+    }
+
     /// Open `<data_dir>/store.sqlite`.
     pub fn open_in(data_dir: impl AsRef<Path>) -> Result<Store> {
         Store::open(data_dir.as_ref().join("store.sqlite"))

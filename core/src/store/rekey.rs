@@ -34,7 +34,24 @@ pub(super) fn remove_leftovers(path: &Path) {
 
 /// True when the file at `path` is a plain (unencrypted) store.
 pub fn is_plain(path: &Path) -> Result<bool> {
-    Ok(keyed::file_kind(path)? == FileKind::Plain)
+    Ok(state(path)? == FileState::Plain)
+}
+
+/// What a store file is, before it is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    Missing,
+    Plain,
+    Encrypted,
+}
+
+/// What the store file at `path` is (a file cut short is `Damaged`).
+pub fn state(path: &Path) -> Result<FileState> {
+    Ok(match keyed::file_kind(path)? {
+        FileKind::Missing => FileState::Missing,
+        FileKind::Plain => FileState::Plain,
+        FileKind::Encrypted => FileState::Encrypted,
+    })
 }
 
 /// Re-encrypt the store at `path` from `old` (`None`: a plain store) to `new`. The store must not

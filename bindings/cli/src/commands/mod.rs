@@ -1,10 +1,12 @@
 pub mod account;
+pub mod encrypt;
 pub mod evidence;
 pub mod forward;
 pub mod import;
 pub mod inspect;
 pub mod invoice;
 pub mod ls;
+pub mod rekey;
 pub mod reply;
 pub mod save;
 pub mod search;

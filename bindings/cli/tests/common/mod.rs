@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 pub const PEC: &str = env!("CARGO_BIN_EXE_pec");
 
+/// The store passphrase every test run passes (as scripts do, through `PEC_PASSPHRASE`).
+pub const PASSPHRASE: &str = "frase di prova dei test";
+
 /// Where a test notes the sandbox CA it trusts for signatures, beside (not in) the data dir.
 fn anchor_note(dir: &Path) -> std::path::PathBuf {
     dir.with_extension("signature-test-anchor")
@@ -30,7 +33,9 @@ pub fn forget_signature_anchor(dir: &Path) {
 /// `pec --data-dir DIR [--signature-test-anchor PEM] ARGS...`, whatever its outcome.
 pub fn pec(dir: &Path, args: &[&str]) -> Output {
     let mut c = Command::new(PEC);
-    c.arg("--data-dir").arg(dir);
+    c.env("PEC_PASSPHRASE", PASSPHRASE)
+        .arg("--data-dir")
+        .arg(dir);
     if let Ok(pem) = std::fs::read_to_string(anchor_note(dir)) {
         c.arg("--signature-test-anchor").arg(pem);
     }
@@ -88,6 +93,7 @@ pub fn account_add_with(
 /// `pec --data-dir DIR ARGS...` with `input` on standard input, whatever its outcome.
 pub fn pec_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     let mut c = Command::new(PEC)
+        .env("PEC_PASSPHRASE", PASSPHRASE)
         .arg("--data-dir")
         .arg(dir)
         .args(args)
@@ -160,6 +166,7 @@ pub fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
 pub fn pec_peak_rss(dir: &Path, args: &[&str]) -> (bool, String, u64) {
     use std::io::Read;
     let mut child = Command::new(PEC)
+        .env("PEC_PASSPHRASE", PASSPHRASE)
         .arg("--data-dir")
         .arg(dir)
         .args(args)

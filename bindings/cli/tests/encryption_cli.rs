@@ -1,0 +1,152 @@
+//! The encrypted store from the terminal: a plain data directory encrypted by `pec encrypt`
+//! (its password files moved inside), opened only with its passphrase from the environment or
+//! standard input, and re-keyed by `pec rekey`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::PEC;
+
+/// `pec --data-dir DIR ARGS` with exactly the passphrase variables given, and `input` on
+/// standard input.
+fn run(dir: &Path, env: &[(&str, &str)], input: &str, args: &[&str]) -> Output {
+    let mut c = Command::new(PEC);
+    c.env_remove("PEC_PASSPHRASE")
+        .env_remove("PEC_NEW_PASSPHRASE");
+    c.envs(env.iter().copied())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args);
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn pec");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn accounts(out: &Output) -> Vec<String> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    rows.as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["address"].as_str().expect("address").to_string())
+        .collect()
+}
+
+fn stderr(out: &Output) -> String {
+    assert!(!out.status.success(), "succeeded: {out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_plain_directory_is_encrypted_opened_by_its_passphrase_only_and_rekeyed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    // A data directory written before encryption: a plain store and a 0600 password file.
+    {
+        use pec_core::accounts::{AccountConfig, CredentialStore, FileCredentialStore};
+        let store = pec_core::store::Store::open_in(dir).expect("plain store");
+        store
+            .add_account(&AccountConfig::offline("studio@pec.example"))
+            .expect("account");
+        FileCredentialStore::new(dir)
+            .set("studio@pec.example", "Sup3r-Segreta!")
+            .expect("password file");
+    }
+    let list = ["account", "list", "--json"];
+    assert_eq!(accounts(&run(dir, &[], "", &list)), ["studio@pec.example"]);
+
+    let first = [("PEC_PASSPHRASE", "prima frase")];
+    let out = run(dir, &first, "", &["encrypt", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["encrypted"], true);
+    let files = |d: &Path| -> Vec<Vec<u8>> {
+        walk(d)
+            .into_iter()
+            .map(|p| std::fs::read(p).expect("read"))
+            .collect()
+    };
+    for bytes in files(dir) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("Sup3r-Segreta!") && !text.contains("studio@pec"));
+    }
+
+    // Only the passphrase opens it: none, a wrong one, then the environment and standard input.
+    assert!(stderr(&run(dir, &[], "", &list)).contains("PEC_PASSPHRASE"));
+    let wrong = [("PEC_PASSPHRASE", "sbagliata")];
+    assert!(stderr(&run(dir, &wrong, "", &list)).contains("wrong passphrase"));
+    assert_eq!(
+        accounts(&run(dir, &first, "", &list)),
+        ["studio@pec.example"]
+    );
+    let mut stdin_list = vec!["--passphrase-stdin"];
+    stdin_list.extend(list);
+    assert_eq!(
+        accounts(&run(dir, &[], "prima frase\n", &stdin_list)),
+        ["studio@pec.example"]
+    );
+    assert!(stderr(&run(dir, &first, "", &["encrypt"])).contains("encrypted already"));
+
+    // rekey: the new passphrase from the environment, then from the next line of standard input.
+    let new = [
+        ("PEC_PASSPHRASE", "prima frase"),
+        ("PEC_NEW_PASSPHRASE", "seconda frase"),
+    ];
+    let out = run(dir, &new, "", &["rekey", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stderr(&run(dir, &first, "", &list)).contains("wrong passphrase"));
+    let out = run(
+        dir,
+        &[],
+        "seconda frase\nterza frase\n",
+        &["--passphrase-stdin", "rekey"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let third = [("PEC_PASSPHRASE", "terza frase")];
+    assert_eq!(
+        accounts(&run(dir, &third, "", &list)),
+        ["studio@pec.example"]
+    );
+    assert!(!dir.join("store.kdf.next").exists());
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
