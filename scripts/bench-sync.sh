@@ -2,7 +2,9 @@
 # Sync bench: our full offline sync vs mbsync (isync), on one seeded mailbox (pec-sandbox on a real
 # Dovecot), measured so that neither program is favoured:
 #   - ROUNDS rounds (default 3); each round runs, in this order, mbsync default (fsync per message),
-#     mbsync `FSync no`, and `pec sync --full` (every body parsed, stored and indexed);
+#     mbsync `FSync no`, `pec sync --full` into a plain store (`pec-plain`: every body parsed,
+#     stored and indexed) and the same into an encrypted store (`pec`, the default: SQLCipher, the
+#     key stretched from PEC_PASSPHRASE inside the timed run);
 #   - every run writes into its own fresh directory, created before the timing starts and removed
 #     only after all runs (no run pays for deleting an earlier run's files);
 #   - every run is timed by /usr/bin/time (wall, user CPU, system CPU, peak RSS) and printed with the
@@ -22,6 +24,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d "${BENCH_DIR:-/tmp}/pec-bench.XXXXXX")"
 chmod 755 "$WORK"   # Dovecot delivers as an unprivileged user
 export PEC_CORPUS="${PEC_CORPUS:-$ROOT/../shared/corpus}"
+export PEC_PASSPHRASE="${PEC_PASSPHRASE:-bench passphrase}"
 cleanup() { [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -96,7 +99,13 @@ prepare() {
       mkdir -p "$dir/maildir"
       mbsyncrc "$dir/maildir" "$([ "$prog" = mbsync-nofsync ] && echo no || echo yes)" > "$dir/mbsyncrc"
       printf '%s\n' mbsync -q -c "$dir/mbsyncrc" -a > "$dir/cmd" ;;
-    pec)
+    pec|pec-plain)
+      # A plain store is one written before encryption: an existing unencrypted SQLite file opens
+      # as it is. pec creates every new store encrypted.
+      if [ "$prog" = pec-plain ]; then
+        mkdir -p "$dir/data"
+        python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE t(x)"); c.execute("DROP TABLE t"); c.commit()' "$dir/data/store.sqlite"
+      fi
       # No SMTP server here (the IMAP port stands in for it): --offline skips the login check.
       printf '%s' "$PASS" | "$PEC" --data-dir "$dir/data" account add "$ADDR" --imap "$IMAP" --smtp "$IMAP" \
         --offline --password-stdin --ca-file "$CA" >/dev/null
@@ -109,14 +118,14 @@ fetched() {
   local prog="$1" dir="$2"
   case "$prog" in
     mbsync|mbsync-nofsync) find "$dir/maildir" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l ;;
-    pec) grep -o '[0-9]* new' "$dir/out" | awk '{s += $1} END {print s + 0}' ;;
+    pec|pec-plain) grep -o '[0-9]* new' "$dir/out" | awk '{s += $1} END {print s + 0}' ;;
   esac
 }
 
-echo "== $ROUNDS rounds: mbsync default, mbsync FSync no, pec sync --full (fresh directory each)"
+echo "== $ROUNDS rounds: mbsync default, mbsync FSync no, pec sync --full plain, encrypted (fresh directory each)"
 printf '   %-15s %5s %8s %8s %8s %8s %6s %6s %8s\n' program round wall_s user_s sys_s rss_MB 'load<' 'load>' messages
 for round in $(seq 1 "$ROUNDS"); do
-  for prog in mbsync mbsync-nofsync pec; do
+  for prog in mbsync mbsync-nofsync pec-plain pec; do
     dir="$WORK/runs/$round-$prog"
     prepare "$prog" "$dir"
     mapfile -t cmd < "$dir/cmd"
@@ -145,7 +154,7 @@ echo "   resync: ${RESYNC_MS} ms inside the process (${RESYNC_WALL} s wall, proc
 SEARCH="search: skipped (BENCH_SEARCH=0)"
 if [ "${BENCH_SEARCH:-1}" != 0 ]; then
   echo "== search latency"
-  SEARCH="$(cargo bench -q -p pec-core --bench search --manifest-path "$ROOT/Cargo.toml" 2>/dev/null | grep '^search on')"
+  SEARCH="$(cargo bench -q -p pec-core --bench search --manifest-path "$ROOT/Cargo.toml" 2>/dev/null | grep '^search')"
   echo "   $SEARCH"
 fi
 
@@ -160,7 +169,7 @@ for line in open(sys.argv[1]):
                                           rss=int(rss) // 1024, load=f"{lb}-{la}"))
 best = {p: min(r, key=lambda x: x["wall"]) for p, r in runs.items()}
 cpu = {p: min(x["user"] for x in r) for p, r in runs.items()}
-for p in ("mbsync", "mbsync-nofsync", "pec"):
+for p in ("mbsync", "mbsync-nofsync", "pec-plain", "pec"):
     b = best[p]
     walls = ", ".join(f"{x['wall']:.2f}" for x in runs[p])
     print(f"{p:15} best {b['wall']:.2f} s wall ({b['user']:.2f} s user, {b['sys']:.2f} s sys, "
@@ -168,6 +177,8 @@ for p in ("mbsync", "mbsync-nofsync", "pec"):
 pec = best["pec"]["wall"]
 print(f"full sync, best runs: pec / mbsync default = {pec / best['mbsync']['wall']:.2f}, "
       f"pec / mbsync FSync no = {pec / best['mbsync-nofsync']['wall']:.2f} (goal <= 1.00)")
+print(f"encrypted store: pec / pec-plain = {pec / best['pec-plain']['wall']:.2f} wall, "
+      f"{cpu['pec'] / max(cpu['pec-plain'], 0.01):.2f} user CPU (goal <= 1.15)")
 print(f"user CPU, lowest of each: pec / mbsync FSync no = {cpu['pec'] / max(cpu['mbsync-nofsync'], 0.01):.2f} "
       f"(pec {cpu['pec']:.2f} s, mbsync {cpu['mbsync-nofsync']:.2f} s)")
 PY

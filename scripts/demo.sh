@@ -46,6 +46,9 @@ target_dir="$("$CARGO" metadata --format-version 1 --no-deps | sed -n 's/.*"targ
 # explicitly (--signature-test-anchor, once the sandbox has printed its CA). --ca-file on the
 # account is for TLS only and never makes a signer a PEC provider.
 pec() { "$target_dir/release/pec" --data-dir "$demo/data" ${ca:+--signature-test-anchor "$ca"} "$@"; }
+# The demo's store is encrypted like every store; its passphrase comes from the environment (the
+# way for scripts; a person types it at the prompt instead).
+export PEC_PASSPHRASE="${PEC_PASSPHRASE:-demo passphrase}"
 sandbox="$target_dir/release/pec-sandbox"
 
 # --- 3. sandbox -------------------------------------------------------------------------------------
