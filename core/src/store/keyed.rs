@@ -116,6 +116,25 @@ pub(crate) fn apply_key(conn: &Connection, key: &StoreKey) -> Result<()> {
     Ok(())
 }
 
+/// `e`, or `Damaged` when it hides a page that fails its HMAC. SQLCipher reports such a page as a
+/// bare `SQL logic error`; only then (a failure path) is every page checked, to tell damage from
+/// a real error.
+pub(super) fn damaged_or(conn: &Connection, e: StoreError) -> StoreError {
+    let StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) = &e else {
+        return e;
+    };
+    if f.code != rusqlite::ErrorCode::Unknown {
+        return e;
+    }
+    let problem = conn
+        .prepare("PRAGMA cipher_integrity_check")
+        .and_then(|mut st| st.query_row([], |r| r.get::<_, String>(0)));
+    match problem {
+        Ok(problem) => StoreError::Damaged(problem),
+        Err(_) => e,
+    }
+}
+
 /// Read the schema: the first read decrypts page 1, so a wrong key fails here.
 fn check_readable(conn: &Connection, keyed: bool, path: &Path) -> Result<()> {
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {

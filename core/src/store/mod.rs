@@ -55,7 +55,7 @@ pub type FolderId = i64;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("migration: {0}")]
     Migration(String),
     #[error("not found: {0}")]
@@ -90,6 +90,24 @@ pub enum StoreError {
         right: char,
         rights: String,
     },
+}
+
+/// A page that fails its checksum (SQLCipher's HMAC) or SQLite's own checks is damage, not a
+/// passing database error: the shells offer a resync for it.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+                ) =>
+            {
+                StoreError::Damaged(e.to_string())
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -323,10 +341,13 @@ impl Store {
     pub fn write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
         let mut open = lock(&self.inner.open);
         let conn = &mut open.as_mut().ok_or(StoreError::Locked)?.writer;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let r = f(&tx)?;
-        tx.commit()?;
-        Ok(r)
+        let done = (|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let r = f(&tx)?;
+            tx.commit()?;
+            Ok(r)
+        })();
+        done.map_err(|e| keyed::damaged_or(conn, e))
     }
 
     /// Run `f` on a read-only connection.
@@ -338,7 +359,7 @@ impl Store {
             Some(c) => c,
             None => self.new_reader()?,
         };
-        let r = f(&conn);
+        let r = f(&conn).map_err(|e| keyed::damaged_or(&conn, e));
         let mut pool = lock(&self.inner.readers);
         if pool.len() < 4 && self.inner.generation.load(Ordering::SeqCst) == generation {
             pool.push(conn);
@@ -509,6 +530,37 @@ mod tests {
             Store::open_with(&encrypted, Some(key)),
             Err(StoreError::Damaged(_))
         ));
+    }
+
+    #[test]
+    fn an_altered_page_is_reported_as_damage() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("store.sqlite");
+        let key = StoreKey::generate().unwrap();
+        let store = Store::open_with(&path, Some(key.duplicate())).unwrap();
+        store
+            .write(|tx| {
+                tx.execute_batch("CREATE TABLE filler (x BLOB)")?;
+                for _ in 0..64 {
+                    tx.execute("INSERT INTO filler VALUES (zeroblob(4000))", [])?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        drop(store);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        std::fs::write(&path, &bytes).unwrap();
+        let store = Store::open_with(&path, Some(key)).expect("page 1 is intact");
+        let read = store.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM filler WHERE x = zeroblob(4000)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?)
+        });
+        assert!(matches!(read, Err(StoreError::Damaged(_))), "{read:?}");
     }
 
     #[test]
