@@ -20,6 +20,7 @@ mod parts;
 mod query;
 mod receipts;
 pub mod record;
+pub mod recover;
 pub mod rekey;
 mod rights;
 mod search;

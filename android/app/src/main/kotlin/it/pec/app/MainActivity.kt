@@ -5,6 +5,7 @@ import android.os.Build
 import android.os.Bundle
 import android.os.SystemClock
 import android.view.WindowManager
+import android.widget.Toast
 import androidx.activity.compose.setContent
 import androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG
 import androidx.biometric.BiometricManager.Authenticators.DEVICE_CREDENTIAL
@@ -23,6 +24,8 @@ import it.pec.app.ui.Navigator
 import it.pec.app.ui.PecApp
 import it.pec.app.ui.Strings
 import it.pec.app.ui.stringsFor
+import it.pec.core.PecException
+import it.pec.core.errorCode
 import java.util.Locale
 
 /**
@@ -70,15 +73,14 @@ class MainActivity : FragmentActivity() {
 
     override fun onStart() {
         super.onStart()
-        if (PecApplication.core(this).cameToForeground(SystemClock.elapsedRealtime())) {
-            PecApplication.locked()
-            unlocked = false
-        }
+        // The core decides and, when it must, has locked itself (store closed, key wiped).
+        val core = PecApplication.coreOrNull(this)
+        if (core == null || core.cameToForeground(SystemClock.elapsedRealtime())) unlocked = false
     }
 
     override fun onStop() {
         super.onStop()
-        PecApplication.core(this).wentToBackground(SystemClock.elapsedRealtime())
+        PecApplication.coreOrNull(this)?.wentToBackground(SystemClock.elapsedRealtime())
     }
 
     private fun authenticate() {
@@ -89,8 +91,14 @@ class MainActivity : FragmentActivity() {
             object : BiometricPrompt.AuthenticationCallback() {
                 override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) {
                     val authenticated = result.cryptoObject?.cipher ?: return
-                    PecApplication.unlocked(storeKey.open(authenticated))
-                    unlocked = true
+                    try {
+                        PecApplication.unlock(this@MainActivity, storeKey.open(authenticated))
+                        unlocked = true
+                    } catch (e: PecException.WrongKey) {
+                        // The key was replaced (a new biometric enrolment invalidates the old
+                        // one): the old store cannot be read any more and must be resynced.
+                        Toast.makeText(this@MainActivity, strings.error(errorCode(e)), Toast.LENGTH_LONG).show()
+                    }
                 }
             },
         )

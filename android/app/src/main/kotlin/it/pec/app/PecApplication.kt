@@ -6,37 +6,46 @@ import it.pec.core.App
 import kotlinx.coroutines.runBlocking
 import java.io.File
 
-/** Holds the one [App] of the process (one data directory, one sync engine). */
+/**
+ * Holds the one [App] of the process (one data directory, one sync engine). The store is
+ * encrypted: the core opens it at the first unlock, with the key the biometric prompt released
+ * ([StoreKey]), and the core itself locks and unlocks it after that. Nothing reads the store
+ * before the first unlock.
+ */
 class PecApplication : Application() {
-    val core: App by lazy {
-        val dir = File(noBackupFilesDir, "pec").apply { mkdirs() }
-        App.withSecretStore(dir.path, KeystoreSecrets(this))
-    }
+    @Volatile private var opened: App? = null
 
     override fun onCreate() {
         super.onCreate()
         Notifications.createChannels(this)
-        val minutes = runBlocking { core.settings() }.syncMinutes.toLong()
-        SyncWorker.schedule(this, minutes)
+    }
+
+    /** Open the store with [key] (first unlock) or unlock the core; [key] is zeroed. */
+    fun unlock(key: ByteArray) {
+        try {
+            val app = opened
+            if (app == null) {
+                val dir = File(noBackupFilesDir, "pec").apply { mkdirs() }
+                val core = App.withStoreKey(dir.path, KeystoreSecrets(this), key.copyOf())
+                opened = core
+                SyncWorker.schedule(this, runBlocking { core.settings() }.syncMinutes.toLong())
+            } else {
+                runBlocking { app.unlock(key.copyOf()) }
+            }
+        } finally {
+            key.fill(0)
+        }
     }
 
     companion object {
-        fun core(context: Context): App = (context.applicationContext as PecApplication).core
+        private fun of(context: Context) = context.applicationContext as PecApplication
 
-        /**
-         * The store key the unlock released. Held until the next lock, when it is zeroed; the core
-         * takes it when the store is encrypted (issue 13).
-         */
-        @Volatile private var storeKey: ByteArray? = null
+        /** The core once the first unlock opened it; the screens are drawn only after that. */
+        fun core(context: Context): App = checkNotNull(of(context).opened) { "the store is not open yet" }
 
-        fun unlocked(key: ByteArray) {
-            storeKey?.fill(0)
-            storeKey = key
-        }
+        /** The core if the store was opened in this process (the background worker may run before). */
+        fun coreOrNull(context: Context): App? = of(context).opened
 
-        fun locked() {
-            storeKey?.fill(0)
-            storeKey = null
-        }
+        fun unlock(context: Context, key: ByteArray) = of(context).unlock(key)
     }
 }

@@ -18,7 +18,7 @@ import javax.crypto.spec.GCMParameterSpec
  * strong biometric or device credential must unlock for each use, and that a new enrolment
  * invalidates (someone who adds a fingerprint does not get the mailbox). The lock screen asks
  * BiometricPrompt to authenticate the [Cipher] this class prepares; the unwrapped key goes to the
- * core when it opens the store (the encrypted store is issue 13) and is zeroed at every lock.
+ * core ([PecApplication.unlock]), which opens the encrypted store with it and wipes it at every lock.
  */
 class StoreKey(context: Context) {
     private val prefs = context.getSharedPreferences("store-key", Context.MODE_PRIVATE)
@@ -35,7 +35,7 @@ class StoreKey(context: Context) {
             }
         } catch (e: KeyPermanentlyInvalidatedException) {
             // A new biometric was enrolled: the old key is gone for good, and with it the store's
-            // key. Start again (with the encrypted store, the data is then resynced from the server).
+            // key. Start again: the core then refuses the old store (WrongKey).
             forget()
             return cipher()
         }

@@ -13,10 +13,15 @@ import it.pec.core.DownloadPolicy
 import it.pec.core.PecException
 import java.util.concurrent.TimeUnit
 
-/** A sync pass of every account at the settings' interval with a network, then a notification of new mail. */
+/**
+ * A sync pass of every account at the settings' interval with a network, then a notification of new
+ * mail. Only while the core is unlocked: locked, the store's key is not in memory, so nothing is
+ * read or written until the user unlocks (the pass is skipped, not failed).
+ */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
-        val core = PecApplication.core(applicationContext)
+        val core = PecApplication.coreOrNull(applicationContext) ?: return Result.success()
+        if (core.isLocked()) return Result.success()
         val bodies = when (core.settings().downloads) {
             DownloadPolicy.RECEIPTS_ONLY -> BodyDownload.RECEIPTS_ONLY
             DownloadPolicy.SMALL -> BodyDownload.SMALL
