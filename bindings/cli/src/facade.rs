@@ -49,7 +49,9 @@ pub fn open(data_dir: &Path) -> Result<Arc<App>, String> {
 pub fn opening(data_dir: &Path, e: &PecError) -> String {
     let why = match e {
         PecError::WrongKey => "wrong passphrase: nothing was changed".to_string(),
-        PecError::StoreDamaged { detail } => format!("the store is damaged ({detail})"),
+        PecError::StoreDamaged { detail } => format!(
+            "the store is damaged ({detail}): `pec recover` rebuilds it keeping the accounts and the outbox, then `pec sync`"
+        ),
         other => other.to_string(),
     };
     format!("{}: {why}", data_dir.display())

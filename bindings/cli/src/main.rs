@@ -76,6 +76,8 @@ enum Command {
     Encrypt(commands::encrypt::Args),
     /// Re-encrypt the store under a new passphrase.
     Rekey(commands::rekey::Args),
+    /// Rebuild a damaged store, keeping accounts and outbox (then `pec sync`).
+    Recover(commands::recover::Args),
 }
 
 fn main() -> ExitCode {
@@ -107,5 +109,6 @@ fn main() -> ExitCode {
         Command::Forward(args) => commands::forward::run(&data_dir, args),
         Command::Encrypt(args) => commands::encrypt::run(&data_dir, args),
         Command::Rekey(args) => commands::rekey::run(&data_dir, args),
+        Command::Recover(args) => commands::recover::run(&data_dir, args),
     }
 }

@@ -1,6 +1,6 @@
 //! The encrypted store from the terminal: a plain data directory encrypted by `pec encrypt`
 //! (its password files moved inside), opened only with its passphrase from the environment or
-//! standard input, and re-keyed by `pec rekey`.
+//! standard input, re-keyed by `pec rekey`, and rebuilt by `pec recover` once damaged.
 
 use std::io::Write;
 use std::path::Path;
@@ -136,6 +136,34 @@ fn a_plain_directory_is_encrypted_opened_by_its_passphrase_only_and_rekeyed() {
         ["studio@pec.example"]
     );
     assert!(!dir.join("store.kdf.next").exists());
+
+    // A store cut short is reported with the way out; `pec recover` keeps the account.
+    let store = dir.join("store.sqlite");
+    let len = std::fs::metadata(&store).expect("store").len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&store)
+        .expect("open");
+    file.set_len(len * 6 / 10 - 100).expect("cut");
+    let why = stderr(&run(dir, &third, "", &list));
+    assert!(
+        why.contains("damaged") && why.contains("pec recover"),
+        "{why}"
+    );
+    let wrong = [("PEC_PASSPHRASE", "sbagliata")];
+    assert!(stderr(&run(dir, &wrong, "", &["recover"])).contains("wrong passphrase"));
+    let out = run(dir, &third, "", &["recover", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["accounts"], 1, "{v}");
+    assert_eq!(
+        accounts(&run(dir, &third, "", &list)),
+        ["studio@pec.example"]
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

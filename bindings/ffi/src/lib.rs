@@ -34,6 +34,7 @@ mod panic_probe;
 mod parts;
 mod passphrase;
 pub mod presets;
+mod recovery;
 pub mod runtime;
 mod saving;
 mod settings;
@@ -66,6 +67,7 @@ pub use passphrase::{StoreState, store_state};
 pub use presets::{
     LoginName, Provider, ProviderPreset, guess_provider, provider_preset, provider_presets,
 };
+pub use recovery::{StoreRecovery, recover_store, recover_store_with_passphrase};
 pub use saving::{SaveFailure, SavedFile, save_invoice_attachments};
 pub use settings::{AppSettings, DownloadPolicy, LockPolicy};
 pub use types::*;

@@ -26,7 +26,7 @@ pub use evidence::{EvidenceFile, EvidenceItem};
 pub use invoices::{BuyerOutcome, SdiNotice, SdiProblem};
 pub use mail::{SendOutcome, SendRefusal};
 pub use menu::{MenuItem, MenuTarget};
-pub use passphrase::Credentials;
+pub use passphrase::{Credentials, recover_with_passphrase};
 pub use settings::{DownloadPolicy, LockPolicy, Settings};
 pub use view::{ListPage, MessageView, PecFacts, SearchForm, SentProof};
 

@@ -91,6 +91,34 @@ fn open_store(dir: &Path, passphrase: &str) -> Result<Store> {
     Err(StoreError::WrongKey.into())
 }
 
+/// Rebuild the damaged store of `dir` ([`crate::store::recover`]) with the key `passphrase` gives
+/// (under `store.kdf`, else under the parameters of an interrupted change). A wrong passphrase moves
+/// nothing.
+pub fn recover_with_passphrase(
+    dir: &Path,
+    passphrase: &str,
+) -> Result<crate::store::recover::Recovery> {
+    let path = dir.join("store.sqlite");
+    let current = read_params(&kdf_path(dir))?;
+    let next = read_params(&next_kdf_path(dir))?;
+    for (params, promote) in [(current, false), (next, true)] {
+        let Some(params) = params else { continue };
+        let key = derive(&params, passphrase)?;
+        match crate::store::recover::rebuild(&path, Some(&key)) {
+            Ok(recovery) => {
+                if promote {
+                    write_params(&kdf_path(dir), &params)?;
+                }
+                let _ = std::fs::remove_file(next_kdf_path(dir));
+                return Ok(recovery);
+            }
+            Err(StoreError::WrongKey) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::WrongKey.into())
+}
+
 impl Context {
     /// Open (creating when needed) the data directory encrypted with a key stretched from
     /// `passphrase`. A plain store is `NotEncrypted` (see [`Context::encrypt_with_passphrase`]);

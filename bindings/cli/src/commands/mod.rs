@@ -6,6 +6,7 @@ pub mod import;
 pub mod inspect;
 pub mod invoice;
 pub mod ls;
+pub mod recover;
 pub mod rekey;
 pub mod reply;
 pub mod save;
