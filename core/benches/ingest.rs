@@ -1,6 +1,7 @@
 //! The store's side of a full sync, without the network and without analysis: batches of 500
 //! analysed corpus messages written with `Store::upsert_batch` (rows, recipients, receipts, FTS,
-//! bodies) into a fresh store, as the sync's whole-message batches are. Messages per second.
+//! bodies) into a fresh store, as the sync's whole-message batches are, plain and encrypted
+//! (SQLCipher, the default). Messages per second.
 //! Run with `cargo bench -p pec-core --bench ingest` (`-- --test` for one quick pass).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -56,9 +57,10 @@ fn batches() -> Vec<Vec<Item>> {
         .collect()
 }
 
-fn fresh_store() -> (tempfile::TempDir, Store, i64) {
+fn fresh_store(encrypted: bool) -> (tempfile::TempDir, Store, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_in(dir.path()).expect("store");
+    let key = encrypted.then(|| pec_core::vault::StoreKey::from_slice(&[7; 32]).expect("key"));
+    let store = Store::open_with(dir.path().join("store.sqlite"), key).expect("store");
     let acc = store
         .add_account(&AccountConfig {
             address: "bench@pec.ingest.test".into(),
@@ -85,18 +87,23 @@ fn ingest_bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Elements((BATCH * BATCHES) as u64));
     group.sample_size(10);
-    group.bench_function("upsert_batch_corpus_2000", |b| {
-        b.iter_batched(
-            fresh_store,
-            |(dir, store, inbox)| {
-                for batch in &batches {
-                    store.upsert_batch(inbox, batch).expect("upsert");
-                }
-                (dir, store)
-            },
-            BatchSize::PerIteration,
-        )
-    });
+    for (name, encrypted) in [
+        ("upsert_batch_corpus_2000", false),
+        ("upsert_batch_corpus_2000_encrypted", true),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || fresh_store(encrypted),
+                |(dir, store, inbox)| {
+                    for batch in &batches {
+                        store.upsert_batch(inbox, batch).expect("upsert");
+                    }
+                    (dir, store)
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
     group.finish();
 }
 

@@ -105,11 +105,24 @@ pub(crate) fn file_kind(path: &Path) -> Result<FileKind> {
     })
 }
 
+/// The cipher settings of every encrypted store (SQLCipher 4's defaults but the HMAC): page
+/// HMACs with SHA-256, which the CPUs the apps run on compute in hardware (ARMv8 crypto
+/// extensions, x86 SHA-NI) and SHA-512 mostly not; on the sync's write path SHA-512 was the
+/// largest single cost. Set as the process's default too, so a database attached for a copy
+/// (`sqlcipher_export`) gets the same settings.
+pub(crate) fn cipher_defaults(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA cipher_log_level = NONE; PRAGMA cipher_default_hmac_algorithm = HMAC_SHA256;",
+    )?;
+    Ok(())
+}
+
 /// Give `conn` its key; must be the first statement on the connection. SQLCipher's own log is
 /// silenced: a wrong key is our typed error, not lines on the app's standard error.
 pub(crate) fn apply_key(conn: &Connection, key: &StoreKey) -> Result<()> {
+    cipher_defaults(conn)?;
     let sql = zeroize::Zeroizing::new(format!(
-        "PRAGMA cipher_log_level = NONE; PRAGMA key = \"{}\";",
+        "PRAGMA key = \"{}\"; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;",
         *key.sqlcipher_literal()
     ));
     conn.execute_batch(&sql)?;

@@ -103,8 +103,9 @@ pub fn rebuild(path: &Path, key: Option<&StoreKey>) -> Result<Recovery> {
         ..Recovery::default()
     };
     let conn = Connection::open(path)?;
-    if let Some(k) = key {
-        keyed::apply_key(&conn, k)?;
+    match key {
+        Some(k) => keyed::apply_key(&conn, k)?,
+        None => keyed::cipher_defaults(&conn)?,
     }
     conn.pragma_update(None, "foreign_keys", "on")?;
     // SQLite refuses a file shorter than its header says unless the schema is "writable"; the

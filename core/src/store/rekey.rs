@@ -93,8 +93,9 @@ pub fn rekey_file(path: &Path, old: Option<&StoreKey>, new: &StoreKey) -> Result
 fn export(path: &Path, old: Option<&StoreKey>, next: &Path, new: &StoreKey) -> Result<()> {
     crate::files::touch_private(next).map_err(io(next))?;
     let conn = Connection::open(path)?;
-    if let Some(k) = old {
-        keyed::apply_key(&conn, k)?;
+    match old {
+        Some(k) => keyed::apply_key(&conn, k)?,
+        None => keyed::cipher_defaults(&conn)?,
     }
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
