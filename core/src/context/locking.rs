@@ -114,8 +114,29 @@ mod tests {
             ctx.unlock(Some(wrong)),
             Err(Error::Store(StoreError::WrongKey))
         ));
-        ctx.unlock(Some(key)).unwrap();
+        ctx.unlock(Some(key.duplicate())).unwrap();
         assert_eq!(ctx.store().setting("k").unwrap().as_deref(), Some("v"));
+
+        // A queued send is kept through a lock: refused while locked, still queued after.
+        let account = ctx
+            .store()
+            .add_account(&crate::accounts::AccountConfig::offline("a@pec.example"))
+            .unwrap();
+        let draft = crate::compose::Draft {
+            to: vec![crate::compose::Mailbox::new("b@pec.other")],
+            subject: "In coda".into(),
+            text: Some("testo".into()),
+            ..Default::default()
+        };
+        let queued = ctx.queue(account, &draft).unwrap();
+        ctx.lock();
+        assert!(ctx.send_pending(account).await.is_err());
+        assert!(ctx.queue(account, &draft).is_err());
+        ctx.unlock(Some(key)).unwrap();
+        let entries = ctx.outbox().entries(account).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].id, queued.id);
+        assert_eq!(entries[0].state, crate::outbox::OutboxState::Queued);
     }
 
     #[tokio::test]
