@@ -90,7 +90,7 @@ impl Times {
     fn round(&mut self, store: &Store, round: usize) {
         for (qi, q) in QUERIES.iter().enumerate() {
             let mut sq = SearchQuery::parse(q);
-            sq.hide_receipts = round % 2 == 0;
+            sq.hide_receipts = round.is_multiple_of(2);
             let t = Instant::now();
             let rows = store.search(&sq).expect("search");
             let ms = t.elapsed().as_secs_f64() * 1000.0;

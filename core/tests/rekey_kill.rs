@@ -135,7 +135,7 @@ fn rekey_killed_at_random_points() {
         finished += usize::from(after != before);
         if migrating {
             assert!(
-                matches!(after, None) || after == Some(key_a()),
+                after.is_none() || after == Some(key_a()),
                 "trial {trial}"
             );
         }

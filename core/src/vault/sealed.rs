@@ -31,12 +31,12 @@ pub enum SealError {
     Damaged,
 }
 
-fn file_key(key: &StoreKey, salt: &[u8]) -> LessSafeKey {
+/// The file's own key. HKDF-SHA256 gives 32 bytes without fail (the length is far under its
+/// limit); `None` only if ring said otherwise.
+fn file_key(key: &StoreKey, salt: &[u8]) -> Option<LessSafeKey> {
     let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, salt).extract(key.bytes());
-    let okm = prk
-        .expand(&[b"pec sealed file v1"], &AES_256_GCM)
-        .expect("32 bytes is a valid HKDF-SHA256 output length");
-    LessSafeKey::new(UnboundKey::from(okm))
+    let okm = prk.expand(&[b"pec sealed file v1"], &AES_256_GCM).ok()?;
+    Some(LessSafeKey::new(UnboundKey::from(okm)))
 }
 
 fn nonce(index: u32, last: bool) -> Nonce {
@@ -69,9 +69,11 @@ impl<W: Write> Sealer<W> {
         ring::rand::SystemRandom::new()
             .fill(&mut aad[MAGIC.len()..])
             .map_err(|_| std::io::Error::other("random generator failed"))?;
+        let file_key = file_key(key, &aad[MAGIC.len()..])
+            .ok_or_else(|| std::io::Error::other("key derivation failed"))?;
         out.write_all(&aad)?;
         Ok(Sealer {
-            key: file_key(key, &aad[MAGIC.len()..]),
+            key: file_key,
             out,
             aad,
             buf: Vec::with_capacity(CHUNK + TAG),
@@ -124,7 +126,7 @@ pub fn open(key: &StoreKey, mut sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
     }
     let mut aad = [0u8; HEADER_LEN];
     aad.copy_from_slice(&sealed[..HEADER_LEN]);
-    let fkey = file_key(key, &aad[MAGIC.len()..]);
+    let fkey = file_key(key, &aad[MAGIC.len()..]).ok_or(SealError::Damaged)?;
     let (mut read, mut write, mut index) = (HEADER_LEN, 0usize, 0u32);
     loop {
         let end = (read + CHUNK + TAG).min(sealed.len());
