@@ -134,10 +134,7 @@ fn rekey_killed_at_random_points() {
         assert_eq!(messages(&store), MESSAGES, "trial {trial}, seed {seed0}");
         finished += usize::from(after != before);
         if migrating {
-            assert!(
-                after.is_none() || after == Some(key_a()),
-                "trial {trial}"
-            );
+            assert!(after.is_none() || after == Some(key_a()), "trial {trial}");
         }
     }
     eprintln!("60 trials: {cut_mid_copy} killed during a copy, {finished} changed key");
