@@ -118,20 +118,10 @@ mod tests {
         assert_eq!(ctx.store().setting("k").unwrap().as_deref(), Some("v"));
 
         // A queued send is kept through a lock: refused while locked, still queued after.
-        let account = ctx
-            .store()
-            .add_account(&crate::accounts::AccountConfig::offline("a@pec.example"))
-            .unwrap();
-        let draft = crate::compose::Draft {
-            to: vec![crate::compose::Mailbox::new("b@pec.other")],
-            subject: "In coda".into(),
-            text: Some("testo".into()),
-            ..Default::default()
-        };
-        let queued = ctx.queue(account, &draft).unwrap();
+        let (account, queued) = ctx.queue_sample("In coda");
         ctx.lock();
         assert!(ctx.send_pending(account).await.is_err());
-        assert!(ctx.queue(account, &draft).is_err());
+        assert!(ctx.queue(account, &crate::compose::Draft::new()).is_err());
         ctx.unlock(Some(key)).unwrap();
         let entries = ctx.outbox().entries(account).unwrap();
         assert_eq!(entries.len(), 1);
@@ -144,17 +134,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let creds = Arc::new(MemoryCredentialStore::default());
         let ctx = Context::open(dir.path(), creds).unwrap();
-        let account = ctx
-            .store()
-            .add_account(&crate::accounts::AccountConfig::offline("a@pec.example"))
-            .unwrap();
-        let draft = crate::compose::Draft {
-            to: vec![crate::compose::Mailbox::new("b@pec.other")],
-            subject: "Verbale in coda".into(),
-            text: Some("testo".into()),
-            ..Default::default()
-        };
-        let queued = ctx.queue(account, &draft).unwrap();
+        let (_, queued) = ctx.queue_sample("Verbale in coda");
         let file = ctx.outbox().entry(queued.id).unwrap().file;
         assert!(!crate::vault::sealed::is_sealed(
             &std::fs::read(&file).unwrap()

@@ -270,6 +270,26 @@ impl Context {
     }
 }
 
+#[cfg(test)]
+impl Context {
+    /// Tests: an offline account and a PEC queued from it with `subject`.
+    pub(crate) fn queue_sample(&self, subject: &str) -> (AccountId, crate::outbox::Queued) {
+        let account = self
+            .store()
+            .add_account(&crate::accounts::AccountConfig::offline(
+                "studio@pec.example",
+            ))
+            .expect("account");
+        let draft = crate::compose::Draft {
+            to: vec![crate::compose::Mailbox::new("b@pec.other")],
+            subject: subject.into(),
+            text: Some("testo".into()),
+            ..Default::default()
+        };
+        (account, self.queue(account, &draft).expect("queue"))
+    }
+}
+
 /// A usable data directory: not empty, and a tokio runtime to spawn the change forwarding on.
 fn checked_dir(data_dir: &Path) -> Result<PathBuf> {
     if data_dir.as_os_str().is_empty() {

@@ -182,7 +182,7 @@ fn copy(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::Context;
-    use crate::accounts::{AccountConfig, MemoryCredentialStore};
+    use crate::accounts::MemoryCredentialStore;
     use crate::store::StoreError;
     use crate::vault::StoreKey;
     use std::sync::Arc;
@@ -202,17 +202,7 @@ mod tests {
         let key = StoreKey::generate().unwrap();
         let creds = Arc::new(MemoryCredentialStore::default());
         let ctx = Context::open_with(dir.path(), creds.clone(), Some(key.duplicate())).unwrap();
-        let account = ctx
-            .store()
-            .add_account(&AccountConfig::offline("studio@pec.example"))
-            .unwrap();
-        let draft = crate::compose::Draft {
-            to: vec![crate::compose::Mailbox::new("b@pec.other")],
-            subject: "Verbale in coda".into(),
-            text: Some("testo".into()),
-            ..Default::default()
-        };
-        let queued = ctx.queue(account, &draft).unwrap();
+        let (account, queued) = ctx.queue_sample("Verbale in coda");
         for i in 0..300 {
             ctx.import(account, None, &plain(i)).unwrap();
         }
