@@ -9,6 +9,8 @@
 # with the RSS / attachment ratio (target: < 3).
 set -euo pipefail
 SIZE_MB="${1:-25}"
+# The store is encrypted like every store; scripts give its passphrase through the environment.
+export PEC_PASSPHRASE="${PEC_PASSPHRASE:-bench passphrase}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 cargo build --release -q -p pec-cli -p pec-sandbox
