@@ -159,6 +159,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_apps_first_open_with_a_key_encrypts_a_plain_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = Arc::new(MemoryCredentialStore::default());
+        let plain = Context::open(dir.path(), creds.clone()).unwrap();
+        let (account, _) = plain.queue_sample("Scritta prima della cifratura");
+        plain.lock();
+        drop(plain);
+        let key = StoreKey::generate().unwrap();
+        let ctx = Context::open_encrypting(dir.path(), creds.clone(), key.duplicate()).unwrap();
+        assert!(ctx.store().is_encrypted().unwrap());
+        let entry = &ctx.outbox().entries(account).unwrap()[0];
+        assert!(crate::vault::sealed::is_sealed(
+            &std::fs::read(&entry.file).unwrap()
+        ));
+        // A sync pass of a locked core stops at its first store access, typed.
+        ctx.lock();
+        let pass = ctx
+            .engine()
+            .sync_once(account, &crate::sync::SyncOptions::default())
+            .await;
+        assert!(
+            matches!(pass, Err(crate::sync::SyncError::Locked)),
+            "{pass:?}"
+        );
+        ctx.unlock(Some(key.duplicate())).unwrap();
+        drop(ctx);
+        // Opening again with the key is an ordinary open.
+        assert!(Context::open_encrypting(dir.path(), creds, key).is_ok());
+    }
+
+    #[tokio::test]
     async fn the_lock_follows_the_policy_and_distrusts_a_clock_gone_back() {
         let dir = tempfile::tempdir().unwrap();
         let key = StoreKey::generate().unwrap();
