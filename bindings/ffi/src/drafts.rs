@@ -35,7 +35,9 @@ fn compose_of(d: Draft) -> ComposeDraft {
         .map(|a| {
             let (data, path) = match a.source {
                 AttachmentSource::Bytes(b) => (b, None),
-                AttachmentSource::File(p) => (Vec::new(), Some(p.to_string_lossy().into_owned())),
+                AttachmentSource::File(p) | AttachmentSource::Sealed(p, _) => {
+                    (Vec::new(), Some(p.to_string_lossy().into_owned()))
+                }
             };
             crate::mail::OutgoingAttachment {
                 file_name: a.filename,

@@ -38,6 +38,7 @@ mod recovery;
 pub mod runtime;
 mod saving;
 mod settings;
+mod staging;
 pub mod text;
 pub mod types;
 
@@ -70,6 +71,7 @@ pub use presets::{
 pub use recovery::{StoreRecovery, recover_store, recover_store_with_passphrase};
 pub use saving::{SaveFailure, SavedFile, save_invoice_attachments};
 pub use settings::{AppSettings, DownloadPolicy, LockPolicy};
+pub use staging::AttachmentStage;
 pub use types::*;
 
 /// The core's version, for about screens and bug reports.

@@ -175,6 +175,13 @@ fn build_inner(
                     }
                 })?,
             ),
+            AttachmentSource::Sealed(p, key) => Cow::Owned(
+                crate::vault::sealed::read_file(p, Some(key), crate::limits::MAX_ATTACHMENT_BYTES)
+                    .map_err(|e| ComposeError::AttachmentUnreadable {
+                        filename: a.filename.clone(),
+                        reason: e.to_string(),
+                    })?,
+            ),
         });
     }
     for (a, c) in draft.attachments.iter().zip(contents) {

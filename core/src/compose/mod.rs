@@ -116,6 +116,10 @@ pub enum AttachmentSource {
     File(PathBuf),
     /// Bytes already in memory (forwarded attachments, generated files).
     Bytes(#[serde(with = "b64")] Vec<u8>),
+    /// A document staged sealed in the data directory (`Outbox::stage`), opened with the key when
+    /// the message is built. Never serialized: it exists between a stage and its queueing.
+    #[serde(skip)]
+    Sealed(PathBuf, std::sync::Arc<crate::vault::StoreKey>),
 }
 
 mod b64 {
@@ -174,6 +178,15 @@ impl Attachment {
                     reason: e.to_string(),
                 }
             }),
+            AttachmentSource::Sealed(p, _) => std::fs::metadata(p)
+                .map_err(|e| e.to_string())
+                .and_then(|m| {
+                    crate::vault::sealed::plain_len(m.len()).ok_or_else(|| "damaged".into())
+                })
+                .map_err(|reason| ComposeError::AttachmentUnreadable {
+                    filename: self.filename.clone(),
+                    reason,
+                }),
         }
     }
 
@@ -191,6 +204,16 @@ impl Attachment {
                 let mut buf = Vec::with_capacity(n);
                 f.take(n as u64).read_to_end(&mut buf).map_err(unreadable)?;
                 Ok(buf)
+            }
+            AttachmentSource::Sealed(p, key) => {
+                let mut head = crate::vault::sealed::read_head(p, key).map_err(|e| {
+                    ComposeError::AttachmentUnreadable {
+                        filename: self.filename.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                head.truncate(n);
+                Ok(head)
             }
         }
     }

@@ -82,6 +82,7 @@ impl Context {
     /// Validate and queue a PEC (persisted: never lost) once the account may send.
     pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued> {
         let queued = self.outbox().queue(account, draft)?;
+        self.outbox().drop_staged(draft);
         self.emit(ChangeKind::Messages, Some(account));
         Ok(queued)
     }

@@ -116,6 +116,7 @@ impl Context {
             }),
         };
         ctx.outbox().seal_plain_files()?;
+        ctx.outbox().clear_staged();
         Ok(ctx)
     }
 

@@ -21,7 +21,9 @@
 
 pub mod imap;
 pub mod smtp;
+mod staged;
 pub mod status;
+pub use staged::Stage;
 
 pub use status::{EventKind, EventView, RecipientView, SendState, SendStatus};
 
@@ -490,7 +492,9 @@ impl Outbox {
     ) -> Result<compose::ComposeCheck, SendError> {
         let acct = self.store.account(account)?;
         let preset = self.preset(account)?;
-        Ok(compose::check(&from_account(&acct, draft), &preset))
+        let mut draft = from_account(&acct, draft);
+        self.resolve_staged(&mut draft)?;
+        Ok(compose::check(&draft, &preset))
     }
 
     /// Validate, build and persist a PEC. Nothing touches the network. On success the message is
@@ -499,7 +503,8 @@ impl Outbox {
         let acct = self.store.account(account)?;
         permitted(&self.store, &acct, crate::accounts::Operation::Send)?;
         let preset = self.preset(account)?;
-        let draft = from_account(&acct, draft);
+        let mut draft = from_account(&acct, draft);
+        self.resolve_staged(&mut draft)?;
         let checked = compose::validate(&draft, &preset)?;
         let message_id = compose::new_message_id(&acct.config.address);
         let dir = self.cfg.data_dir.join("outbox");
@@ -992,6 +997,7 @@ impl Outbox {
         let acct = self.store.account(account)?;
         let password = creds.get(&acct.login)?;
         let mut d = draft.clone();
+        self.resolve_staged(&mut d)?;
         if d.from.is_none() {
             d.from = Some(Mailbox::new(acct.config.address.clone()));
         }

@@ -98,6 +98,8 @@ impl PartialEq for StoreKey {
     }
 }
 
+impl Eq for StoreKey {}
+
 impl std::fmt::Debug for StoreKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("StoreKey(…)")

@@ -119,6 +119,44 @@ impl<W: Write> Write for Sealer<W> {
     }
 }
 
+/// The length of the content of a sealed file of `sealed_len` bytes, without opening it (`None`:
+/// not a length a sealed file can have).
+pub fn plain_len(sealed_len: u64) -> Option<u64> {
+    let body = sealed_len.checked_sub(HEADER_LEN as u64)?;
+    let chunks = body.div_ceil((CHUNK + TAG) as u64).max(1);
+    body.checked_sub(chunks * TAG as u64)
+}
+
+/// The first bytes (at most one chunk) of the sealed file at `path`, opened with `key`.
+pub fn read_head(path: &Path, key: &StoreKey) -> Result<Vec<u8>, SealError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut first = Vec::with_capacity(HEADER_LEN + CHUNK + TAG);
+    file.take((HEADER_LEN + CHUNK + TAG) as u64)
+        .read_to_end(&mut first)?;
+    if len > first.len() as u64 {
+        // More chunks follow: this one is not flagged last.
+        return open_chunk(key, first, false);
+    }
+    open(key, first)
+}
+
+/// Open the first chunk of `sealed` (header included), flagged `last` or not.
+fn open_chunk(key: &StoreKey, mut sealed: Vec<u8>, last: bool) -> Result<Vec<u8>, SealError> {
+    if sealed.len() < HEADER_LEN + TAG || !is_sealed(&sealed) {
+        return Err(SealError::Damaged);
+    }
+    let mut aad = [0u8; HEADER_LEN];
+    aad.copy_from_slice(&sealed[..HEADER_LEN]);
+    let fkey = file_key(key, &aad[MAGIC.len()..]).ok_or(SealError::Damaged)?;
+    let n = fkey
+        .open_in_place(nonce(0, last), Aad::from(aad), &mut sealed[HEADER_LEN..])
+        .map_err(|_| SealError::Damaged)?
+        .len();
+    Ok(sealed[HEADER_LEN..HEADER_LEN + n].to_vec())
+}
+
 /// Open a sealed file held in memory.
 pub fn open(key: &StoreKey, mut sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
     if sealed.len() < HEADER_LEN + TAG || !is_sealed(&sealed) {
@@ -147,17 +185,22 @@ pub fn open(key: &StoreKey, mut sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
     Ok(sealed)
 }
 
-/// Read the file at `path` (at most `cap` bytes): opened with `key` when sealed, as is when it is
-/// a plain file (written before the store was encrypted).
+/// Read the file at `path` (content of at most `cap` bytes): opened with `key` when sealed, as
+/// is when it is a plain file (written before the store was encrypted).
 pub fn read_file(path: &Path, key: Option<&StoreKey>, cap: u64) -> Result<Vec<u8>, SealError> {
-    let bytes = crate::files::read_capped(path, cap).map_err(|e| match e {
+    let sealed_cap = cap + (HEADER_LEN as u64) + (cap / CHUNK as u64 + 1) * TAG as u64;
+    let bytes = crate::files::read_capped(path, sealed_cap).map_err(|e| match e {
         crate::files::ReadError::Io(e) => SealError::Io(e),
         crate::files::ReadError::TooLarge { .. } => SealError::TooLarge,
     })?;
-    if !is_sealed(&bytes) {
-        return Ok(bytes);
+    let content = match is_sealed(&bytes) {
+        true => open(key.ok_or(SealError::NoKey)?, bytes)?,
+        false => bytes,
+    };
+    match content.len() as u64 > cap {
+        true => Err(SealError::TooLarge),
+        false => Ok(content),
     }
-    open(key.ok_or(SealError::NoKey)?, bytes)
 }
 
 #[cfg(test)]
@@ -217,6 +260,25 @@ mod tests {
         swapped.copy_within(b..b + CHUNK + TAG, a);
         swapped[b..b + CHUNK + TAG].copy_from_slice(&first);
         assert!(open(&key, swapped).is_err());
+    }
+
+    #[test]
+    fn the_content_length_and_head_come_without_opening_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = StoreKey::generate().unwrap();
+        for len in [0, 5, CHUNK, CHUNK + 1, 2 * CHUNK, 3 * CHUNK + 7] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+            let sealed = seal(&key, &data, 4096);
+            assert_eq!(
+                plain_len(sealed.len() as u64),
+                Some(len as u64),
+                "len {len}"
+            );
+            let path = dir.path().join(format!("f{len}"));
+            std::fs::write(&path, &sealed).unwrap();
+            let head = read_head(&path, &key).unwrap();
+            assert_eq!(head, data[..len.min(CHUNK)], "len {len}");
+        }
     }
 
     #[test]

@@ -16,13 +16,15 @@ import androidx.core.content.IntentCompat
 import androidx.fragment.app.FragmentActivity
 import it.pec.app.ui.Platform
 import it.pec.core.SharedFile
+import kotlinx.coroutines.runBlocking
 import java.io.File
 
 /**
  * The screens' [Platform] on Android: a locked-down WebView, the share sheet and viewers through
  * the FileProvider (read grants for the chosen app only), the print framework, and the system
- * picker whose documents are streamed into private copies. Files live under `cache/shared`, the
- * FileProvider's only root. Create it in `onCreate` (it registers the picker's result).
+ * picker whose documents the core stages sealed in its data directory. Files handed to other apps
+ * live under `cache/shared`, the FileProvider's only root. Create it in `onCreate` (it registers
+ * the picker's result).
  */
 class AndroidPlatform(private val activity: FragmentActivity) : Platform {
     override val filesDir: String = File(activity.cacheDir, "shared").apply { mkdirs() }.path
@@ -30,7 +32,7 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
     private var picked: ((List<String>) -> Unit)? = null
     private val picker: ActivityResultLauncher<Array<String>> =
         activity.registerForActivityResult(ActivityResultContracts.OpenMultipleDocuments()) { uris ->
-            val paths = uris.mapNotNull(::copyIn)
+            val paths = uris.mapNotNull(::stageIn)
             picked?.invoke(paths)
             picked = null
         }
@@ -102,16 +104,38 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
             Intent.ACTION_SEND_MULTIPLE -> IntentCompat.getParcelableArrayListExtra(intent, Intent.EXTRA_STREAM, Uri::class.java).orEmpty()
             else -> emptyList()
         }
-        return uris.mapNotNull(::copyIn)
+        return uris.mapNotNull(::stageIn)
     }
 
     private fun uriOf(path: String): Uri =
         FileProvider.getUriForFile(activity, "${activity.packageName}.files", File(path))
 
-    /** Stream a picked document into a private copy (never whole in memory), named as it was. */
-    private fun copyIn(uri: Uri): String? {
-        val name = activity.contentResolver.query(uri, arrayOf(OpenableColumns.DISPLAY_NAME), null, null, null)
+    private fun displayName(uri: Uri): String? =
+        activity.contentResolver.query(uri, arrayOf(OpenableColumns.DISPLAY_NAME), null, null, null)
             ?.use { c -> if (c.moveToFirst()) c.getString(0) else null }
+
+    /**
+     * Stream a picked document to the core, which stages it sealed in the data directory (never
+     * whole in memory, never a plain copy). While the core is locked (a file shared into the app
+     * before the unlock) it falls back to a private plain copy.
+     */
+    private fun stageIn(uri: Uri): String? {
+        val core = PecApplication.coreOrNull(activity)?.takeIf { !it.isLocked() } ?: return copyIn(uri)
+        val stage = core.stageAttachment(displayName(uri) ?: "file")
+        val opened = activity.contentResolver.openInputStream(uri)?.use { input ->
+            val buffer = ByteArray(256 * 1024)
+            while (true) {
+                val n = input.read(buffer)
+                if (n < 0) break
+                runBlocking { stage.write(buffer.copyOf(n)) }
+            }
+        }
+        return opened?.let { runBlocking { stage.finish() }.path }
+    }
+
+    /** Stream a document into a private plain copy (never whole in memory), named as it was. */
+    private fun copyIn(uri: Uri): String? {
+        val name = displayName(uri)
         val dir = File(filesDir, "picked-${System.nanoTime()}").apply { mkdirs() }
         val target = File(dir, File(name ?: "file").name.ifBlank { "file" })
         return activity.contentResolver.openInputStream(uri)?.use { input ->

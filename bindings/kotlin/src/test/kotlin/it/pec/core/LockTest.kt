@@ -92,6 +92,32 @@ class LockTest {
         }
     }
 
+    /** A picked document goes in sealed, in chunks, and leaves inside the queued PEC. */
+    @Test
+    fun aPickedDocumentIsStagedSealedAndQueued() = runBlocking {
+        val dir = Files.createTempDirectory("pec-kt-stage").toFile()
+        val vault = Vault()
+        App.withStoreKey(dir.path, vault, newStoreKey()).use { app ->
+            val acc = app.addAccount(account("demo@pec.example"))
+            val document = "Contratto ZQXW-riservato, pagina ".repeat(20_000).toByteArray()
+            val stage = app.stageAttachment("contratto.txt")
+            document.asList().chunked(256 * 1024).forEach { stage.write(it.toByteArray()) }
+            val attachment = stage.finish()
+            val staged = File(checkNotNull(attachment.path))
+            assertTrue(staged.isFile)
+            val draft = ComposeDraft(listOf("b@pec.other"), listOf(), "Con allegato", "testo", listOf(attachment), null, null)
+            val check = app.checkDraft(acc.id, draft)
+            assertTrue("${check.problems}", check.problems.isEmpty())
+            assertTrue("the size of the content, not of the sealed file", check.estimatedSize > document.size.toULong())
+            app.queue(acc.id, draft)
+            assertFalse("deleted once queued", staged.exists())
+        }
+        val readable = dir.walkTopDown().filter { it.isFile }.filter { f ->
+            String(f.readBytes(), Charsets.ISO_8859_1).contains("ZQXW-riservato")
+        }.toList()
+        assertEquals("readable in the data directory", emptyList<File>(), readable)
+    }
+
     companion object {
         const val STORE_KEY = "it.pec.store-key"
     }
