@@ -24,7 +24,8 @@ pub struct Recovery {
     pub lost: Vec<String>,
 }
 
-/// Each step copies one part, in dependency order (a folder needs its account, …).
+/// Each step copies one part, in dependency order (a folder needs its account, …). `?1`, where a
+/// step has it, is the local outbox folder's name.
 const STEPS: &[(&str, &str)] = &[
     (
         "accounts",
@@ -42,7 +43,7 @@ const STEPS: &[(&str, &str)] = &[
         "outbox folders",
         "INSERT INTO main.folders (id, account_id, name, role, delimiter)
          SELECT id, account_id, name, role, delimiter FROM old.folders
-         WHERE name = 'Outbox' AND account_id IN (SELECT id FROM main.accounts)",
+         WHERE name = ?1 AND role IS NULL AND account_id IN (SELECT id FROM main.accounts)",
     ),
     (
         // By row id (the rows the outbox names), so only their own pages are read.
@@ -170,7 +171,11 @@ fn attach(conn: &Connection, aside: &Path, key: Option<&StoreKey>) -> Result<()>
 /// One step in its own transaction: all of it or none.
 fn copy(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE;")?;
-    match conn.execute_batch(sql) {
+    let done = match sql.contains("?1") {
+        true => conn.execute(sql, [crate::outbox::OUTBOX_FOLDER]).map(drop),
+        false => conn.execute_batch(sql),
+    };
+    match done {
         Ok(()) => conn.execute_batch("COMMIT;"),
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK;");
