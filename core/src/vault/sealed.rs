@@ -135,30 +135,18 @@ pub fn read_head(path: &Path, key: &StoreKey) -> Result<Vec<u8>, SealError> {
     let mut first = Vec::with_capacity(HEADER_LEN + CHUNK + TAG);
     file.take((HEADER_LEN + CHUNK + TAG) as u64)
         .read_to_end(&mut first)?;
-    if len > first.len() as u64 {
-        // More chunks follow: this one is not flagged last.
-        return open_chunk(key, first, false);
-    }
-    open(key, first)
-}
-
-/// Open the first chunk of `sealed` (header included), flagged `last` or not.
-fn open_chunk(key: &StoreKey, mut sealed: Vec<u8>, last: bool) -> Result<Vec<u8>, SealError> {
-    if sealed.len() < HEADER_LEN + TAG || !is_sealed(&sealed) {
-        return Err(SealError::Damaged);
-    }
-    let mut aad = [0u8; HEADER_LEN];
-    aad.copy_from_slice(&sealed[..HEADER_LEN]);
-    let fkey = file_key(key, &aad[MAGIC.len()..]).ok_or(SealError::Damaged)?;
-    let n = fkey
-        .open_in_place(nonce(0, last), Aad::from(aad), &mut sealed[HEADER_LEN..])
-        .map_err(|_| SealError::Damaged)?
-        .len();
-    Ok(sealed[HEADER_LEN..HEADER_LEN + n].to_vec())
+    let cut = len > first.len() as u64;
+    open_prefix(key, first, cut)
 }
 
 /// Open a sealed file held in memory.
-pub fn open(key: &StoreKey, mut sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
+pub fn open(key: &StoreKey, sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
+    open_prefix(key, sealed, false)
+}
+
+/// Open the chunks of `sealed`; `cut` when more chunks follow in the file (then the last one held
+/// here is not the file's last and must not carry the flag).
+fn open_prefix(key: &StoreKey, mut sealed: Vec<u8>, cut: bool) -> Result<Vec<u8>, SealError> {
     if sealed.len() < HEADER_LEN + TAG || !is_sealed(&sealed) {
         return Err(SealError::Damaged);
     }
@@ -168,15 +156,19 @@ pub fn open(key: &StoreKey, mut sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
     let (mut read, mut write, mut index) = (HEADER_LEN, 0usize, 0u32);
     loop {
         let end = (read + CHUNK + TAG).min(sealed.len());
-        let last = end == sealed.len();
+        let held_last = end == sealed.len();
         let plain = fkey
-            .open_in_place(nonce(index, last), Aad::from(aad), &mut sealed[read..end])
+            .open_in_place(
+                nonce(index, held_last && !cut),
+                Aad::from(aad),
+                &mut sealed[read..end],
+            )
             .map_err(|_| SealError::Damaged)?
             .len();
         sealed.copy_within(read..read + plain, write);
         write += plain;
         read = end;
-        if last {
+        if held_last {
             break;
         }
         index = index.checked_add(1).ok_or(SealError::Damaged)?;
