@@ -45,11 +45,9 @@ impl Open {
                 .map_err(|e| StoreError::Damaged(e.to_string()))?,
             None => {
                 let key = StoreKey::generate().map_err(|e| StoreError::Invalid(e.to_string()))?;
-                let literal = key.sqlcipher_literal();
-                let hex = &literal[2..literal.len() - 1];
                 tx.execute(
                     "INSERT INTO settings (key, value) VALUES (?1, ?2)",
-                    [FILES_KEY, hex],
+                    [FILES_KEY, key.hex().as_str()],
                 )?;
                 key
             }
@@ -66,9 +64,9 @@ fn from_hex(hex: &str) -> Vec<u8> {
         .collect()
 }
 
-/// What the file on disk is, before it is opened.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum FileKind {
+/// What a store file is, before it is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
     Missing,
     Plain,
     Encrypted,
@@ -78,17 +76,17 @@ const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// Look at the first bytes of `path`. A file whose length is not a whole number of pages was cut
 /// short (pages are multiples of 512 bytes in every format).
-pub(crate) fn file_kind(path: &Path) -> Result<FileKind> {
+pub fn file_state(path: &Path) -> Result<FileState> {
     use std::io::Read;
     let damaged = |why: String| StoreError::Damaged(format!("{}: {why}", path.display()));
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
         Err(e) => return Err(damaged(e.to_string())),
     };
     let len = file.metadata().map_err(|e| damaged(e.to_string()))?.len();
     if len == 0 {
-        return Ok(FileKind::Missing);
+        return Ok(FileState::Missing);
     }
     if len % 512 != 0 {
         return Err(damaged(format!(
@@ -99,9 +97,9 @@ pub(crate) fn file_kind(path: &Path) -> Result<FileKind> {
     file.read_exact(&mut head)
         .map_err(|e| damaged(e.to_string()))?;
     Ok(if &head == PLAIN_HEADER {
-        FileKind::Plain
+        FileState::Plain
     } else {
-        FileKind::Encrypted
+        FileState::Encrypted
     })
 }
 
@@ -183,9 +181,9 @@ pub(super) fn open_writer(path: &Path, key: Option<StoreKey>) -> Result<Open> {
         crate::files::create_private_dir(dir)
             .map_err(|e| StoreError::Invalid(format!("{}: {e}", dir.display())))?;
     }
-    match (file_kind(path)?, &key) {
-        (FileKind::Encrypted, None) => return Err(StoreError::KeyNeeded),
-        (FileKind::Plain, Some(_)) => return Err(StoreError::NotEncrypted),
+    match (file_state(path)?, &key) {
+        (FileState::Encrypted, None) => return Err(StoreError::KeyNeeded),
+        (FileState::Plain, Some(_)) => return Err(StoreError::NotEncrypted),
         _ => {}
     }
     super::rekey::remove_leftovers(path);

@@ -7,7 +7,8 @@
 //! from there, table by table, each copy in its own transaction, so a damaged page costs only the
 //! part it holds, which the report names.
 
-use super::keyed::{self, FileKind};
+use super::keyed::{self, FileState};
+use super::rekey::with_suffix;
 use super::{MIGRATIONS, Result, Store, StoreError, StoreKey};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -74,17 +75,11 @@ const STEPS: &[(&str, &str)] = &[
     ),
 ];
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
 /// Move the damaged store at `path` aside and build a fresh one (same key) holding what could be
 /// read of the accounts, settings, passwords and outbox. The store must not be open.
 pub fn rebuild(path: &Path, key: Option<&StoreKey>) -> Result<Recovery> {
     let io = |p: &Path, e: std::io::Error| StoreError::Invalid(format!("{}: {e}", p.display()));
-    if keyed::file_kind(path).is_ok_and(|k| k == FileKind::Missing) {
+    if keyed::file_state(path).is_ok_and(|k| k == FileState::Missing) {
         return Err(StoreError::NotFound(path.display().to_string()));
     }
     check_key(path, key)?;

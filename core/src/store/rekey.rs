@@ -10,12 +10,14 @@
 //! Whoever keeps the key must keep the new one before calling this and the old one until it
 //! returns; [`crate::vault::passphrase`] and the shells try both after a crash.
 
-use super::keyed::{self, FileKind};
+use super::keyed;
+pub use super::keyed::{FileState, file_state as state};
 use super::{Result, StoreError, StoreKey};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+/// `path` with `suffix` appended to its file name (`store.sqlite` → `store.sqlite.next`).
+pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
@@ -37,31 +39,14 @@ pub fn is_plain(path: &Path) -> Result<bool> {
     Ok(state(path)? == FileState::Plain)
 }
 
-/// What a store file is, before it is opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileState {
-    Missing,
-    Plain,
-    Encrypted,
-}
-
-/// What the store file at `path` is (a file cut short is `Damaged`).
-pub fn state(path: &Path) -> Result<FileState> {
-    Ok(match keyed::file_kind(path)? {
-        FileKind::Missing => FileState::Missing,
-        FileKind::Plain => FileState::Plain,
-        FileKind::Encrypted => FileState::Encrypted,
-    })
-}
-
 /// Re-encrypt the store at `path` from `old` (`None`: a plain store) to `new`. The store must not
 /// be open elsewhere (lock the [`super::Store`] first). A wrong `old` key is refused with nothing
 /// changed.
 pub fn rekey_file(path: &Path, old: Option<&StoreKey>, new: &StoreKey) -> Result<()> {
-    match (keyed::file_kind(path)?, old) {
-        (FileKind::Missing, _) => return Err(StoreError::NotFound(path.display().to_string())),
-        (FileKind::Encrypted, None) => return Err(StoreError::KeyNeeded),
-        (FileKind::Plain, Some(_)) => return Err(StoreError::NotEncrypted),
+    match (state(path)?, old) {
+        (FileState::Missing, _) => return Err(StoreError::NotFound(path.display().to_string())),
+        (FileState::Encrypted, None) => return Err(StoreError::KeyNeeded),
+        (FileState::Plain, Some(_)) => return Err(StoreError::NotEncrypted),
         _ => {}
     }
     remove_leftovers(path);

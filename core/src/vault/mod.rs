@@ -67,17 +67,25 @@ impl StoreKey {
         StoreKey(self.0)
     }
 
-    /// SQLCipher's raw-key literal `x'…'`: used as is, without SQLCipher's own key derivation,
-    /// since the key is already random (or stretched by Argon2id).
-    pub(crate) fn sqlcipher_literal(&self) -> Zeroizing<String> {
-        let mut hex = Zeroizing::new(String::with_capacity(2 * KEY_LEN + 3));
-        hex.push_str("x'");
+    /// The key in lower-case hex (for the files key kept in the store's settings).
+    pub(crate) fn hex(&self) -> Zeroizing<String> {
+        let mut hex = Zeroizing::new(String::with_capacity(2 * KEY_LEN));
         for b in &self.0 {
             hex.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
             hex.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
         }
-        hex.push('\'');
         hex
+    }
+
+    /// SQLCipher's raw-key literal `x'…'`: used as is, without SQLCipher's own key derivation,
+    /// since the key is already random (or stretched by Argon2id).
+    pub(crate) fn sqlcipher_literal(&self) -> Zeroizing<String> {
+        let hex = self.hex();
+        let mut literal = Zeroizing::new(String::with_capacity(hex.len() + 3));
+        literal.push_str("x'");
+        literal.push_str(&hex);
+        literal.push('\'');
+        literal
     }
 }
 
