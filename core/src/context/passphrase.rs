@@ -66,29 +66,13 @@ fn open_store(dir: &Path, passphrase: &str) -> Result<Store> {
     if rekey::is_plain(&path)? {
         return Err(StoreError::NotEncrypted.into());
     }
-    let current = read_params(&kdf_path(dir))?;
-    let next = read_params(&next_kdf_path(dir))?;
-    if current.is_none() && next.is_none() {
+    if !kdf_path(dir).exists() && !next_kdf_path(dir).exists() {
         return Err(Error::Invalid(format!(
             "{}: missing: this store is not keyed by a passphrase",
             kdf_path(dir).display()
         )));
     }
-    for (params, promote) in [(current, false), (next, true)] {
-        let Some(params) = params else { continue };
-        match Store::open_with(&path, Some(derive(&params, passphrase)?)) {
-            Ok(store) => {
-                if promote {
-                    write_params(&kdf_path(dir), &params)?;
-                }
-                let _ = std::fs::remove_file(next_kdf_path(dir));
-                return Ok(store);
-            }
-            Err(StoreError::WrongKey) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(StoreError::WrongKey.into())
+    with_passphrase_key(dir, passphrase, |key| Store::open_with(&path, Some(key)))
 }
 
 /// Rebuild the damaged store of `dir` ([`crate::store::recover`]) with the key `passphrase` gives
@@ -99,18 +83,30 @@ pub fn recover_with_passphrase(
     passphrase: &str,
 ) -> Result<crate::store::recover::Recovery> {
     let path = dir.join("store.sqlite");
+    with_passphrase_key(dir, passphrase, |key| {
+        crate::store::recover::rebuild(&path, Some(&key))
+    })
+}
+
+/// `attempt` with the key `passphrase` gives under `store.kdf`, then, on `WrongKey`, under
+/// `store.kdf.next` (promoted to `store.kdf` when that is the one that works). A leftover
+/// `store.kdf.next` is deleted once a key works.
+fn with_passphrase_key<T>(
+    dir: &Path,
+    passphrase: &str,
+    mut attempt: impl FnMut(StoreKey) -> std::result::Result<T, StoreError>,
+) -> Result<T> {
     let current = read_params(&kdf_path(dir))?;
     let next = read_params(&next_kdf_path(dir))?;
     for (params, promote) in [(current, false), (next, true)] {
         let Some(params) = params else { continue };
-        let key = derive(&params, passphrase)?;
-        match crate::store::recover::rebuild(&path, Some(&key)) {
-            Ok(recovery) => {
+        match attempt(derive(&params, passphrase)?) {
+            Ok(done) => {
                 if promote {
                     write_params(&kdf_path(dir), &params)?;
                 }
                 let _ = std::fs::remove_file(next_kdf_path(dir));
-                return Ok(recovery);
+                return Ok(done);
             }
             Err(StoreError::WrongKey) => continue,
             Err(e) => return Err(e.into()),
