@@ -12,7 +12,7 @@ use std::sync::Arc;
 use zeroize::Zeroize;
 
 /// The core's key type from the shell's bytes, which are wiped.
-fn key_from(mut bytes: Vec<u8>) -> Result<StoreKey> {
+pub(crate) fn key_from(mut bytes: Vec<u8>) -> Result<StoreKey> {
     let key = StoreKey::from_slice(&bytes);
     bytes.zeroize();
     key.map_err(|e| PecError::invalid(e.to_string()))

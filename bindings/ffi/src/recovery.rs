@@ -1,10 +1,8 @@
 //! A damaged store (`PecError::StoreDamaged`) rebuilt so the user can resync from the server
 //! without losing what the server does not have. See `pec_core::store::recover`.
 
-use crate::error::{PecError, Result};
-use pec_core::vault::StoreKey;
+use crate::error::Result;
 use std::path::Path;
-use zeroize::Zeroize;
 
 /// What a rebuild kept and what it could not read.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -35,14 +33,7 @@ impl From<pec_core::store::recover::Recovery> for StoreRecovery {
 /// nothing.
 #[uniffi::export]
 pub fn recover_store(data_dir: String, store_key: Option<Vec<u8>>) -> Result<StoreRecovery> {
-    let key = match store_key {
-        Some(mut bytes) => {
-            let key = StoreKey::from_slice(&bytes);
-            bytes.zeroize();
-            Some(key.map_err(|e| PecError::invalid(e.to_string()))?)
-        }
-        None => None,
-    };
+    let key = store_key.map(crate::locking::key_from).transpose()?;
     let path = Path::new(&data_dir).join("store.sqlite");
     Ok(pec_core::store::recover::rebuild(&path, key.as_ref())?.into())
 }
