@@ -5,12 +5,14 @@
 
 use base64::Engine as _;
 use pec_core::Context;
-use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
+use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::compose::{Attachment, Draft, Mailbox};
 use pec_core::store::{ListQuery, View};
 use pec_core::sync::{BodyPolicy, SyncOptions};
 use pec_core::vault::StoreKey;
 use pec_sandbox::{Options, Sandbox};
+
+mod store_util;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -99,18 +101,9 @@ async fn nothing_readable_in_the_data_directory_after_sync_send_download_and_dra
     creds.set(U1.0, U1.1).expect("creds");
     let key = StoreKey::generate().expect("key");
     let ctx = Context::open_with(&data, creds, Some(key)).expect("context");
-    let imap = sb.imap_addr();
     let account = ctx
         .store()
-        .add_account(&AccountConfig {
-            address: U1.0.into(),
-            display_name: None,
-            imap_host: imap.ip().to_string(),
-            imap_port: imap.port(),
-            smtp_host: sb.smtp_addr.ip().to_string(),
-            smtp_port: sb.smtp_addr.port(),
-            ca_file: Some(sb.state.ca_file.clone()),
-        })
+        .add_account(&store_util::sandbox_account(&sb, U1.0))
         .expect("account");
 
     // Send a PEC to the box itself, with an attachment.

@@ -4,6 +4,7 @@
 //! The test runs itself as the child: with `PEC_SEND_CHILD_DIR` set, this same test function
 //! opens that data directory and sends what is queued, then exits.
 
+mod store_util;
 #[path = "send_support/mod.rs"]
 mod support;
 

@@ -1,6 +1,7 @@
 //! End to end: compose → outbox → SMTP submission to the sandbox PEC provider → receipts in the
 //! sender's INBOX (real Dovecot) → per-recipient states. No mocks.
 
+mod store_util;
 #[path = "send_support/mod.rs"]
 mod support;
 

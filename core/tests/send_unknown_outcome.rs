@@ -6,6 +6,7 @@
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
 mod imap_proxy;
+mod store_util;
 #[path = "send_support/mod.rs"]
 mod support;
 

@@ -4,10 +4,12 @@
 //! its message in the view but gets no details. Skips without Dovecot or the corpus (fails under
 //! CI=true).
 
-use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
+use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::store::{ListQuery, Store, View};
 use pec_core::sync::{SyncEngine, SyncOptions};
 use pec_sandbox::{Options, Sandbox};
+
+mod store_util;
 use std::sync::Arc;
 
 const U1: (&str, &str) = ("utente1@pec.sandbox.test", "password1");
@@ -40,17 +42,8 @@ async fn synced_invoices_fill_the_invoices_table() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open_in(dir.path()).expect("store");
-    let imap = sb.imap_addr();
     let account = store
-        .add_account(&AccountConfig {
-            address: U1.0.into(),
-            display_name: None,
-            imap_host: imap.ip().to_string(),
-            imap_port: imap.port(),
-            smtp_host: sb.smtp_addr.ip().to_string(),
-            smtp_port: sb.smtp_addr.port(),
-            ca_file: Some(sb.state.ca_file.clone()),
-        })
+        .add_account(&store_util::sandbox_account(&sb, U1.0))
         .expect("account");
     let creds = Arc::new(MemoryCredentialStore::new());
     creds.set(U1.0, U1.1).expect("creds");

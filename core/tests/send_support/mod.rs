@@ -71,16 +71,10 @@ pub fn fast_config(dir: &std::path::Path) -> OutboxConfig {
 }
 
 pub fn add_account(store: &Store, sb: &Sandbox) -> AccountId {
-    let imap = sb.imap_addr();
     store
         .add_account(&AccountConfig {
-            address: U1.0.into(),
             display_name: Some("Utente Uno".into()),
-            imap_host: imap.ip().to_string(),
-            imap_port: imap.port(),
-            smtp_host: sb.smtp_addr.ip().to_string(),
-            smtp_port: sb.smtp_addr.port(),
-            ca_file: Some(sb.state.ca_file.clone()),
+            ..crate::store_util::sandbox_account(sb, U1.0)
         })
         .expect("account")
 }

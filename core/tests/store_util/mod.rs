@@ -75,6 +75,18 @@ pub fn loopback_account(
     }
 }
 
+/// The account of `address` on the PEC sandbox `sb`: its IMAP and SMTP servers, its CA for TLS.
+pub fn sandbox_account(
+    sb: &pec_sandbox::Sandbox,
+    address: &str,
+) -> pec_core::accounts::AccountConfig {
+    pec_core::accounts::AccountConfig {
+        smtp_host: sb.smtp_addr.ip().to_string(),
+        smtp_port: sb.smtp_addr.port(),
+        ..loopback_account(address, sb.imap_addr(), &sb.state.ca_file)
+    }
+}
+
 /// A message whose body is `depth` multiparts nested in one another, `headers` (each ending in
 /// CRLF) on top.
 pub fn nested_multipart(headers: &str, depth: usize) -> Vec<u8> {
