@@ -32,6 +32,14 @@ pub fn store_state(data_dir: String) -> Result<StoreState> {
     })
 }
 
+/// Where the passwords of a passphrase-keyed directory live: `Store` means inside it.
+fn credentials_for(backend: CredentialBackend, data_dir: &str) -> Result<Credentials> {
+    Ok(match backend {
+        CredentialBackend::Store => Credentials::InStore,
+        other => Credentials::Given(credentials::builtin(other, Path::new(data_dir))?),
+    })
+}
+
 #[uniffi::export]
 impl App {
     /// Open (creating when needed) the data directory encrypted with a key stretched from
@@ -44,13 +52,33 @@ impl App {
         credentials: CredentialBackend,
         passphrase: String,
     ) -> Result<Arc<App>> {
-        let creds = match credentials {
-            CredentialBackend::Store => Credentials::InStore,
-            other => Credentials::Given(credentials::builtin(other, Path::new(&data_dir))?),
-        };
+        let creds = credentials_for(credentials, &data_dir)?;
         App::open_in(data_dir, |dir| {
             Context::open_with_passphrase(dir, creds, &passphrase)
         })
+    }
+
+    /// Open the encrypted data directory with the key of an earlier passphrase unlock (see
+    /// [`App::store_key`]) instead of the passphrase, with a built-in credential store: the
+    /// terminal client opens this way with the key it keeps in the OS keyring. A plain store is
+    /// `NotEncrypted` (never encrypted here), a wrong key `WrongKey`.
+    #[uniffi::constructor]
+    pub fn with_kept_key(
+        data_dir: String,
+        credentials: CredentialBackend,
+        store_key: Vec<u8>,
+    ) -> Result<Arc<App>> {
+        let key = crate::locking::key_from(store_key)?;
+        let creds = credentials_for(credentials, &data_dir)?;
+        App::open_in(data_dir, |dir| Context::open_keyed(dir, creds, key))
+    }
+
+    /// A copy of the key the store is open with (32 bytes), for a shell that keeps it in a
+    /// vault after a passphrase unlock so later opens skip the passphrase; the caller wipes its
+    /// copy. `Locked` while locked, `NotEncrypted` for a plain store.
+    pub fn store_key(&self) -> Result<Vec<u8>> {
+        let key = self.inner.ctx.store_key()?;
+        Ok(key.to_bytes().to_vec())
     }
 
     /// Encrypt this plain data directory with a key stretched from `passphrase`; reopen it with

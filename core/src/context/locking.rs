@@ -21,6 +21,13 @@ impl Context {
         self.store().is_unlocked()
     }
 
+    /// A copy of the key the store is open with, for a shell that keeps it in a vault after a
+    /// passphrase unlock. `Locked` while locked, `NotEncrypted` for a plain store.
+    pub fn store_key(&self) -> Result<StoreKey> {
+        let key = self.store().key_copy()?;
+        Ok(key.ok_or(crate::store::StoreError::NotEncrypted)?)
+    }
+
     /// Change the store key to `new` (or encrypt a plain store with it): the store is copied
     /// under the new key and renamed into place (see [`crate::store::rekey`]), so a crash leaves
     /// the old store or the new one. The caller keeps both keys until this returns. On failure

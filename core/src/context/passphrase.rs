@@ -128,6 +128,24 @@ impl Context {
         crate::files::create_private_dir(&dir)
             .map_err(|e| Error::Invalid(format!("{}: {e}", dir.display())))?;
         let store = open_store(&dir, passphrase)?;
+        Context::assemble_with(dir, store, creds)
+    }
+
+    /// Open the encrypted store of `data_dir` with its key itself, not the passphrase: for a
+    /// shell that kept the key of an earlier passphrase unlock in a vault (the terminal
+    /// client's `pec unlock` and the OS keyring). Never encrypts a plain store (`NotEncrypted`);
+    /// a wrong key is `WrongKey` and changes nothing.
+    pub fn open_keyed(
+        data_dir: impl AsRef<Path>,
+        creds: Credentials,
+        key: StoreKey,
+    ) -> Result<Context> {
+        let dir = checked_dir(data_dir.as_ref())?;
+        let store = Store::open_with(dir.join("store.sqlite"), Some(key))?;
+        Context::assemble_with(dir, store, creds)
+    }
+
+    fn assemble_with(dir: PathBuf, store: Store, creds: Credentials) -> Result<Context> {
         let creds: Arc<dyn CredentialStore> = match creds {
             Credentials::Given(c) => c,
             Credentials::InStore => {
@@ -176,6 +194,40 @@ mod tests {
     fn open(dir: &Path, passphrase: &str) -> Result<Context> {
         let creds = Credentials::Given(Arc::new(MemoryCredentialStore::default()));
         Context::open_with_passphrase(dir, creds, passphrase)
+    }
+
+    #[tokio::test]
+    async fn the_key_of_a_passphrase_unlock_opens_the_store_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = open(dir.path(), "frase").unwrap();
+        ctx.store()
+            .add_account(&AccountConfig::offline("a@pec.example"))
+            .unwrap();
+        let key = ctx.store_key().unwrap();
+        ctx.lock();
+        assert!(matches!(
+            ctx.store_key(),
+            Err(Error::Store(StoreError::Locked))
+        ));
+        drop(ctx);
+        let keyed = |key| Context::open_keyed(dir.path(), Credentials::InStore, key);
+        assert!(matches!(
+            keyed(StoreKey::generate().unwrap()),
+            Err(Error::Store(StoreError::WrongKey))
+        ));
+        let ctx = keyed(key).unwrap();
+        assert_eq!(ctx.store().accounts().unwrap().len(), 1);
+
+        let plain = tempfile::tempdir().unwrap();
+        drop(Context::open(plain.path(), Arc::new(MemoryCredentialStore::default())).unwrap());
+        assert!(matches!(
+            Context::open_keyed(
+                plain.path(),
+                Credentials::InStore,
+                StoreKey::generate().unwrap()
+            ),
+            Err(Error::Store(StoreError::NotEncrypted))
+        ));
     }
 
     #[tokio::test]
