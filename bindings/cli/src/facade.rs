@@ -31,18 +31,47 @@ pub fn open(data_dir: &Path) -> Result<Arc<App>, String> {
     let dir = data_dir.to_string_lossy().into_owned();
     let state = pec_ffi::store_state(dir.clone()).map_err(|e| opening(data_dir, &e))?;
     let app = match state {
-        StoreState::Plain => App::new(dir, CredentialBackend::File),
-        StoreState::Missing | StoreState::Encrypted => {
-            let passphrase = crate::passphrase::passphrase(state == StoreState::Missing)?;
-            App::with_passphrase(dir, CredentialBackend::Store, passphrase)
+        StoreState::Plain => {
+            App::new(dir, CredentialBackend::File).map_err(|e| opening(data_dir, &e))?
         }
-    }
-    .map_err(|e| opening(data_dir, &e))?;
+        StoreState::Encrypted if !crate::passphrase::given_on_stdin() => {
+            match with_kept_key(data_dir)? {
+                Some(app) => app,
+                None => open_with_passphrase(data_dir, state)?,
+            }
+        }
+        StoreState::Encrypted | StoreState::Missing => open_with_passphrase(data_dir, state)?,
+    };
     if let Some(pem) = signature_test_anchor() {
         app.add_signature_test_anchor(pem.clone())
             .map_err(|e| format!("--signature-test-anchor {pem}: {e}"))?;
     }
     Ok(app)
+}
+
+/// Open the encrypted store with its passphrase (created when `Missing`).
+pub fn open_with_passphrase(data_dir: &Path, state: StoreState) -> Result<Arc<App>, String> {
+    let dir = data_dir.to_string_lossy().into_owned();
+    let passphrase = crate::passphrase::passphrase(state == StoreState::Missing)?;
+    App::with_passphrase(dir, CredentialBackend::Store, passphrase)
+        .map_err(|e| opening(data_dir, &e))
+}
+
+/// Open with the key `pec unlock` kept in the OS keyring, if there is one. A kept key that no
+/// longer opens the store (changed elsewhere) is removed, and the passphrase is asked instead.
+fn with_kept_key(data_dir: &Path) -> Result<Option<Arc<App>>, String> {
+    let Some(key) = crate::keyring::kept_key(data_dir) else {
+        return Ok(None);
+    };
+    let dir = data_dir.to_string_lossy().into_owned();
+    match App::with_kept_key(dir, CredentialBackend::Store, key.to_vec()) {
+        Ok(app) => Ok(Some(app)),
+        Err(PecError::WrongKey | PecError::InvalidInput { .. }) => {
+            let _ = crate::keyring::forget_key(data_dir);
+            Ok(None)
+        }
+        Err(e) => Err(opening(data_dir, &e)),
+    }
 }
 
 /// Why the data directory did not open, in words for the terminal.

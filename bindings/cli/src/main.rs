@@ -12,6 +12,7 @@
 mod commands;
 mod facade;
 mod json;
+mod keyring;
 mod out;
 mod passphrase;
 mod progress;
@@ -76,6 +77,10 @@ enum Command {
     Encrypt(commands::encrypt::Args),
     /// Re-encrypt the store under a new passphrase.
     Rekey(commands::rekey::Args),
+    /// Keep the store key in the OS keyring until `pec lock`: no passphrase in between.
+    Unlock(commands::unlock::Args),
+    /// Remove the store key from the OS keyring.
+    Lock(commands::lock::Args),
     /// Rebuild a damaged store, keeping accounts and outbox (then `pec sync`).
     Recover(commands::recover::Args),
 }
@@ -109,6 +114,8 @@ fn main() -> ExitCode {
         Command::Forward(args) => commands::forward::run(&data_dir, args),
         Command::Encrypt(args) => commands::encrypt::run(&data_dir, args),
         Command::Rekey(args) => commands::rekey::run(&data_dir, args),
+        Command::Unlock(args) => commands::unlock::run(&data_dir, args),
+        Command::Lock(args) => commands::lock::run(&data_dir, args),
         Command::Recover(args) => commands::recover::run(&data_dir, args),
     }
 }

@@ -13,6 +13,12 @@ pub fn read_from_stdin() {
     let _ = FROM_STDIN.set(true);
 }
 
+/// True when the passphrase comes on standard input: it is then used even when the OS keyring
+/// holds the key, since the input that follows it belongs to the command.
+pub fn given_on_stdin() -> bool {
+    FROM_STDIN.get().is_some()
+}
+
 fn stdin_line(what: &str) -> Result<String, String> {
     let mut line = String::new();
     std::io::stdin()

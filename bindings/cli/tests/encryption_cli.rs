@@ -4,21 +4,17 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 mod common;
-use common::PEC;
 
 /// `pec --data-dir DIR ARGS` with exactly the passphrase variables given, and `input` on
 /// standard input.
 fn run(dir: &Path, env: &[(&str, &str)], input: &str, args: &[&str]) -> Output {
-    let mut c = Command::new(PEC);
+    let mut c = common::pec_command(dir);
     c.env_remove("PEC_PASSPHRASE")
         .env_remove("PEC_NEW_PASSPHRASE");
-    c.envs(env.iter().copied())
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args);
+    c.envs(env.iter().copied()).args(args);
     let mut child = c
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -163,6 +159,78 @@ fn a_plain_directory_is_encrypted_opened_by_its_passphrase_only_and_rekeyed() {
     assert_eq!(
         accounts(&run(dir, &third, "", &list)),
         ["studio@pec.example"]
+    );
+}
+
+/// `pec unlock` keeps the store key in a real keyring (GNOME Keyring on a private session bus):
+/// commands then need no passphrase until `pec lock`; a rekey updates the kept key; a kept key
+/// that stopped opening the store (rekeyed where the keyring was out of reach) is dropped and
+/// the passphrase asked; a passphrase given on standard input is used, not the kept key.
+#[test]
+fn the_keyring_keeps_the_store_key_from_unlock_to_lock() {
+    use pec_test_harness::secrets::{SecretService, secret_service_or_skip};
+    if !secret_service_or_skip("the_keyring_keeps_the_store_key_from_unlock_to_lock") {
+        return;
+    }
+    let keyring = SecretService::start().expect("keyring");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = &tmp.path().join("data");
+    let first = [("PEC_PASSPHRASE", "prima frase")];
+    let list = ["account", "list", "--json"];
+    assert!(accounts(&run(dir, &first, "", &list)).is_empty());
+    let json = |out: Output| -> serde_json::Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    // Out of the keyring's reach, unlock says why; inside it, it keeps the key.
+    assert!(stderr(&run(dir, &first, "", &["unlock"])).contains("keyring"));
+    common::use_keyring(dir, keyring.bus_address());
+    assert_eq!(
+        json(run(dir, &first, "", &["lock", "--json"]))["was_unlocked"],
+        false
+    );
+    assert!(stderr(&run(dir, &[], "", &["unlock"])).contains("PEC_PASSPHRASE"));
+    assert!(stderr(&run(dir, &[("PEC_PASSPHRASE", "no")], "", &["unlock"])).contains("wrong"));
+    assert_eq!(
+        json(run(dir, &first, "", &["unlock", "--json"]))["unlocked"],
+        true
+    );
+    assert!(accounts(&run(dir, &[], "", &list)).is_empty());
+    let mut stdin_list = vec!["--passphrase-stdin"];
+    stdin_list.extend(list);
+    assert!(stderr(&run(dir, &[], "sbagliata\n", &stdin_list)).contains("wrong passphrase"));
+
+    // A rekey keeps it unlocked under the new key; lock ends it.
+    let second = [
+        ("PEC_PASSPHRASE", "prima frase"),
+        ("PEC_NEW_PASSPHRASE", "seconda"),
+    ];
+    assert!(run(dir, &second, "", &["rekey"]).status.success());
+    assert!(accounts(&run(dir, &[], "", &list)).is_empty());
+    assert_eq!(
+        json(run(dir, &[], "", &["lock", "--json"]))["was_unlocked"],
+        true
+    );
+    assert!(stderr(&run(dir, &[], "", &list)).contains("PEC_PASSPHRASE"));
+
+    // A kept key the store no longer opens with is dropped, and the passphrase asked.
+    let now = [("PEC_PASSPHRASE", "seconda")];
+    assert!(run(dir, &now, "", &["unlock"]).status.success());
+    let third = [
+        ("PEC_PASSPHRASE", "seconda"),
+        ("PEC_NEW_PASSPHRASE", "terza"),
+        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus"),
+    ];
+    assert!(run(dir, &third, "", &["rekey"]).status.success());
+    assert!(stderr(&run(dir, &[], "", &list)).contains("PEC_PASSPHRASE"));
+    assert!(accounts(&run(dir, &[("PEC_PASSPHRASE", "terza")], "", &list)).is_empty());
+    assert_eq!(
+        json(run(dir, &[], "", &["lock", "--json"]))["was_unlocked"],
+        false
     );
 }
 

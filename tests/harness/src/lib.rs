@@ -17,6 +17,7 @@ pub mod forge;
 pub mod lmtp;
 pub mod pki;
 pub mod proxy;
+pub mod secrets;
 pub mod tls;
 
 pub use dovecot::{Delegate, DelegatePerms, Dovecot, DovecotConfig, FolderLayout, User};

@@ -30,16 +30,36 @@ pub fn forget_signature_anchor(dir: &Path) {
     let _ = std::fs::remove_file(anchor_note(dir));
 }
 
-/// `pec --data-dir DIR [--signature-test-anchor PEM] ARGS...`, whatever its outcome.
-pub fn pec(dir: &Path, args: &[&str]) -> Output {
+/// Where a test notes the session bus of its own keyring for `dir` (see `use_keyring`).
+fn bus_note(dir: &Path) -> std::path::PathBuf {
+    dir.with_extension("session-bus")
+}
+
+/// From now on every `pec` run on `dir` reaches the OS keyring on this D-Bus session. Without
+/// it a run has a session bus address that leads nowhere, so no test ever reaches the
+/// keyring of the desktop it runs on.
+pub fn use_keyring(dir: &Path, bus_address: &str) {
+    std::fs::write(bus_note(dir), bus_address).expect("bus note");
+}
+
+/// `pec --data-dir DIR [--signature-test-anchor PEM]`, with the test passphrase and keyring.
+pub fn pec_command(dir: &Path) -> Command {
+    let bus = std::fs::read_to_string(bus_note(dir))
+        .unwrap_or_else(|_| "unix:path=/nonexistent/pec-tests-have-no-session-bus".into());
     let mut c = Command::new(PEC);
     c.env("PEC_PASSPHRASE", PASSPHRASE)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
         .arg("--data-dir")
         .arg(dir);
     if let Ok(pem) = std::fs::read_to_string(anchor_note(dir)) {
         c.arg("--signature-test-anchor").arg(pem);
     }
-    c.args(args).output().expect("run pec")
+    c
+}
+
+/// `pec --data-dir DIR [--signature-test-anchor PEM] ARGS...`, whatever its outcome.
+pub fn pec(dir: &Path, args: &[&str]) -> Output {
+    pec_command(dir).args(args).output().expect("run pec")
 }
 
 /// Standard output of a `pec` run that must succeed.
@@ -92,10 +112,7 @@ pub fn account_add_with(
 
 /// `pec --data-dir DIR ARGS...` with `input` on standard input, whatever its outcome.
 pub fn pec_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
-    let mut c = Command::new(PEC)
-        .env("PEC_PASSPHRASE", PASSPHRASE)
-        .arg("--data-dir")
-        .arg(dir)
+    let mut c = pec_command(dir)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -165,10 +182,7 @@ pub fn find<'a>(rows: &'a [Value], key: &str, value: &str) -> &'a Value {
 #[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot see
 pub fn pec_peak_rss(dir: &Path, args: &[&str]) -> (bool, String, u64) {
     use std::io::Read;
-    let mut child = Command::new(PEC)
-        .env("PEC_PASSPHRASE", PASSPHRASE)
-        .arg("--data-dir")
-        .arg(dir)
+    let mut child = pec_command(dir)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
