@@ -47,7 +47,7 @@ class MainActivity : FragmentActivity() {
         window.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
         strings = stringsFor(Locale.getDefault().toLanguageTag())
         platform = AndroidPlatform(this)
-        navigator.shareIn(platform.received(intent))
+        platform.receive(intent, navigator::shareIn)
         setContent {
             PecTheme {
                 Surface(Modifier.fillMaxSize()) {
@@ -63,7 +63,7 @@ class MainActivity : FragmentActivity() {
 
     override fun onNewIntent(intent: Intent) {
         super.onNewIntent(intent)
-        navigator.shareIn(platform.received(intent))
+        platform.receive(intent, navigator::shareIn)
     }
 
     override fun onResume() {
@@ -73,9 +73,13 @@ class MainActivity : FragmentActivity() {
 
     override fun onStart() {
         super.onStart()
-        // The core decides and, when it must, has locked itself (store closed, key wiped).
+        // The core decides and, when it must, has locked itself (store closed, key wiped). Back
+        // locked (or in a new process), the copies handed to other apps are deleted.
         val core = PecApplication.coreOrNull(this)
-        if (core == null || core.cameToForeground(SystemClock.elapsedRealtime())) unlocked = false
+        if (core == null || core.cameToForeground(SystemClock.elapsedRealtime())) {
+            unlocked = false
+            platform.clearHandedOut()
+        }
     }
 
     override fun onStop() {
@@ -94,6 +98,7 @@ class MainActivity : FragmentActivity() {
                     try {
                         PecApplication.unlock(this@MainActivity, storeKey.open(authenticated))
                         unlocked = true
+                        platform.unlocked()
                     } catch (e: PecException.WrongKey) {
                         // The key was replaced (a new biometric enrolment invalidates the old
                         // one): the old store cannot be read any more and must be resynced.

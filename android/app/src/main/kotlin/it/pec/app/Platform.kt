@@ -22,19 +22,28 @@ import java.io.File
 /**
  * The screens' [Platform] on Android: a locked-down WebView, the share sheet and viewers through
  * the FileProvider (read grants for the chosen app only), the print framework, and the system
- * picker whose documents the core stages sealed in its data directory. Files handed to other apps
- * live under `cache/shared`, the FileProvider's only root. Create it in `onCreate` (it registers
- * the picker's result).
+ * picker whose documents the core stages sealed in its data directory. Create it in `onCreate`
+ * (it registers the picker's result).
+ *
+ * Files handed to other apps must be readable by them: they are plain copies under
+ * `cache/shared`, the FileProvider's only root, deleted by [clearHandedOut] when the app comes
+ * back locked and when a new process starts (not at the lock itself: the app that was handed a
+ * file may still be reading it then). Documents coming in (picked, or shared into the app) are
+ * never copied plain: while the core is locked their URIs wait, and they are staged sealed after
+ * the unlock ([unlocked]).
  */
 class AndroidPlatform(private val activity: FragmentActivity) : Platform {
     override val filesDir: String = File(activity.cacheDir, "shared").apply { mkdirs() }.path
 
+    /** Work on incoming documents that waits for the unlocked core. */
+    private val waiting = mutableListOf<() -> Unit>()
     private var picked: ((List<String>) -> Unit)? = null
     private val picker: ActivityResultLauncher<Array<String>> =
         activity.registerForActivityResult(ActivityResultContracts.OpenMultipleDocuments()) { uris ->
-            val paths = uris.mapNotNull(::stageIn)
-            picked?.invoke(paths)
+            val done = picked
             picked = null
+            // "Lock immediately" locks while the picker covers the app: the URIs then wait.
+            whenUnlocked { done?.invoke(uris.mapNotNull(::stageIn)) }
         }
 
     @Composable
@@ -97,14 +106,35 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
         picker.launch(arrayOf("*/*"))
     }
 
-    /** The files another app shared with `intent` (ACTION_SEND, ACTION_SEND_MULTIPLE), copied in. */
-    fun received(intent: Intent): List<String> {
+    /**
+     * The files another app shared with `intent` (ACTION_SEND, ACTION_SEND_MULTIPLE), staged sealed
+     * by the core and given to [onStaged], at once or after the unlock. The sharing app's read
+     * grant lasts as long as this activity, so the URIs can wait for the unlock.
+     */
+    fun receive(intent: Intent, onStaged: (List<String>) -> Unit) {
         val uris = when (intent.action) {
             Intent.ACTION_SEND -> listOfNotNull(IntentCompat.getParcelableExtra(intent, Intent.EXTRA_STREAM, Uri::class.java))
             Intent.ACTION_SEND_MULTIPLE -> IntentCompat.getParcelableArrayListExtra(intent, Intent.EXTRA_STREAM, Uri::class.java).orEmpty()
             else -> emptyList()
         }
-        return uris.mapNotNull(::stageIn)
+        if (uris.isNotEmpty()) whenUnlocked { onStaged(uris.mapNotNull(::stageIn)) }
+    }
+
+    /** The core is unlocked: stage what waited for it. */
+    fun unlocked() {
+        val work = waiting.toList()
+        waiting.clear()
+        work.forEach { it() }
+    }
+
+    /** Delete every plain copy handed to other apps. */
+    fun clearHandedOut() {
+        File(filesDir).listFiles()?.forEach { it.deleteRecursively() }
+    }
+
+    private fun whenUnlocked(work: () -> Unit) {
+        val core = PecApplication.coreOrNull(activity)
+        if (core != null && !core.isLocked()) work() else waiting += work
     }
 
     private fun uriOf(path: String): Uri =
@@ -115,12 +145,11 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
             ?.use { c -> if (c.moveToFirst()) c.getString(0) else null }
 
     /**
-     * Stream a picked document to the core, which stages it sealed in the data directory (never
-     * whole in memory, never a plain copy). While the core is locked (a file shared into the app
-     * before the unlock) it falls back to a private plain copy.
+     * Stream a document to the core, which stages it sealed in the data directory (never whole in
+     * memory, never a plain copy). Called only while the core is unlocked.
      */
     private fun stageIn(uri: Uri): String? {
-        val core = PecApplication.coreOrNull(activity)?.takeIf { !it.isLocked() } ?: return copyIn(uri)
+        val core = PecApplication.core(activity)
         val stage = core.stageAttachment(displayName(uri) ?: "file")
         val opened = activity.contentResolver.openInputStream(uri)?.use { input ->
             val buffer = ByteArray(256 * 1024)
@@ -131,17 +160,6 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
             }
         }
         return opened?.let { runBlocking { stage.finish() }.path }
-    }
-
-    /** Stream a document into a private plain copy (never whole in memory), named as it was. */
-    private fun copyIn(uri: Uri): String? {
-        val name = displayName(uri)
-        val dir = File(filesDir, "picked-${System.nanoTime()}").apply { mkdirs() }
-        val target = File(dir, File(name ?: "file").name.ifBlank { "file" })
-        return activity.contentResolver.openInputStream(uri)?.use { input ->
-            target.outputStream().use { input.copyTo(it) }
-            target.path
-        }
     }
 }
 
