@@ -44,6 +44,24 @@ impl App {
         App::open_encrypted(data_dir, Arc::new(ForeignStore(secrets)), key)
     }
 
+    /// Open the data directory with `store_key` like [`App::with_store_key`]; but when the
+    /// store there is encrypted under another key (`WrongKey`: the vault lost the old key, as
+    /// Android does when a new biometric is enrolled), delete it and everything sealed beside it
+    /// and start a new store. Only after the user agreed: the accounts are added again, the mail
+    /// comes back from the server, and unsent PEC are gone with the key.
+    #[uniffi::constructor]
+    pub fn start_again(
+        data_dir: String,
+        secrets: Arc<dyn SecretStore>,
+        store_key: Vec<u8>,
+    ) -> Result<Arc<App>> {
+        let key = key_from(store_key)?;
+        let creds = Arc::new(ForeignStore(secrets));
+        App::open_in(data_dir, |dir| {
+            pec_core::Context::start_again(dir, creds, key)
+        })
+    }
+
     /// Lock now: the core closes the store and forgets the key; a sync under way stops at its
     /// next step with nothing half-written, and queued sends stay queued.
     pub fn lock(&self) {

@@ -14,6 +14,7 @@ mod error;
 mod evidence;
 mod invoices;
 mod locking;
+mod lost_key;
 mod mail;
 mod menu;
 mod passphrase;
@@ -117,6 +118,7 @@ impl Context {
         };
         ctx.outbox().seal_plain_files()?;
         ctx.outbox().clear_staged();
+        lost_key::clear_forgotten(ctx.data_dir());
         Ok(ctx)
     }
 

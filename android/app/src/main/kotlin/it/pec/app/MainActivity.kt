@@ -19,6 +19,7 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.core.content.ContextCompat
 import androidx.fragment.app.FragmentActivity
+import it.pec.app.ui.KeyLostScreen
 import it.pec.app.ui.LockScreen
 import it.pec.app.ui.Navigator
 import it.pec.app.ui.PecApp
@@ -36,6 +37,8 @@ import java.util.Locale
  */
 class MainActivity : FragmentActivity() {
     private var unlocked by mutableStateOf(false)
+    /** The store refused the vault's key: the vault lost the old one (see [KeyLostScreen]). */
+    private var keyLost by mutableStateOf(false)
     private lateinit var strings: Strings
     private lateinit var platform: AndroidPlatform
     /** Kept by the activity: the place in the app and shared files outlive the lock screen. */
@@ -51,10 +54,10 @@ class MainActivity : FragmentActivity() {
         setContent {
             PecTheme {
                 Surface(Modifier.fillMaxSize()) {
-                    if (unlocked) {
-                        PecApp(PecApplication.core(this), strings, platform, navigator)
-                    } else {
-                        LockScreen(strings, ::authenticate)
+                    when {
+                        unlocked -> PecApp(PecApplication.core(this), strings, platform, navigator)
+                        keyLost -> KeyLostScreen(strings) { authenticate(startAgain = true) }
+                        else -> LockScreen(strings) { authenticate() }
                     }
                 }
             }
@@ -68,7 +71,7 @@ class MainActivity : FragmentActivity() {
 
     override fun onResume() {
         super.onResume()
-        if (!unlocked) authenticate()
+        if (!unlocked && !keyLost) authenticate()
     }
 
     override fun onStart() {
@@ -87,7 +90,8 @@ class MainActivity : FragmentActivity() {
         PecApplication.coreOrNull(this)?.wentToBackground(SystemClock.elapsedRealtime())
     }
 
-    private fun authenticate() {
+    /** Ask the platform to authenticate, then unlock with the released key (or start again). */
+    private fun authenticate(startAgain: Boolean = false) {
         val cipher = storeKey.cipher()
         val prompt = BiometricPrompt(
             this,
@@ -95,13 +99,21 @@ class MainActivity : FragmentActivity() {
             object : BiometricPrompt.AuthenticationCallback() {
                 override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) {
                     val authenticated = result.cryptoObject?.cipher ?: return
+                    val key = storeKey.open(authenticated)
                     try {
-                        PecApplication.unlock(this@MainActivity, storeKey.open(authenticated))
+                        if (startAgain) {
+                            PecApplication.startAgain(this@MainActivity, key)
+                        } else {
+                            PecApplication.unlock(this@MainActivity, key)
+                        }
+                        keyLost = false
                         unlocked = true
                         platform.unlocked()
                     } catch (e: PecException.WrongKey) {
-                        // The key was replaced (a new biometric enrolment invalidates the old
-                        // one): the old store cannot be read any more and must be resynced.
+                        // A new biometric enrolment invalidated the old key: the store cannot be
+                        // read any more; the user decides whether to start again.
+                        keyLost = true
+                    } catch (e: PecException) {
                         Toast.makeText(this@MainActivity, strings.error(errorCode(e)), Toast.LENGTH_LONG).show()
                     }
                 }

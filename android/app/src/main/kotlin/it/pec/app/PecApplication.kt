@@ -25,16 +25,34 @@ class PecApplication : Application() {
         try {
             val app = opened
             if (app == null) {
-                val dir = File(noBackupFilesDir, "pec").apply { mkdirs() }
-                val core = App.withStoreKey(dir.path, KeystoreSecrets(this), key.copyOf())
-                opened = core
-                SyncWorker.schedule(this, runBlocking { core.settings() }.syncMinutes.toLong())
+                started(App.withStoreKey(dataDir().path, KeystoreSecrets(this), key.copyOf()))
             } else {
                 runBlocking { app.unlock(key.copyOf()) }
             }
         } finally {
             key.fill(0)
         }
+    }
+
+    /**
+     * The vault lost the old key (the core said WrongKey) and the user agreed: the core deletes
+     * the unreadable store and opens a new one under [key], which is zeroed.
+     */
+    fun startAgain(key: ByteArray) {
+        try {
+            opened?.close()
+            opened = null
+            started(App.startAgain(dataDir().path, KeystoreSecrets(this), key.copyOf()))
+        } finally {
+            key.fill(0)
+        }
+    }
+
+    private fun dataDir() = File(noBackupFilesDir, "pec").apply { mkdirs() }
+
+    private fun started(core: App) {
+        opened = core
+        SyncWorker.schedule(this, runBlocking { core.settings() }.syncMinutes.toLong())
     }
 
     companion object {
@@ -47,5 +65,7 @@ class PecApplication : Application() {
         fun coreOrNull(context: Context): App? = of(context).opened
 
         fun unlock(context: Context, key: ByteArray) = of(context).unlock(key)
+
+        fun startAgain(context: Context, key: ByteArray) = of(context).startAgain(key)
     }
 }

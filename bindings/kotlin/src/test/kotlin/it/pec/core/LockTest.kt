@@ -92,6 +92,33 @@ class LockTest {
         }
     }
 
+    /**
+     * The vault lost the key (Android invalidates it when a fingerprint is enrolled): the store
+     * refuses the new one, and only `startAgain`, after the user agreed, replaces it with a new
+     * store under the new key. With the right key `startAgain` changes nothing.
+     */
+    @Test
+    fun aLostKeyStartsAgainOnlyWhenAsked() = runBlocking {
+        val dir = Files.createTempDirectory("pec-kt-lost").toFile()
+        val vault = Vault()
+        vault.keepStoreKey(newStoreKey())
+        App.withStoreKey(dir.path, vault, vault.storeKey()).use { app ->
+            app.addAccount(account("demo@pec.example"))
+        }
+        App.startAgain(dir.path, vault, vault.storeKey()).use { app ->
+            assertEquals(1, app.accounts().size)
+        }
+        vault.keepStoreKey(newStoreKey())
+        refused<PecException.WrongKey> { App.withStoreKey(dir.path, vault, vault.storeKey()).close() }
+        App.startAgain(dir.path, vault, vault.storeKey()).use { app ->
+            assertEquals(emptyList<AccountInfo>(), app.accounts())
+            app.addAccount(account("demo@pec.example"))
+        }
+        App.withStoreKey(dir.path, vault, vault.storeKey()).use { app ->
+            assertEquals(1, app.accounts().size)
+        }
+    }
+
     /** A picked document goes in sealed, in chunks, and leaves inside the queued PEC. */
     @Test
     fun aPickedDocumentIsStagedSealedAndQueued() = runBlocking {

@@ -39,6 +39,11 @@ interface Strings {
     val unlock: String
     /** The platform prompt's way out when it takes biometrics only. */
     val cancel: String
+    /** The vault lost the store key (a new biometric was enrolled): why, and the way on. */
+    val keyLostTitle: String
+    val keyLostText: String
+    val startAgain: String
+    val startAgainConfirm: String
     /** The ☰ button's meaning, for screen readers. */
     val menu: String
     /** Notification channels. */
@@ -363,6 +368,10 @@ object Italian : Strings {
     override val unlockTitle = "Sblocca la PEC"
     override val unlock = "Sblocca"
     override val cancel = "Annulla"
+    override val keyLostTitle = "La chiave di questo dispositivo è cambiata"
+    override val keyLostText = "Su questo dispositivo è stata aggiunta un'impronta o un volto: per sicurezza la chiave che proteggeva la posta salvata qui è stata cancellata, e quei dati non si possono più leggere. La posta resta sul server del gestore: ricomincia, aggiungi di nuovo le caselle e tornerà. I messaggi in attesa di invio da questo dispositivo sono persi."
+    override val startAgain = "Ricomincia"
+    override val startAgainConfirm = "Cancellare i dati illeggibili di questo dispositivo e ricominciare?"
     override val menu = "Menu"
     override val channelNewMail = "Nuove PEC"
     override val channelReceipts = "Ricevute"
@@ -574,6 +583,10 @@ object English : Strings {
     override val unlockTitle = "Unlock your PEC"
     override val unlock = "Unlock"
     override val cancel = "Cancel"
+    override val keyLostTitle = "The key of this device changed"
+    override val keyLostText = "A fingerprint or face was added to this device, so the key that protected the mail kept here was deleted for safety, and that data can no longer be read. The mail stays on your provider's server: start again, add your mailboxes again, and it comes back. Messages waiting to be sent from this device are lost."
+    override val startAgain = "Start again"
+    override val startAgainConfirm = "Delete the unreadable data on this device and start again?"
     override val menu = "Menu"
     override val channelNewMail = "New PEC"
     override val channelReceipts = "Receipts"
@@ -785,6 +798,10 @@ object Romanian : Strings {
     override val unlockTitle = "Deblochează PEC"
     override val unlock = "Deblochează"
     override val cancel = "Anulează"
+    override val keyLostTitle = "Cheia acestui dispozitiv s-a schimbat"
+    override val keyLostText = "Pe acest dispozitiv a fost adăugată o amprentă sau o față, așa că cheia care proteja corespondența păstrată aici a fost ștearsă din motive de siguranță, iar acele date nu mai pot fi citite. Corespondența rămâne pe serverul furnizorului: începeți din nou, adăugați din nou căsuțele și va reveni. Mesajele care așteptau să fie trimise de pe acest dispozitiv sunt pierdute."
+    override val startAgain = "Începeți din nou"
+    override val startAgainConfirm = "Ștergeți datele ilizibile de pe acest dispozitiv și începeți din nou?"
     override val menu = "Meniu"
     override val channelNewMail = "PEC noi"
     override val channelReceipts = "Confirmări"

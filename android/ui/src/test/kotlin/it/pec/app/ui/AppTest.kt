@@ -33,6 +33,20 @@ class AppTest {
     }
 
     @Test
+    fun aLostKeyStartsAgainOnlyAfterTheUserConfirms() {
+        var startedAgain = 0
+        compose.setContent { KeyLostScreen(English) { startedAgain++ } }
+        compose.onNodeWithText("The key of this device changed").assertExists()
+        compose.onNodeWithTag("start-again").performClick()
+        compose.onNodeWithText("Cancel").performClick()
+        compose.runOnIdle { assertEquals(0, startedAgain) }
+        compose.onNodeWithTag("start-again").performClick()
+        compose.onNodeWithTag("start-again-confirm").performClick()
+        compose.runOnIdle { assertEquals(1, startedAgain) }
+        compose.onNodeWithTag("start-again-confirm").assertDoesNotExist()
+    }
+
+    @Test
     fun unlockedTheInboxIsShownAndTheMenuOpensTheDrawer() = withApp { app, _ ->
         val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
         val receipt = runBlocking {
