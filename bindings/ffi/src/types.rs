@@ -741,6 +741,41 @@ pub struct SentProof {
     /// Recipients with a certified delivery receipt.
     pub delivered: u32,
     pub failed: u32,
+    /// The one sentence the banner says, decided here so every shell says the same.
+    pub verdict: SentVerdict,
+}
+
+/// What a sent PEC's receipts prove, from the worst: any failure first, then delivered to all,
+/// to some, accepted only, nothing yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SentVerdict {
+    /// At least one recipient's delivery failed (`failed` of `recipients`).
+    Failed,
+    /// A certified delivery receipt for every recipient.
+    Delivered,
+    /// Delivered to `delivered` of `recipients` so far.
+    PartlyDelivered,
+    /// The sender's provider accepted it; no delivery yet.
+    Accepted,
+    /// Not even the acceptance receipt yet.
+    Waiting,
+}
+
+impl SentVerdict {
+    fn of(p: &pec_core::context::SentProof) -> SentVerdict {
+        if p.failed > 0 {
+            SentVerdict::Failed
+        } else if p.recipients > 0 && p.delivered == p.recipients {
+            SentVerdict::Delivered
+        } else if p.delivered > 0 {
+            SentVerdict::PartlyDelivered
+        } else if p.accepted {
+            SentVerdict::Accepted
+        } else {
+            SentVerdict::Waiting
+        }
+    }
 }
 
 impl From<pec_core::context::SentProof> for SentProof {
@@ -750,7 +785,33 @@ impl From<pec_core::context::SentProof> for SentProof {
             recipients: p.recipients,
             delivered: p.delivered,
             failed: p.failed,
+            verdict: SentVerdict::of(&p),
         }
+    }
+}
+
+#[cfg(test)]
+mod sent_verdict_tests {
+    use super::*;
+
+    fn verdict(accepted: bool, recipients: u32, delivered: u32, failed: u32) -> SentVerdict {
+        let p = pec_core::context::SentProof {
+            accepted,
+            recipients,
+            delivered,
+            failed,
+        };
+        SentProof::from(p).verdict
+    }
+
+    #[test]
+    fn a_failure_outweighs_deliveries_and_all_delivered_outweighs_some() {
+        assert_eq!(verdict(true, 3, 2, 1), SentVerdict::Failed);
+        assert_eq!(verdict(true, 3, 3, 0), SentVerdict::Delivered);
+        assert_eq!(verdict(true, 3, 1, 0), SentVerdict::PartlyDelivered);
+        assert_eq!(verdict(true, 3, 0, 0), SentVerdict::Accepted);
+        assert_eq!(verdict(false, 3, 0, 0), SentVerdict::Waiting);
+        assert_eq!(verdict(false, 0, 0, 0), SentVerdict::Waiting);
     }
 }
 

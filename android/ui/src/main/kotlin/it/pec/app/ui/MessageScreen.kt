@@ -34,6 +34,7 @@ import it.pec.core.ComposeDraft
 import it.pec.core.DeniedAction
 import it.pec.core.MessageAction
 import it.pec.core.MessageView
+import it.pec.core.SentVerdict
 import it.pec.core.SignatureState
 import it.pec.core.ViewRef
 import kotlinx.coroutines.launch
@@ -208,8 +209,9 @@ private fun Banner(view: MessageView, strings: Strings) {
     val state = view.pec.signature.state
     val sent = view.sent
     val colour = when {
-        sent != null && sent.failed > 0u -> MaterialTheme.colorScheme.errorContainer
-        sent != null && sent.delivered > 0u -> MaterialTheme.colorScheme.primaryContainer
+        sent?.verdict == SentVerdict.FAILED -> MaterialTheme.colorScheme.errorContainer
+        sent?.verdict == SentVerdict.DELIVERED || sent?.verdict == SentVerdict.PARTLY_DELIVERED ->
+            MaterialTheme.colorScheme.primaryContainer
         sent != null -> MaterialTheme.colorScheme.surfaceVariant
         state == SignatureState.VALID -> MaterialTheme.colorScheme.primaryContainer
         state == SignatureState.INVALID -> MaterialTheme.colorScheme.errorContainer

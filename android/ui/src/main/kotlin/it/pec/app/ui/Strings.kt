@@ -4,6 +4,7 @@ import it.pec.core.AccountAction
 import it.pec.core.BuyerOutcome
 import it.pec.core.ReceiptKind
 import it.pec.core.SentProof
+import it.pec.core.SentVerdict
 import it.pec.core.SdiMessageKind
 import it.pec.core.DeliveryStep
 import it.pec.core.DownloadPolicy
@@ -389,12 +390,12 @@ object Italian : Strings {
         SignatureState.ABSENT -> "Non certificata: nessuna firma del gestore"
         SignatureState.NOT_CHECKED -> "Non ancora verificata: il messaggio non è scaricato"
     }
-    override fun sentProof(p: SentProof) = when {
-        p.failed > 0u -> "Non consegnata a ${p.failed} destinatari su ${p.recipients}: vedi le ricevute"
-        p.recipients > 0u && p.delivered == p.recipients -> "Consegnata: le ricevute di consegna del gestore lo certificano"
-        p.delivered > 0u -> "Consegnata a ${p.delivered} destinatari su ${p.recipients}"
-        p.accepted -> "Accettata dal tuo gestore: si attende la consegna"
-        else -> "In attesa della ricevuta di accettazione"
+    override fun sentProof(p: SentProof) = when (p.verdict) {
+        SentVerdict.FAILED -> "Non consegnata a ${p.failed} destinatari su ${p.recipients}: vedi le ricevute"
+        SentVerdict.DELIVERED -> "Consegnata: le ricevute di consegna del gestore lo certificano"
+        SentVerdict.PARTLY_DELIVERED -> "Consegnata a ${p.delivered} destinatari su ${p.recipients}"
+        SentVerdict.ACCEPTED -> "Accettata dal tuo gestore: si attende la consegna"
+        SentVerdict.WAITING -> "In attesa della ricevuta di accettazione"
     }
     override val tampered = "Intestazioni in contrasto con i dati firmati: il messaggio è stato modificato dopo l'invio"
     override val notDownloaded = "Messaggio non ancora scaricato"
@@ -604,12 +605,12 @@ object English : Strings {
         SignatureState.ABSENT -> "Not certified: no provider signature"
         SignatureState.NOT_CHECKED -> "Not checked yet: the message is not downloaded"
     }
-    override fun sentProof(p: SentProof) = when {
-        p.failed > 0u -> "Not delivered to ${p.failed} of ${p.recipients} recipients: see the receipts"
-        p.recipients > 0u && p.delivered == p.recipients -> "Delivered: the provider's delivery receipts certify it"
-        p.delivered > 0u -> "Delivered to ${p.delivered} of ${p.recipients} recipients"
-        p.accepted -> "Accepted by your provider: waiting for the delivery"
-        else -> "Waiting for the acceptance receipt"
+    override fun sentProof(p: SentProof) = when (p.verdict) {
+        SentVerdict.FAILED -> "Not delivered to ${p.failed} of ${p.recipients} recipients: see the receipts"
+        SentVerdict.DELIVERED -> "Delivered: the provider's delivery receipts certify it"
+        SentVerdict.PARTLY_DELIVERED -> "Delivered to ${p.delivered} of ${p.recipients} recipients"
+        SentVerdict.ACCEPTED -> "Accepted by your provider: waiting for the delivery"
+        SentVerdict.WAITING -> "Waiting for the acceptance receipt"
     }
     override val tampered = "Headers contradict the signed data: the message was changed after it was sent"
     override val notDownloaded = "Message not downloaded yet"
@@ -842,12 +843,12 @@ object Romanian : Strings {
         SignatureState.ABSENT -> "Necertificat: fără semnătura furnizorului"
         SignatureState.NOT_CHECKED -> "Neverificat încă: mesajul nu este descărcat"
     }
-    override fun sentProof(p: SentProof) = when {
-        p.failed > 0u -> "Nelivrată la ${p.failed} din ${p.recipients} destinatari: vezi chitanțele"
-        p.recipients > 0u && p.delivered == p.recipients -> "Livrată: chitanțele de livrare ale furnizorului o certifică"
-        p.delivered > 0u -> "Livrată la ${p.delivered} din ${p.recipients} destinatari"
-        p.accepted -> "Acceptată de furnizorul tău: se așteaptă livrarea"
-        else -> "Se așteaptă chitanța de acceptare"
+    override fun sentProof(p: SentProof) = when (p.verdict) {
+        SentVerdict.FAILED -> "Nelivrată la ${p.failed} din ${p.recipients} destinatari: vezi chitanțele"
+        SentVerdict.DELIVERED -> "Livrată: chitanțele de livrare ale furnizorului o certifică"
+        SentVerdict.PARTLY_DELIVERED -> "Livrată la ${p.delivered} din ${p.recipients} destinatari"
+        SentVerdict.ACCEPTED -> "Acceptată de furnizorul tău: se așteaptă livrarea"
+        SentVerdict.WAITING -> "Se așteaptă chitanța de acceptare"
     }
     override val tampered = "Anteturile contrazic datele semnate: mesajul a fost modificat după trimitere"
     override val notDownloaded = "Mesajul nu este încă descărcat"
