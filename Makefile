@@ -4,7 +4,7 @@
 CARGO ?= cargo
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: test build lint fmt bench fuzz kotlin-test android-ui-test screenshots demo bindings
+.PHONY: test build lint fmt bench fuzz kotlin-test android-ui-test swift-check screenshots demo bindings
 
 build:
 	$(CARGO) build --workspace --all-targets
@@ -18,12 +18,14 @@ endif
 # Every suite always runs; Kotlin and the screens first, so that the last lines are the Rust runner's
 # summary (what CI reads). Any failing fails the target.
 test: build
-	@kt=0; ui=0; $(MAKE) --no-print-directory kotlin-test || kt=$$?; \
+	@kt=0; ui=0; sw=0; $(MAKE) --no-print-directory kotlin-test || kt=$$?; \
 	$(MAKE) --no-print-directory android-ui-test || ui=$$?; \
+	$(MAKE) --no-print-directory swift-check || sw=$$?; \
 	$(RUST_TESTS); rt=$$?; \
 	if [ $$kt -ne 0 ]; then echo "kotlin-test failed (exit $$kt)" >&2; fi; \
 	if [ $$ui -ne 0 ]; then echo "android-ui-test failed (exit $$ui)" >&2; fi; \
-	[ $$kt -eq 0 ] && [ $$ui -eq 0 ] && [ $$rt -eq 0 ]
+	if [ $$sw -ne 0 ]; then echo "swift-check failed (exit $$sw)" >&2; fi; \
+	[ $$kt -eq 0 ] && [ $$ui -eq 0 ] && [ $$sw -eq 0 ] && [ $$rt -eq 0 ]
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -50,6 +52,12 @@ kotlin-test:
 # Multiplatform, headless, against the real facade (android/ui/run-tests.sh).
 android-ui-test:
 	android/ui/run-tests.sh
+
+# The iOS app and the Swift layer without a Swift compiler: every file parses, every facade call
+# matches the generated bindings' names and labels, every string key is in the catalog in three
+# languages (ios/check.sh; a parse and name check, not a compile).
+swift-check:
+	ios/check.sh
 
 # Every screen of the app as PNG (phone and tablet, light and dark) from a real sandbox session,
 # into android/ui/build/screenshots/.

@@ -1,0 +1,56 @@
+import BackgroundTasks
+import PecKit
+import UserNotifications
+
+/// The periodic sync while the app is away (`BGAppRefreshTask`): one pass per account when iOS
+/// grants the time, and a local notification for what arrived. It runs only while the core is
+/// open and unlocked: a locked store has no key, and nothing is read or written without it.
+enum BackgroundRefresh {
+    static let identifier = "it.pec.app.sync"
+
+    /// Called once at launch, before the app finishes launching.
+    static func register() {
+        BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { given in
+            guard let given = given as? BGAppRefreshTask else { return }
+            let task = TaskBox(given)
+            let work = Task { @MainActor in
+                task.task.setTaskCompleted(success: await refresh())
+            }
+            given.expirationHandler = { work.cancel() }
+        }
+    }
+
+    /// Ask for the next refresh, no earlier than `minutes` from now (the settings' interval).
+    static func schedule(minutes: UInt32) {
+        let request = BGAppRefreshTaskRequest(identifier: identifier)
+        request.earliestBeginDate = Date(timeIntervalSinceNow: TimeInterval(max(minutes, 15)) * 60)
+        try? BGTaskScheduler.shared.submit(request)
+    }
+
+    @MainActor
+    private static func refresh() async -> Bool {
+        guard let app = Session.current?.openCore, !app.isLocked() else { return false }
+        defer { schedule(minutes: 15) }
+        do {
+            for account in try await app.accounts() where account.capabilities.canSync {
+                let summary = try await app.sync(accountId: account.id, bodies: .small, listener: nil)
+                await Notifications.arrived(summary, account: account)
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// A BGTask is not marked Sendable; completing it is safe from any thread, as Apple documents.
+private final class TaskBox: @unchecked Sendable {
+    let task: BGAppRefreshTask
+    init(_ task: BGAppRefreshTask) { self.task = task }
+}
+
+/// The one app model of the process, for the background task (set by the root screen).
+@MainActor
+enum Session {
+    static weak var current: AppModel?
+}

@@ -1,0 +1,174 @@
+import PecKit
+import PhotosUI
+import SwiftUI
+import UniformTypeIdentifiers
+
+/// The draft as typed and the core's check of it. Every change asks the core to check the whole
+/// draft (recipients certified or not, blocked files, size × recipients against the provider's
+/// limit); sending queues the PEC in the outbox (never lost) and submits it. There is no Bcc
+/// field: PEC has none.
+@Observable @MainActor
+final class ComposeModel {
+    var to: [String]
+    var cc: [String]
+    var subject: String
+    var text: String
+    var attachments: [OutgoingAttachment]
+    var receipt: RequestedReceipt
+    var priority: MessagePriority
+    private let inReplyTo: String?
+    private let references: [String]
+    private(set) var check: DraftCheck?
+    private(set) var sending = false
+    private(set) var sent: SendResult?
+    private(set) var draftSaved = false
+    private(set) var errorCode: String?
+
+    init(start: ComposeDraft?) {
+        to = start?.to ?? []
+        cc = start?.cc ?? []
+        subject = start?.subject ?? ""
+        text = start?.text ?? ""
+        attachments = start?.attachments ?? []
+        receipt = start?.receipt ?? .completa
+        priority = start?.priority ?? .normal
+        inReplyTo = start?.inReplyTo
+        references = start?.references ?? []
+    }
+
+    /// The core found nothing that stops the sending.
+    var sendable: Bool { check?.problems.isEmpty == true && !sending && sent == nil }
+
+    var draft: ComposeDraft {
+        ComposeDraft(
+            to: to, cc: cc, subject: subject, text: text, attachments: attachments, receipt: receipt,
+            inReplyTo: inReplyTo, bcc: [], html: nil, priority: priority, signature: nil, references: references)
+    }
+
+    /// Check the draft as it is now (the view calls it a moment after each change).
+    func recheck(_ app: App, accountId: Int64) async {
+        let asked = draft
+        do {
+            let result = try await app.checkDraft(accountId: accountId, draft: asked)
+            if asked == draft { check = result }
+        } catch is CancellationError {
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+        draftSaved = false
+    }
+
+    func send(_ app: App, accountId: Int64) async {
+        guard sendable else { return }
+        sending = true
+        defer { sending = false }
+        do {
+            sent = try await app.send(accountId: accountId, draft: draft)
+            errorCode = nil
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    /// Save in the Drafts folder on the server (the webmail finds it there too).
+    func saveDraft(_ app: App, accountId: Int64) async {
+        do {
+            try await app.saveDraft(accountId: accountId, draft: draft)
+            draftSaved = true
+            errorCode = nil
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    func attach(_ work: () async throws -> OutgoingAttachment) async {
+        do { attachments.append(try await work()) } catch { errorCode = PecKit.errorCode(of: error) }
+    }
+}
+
+struct ComposeScreen: View {
+    let app: App
+    let accountId: Int64
+    @State private var model: ComposeModel
+    @State private var importing = false
+    @State private var photo: PhotosPickerItem?
+    @Environment(\.dismiss) private var dismiss
+
+    init(app: App, accountId: Int64, start: ComposeDraft?) {
+        self.app = app
+        self.accountId = accountId
+        _model = State(initialValue: ComposeModel(start: start))
+    }
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section {
+                    Recipients(title: "compose.to", addresses: $model.to, check: model.check)
+                    Recipients(title: "compose.cc", addresses: $model.cc, check: model.check)
+                    TextField("compose.subject", text: $model.subject)
+                }
+                Section {
+                    TextEditor(text: $model.text).frame(minHeight: 160)
+                }
+                Section("compose.attachments") {
+                    ForEach(Array(model.attachments.enumerated()), id: \.offset) { _, a in
+                        Label(a.fileName, systemImage: "paperclip")
+                    }
+                    .onDelete { model.attachments.remove(atOffsets: $0) }
+                    Button("compose.attachFile", systemImage: "doc.badge.plus") { importing = true }
+                    PhotosPicker(selection: $photo, matching: .images) {
+                        Label("compose.attachPhoto", systemImage: "photo")
+                    }
+                    if let check = model.check {
+                        SizeBar(check: check)
+                    }
+                }
+                Section {
+                    Picker("compose.receipt", selection: $model.receipt) {
+                        Text("receipt.completa").tag(RequestedReceipt.completa)
+                        Text("receipt.breve").tag(RequestedReceipt.breve)
+                        Text("receipt.sintetica").tag(RequestedReceipt.sintetica)
+                    }
+                    Picker("compose.priority", selection: $model.priority) {
+                        Text("priority.high").tag(MessagePriority.high)
+                        Text("priority.normal").tag(MessagePriority.normal)
+                        Text("priority.low").tag(MessagePriority.low)
+                    }
+                }
+                Problems(check: model.check, errorCode: model.errorCode, sent: model.sent, draftSaved: model.draftSaved)
+            }
+            .navigationTitle("compose.title")
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } }
+                ToolbarItem(placement: .secondaryAction) {
+                    Button("compose.saveDraft") { Task { await model.saveDraft(app, accountId: accountId) } }
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("compose.send") { Task { await model.send(app, accountId: accountId) } }
+                        .disabled(!model.sendable)
+                }
+            }
+            .fileImporter(isPresented: $importing, allowedContentTypes: [.item], allowsMultipleSelection: true) { result in
+                guard case .success(let urls) = result else { return }
+                Task { for url in urls { await model.attach { try await Staging.stage(url, in: app) } } }
+            }
+            .onChange(of: photo) { _, item in
+                guard let item else { return }
+                Task {
+                    await model.attach {
+                        let data = try await item.loadTransferable(type: Data.self) ?? Data()
+                        let ext = item.supportedContentTypes.first?.preferredFilenameExtension ?? "jpg"
+                        return try await Staging.stage(data, named: "photo.\(ext)", in: app)
+                    }
+                    photo = nil
+                }
+            }
+            .task(id: model.draft) {
+                // A moment after the last keystroke; a newer change cancels this one.
+                do { try await Task.sleep(for: .milliseconds(250)) } catch { return }
+                await model.recheck(app, accountId: accountId)
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import PecKit
+import SwiftUI
+
+/// One list watched through the facade (`listFeed`): the rows first, then only what a sync, a
+/// receipt or an action changed, so the list keeps its place. Ticks, marks, what is a receipt and
+/// whether receipts are hidden by default are the core's.
+@Observable @MainActor
+final class MessageListModel {
+    let rows = Live<[ListRow]>([])
+    private(set) var counts = ListCounts(total: 0, unread: 0, hasMore: false, hideReceipts: false)
+    private(set) var refreshing = false
+    @ObservationIgnored private var watch: ListWatch?
+
+    func run(_ app: App, _ list: SidebarModel.Selection) async {
+        do {
+            let feed = try await app.listFeed(accountId: list.accountId, view: list.view)
+            watch = feed.watch
+            await rows.fold(feed.updates) { rows, update in
+                counts = update.counts
+                return rows.applying(update)
+            }
+        } catch {
+            rows.failed(error)
+        }
+    }
+
+    func setHideReceipts(_ hide: Bool) {
+        counts.hideReceipts = hide
+        watch?.setHideReceipts(hide: hide)
+    }
+
+    func loadMore() {
+        watch?.loadMore()
+    }
+
+    /// Pull to refresh: one sync pass of the account; its changes come through the watch.
+    func refresh(_ app: App, accountId: Int64) async {
+        refreshing = true
+        defer { refreshing = false }
+        do {
+            _ = try await app.sync(accountId: accountId, bodies: .small, listener: nil)
+        } catch {
+            rows.failed(error)
+        }
+    }
+}
+
+struct MessageListScreen: View {
+    let app: App
+    let list: SidebarModel.Selection
+    @Binding var message: Int64?
+    let showSidebar: () -> Void
+    @State private var model = MessageListModel()
+    @State private var searching = false
+
+    var body: some View {
+        List(selection: $message) {
+            ForEach(model.rows.value, id: \.id) { row in
+                MessageRow(row: row).tag(row.id)
+            }
+            if model.counts.hasMore {
+                ProgressView().onAppear { model.loadMore() }
+            }
+        }
+        .overlay {
+            if model.rows.value.isEmpty, !model.counts.hasMore, model.rows.errorCode == nil {
+                ContentUnavailableView("list.empty", systemImage: "tray")
+            }
+        }
+        .refreshable { await model.refresh(app, accountId: list.accountId) }
+        .navigationTitle(list.title)
+        .toolbar {
+            ToolbarItem(placement: .topBarLeading) {
+                Button("list.menu", systemImage: "line.3.horizontal", action: showSidebar)
+            }
+            ToolbarItemGroup(placement: .primaryAction) {
+                Button("list.search", systemImage: "magnifyingglass") { searching = true }
+                Toggle("list.hideReceipts", isOn: Binding(get: { model.counts.hideReceipts }, set: { model.setHideReceipts($0) }))
+            }
+            ToolbarItem(placement: .status) {
+                if let code = model.rows.errorCode {
+                    Text(ErrorText.of(code)).foregroundStyle(.red).font(.footnote)
+                } else {
+                    Text("list.counts \(model.counts.total) \(model.counts.unread)").font(.footnote)
+                }
+            }
+        }
+        .sheet(isPresented: $searching) {
+            NavigationStack {
+                SearchScreen(app: app, accountId: list.accountId, folderId: folderId, open: { message = $0; searching = false })
+            }
+        }
+        .task { await model.run(app, list) }
+    }
+
+    private var folderId: Int64? {
+        if case .folder(let id) = list.view { return id }
+        return nil
+    }
+}
+
+/// One row: sender (the real one for a certified message), subject, preview, date, and the
+/// core's marks: ✓ accepted, ✓✓ delivered, ⚠ a warning, ✗ a failure.
+struct MessageRow: View {
+    let row: ListRow
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 2) {
+            HStack {
+                Text(row.to ?? row.sender)
+                    .font(row.seen ? .body : .body.bold())
+                    .lineLimit(1)
+                Spacer()
+                DeliveryMarkView(mark: row.delivery, ticks: row.ticks)
+                Text(Date(timeIntervalSince1970: TimeInterval(row.date)), format: .relative(presentation: .named))
+                    .font(.caption)
+                    .foregroundStyle(.secondary)
+            }
+            HStack(spacing: 4) {
+                if row.kind == .certified || row.kind == .rem {
+                    Image(systemName: "checkmark.seal.fill").foregroundStyle(.tint)
+                }
+                if row.invoice { Image(systemName: "doc.text") }
+                if row.attachments { Image(systemName: "paperclip") }
+                if row.flagged { Image(systemName: "flag.fill").foregroundStyle(.orange) }
+                Text(row.subject).lineLimit(1)
+            }
+            .font(.subheadline)
+            if let preview = row.preview {
+                Text(preview).font(.caption).foregroundStyle(.secondary).lineLimit(2)
+            }
+        }
+        .accessibilityElement(children: .combine)
+    }
+}
+
+/// The core's mark for a sent PEC.
+struct DeliveryMarkView: View {
+    let mark: DeliveryMark?
+    let ticks: UInt8?
+
+    var body: some View {
+        switch mark {
+        case .warning: Image(systemName: "exclamationmark.triangle.fill").foregroundStyle(.orange)
+        case .failed: Image(systemName: "xmark.circle.fill").foregroundStyle(.red)
+        default:
+            if let ticks, ticks > 0 {
+                Text(verbatim: ticks >= 2 ? "✓✓" : "✓")
+                    .font(.caption.bold())
+                    .foregroundStyle(ticks >= 2 ? Color.green : Color.secondary)
+                    .accessibilityLabel(ticks >= 2 ? Text("mark.delivered") : Text("mark.accepted"))
+            }
+        }
+    }
+}

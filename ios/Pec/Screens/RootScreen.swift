@@ -1,0 +1,85 @@
+import PecKit
+import SwiftUI
+
+/// The lock, the key-lost notice, or the app: on iPad the sidebar, the list and the message side
+/// by side; on iPhone the same sidebar opens from the ☰ button over the list, as in the Aruba app.
+struct RootScreen: View {
+    let model: AppModel
+
+    var body: some View {
+        Group {
+            switch model.phase {
+            case .locked:
+                LockScreen(model: model)
+            case .keyLost:
+                KeyLostScreen(model: model)
+            case .open(let app):
+                MailScreen(app: app, model: model)
+            }
+        }
+        .onAppear { Session.current = model }
+    }
+}
+
+/// The mailbox: accounts and folders, one list, one message.
+struct MailScreen: View {
+    let app: App
+    @Bindable var model: AppModel
+    @State private var sidebar = SidebarModel()
+    @State private var selection: SidebarModel.Selection?
+    @State private var message: Int64?
+    @State private var columns = NavigationSplitViewVisibility.automatic
+    @State private var composing: ComposeDraft?
+    @Environment(\.horizontalSizeClass) private var sizeClass
+
+    var body: some View {
+        NavigationSplitView(columnVisibility: $columns) {
+            SidebarScreen(app: app, model: sidebar, selection: $selection)
+        } content: {
+            if let selection {
+                MessageListScreen(app: app, list: selection, message: $message, showSidebar: showSidebar)
+                    .id(selection)
+            } else if sidebar.noAccounts {
+                AccountSetupScreen(app: app)
+            } else {
+                ProgressView()
+            }
+        } detail: {
+            if let message {
+                MessageScreen(app: app, messageId: message, compose: { composing = $0 })
+                    .id(message)
+            } else {
+                ContentUnavailableView("message.none", systemImage: "envelope.open")
+            }
+        }
+        .sheet(item: $composing) { draft in
+            ComposeScreen(app: app, accountId: selection?.accountId ?? sidebar.accounts.first?.id ?? 0, start: draft)
+        }
+        .onChange(of: model.shared.count) { _, count in
+            guard count > 0 else { return }
+            composing = ComposeDraft.with(attachments: model.shared)
+            model.shared = []
+        }
+        .task { await Notifications.requestPermission() }
+    }
+
+    /// The ☰ button: on iPhone back to the sidebar, on iPad the sidebar beside the list.
+    private func showSidebar() {
+        if sizeClass == .compact {
+            selection = nil
+        } else {
+            columns = .all
+        }
+    }
+}
+
+extension ComposeDraft: @retroactive Identifiable {
+    public var id: String { subject + to.joined() + "\(attachments.count)" }
+
+    /// A new PEC carrying these attachments (documents given to the app).
+    static func with(attachments: [OutgoingAttachment]) -> ComposeDraft {
+        ComposeDraft(
+            to: [], cc: [], subject: "", text: "", attachments: attachments, receipt: nil,
+            inReplyTo: nil, bcc: [], html: nil, priority: nil, signature: nil, references: [])
+    }
+}
