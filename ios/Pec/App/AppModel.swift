@@ -23,7 +23,7 @@ final class AppModel {
     var shared: [OutgoingAttachment] = []
     @ObservationIgnored private var waiting: [URL] = []
     @ObservationIgnored private var core: App?
-    @ObservationIgnored private let vault = KeyVault()
+    private let vault = KeyVault()
 
     /// The core, when open: for the background refresh, which runs only then.
     var openCore: App? {
@@ -97,7 +97,7 @@ final class AppModel {
     func receive(_ url: URL) {
         waiting.append(url)
         if let app = openCore {
-            Task { await stageWaiting(in: app) }
+            Task { await self.stageWaiting(in: app) }
         }
     }
 

@@ -28,6 +28,7 @@ struct HTMLView: UIViewRepresentable {
 
     func makeCoordinator() -> Coordinator { Coordinator() }
 
+    @MainActor
     final class Coordinator: NSObject, WKNavigationDelegate {
         var shown: String?
 
@@ -36,7 +37,7 @@ struct HTMLView: UIViewRepresentable {
                 return action.request.url?.scheme == "about" ? .allow : .cancel
             }
             if url.scheme == "https" || url.scheme == "http" || url.scheme == "mailto" {
-                await UIApplication.shared.open(url)
+                _ = await UIApplication.shared.open(url)
             }
             return .cancel
         }

@@ -66,7 +66,7 @@ struct InvoiceScreen: View {
             .padding(.horizontal)
             if let view = model.view.value {
                 IntegrityLine(view: view).padding(.horizontal)
-                HTMLView(html: view.html) { web = $0 }
+                HTMLView(html: view.html) { made in Task { @MainActor in web = made } }
             } else if let code = model.view.errorCode {
                 Text(ErrorText.of(code)).foregroundStyle(.red).padding()
             } else {

@@ -24,9 +24,13 @@ final class MessageListModel {
         }
     }
 
-    func setHideReceipts(_ hide: Bool) {
-        counts.hideReceipts = hide
-        watch?.setHideReceipts(hide: hide)
+    /// The list's "hide receipts" switch: the core re-reads the list without (or with) them.
+    var hideReceipts: Bool {
+        get { counts.hideReceipts }
+        set {
+            counts.hideReceipts = newValue
+            watch?.setHideReceipts(hide: newValue)
+        }
     }
 
     func loadMore() {
@@ -75,7 +79,7 @@ struct MessageListScreen: View {
             }
             ToolbarItemGroup(placement: .primaryAction) {
                 Button("list.search", systemImage: "magnifyingglass") { searching = true }
-                Toggle("list.hideReceipts", isOn: Binding(get: { model.counts.hideReceipts }, set: { model.setHideReceipts($0) }))
+                Toggle("list.hideReceipts", isOn: $model.hideReceipts)
             }
             ToolbarItem(placement: .status) {
                 if let code = model.rows.errorCode {

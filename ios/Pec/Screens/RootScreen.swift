@@ -74,7 +74,7 @@ struct MailScreen: View {
 }
 
 extension ComposeDraft: @retroactive Identifiable {
-    public var id: String { subject + to.joined() + "\(attachments.count)" }
+    var id: String { subject + to.joined() + "\(attachments.count)" }
 
     /// A new PEC carrying these attachments (documents given to the app).
     static func with(attachments: [OutgoingAttachment]) -> ComposeDraft {

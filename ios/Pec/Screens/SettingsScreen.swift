@@ -1,19 +1,34 @@
 import PecKit
 import SwiftUI
 
-/// The settings the core keeps (the lock, receipts in lists, the sync interval, downloads); the
-/// core refuses what it would not honour.
+/// The settings the core keeps (the lock, receipts in lists, the sync interval, downloads). Each
+/// change is saved through the core, which refuses what it would not honour; the screen then
+/// shows the settings as stored.
 @Observable @MainActor
 final class SettingsModel {
-    let settings = Live<AppSettings?>(nil)
+    /// What the controls show; nil until the core answered.
+    var settings: AppSettings?
+    private(set) var errorCode: String?
+    @ObservationIgnored private var stored: AppSettings?
 
-    func change(_ app: App, _ edit: (inout AppSettings) -> Void) async {
-        guard var next = settings.value else { return }
-        edit(&next)
-        let saved = next
-        await settings.load {
-            try await app.setSettings(settings: saved)
-            return saved
+    func load(_ app: App) async {
+        do {
+            stored = try await app.settings()
+            settings = stored
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    func save(_ app: App) async {
+        guard let next = settings, next != stored else { return }
+        do {
+            try await app.setSettings(settings: next)
+            stored = next
+            errorCode = nil
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+            settings = stored
         }
     }
 }
@@ -25,9 +40,9 @@ struct SettingsScreen: View {
 
     var body: some View {
         Form {
-            if let s = model.settings.value {
+            if let settings = Binding($model.settings) {
                 Section("settings.lock") {
-                    Picker("settings.lockAfter", selection: binding(s.lock) { $0.lock = $1 }) {
+                    Picker("settings.lockAfter", selection: settings.lock) {
                         Text("settings.lockImmediately").tag(LockPolicy.immediately)
                         Text("settings.lockOneMinute").tag(LockPolicy.afterMinutes(minutes: 1))
                         Text("settings.lockFiveMinutes").tag(LockPolicy.afterMinutes(minutes: 5))
@@ -35,34 +50,30 @@ struct SettingsScreen: View {
                     }
                 }
                 Section("settings.lists") {
-                    Toggle("settings.hideReceipts", isOn: binding(s.hideReceipts) { $0.hideReceipts = $1 })
+                    Toggle("settings.hideReceipts", isOn: settings.hideReceipts)
                 }
                 Section("settings.sync") {
-                    Picker("settings.syncEvery", selection: binding(s.syncMinutes) { $0.syncMinutes = $1 }) {
+                    Picker("settings.syncEvery", selection: settings.syncMinutes) {
                         Text("settings.minutes15").tag(UInt32(15))
                         Text("settings.minutes30").tag(UInt32(30))
                         Text("settings.minutes60").tag(UInt32(60))
                     }
-                    Picker("settings.downloads", selection: binding(s.downloads) { $0.downloads = $1 }) {
+                    Picker("settings.downloads", selection: settings.downloads) {
                         Text("settings.downloadReceipts").tag(DownloadPolicy.receiptsOnly)
                         Text("settings.downloadSmall").tag(DownloadPolicy.small)
                         Text("settings.downloadAll").tag(DownloadPolicy.all)
                     }
                 }
             }
-            if let code = model.settings.errorCode {
+            if let code = model.errorCode {
                 Text(ErrorText.of(code)).foregroundStyle(.red)
             }
         }
         .navigationTitle("settings.title")
         .toolbar { ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } } }
-        .task { await model.settings.load { try await app.settings() } }
-    }
-
-    /// A control's value, saved through the core when it changes.
-    private func binding<V: Sendable>(_ value: V, _ set: @escaping (inout AppSettings, V) -> Void) -> Binding<V> {
-        Binding(get: { value }, set: { new in
-            Task { await model.change(app) { set(&$0, new) } }
-        })
+        .task { await model.load(app) }
+        .onChange(of: model.settings) { _, _ in
+            Task { await model.save(app) }
+        }
     }
 }
