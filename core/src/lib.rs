@@ -25,6 +25,7 @@
 
 pub mod accounts;
 pub mod compose;
+pub mod contacts;
 pub mod context;
 pub mod fatturapa;
 pub mod files;

@@ -524,7 +524,29 @@ fn upsert_message_into<'a>(
     let id = tx.last_insert_rowid();
     set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
     write_fields_tx(tx, id, account, role.as_deref(), meta, rec, false, fts)?;
+    correspondents_tx(tx, rec)?;
     Ok(InsertOutcome { id, inserted: true })
+}
+
+/// A new message's sender and recipients count as correspondents of the address book (once per
+/// message: only here, where it is first stored). Receipts name no correspondent of their own;
+/// an envelope's real sender has no display name of its own (the provider's says "per conto di").
+fn correspondents_tx(tx: &Transaction<'_>, rec: &MessageRecord) -> Result<()> {
+    if rec.kind() == crate::message::Kind::Receipt {
+        return Ok(());
+    }
+    let mut people: Vec<(&str, Option<&str>)> = Vec::with_capacity(rec.recipients.len() + 1);
+    match (rec.sender_addr.as_deref(), rec.from_addr.as_deref()) {
+        (Some(real), _) => people.push((real, None)),
+        (None, Some(from)) => people.push((from, rec.from_name.as_deref())),
+        (None, None) => {}
+    }
+    people.extend(
+        rec.recipients
+            .iter()
+            .map(|r| (r.address.as_str(), r.name.as_deref())),
+    );
+    Store::seen_tx(tx, &people, rec.date.unwrap_or(0))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -13,6 +13,8 @@
 //! local changes replayed by the sync).
 
 mod actions;
+mod contacts;
+pub(crate) use contacts::contacts_state;
 mod keyed;
 pub mod keyword;
 mod messages;
@@ -120,7 +122,7 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
 
 /// How many migrations there are (the schema version of an up-to-date store).
-const MIGRATIONS: usize = 10;
+const MIGRATIONS: usize = 11;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -136,6 +138,7 @@ fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!("../../migrations/0009_labels_by_label.sql")),
         M::up(include_str!("../../migrations/0010_secrets.sql")),
+        M::up(include_str!("../../migrations/0011_contacts.sql")),
     ])
 }
 

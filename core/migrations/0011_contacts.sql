@@ -1,0 +1,75 @@
+-- The address book: contacts with several addresses each, groups (recipient lists), and the
+-- correspondents seen in mail (suggested even when not saved). What an address has proved (a
+-- certified delivery, a failure, an anomaly) is read from receipts and messages, never stored
+-- twice: see core/src/store/contacts.rs.
+CREATE TABLE contacts (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    organisation TEXT,
+    tax_code     TEXT,
+    vat          TEXT,
+    notes        TEXT,
+    uid          TEXT UNIQUE,          -- the vCard UID, kept across export and import
+    updated      INTEGER NOT NULL
+);
+CREATE TABLE contact_addresses (
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    address    TEXT NOT NULL COLLATE NOCASE,
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (contact_id, address)
+);
+CREATE INDEX contact_addresses_address ON contact_addresses (address);
+CREATE TABLE contact_groups (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+CREATE TABLE group_members (
+    group_id   INTEGER NOT NULL REFERENCES contact_groups(id) ON DELETE CASCADE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, contact_id)
+);
+-- Words to complete on: each word of a contact's or correspondent's name and organisation, the
+-- VAT number, the tax code, each address. `person` is a contact id (> 0) or minus a
+-- correspondent's rowid (< 0).
+CREATE TABLE person_words (
+    word   TEXT NOT NULL COLLATE NOCASE,
+    person INTEGER NOT NULL,
+    PRIMARY KEY (word, person)
+) WITHOUT ROWID;
+CREATE INDEX person_words_person ON person_words (person);
+-- Senders and recipients seen in mail, counted once per message when it is first stored.
+CREATE TABLE correspondents (
+    id        INTEGER PRIMARY KEY,
+    address   TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name      TEXT,
+    uses      INTEGER NOT NULL,
+    last_used INTEGER NOT NULL
+);
+-- The proofs, by address: certified receipts naming the recipient, anomalies by their sender.
+CREATE INDEX receipts_recipient ON receipts (recipient, at) WHERE certified = 1;
+CREATE INDEX messages_anomaly_sender ON messages (lower(sender_addr)) WHERE kind = 'anomaly';
+
+-- What mail stored before this migration already shows.
+INSERT INTO correspondents (address, name, uses, last_used)
+    SELECT lower(COALESCE(sender_addr, from_addr)), max(from_name), count(*), max(date)
+    FROM messages
+    WHERE kind <> 'receipt' AND COALESCE(sender_addr, from_addr) LIKE '%@%'
+    GROUP BY 1;
+INSERT INTO correspondents (address, name, uses, last_used)
+    SELECT lower(r.address), max(r.name), count(*), max(m.date)
+    FROM recipients r JOIN messages m ON m.id = r.message_id
+    WHERE r.address LIKE '%@%'
+    GROUP BY 1
+    ON CONFLICT (address) DO UPDATE SET
+        uses = uses + excluded.uses,
+        last_used = max(last_used, excluded.last_used),
+        name = COALESCE(name, excluded.name);
+INSERT OR IGNORE INTO person_words (word, person) SELECT address, -id FROM correspondents;
+WITH RECURSIVE split (person, rest, word) AS (
+    SELECT -id, trim(name) || ' ', '' FROM correspondents WHERE name IS NOT NULL
+    UNION ALL
+    SELECT person, ltrim(substr(rest, instr(rest, ' ') + 1)), substr(rest, 1, instr(rest, ' ') - 1)
+    FROM split WHERE rest <> ''
+)
+INSERT OR IGNORE INTO person_words (word, person)
+    SELECT lower(trim(word, '"''(),.<>')), person FROM split WHERE length(trim(word, '"''(),.<>')) > 0;

@@ -1,0 +1,188 @@
+//! The address book: contacts with several addresses (PEC and ordinary), organisation, tax code,
+//! VAT number and notes; groups, which are recipient lists; the correspondents seen in mail; and
+//! what the mail proves about each address (see [`PecState`]). Stored by
+//! [`crate::store::Store`] (`store/contacts.rs`); imported and exported as vCard ([`vcard`]) and
+//! CSV ([`csv`]).
+
+pub mod csv;
+pub(crate) mod suggest;
+pub mod vcard;
+
+/// A saved contact. `addresses` in the user's order; the first PEC one is what a group sends to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// `None` until stored.
+    pub id: Option<i64>,
+    pub name: String,
+    pub addresses: Vec<String>,
+    pub organisation: Option<String>,
+    pub tax_code: Option<String>,
+    pub vat: Option<String>,
+    pub notes: Option<String>,
+    pub groups: Vec<String>,
+    /// The vCard UID, kept so an export imported again updates instead of duplicating.
+    pub uid: Option<String>,
+}
+
+impl Contact {
+    /// Why this contact cannot be saved, if it cannot: a name (or an address to name it by) and
+    /// addresses that look like addresses.
+    pub fn check(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() {
+            return Err("a contact needs a name".into());
+        }
+        if let Some(bad) = self.addresses.iter().find(|a| !looks_like_address(a)) {
+            return Err(format!("not an e-mail address: {bad}"));
+        }
+        if self.name.len() > 1000 || self.addresses.len() > 100 {
+            return Err("too long".into());
+        }
+        Ok(())
+    }
+
+    /// The same contact with `other`'s addresses, groups and missing fields added (an import
+    /// that found it again by address).
+    pub fn merged(mut self, other: &Contact) -> Contact {
+        for a in &other.addresses {
+            if !self.addresses.iter().any(|x| x.eq_ignore_ascii_case(a)) {
+                self.addresses.push(a.clone());
+            }
+        }
+        for g in &other.groups {
+            if !self.groups.iter().any(|x| x.eq_ignore_ascii_case(g)) {
+                self.groups.push(g.clone());
+            }
+        }
+        let fill = |mine: &mut Option<String>, theirs: &Option<String>| {
+            if mine.as_deref().is_none_or(str::is_empty) {
+                mine.clone_from(theirs);
+            }
+        };
+        fill(&mut self.organisation, &other.organisation);
+        fill(&mut self.tax_code, &other.tax_code);
+        fill(&mut self.vat, &other.vat);
+        fill(&mut self.notes, &other.notes);
+        fill(&mut self.uid, &other.uid);
+        self
+    }
+}
+
+/// `local@domain.tld`, no spaces or angle brackets: what the address book accepts.
+pub fn looks_like_address(a: &str) -> bool {
+    let a = a.trim();
+    let Some((local, domain)) = a.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !a.chars().any(|c| c.is_whitespace() || "<>,;\"".contains(c))
+}
+
+/// A group: a recipient list of contacts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: i64,
+    pub name: String,
+    /// The members' names.
+    pub members: Vec<String>,
+}
+
+/// What the mail proves about an address. The most recent proof decides: a certified delivery
+/// receipt naming it (certified), a certified error or non-acceptance receipt (failed, with the
+/// provider's reason), or mail from it that arrived as an anomaly (not PEC).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PecState {
+    Certified {
+        at: i64,
+    },
+    NotPec {
+        at: i64,
+    },
+    Failed {
+        at: i64,
+        reason: String,
+    },
+    #[default]
+    Unknown,
+}
+
+impl PecState {
+    /// The word scripts read: `certified`, `not-pec`, `failed`, `unknown`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PecState::Certified { .. } => "certified",
+            PecState::NotPec { .. } => "not-pec",
+            PecState::Failed { .. } => "failed",
+            PecState::Unknown => "unknown",
+        }
+    }
+}
+
+/// One address of a person, with what it proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonAddress {
+    pub address: String,
+    pub state: PecState,
+}
+
+/// A row of the address book: a saved contact, or a correspondent seen in mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub contact: Option<Contact>,
+    pub name: String,
+    pub addresses: Vec<PersonAddress>,
+    pub groups: Vec<String>,
+    /// Messages from or to it (correspondents; 0 for a contact never seen in mail).
+    pub uses: i64,
+    pub last_used: Option<i64>,
+}
+
+impl Person {
+    pub(crate) fn saved(c: Contact) -> Person {
+        Person {
+            name: c.name.clone(),
+            addresses: c
+                .addresses
+                .iter()
+                .map(|a| PersonAddress {
+                    address: a.clone(),
+                    state: PecState::Unknown,
+                })
+                .collect(),
+            groups: c.groups.clone(),
+            contact: Some(c),
+            uses: 0,
+            last_used: None,
+        }
+    }
+
+    pub(crate) fn seen(address: String, name: Option<String>, uses: i64, last: i64) -> Person {
+        Person {
+            name: name.unwrap_or_else(|| address.clone()),
+            addresses: vec![PersonAddress {
+                address,
+                state: PecState::Unknown,
+            }],
+            groups: Vec::new(),
+            contact: None,
+            uses,
+            last_used: Some(last),
+        }
+    }
+
+    pub fn saved_contact(&self) -> bool {
+        self.contact.is_some()
+    }
+}
+
+/// A completion: who, the address to use, and whether it is a saved contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub name: String,
+    pub address: String,
+    pub contact_id: Option<i64>,
+    pub organisation: Option<String>,
+    pub state: PecState,
+}

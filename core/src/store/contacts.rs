@@ -1,0 +1,552 @@
+//! The address book in the store: contacts, groups, the correspondents seen in mail, the words
+//! to complete on, and what each address has proved.
+//!
+//! What an address proved is read from the mail at the time it is asked, never copied: the last
+//! certified receipt naming it as recipient (`avvenuta-consegna` makes it certified,
+//! `errore-consegna` or `non-accettazione` failed, with the provider's reason) or an anomaly it
+//! sent (not PEC); the most recent of these decides. Every write is one transaction.
+
+use super::{CachedExt, Result, Store, StoreError};
+use crate::contacts::{Contact, Group, PecState, Person, Suggestion};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// Words of a name or organisation, as completion matches them (lowercase, punctuation trimmed).
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split_whitespace()
+        .map(|w| w.trim_matches(|c| "\"'(),.<>".contains(c)).to_lowercase())
+        .filter(|w| !w.is_empty())
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Store {
+    /// Save a new contact (its groups are created when missing); its id.
+    pub fn add_contact(&self, c: &Contact) -> Result<i64> {
+        c.check().map_err(StoreError::Invalid)?;
+        self.write(|tx| insert_contact_tx(tx, c))
+    }
+
+    /// Replace contact `id` with `c` (addresses, groups and fields as given).
+    pub fn update_contact(&self, id: i64, c: &Contact) -> Result<()> {
+        c.check().map_err(StoreError::Invalid)?;
+        self.write(|tx| {
+            let found = tx.exec(
+                "UPDATE contacts SET name = ?2, organisation = ?3, tax_code = ?4, vat = ?5,
+                 notes = ?6, uid = COALESCE(?7, uid), updated = ?8 WHERE id = ?1",
+                params![
+                    id,
+                    c.name,
+                    c.organisation,
+                    c.tax_code,
+                    c.vat,
+                    c.notes,
+                    c.uid,
+                    now()
+                ],
+            )?;
+            if found == 0 {
+                return Err(StoreError::NotFound(format!("contact {id}")));
+            }
+            write_parts_tx(tx, id, c)
+        })
+    }
+
+    pub fn remove_contact(&self, id: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.exec("DELETE FROM person_words WHERE person = ?1", [id])?;
+            match tx.exec("DELETE FROM contacts WHERE id = ?1", [id])? {
+                0 => Err(StoreError::NotFound(format!("contact {id}"))),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    /// Every saved contact, by name.
+    pub fn contacts(&self) -> Result<Vec<Contact>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT id, name, organisation, tax_code, vat, notes, uid FROM contacts
+                 ORDER BY name COLLATE NOCASE, id",
+            )?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok(Contact {
+                        id: Some(r.get(0)?),
+                        name: r.get(1)?,
+                        organisation: r.get(2)?,
+                        tax_code: r.get(3)?,
+                        vat: r.get(4)?,
+                        notes: r.get(5)?,
+                        uid: r.get(6)?,
+                        ..Contact::default()
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter().map(|c| with_parts(conn, c)).collect()
+        })
+    }
+
+    /// The contact that has `address`, if any.
+    pub fn contact_by_address(&self, address: &str) -> Result<Option<i64>> {
+        self.read(|conn| {
+            Ok(conn
+                .row(
+                    "SELECT contact_id FROM contact_addresses WHERE address = ?1 LIMIT 1",
+                    [address.trim()],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+    }
+
+    /// The groups with their members' names.
+    pub fn groups(&self) -> Result<Vec<Group>> {
+        self.read(|conn| {
+            let mut st = conn.prepare_cached(
+                "SELECT g.id, g.name, c.name FROM contact_groups g
+                 LEFT JOIN group_members m ON m.group_id = g.id
+                 LEFT JOIN contacts c ON c.id = m.contact_id
+                 ORDER BY g.name COLLATE NOCASE, c.name COLLATE NOCASE",
+            )?;
+            let mut groups: Vec<Group> = Vec::new();
+            let rows = st.query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+            })?;
+            for row in rows {
+                let (id, name, member): (i64, String, Option<String>) = row?;
+                if groups.last().map(|g| g.id) != Some(id) {
+                    groups.push(Group {
+                        id,
+                        name,
+                        members: Vec::new(),
+                    });
+                }
+                if let (Some(g), Some(m)) = (groups.last_mut(), member) {
+                    g.members.push(m);
+                }
+            }
+            Ok(groups)
+        })
+    }
+
+    /// Create group `name` (nothing when it exists); its id.
+    pub fn add_group(&self, name: &str) -> Result<i64> {
+        let name = name.trim();
+        if name.is_empty() || name.contains('@') {
+            return Err(StoreError::Invalid("a group needs a name without @".into()));
+        }
+        self.write(|tx| group_id_tx(tx, name))
+    }
+
+    pub fn remove_group(&self, name: &str) -> Result<()> {
+        self.write(|tx| {
+            match tx.exec("DELETE FROM contact_groups WHERE name = ?1", [name.trim()])? {
+                0 => Err(StoreError::NotFound(format!("group {name}"))),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    /// Put contact `contact` in group `group` (created when missing), or take it out.
+    pub fn set_member(&self, group: &str, contact: i64, member: bool) -> Result<()> {
+        self.write(|tx| {
+            let g = group_id_tx(tx, group.trim())?;
+            if member {
+                tx.exec(
+                    "INSERT OR IGNORE INTO group_members (group_id, contact_id) VALUES (?1, ?2)",
+                    params![g, contact],
+                )?;
+            } else {
+                tx.exec(
+                    "DELETE FROM group_members WHERE group_id = ?1 AND contact_id = ?2",
+                    params![g, contact],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The addresses a group sends to: each member's first PEC address, else its first one.
+    /// `None` when there is no such group.
+    pub fn group_addresses(&self, name: &str) -> Result<Option<Vec<String>>> {
+        self.read(|conn| {
+            let Some(id) = conn
+                .row(
+                    "SELECT id FROM contact_groups WHERE name = ?1",
+                    [name.trim()],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let mut st = conn.prepare_cached(
+                "SELECT m.contact_id, a.address FROM group_members m
+                 JOIN contact_addresses a ON a.contact_id = m.contact_id
+                 WHERE m.group_id = ?1 ORDER BY m.contact_id, a.position",
+            )?;
+            let rows = st
+                .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let states = pec_states(conn, rows.iter().map(|(_, a)| a.as_str()))?;
+            let mut chosen: Vec<(i64, String)> = Vec::new();
+            for (contact, address) in rows {
+                let certified = matches!(states.get(&address), Some(PecState::Certified { .. }));
+                match chosen.iter_mut().find(|(c, _)| *c == contact) {
+                    None => chosen.push((contact, address)),
+                    Some(slot) if certified && !slot_is_certified(&states, &slot.1) => {
+                        slot.1 = address
+                    }
+                    Some(_) => {}
+                }
+            }
+            Ok(Some(chosen.into_iter().map(|(_, a)| a).collect()))
+        })
+    }
+
+    /// What each address has proved (see the module's doc).
+    pub fn address_states<'a>(
+        &self,
+        addresses: impl IntoIterator<Item = &'a str>,
+    ) -> Result<HashMap<String, PecState>> {
+        self.read(|conn| pec_states(conn, addresses))
+    }
+
+    /// Saved contacts, then the correspondents not saved as contacts (most used first), each
+    /// address with what it proved.
+    pub fn people(&self) -> Result<Vec<Person>> {
+        let contacts = self.contacts()?;
+        self.read(|conn| {
+            let mut people: Vec<Person> = contacts.into_iter().map(Person::saved).collect();
+            let mut st = conn.prepare_cached(
+                "SELECT address, name, uses, last_used FROM correspondents c
+                 WHERE NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = c.address)
+                   AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = c.address COLLATE NOCASE)
+                 ORDER BY last_used DESC, uses DESC",
+            )?;
+            let seen = st.query_map([], |r| {
+                Ok(Person::seen(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            for p in seen {
+                people.push(p?);
+            }
+            let all: Vec<String> = people
+                .iter()
+                .flat_map(|p| p.addresses.iter().map(|a| a.address.clone()))
+                .collect();
+            let states = pec_states(conn, all.iter().map(String::as_str))?;
+            for p in &mut people {
+                for a in &mut p.addresses {
+                    a.state = states.get(&a.address.to_lowercase()).cloned().unwrap_or_default();
+                }
+            }
+            Ok(people)
+        })
+    }
+
+    /// Up to `limit` completions of `typed` over names, organisations, VAT numbers, tax codes
+    /// and addresses: saved contacts first, then correspondents, each by how recently and how
+    /// often it was used.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        let prefix = typed.trim().to_lowercase();
+        if prefix.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|conn| crate::contacts::suggest::run(conn, &prefix, limit))
+    }
+
+    /// Count a stored message's sender and recipients as correspondents (called once, when the
+    /// message is first stored).
+    pub(crate) fn seen_tx(
+        tx: &Transaction<'_>,
+        people: &[(&str, Option<&str>)],
+        date: i64,
+    ) -> Result<()> {
+        for (address, name) in people {
+            seen_one_tx(tx, address, *name, date)?;
+        }
+        Ok(())
+    }
+}
+
+fn slot_is_certified(states: &HashMap<String, PecState>, address: &str) -> bool {
+    matches!(states.get(address), Some(PecState::Certified { .. }))
+}
+
+fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i64) -> Result<()> {
+    let address = address.trim().to_lowercase();
+    if !address.contains('@') {
+        return Ok(());
+    }
+    let id: i64 = tx.row(
+        "INSERT INTO correspondents (address, name, uses, last_used) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT (address) DO UPDATE SET uses = uses + 1,
+             last_used = max(last_used, excluded.last_used),
+             name = COALESCE(excluded.name, correspondents.name)
+         RETURNING id",
+        params![address, name, date],
+        |r| r.get(0),
+    )?;
+    tx.exec(
+        "INSERT OR IGNORE INTO person_words (word, person) VALUES (?1, ?2)",
+        params![address, -id],
+    )?;
+    for w in name.map(words).into_iter().flatten() {
+        tx.exec(
+            "INSERT OR IGNORE INTO person_words (word, person) VALUES (?1, ?2)",
+            params![w, -id],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_contact_tx(tx: &Transaction<'_>, c: &Contact) -> Result<i64> {
+    tx.exec(
+        "INSERT INTO contacts (name, organisation, tax_code, vat, notes, uid, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            c.name,
+            c.organisation,
+            c.tax_code,
+            c.vat,
+            c.notes,
+            c.uid,
+            now()
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    write_parts_tx(tx, id, c)?;
+    Ok(id)
+}
+
+/// The addresses, groups and completion words of contact `id`, replaced by `c`'s.
+fn write_parts_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<()> {
+    tx.exec("DELETE FROM contact_addresses WHERE contact_id = ?1", [id])?;
+    for (i, a) in c.addresses.iter().enumerate() {
+        tx.exec(
+            "INSERT OR IGNORE INTO contact_addresses (contact_id, address, position) VALUES (?1, ?2, ?3)",
+            params![id, a.trim().to_lowercase(), i as i64],
+        )?;
+    }
+    tx.exec("DELETE FROM group_members WHERE contact_id = ?1", [id])?;
+    for g in &c.groups {
+        let g = group_id_tx(tx, g.trim())?;
+        tx.exec(
+            "INSERT OR IGNORE INTO group_members (group_id, contact_id) VALUES (?1, ?2)",
+            params![g, id],
+        )?;
+    }
+    tx.exec("DELETE FROM person_words WHERE person = ?1", [id])?;
+    let texts = [c.name.as_str(), c.organisation.as_deref().unwrap_or("")];
+    let mut all: Vec<String> = texts.iter().flat_map(|t| words(t)).collect();
+    all.extend(c.addresses.iter().map(|a| a.trim().to_lowercase()));
+    all.extend(
+        c.vat
+            .iter()
+            .chain(&c.tax_code)
+            .map(|v| v.trim().to_lowercase()),
+    );
+    for w in all.into_iter().filter(|w| !w.is_empty()) {
+        tx.exec(
+            "INSERT OR IGNORE INTO person_words (word, person) VALUES (?1, ?2)",
+            params![w, id],
+        )?;
+    }
+    Ok(())
+}
+
+fn group_id_tx(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a group needs a name".into()));
+    }
+    tx.exec(
+        "INSERT OR IGNORE INTO contact_groups (name) VALUES (?1)",
+        [name],
+    )?;
+    Ok(tx.row(
+        "SELECT id FROM contact_groups WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )?)
+}
+
+fn with_parts(conn: &Connection, mut c: Contact) -> Result<Contact> {
+    let id = c.id.unwrap_or_default();
+    let mut st = conn.prepare_cached(
+        "SELECT address FROM contact_addresses WHERE contact_id = ?1 ORDER BY position",
+    )?;
+    c.addresses = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare_cached(
+        "SELECT g.name FROM group_members m JOIN contact_groups g ON g.id = m.group_id
+         WHERE m.contact_id = ?1 ORDER BY g.name COLLATE NOCASE",
+    )?;
+    c.groups = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(c)
+}
+
+/// What each address proved, by lowercase address; addresses that proved nothing are absent.
+fn pec_states<'a>(
+    conn: &Connection,
+    addresses: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, PecState>> {
+    let mut out = HashMap::new();
+    for address in addresses {
+        let key = address.trim().to_lowercase();
+        if out.contains_key(&key) {
+            continue;
+        }
+        if let Some(state) = pec_state(conn, &key)? {
+            out.insert(key, state);
+        }
+    }
+    Ok(out)
+}
+
+/// What `address` (lowercase) proved, `Unknown` when nothing.
+pub(crate) fn contacts_state(conn: &Connection, address: &str) -> Result<PecState> {
+    Ok(pec_state(conn, &address.trim().to_lowercase())?.unwrap_or_default())
+}
+
+fn pec_state(conn: &Connection, address: &str) -> Result<Option<PecState>> {
+    let receipt = conn
+        .row(
+            "SELECT receipt_type, at, error FROM receipts
+             WHERE recipient = ?1 AND certified = 1 AND at IS NOT NULL
+               AND receipt_type IN ('avvenuta-consegna', 'errore-consegna', 'non-accettazione')
+             ORDER BY at DESC LIMIT 1",
+            [address],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let anomaly: Option<i64> = conn
+        .row(
+            "SELECT max(date) FROM messages WHERE kind = 'anomaly' AND lower(sender_addr) = ?1",
+            [address],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(match (receipt, anomaly) {
+        (Some((_, at, _)), Some(anomaly_at)) if anomaly_at > at => {
+            Some(PecState::NotPec { at: anomaly_at })
+        }
+        (Some((kind, at, _)), _) if kind == "avvenuta-consegna" => Some(PecState::Certified { at }),
+        (Some((_, at, error)), _) => Some(PecState::Failed {
+            at,
+            reason: error.unwrap_or_default(),
+        }),
+        (None, Some(at)) => Some(PecState::NotPec { at }),
+        (None, None) => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(name: &str, addresses: &[&str], groups: &[&str]) -> Contact {
+        Contact {
+            name: name.into(),
+            addresses: addresses.iter().map(|a| a.to_string()).collect(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            ..Contact::default()
+        }
+    }
+
+    #[test]
+    fn contacts_groups_and_completion_follow_every_edit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let anna = store
+            .add_contact(&contact(
+                "Anna Verdi",
+                &["anna@example.org", "anna@pec.example.it"],
+                &["Clienti"],
+            ))
+            .unwrap();
+        let luca = store
+            .add_contact(&Contact {
+                organisation: Some("Officine Rossi".into()),
+                vat: Some("IT01234567890".into()),
+                ..contact(
+                    "Luca Neri",
+                    &["luca@pec.example.it"],
+                    &["clienti", "Fornitori"],
+                )
+            })
+            .unwrap();
+        let groups = store.groups().unwrap();
+        assert_eq!(
+            groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+            ["Clienti", "Fornitori"]
+        );
+        assert_eq!(groups[0].members, ["Anna Verdi", "Luca Neri"]);
+        assert_eq!(
+            store.group_addresses("CLIENTI").unwrap().unwrap(),
+            ["anna@example.org", "luca@pec.example.it"]
+        );
+        assert_eq!(store.group_addresses("nessuno").unwrap(), None);
+
+        let names = |typed: &str| -> Vec<String> {
+            store
+                .suggest(typed, 10)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.name)
+                .collect()
+        };
+        assert_eq!(names("ver"), ["Anna Verdi"]);
+        assert_eq!(names("ross"), ["Luca Neri"], "by organisation");
+        assert_eq!(names("it0123"), ["Luca Neri"], "by VAT number");
+        assert_eq!(
+            store.suggest("anna@pec", 1).unwrap()[0].address,
+            "anna@pec.example.it"
+        );
+
+        store
+            .update_contact(
+                anna,
+                &contact("Anna Bianchi", &["anna@pec.example.it"], &[]),
+            )
+            .unwrap();
+        assert!(names("ver").is_empty(), "old words go with the edit");
+        assert_eq!(names("bian"), ["Anna Bianchi"]);
+        assert_eq!(store.groups().unwrap()[0].members, ["Luca Neri"]);
+        store.remove_contact(luca).unwrap();
+        assert!(names("ross").is_empty());
+        assert!(store.groups().unwrap().iter().all(|g| g.members.is_empty()));
+        store.remove_group("fornitori").unwrap();
+        assert_eq!(store.groups().unwrap().len(), 1);
+        assert!(matches!(
+            store.remove_contact(luca),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn a_contact_must_have_a_name_and_real_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        assert!(store.add_contact(&contact("", &["a@b.it"], &[])).is_err());
+        assert!(
+            store
+                .add_contact(&contact("A", &["non è un indirizzo"], &[]))
+                .is_err()
+        );
+        assert!(store.add_group("con@chiocciola").is_err());
+        assert!(store.contacts().unwrap().is_empty());
+    }
+}
