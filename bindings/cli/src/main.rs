@@ -51,6 +51,10 @@ enum Command {
     Invoice(commands::invoice::Args),
     /// Add, list or remove accounts.
     Account(commands::account::Args),
+    /// The address book: contacts, correspondents, what each address proved; import, export.
+    Contacts(commands::contacts::Args),
+    /// Groups of contacts (recipient lists: `pec send --to GROUP`).
+    Groups(commands::groups::Args),
     /// Synchronise with the server (`--full`: download every body).
     Sync(commands::sync::Args),
     /// List a folder or a virtual folder (invoices, receipts, all).
@@ -101,6 +105,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Invoice(args) => commands::invoice::run(args),
         Command::Account(args) => commands::account::run(&data_dir, args),
+        Command::Contacts(args) => commands::contacts::run(&data_dir, args),
+        Command::Groups(args) => commands::groups::run(&data_dir, args),
         Command::Sync(args) => commands::sync::run(&data_dir, args),
         Command::Ls(args) => commands::ls::run(&data_dir, args),
         Command::Show(args) => commands::show::run(&data_dir, args),

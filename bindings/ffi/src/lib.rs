@@ -19,6 +19,7 @@
 uniffi::setup_scaffolding!();
 
 mod app;
+pub mod contacts;
 pub mod credentials;
 mod drafts;
 mod error;
@@ -43,6 +44,10 @@ pub mod text;
 pub mod types;
 
 pub use app::App;
+pub use contacts::{
+    AddressSuggestion, ContactCard, ContactFileFormat, ContactImport, ContactImportError,
+    GroupInfo, PecProof, PersonRow, ProvenAddress,
+};
 pub use credentials::{CredentialBackend, SecretStore};
 pub use drafts::parse_host_port;
 pub use error::{PecError, Result, error_code};

@@ -53,10 +53,10 @@ fn cards(text: &str) -> Vec<(usize, String)> {
             card.push_str(line);
             card.push_str("\r\n");
         }
-        if upper == "END:VCARD" {
-            if let Some(done) = current.take() {
-                out.push(done);
-            }
+        if upper == "END:VCARD"
+            && let Some(done) = current.take()
+        {
+            out.push(done);
         }
     }
     out.extend(current);

@@ -89,6 +89,37 @@ impl Store {
         })
     }
 
+    /// The saved contact `c` is the same person as: same vCard UID, else an address in common.
+    pub fn find_contact(&self, c: &Contact) -> Result<Option<Contact>> {
+        let id: Option<i64> = self.read(|conn| {
+            if let Some(uid) = c.uid.as_deref() {
+                let found = conn
+                    .row("SELECT id FROM contacts WHERE uid = ?1", [uid], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+            for a in &c.addresses {
+                let found = conn
+                    .row(
+                        "SELECT contact_id FROM contact_addresses WHERE address = ?1 LIMIT 1",
+                        [a.trim()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+            Ok(None)
+        })?;
+        let Some(id) = id else { return Ok(None) };
+        Ok(self.contacts()?.into_iter().find(|x| x.id == Some(id)))
+    }
+
     /// The contact that has `address`, if any.
     pub fn contact_by_address(&self, address: &str) -> Result<Option<i64>> {
         self.read(|conn| {

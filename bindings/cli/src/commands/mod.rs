@@ -1,7 +1,9 @@
 pub mod account;
+pub mod contacts;
 pub mod encrypt;
 pub mod evidence;
 pub mod forward;
+pub mod groups;
 pub mod import;
 pub mod inspect;
 pub mod invoice;

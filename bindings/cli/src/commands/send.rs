@@ -203,9 +203,12 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
         }
         None => None,
     };
+    // A group name among the recipients stands for its members (the checks count each one).
+    let to = block(app.expand_recipients(args.to.clone())).map_err(|e| e.to_string())?;
+    let cc = block(app.expand_recipients(args.cc.clone())).map_err(|e| e.to_string())?;
     let draft = ComposeDraft {
-        to: args.to.clone(),
-        cc: args.cc.clone(),
+        to,
+        cc,
         bcc: args.bcc.clone(),
         subject: args.subject.clone(),
         text: body,

@@ -1,0 +1,323 @@
+//! The address book for both apps and `pec`: contacts, groups, the correspondents seen in mail,
+//! what each address proved, completion for recipient fields, import and export.
+
+use crate::app::App;
+use crate::error::{PecError, Result};
+use crate::runtime::blocking;
+use pec_core::contacts as core;
+use pec_core::context::{ContactFormat, ImportReport};
+
+/// A saved contact. `id` is `None` for one not saved yet.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ContactCard {
+    pub id: Option<i64>,
+    pub name: String,
+    /// In the user's order; a group sends to the first certified one, else the first.
+    pub addresses: Vec<String>,
+    pub organisation: Option<String>,
+    pub tax_code: Option<String>,
+    pub vat: Option<String>,
+    pub notes: Option<String>,
+    pub groups: Vec<String>,
+}
+
+impl From<core::Contact> for ContactCard {
+    fn from(c: core::Contact) -> Self {
+        ContactCard {
+            id: c.id,
+            name: c.name,
+            addresses: c.addresses,
+            organisation: c.organisation,
+            tax_code: c.tax_code,
+            vat: c.vat,
+            notes: c.notes,
+            groups: c.groups,
+        }
+    }
+}
+
+impl From<ContactCard> for core::Contact {
+    fn from(c: ContactCard) -> Self {
+        core::Contact {
+            id: c.id,
+            name: c.name,
+            addresses: c.addresses,
+            organisation: c.organisation,
+            tax_code: c.tax_code,
+            vat: c.vat,
+            notes: c.notes,
+            groups: c.groups,
+            uid: None,
+        }
+    }
+}
+
+/// What the mail proves about an address; the most recent proof decides.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(tag = "pec", rename_all = "kebab-case")]
+pub enum PecProof {
+    /// A certified delivery receipt named it (`at`: the last one).
+    Certified { at: i64 },
+    /// Mail from it arrived as an anomaly: not a PEC address.
+    NotPec { at: i64 },
+    /// A certified error or non-acceptance receipt named it, with the provider's reason.
+    Failed { at: i64, reason: String },
+    /// Nothing proved yet.
+    Unknown,
+}
+
+impl PecProof {
+    /// The word scripts read: `certified`, `not-pec`, `failed`, `unknown`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            PecProof::Certified { .. } => "certified",
+            PecProof::NotPec { .. } => "not-pec",
+            PecProof::Failed { .. } => "failed",
+            PecProof::Unknown => "unknown",
+        }
+    }
+}
+
+impl From<core::PecState> for PecProof {
+    fn from(s: core::PecState) -> Self {
+        match s {
+            core::PecState::Certified { at } => PecProof::Certified { at },
+            core::PecState::NotPec { at } => PecProof::NotPec { at },
+            core::PecState::Failed { at, reason } => PecProof::Failed { at, reason },
+            core::PecState::Unknown => PecProof::Unknown,
+        }
+    }
+}
+
+/// An address with its proof.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProvenAddress {
+    pub address: String,
+    pub proof: PecProof,
+}
+
+/// A row of the address book: a saved contact, or a correspondent seen in mail (`saved` false).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PersonRow {
+    pub name: String,
+    pub saved: bool,
+    pub contact: Option<ContactCard>,
+    pub addresses: Vec<ProvenAddress>,
+    pub groups: Vec<String>,
+    /// Messages from or to it, for a correspondent.
+    pub uses: i64,
+    pub last_used: Option<i64>,
+}
+
+impl From<core::Person> for PersonRow {
+    fn from(p: core::Person) -> Self {
+        PersonRow {
+            saved: p.saved_contact(),
+            name: p.name,
+            contact: p.contact.map(ContactCard::from),
+            addresses: p
+                .addresses
+                .into_iter()
+                .map(|a| ProvenAddress {
+                    address: a.address,
+                    proof: a.state.into(),
+                })
+                .collect(),
+            groups: p.groups,
+            uses: p.uses,
+            last_used: p.last_used,
+        }
+    }
+}
+
+/// A completion for a recipient field.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct AddressSuggestion {
+    pub name: String,
+    pub address: String,
+    pub contact_id: Option<i64>,
+    pub organisation: Option<String>,
+    pub proof: PecProof,
+}
+
+/// A group (a recipient list) and its members' names.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct GroupInfo {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+/// The two address-book file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ContactFileFormat {
+    VCard,
+    Csv,
+}
+
+impl From<ContactFileFormat> for ContactFormat {
+    fn from(f: ContactFileFormat) -> Self {
+        match f {
+            ContactFileFormat::VCard => ContactFormat::VCard,
+            ContactFileFormat::Csv => ContactFormat::Csv,
+        }
+    }
+}
+
+/// An entry an import skipped: the line it starts on and why.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ContactImportError {
+    pub line: u32,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct ContactImport {
+    pub imported: u32,
+    pub merged: u32,
+    pub skipped: u32,
+    pub errors: Vec<ContactImportError>,
+}
+
+impl From<ImportReport> for ContactImport {
+    fn from(r: ImportReport) -> Self {
+        ContactImport {
+            imported: r.imported,
+            merged: r.merged,
+            skipped: r.skipped,
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| ContactImportError {
+                    line: u32::try_from(e.line).unwrap_or(u32::MAX),
+                    reason: e.reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The largest address-book file read at once.
+const MAX_CONTACTS_FILE: usize = 32 * 1024 * 1024;
+
+#[uniffi::export]
+impl App {
+    /// Saved contacts, then the correspondents not saved (most recently used first), each address
+    /// with what it proved.
+    pub async fn people(&self) -> Result<Vec<PersonRow>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
+                .ctx
+                .store()
+                .people()?
+                .into_iter()
+                .map(PersonRow::from)
+                .collect())
+        })
+        .await
+    }
+
+    /// Save a contact (`id` None) or replace the one with its id; the id.
+    pub async fn save_contact(&self, contact: ContactCard) -> Result<i64> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.save_contact(&contact.into())?)).await
+    }
+
+    pub async fn remove_contact(&self, contact_id: i64) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.store().remove_contact(contact_id)?)).await
+    }
+
+    pub async fn groups(&self) -> Result<Vec<GroupInfo>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let groups = inner.ctx.store().groups()?;
+            Ok(groups
+                .into_iter()
+                .map(|g| GroupInfo {
+                    id: g.id,
+                    name: g.name,
+                    members: g.members,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    pub async fn add_group(&self, name: String) -> Result<i64> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.store().add_group(&name)?)).await
+    }
+
+    pub async fn remove_group(&self, name: String) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.store().remove_group(&name)?)).await
+    }
+
+    /// Put a contact in a group (created when missing), or take it out.
+    pub async fn set_group_member(
+        &self,
+        group: String,
+        contact_id: i64,
+        member: bool,
+    ) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.store().set_member(&group, contact_id, member)?)).await
+    }
+
+    /// Completions of what is typed in a recipient field: contacts first, then correspondents.
+    pub async fn suggest_addresses(
+        &self,
+        typed: String,
+        limit: u32,
+    ) -> Result<Vec<AddressSuggestion>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let found = inner.ctx.store().suggest(&typed, limit.min(100) as usize)?;
+            Ok(found
+                .into_iter()
+                .map(|s| AddressSuggestion {
+                    name: s.name,
+                    address: s.address,
+                    contact_id: s.contact_id,
+                    organisation: s.organisation,
+                    proof: s.state.into(),
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Import a vCard (3 or 4) or CSV file's bytes (UTF-8): duplicates merged by address, bad
+    /// entries reported by line and skipped.
+    pub async fn import_contacts(
+        &self,
+        data: Vec<u8>,
+        format: ContactFileFormat,
+    ) -> Result<ContactImport> {
+        if data.len() > MAX_CONTACTS_FILE {
+            return Err(PecError::TooLarge {
+                detail: "address book".into(),
+                limit: MAX_CONTACTS_FILE as u64,
+            });
+        }
+        let text = String::from_utf8(data)
+            .map_err(|_| PecError::invalid("the address book is not UTF-8 text"))?;
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.import_contacts(&text, format.into())?.into())).await
+    }
+
+    /// Every saved contact as a vCard 3.0 or CSV file.
+    pub async fn export_contacts(&self, format: ContactFileFormat) -> Result<String> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.export_contacts(format.into())?)).await
+    }
+
+    /// Recipients with group names replaced by their members' addresses.
+    pub async fn expand_recipients(&self, recipients: Vec<String>) -> Result<Vec<String>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.expand_recipients(&recipients)?)).await
+    }
+}
