@@ -10,8 +10,11 @@ CREATE TABLE contacts (
     vat          TEXT,
     notes        TEXT,
     uid          TEXT UNIQUE,          -- the vCard UID, kept across export and import
-    updated      INTEGER NOT NULL
+    updated      INTEGER NOT NULL,
+    -- the last mail from or to one of its addresses: completion ranks contacts by it
+    last_used    INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX contacts_rank ON contacts (last_used DESC);
 CREATE TABLE contact_addresses (
     contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     address    TEXT NOT NULL COLLATE NOCASE,
@@ -28,15 +31,6 @@ CREATE TABLE group_members (
     contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     PRIMARY KEY (group_id, contact_id)
 );
--- Words to complete on: each word of a contact's or correspondent's name and organisation, the
--- VAT number, the tax code, each address. `person` is a contact id (> 0) or minus a
--- correspondent's rowid (< 0).
-CREATE TABLE person_words (
-    word   TEXT NOT NULL COLLATE NOCASE,
-    person INTEGER NOT NULL,
-    PRIMARY KEY (word, person)
-) WITHOUT ROWID;
-CREATE INDEX person_words_person ON person_words (person);
 -- Senders and recipients seen in mail, counted once per message when it is first stored.
 CREATE TABLE correspondents (
     id        INTEGER PRIMARY KEY,
@@ -45,6 +39,22 @@ CREATE TABLE correspondents (
     uses      INTEGER NOT NULL,
     last_used INTEGER NOT NULL
 );
+CREATE INDEX correspondents_rank ON correspondents (last_used DESC, uses DESC);
+-- Words to complete on: each word of a contact's name and organisation, its VAT number, tax code
+-- and addresses; a correspondent's address and name words. By word for a prefix's range, by owner
+-- to test one candidate while walking people in rank order (core/src/contacts/suggest.rs).
+CREATE TABLE contact_words (
+    word       TEXT NOT NULL COLLATE NOCASE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    PRIMARY KEY (word, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_words_by_contact ON contact_words (contact_id, word);
+CREATE TABLE correspondent_words (
+    word             TEXT NOT NULL COLLATE NOCASE,
+    correspondent_id INTEGER NOT NULL REFERENCES correspondents(id) ON DELETE CASCADE,
+    PRIMARY KEY (word, correspondent_id)
+) WITHOUT ROWID;
+CREATE INDEX correspondent_words_by_owner ON correspondent_words (correspondent_id, word);
 -- The proofs, by address: certified receipts naming the recipient, anomalies by their sender.
 CREATE INDEX receipts_recipient ON receipts (recipient, at) WHERE certified = 1;
 CREATE INDEX messages_anomaly_sender ON messages (lower(sender_addr)) WHERE kind = 'anomaly';
@@ -64,12 +74,12 @@ INSERT INTO correspondents (address, name, uses, last_used)
         uses = uses + excluded.uses,
         last_used = max(last_used, excluded.last_used),
         name = COALESCE(name, excluded.name);
-INSERT OR IGNORE INTO person_words (word, person) SELECT address, -id FROM correspondents;
-WITH RECURSIVE split (person, rest, word) AS (
-    SELECT -id, trim(name) || ' ', '' FROM correspondents WHERE name IS NOT NULL
+INSERT OR IGNORE INTO correspondent_words (word, correspondent_id) SELECT address, id FROM correspondents;
+WITH RECURSIVE split (owner, rest, word) AS (
+    SELECT id, trim(name) || ' ', '' FROM correspondents WHERE name IS NOT NULL
     UNION ALL
-    SELECT person, ltrim(substr(rest, instr(rest, ' ') + 1)), substr(rest, 1, instr(rest, ' ') - 1)
+    SELECT owner, ltrim(substr(rest, instr(rest, ' ') + 1)), substr(rest, 1, instr(rest, ' ') - 1)
     FROM split WHERE rest <> ''
 )
-INSERT OR IGNORE INTO person_words (word, person)
-    SELECT lower(trim(word, '"''(),.<>')), person FROM split WHERE length(trim(word, '"''(),.<>')) > 0;
+INSERT OR IGNORE INTO correspondent_words (word, correspondent_id)
+    SELECT lower(trim(word, '"''(),.<>')), owner FROM split WHERE length(trim(word, '"''(),.<>')) > 0;

@@ -1,12 +1,19 @@
-//! Completion of what the user types in a recipient field: every word of names and
-//! organisations, VAT numbers, tax codes and addresses is in `person_words`, so a prefix is one
-//! range scan of its index; saved contacts come first, then correspondents, each by how recently
-//! and then how often it was used. Correspondents saved as contacts, and the user's own
-//! addresses, are not suggested twice.
+//! Completion of what the user types in a recipient field. Every word of names and organisations,
+//! VAT numbers, tax codes and addresses is in `contact_words` / `correspondent_words`. Saved
+//! contacts come first, then correspondents (never the user's own addresses, nor those saved as
+//! contacts), each by how recently and then how often it was used.
+//!
+//! Two ways to the same answer, chosen by how many words the prefix matches: few (a long or rare
+//! prefix) — take every match and rank them; many (one or two letters) — walk people in rank
+//! order and keep those with a matching word, which stops after `limit` since a common prefix
+//! matches often. Either way the work is bounded by about [`FEW`] rows.
 
 use super::{PecState, Suggestion};
 use crate::store::{CachedExt, Result};
 use rusqlite::{Connection, OptionalExtension, params};
+
+/// Above this many matching words, walking in rank order is the cheaper way.
+const FEW: i64 = 500;
 
 /// The first string after every string that starts with `prefix`, for a range scan.
 fn after(prefix: &str) -> String {
@@ -18,38 +25,88 @@ fn after(prefix: &str) -> String {
     up
 }
 
-const RANKED: &str = "
-    WITH hits AS (SELECT DISTINCT person FROM person_words WHERE word >= ?1 AND word < ?2)
-    SELECT h.person,
-           COALESCE(k.last_used, (SELECT max(c.last_used) FROM contact_addresses a
-                                  JOIN correspondents c ON c.address = a.address
-                                  WHERE a.contact_id = h.person), 0) AS last,
-           COALESCE(k.uses, 0) AS uses
-    FROM hits h LEFT JOIN correspondents k ON k.id = -h.person
-    WHERE h.person > 0
-       OR (NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = k.address)
-           AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = k.address COLLATE NOCASE))
-    ORDER BY h.person > 0 DESC, last DESC, uses DESC
-    LIMIT ?3";
+/// One kind of person: its table, word table, owner column, rank order and exclusions.
+struct Kind {
+    words: &'static str,
+    owner: &'static str,
+    table: &'static str,
+    order: &'static str,
+    filter: &'static str,
+}
+
+const CONTACTS: Kind = Kind {
+    words: "contact_words",
+    owner: "contact_id",
+    table: "contacts",
+    order: "p.last_used DESC, p.id",
+    filter: "1",
+};
+
+const CORRESPONDENTS: Kind = Kind {
+    words: "correspondent_words",
+    owner: "correspondent_id",
+    table: "correspondents",
+    order: "p.last_used DESC, p.uses DESC, p.id",
+    filter: "NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = p.address)
+             AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = p.address COLLATE NOCASE)",
+};
+
+/// Up to `limit` ids of `kind` with a word starting with `prefix`, best ranked first.
+fn ranked(conn: &Connection, kind: &Kind, prefix: &str, limit: usize) -> Result<Vec<i64>> {
+    let upper = after(prefix);
+    let count: i64 = conn.row(
+        &format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE word >= ?1 AND word < ?2 LIMIT ?3)",
+            kind.words
+        ),
+        params![prefix, upper, FEW + 1],
+        |r| r.get(0),
+    )?;
+    let sql = if count > FEW {
+        // Many matches: people in rank order, each tested by its own words.
+        format!(
+            "SELECT p.id FROM {t} p
+             WHERE EXISTS (SELECT 1 FROM {w} w WHERE w.{o} = p.id AND w.word >= ?1 AND w.word < ?2)
+               AND {f}
+             ORDER BY {r} LIMIT ?3",
+            t = kind.table,
+            w = kind.words,
+            o = kind.owner,
+            f = kind.filter,
+            r = kind.order
+        )
+    } else {
+        // Few matches: all of them, ranked.
+        format!(
+            "SELECT p.id FROM {t} p
+             WHERE p.id IN (SELECT {o} FROM {w} WHERE word >= ?1 AND word < ?2) AND {f}
+             ORDER BY {r} LIMIT ?3",
+            t = kind.table,
+            w = kind.words,
+            o = kind.owner,
+            f = kind.filter,
+            r = kind.order
+        )
+    };
+    let mut st = conn.prepare_cached(&sql)?;
+    let ids = st
+        .query_map(params![prefix, upper, limit as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
 
 pub(crate) fn run(conn: &Connection, prefix: &str, limit: usize) -> Result<Vec<Suggestion>> {
-    let mut st = conn.prepare_cached(RANKED)?;
-    let people = st
-        .query_map(params![prefix, after(prefix), limit as i64], |r| {
-            r.get::<_, i64>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut out = Vec::with_capacity(people.len());
-    for person in people {
-        let found = if person > 0 {
-            contact(conn, person, prefix)?
-        } else {
-            correspondent(conn, -person)?
-        };
-        if let Some(mut s) = found {
-            s.state = crate::store::contacts_state(conn, &s.address)?;
-            out.push(s);
+    let mut out = Vec::with_capacity(limit);
+    for id in ranked(conn, &CONTACTS, prefix, limit)? {
+        out.extend(contact(conn, id, prefix)?);
+    }
+    if out.len() < limit {
+        for id in ranked(conn, &CORRESPONDENTS, prefix, limit - out.len())? {
+            out.extend(correspondent(conn, id)?);
         }
+    }
+    for s in &mut out {
+        s.state = crate::store::contacts_state(conn, &s.address)?;
     }
     Ok(out)
 }
@@ -113,7 +170,7 @@ mod tests {
     #[test]
     fn the_range_ends_after_every_word_with_the_prefix() {
         assert_eq!(after("ros"), "rot");
-        assert!("rossi".as_bytes() < after("ros").as_bytes());
+        assert!("rossi" < after("ros").as_str());
         assert!("rot" >= after("ros").as_str());
     }
 }

@@ -56,7 +56,7 @@ impl Store {
 
     pub fn remove_contact(&self, id: i64) -> Result<()> {
         self.write(|tx| {
-            tx.exec("DELETE FROM person_words WHERE person = ?1", [id])?;
+            tx.exec("DELETE FROM contact_words WHERE contact_id = ?1", [id])?;
             match tx.exec("DELETE FROM contacts WHERE id = ?1", [id])? {
                 0 => Err(StoreError::NotFound(format!("contact {id}"))),
                 _ => Ok(()),
@@ -321,16 +321,19 @@ fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i6
         params![address, name, date],
         |r| r.get(0),
     )?;
-    tx.exec(
-        "INSERT OR IGNORE INTO person_words (word, person) VALUES (?1, ?2)",
-        params![address, -id],
-    )?;
-    for w in name.map(words).into_iter().flatten() {
+    let name_words = name.map(words).into_iter().flatten();
+    for w in std::iter::once(address.clone()).chain(name_words) {
         tx.exec(
-            "INSERT OR IGNORE INTO person_words (word, person) VALUES (?1, ?2)",
-            params![w, -id],
+            "INSERT OR IGNORE INTO correspondent_words (word, correspondent_id) VALUES (?1, ?2)",
+            params![w, id],
         )?;
     }
+    // A saved contact with this address moves up in completion.
+    tx.exec(
+        "UPDATE contacts SET last_used = max(last_used, ?2)
+         WHERE id IN (SELECT contact_id FROM contact_addresses WHERE address = ?1)",
+        params![address, date],
+    )?;
     Ok(())
 }
 
@@ -370,7 +373,7 @@ fn write_parts_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<()> {
             params![g, id],
         )?;
     }
-    tx.exec("DELETE FROM person_words WHERE person = ?1", [id])?;
+    tx.exec("DELETE FROM contact_words WHERE contact_id = ?1", [id])?;
     let texts = [c.name.as_str(), c.organisation.as_deref().unwrap_or("")];
     let mut all: Vec<String> = texts.iter().flat_map(|t| words(t)).collect();
     all.extend(c.addresses.iter().map(|a| a.trim().to_lowercase()));
@@ -382,10 +385,16 @@ fn write_parts_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<()> {
     );
     for w in all.into_iter().filter(|w| !w.is_empty()) {
         tx.exec(
-            "INSERT OR IGNORE INTO person_words (word, person) VALUES (?1, ?2)",
+            "INSERT OR IGNORE INTO contact_words (word, contact_id) VALUES (?1, ?2)",
             params![w, id],
         )?;
     }
+    tx.exec(
+        "UPDATE contacts SET last_used = COALESCE((SELECT max(k.last_used) FROM contact_addresses a
+             JOIN correspondents k ON k.address = a.address WHERE a.contact_id = ?1), 0)
+         WHERE id = ?1",
+        [id],
+    )?;
     Ok(())
 }
 
