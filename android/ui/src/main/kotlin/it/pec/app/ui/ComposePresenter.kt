@@ -1,5 +1,6 @@
 package it.pec.app.ui
 
+import it.pec.core.AddressSuggestion
 import it.pec.core.App
 import it.pec.core.ComposeDraft
 import it.pec.core.DraftCheck
@@ -14,6 +15,7 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 
 /** The draft as typed, and the core's check of it (problems, recipients, size budget). */
@@ -29,6 +31,9 @@ data class ComposeState(
     val inReplyTo: String? = null,
     val references: List<String> = emptyList(),
     val check: DraftCheck? = null,
+    /** Completions of what is typed in [suggestingFor] ("to" or "cc"), from the address book. */
+    val suggestions: List<AddressSuggestion> = emptyList(),
+    val suggestingFor: String? = null,
     val sending: Boolean = false,
     /** Saved in the Drafts folder on the server. */
     val draftSaved: Boolean = false,
@@ -53,9 +58,38 @@ class ComposePresenter(
     private val mutable = MutableStateFlow(start?.let(::stateOf) ?: ComposeState())
     val state: StateFlow<ComposeState> = mutable.asStateFlow()
     private var checking: Job? = null
+    private var suggesting: Job? = null
 
     init {
         recheck()
+    }
+
+    /**
+     * Text typed in the `field` ("to" or "cc") recipient box: the core's completions a moment
+     * after the last keystroke (contacts first, then correspondents, with what each proved).
+     */
+    fun typing(field: String, text: String) {
+        suggesting?.cancel()
+        if (text.isBlank()) {
+            mutable.update { it.copy(suggestions = emptyList(), suggestingFor = null) }
+            return
+        }
+        suggesting = scope.launch {
+            delay(150)
+            val found = try {
+                app.suggestAddresses(text, 6u)
+            } catch (e: Exception) {
+                emptyList()
+            }
+            mutable.update { it.copy(suggestions = found, suggestingFor = field) }
+        }
+    }
+
+    /** A completion picked: its address joins the field's recipients. */
+    fun pick(field: String, suggestion: AddressSuggestion) {
+        suggesting?.cancel()
+        mutable.update { it.copy(suggestions = emptyList(), suggestingFor = null) }
+        if (field == "cc") addCc(suggestion.address) else addTo(suggestion.address)
     }
 
     fun addTo(address: String) = edit { it.copy(to = it.to + address.trim()) }
@@ -118,7 +152,7 @@ class ComposePresenter(
         checking = scope.launch {
             try {
                 val check = app.checkDraft(accountId, draft(s))
-                mutable.update { if (it.copy(check = null) == s.copy(check = null)) it.copy(check = check) else it }
+                mutable.update { if (draft(it) == draft(s)) it.copy(check = check) else it }
             } catch (e: Exception) {
                 mutable.update { it.copy(errorCode = codeOf(e)) }
             }

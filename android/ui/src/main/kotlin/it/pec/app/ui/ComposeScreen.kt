@@ -34,8 +34,8 @@ import it.pec.core.RequestedReceipt
 @Composable
 fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePresenter, platform: Platform? = null) {
     Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("compose")) {
-        Recipients(strings.to, "to", state.to, state, strings, presenter::addTo, presenter::removeTo)
-        Recipients(strings.cc, "cc", state.cc, state, strings, presenter::addCc, presenter::removeCc)
+        Recipients(strings.to, "to", state.to, state, strings, presenter, presenter::addTo, presenter::removeTo)
+        Recipients(strings.cc, "cc", state.cc, state, strings, presenter, presenter::addCc, presenter::removeCc)
         OutlinedTextField(state.subject, presenter::setSubject, Modifier.fillMaxWidth().testTag("subject"),
             label = { Text(strings.subject) }, singleLine = true)
         OutlinedTextField(state.text, presenter::setText, Modifier.fillMaxWidth().testTag("text"),
@@ -90,17 +90,26 @@ private fun Recipients(
     addresses: List<String>,
     state: ComposeState,
     strings: Strings,
+    presenter: ComposePresenter,
     onAdd: (String) -> Unit,
     onRemove: (String) -> Unit,
 ) {
     var typed by remember { mutableStateOf("") }
     Row(verticalAlignment = Alignment.CenterVertically) {
-        OutlinedTextField(typed, { typed = it }, Modifier.weight(1f).testTag("$field-input"),
+        OutlinedTextField(typed, { typed = it; presenter.typing(field, it) }, Modifier.weight(1f).testTag("$field-input"),
             label = { Text(label) }, singleLine = true)
         TextButton(onClick = {
             if (typed.isNotBlank()) onAdd(typed)
             typed = ""
+            presenter.typing(field, "")
         }, modifier = Modifier.testTag("$field-add")) { Text(strings.add) }
+    }
+    if (state.suggestingFor == field) {
+        state.suggestions.forEach { s ->
+            TextButton(onClick = { typed = ""; presenter.pick(field, s) }, modifier = Modifier.testTag("suggestion-${s.address}")) {
+                Text(strings.proofMark(s.proof) + "${s.name} <${s.address}>")
+            }
+        }
     }
     addresses.forEach { address ->
         // The core says which of its recipients this chip's text names.

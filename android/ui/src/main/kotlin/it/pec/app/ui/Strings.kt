@@ -3,6 +3,7 @@ package it.pec.app.ui
 import it.pec.core.AccountAction
 import it.pec.core.BuyerOutcome
 import it.pec.core.ReceiptKind
+import it.pec.core.PecProof
 import it.pec.core.SentProof
 import it.pec.core.SentVerdict
 import it.pec.core.SdiMessageKind
@@ -81,6 +82,13 @@ interface Strings {
     val add: String
     val send: String
     val notPec: String
+    /** The mark before a completion: what its address proved (certified, not PEC, failed). */
+    fun proofMark(p: PecProof): String = when (p) {
+        is PecProof.Certified -> "✓ "
+        is PecProof.NotPec -> "⚠ "
+        is PecProof.Failed -> "✗ "
+        PecProof.Unknown -> ""
+    }
     val invalidAddress: String
     fun size(totalBytes: ULong, limitBytes: ULong): String
     fun receipt(kind: RequestedReceipt): String

@@ -23,6 +23,26 @@ import java.nio.file.Files
 class ComposeTest {
     @get:Rule val compose = createComposeRule()
 
+    /** Typing a name offers the address book's completions; picking one adds its address. */
+    @Test
+    fun theAddressBookCompletesARecipient() = withApp { app, scope ->
+        val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
+        val card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Verdi\r\nEMAIL:anna@pec.example.it\r\nEND:VCARD\r\n"
+        runBlocking { app.importContacts(card.toByteArray(), it.pec.core.ContactFileFormat.V_CARD) }
+        val presenter = ComposePresenter(app, scope, acc.id)
+        compose.setContent {
+            val s by presenter.state.collectAsState()
+            ComposeScreen(s, Italian, presenter)
+        }
+        compose.onNodeWithTag("to-input").performTextInput("verd")
+        compose.waitUntil(10_000) { presenter.state.value.suggestions.isNotEmpty() }
+        compose.onNodeWithTag("suggestion-anna@pec.example.it").assertTextEquals("Anna Verdi <anna@pec.example.it>")
+            .performClick()
+        compose.waitUntil(10_000) { presenter.state.value.to == listOf("anna@pec.example.it") }
+        compose.onNodeWithTag("to-chip-anna@pec.example.it").assertTextEquals("anna@pec.example.it")
+        compose.onNodeWithTag("suggestion-anna@pec.example.it").assertDoesNotExist()
+    }
+
     @Test
     fun theCoreChecksTheDraftAsItIsWritten() = withApp { app, scope ->
         val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
