@@ -2,12 +2,14 @@ import PecKit
 import SwiftUI
 
 /// To or Cc as tokens: each address with the core's verdict (certified PEC, not PEC ⚠, invalid),
-/// a field to add one, a swipe to remove one.
+/// a field to add one with the address book's completions, a button to remove one.
 struct Recipients: View {
+    let app: App
     let title: LocalizedStringKey
     @Binding var addresses: [String]
     let check: DraftCheck?
     @State private var typing = ""
+    @State private var suggestions: [AddressSuggestion] = []
 
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
@@ -33,6 +35,27 @@ struct Recipients: View {
                     if !address.isEmpty { addresses.append(address) }
                     typing = ""
                 }
+                .task(id: typing) {
+                    // A moment after the last keystroke: contacts first, then correspondents.
+                    do { try await Task.sleep(for: .milliseconds(150)) } catch { return }
+                    let typed = typing.trimmingCharacters(in: .whitespaces)
+                    suggestions = typed.isEmpty ? [] : ((try? await app.suggestAddresses(typed: typed, limit: 6)) ?? [])
+                }
+            ForEach(suggestions, id: \.address) { s in
+                Button {
+                    addresses.append(s.address)
+                    typing = ""
+                    suggestions = []
+                } label: {
+                    HStack {
+                        ProofMark(proof: s.proof)
+                        VStack(alignment: .leading) {
+                            Text(s.name)
+                            Text(s.address).font(.caption).foregroundStyle(.secondary)
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -45,6 +68,20 @@ struct Recipients: View {
             Image(systemName: "exclamationmark.triangle.fill").foregroundStyle(.orange).accessibilityLabel(Text("compose.notPec"))
         } else if verdict != nil {
             Image(systemName: "checkmark.seal.fill").foregroundStyle(.green).accessibilityLabel(Text("compose.pec"))
+        }
+    }
+}
+
+/// What an address proved, as the core says: certified ✓, not PEC ⚠, failed ✗.
+struct ProofMark: View {
+    let proof: PecProof
+
+    var body: some View {
+        switch proof {
+        case .certified: Image(systemName: "checkmark.seal.fill").foregroundStyle(.green).accessibilityLabel(Text("compose.pec"))
+        case .notPec: Image(systemName: "exclamationmark.triangle.fill").foregroundStyle(.orange).accessibilityLabel(Text("compose.notPec"))
+        case .failed: Image(systemName: "xmark.octagon.fill").foregroundStyle(.red).accessibilityLabel(Text("compose.failed"))
+        case .unknown: Image(systemName: "person.crop.circle").foregroundStyle(.secondary)
         }
     }
 }

@@ -104,8 +104,8 @@ struct ComposeScreen: View {
         NavigationStack {
             Form {
                 Section {
-                    Recipients(title: "compose.to", addresses: $model.to, check: model.check)
-                    Recipients(title: "compose.cc", addresses: $model.cc, check: model.check)
+                    Recipients(app: app, title: "compose.to", addresses: $model.to, check: model.check)
+                    Recipients(app: app, title: "compose.cc", addresses: $model.cc, check: model.check)
                     TextField("compose.subject", text: $model.subject)
                 }
                 Section {
