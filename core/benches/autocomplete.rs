@@ -123,7 +123,9 @@ fn main() {
 fn contact(i: usize) -> Contact {
     let given = GIVEN[i % GIVEN.len()];
     let family = FAMILY[(i / GIVEN.len()) % FAMILY.len()];
-    let org = i.is_multiple_of(3).then(|| format!("{} {family}", ORG[i % ORG.len()]));
+    let org = i
+        .is_multiple_of(3)
+        .then(|| format!("{} {family}", ORG[i % ORG.len()]));
     let local = format!(
         "{}.{}{i}",
         given.to_lowercase(),

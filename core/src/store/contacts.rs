@@ -312,17 +312,43 @@ fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i6
     if !address.contains('@') {
         return Ok(());
     }
-    let id: i64 = tx.row(
-        "INSERT INTO correspondents (address, name, uses, last_used) VALUES (?1, ?2, 1, ?3)
-         ON CONFLICT (address) DO UPDATE SET uses = uses + 1,
-             last_used = max(last_used, excluded.last_used),
-             name = COALESCE(excluded.name, correspondents.name)
-         RETURNING id",
-        params![address, name, date],
-        |r| r.get(0),
-    )?;
-    let name_words = name.map(words).into_iter().flatten();
-    for w in std::iter::once(address.clone()).chain(name_words) {
+    let known: Option<(i64, Option<String>)> = tx
+        .row(
+            "SELECT id, name FROM correspondents WHERE address = ?1",
+            [&address],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    // Words are written once: with the address when it is first seen, with a name when one first
+    // comes (a PEC recipient is often seen without one before it writes).
+    let (id, new_words): (i64, Vec<String>) = match known {
+        Some((id, old_name)) => {
+            tx.exec(
+                "UPDATE correspondents SET uses = uses + 1, last_used = max(last_used, ?2),
+                     name = COALESCE(name, ?3) WHERE id = ?1",
+                params![id, date, name],
+            )?;
+            let named_now = old_name.is_none() && name.is_some();
+            (
+                id,
+                if named_now {
+                    name.map(words).into_iter().flatten().collect()
+                } else {
+                    Vec::new()
+                },
+            )
+        }
+        None => {
+            tx.exec(
+                "INSERT INTO correspondents (address, name, uses, last_used) VALUES (?1, ?2, 1, ?3)",
+                params![address, name, date],
+            )?;
+            let mut all = vec![address.clone()];
+            all.extend(name.map(words).into_iter().flatten());
+            (tx.last_insert_rowid(), all)
+        }
+    };
+    for w in new_words {
         tx.exec(
             "INSERT OR IGNORE INTO correspondent_words (word, correspondent_id) VALUES (?1, ?2)",
             params![w, id],
@@ -574,6 +600,24 @@ mod tests {
             store.remove_contact(luca),
             Err(StoreError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn a_correspondent_counts_each_message_and_gains_a_name_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        store
+            .write(|tx| Store::seen_tx(tx, &[("anna@pec.example.it", None)], 10))
+            .unwrap();
+        assert!(store.suggest("verdi", 5).unwrap().is_empty());
+        store
+            .write(|tx| Store::seen_tx(tx, &[("ANNA@pec.example.it", Some("Anna Verdi"))], 20))
+            .unwrap();
+        let found = store.suggest("verdi", 5).unwrap();
+        assert_eq!(found[0].address, "anna@pec.example.it");
+        let people = store.people().unwrap();
+        assert_eq!((people[0].uses, people[0].last_used), (2, Some(20)));
+        assert_eq!(people[0].name, "Anna Verdi");
     }
 
     #[test]
