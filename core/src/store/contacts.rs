@@ -72,18 +72,7 @@ impl Store {
                  ORDER BY name COLLATE NOCASE, id",
             )?;
             let rows = st
-                .query_map([], |r| {
-                    Ok(Contact {
-                        id: Some(r.get(0)?),
-                        name: r.get(1)?,
-                        organisation: r.get(2)?,
-                        tax_code: r.get(3)?,
-                        vat: r.get(4)?,
-                        notes: r.get(5)?,
-                        uid: r.get(6)?,
-                        ..Contact::default()
-                    })
-                })?
+                .query_map([], contact_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             rows.into_iter().map(|c| with_parts(conn, c)).collect()
         })
@@ -117,7 +106,22 @@ impl Store {
             Ok(None)
         })?;
         let Some(id) = id else { return Ok(None) };
-        Ok(self.contacts()?.into_iter().find(|x| x.id == Some(id)))
+        self.contact(id)
+    }
+
+    /// Saved contact `id`, if there is one.
+    pub fn contact(&self, id: i64) -> Result<Option<Contact>> {
+        self.read(|conn| {
+            let head = conn
+                .row(
+                    "SELECT id, name, organisation, tax_code, vat, notes, uid FROM contacts
+                     WHERE id = ?1",
+                    [id],
+                    contact_row,
+                )
+                .optional()?;
+            head.map(|c| with_parts(conn, c)).transpose()
+        })
     }
 
     /// The contact that has `address`, if any.
@@ -437,6 +441,20 @@ fn group_id_tx(tx: &Transaction<'_>, name: &str) -> Result<i64> {
         [name],
         |r| r.get(0),
     )?)
+}
+
+/// A contact's own fields from `SELECT id, name, organisation, tax_code, vat, notes, uid`.
+fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        id: Some(r.get(0)?),
+        name: r.get(1)?,
+        organisation: r.get(2)?,
+        tax_code: r.get(3)?,
+        vat: r.get(4)?,
+        notes: r.get(5)?,
+        uid: r.get(6)?,
+        ..Contact::default()
+    })
 }
 
 fn with_parts(conn: &Connection, mut c: Contact) -> Result<Contact> {
