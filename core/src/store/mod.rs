@@ -545,16 +545,17 @@ mod tests {
         store
             .write(|tx| {
                 tx.execute_batch("CREATE TABLE filler (x BLOB)")?;
-                for _ in 0..64 {
+                for _ in 0..256 {
                     tx.execute("INSERT INTO filler VALUES (zeroblob(4000))", [])?;
                 }
                 Ok(())
             })
             .unwrap();
         drop(store);
+        // The filler's pages come last and fill most of the file: alter one of them.
         let mut bytes = std::fs::read(&path).unwrap();
-        let middle = bytes.len() / 2;
-        bytes[middle] ^= 0x40;
+        let inside_filler = bytes.len() / 4 * 3;
+        bytes[inside_filler] ^= 0x40;
         std::fs::write(&path, &bytes).unwrap();
         let store = Store::open_with(&path, Some(key)).expect("page 1 is intact");
         let read = store.read(|c| {
