@@ -175,14 +175,19 @@ class Call:
     closure: bool
 
 
-def calls(path: Path, root: Node) -> list:
-    found = []
+def call_nodes(root: Node):
+    """Every call expression under `root`."""
     stack = [root]
     while stack:
         n = stack.pop()
         stack.extend(n.children)
-        if n.type != "call_expression" or not n.children:
-            continue
+        if n.type == "call_expression" and n.children:
+            yield n
+
+
+def calls(path: Path, root: Node) -> list:
+    found = []
+    for n in call_nodes(root):
         callee = n.children[0]
         suffix = next((c for c in n.children if c.type == "call_suffix"), None)
         if suffix is None:
@@ -265,12 +270,7 @@ LANGUAGES = ("it", "en", "ro")
 def string_keys(path: Path, root: Node) -> list:
     """(line, key) of every literal key passed to a keyed call or to `String(localized:)`."""
     found = []
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        stack.extend(n.children)
-        if n.type != "call_expression" or not n.children:
-            continue
+    for n in call_nodes(root):
         _, name = split_callee(n.children[0])
         suffix = next((c for c in n.children if c.type == "call_suffix"), None)
         args = next((c for c in suffix.children if c.type == "value_arguments"), None) if suffix else None

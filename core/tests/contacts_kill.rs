@@ -4,6 +4,8 @@
 //!
 //! The child is this test binary re-executed on the ignored `contacts_child` entry point.
 
+mod store_util;
+
 use pec_core::Context;
 use pec_core::accounts::MemoryCredentialStore;
 use pec_core::context::ContactFormat;
@@ -57,13 +59,6 @@ fn contacts_child() {
     }
 }
 
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
-}
-
 #[test]
 fn contact_edits_killed_at_random_points() {
     let seed0 = std::time::SystemTime::now()
@@ -71,7 +66,7 @@ fn contact_edits_killed_at_random_points() {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(1)
         | 1;
-    let mut seed = seed0;
+    let mut rng = store_util::XorShift(seed0);
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("data");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -92,7 +87,7 @@ fn contact_edits_killed_at_random_points() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn child");
-        std::thread::sleep(Duration::from_millis(20 + next(&mut seed) % span));
+        std::thread::sleep(Duration::from_millis(20 + rng.next() % span));
         child.kill().expect("SIGKILL");
         let _ = child.wait();
 

@@ -108,18 +108,6 @@ pub enum PecState {
     Unknown,
 }
 
-impl PecState {
-    /// The word scripts read: `certified`, `not-pec`, `failed`, `unknown`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            PecState::Certified { .. } => "certified",
-            PecState::NotPec { .. } => "not-pec",
-            PecState::Failed { .. } => "failed",
-            PecState::Unknown => "unknown",
-        }
-    }
-}
-
 /// One address of a person, with what it proved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonAddress {

@@ -62,32 +62,18 @@ fn ranked(conn: &Connection, kind: &Kind, prefix: &str, limit: usize) -> Result<
         params![prefix, upper, FEW + 1],
         |r| r.get(0),
     )?;
-    let sql = if count > FEW {
+    let (w, o) = (kind.words, kind.owner);
+    let matching = if count > FEW {
         // Many matches: people in rank order, each tested by its own words.
-        format!(
-            "SELECT p.id FROM {t} p
-             WHERE EXISTS (SELECT 1 FROM {w} w WHERE w.{o} = p.id AND w.word >= ?1 AND w.word < ?2)
-               AND {f}
-             ORDER BY {r} LIMIT ?3",
-            t = kind.table,
-            w = kind.words,
-            o = kind.owner,
-            f = kind.filter,
-            r = kind.order
-        )
+        format!("EXISTS (SELECT 1 FROM {w} w WHERE w.{o} = p.id AND w.word >= ?1 AND w.word < ?2)")
     } else {
         // Few matches: all of them, ranked.
-        format!(
-            "SELECT p.id FROM {t} p
-             WHERE p.id IN (SELECT {o} FROM {w} WHERE word >= ?1 AND word < ?2) AND {f}
-             ORDER BY {r} LIMIT ?3",
-            t = kind.table,
-            w = kind.words,
-            o = kind.owner,
-            f = kind.filter,
-            r = kind.order
-        )
+        format!("p.id IN (SELECT {o} FROM {w} WHERE word >= ?1 AND word < ?2)")
     };
+    let sql = format!(
+        "SELECT p.id FROM {} p WHERE {matching} AND {} ORDER BY {} LIMIT ?3",
+        kind.table, kind.filter, kind.order
+    );
     let mut st = conn.prepare_cached(&sql)?;
     let ids = st
         .query_map(params![prefix, upper, limit as i64], |r| r.get(0))?
