@@ -1,7 +1,50 @@
-//! One folder's pass: select (QRESYNC or CONDSTORE when offered), changes and vanished messages,
-//! new messages headers first or whole, then the bodies the policy asks for.
+//! One folder's pass: select (QRESYNC or CONDSTORE when offered), forget the UIDs of a folder
+//! whose UIDVALIDITY changed, fetch new messages, backfill older ones newest first (through the
+//! fetch pipeline), apply flag changes, drop what the server expunged, fetch the bodies the policy
+//! asks for, and save the point the next pass resumes from.
 
 use super::*;
+
+/// What one folder's pass works with once the folder is selected.
+struct Pass<'a> {
+    account: &'a Account,
+    folder: &'a Folder,
+    caps: &'a Caps,
+    opts: &'a SyncOptions,
+    /// UIDVALIDITY and UIDNEXT as the SELECT reported them.
+    validity: Option<u32>,
+    uidnext: Option<u32>,
+    /// What a header FETCH asks for (MODSEQ with CONDSTORE).
+    fetch_items: &'static str,
+}
+
+impl Pass<'_> {
+    fn fid(&self) -> i64 {
+        self.folder.id
+    }
+}
+
+/// Messages added, updated and removed by a pass.
+#[derive(Default)]
+struct Counts {
+    added: u32,
+    updated: u32,
+    removed: u32,
+}
+
+impl Counts {
+    fn add(&mut self, (added, updated): (u32, u32)) {
+        self.added += added;
+        self.updated += updated;
+    }
+}
+
+/// A stage of the whole-message pipeline: its task, the lowest UID of its batch, the batch's size.
+type Stage<T> = Option<(tokio::task::JoinHandle<T>, u32, usize)>;
+
+fn joined<T>(r: Result<T, tokio::task::JoinError>) -> Result<T, SyncError> {
+    r.map_err(|e| SyncError::Store(e.to_string()))
+}
 
 impl SyncEngine {
     #[allow(clippy::too_many_arguments)]
@@ -16,32 +59,144 @@ impl SyncEngine {
         started: Instant,
         report: &mut SyncReport,
     ) -> Result<(), SyncError> {
-        // LIST-STATUS says nothing changed: no SELECT at all (unless bodies are still due).
-        if let Some(st) = status {
-            let fid = folder.id;
-            let policy = policy_limit(opts.bodies);
-            let (count, needs) = self
-                .shared
-                .store
-                .run(move |s| Ok((s.folder_server_count(fid)?, s.needs_bodies(fid, policy)?)))
-                .await?;
-            if !needs && st.unchanged(folder, count) {
-                report.unchanged_by_status += 1;
-                return Ok(());
-            }
+        if self
+            .unchanged_by_status(folder, status, opts, report)
+            .await?
+        {
+            return Ok(());
         }
-        // With QRESYNC and a previous complete pass, the SELECT itself reports flag changes and
-        // expunges since our HIGHESTMODSEQ; else a CONDSTORE (or plain) SELECT.
+        let Some((mut mb, via_qresync)) = self.select(sess, folder, caps).await? else {
+            return Ok(());
+        };
+        if via_qresync {
+            report.qresync_selects += 1;
+        }
+        let p = Pass {
+            account,
+            folder,
+            caps,
+            opts,
+            validity: mb.uid_validity,
+            uidnext: mb.uid_next,
+            fetch_items: if caps.condstore {
+                "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE MODSEQ BODY.PEEK[HEADER])"
+            } else {
+                "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER])"
+            },
+        };
+        let server_modseq = if caps.condstore {
+            mb.highest_modseq
+        } else {
+            None
+        };
+        let mut local = folder.clone();
+        // UIDVALIDITY changed: every UID we hold is meaningless.
+        if local.uidvalidity.is_some() && p.validity.is_some() && local.uidvalidity != p.validity {
+            self.forget_uids(&p, &mut local, report).await?;
+        }
+        let store = self.shared.store.clone();
+        let fid = folder.id;
+        let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
+        let complete = local.backfill_uid == Some(1)
+            || (local.uidnext.is_some() && local.backfill_uid.is_none());
+        let unchanged = complete
+            && local.uidvalidity == p.validity
+            && local.uidnext == p.uidnext
+            && server_modseq.is_some()
+            && local.highestmodseq == server_modseq
+            && local_count == mb.exists as u64;
+        let policy = policy_limit(opts.bodies);
+        let needs_bodies = store.run(move |s| s.needs_bodies(fid, policy)).await?;
+        if unchanged && !needs_bodies {
+            return Ok(());
+        }
+        self.set_status(|s| {
+            s.folder = Some(folder.name.clone());
+            s.done = 0;
+            s.total = mb.exists as u64;
+        });
+        let mut counts = Counts::default();
+        // 1. New messages since the last pass (UID >= stored UIDNEXT).
+        if let Some(next) = local.uidnext
+            && p.uidnext.is_none_or(|n| n > next)
+        {
+            let range = format!("{next}:*");
+            counts.add(
+                self.fetch_headers(sess, fid, &range, p.fetch_items, Some(next))
+                    .await?,
+            );
+        }
+        // 2. Initial sync / resumed backfill: newest first, the first batch small.
+        let backfill_below = match (local.uidnext, local.backfill_uid) {
+            (None, _) => p.uidnext.unwrap_or(u32::MAX),
+            (Some(_), Some(b)) if b > 1 => b,
+            _ => 0,
+        };
+        if backfill_below > 1 && mb.exists > 0 {
+            let from = (backfill_below, local_count);
+            self.backfill(sess, &p, &local, from, started, report, &mut counts)
+                .await?;
+        }
+        // 3. Flag changes on known messages.
+        if local.uidnext.is_some() && !unchanged {
+            counts.updated += self
+                .flag_changes(sess, &p, &local, via_qresync, &mut mb)
+                .await?;
+        }
+        // 4. Messages the server expunged.
+        counts.removed += self.expunged(sess, &p, &mb, via_qresync, report).await?;
+        // 5. Bodies by policy (receipts always: their daticert drives receipt tracking).
+        let bodies = self.fetch_bodies(sess, account.id, folder, opts).await?;
+        report.bodies += bodies;
+        self.finish_folder(&p, server_modseq, counts, bodies, report)
+            .await
+    }
+
+    /// LIST-STATUS says nothing changed and no body is due: no SELECT at all.
+    async fn unchanged_by_status(
+        &self,
+        folder: &Folder,
+        status: Option<&FolderStatus>,
+        opts: &SyncOptions,
+        report: &mut SyncReport,
+    ) -> Result<bool, SyncError> {
+        let Some(st) = status else {
+            return Ok(false);
+        };
+        let fid = folder.id;
+        let policy = policy_limit(opts.bodies);
+        let (count, needs) = self
+            .shared
+            .store
+            .run(move |s| Ok((s.folder_server_count(fid)?, s.needs_bodies(fid, policy)?)))
+            .await?;
+        if !needs && st.unchanged(folder, count) {
+            report.unchanged_by_status += 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// SELECT the folder: with QRESYNC and a previous complete pass, the SELECT itself reports flag
+    /// changes and expunges since our HIGHESTMODSEQ; else a CONDSTORE (or plain) SELECT. `None`
+    /// when the server refuses the folder (skipped, not an error); the flag says whether the
+    /// server applied our QRESYNC parameters (only if the UIDVALIDITY still matches).
+    async fn select(
+        &self,
+        sess: &mut ImapSession,
+        folder: &Folder,
+        caps: &Caps,
+    ) -> Result<Option<(Selected, bool)>, SyncError> {
         let known = match (caps.qresync, folder.uidvalidity, folder.highestmodseq) {
             (true, Some(v), Some(m)) => Some((v, m)),
             _ => None,
         };
-        let mut mb: Selected = if caps.qresync {
+        let mb: Selected = if caps.qresync {
             match qresync::select(sess, &folder.name, known).await {
                 Ok(m) => m,
                 Err(RawError::No(m)) => {
                     tracing::warn!(folder = %folder.name, "cannot select: {m}");
-                    return Ok(());
+                    return Ok(None);
                 }
                 Err(RawError::Imap(e)) => return Err(map_imap(e)),
             }
@@ -61,268 +216,204 @@ impl SyncEngine {
                 },
                 Err(async_imap::error::Error::No(m)) => {
                     tracing::warn!(folder = %folder.name, "cannot select: {m}");
-                    return Ok(());
+                    return Ok(None);
                 }
                 Err(e) => return Err(map_imap(e)),
             }
         };
         drain_unsolicited(sess);
-        // The server applied our QRESYNC parameters only if the UIDVALIDITY still matches.
         let via_qresync = known.is_some_and(|(v, _)| mb.uid_validity == Some(v));
-        if via_qresync {
-            report.qresync_selects += 1;
-        }
-        let store = self.shared.store.clone();
-        let fid = folder.id;
-        let mut local = folder.clone();
-        let server_validity = mb.uid_validity;
-        let server_uidnext = mb.uid_next;
-        let server_modseq = if caps.condstore {
-            mb.highest_modseq
-        } else {
-            None
-        };
+        Ok(Some((mb, via_qresync)))
+    }
 
-        // UIDVALIDITY changed: every UID we hold is meaningless.
-        if local.uidvalidity.is_some()
-            && server_validity.is_some()
-            && local.uidvalidity != server_validity
-        {
-            let n = store.run(move |s| s.remove_uids(fid, None)).await?;
-            store
-                .run(move |s| s.set_folder_state(fid, None, None, None, None))
-                .await?;
-            report.removed += n as u64;
-            report.uidvalidity_resets += 1;
-            local.uidnext = None;
-            local.highestmodseq = None;
-            local.backfill_uid = None;
-            self.emit(SyncEvent::MessagesChanged {
-                account: account.id,
-                folder_id: fid,
-                added: 0,
-                updated: 0,
-                removed: n as u32,
-            });
-        }
-        let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
-        let complete = local.backfill_uid == Some(1)
-            || (local.uidnext.is_some() && local.backfill_uid.is_none());
-        let unchanged = complete
-            && local.uidvalidity == server_validity
-            && local.uidnext == server_uidnext
-            && server_modseq.is_some()
-            && local.highestmodseq == server_modseq
-            && local_count == mb.exists as u64;
-        let needs_bodies = store
-            .run({
-                let policy = opts.bodies;
-                move |s| s.needs_bodies(fid, policy_limit(policy))
-            })
+    /// The folder's UIDVALIDITY changed: drop every message we hold of it and start over.
+    async fn forget_uids(
+        &self,
+        p: &Pass<'_>,
+        local: &mut Folder,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let fid = p.fid();
+        let store = &self.shared.store;
+        let n = store.run(move |s| s.remove_uids(fid, None)).await?;
+        store
+            .run(move |s| s.set_folder_state(fid, None, None, None, None))
             .await?;
-        if unchanged && !needs_bodies {
-            return Ok(());
-        }
-        self.set_status(|s| {
-            s.folder = Some(folder.name.clone());
-            s.done = 0;
-            s.total = mb.exists as u64;
+        report.removed += n as u64;
+        report.uidvalidity_resets += 1;
+        local.uidnext = None;
+        local.highestmodseq = None;
+        local.backfill_uid = None;
+        self.emit(SyncEvent::MessagesChanged {
+            account: p.account.id,
+            folder_id: fid,
+            added: 0,
+            updated: 0,
+            removed: n as u32,
         });
-        let is_inbox = folder.role == Some(FolderRole::Inbox);
-        let fetch_items = if caps.condstore {
-            "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE MODSEQ BODY.PEEK[HEADER])"
-        } else {
-            "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER])"
-        };
-        let (mut added, mut updated, mut removed) = (0u32, 0u32, 0u32);
+        Ok(())
+    }
 
-        // 1. New messages since the last pass (UID >= stored UIDNEXT).
-        if let Some(next) = local.uidnext
-            && server_uidnext.is_none_or(|n| n > next)
-        {
-            let got = self
-                .fetch_headers(sess, fid, &format!("{next}:*"), fetch_items, Some(next))
-                .await?;
-            added += got.0;
-            updated += got.1;
+    /// Record how far the backfill stands: UIDs below `resume` are still to fetch (1: done).
+    async fn resume_at(&self, p: &Pass<'_>, resume: u32) -> Result<(), SyncError> {
+        let (fid, validity, uidnext) = (p.fid(), p.validity, p.uidnext);
+        self.shared
+            .store
+            .run(move |s| s.set_folder_state(fid, validity, uidnext, None, Some(resume)))
+            .await?;
+        Ok(())
+    }
+
+    /// The messages below `from.0`, newest first, the first batch small so the first rows show
+    /// at once (`from.1`: how many the folder holds already, for the progress). With a body
+    /// policy, batches after the first come down whole (headers and bodies in one FETCH, small
+    /// messages only; large ones get headers now and chunked bodies later), cut at
+    /// `header_batch` messages or `whole_batch_bytes`. The next batch is fetched while the
+    /// previous one is analysed and the one before it written; the resume point moves only after
+    /// a batch is committed, so a crash resumes where the store stands.
+    #[allow(clippy::too_many_arguments)]
+    async fn backfill(
+        &self,
+        sess: &mut ImapSession,
+        p: &Pass<'_>,
+        local: &Folder,
+        from: (u32, u64),
+        started: Instant,
+        report: &mut SyncReport,
+        counts: &mut Counts,
+    ) -> Result<(), SyncError> {
+        let (below, held) = from;
+        let set = crate::sync::commands::uid_search(sess, &format!("UID 1:{}", below - 1)).await?;
+        let mut uids: Vec<u32> = set.into_iter().filter(|u| *u < below).collect();
+        drain_unsolicited(sess);
+        uids.sort_unstable_by(|a, b| b.cmp(a));
+        let total = uids.len() as u64 + held;
+        let mut done = held;
+        if local.uidnext.is_none() {
+            self.resume_at(p, below).await?;
         }
-        // 2. Initial sync / resumed backfill: newest first, the first batch small.
-        let backfill_below = match (local.uidnext, local.backfill_uid) {
-            (None, _) => server_uidnext.unwrap_or(u32::MAX),
-            (Some(_), Some(b)) if b > 1 => b,
-            _ => 0,
-        };
-        if backfill_below > 1 && mb.exists > 0 {
-            let mut uids: Vec<u32> = {
-                let set = crate::sync::commands::uid_search(
-                    sess,
-                    &format!("UID 1:{}", backfill_below - 1),
-                )
-                .await?;
-                set.into_iter().filter(|u| *u < backfill_below).collect()
-            };
-            drain_unsolicited(sess);
-            uids.sort_unstable_by(|a, b| b.cmp(a));
-            let total = uids.len() as u64 + local_count;
-            let mut done = local_count;
-            let mut first = true;
-            let mut pos = 0;
-            // Record where the backfill stands before fetching, so a crash resumes it.
-            if local.uidnext.is_none() {
-                store
-                    .run(move |s| {
-                        s.set_folder_state(
-                            fid,
-                            server_validity,
-                            server_uidnext,
-                            None,
-                            Some(backfill_below),
-                        )
-                    })
-                    .await?;
+        let (opts, fid) = (p.opts, p.fid());
+        let mut analysing: Stage<(Vec<Whole>, u64)> = None;
+        let mut writing: Stage<crate::store::Result<(u32, u32)>> = None;
+        let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
+        let mut first = true;
+        let mut pos = 0;
+        while pos < uids.len() {
+            let n = if first {
+                opts.first_batch
+            } else {
+                opts.header_batch
             }
-            // With a body policy, batches after the first come down whole (headers and bodies in one
-            // FETCH, small messages only; large ones get headers now and chunked bodies later),
-            // cut at `header_batch` messages or `whole_batch_bytes`. The next batch is fetched while
-            // the previous one is analysed and the one before it written; the resume point moves
-            // only after a batch is committed.
-            type Stage<T> = Option<(tokio::task::JoinHandle<T>, u32, usize)>;
-            let mut analysing: Stage<(Vec<Whole>, u64)> = None;
-            let mut writing: Stage<crate::store::Result<(u32, u32)>> = None;
-            let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
-            while pos < uids.len() {
-                let n = if first {
-                    opts.first_batch.max(1)
-                } else {
-                    opts.header_batch.max(1)
-                };
-                let mut end = (pos + n).min(uids.len());
-                let whole = !first && with_bodies;
-                let sized = if whole {
-                    let sizes = fetch_sizes(sess, &uids[pos..end]).await?;
-                    let limit = whole_limit(opts);
-                    let take = bounded_batch(
-                        uids[pos..end].iter().map(|u| {
-                            let size = sizes.get(u).copied().unwrap_or(u64::MAX);
-                            // Large ones come header-only now: they cost their headers.
-                            if size <= limit { size } else { 0 }
-                        }),
-                        opts.whole_batch_bytes,
-                    );
-                    end = pos + take;
-                    sizes
-                } else {
-                    HashMap::new()
-                };
+            .max(1);
+            let mut end = (pos + n).min(uids.len());
+            if first || !with_bodies {
                 let batch = &uids[pos..end];
-                pos += batch.len();
-                let low = batch.iter().copied().min().unwrap_or(1);
-                if first || !with_bodies {
-                    let got = self
-                        .fetch_headers(sess, fid, &uid_set(batch), fetch_items, None)
-                        .await?;
-                    added += got.0;
-                    updated += got.1;
-                    let resume = if pos >= uids.len() { 1 } else { low };
-                    store
-                        .run(move |s| {
-                            s.set_folder_state(
-                                fid,
-                                server_validity,
-                                server_uidnext,
-                                None,
-                                Some(resume),
-                            )
-                        })
-                        .await?;
-                    done += batch.len() as u64;
-                    if first && is_inbox && report.first_rows_after.is_none() {
-                        report.first_rows_after = Some(started.elapsed());
-                    }
-                    if first {
-                        self.emit(SyncEvent::MessagesChanged {
-                            account: account.id,
-                            folder_id: fid,
-                            added: got.0,
-                            updated: got.1,
-                            removed: 0,
-                        });
-                    }
-                    first = false;
-                    self.progress(account.id, &folder.name, done, total);
-                    continue;
+                pos = end;
+                let last = pos >= uids.len();
+                let got = self.headers_batch(sess, p, batch, last).await?;
+                counts.add(got);
+                done += batch.len() as u64;
+                if first {
+                    self.first_rows(p, got, started, report);
                 }
-                let items = self
-                    .fetch_whole(sess, batch, &sized, fetch_items, caps, opts)
-                    .await?;
-                // The batch written before the previous one is committed: its resume point.
-                // Batches commit in order (newest first).
-                if let Some((h, prev_low, prev_len)) = writing.take() {
-                    let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
-                    added += got.0;
-                    updated += got.1;
-                    store
-                        .run(move |s| {
-                            s.set_folder_state(
-                                fid,
-                                server_validity,
-                                server_uidnext,
-                                None,
-                                Some(prev_low),
-                            )
-                        })
-                        .await?;
-                    done += prev_len as u64;
-                    self.progress(account.id, &folder.name, done, total);
-                }
-                if let Some((h, prev_low, prev_len)) = analysing.take() {
-                    let (items, bodies) = h.await.map_err(|e| SyncError::Store(e.to_string()))?;
-                    report.bodies += bodies;
-                    let store2 = store.clone();
-                    let w = tokio::task::spawn_blocking(move || write_batch(&store2, fid, &items));
-                    writing = Some((w, prev_low, prev_len));
-                }
-                let analyzer = self.shared.receiver.analyzer();
-                analysing = Some((
-                    tokio::task::spawn_blocking(move || analyse_whole(&analyzer, items)),
-                    low,
-                    batch.len(),
-                ));
+                first = false;
+                self.progress(p.account.id, &p.folder.name, done, total);
+                continue;
             }
-            if let Some((h, _, prev_len)) = writing.take() {
-                let got = h.await.map_err(|e| SyncError::Store(e.to_string()))??;
-                added += got.0;
-                updated += got.1;
+            let sizes = fetch_sizes(sess, &uids[pos..end]).await?;
+            end = pos + whole_batch_len(&uids[pos..end], &sizes, opts);
+            let batch = &uids[pos..end];
+            pos = end;
+            let low = batch.iter().copied().min().unwrap_or(1);
+            let items = self
+                .fetch_whole(sess, batch, &sizes, p.fetch_items, p.caps, opts)
+                .await?;
+            // The batch written before the previous one is committed: its resume point. Batches
+            // commit in order (newest first).
+            if let Some((h, prev_low, prev_len)) = writing.take() {
+                counts.add(joined(h.await)??);
+                self.resume_at(p, prev_low).await?;
                 done += prev_len as u64;
+                self.progress(p.account.id, &p.folder.name, done, total);
             }
-            if let Some((h, _, prev_len)) = analysing.take() {
-                let (items, bodies) = h.await.map_err(|e| SyncError::Store(e.to_string()))?;
+            if let Some((h, prev_low, prev_len)) = analysing.take() {
+                let (items, bodies) = joined(h.await)?;
                 report.bodies += bodies;
-                let got = store.run(move |s| write_batch(s, fid, &items)).await?;
-                added += got.0;
-                updated += got.1;
-                done += prev_len as u64;
+                let store = self.shared.store.clone();
+                let w = tokio::task::spawn_blocking(move || write_batch(&store, fid, &items));
+                writing = Some((w, prev_low, prev_len));
             }
-            if with_bodies {
-                store
-                    .run(move |s| {
-                        s.set_folder_state(fid, server_validity, server_uidnext, None, Some(1))
-                    })
-                    .await?;
-                self.progress(account.id, &folder.name, done, total);
-            }
+            let analyzer = self.shared.receiver.analyzer();
+            let a = tokio::task::spawn_blocking(move || analyse_whole(&analyzer, items));
+            analysing = Some((a, low, batch.len()));
         }
-        // 3. Flag changes on known messages.
-        if local.uidnext.is_some() && !unchanged && via_qresync {
-            let updates = std::mem::take(&mut mb.changed);
-            if !updates.is_empty() {
-                let n = store
-                    .run(move |s| s.apply_server_flags(fid, &updates))
-                    .await?;
-                updated += n as u32;
-            }
-        } else if local.uidnext.is_some() && !unchanged {
-            let items = match (caps.condstore, local.highestmodseq) {
+        if let Some((h, _, prev_len)) = writing.take() {
+            counts.add(joined(h.await)??);
+            done += prev_len as u64;
+        }
+        if let Some((h, _, prev_len)) = analysing.take() {
+            let (items, bodies) = joined(h.await)?;
+            report.bodies += bodies;
+            let got = self
+                .shared
+                .store
+                .run(move |s| write_batch(s, fid, &items))
+                .await?;
+            counts.add(got);
+            done += prev_len as u64;
+        }
+        if with_bodies {
+            self.resume_at(p, 1).await?;
+            self.progress(p.account.id, &p.folder.name, done, total);
+        }
+        Ok(())
+    }
+
+    /// One batch of the backfill fetched headers only, and the resume point moved past it (to 1
+    /// after the last batch).
+    async fn headers_batch(
+        &self,
+        sess: &mut ImapSession,
+        p: &Pass<'_>,
+        batch: &[u32],
+        last: bool,
+    ) -> Result<(u32, u32), SyncError> {
+        let got = self
+            .fetch_headers(sess, p.fid(), &uid_set(batch), p.fetch_items, None)
+            .await?;
+        let low = batch.iter().copied().min().unwrap_or(1);
+        self.resume_at(p, if last { 1 } else { low }).await?;
+        Ok(got)
+    }
+
+    /// The first batch is in: the lists can show it (and the inbox's time to first rows is noted).
+    fn first_rows(&self, p: &Pass<'_>, got: (u32, u32), started: Instant, report: &mut SyncReport) {
+        if p.folder.role == Some(FolderRole::Inbox) && report.first_rows_after.is_none() {
+            report.first_rows_after = Some(started.elapsed());
+        }
+        self.emit(SyncEvent::MessagesChanged {
+            account: p.account.id,
+            folder_id: p.fid(),
+            added: got.0,
+            updated: got.1,
+            removed: 0,
+        });
+    }
+
+    /// Flag changes on known messages: those the QRESYNC SELECT reported, else a FETCH of the
+    /// flags (changed since our HIGHESTMODSEQ with CONDSTORE). How many were updated.
+    async fn flag_changes(
+        &self,
+        sess: &mut ImapSession,
+        p: &Pass<'_>,
+        local: &Folder,
+        via_qresync: bool,
+        mb: &mut Selected,
+    ) -> Result<u32, SyncError> {
+        let updates = if via_qresync {
+            std::mem::take(&mut mb.changed)
+        } else {
+            let items = match (p.caps.condstore, local.highestmodseq) {
                 (true, Some(m)) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
                 _ => "(UID FLAGS)".to_string(),
             };
@@ -337,21 +428,38 @@ impl SyncEngine {
                 }
             }
             drain_unsolicited(sess);
-            if !updates.is_empty() {
-                let n = store
-                    .run(move |s| s.apply_server_flags(fid, &updates))
-                    .await?;
-                updated += n as u32;
-            }
+            updates
+        };
+        if updates.is_empty() {
+            return Ok(0);
         }
-        // 4. Expunged messages: VANISHED (EARLIER) from the QRESYNC SELECT; then, if the counts
-        // still disagree (no QRESYNC, or a server that forgot its expunge history), compare UID lists.
+        let fid = p.fid();
+        let n = self
+            .shared
+            .store
+            .run(move |s| s.apply_server_flags(fid, &updates))
+            .await?;
+        Ok(n as u32)
+    }
+
+    /// Messages the server expunged: VANISHED (EARLIER) from the QRESYNC SELECT; then, if the
+    /// counts still disagree (no QRESYNC, or a server that forgot its expunge history), a
+    /// comparison of UID lists. How many were removed.
+    async fn expunged(
+        &self,
+        sess: &mut ImapSession,
+        p: &Pass<'_>,
+        mb: &Selected,
+        via_qresync: bool,
+        report: &mut SyncReport,
+    ) -> Result<u32, SyncError> {
+        let (store, fid) = (&self.shared.store, p.fid());
+        let mut removed = 0;
         if via_qresync && !mb.vanished.is_empty() {
             let local_uids = store.run(move |s| s.folder_uids(fid)).await?;
             let gone = mb.vanished.filter(&local_uids);
             if !gone.is_empty() {
-                let n = store.run(move |s| s.remove_uids(fid, Some(&gone))).await?;
-                removed += n as u32;
+                removed += store.run(move |s| s.remove_uids(fid, Some(&gone))).await? as u32;
             }
         }
         let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
@@ -365,35 +473,42 @@ impl SyncEngine {
                 .filter(|u| !server.contains(u))
                 .collect();
             if !gone.is_empty() {
-                let n = store.run(move |s| s.remove_uids(fid, Some(&gone))).await?;
-                removed += n as u32;
+                removed += store.run(move |s| s.remove_uids(fid, Some(&gone))).await? as u32;
             }
         }
-        // 5. Bodies by policy (receipts always: their daticert drives receipt tracking).
-        let bodies = self.fetch_bodies(sess, account.id, folder, opts).await?;
-        report.bodies += bodies;
-        // 6. Save the resync point: UIDNEXT and HIGHESTMODSEQ as of the SELECT (anything newer is
-        // fetched by the next pass).
+        Ok(removed)
+    }
+
+    /// Save the resync point (UIDNEXT and HIGHESTMODSEQ as of the SELECT: anything newer is
+    /// fetched by the next pass), add the counts to the report and tell the lists.
+    async fn finish_folder(
+        &self,
+        p: &Pass<'_>,
+        modseq: Option<u64>,
+        counts: Counts,
+        bodies: u64,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        let (store, fid) = (&self.shared.store, p.fid());
+        let (validity, uidnext) = (p.validity, p.uidnext);
         store
-            .run(move |s| {
-                s.set_folder_state(fid, server_validity, server_uidnext, server_modseq, Some(1))
-            })
+            .run(move |s| s.set_folder_state(fid, validity, uidnext, modseq, Some(1)))
             .await?;
-        report.added += added as u64;
-        report.updated += updated as u64;
-        report.removed += removed as u64;
-        if added + updated + removed > 0 || bodies > 0 {
+        report.added += counts.added as u64;
+        report.updated += counts.updated as u64;
+        report.removed += counts.removed as u64;
+        if counts.added + counts.updated + counts.removed > 0 || bodies > 0 {
             self.emit(SyncEvent::MessagesChanged {
-                account: account.id,
+                account: p.account.id,
                 folder_id: fid,
-                added,
-                updated,
-                removed,
+                added: counts.added,
+                updated: counts.updated,
+                removed: counts.removed,
             });
         }
         let f = store.run(move |s| s.folder(fid)).await?;
         self.emit(SyncEvent::CountsChanged {
-            account: account.id,
+            account: p.account.id,
             folder_id: fid,
             total: f.total,
             unread: f.unread,
@@ -413,4 +528,17 @@ impl SyncEngine {
             total,
         });
     }
+}
+
+/// How many of `uids` the next whole-message batch takes: as many as fit in the byte budget,
+/// counting a message over the size limit by its headers only (it comes header-only now).
+fn whole_batch_len(uids: &[u32], sizes: &HashMap<u32, u64>, opts: &SyncOptions) -> usize {
+    let limit = whole_limit(opts);
+    bounded_batch(
+        uids.iter().map(|u| {
+            let size = sizes.get(u).copied().unwrap_or(u64::MAX);
+            if size <= limit { size } else { 0 }
+        }),
+        opts.whole_batch_bytes,
+    )
 }
