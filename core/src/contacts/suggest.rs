@@ -99,32 +99,20 @@ pub(crate) fn run(conn: &Connection, prefix: &str, limit: usize) -> Result<Vec<S
 
 /// A contact, with the address the prefix matched (else its first).
 fn contact(conn: &Connection, id: i64, prefix: &str) -> Result<Option<Suggestion>> {
-    let head = conn
-        .row(
-            "SELECT name, organisation FROM contacts WHERE id = ?1",
-            [id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
-        )
-        .optional()?;
-    let Some((name, organisation)) = head else {
+    let Some(c) = crate::store::read_contact(conn, id)? else {
         return Ok(None);
     };
-    let mut st = conn.prepare_cached(
-        "SELECT address FROM contact_addresses WHERE contact_id = ?1 ORDER BY position",
-    )?;
-    let addresses = st
-        .query_map([id], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let address = addresses
+    let address = c
+        .addresses
         .iter()
         .find(|a| a.starts_with(prefix))
-        .or(addresses.first())
+        .or(c.addresses.first())
         .cloned();
     Ok(address.map(|address| Suggestion {
-        name,
+        name: c.name,
         address,
         contact_id: Some(id),
-        organisation,
+        organisation: c.organisation,
         state: PecState::Unknown,
     }))
 }

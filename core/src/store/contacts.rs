@@ -111,30 +111,7 @@ impl Store {
 
     /// Saved contact `id`, if there is one.
     pub fn contact(&self, id: i64) -> Result<Option<Contact>> {
-        self.read(|conn| {
-            let head = conn
-                .row(
-                    "SELECT id, name, organisation, tax_code, vat, notes, uid FROM contacts
-                     WHERE id = ?1",
-                    [id],
-                    contact_row,
-                )
-                .optional()?;
-            head.map(|c| with_parts(conn, c)).transpose()
-        })
-    }
-
-    /// The contact that has `address`, if any.
-    pub fn contact_by_address(&self, address: &str) -> Result<Option<i64>> {
-        self.read(|conn| {
-            Ok(conn
-                .row(
-                    "SELECT contact_id FROM contact_addresses WHERE address = ?1 LIMIT 1",
-                    [address.trim()],
-                    |r| r.get(0),
-                )
-                .optional()?)
-        })
+        self.read(|conn| read_contact(conn, id))
     }
 
     /// The groups with their members' names.
@@ -204,7 +181,7 @@ impl Store {
         })
     }
 
-    /// The addresses a group sends to: each member's first PEC address, else its first one.
+    /// The addresses a group sends to: each member's first certified address, else its first.
     /// `None` when there is no such group.
     pub fn group_addresses(&self, name: &str) -> Result<Option<Vec<String>>> {
         self.read(|conn| {
@@ -227,18 +204,20 @@ impl Store {
                 .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let states = pec_states(conn, rows.iter().map(|(_, a)| a.as_str()))?;
-            let mut chosen: Vec<(i64, String)> = Vec::new();
-            for (contact, address) in rows {
-                let certified = matches!(states.get(&address), Some(PecState::Certified { .. }));
-                match chosen.iter_mut().find(|(c, _)| *c == contact) {
-                    None => chosen.push((contact, address)),
-                    Some(slot) if certified && !slot_is_certified(&states, &slot.1) => {
-                        slot.1 = address
-                    }
-                    Some(_) => {}
-                }
-            }
-            Ok(Some(chosen.into_iter().map(|(_, a)| a).collect()))
+            let certified = |a: &str| matches!(states.get(a), Some(PecState::Certified { .. }));
+            // Rows come by member, in each member's order: its first certified address, else
+            // its first.
+            let chosen = rows
+                .chunk_by(|x, y| x.0 == y.0)
+                .map(|member| {
+                    let pick = member
+                        .iter()
+                        .find(|(_, a)| certified(a))
+                        .unwrap_or(&member[0]);
+                    pick.1.clone()
+                })
+                .collect();
+            Ok(Some(chosen))
         })
     }
 
@@ -305,10 +284,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-fn slot_is_certified(states: &HashMap<String, PecState>, address: &str) -> bool {
-    matches!(states.get(address), Some(PecState::Certified { .. }))
 }
 
 fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i64) -> Result<()> {
@@ -455,6 +430,18 @@ fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
         uid: r.get(6)?,
         ..Contact::default()
     })
+}
+
+/// Saved contact `id` with its addresses and groups, if there is one.
+pub(crate) fn read_contact(conn: &Connection, id: i64) -> Result<Option<Contact>> {
+    let head = conn
+        .row(
+            "SELECT id, name, organisation, tax_code, vat, notes, uid FROM contacts WHERE id = ?1",
+            [id],
+            contact_row,
+        )
+        .optional()?;
+    head.map(|c| with_parts(conn, c)).transpose()
 }
 
 fn with_parts(conn: &Connection, mut c: Contact) -> Result<Contact> {

@@ -14,7 +14,7 @@
 
 mod actions;
 mod contacts;
-pub(crate) use contacts::contacts_state;
+pub(crate) use contacts::{contacts_state, read_contact};
 mod keyed;
 pub mod keyword;
 mod messages;
