@@ -219,6 +219,16 @@ impl App {
         .await
     }
 
+    /// The saved contacts only, by name (without what their addresses proved: see `people`).
+    pub async fn contacts(&self) -> Result<Vec<ContactCard>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let contacts = inner.ctx.store().contacts()?;
+            Ok(contacts.into_iter().map(ContactCard::from).collect())
+        })
+        .await
+    }
+
     /// Save a contact (`id` None) or replace the one with its id; the id.
     pub async fn save_contact(&self, contact: ContactCard) -> Result<i64> {
         let inner = self.inner.clone();

@@ -159,11 +159,10 @@ fn format_of(file: &Path) -> ContactFileFormat {
 }
 
 /// A saved contact by id or by one of its addresses.
-fn find(app: &Arc<App>, key: &str) -> Result<ContactCard, String> {
-    let people = block(app.people()).map_err(|e| e.to_string())?;
-    people
+pub(crate) fn find(app: &Arc<App>, key: &str) -> Result<ContactCard, String> {
+    let contacts = block(app.contacts()).map_err(|e| e.to_string())?;
+    contacts
         .into_iter()
-        .filter_map(|p| p.contact)
         .find(|c| {
             c.id.map(|id| id.to_string()) == Some(key.to_string())
                 || c.addresses

@@ -67,18 +67,9 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             contact,
             remove,
         } => {
-            let people = block(app.people()).map_err(err)?;
-            let id = people
-                .into_iter()
-                .filter_map(|p| p.contact)
-                .find(|c| {
-                    c.id.map(|id| id.to_string()) == Some(contact.clone())
-                        || c.addresses
-                            .iter()
-                            .any(|a| a.eq_ignore_ascii_case(contact.trim()))
-                })
-                .and_then(|c| c.id)
-                .ok_or_else(|| format!("no contact {contact}"))?;
+            let id = super::contacts::find(&app, &contact)?
+                .id
+                .unwrap_or_default();
             block(app.set_group_member(group.clone(), id, !remove)).map_err(err)?;
             say!("{}", if remove { "taken out" } else { "added" });
         }
