@@ -86,14 +86,15 @@ struct ProofMark: View {
     }
 }
 
-/// Size × recipients against the provider's limit, as the core counts them.
+/// Size × recipients against the provider's limit, as the core counts them; red when the core
+/// says the PEC is too large.
 struct SizeBar: View {
     let check: DraftCheck
 
     var body: some View {
         VStack(alignment: .leading) {
             ProgressView(value: Double(min(check.totalBytes, check.limitBytes)), total: Double(max(check.limitBytes, 1)))
-                .tint(check.totalBytes > check.limitBytes ? .red : .accentColor)
+                .tint(check.problems.contains { $0.kind == .tooLarge } ? .red : .accentColor)
             Text("compose.size \(Self.size(check.totalBytes)) \(Self.size(check.limitBytes))")
                 .font(.caption)
                 .foregroundStyle(.secondary)
