@@ -24,6 +24,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod accounts;
+pub mod carddav;
 pub mod compose;
 pub mod contacts;
 pub mod context;

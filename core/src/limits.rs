@@ -53,3 +53,8 @@ pub const MAX_IMAP_NESTING: usize = 128;
 /// Largest IMAP literal a server may announce (bytes): a message is never larger than
 /// [`MAX_MESSAGE_BYTES`], and a `{10000000000}` must be refused before its bytes arrive.
 pub const MAX_IMAP_LITERAL_BYTES: u64 = MAX_MESSAGE_BYTES as u64;
+/// Largest answer we read from a CardDAV server (bytes): a listing of tens of thousands of cards
+/// with their ETags fits many times over; a server sending without end is cut there.
+pub const MAX_DAV_BYTES: usize = 32 * 1024 * 1024;
+/// Cards asked for in one `addressbook-multiget`, and written in one transaction.
+pub const DAV_MULTIGET_CARDS: usize = 100;

@@ -91,6 +91,7 @@ pub fn parse(text: &str) -> (Vec<Contact>, Vec<ImportError>) {
             notes: cell(notes),
             groups: cell(groups).map(|g| split_groups(&g)).unwrap_or_default(),
             uid: cell(uid),
+            book: None,
         };
         if c.name.is_empty() && c.addresses.is_empty() {
             continue; // an empty row

@@ -22,6 +22,9 @@ pub struct Contact {
     pub groups: Vec<String>,
     /// The vCard UID, kept so an export imported again updates instead of duplicating.
     pub uid: Option<String>,
+    /// The CardDAV address book the contact is kept in (`None`: on this device only). Set on a
+    /// new contact, or on a local one, to upload it there.
+    pub book: Option<i64>,
 }
 
 impl Contact {
@@ -78,6 +81,25 @@ pub fn looks_like_address(a: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !a.chars().any(|c| c.is_whitespace() || "<>,;\"".contains(c))
+}
+
+/// The fields a person edits, without where the contact is kept: what tells a real change from
+/// the same card seen again.
+impl Contact {
+    pub fn same_fields(&self, other: &Contact) -> bool {
+        let lower = |v: &[String]| v.iter().map(|x| x.trim().to_lowercase()).collect::<Vec<_>>();
+        let mut mine = lower(&self.groups);
+        let mut theirs = lower(&other.groups);
+        mine.sort();
+        theirs.sort();
+        self.name == other.name
+            && lower(&self.addresses) == lower(&other.addresses)
+            && self.organisation == other.organisation
+            && self.tax_code == other.tax_code
+            && self.vat == other.vat
+            && self.notes == other.notes
+            && mine == theirs
+    }
 }
 
 /// A group: a recipient list of contacts.

@@ -113,7 +113,7 @@ fn other(v: &VCard, names: &[&str]) -> Option<String> {
         .and_then(|e| e.values.iter().find_map(text))
 }
 
-fn contact(v: &VCard) -> Result<Contact, String> {
+pub(crate) fn contact(v: &VCard) -> Result<Contact, String> {
     let addresses: Vec<String> = texts(v, &VCardProperty::Email)
         .into_iter()
         .map(|a| a.trim_start_matches("mailto:").to_lowercase())
@@ -147,6 +147,7 @@ fn contact(v: &VCard) -> Result<Contact, String> {
         notes: texts(v, &VCardProperty::Note).into_iter().next(),
         groups,
         uid: texts(v, &VCardProperty::Uid).into_iter().next(),
+        book: None,
     };
     c.check()?;
     Ok(c)
@@ -163,7 +164,7 @@ pub fn write(contacts: &[Contact]) -> String {
     out
 }
 
-fn card(c: &Contact) -> VCard {
+pub(crate) fn card(c: &Contact) -> VCard {
     let entry =
         |name: VCardProperty, value: &str| VCardEntry::new(name).with_value(value.to_string());
     let mut entries = vec![

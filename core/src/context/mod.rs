@@ -10,6 +10,7 @@
 //! Store work is synchronous (SQLite); callers on an async runtime run these methods on a blocking
 //! thread. Network work (sync, send) is async.
 
+mod address_books;
 mod contacts;
 mod error;
 mod evidence;
@@ -23,6 +24,7 @@ mod settings;
 mod view;
 pub mod window;
 
+pub use address_books::BookSync;
 pub use contacts::{ContactFormat, ImportReport};
 pub use error::{Error, Result};
 pub use evidence::{EvidenceFile, EvidenceItem};

@@ -50,12 +50,17 @@ impl Store {
             if found == 0 {
                 return Err(StoreError::NotFound(format!("contact {id}")));
             }
-            write_parts_tx(tx, id, c)
+            write_parts_tx(tx, id, c)?;
+            if let Some(book) = c.book {
+                super::address_books::place_in_book_tx(tx, id, book)?;
+            }
+            super::address_books::queue_put_tx(tx, id)
         })
     }
 
     pub fn remove_contact(&self, id: i64) -> Result<()> {
         self.write(|tx| {
+            super::address_books::queue_delete_tx(tx, id)?;
             tx.exec("DELETE FROM contact_words WHERE contact_id = ?1", [id])?;
             match tx.exec("DELETE FROM contacts WHERE id = ?1", [id])? {
                 0 => Err(StoreError::NotFound(format!("contact {id}"))),
@@ -68,7 +73,7 @@ impl Store {
     pub fn contacts(&self) -> Result<Vec<Contact>> {
         self.read(|conn| {
             let mut st = conn.prepare_cached(
-                "SELECT id, name, organisation, tax_code, vat, notes, uid FROM contacts
+                "SELECT id, name, organisation, tax_code, vat, notes, uid, book_id FROM contacts
                  ORDER BY name COLLATE NOCASE, id",
             )?;
             let rows = st
@@ -155,7 +160,20 @@ impl Store {
 
     pub fn remove_group(&self, name: &str) -> Result<()> {
         self.write(|tx| {
-            match tx.exec("DELETE FROM contact_groups WHERE name = ?1", [name.trim()])? {
+            let members: Vec<i64> = {
+                let mut st = tx.prepare_cached(
+                    "SELECT m.contact_id FROM group_members m JOIN contact_groups g ON g.id = m.group_id
+                     WHERE g.name = ?1",
+                )?;
+                st.query_map([name.trim()], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            let removed = tx.exec("DELETE FROM contact_groups WHERE name = ?1", [name.trim()])?;
+            // A group is a vCard category: the cards of its members change too.
+            for m in members {
+                super::address_books::queue_put_tx(tx, m)?;
+            }
+            match removed {
                 0 => Err(StoreError::NotFound(format!("group {name}"))),
                 _ => Ok(()),
             }
@@ -177,7 +195,7 @@ impl Store {
                     params![g, contact],
                 )?;
             }
-            Ok(())
+            super::address_books::queue_put_tx(tx, contact)
         })
     }
 
@@ -342,7 +360,7 @@ fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i6
     Ok(())
 }
 
-fn insert_contact_tx(tx: &Transaction<'_>, c: &Contact) -> Result<i64> {
+pub(super) fn insert_contact_tx(tx: &Transaction<'_>, c: &Contact) -> Result<i64> {
     tx.exec(
         "INSERT INTO contacts (name, organisation, tax_code, vat, notes, uid, updated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -358,11 +376,15 @@ fn insert_contact_tx(tx: &Transaction<'_>, c: &Contact) -> Result<i64> {
     )?;
     let id = tx.last_insert_rowid();
     write_parts_tx(tx, id, c)?;
+    if let Some(book) = c.book {
+        super::address_books::place_in_book_tx(tx, id, book)?;
+        super::address_books::queue_put_tx(tx, id)?;
+    }
     Ok(id)
 }
 
 /// The addresses, groups and completion words of contact `id`, replaced by `c`'s.
-fn write_parts_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<()> {
+pub(super) fn write_parts_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<()> {
     tx.exec("DELETE FROM contact_addresses WHERE contact_id = ?1", [id])?;
     for (i, a) in c.addresses.iter().enumerate() {
         tx.exec(
@@ -403,7 +425,7 @@ fn write_parts_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<()> {
     Ok(())
 }
 
-fn group_id_tx(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+pub(super) fn group_id_tx(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     if name.is_empty() {
         return Err(StoreError::Invalid("a group needs a name".into()));
     }
@@ -418,7 +440,8 @@ fn group_id_tx(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     )?)
 }
 
-/// A contact's own fields from `SELECT id, name, organisation, tax_code, vat, notes, uid`.
+/// A contact's own fields from `SELECT id, name, organisation, tax_code, vat, notes, uid,
+/// book_id`.
 fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
     Ok(Contact {
         id: Some(r.get(0)?),
@@ -428,6 +451,7 @@ fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
         vat: r.get(4)?,
         notes: r.get(5)?,
         uid: r.get(6)?,
+        book: r.get(7)?,
         ..Contact::default()
     })
 }
@@ -436,7 +460,7 @@ fn contact_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
 pub(crate) fn read_contact(conn: &Connection, id: i64) -> Result<Option<Contact>> {
     let head = conn
         .row(
-            "SELECT id, name, organisation, tax_code, vat, notes, uid FROM contacts WHERE id = ?1",
+            "SELECT id, name, organisation, tax_code, vat, notes, uid, book_id FROM contacts WHERE id = ?1",
             [id],
             contact_row,
         )

@@ -13,6 +13,7 @@
 //! local changes replayed by the sync).
 
 mod actions;
+mod address_books;
 mod contacts;
 pub(crate) use contacts::{contacts_state, read_contact};
 mod keyed;
@@ -122,7 +123,7 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
 
 /// How many migrations there are (the schema version of an up-to-date store).
-const MIGRATIONS: usize = 11;
+const MIGRATIONS: usize = 12;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -139,6 +140,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0009_labels_by_label.sql")),
         M::up(include_str!("../../migrations/0010_secrets.sql")),
         M::up(include_str!("../../migrations/0011_contacts.sql")),
+        M::up(include_str!("../../migrations/0012_address_books.sql")),
     ])
 }
 

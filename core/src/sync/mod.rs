@@ -12,7 +12,7 @@
 //! returned [`Subscription`] cancels on drop).
 
 mod commands;
-mod conn;
+pub(crate) mod conn;
 mod engine;
 pub mod folders;
 #[doc(hidden)]

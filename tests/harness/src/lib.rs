@@ -1,5 +1,5 @@
-//! `pec-test-harness`: a real Dovecot on loopback for integration tests, with the test PKI, an LMTP
-//! client, IMAP helpers and a fault proxy.
+//! `pec-test-harness`: a real Dovecot (and a real Radicale, for address books) on loopback for
+//! integration tests, with the test PKI, an LMTP client, IMAP helpers and a fault proxy.
 //!
 //! ```no_run
 //! # async fn t() -> Result<(), pec_test_harness::HarnessError> {
@@ -17,6 +17,7 @@ pub mod forge;
 pub mod lmtp;
 pub mod pki;
 pub mod proxy;
+pub mod radicale;
 pub mod secrets;
 pub mod tls;
 
@@ -24,6 +25,7 @@ pub use dovecot::{Delegate, DelegatePerms, Dovecot, DovecotConfig, FolderLayout,
 pub use lmtp::{LmtpClient, RcptStatus};
 pub use pki::{CertAndKey, Pki, ProviderSigner};
 pub use proxy::FaultProxy;
+pub use radicale::{Radicale, radicale_or_skip};
 
 /// Everything that can go wrong while setting up the test servers.
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,11 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// A client connector that trusts only `root_pem`.
 pub fn connector(root_pem: &str) -> Result<TlsConnector, HarnessError> {
+    Ok(TlsConnector::from(Arc::new(client_config(root_pem)?)))
+}
+
+/// A client configuration (ring) that trusts only `root_pem`.
+pub fn client_config(root_pem: &str) -> Result<rustls::ClientConfig, HarnessError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(root_pem.as_bytes()) {
         let cert = cert.map_err(|e| HarnessError::Tls(e.to_string()))?;
@@ -23,12 +28,11 @@ pub fn connector(root_pem: &str) -> Result<TlsConnector, HarnessError> {
             .add(cert)
             .map_err(|e| HarnessError::Tls(e.to_string()))?;
     }
-    let config = rustls::ClientConfig::builder_with_provider(provider())
+    Ok(rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| HarnessError::Tls(e.to_string()))?
         .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
+        .with_no_client_auth())
 }
 
 /// A server acceptor from a certificate chain PEM and a PKCS#8 key PEM.
