@@ -70,15 +70,32 @@ async fn both_ways(mode: PullMode) {
     };
     let server = Radicale::start(&[ANNA]).await.expect("radicale");
     server
-        .put_card(ANNA, "a", &card("u-a", "Anna Verdi", "anna@pec.example.it", "TEL:+39 06 1234\r\nCATEGORIES:Clienti\r\n"))
+        .put_card(
+            ANNA,
+            "a",
+            &card(
+                "u-a",
+                "Anna Verdi",
+                "anna@pec.example.it",
+                "TEL:+39 06 1234\r\nCATEGORIES:Clienti\r\n",
+            ),
+        )
         .await
         .expect("put");
     server
-        .put_card(ANNA, "b", &card("u-b", "Bruno Neri", "bruno@pec.example.it", ""))
+        .put_card(
+            ANNA,
+            "b",
+            &card("u-b", "Bruno Neri", "bruno@pec.example.it", ""),
+        )
         .await
         .expect("put");
     server
-        .put_card(ANNA, "c", &card("u-c", "Carla Bassi", "carla@example.org", ""))
+        .put_card(
+            ANNA,
+            "c",
+            &card("u-c", "Carla Bassi", "carla@example.org", ""),
+        )
         .await
         .expect("put");
 
@@ -87,13 +104,21 @@ async fn both_ways(mode: PullMode) {
     assert_eq!(book.name, "Rubrica");
     assert_eq!(book.url, server.book_url("anna"));
     let r = sync(&ctx, &book, mode).await;
-    assert_eq!((r.added, r.updated, r.removed, r.uploaded), (3, 0, 0, 0), "{r:?}");
+    assert_eq!(
+        (r.added, r.updated, r.removed, r.uploaded),
+        (3, 0, 0, 0),
+        "{r:?}"
+    );
     assert_eq!(names(&ctx), ["Anna Verdi", "Bruno Neri", "Carla Bassi"]);
     assert_eq!(by_name(&ctx, "Anna Verdi").groups, ["Clienti"]);
     assert_eq!(ctx.store().suggest("verd", 5).expect("suggest").len(), 1);
     // Nothing changed: nothing moves.
     let r = sync(&ctx, &book, mode).await;
-    assert_eq!((r.added, r.updated, r.removed, r.uploaded), (0, 0, 0, 0), "{r:?}");
+    assert_eq!(
+        (r.added, r.updated, r.removed, r.uploaded),
+        (0, 0, 0, 0),
+        "{r:?}"
+    );
 
     // Edited here: the server's card changes, its phone number stays.
     let mut anna = by_name(&ctx, "Anna Verdi");
@@ -109,30 +134,51 @@ async fn both_ways(mode: PullMode) {
     ctx.save_contact(&new).expect("new");
     // Removed here.
     let carla = by_name(&ctx, "Carla Bassi");
-    ctx.store().remove_contact(carla.id.expect("id")).expect("remove");
+    ctx.store()
+        .remove_contact(carla.id.expect("id"))
+        .expect("remove");
     let r = sync(&ctx, &book, mode).await;
     assert_eq!((r.uploaded, r.conflicts), (3, 0), "{r:?}");
     let on_server = server.cards_on_disk("anna").expect("disk");
     assert_eq!(on_server.len(), 3, "{on_server:?}");
     let a = &on_server.iter().find(|(n, _)| n == "a.vcf").expect("a").1;
-    assert!(a.contains("Riceve solo PEC") && a.contains("+39 06 1234"), "{a}");
+    assert!(
+        a.contains("Riceve solo PEC") && a.contains("+39 06 1234"),
+        "{a}"
+    );
     assert!(on_server.iter().any(|(_, t)| t.contains("Dario Rossi")));
     assert!(!on_server.iter().any(|(n, _)| n == "c.vcf"));
 
     // Changed by another client: edited, removed, added.
     server
-        .put_card(ANNA, "b", &card("u-b", "Bruno Neri", "bruno@pec.example.it", "NOTE:nuovo ufficio\r\n"))
+        .put_card(
+            ANNA,
+            "b",
+            &card(
+                "u-b",
+                "Bruno Neri",
+                "bruno@pec.example.it",
+                "NOTE:nuovo ufficio\r\n",
+            ),
+        )
         .await
         .expect("put");
     server.delete_card(ANNA, "a").await.expect("delete");
     server
-        .put_card(ANNA, "e", &card("u-e", "Elena Galli", "elena@pec.example.it", ""))
+        .put_card(
+            ANNA,
+            "e",
+            &card("u-e", "Elena Galli", "elena@pec.example.it", ""),
+        )
         .await
         .expect("put");
     let r = sync(&ctx, &book, mode).await;
     assert_eq!((r.added, r.updated, r.removed), (1, 1, 1), "{r:?}");
     assert_eq!(names(&ctx), ["Bruno Neri", "Dario Rossi", "Elena Galli"]);
-    assert_eq!(by_name(&ctx, "Bruno Neri").notes.as_deref(), Some("nuovo ufficio"));
+    assert_eq!(
+        by_name(&ctx, "Bruno Neri").notes.as_deref(),
+        Some("nuovo ufficio")
+    );
 
     // A second device sees the same book.
     let (_d2, other) = device();
@@ -174,13 +220,33 @@ async fn a_conflict_keeps_the_server_version_and_the_local_edit_as_a_copy() {
     anna.notes = Some("modifica locale".into());
     ctx.save_contact(&anna).expect("save");
     let bruno = by_name(&ctx, "Bruno Neri");
-    ctx.store().remove_contact(bruno.id.expect("id")).expect("remove");
+    ctx.store()
+        .remove_contact(bruno.id.expect("id"))
+        .expect("remove");
     server
-        .put_card(ANNA, "a", &card("u-a", "Anna Verdi", "a@pec.example.it", "NOTE:modifica sul server\r\n"))
+        .put_card(
+            ANNA,
+            "a",
+            &card(
+                "u-a",
+                "Anna Verdi",
+                "a@pec.example.it",
+                "NOTE:modifica sul server\r\n",
+            ),
+        )
         .await
         .expect("put");
     server
-        .put_card(ANNA, "b", &card("u-b", "Bruno Neri", "b@pec.example.it", "NOTE:ancora qui\r\n"))
+        .put_card(
+            ANNA,
+            "b",
+            &card(
+                "u-b",
+                "Bruno Neri",
+                "b@pec.example.it",
+                "NOTE:ancora qui\r\n",
+            ),
+        )
         .await
         .expect("put");
 
@@ -193,13 +259,20 @@ async fn a_conflict_keeps_the_server_version_and_the_local_edit_as_a_copy() {
     let here = annas.iter().find(|c| c.book.is_none()).expect("device's");
     assert_eq!(in_book.notes.as_deref(), Some("modifica sul server"));
     assert_eq!(here.notes.as_deref(), Some("modifica locale"));
-    assert_eq!(by_name(&ctx, "Bruno Neri").notes.as_deref(), Some("ancora qui"));
+    assert_eq!(
+        by_name(&ctx, "Bruno Neri").notes.as_deref(),
+        Some("ancora qui")
+    );
     let disk = server.cards_on_disk("anna").expect("disk");
     assert_eq!(disk.len(), 2);
     assert!(disk[0].1.contains("modifica sul server"));
     // Settled: the next sync has nothing to do.
     let r = sync(&ctx, &book, PullMode::Best).await;
-    assert_eq!((r.added, r.updated, r.uploaded, r.conflicts), (0, 0, 0, 0), "{r:?}");
+    assert_eq!(
+        (r.added, r.updated, r.uploaded, r.conflicts),
+        (0, 0, 0, 0),
+        "{r:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -209,7 +282,11 @@ async fn edits_made_offline_wait_and_go_up_when_the_server_answers() {
     };
     let server = Radicale::start(&[ANNA]).await.expect("radicale");
     server
-        .put_card(ANNA, "a", &card("u-a", "Anna Verdi", "a@pec.example.it", ""))
+        .put_card(
+            ANNA,
+            "a",
+            &card("u-a", "Anna Verdi", "a@pec.example.it", ""),
+        )
         .await
         .expect("put");
     let proxy = FaultProxy::start(server.addr()).await.expect("proxy");
@@ -227,12 +304,20 @@ async fn edits_made_offline_wait_and_go_up_when_the_server_answers() {
         .await
         .expect_err("offline");
     assert!(err.to_string().contains("network"), "{err}");
-    assert!(!server.cards_on_disk("anna").expect("disk")[0].1.contains("treno"));
+    assert!(
+        !server.cards_on_disk("anna").expect("disk")[0]
+            .1
+            .contains("treno")
+    );
 
     proxy.refuse(false);
     let r = sync(&ctx, &book, PullMode::Best).await;
     assert_eq!(r.uploaded, 1, "{r:?}");
-    assert!(server.cards_on_disk("anna").expect("disk")[0].1.contains("scritto in treno"));
+    assert!(
+        server.cards_on_disk("anna").expect("disk")[0]
+            .1
+            .contains("scritto in treno")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -245,7 +330,16 @@ async fn a_connection_cut_anywhere_loses_and_doubles_nothing() {
     for i in 0..CARDS {
         let name = format!("Persona {i:03}");
         server
-            .put_card(ANNA, &format!("p{i}"), &card(&format!("u-{i}"), &name, &format!("p{i}@pec.example.it"), ""))
+            .put_card(
+                ANNA,
+                &format!("p{i}"),
+                &card(
+                    &format!("u-{i}"),
+                    &name,
+                    &format!("p{i}@pec.example.it"),
+                    "",
+                ),
+            )
             .await
             .expect("put");
     }
@@ -258,25 +352,55 @@ async fn a_connection_cut_anywhere_loses_and_doubles_nothing() {
     // connection is cut: server to client from inside the TLS handshake to deep in the cards,
     // or client to server inside the uploads and the requests for cards.
     let cuts: [(bool, u64); 14] = [
-        (true, 300), (true, 2_600), (true, 3_000), (true, 3_500), (true, 4_200), (true, 5_000),
-        (true, 6_500), (true, 8_000), (true, 11_000), (true, 16_000), (false, 700),
-        (false, 1_200), (false, 2_000), (false, 3_000),
+        (true, 300),
+        (true, 2_600),
+        (true, 3_000),
+        (true, 3_500),
+        (true, 4_200),
+        (true, 5_000),
+        (true, 6_500),
+        (true, 8_000),
+        (true, 11_000),
+        (true, 16_000),
+        (false, 700),
+        (false, 1_200),
+        (false, 2_000),
+        (false, 3_000),
     ];
     let mut failed = 0;
     let mut added_there = 0;
     for (round, (server_side, cut)) in cuts.into_iter().enumerate() {
         for i in (round..CARDS).step_by(7) {
-            let text = card(&format!("u-{i}"), &format!("Persona {i:03}"), &format!("p{i}@pec.example.it"),
-                &format!("NOTE:giro {round}\r\n"));
-            server.put_card(ANNA, &format!("p{i}"), &text).await.expect("edit there");
+            let text = card(
+                &format!("u-{i}"),
+                &format!("Persona {i:03}"),
+                &format!("p{i}@pec.example.it"),
+                &format!("NOTE:giro {round}\r\n"),
+            );
+            server
+                .put_card(ANNA, &format!("p{i}"), &text)
+                .await
+                .expect("edit there");
         }
         server
-            .put_card(ANNA, &format!("x{round}"), &card(&format!("x-{round}"), &format!("Altrove {round}"), &format!("x{round}@pec.example.it"), ""))
+            .put_card(
+                ANNA,
+                &format!("x{round}"),
+                &card(
+                    &format!("x-{round}"),
+                    &format!("Altrove {round}"),
+                    &format!("x{round}@pec.example.it"),
+                    "",
+                ),
+            )
             .await
             .expect("add there");
         added_there += 1;
         let contacts = ctx.store().contacts().expect("contacts");
-        if let Some(mut c) = contacts.into_iter().find(|c| c.book.is_some() && c.name.starts_with("Nuovo")) {
+        if let Some(mut c) = contacts
+            .into_iter()
+            .find(|c| c.book.is_some() && c.name.starts_with("Nuovo"))
+        {
             c.notes = Some(format!("qui {round}"));
             ctx.save_contact(&c).expect("edit");
         }
@@ -292,14 +416,25 @@ async fn a_connection_cut_anywhere_loses_and_doubles_nothing() {
         } else {
             proxy.cut_after_client_bytes(Some(cut));
         }
-        let book_now = ctx.store().address_book(book.id).expect("store").expect("book");
-        if ctx.sync_address_book(&book_now, PullMode::Best).await.is_err() {
+        let book_now = ctx
+            .store()
+            .address_book(book.id)
+            .expect("store")
+            .expect("book");
+        if ctx
+            .sync_address_book(&book_now, PullMode::Best)
+            .await
+            .is_err()
+        {
             failed += 1;
         }
         proxy.cut_after(None);
         proxy.cut_after_client_bytes(None);
     }
-    assert!(failed >= 10, "the cuts should break most syncs, broke {failed}");
+    assert!(
+        failed >= 10,
+        "the cuts should break most syncs, broke {failed}"
+    );
     sync(&ctx, &book, PullMode::Best).await;
 
     // Both sides hold the same cards, each once, with the same notes.
@@ -316,11 +451,22 @@ async fn a_connection_cut_anywhere_loses_and_doubles_nothing() {
         assert!(seen.insert(c.name.clone()), "{} doubled", c.name);
     }
     for (_, text) in &disk {
-        let field = |p: &str| text.lines().find_map(|l| l.strip_prefix(p)).map(str::to_string);
+        let field = |p: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(p))
+                .map(str::to_string)
+        };
         let name = field("FN:").expect("FN");
-        let c = mine.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} not here"));
+        let c = mine
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{name} not here"));
         assert_eq!(c.notes, field("NOTE:"), "{name}");
     }
     let r = sync(&ctx, &book, PullMode::Best).await;
-    assert_eq!((r.added, r.updated, r.removed, r.uploaded), (0, 0, 0, 0), "{r:?}");
+    assert_eq!(
+        (r.added, r.updated, r.removed, r.uploaded),
+        (0, 0, 0, 0),
+        "{r:?}"
+    );
 }

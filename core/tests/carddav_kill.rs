@@ -55,8 +55,14 @@ fn carddav_child() {
             .expect("discovery");
         let book = books[0].id;
         for round in 0.. {
-            let now = ctx.store().address_book(book).expect("store").expect("book");
-            ctx.sync_address_book(&now, PullMode::Best).await.expect("sync");
+            let now = ctx
+                .store()
+                .address_book(book)
+                .expect("store")
+                .expect("book");
+            ctx.sync_address_book(&now, PullMode::Best)
+                .await
+                .expect("sync");
             let contacts = ctx.store().contacts().expect("contacts");
             if let Some(mut c) = contacts.into_iter().find(|c| c.book.is_some()) {
                 c.notes = Some(format!("figlio {}-{round}", std::process::id()));
@@ -98,7 +104,11 @@ async fn carddav_syncs_killed_at_random_points() {
     for trial in 0..KILLS {
         for i in (trial..CARDS).step_by(13) {
             server
-                .put_card(ANNA, &format!("p{i}"), &card(i, &format!("altrove {trial}")))
+                .put_card(
+                    ANNA,
+                    &format!("p{i}"),
+                    &card(i, &format!("altrove {trial}")),
+                )
                 .await
                 .expect("edit there");
         }
@@ -136,18 +146,34 @@ async fn carddav_syncs_killed_at_random_points() {
         .await
         .expect("discovery")
         .remove(0);
-    let r = ctx.sync_address_book(&book, PullMode::Best).await.expect("final sync");
-    eprintln!("after {KILLS} kills: final sync {r:?}; {} cards seen committed", committed.len());
+    let r = ctx
+        .sync_address_book(&book, PullMode::Best)
+        .await
+        .expect("final sync");
+    eprintln!(
+        "after {KILLS} kills: final sync {r:?}; {} cards seen committed",
+        committed.len()
+    );
 
     let disk = server.cards_on_disk("anna").expect("disk");
     let all = ctx.store().contacts().expect("contacts");
     let (mine, copies): (Vec<&Contact>, Vec<&Contact>) = all.iter().partition(|c| c.book.is_some());
-    assert_eq!(mine.len(), disk.len(), "both sides hold the same number of cards");
-    assert!(mine.len() > CARDS, "the child added cards before the kills (seed {seed0})");
+    assert_eq!(
+        mine.len(),
+        disk.len(),
+        "both sides hold the same number of cards"
+    );
+    assert!(
+        mine.len() > CARDS,
+        "the child added cards before the kills (seed {seed0})"
+    );
     let here: HashSet<&str> = mine.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(here.len(), mine.len(), "a contact doubled");
     for (_, text) in &disk {
-        let name = text.lines().find_map(|l| l.strip_prefix("FN:")).expect("FN");
+        let name = text
+            .lines()
+            .find_map(|l| l.strip_prefix("FN:"))
+            .expect("FN");
         assert!(here.contains(name), "{name} is on the server, not here");
     }
     // A local edit the server had changed meanwhile stays as a copy beside the server's card.
@@ -155,6 +181,9 @@ async fn carddav_syncs_killed_at_random_points() {
         assert!(here.contains(c.name.as_str()), "a copy of nothing: {c:?}");
     }
     for name in &committed {
-        assert!(here.contains(name.as_str()), "{name} was committed and is lost");
+        assert!(
+            here.contains(name.as_str()),
+            "{name} was committed and is lost"
+        );
     }
 }

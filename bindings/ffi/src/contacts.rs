@@ -19,6 +19,10 @@ pub struct ContactCard {
     pub vat: Option<String>,
     pub notes: Option<String>,
     pub groups: Vec<String>,
+    /// The CardDAV address book it is kept in (`addressBooks`); `None`: on this device only.
+    /// Set on a new contact (or a device's one) to keep it in that book.
+    #[uniffi(default)]
+    pub book: Option<i64>,
 }
 
 impl From<core::Contact> for ContactCard {
@@ -32,6 +36,7 @@ impl From<core::Contact> for ContactCard {
             vat: c.vat,
             notes: c.notes,
             groups: c.groups,
+            book: c.book,
         }
     }
 }
@@ -48,6 +53,7 @@ impl From<ContactCard> for core::Contact {
             notes: c.notes,
             groups: c.groups,
             uid: None,
+            book: c.book,
         }
     }
 }

@@ -18,6 +18,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod address_books;
 mod app;
 pub mod contacts;
 pub mod credentials;
@@ -43,6 +44,7 @@ mod staging;
 pub mod text;
 pub mod types;
 
+pub use address_books::{AddressBookInfo, BookSyncReport};
 pub use app::App;
 pub use contacts::{
     AddressSuggestion, ContactCard, ContactFileFormat, ContactImport, ContactImportError,

@@ -117,6 +117,9 @@ mod tests {
         c.name = "Anna Bianchi".into();
         let text = upload_text(&c, Some(SERVER));
         assert!(!text.contains("N:Verdi;Anna"), "{text}");
-        assert_eq!(read("/a.vcf", None, &text).unwrap().contact.name, "Anna Bianchi");
+        assert_eq!(
+            read("/a.vcf", None, &text).unwrap().contact.name,
+            "Anna Bianchi"
+        );
     }
 }

@@ -119,7 +119,9 @@ fn redirect(from: &Url, reply: &Reply) -> Result<Url, SyncError> {
         .ok_or_else(|| SyncError::Protocol(format!("{from}: a redirect without Location")))?;
     let to = from.join(to).map_err(protocol)?;
     if from.scheme() == "https" && to.scheme() != "https" {
-        return Err(SyncError::Tls(format!("{from}: redirected to {to}, not encrypted")));
+        return Err(SyncError::Tls(format!(
+            "{from}: redirected to {to}, not encrypted"
+        )));
     }
     Ok(to)
 }

@@ -120,7 +120,10 @@ impl Dav {
 
 /// HTTPS, or plain HTTP to this machine only: a password never crosses a network in clear.
 fn check_scheme(url: &Url) -> Result<(), SyncError> {
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]" | "::1"));
+    let loopback = matches!(
+        url.host_str(),
+        Some("localhost" | "127.0.0.1" | "[::1]" | "::1")
+    );
     match url.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),

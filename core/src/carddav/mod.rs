@@ -66,7 +66,7 @@ pub(crate) enum PendingAction {
     /// Upload the contact; `etag` is the server version it was edited from (`None`: a new card),
     /// `card` the server's vCard it updates.
     Put {
-        contact: Contact,
+        contact: Box<Contact>,
         etag: Option<String>,
         card: Option<String>,
     },

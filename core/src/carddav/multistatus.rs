@@ -34,8 +34,7 @@ pub(crate) struct Multistatus {
 pub(crate) fn parse(body: &str) -> Result<Multistatus, SyncError> {
     let (text, _) = crate::xml::decode(body.as_bytes())
         .map_err(|e| SyncError::Protocol(format!("multistatus: {e}")))?;
-    let tree =
-        Tree::parse(&text).map_err(|e| SyncError::Protocol(format!("multistatus: {e}")))?;
+    let tree = Tree::parse(&text).map_err(|e| SyncError::Protocol(format!("multistatus: {e}")))?;
     let root = tree.root();
     if root.name() != "multistatus" {
         return Err(SyncError::Protocol(format!(
@@ -117,7 +116,10 @@ END:VCARD</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:props
   <d:sync-token>http://radicale.org/ns/sync/42</d:sync-token>
 </d:multistatus>"#;
         let ms = parse(body).unwrap();
-        assert_eq!(ms.sync_token.as_deref(), Some("http://radicale.org/ns/sync/42"));
+        assert_eq!(
+            ms.sync_token.as_deref(),
+            Some("http://radicale.org/ns/sync/42")
+        );
         assert_eq!(ms.entries.len(), 2);
         let a = &ms.entries[0];
         assert_eq!((a.href.as_str(), a.status), ("/anna/rubrica/a.vcf", 200));

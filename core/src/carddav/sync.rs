@@ -102,9 +102,10 @@ async fn push(
                     report.uploaded += 1;
                 }
                 412 => settle(store, dav, book, &target, &p, Some(contact), report).await?,
-                code => report
-                    .skipped
-                    .push(format!("{}: the server refused the change ({code})", contact.name)),
+                code => report.skipped.push(format!(
+                    "{}: the server refused the change ({code})",
+                    contact.name
+                )),
             }
         }
         PendingAction::Delete { etag } => {
@@ -119,9 +120,10 @@ async fn push(
                     report.uploaded += 1;
                 }
                 412 => settle(store, dav, book, &target, &p, None, report).await?,
-                code => report
-                    .skipped
-                    .push(format!("{}: the server refused the deletion ({code})", p.href)),
+                code => report.skipped.push(format!(
+                    "{}: the server refused the deletion ({code})",
+                    p.href
+                )),
             }
         }
     }
@@ -211,7 +213,9 @@ async fn pull_changes(
         }
         token = next;
     }
-    Err(SyncError::Protocol(format!("{url}: the changes never ended")))
+    Err(SyncError::Protocol(format!(
+        "{url}: the changes never ended"
+    )))
 }
 
 /// One `sync-collection` REPORT from `token` (empty: everything); `None` when the server does
@@ -235,7 +239,9 @@ async fn sync_report(
     match reply.status.as_u16() {
         207 => Ok(Some(multistatus::parse(&reply.body)?)),
         400 | 404 | 405 | 415 | 422 | 501 => Ok(None),
-        409 => Err(SyncError::Server(format!("{url}: the sync token is no longer valid"))),
+        409 => Err(SyncError::Server(format!(
+            "{url}: the sync token is no longer valid"
+        ))),
         code => Err(SyncError::Server(format!("{url}: REPORT answered {code}"))),
     }
 }
@@ -264,7 +270,8 @@ async fn pull_by_etags(
     let gone = unlisted(store, book.id, &listed)?;
     bring_down(store, dav, book.id, url, &listed, report).await?;
     report.removed += store.remove_cards(book.id, &gone)?;
-    store.set_book_state(book.id, book.sync_token.as_deref(), ctag.as_deref())
+    store
+        .set_book_state(book.id, book.sync_token.as_deref(), ctag.as_deref())
         .map_err(SyncError::from)
 }
 
@@ -279,7 +286,9 @@ async fn propfind_etags(dav: &Dav, url: &Url, depth: &str) -> Result<Vec<Entry>,
     let reply = dav.send("PROPFIND", url, req).await?;
     match reply.status.as_u16() {
         207 => Ok(multistatus::parse(&reply.body)?.entries),
-        code => Err(SyncError::Server(format!("{url}: PROPFIND answered {code}"))),
+        code => Err(SyncError::Server(format!(
+            "{url}: PROPFIND answered {code}"
+        ))),
     }
 }
 

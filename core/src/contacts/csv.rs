@@ -208,6 +208,7 @@ mod tests {
             notes: Some("due righe,\nseconda".into()),
             groups: vec!["Clienti".into(), "Fornitori".into()],
             uid: Some("u-1".into()),
+            book: None,
         };
         let (back, errors) = parse(&write(std::slice::from_ref(&c)));
         assert!(errors.is_empty(), "{errors:?}");

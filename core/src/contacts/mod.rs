@@ -87,7 +87,11 @@ pub fn looks_like_address(a: &str) -> bool {
 /// the same card seen again.
 impl Contact {
     pub fn same_fields(&self, other: &Contact) -> bool {
-        let lower = |v: &[String]| v.iter().map(|x| x.trim().to_lowercase()).collect::<Vec<_>>();
+        let lower = |v: &[String]| {
+            v.iter()
+                .map(|x| x.trim().to_lowercase())
+                .collect::<Vec<_>>()
+        };
         let mut mine = lower(&self.groups);
         let mut theirs = lower(&other.groups);
         mine.sort();

@@ -221,6 +221,7 @@ mod tests {
             notes: Some("Riceve solo PEC; tel. 06 1234;\nsecondo piano".into()),
             groups: vec!["Clienti".into(), "Fornitori, ufficio".into()],
             uid: Some("urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1".into()),
+            book: None,
         }
     }
 

@@ -66,13 +66,13 @@ impl Context {
     pub async fn sync_address_books(&self) -> Result<Vec<BookSync>> {
         let mut out = Vec::new();
         for book in self.store().address_books()? {
-            let outcome = self
-                .sync_address_book(&book, PullMode::Best)
-                .await
-                .map_err(|e| match e {
-                    Error::Sync(s) => (s.kind(), s.to_string()),
-                    other => (SyncErrorKind::Store, other.to_string()),
-                });
+            let outcome =
+                self.sync_address_book(&book, PullMode::Best)
+                    .await
+                    .map_err(|e| match e {
+                        Error::Sync(s) => (s.kind(), s.to_string()),
+                        other => (SyncErrorKind::Store, other.to_string()),
+                    });
             out.push(BookSync { book, outcome });
         }
         Ok(out)

@@ -33,11 +33,11 @@ impl Store {
                  ON CONFLICT (url) DO UPDATE SET name = ?2, username = ?3, ca_file = ?4",
                 params![url, name, username, ca_file],
             )?;
-            Ok(tx.row(
-                "SELECT id FROM address_books WHERE url = ?1",
-                [url],
-                |r| r.get(0),
-            )?)
+            Ok(
+                tx.row("SELECT id FROM address_books WHERE url = ?1", [url], |r| {
+                    r.get(0)
+                })?,
+            )
         })
     }
 
@@ -85,8 +85,9 @@ impl Store {
     /// The ETag held for each card of book `id`, by href.
     pub(crate) fn card_versions(&self, book: i64) -> Result<HashMap<String, Option<String>>> {
         self.read(|conn| {
-            let mut st = conn
-                .prepare_cached("SELECT href, etag FROM contacts WHERE book_id = ?1 AND href IS NOT NULL")?;
+            let mut st = conn.prepare_cached(
+                "SELECT href, etag FROM contacts WHERE book_id = ?1 AND href IS NOT NULL",
+            )?;
             Ok(st
                 .query_map([book], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?)
@@ -108,12 +109,8 @@ impl Store {
             let action = if action == "delete" {
                 PendingAction::Delete { etag }
             } else {
-                match self.card_at(book, &href)? {
-                    Some((contact, etag, card)) => PendingAction::Put {
-                        contact,
-                        etag,
-                        card,
-                    },
+                match self.upload_of(book, &href)? {
+                    Some(put) => put,
                     None => continue, // removed since: its deletion replaced this entry
                 }
             };
@@ -122,12 +119,9 @@ impl Store {
         Ok(out)
     }
 
-    /// The contact at `href` of book `book`, with the ETag and vCard held for it.
-    fn card_at(
-        &self,
-        book: i64,
-        href: &str,
-    ) -> Result<Option<(Contact, Option<String>, Option<String>)>> {
+    /// The upload of the contact at `href` of book `book`: the contact, with the ETag and vCard
+    /// held for it.
+    fn upload_of(&self, book: i64, href: &str) -> Result<Option<PendingAction>> {
         let found: Option<(i64, Option<String>, Option<String>)> = self.read(|conn| {
             Ok(conn
                 .row(
@@ -140,7 +134,11 @@ impl Store {
         let Some((id, etag, card)) = found else {
             return Ok(None);
         };
-        Ok(self.contact(id)?.map(|c| (c, etag, card)))
+        Ok(self.contact(id)?.map(|c| PendingAction::Put {
+            contact: Box::new(c),
+            etag,
+            card,
+        }))
     }
 
     /// Apply cards the server sent to book `book`, in one transaction; (added, updated). A card
@@ -295,7 +293,9 @@ fn apply_card_tx(tx: &Transaction<'_>, book: i64, card: &RemoteCard) -> Result<b
     let uid = match card.contact.uid.as_deref() {
         Some(uid) => {
             let owner: Option<i64> = tx
-                .row("SELECT id FROM contacts WHERE uid = ?1", [uid], |r| r.get(0))
+                .row("SELECT id FROM contacts WHERE uid = ?1", [uid], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             (owner.is_none() || owner == existing).then_some(uid)
         }
@@ -311,7 +311,16 @@ fn apply_card_tx(tx: &Transaction<'_>, book: i64, card: &RemoteCard) -> Result<b
             tx.exec(
                 "UPDATE contacts SET name = ?2, organisation = ?3, tax_code = ?4, vat = ?5,
                      notes = ?6, uid = ?7, updated = ?8 WHERE id = ?1",
-                params![id, c.name, c.organisation, c.tax_code, c.vat, c.notes, c.uid, now()],
+                params![
+                    id,
+                    c.name,
+                    c.organisation,
+                    c.tax_code,
+                    c.vat,
+                    c.notes,
+                    c.uid,
+                    now()
+                ],
             )?;
             write_parts_tx(tx, id, &c)?;
             (id, false)
@@ -341,7 +350,9 @@ fn remove_card_tx(tx: &Transaction<'_>, book: i64, href: &str) -> Result<u32> {
 /// UUID under the book's path. A contact already in a book stays where it is.
 pub(super) fn place_in_book_tx(tx: &Transaction<'_>, id: i64, book: i64) -> Result<()> {
     let url: Option<String> = tx
-        .row("SELECT url FROM address_books WHERE id = ?1", [book], |r| r.get(0))
+        .row("SELECT url FROM address_books WHERE id = ?1", [book], |r| {
+            r.get(0)
+        })
         .optional()?;
     let Some(url) = url else {
         return Err(StoreError::NotFound(format!("address book {book}")));

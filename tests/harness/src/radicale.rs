@@ -28,7 +28,9 @@ pub fn radicale_binary() -> Option<PathBuf> {
 pub fn radicale_or_skip(test: &str) -> Option<PathBuf> {
     match radicale_binary() {
         Some(p) => Some(p),
-        None if in_ci() => panic!("{test}: radicale is not installed and CI=true (apt-get install radicale)"),
+        None if in_ci() => {
+            panic!("{test}: radicale is not installed and CI=true (apt-get install radicale)")
+        }
         None => {
             eprintln!("SKIP {test}: radicale is not installed (apt-get install radicale)");
             None
@@ -70,7 +72,10 @@ impl Radicale {
         let mut htpasswd = String::new();
         for (user, password) in users {
             htpasswd.push_str(&format!("{user}:{password}\n"));
-            let book = dir.join("collections/collection-root").join(user).join(BOOK);
+            let book = dir
+                .join("collections/collection-root")
+                .join(user)
+                .join(BOOK);
             std::fs::create_dir_all(&book)?;
             std::fs::write(
                 book.join(".Radicale.props"),
@@ -222,7 +227,11 @@ impl Radicale {
 
     /// The cards in `user`'s book, as the server stores them (file name, text), by name.
     pub fn cards_on_disk(&self, user: &str) -> Result<Vec<(String, String)>, HarnessError> {
-        let book = self.dir.join("collections/collection-root").join(user).join(BOOK);
+        let book = self
+            .dir
+            .join("collections/collection-root")
+            .join(user)
+            .join(BOOK);
         let mut out = Vec::new();
         for entry in std::fs::read_dir(book)? {
             let entry = entry?;

@@ -44,6 +44,10 @@ enum Cmd {
         /// Seconds before the final errore-consegna for the slow domain (real rule: 86400).
         #[arg(long, default_value_t = 10)]
         slow_errore_secs: u64,
+        /// Also start a CardDAV server (Radicale) with an empty address book for each account;
+        /// the ready line gains `carddav: {url, ca_file}`.
+        #[arg(long)]
+        carddav: bool,
     },
     /// Fill a mailbox of a running sandbox with a realistic mix.
     Seed {
@@ -131,6 +135,7 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
             max_recipients,
             slow_preavviso_secs,
             slow_errore_secs,
+            carddav,
         } => {
             let delegates = delegate
                 .iter()
@@ -158,10 +163,17 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
                 ..Options::default()
             };
             let sandbox = Sandbox::start(opts).await?;
-            println!("{}", sandbox.state.ready_line());
+            let mut ready: serde_json::Value = serde_json::from_str(&sandbox.state.ready_line())
+                .map_err(|e| SandboxError::State(e.to_string()))?;
+            let books = match carddav {
+                true => Some(start_carddav(&sandbox, &mut ready).await?),
+                false => None,
+            };
+            println!("{ready}");
             use std::io::Write;
             let _ = std::io::stdout().flush();
             wait_for_shutdown().await;
+            drop(books);
             drop(sandbox);
             Ok(())
         }
@@ -225,4 +237,25 @@ async fn wait_for_shutdown() {
         _ = int.recv() => {},
         _ = hup.recv() => {},
     }
+}
+
+/// Radicale with the sandbox's accounts (address and password), its URL and CA in `ready`.
+async fn start_carddav(
+    sandbox: &Sandbox,
+    ready: &mut serde_json::Value,
+) -> Result<pec_test_harness::Radicale, SandboxError> {
+    let users: Vec<(&str, &str)> = sandbox
+        .state
+        .accounts
+        .iter()
+        .map(|a| (a.address.as_str(), a.password.as_str()))
+        .collect();
+    let books = pec_test_harness::Radicale::start(&users)
+        .await
+        .map_err(|e| SandboxError::State(format!("carddav: {e}")))?;
+    ready["carddav"] = serde_json::json!({
+        "url": books.url(),
+        "ca_file": books.ca_file(),
+    });
+    Ok(books)
 }

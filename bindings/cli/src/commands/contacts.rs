@@ -1,4 +1,5 @@
-//! `pec contacts ls|add|edit|rm|import FILE|export FILE`: the address book through the facade.
+//! `pec contacts ls|add|edit|rm|import FILE|export FILE|sync|book …`: the address book through
+//! the facade (CardDAV books and their sync: `address_books.rs`).
 //! `ls --json` gives rows of `{name, saved, groups, addresses: [{address, pec}], ...}` where `pec`
 //! is `certified`, `not-pec`, `failed` or `unknown`; correspondents not saved as contacts come
 //! with `saved: false`. `import --json` prints `{imported, merged, skipped, errors[]}`.
@@ -33,6 +34,9 @@ pub struct Fields {
     /// A group it belongs to (repeatable; created when missing).
     #[arg(long = "group")]
     pub groups: Vec<String>,
+    /// Keep it in CardDAV address book ID (`pec contacts book ls`); uploaded at the next sync.
+    #[arg(long)]
+    pub book: Option<i64>,
 }
 
 #[derive(clap::Subcommand)]
@@ -72,6 +76,16 @@ pub enum ContactsCommand {
     },
     /// Write every contact to FILE: CSV for a .csv name, else vCard 3.0.
     Export { file: PathBuf },
+    /// Sync the CardDAV address books both ways.
+    Sync {
+        #[arg(long)]
+        json: bool,
+    },
+    /// CardDAV address books: add, ls, rm.
+    Book {
+        #[command(subcommand)]
+        command: super::address_books::BookCommand,
+    },
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
@@ -118,6 +132,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             if new.groups.is_empty() {
                 new.groups = old.groups;
             }
+            new.book = new.book.or(old.book);
             block(app.save_contact(new)).map_err(err)?;
             say!("saved");
             Ok(())
@@ -129,6 +144,8 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
             Ok(())
         }
         ContactsCommand::Import { file, json } => import(&app, &file, json),
+        ContactsCommand::Sync { json } => super::address_books::sync(&app, json),
+        ContactsCommand::Book { command } => super::address_books::book(&app, command),
         ContactsCommand::Export { file } => {
             let text = block(app.export_contacts(format_of(&file))).map_err(err)?;
             std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -148,6 +165,7 @@ fn card(id: Option<i64>, name: String, f: Fields) -> ContactCard {
         vat: f.vat,
         notes: f.notes,
         groups: f.groups,
+        book: f.book,
     }
 }
 
@@ -215,6 +233,7 @@ fn row_json(p: &PersonRow) -> serde_json::Value {
         "tax_code": c.and_then(|c| c.tax_code.clone()),
         "vat": c.and_then(|c| c.vat.clone()),
         "notes": c.and_then(|c| c.notes.clone()),
+        "book": c.and_then(|c| c.book),
         "uses": p.uses,
         "last_used": p.last_used,
     })

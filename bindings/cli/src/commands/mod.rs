@@ -1,4 +1,5 @@
 pub mod account;
+pub mod address_books;
 pub mod contacts;
 pub mod encrypt;
 pub mod evidence;

@@ -29,6 +29,13 @@ class SandboxProcess private constructor(private val proc: Process, val dir: Fil
     /** A field of the sandbox's ready line (`imap`, `smtp`, `ca_file`, ...). */
     fun field(name: String): String = Regex("\"$name\":\"([^\"]*)\"").find(ready)!!.groupValues[1]
 
+    /** The CardDAV server of `up --carddav`: its URL and the CA of its certificate. */
+    fun carddav(): Pair<String, String> {
+        val obj = Regex("\"carddav\":\\{([^}]*)\\}").find(ready)!!.groupValues[1]
+        fun inside(name: String) = Regex("\"$name\":\"([^\"]*)\"").find(obj)!!.groupValues[1]
+        return inside("url") to inside("ca_file")
+    }
+
     /** The seeded accounts, address and password. */
     fun accounts(): List<Pair<String, String>> =
         Regex("\"address\":\"([^\"]+)\",\"password\":\"([^\"]+)\"").findAll(ready).map { it.groupValues[1] to it.groupValues[2] }.toList()
@@ -57,6 +64,9 @@ class SandboxProcess private constructor(private val proc: Process, val dir: Fil
             if (bin == null || !File(bin).canExecute()) { skipOrFail("pec-sandbox binary not built (PEC_SANDBOX_BIN)"); return null }
             if (!File("/usr/sbin/dovecot").exists() && System.getenv("PATH").split(":").none { File(it, "dovecot").exists() }) {
                 skipOrFail("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)"); return null
+            }
+            if ("--carddav" in args && !File("/usr/bin/radicale").exists()) {
+                skipOrFail("radicale is not installed (apt-get install radicale)"); return null
             }
             // Dovecot's unprivileged processes must be able to traverse the directory.
             val dir = Files.createTempDirectory("pec-sbx").toFile().also { it.setReadable(true, false); it.setExecutable(true, false) }
