@@ -470,3 +470,53 @@ async fn a_connection_cut_anywhere_loses_and_doubles_nothing() {
         "{r:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_a_read_only_book_refuses_stays_on_this_device() {
+    let Some(_) = radicale_or_skip("carddav read-only") else {
+        return;
+    };
+    let directory = card("u-dir", "Ufficio Legale", "legale@pec.example.it", "");
+    let server = Radicale::start_with_read_only_book(&[ANNA], &[("legale.vcf", &directory)])
+        .await
+        .expect("radicale");
+    let (_d, ctx) = device();
+    let mut books = ctx
+        .add_address_book(&server.url(), ANNA.0, ANNA.1, server.ca_file().to_str())
+        .await
+        .expect("discovery");
+    books.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(
+        books.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(),
+        ["Aziendale", "Rubrica"]
+    );
+    for b in &books {
+        sync(&ctx, b, PullMode::Best).await;
+    }
+    let mut legale = by_name(&ctx, "Ufficio Legale");
+    legale.notes = Some("chiedere di Marta".into());
+    ctx.save_contact(&legale).expect("save");
+
+    let done = ctx.sync_address_books().await.expect("sync");
+    let company = done
+        .iter()
+        .find(|d| d.book.name == "Aziendale")
+        .expect("book");
+    let r = company.outcome.as_ref().expect("synced, not stuck");
+    assert_eq!(r.conflicts, 1, "{r:?}");
+    let all = ctx.store().contacts().expect("contacts");
+    let copies: Vec<&Contact> = all.iter().filter(|c| c.name == "Ufficio Legale").collect();
+    assert_eq!(copies.len(), 2, "{copies:?}");
+    assert!(copies.iter().any(|c| c.book.is_some() && c.notes.is_none()));
+    assert!(
+        copies
+            .iter()
+            .any(|c| c.book.is_none() && c.notes.as_deref() == Some("chiedere di Marta"))
+    );
+    let again = ctx.sync_address_books().await.expect("sync");
+    assert!(
+        again
+            .iter()
+            .all(|d| d.outcome.as_ref().is_ok_and(|r| r.conflicts == 0))
+    );
+}

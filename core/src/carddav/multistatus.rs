@@ -50,7 +50,7 @@ pub(crate) fn parse(body: &str) -> Result<Multistatus, SyncError> {
 
 fn entry(response: Element<'_>) -> Entry {
     let mut e = Entry {
-        href: response.text_at("href").unwrap_or_default(),
+        href: as_path(response.text_at("href").unwrap_or_default()),
         ..Entry::default()
     };
     let own = response.text_ref("status").map(status_code);
@@ -89,6 +89,15 @@ fn read_props(e: &mut Entry, prop: Element<'_>) {
     }
 }
 
+/// An href as an absolute path: some servers write whole URLs, others paths, and cards are
+/// known by their href.
+fn as_path(href: String) -> String {
+    match reqwest::Url::parse(&href) {
+        Ok(url) if url.has_host() => url.path().to_string(),
+        _ => href,
+    }
+}
+
 /// `HTTP/1.1 404 Not Found` → 404 (0 when unreadable).
 fn status_code(line: &str) -> u16 {
     line.split_whitespace()
@@ -112,7 +121,7 @@ FN:A &amp; B&#13;
 END:VCARD</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
     <d:propstat><d:prop><d:displayname/></d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>
   </d:response>
-  <d:response><d:href>/anna/rubrica/b.vcf</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>
+  <d:response><d:href>https://dav.example.it/anna/rubrica/b.vcf</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>
   <d:sync-token>http://radicale.org/ns/sync/42</d:sync-token>
 </d:multistatus>"#;
         let ms = parse(body).unwrap();
@@ -126,6 +135,7 @@ END:VCARD</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:props
         assert_eq!(a.etag.as_deref(), Some("\"e1\""));
         assert!(a.card.as_deref().unwrap().contains("FN:A & B\r\n"));
         assert_eq!(ms.entries[1].status, 404);
+        assert_eq!(ms.entries[1].href, "/anna/rubrica/b.vcf");
     }
 
     #[test]

@@ -95,7 +95,9 @@ async fn push(
                 body: Some((VCARD, text.clone())),
                 ..Request::default()
             };
-            let reply = dav.send("PUT", &target, req).await?;
+            let Some(reply) = refusable(dav.send("PUT", &target, req).await)? else {
+                return settle(store, dav, book, &target, &p, Some(contact), report).await;
+            };
             match reply.status.as_u16() {
                 200..=299 => {
                     store.uploaded(book, &p.href, p.seq, reply.etag.as_deref(), &text)?;
@@ -113,7 +115,9 @@ async fn push(
                 if_match: etag.as_deref(),
                 ..Request::default()
             };
-            let reply = dav.send("DELETE", &target, req).await?;
+            let Some(reply) = refusable(dav.send("DELETE", &target, req).await)? else {
+                return settle(store, dav, book, &target, &p, None, report).await;
+            };
             match reply.status.as_u16() {
                 200..=299 | 404 | 410 => {
                     store.deletion_done(book, &p.href, p.seq)?;
@@ -130,7 +134,19 @@ async fn push(
     Ok(())
 }
 
-/// The server no longer has the version an edit was made on. Its version wins; the local one
+/// A change the server refuses outright (403: a read-only book) is settled as a conflict, so
+/// the book is not stuck on it: `None` then.
+fn refusable(
+    reply: Result<super::http::Reply, SyncError>,
+) -> Result<Option<super::http::Reply>, SyncError> {
+    match reply {
+        Ok(r) => Ok(Some(r)),
+        Err(SyncError::NotPermitted(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The server no longer has the version an edit was made on, or refuses to change it. Its version wins; the local one
 /// stays on this device. The server's card being our own upload (made before a crash kept us
 /// from recording it) is no conflict.
 async fn settle(

@@ -14,6 +14,9 @@ use crate::{HarnessError, free_port, in_ci};
 
 /// The address book every user has.
 pub const BOOK: &str = "rubrica";
+/// The second book of [`Radicale::start_with_read_only_book`], which its owner may only read
+/// (as the company directory a provider publishes).
+pub const READ_ONLY_BOOK: &str = "sola-lettura";
 
 /// Path of the `radicale` launcher, if installed (Debian's runs on the system Python).
 pub fn radicale_binary() -> Option<PathBuf> {
@@ -59,6 +62,22 @@ impl std::fmt::Debug for Radicale {
 impl Radicale {
     /// Start a server for `users` (address or name, password), each with an empty address book.
     pub async fn start(users: &[(&str, &str)]) -> Result<Radicale, HarnessError> {
+        Radicale::start_in(users, &[]).await
+    }
+
+    /// As [`Radicale::start`], and each user also has [`READ_ONLY_BOOK`] holding `cards`
+    /// (file name, vCard), which it may read and not change.
+    pub async fn start_with_read_only_book(
+        users: &[(&str, &str)],
+        cards: &[(&str, &str)],
+    ) -> Result<Radicale, HarnessError> {
+        Radicale::start_in(users, cards).await
+    }
+
+    async fn start_in(
+        users: &[(&str, &str)],
+        read_only: &[(&str, &str)],
+    ) -> Result<Radicale, HarnessError> {
         let bin = radicale_binary()
             .ok_or_else(|| HarnessError::Dovecot("radicale is not installed".into()))?;
         let tmp = tempfile::Builder::new().prefix("pec-radicale-").tempdir()?;
@@ -81,7 +100,27 @@ impl Radicale {
                 book.join(".Radicale.props"),
                 r#"{"tag": "VADDRESSBOOK", "D:displayname": "Rubrica"}"#,
             )?;
+            if !read_only.is_empty() {
+                let ro = book.with_file_name(READ_ONLY_BOOK);
+                std::fs::create_dir_all(&ro)?;
+                std::fs::write(
+                    ro.join(".Radicale.props"),
+                    r#"{"tag": "VADDRESSBOOK", "D:displayname": "Aziendale"}"#,
+                )?;
+                for (name, card) in read_only {
+                    std::fs::write(ro.join(name), card)?;
+                }
+            }
         }
+        // The first matching section decides: the read-only book, then everything of the owner.
+        std::fs::write(
+            dir.join("rights"),
+            format!(
+                "[read-only]\nuser: .+\ncollection: {{user}}/{READ_ONLY_BOOK}(/.*)?\npermissions: Rr\n\n\
+                 [owner]\nuser: .+\ncollection: {{user}}(/.*)?\npermissions: RrWw\n\n\
+                 [root]\nuser: .+\ncollection:\npermissions: R\n"
+            ),
+        )?;
         std::fs::write(dir.join("users"), htpasswd)?;
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(crate::tls::client_config(&pki.root_pem())?)
@@ -115,7 +154,7 @@ impl Radicale {
             "[server]\nhosts = 127.0.0.1:{port}\nssl = True\ncertificate = {d}/server.pem\n\
              key = {d}/server.key\n\n[auth]\ntype = htpasswd\nhtpasswd_filename = {d}/users\n\
              htpasswd_encryption = plain\n\n[storage]\nfilesystem_folder = {d}/collections\n\n\
-             [rights]\ntype = owner_only\n\n[web]\ntype = none\n\n[logging]\nlevel = warning\n",
+             [rights]\ntype = from_file\nfile = {d}/rights\n\n[web]\ntype = none\n\n[logging]\nlevel = warning\n",
             port = self.port
         );
         std::fs::write(self.dir.join("config"), config)?;
