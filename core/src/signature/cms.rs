@@ -14,8 +14,19 @@ use super::crypto::{DigestAlg, verify_message, verify_prehashed};
 use super::encoding::{crlf_canonical_parts, has_bare_lf};
 use super::{Policy, SignatureReport, SignatureStatus, TrustStore, chain};
 
-/// Parse binary CMS without letting a decoder bug take the app down.
+/// Parse binary CMS without letting a decoder bug take the app down. The certificates are left
+/// out of what the crate parses when they can be (`verify` reads them with their exact bytes);
+/// when that shorter form is refused, the whole is parsed, so its verdict is the whole's.
 pub(crate) fn parse(der: &[u8]) -> Result<SignedData, String> {
+    if let Some(sd) =
+        super::ber::without_certificates(der).and_then(|short| parse_whole(&short).ok())
+    {
+        return Ok(sd);
+    }
+    parse_whole(der)
+}
+
+fn parse_whole(der: &[u8]) -> Result<SignedData, String> {
     match std::panic::catch_unwind(|| SignedData::parse_ber(der)) {
         Ok(Ok(sd)) => Ok(sd),
         Ok(Err(e)) => Err(format!("{e}")),
@@ -44,10 +55,15 @@ pub(crate) fn verify(
             .into_iter()
             .filter_map(|c| Cert::shared(c).ok())
             .collect(),
-        _ => sd
-            .certificates()
-            .filter_map(|c| Cert::shared(c.constructed_data()).ok())
-            .collect(),
+        // Our walker could not read them: the crate's parse of the whole, re-encoded copies.
+        _ => parse_whole(binary)
+            .map(|whole| {
+                whole
+                    .certificates()
+                    .filter_map(|c| Cert::shared(c.constructed_data()).ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     let serial = signer
         .certificate_issuer_and_serial()
