@@ -15,13 +15,15 @@ use std::sync::OnceLock;
 pub type Entry = fn(&[u8]);
 
 /// The targets, by the folder name of their kept inputs.
-pub const TARGETS: [(&str, Entry); 6] = [
+pub const TARGETS: [(&str, Entry); 8] = [
     ("analyze", analyze),
     ("p7m", p7m),
     ("invoice_xml", invoice_xml),
     ("daticert", daticert),
     ("rem_evidence", rem_evidence),
     ("imap_responses", imap_responses),
+    ("contacts", contacts),
+    ("dav_answers", dav_answers),
 ];
 
 fn trust() -> &'static TrustStore {
@@ -125,5 +127,38 @@ pub fn imap_responses(data: &[u8]) {
     }
     if let Err(inconsistency) = pec_core::sync::fuzzing::server_bytes(data) {
         panic!("{inconsistency}");
+    }
+}
+
+/// An address book file (vCard 3/4, CSV), as a phone's export or a hostile server's card: read
+/// without panicking, and what was read survives being written and read again unchanged (an
+/// export never corrupts the book).
+pub fn contacts(data: &[u8]) {
+    use pec_core::contacts::{csv, vcard};
+    let text = String::from_utf8_lossy(data);
+    let (cards, _) = vcard::parse(&text);
+    let (back, errors) = vcard::parse(&vcard::write(&cards));
+    assert!(
+        errors.is_empty(),
+        "our own vCard export is unreadable: {errors:?}"
+    );
+    assert_eq!(back, cards, "a vCard round trip changed a contact");
+    let (rows, _) = csv::parse(&text);
+    let (back, errors) = csv::parse(&csv::write(&rows));
+    assert!(
+        errors.is_empty(),
+        "our own CSV export is unreadable: {errors:?}"
+    );
+    assert_eq!(back, rows, "a CSV round trip changed a contact");
+}
+
+/// A CardDAV server's `multistatus` answer (discovery, sync-collection, multiget), as a hostile
+/// server may send it: read without panicking; every href is a path.
+pub fn dav_answers(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(ms) = pec_core::carddav::multistatus::parse(&text) {
+        for e in &ms.entries {
+            assert!(!e.href.starts_with("http://") && !e.href.starts_with("https://"));
+        }
     }
 }

@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH=${1:-1800}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(analyze p7m invoice_xml daticert rem_evidence imap_responses)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(analyze p7m invoice_xml daticert rem_evidence imap_responses contacts dav_answers)
 PARALLEL=${FUZZ_PARALLEL:-2}
 
 python3 seed.py

@@ -131,6 +131,34 @@ def fetch_response(uid, data):
     ).encode("utf-8") + header + b")\r\n"
 
 
+# The address book targets have no real samples in the corpus: these describe the shapes phones,
+# webmails and CardDAV servers write (vCard 3 and 4, Outlook's and Gmail's CSV, multistatus).
+BOOK_SEEDS = {
+    "contacts": [
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Verdi\r\nN:Verdi;Anna;;;\r\nEMAIL;TYPE=INTERNET:anna@pec.example.it\r\n"
+        "ORG:Studio Verdi;Legale\r\nNOTE:due righe\\nseconda\r\nCATEGORIES:Clienti,Fornitori\r\nX-TAX-CODE:VRDNNA80A41H501U\r\n"
+        "X-VAT:IT01234567890\r\nUID:urn:uuid:1\r\nEND:VCARD\r\n",
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN;CHARSET=UTF-8:Luca N\u00e9ri\r\nEMAIL;PREF=1:luca@pec.example.it\r\nTEL;TYPE=cell:+39 333\r\n"
+        "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD\r\n",
+        "Name,E-mail Address,E-mail 2 Address,Company,Notes,Categories\r\n\"Rossi, Mario\",mario@pec.example.it,m@example.org,ACME,\"a\r\nb\",Clienti ::: Studio\r\n",
+        "Given Name,Family Name,E-mail 1 - Value,Organization 1 - Name,Group Membership\r\nAnna,Verdi,anna@pec.example.it,Studio,* myContacts ::: Clienti\r\n",
+    ],
+    "dav_answers": [
+        '<?xml version="1.0" encoding="utf-8"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
+        '<d:response><d:href>/anna/rubrica/a.vcf</d:href><d:propstat><d:prop><d:getetag>"e1"</d:getetag>'
+        '<c:address-data>BEGIN:VCARD&#13;\nFN:A &amp; B&#13;\nEND:VCARD</c:address-data></d:prop>'
+        '<d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:response><d:href>https://h/anna/rubrica/b.vcf</d:href>'
+        '<d:status>HTTP/1.1 404 Not Found</d:status></d:response><d:sync-token>http://radicale.org/ns/sync/1</d:sync-token></d:multistatus>',
+        '<?xml version="1.0"?><multistatus xmlns="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav" xmlns:CS="http://calendarserver.org/ns/">'
+        '<response><href>/anna/</href><propstat><prop><current-user-principal><href>/anna/</href></current-user-principal>'
+        '<CR:addressbook-home-set><href>/anna/</href></CR:addressbook-home-set><resourcetype><principal/><collection/></resourcetype>'
+        '</prop><status>HTTP/1.1 200 OK</status></propstat></response><response><href>/anna/rubrica/</href><propstat><prop>'
+        '<resourcetype><CR:addressbook/><collection/></resourcetype><displayname>Rubrica</displayname><CS:getctag>"c1"</CS:getctag>'
+        '</prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>',
+    ],
+}
+
+
 def is_message(path):
     return path.suffix.lower() in (".eml", ".txt", "") and path.name != "SOURCES.txt"
 
@@ -138,8 +166,11 @@ def is_message(path):
 def main():
     root = corpus_root()
     counts = dict.fromkeys(
-        ["analyze", "daticert", "rem_evidence", "invoice_xml", "p7m", "imap_responses"], 0
+        ["analyze", "daticert", "rem_evidence", "invoice_xml", "p7m", "imap_responses", *BOOK_SEEDS], 0
     )
+    for target, texts in BOOK_SEEDS.items():
+        for text in texts:
+            counts[target] += put(target, text.encode("utf-8"))
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         suffix = path.suffix.lower()

@@ -17,7 +17,9 @@
 mod cards;
 pub(crate) mod discover;
 pub(crate) mod http;
-mod multistatus;
+/// Public for the fuzzers only (`core/fuzz`): a server's answers are hostile input.
+#[doc(hidden)]
+pub mod multistatus;
 pub(crate) mod sync;
 
 pub use discover::FoundBook;

@@ -7,7 +7,7 @@ use crate::xml::{Element, Tree};
 
 /// One `response`: a resource and the properties the server gave for it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Entry {
+pub struct Entry {
     pub href: String,
     /// The response's status, else that of its first successful `propstat`, else of its first.
     pub status: u16,
@@ -25,13 +25,13 @@ pub(crate) struct Entry {
 }
 
 #[derive(Debug, Default)]
-pub(crate) struct Multistatus {
+pub struct Multistatus {
     pub entries: Vec<Entry>,
     /// The new token of a `sync-collection` report.
     pub sync_token: Option<String>,
 }
 
-pub(crate) fn parse(body: &str) -> Result<Multistatus, SyncError> {
+pub fn parse(body: &str) -> Result<Multistatus, SyncError> {
     let (text, _) = crate::xml::decode(body.as_bytes())
         .map_err(|e| SyncError::Protocol(format!("multistatus: {e}")))?;
     let tree = Tree::parse(&text).map_err(|e| SyncError::Protocol(format!("multistatus: {e}")))?;
@@ -94,7 +94,13 @@ fn read_props(e: &mut Entry, prop: Element<'_>) {
 fn as_path(href: String) -> String {
     match reqwest::Url::parse(&href) {
         Ok(url) if url.has_host() => url.path().to_string(),
-        _ => href,
+        // A whole URL whose host does not even parse: what follows the authority.
+        _ => match href.split_once("://") {
+            Some((scheme, rest)) if !scheme.contains('/') => {
+                rest.find('/').map_or("/".into(), |i| rest[i..].to_string())
+            }
+            _ => href,
+        },
     }
 }
 
@@ -136,6 +142,8 @@ END:VCARD</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:props
         assert!(a.card.as_deref().unwrap().contains("FN:A & B\r\n"));
         assert_eq!(ms.entries[1].status, 404);
         assert_eq!(ms.entries[1].href, "/anna/rubrica/b.vcf");
+        assert_eq!(as_path("https://\u{fffd}h/x/y.vcf".into()), "/x/y.vcf");
+        assert_eq!(as_path("https://nowhere".into()), "/");
     }
 
     #[test]

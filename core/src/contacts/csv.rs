@@ -93,6 +93,7 @@ pub fn parse(text: &str) -> (Vec<Contact>, Vec<ImportError>) {
             uid: cell(uid),
             book: None,
         };
+        let c = c.tidied();
         if c.name.is_empty() && c.addresses.is_empty() {
             continue; // an empty row
         }

@@ -43,6 +43,52 @@ impl Contact {
         Ok(())
     }
 
+    /// The contact as the book keeps it: one-line fields without control characters or runs of
+    /// blanks, notes without carriage returns or control characters other than line breaks and
+    /// tabs. What a phone's or a server's card carries beyond that is noise, and an export must
+    /// read back exactly as it was written.
+    pub fn tidied(mut self) -> Contact {
+        let line = |s: &str| {
+            s.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let opt = |v: Option<String>| v.map(|s| line(&s)).filter(|s| !s.is_empty());
+        self.name = line(&self.name);
+        self.addresses = self.addresses.iter().map(|a| line(a)).collect();
+        self.groups = self
+            .groups
+            .iter()
+            .map(|g| line(g))
+            .filter(|g| !g.is_empty())
+            .collect();
+        self.organisation = opt(self.organisation);
+        self.tax_code = opt(self.tax_code);
+        self.vat = opt(self.vat);
+        self.uid = opt(self.uid);
+        self.notes = self
+            .notes
+            .map(|n| {
+                n.chars()
+                    .filter(|c| *c != '\r')
+                    .map(|c| {
+                        if c.is_control() && c != '\n' && c != '\t' {
+                            ' '
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+                    .trim()
+                    .to_string()
+            })
+            .filter(|n| !n.is_empty());
+        self
+    }
+
     /// The same contact with `other`'s addresses, groups and missing fields added (an import
     /// that found it again by address).
     pub fn merged(mut self, other: &Contact) -> Contact {

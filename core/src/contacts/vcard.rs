@@ -42,7 +42,9 @@ fn cards(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
-        let upper = line.trim().to_ascii_uppercase();
+        // Only the end is trimmed: a line starting with a space or tab continues the one before
+        // (a folded value may well read "BEGIN:VCARD").
+        let upper = line.trim_end().to_ascii_uppercase();
         if upper == "BEGIN:VCARD" {
             if let Some(open) = current.take() {
                 out.push(open);
@@ -149,6 +151,7 @@ pub(crate) fn contact(v: &VCard) -> Result<Contact, String> {
         uid: texts(v, &VCardProperty::Uid).into_iter().next(),
         book: None,
     };
+    let c = c.tidied();
     c.check()?;
     Ok(c)
 }
@@ -169,13 +172,14 @@ pub(crate) fn card(c: &Contact) -> VCard {
         |name: VCardProperty, value: &str| VCardEntry::new(name).with_value(value.to_string());
     let mut entries = vec![
         entry(VCardProperty::Fn, &c.name),
-        VCardEntry::new(VCardProperty::N).with_values(vec![VCardValue::Component(vec![
-            c.name.clone(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ])]),
+        // N's five components (family; given; additional; prefixes; suffixes) are values of
+        // their own: a Component is a comma list inside one of them.
+        VCardEntry::new(VCardProperty::N).with_values(
+            std::iter::once(c.name.clone())
+                .chain(std::iter::repeat_n(String::new(), 4))
+                .map(VCardValue::Text)
+                .collect(),
+        ),
     ];
     entries.extend(c.addresses.iter().map(|a| entry(VCardProperty::Email, a)));
     let optional = [
@@ -230,6 +234,36 @@ mod tests {
         let (back, errors) = parse(&write(&[full()]));
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(back, vec![full()]);
+    }
+
+    #[test]
+    fn the_structured_name_is_written_with_semicolons() {
+        let text = write(&[full()]);
+        assert!(
+            text.contains("N:Studio Rossi\\, Bianchi & C.;;;;\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn control_characters_and_runs_of_blanks_are_tidied_on_reading() {
+        let text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna    Verdi\r\nNOTE:uno\\r\\ndue\u{1}\r\n\
+                    CATEGORIES:Clienti   Roma\r\nEND:VCARD\r\n";
+        let (c, _) = parse(text);
+        assert_eq!(c[0].name, "Anna Verdi");
+        assert_eq!(c[0].notes.as_deref(), Some("uno\ndue"));
+        assert_eq!(c[0].groups, ["Clienti Roma"]);
+    }
+
+    #[test]
+    fn a_folded_line_that_reads_begin_vcard_starts_no_card() {
+        let c = Contact {
+            name: format!("{}BEGIN:VCARD", "x".repeat(70)),
+            ..full()
+        };
+        let (back, errors) = parse(&write(std::slice::from_ref(&c)));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(back, vec![c]);
     }
 
     #[test]

@@ -25,12 +25,14 @@ fn now() -> i64 {
 impl Store {
     /// Save a new contact (its groups are created when missing); its id.
     pub fn add_contact(&self, c: &Contact) -> Result<i64> {
+        let c = &c.clone().tidied();
         c.check().map_err(StoreError::Invalid)?;
         self.write(|tx| insert_contact_tx(tx, c))
     }
 
     /// Replace contact `id` with `c` (addresses, groups and fields as given).
     pub fn update_contact(&self, id: i64, c: &Contact) -> Result<()> {
+        let c = &c.clone().tidied();
         c.check().map_err(StoreError::Invalid)?;
         self.write(|tx| {
             let found = tx.exec(
