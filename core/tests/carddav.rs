@@ -64,6 +64,16 @@ async fn sync(ctx: &Context, book: &AddressBook, mode: PullMode) -> pec_core::ca
     ctx.sync_address_book(&book, mode).await.expect("sync")
 }
 
+/// A sync that finds nothing to do on either side.
+async fn assert_settled(ctx: &Context, book: &AddressBook) {
+    let r = sync(ctx, book, PullMode::Best).await;
+    assert_eq!(
+        (r.added, r.updated, r.removed, r.uploaded, r.conflicts),
+        (0, 0, 0, 0, 0),
+        "{r:?}"
+    );
+}
+
 async fn both_ways(mode: PullMode) {
     let Some(_) = radicale_or_skip("carddav both ways") else {
         return;
@@ -267,12 +277,7 @@ async fn a_conflict_keeps_the_server_version_and_the_local_edit_as_a_copy() {
     assert_eq!(disk.len(), 2);
     assert!(disk[0].1.contains("modifica sul server"));
     // Settled: the next sync has nothing to do.
-    let r = sync(&ctx, &book, PullMode::Best).await;
-    assert_eq!(
-        (r.added, r.updated, r.uploaded, r.conflicts),
-        (0, 0, 0, 0),
-        "{r:?}"
-    );
+    assert_settled(&ctx, &book).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -463,12 +468,7 @@ async fn a_connection_cut_anywhere_loses_and_doubles_nothing() {
             .unwrap_or_else(|| panic!("{name} not here"));
         assert_eq!(c.notes, field("NOTE:"), "{name}");
     }
-    let r = sync(&ctx, &book, PullMode::Best).await;
-    assert_eq!(
-        (r.added, r.updated, r.removed, r.uploaded),
-        (0, 0, 0, 0),
-        "{r:?}"
-    );
+    assert_settled(&ctx, &book).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,7 +7,7 @@
 //! edit waiting is left alone by what the server sends; its upload decides (see
 //! `carddav/sync.rs`).
 
-use super::contacts::{insert_contact_tx, write_parts_tx};
+use super::contacts::{insert_contact_tx, update_fields_tx, write_parts_tx};
 use super::{CachedExt, Result, Store, StoreError};
 use crate::carddav::{AddressBook, Pending, PendingAction, RemoteCard};
 use crate::contacts::Contact;
@@ -308,20 +308,7 @@ fn apply_card_tx(tx: &Transaction<'_>, book: i64, card: &RemoteCard) -> Result<b
     };
     let (id, added) = match existing {
         Some(id) => {
-            tx.exec(
-                "UPDATE contacts SET name = ?2, organisation = ?3, tax_code = ?4, vat = ?5,
-                     notes = ?6, uid = ?7, updated = ?8 WHERE id = ?1",
-                params![
-                    id,
-                    c.name,
-                    c.organisation,
-                    c.tax_code,
-                    c.vat,
-                    c.notes,
-                    c.uid,
-                    now()
-                ],
-            )?;
+            update_fields_tx(tx, id, &c)?;
             write_parts_tx(tx, id, &c)?;
             (id, false)
         }

@@ -35,20 +35,7 @@ impl Store {
         let c = &c.clone().tidied();
         c.check().map_err(StoreError::Invalid)?;
         self.write(|tx| {
-            let found = tx.exec(
-                "UPDATE contacts SET name = ?2, organisation = ?3, tax_code = ?4, vat = ?5,
-                 notes = ?6, uid = COALESCE(?7, uid), updated = ?8 WHERE id = ?1",
-                params![
-                    id,
-                    c.name,
-                    c.organisation,
-                    c.tax_code,
-                    c.vat,
-                    c.notes,
-                    c.uid,
-                    now()
-                ],
-            )?;
+            let found = update_fields_tx(tx, id, c)?;
             if found == 0 {
                 return Err(StoreError::NotFound(format!("contact {id}")));
             }
@@ -360,6 +347,24 @@ fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i6
         params![address, date],
     )?;
     Ok(())
+}
+
+/// Contact `id`'s own fields replaced by `c`'s (its UID kept when `c` has none); rows changed.
+pub(super) fn update_fields_tx(tx: &Transaction<'_>, id: i64, c: &Contact) -> Result<usize> {
+    Ok(tx.exec(
+        "UPDATE contacts SET name = ?2, organisation = ?3, tax_code = ?4, vat = ?5,
+         notes = ?6, uid = COALESCE(?7, uid), updated = ?8 WHERE id = ?1",
+        params![
+            id,
+            c.name,
+            c.organisation,
+            c.tax_code,
+            c.vat,
+            c.notes,
+            c.uid,
+            now()
+        ],
+    )?)
 }
 
 pub(super) fn insert_contact_tx(tx: &Transaction<'_>, c: &Contact) -> Result<i64> {
