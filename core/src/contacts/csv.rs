@@ -110,6 +110,12 @@ pub fn parse(text: &str) -> (Vec<Contact>, Vec<ImportError>) {
 
 /// Gmail writes `* myContacts ::: Clienti`; Outlook `Clienti;Fornitori`.
 fn split_groups(cell: &str) -> Vec<String> {
+    // Control characters read as blanks first, as the contact's tidying would make them: Gmail's
+    // system group must be recognised however it was mangled.
+    let cell: String = cell
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     cell.split(":::")
         .flat_map(|g| g.split(';'))
         .map(|g| g.trim().trim_start_matches("* ").trim().to_string())
@@ -236,5 +242,7 @@ mod tests {
         let (contacts, _) = parse(gmail);
         assert_eq!(contacts[0].addresses.len(), 2);
         assert_eq!(contacts[0].groups, ["Studio"]);
+        let mangled = "Name,Group Membership,E-mail 1 - Value\nLuca,*\u{18}myContacts ;Studio,luca@pec.example.it\n";
+        assert_eq!(parse(mangled).0[0].groups, ["Studio"]);
     }
 }
