@@ -520,3 +520,17 @@ async fn an_edit_a_read_only_book_refuses_stays_on_this_device() {
             .all(|d| d.outcome.as_ref().is_ok_and(|r| r.conflicts == 0))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_goes_to_the_well_known_address_from_a_path_it_may_not_read() {
+    let Some(_) = radicale_or_skip("carddav discovery") else {
+        return;
+    };
+    let server = Radicale::start(&[ANNA, ("bruno", "altra")])
+        .await
+        .expect("radicale");
+    let (_d, ctx) = device();
+    // Bruno's principal: Radicale answers 403 to Anna there.
+    let book = add_book(&ctx, &format!("{}bruno/", server.url()), server.ca_file()).await;
+    assert_eq!(book.url, server.book_url("anna"));
+}

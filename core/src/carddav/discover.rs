@@ -28,8 +28,9 @@ pub(crate) async fn discover(dav: &Dav, start: &str) -> Result<Vec<FoundBook>, S
         .map_err(|e| SyncError::Protocol(format!("not a URL: {start}: {e}")))?;
     let (url, here) = match propfind(dav, &start, "0").await {
         Ok(found) => found,
-        // Nothing answers there: the well-known address is the server's own pointer.
-        Err(SyncError::Protocol(_)) => {
+        // Nothing useful there (not found, not a WebDAV answer, not ours to read): the
+        // well-known address is the server's own pointer.
+        Err(SyncError::Protocol(_) | SyncError::NotPermitted(_)) => {
             let known = start.join("/.well-known/carddav").map_err(protocol)?;
             propfind(dav, &known, "0").await?
         }
