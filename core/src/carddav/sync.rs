@@ -11,7 +11,7 @@ use crate::limits::DAV_MULTIGET_CARDS;
 use crate::store::Store;
 use crate::sync::SyncError;
 use reqwest::Url;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Rounds of a `sync-collection` that the server answers in parts (507 on the collection).
 const MAX_SYNC_ROUNDS: usize = 1000;
@@ -206,20 +206,17 @@ async fn pull_changes(
             .entries
             .into_iter()
             .partition(|e| e.href.trim_end_matches('/') != own);
-        let listed: Vec<(String, Option<String>)> = mine
-            .iter()
-            .filter(|e| (200..300).contains(&e.status))
-            .map(|e| (e.href.clone(), e.etag.clone()))
-            .collect();
+        let listed = listed(&mine);
+        let held = store.card_versions(book.id)?;
         let mut gone: Vec<String> = mine
             .iter()
             .filter(|e| e.status == 404 || e.status == 410)
             .map(|e| e.href.clone())
             .collect();
         if full {
-            gone.extend(unlisted(store, book.id, &listed)?);
+            gone.extend(unlisted(&held, &listed));
         }
-        bring_down(store, dav, book.id, url, &listed, report).await?;
+        bring_down(store, dav, book.id, url, &listed, &held, report).await?;
         report.removed += store.remove_cards(book.id, &gone)?;
         let next = ms.sync_token.unwrap_or_default();
         store.set_book_state(book.id, Some(&next), book.ctag.as_deref())?;
@@ -277,14 +274,15 @@ async fn pull_by_etags(
     if ctag.is_some() && ctag == book.ctag && book.last_sync.is_some() {
         return Ok(());
     }
-    let listed: Vec<(String, Option<String>)> = propfind_etags(dav, url, "1")
+    let cards: Vec<Entry> = propfind_etags(dav, url, "1")
         .await?
         .into_iter()
-        .filter(|e| e.href.trim_end_matches('/') != own && (200..300).contains(&e.status))
-        .map(|e| (e.href, e.etag))
+        .filter(|e| e.href.trim_end_matches('/') != own)
         .collect();
-    let gone = unlisted(store, book.id, &listed)?;
-    bring_down(store, dav, book.id, url, &listed, report).await?;
+    let listed = listed(&cards);
+    let held = store.card_versions(book.id)?;
+    let gone = unlisted(&held, &listed);
+    bring_down(store, dav, book.id, url, &listed, &held, report).await?;
     report.removed += store.remove_cards(book.id, &gone)?;
     store
         .set_book_state(book.id, book.sync_token.as_deref(), ctag.as_deref())
@@ -308,18 +306,25 @@ async fn propfind_etags(dav: &Dav, url: &Url, depth: &str) -> Result<Vec<Entry>,
     }
 }
 
-/// The cards we hold that a complete listing no longer names.
+/// The cards a listing names as present, with their ETags.
+fn listed(entries: &[Entry]) -> Vec<(String, Option<String>)> {
+    entries
+        .iter()
+        .filter(|e| (200..300).contains(&e.status))
+        .map(|e| (e.href.clone(), e.etag.clone()))
+        .collect()
+}
+
+/// The cards we hold (`held`, by href) that a complete listing no longer names.
 fn unlisted(
-    store: &Store,
-    book: i64,
+    held: &HashMap<String, Option<String>>,
     listed: &[(String, Option<String>)],
-) -> Result<Vec<String>, SyncError> {
+) -> Vec<String> {
     let names: HashSet<&str> = listed.iter().map(|(h, _)| h.as_str()).collect();
-    Ok(store
-        .card_versions(book)?
-        .into_keys()
+    held.keys()
         .filter(|h| !names.contains(h.as_str()))
-        .collect())
+        .cloned()
+        .collect()
 }
 
 /// Fetch and store the listed cards whose ETag differs from ours, a batch per transaction.
@@ -329,9 +334,9 @@ async fn bring_down(
     book: i64,
     url: &Url,
     listed: &[(String, Option<String>)],
+    held: &HashMap<String, Option<String>>,
     report: &mut BookReport,
 ) -> Result<(), SyncError> {
-    let held = store.card_versions(book)?;
     let wanted: Vec<&str> = listed
         .iter()
         .filter(|(href, etag)| etag.is_none() || held.get(href) != Some(etag))
