@@ -4,12 +4,11 @@
 //! books still sync.
 
 use crate::app::App;
-use crate::error::{PecError, Result};
+use crate::error::Result;
 use crate::runtime::blocking;
 use crate::types::ErrorEvent;
 use pec_core::carddav::AddressBook;
 use pec_core::context::BookSync;
-use pec_core::sync::SyncError;
 
 /// A CardDAV address book the user added.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
@@ -73,13 +72,7 @@ impl From<BookSync> for BookSyncReport {
                 r.conflicts = done.conflicts;
                 r.skipped = done.skipped;
             }
-            Err((kind, detail)) => {
-                let code = PecError::from(SyncError::of_kind(kind, String::new())).code();
-                r.error = Some(ErrorEvent {
-                    code: code.into(),
-                    detail,
-                });
-            }
+            Err((kind, detail)) => r.error = Some(crate::mail::error_event(kind, detail)),
         }
         r
     }

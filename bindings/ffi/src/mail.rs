@@ -489,7 +489,7 @@ impl BackgroundSync {
 
 /// A sync error as listeners and `sync_status` see it: the code is the one
 /// [`crate::PecError::code`] gives the same failure thrown, the detail the engine's message.
-fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEvent {
+pub(crate) fn error_event(kind: pec_core::sync::SyncErrorKind, message: String) -> ErrorEvent {
     let code = PecError::from(SyncError::of_kind(kind, String::new())).code();
     ErrorEvent {
         code: code.into(),

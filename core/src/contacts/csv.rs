@@ -112,11 +112,8 @@ pub fn parse(text: &str) -> (Vec<Contact>, Vec<ImportError>) {
 fn split_groups(cell: &str) -> Vec<String> {
     // Control characters read as blanks first, as the contact's tidying would make them: Gmail's
     // system group must be recognised however it was mangled.
-    let cell: String = cell
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    cell.split(":::")
+    super::controls_as_blanks(cell)
+        .split(":::")
         .flat_map(|g| g.split(';'))
         .map(|g| g.trim().trim_start_matches("* ").trim().to_string())
         .filter(|g| !g.is_empty() && g != "myContacts")

@@ -49,9 +49,7 @@ impl Contact {
     /// read back exactly as it was written.
     pub fn tidied(mut self) -> Contact {
         let line = |s: &str| {
-            s.chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect::<String>()
+            controls_as_blanks(s)
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -114,6 +112,13 @@ impl Contact {
         fill(&mut self.uid, &other.uid);
         self
     }
+}
+
+/// `s` with every control character read as a blank.
+pub(crate) fn controls_as_blanks(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// `local@domain.tld`, no spaces or angle brackets: what the address book accepts.
