@@ -38,6 +38,8 @@ pub enum HarnessError {
     Tls(String),
     #[error("dovecot: {0}")]
     Dovecot(String),
+    #[error("radicale: {0}")]
+    Radicale(String),
     #[error("IMAP: {0}")]
     Imap(String),
     #[error("LMTP: {0}")]

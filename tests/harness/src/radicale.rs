@@ -79,7 +79,7 @@ impl Radicale {
         read_only: &[(&str, &str)],
     ) -> Result<Radicale, HarnessError> {
         let bin = radicale_binary()
-            .ok_or_else(|| HarnessError::Dovecot("radicale is not installed".into()))?;
+            .ok_or_else(|| HarnessError::Radicale("radicale is not installed".into()))?;
         let tmp = tempfile::Builder::new().prefix("pec-radicale-").tempdir()?;
         let dir = tmp.path().to_path_buf();
         let pki = Arc::new(Pki::generate()?);
@@ -170,7 +170,7 @@ impl Radicale {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                return Err(HarnessError::Dovecot(format!(
+                return Err(HarnessError::Radicale(format!(
                     "radicale exited ({status}): {}",
                     self.log_tail()
                 )));
