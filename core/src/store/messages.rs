@@ -1,6 +1,7 @@
 //! Writing messages, flags, folders and bodies.
 
 use super::CachedExt;
+use super::body_files::{self, Held, put_body_tx};
 use super::query::FolderRole;
 use super::record::MessageRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
@@ -62,10 +63,12 @@ impl Store {
         raw: Option<&[u8]>,
     ) -> Result<InsertOutcome> {
         let cap = self.body_cap();
-        self.write(|tx| {
-            let out = upsert_message_tx(tx, folder, meta, rec, raw)?;
+        self.write_with_bodies(|tx, files| {
+            let mut fts = FtsRows::default();
+            let out = upsert_message_into(tx, folder, meta, rec, raw, Some(files), &mut fts)?;
+            fts.flush(tx)?;
             if let Some(raw) = raw {
-                put_body_tx(tx, out.id, raw, cap)?;
+                put_body_tx(tx, files, out.id, raw, cap)?;
             }
             Ok(out)
         })
@@ -78,13 +81,21 @@ impl Store {
         items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
     ) -> Result<Vec<InsertOutcome>> {
         let cap = self.body_cap();
-        self.write(|tx| {
+        self.write_with_bodies(|tx, files| {
             let mut fts = FtsRows::default();
             let mut out = Vec::with_capacity(items.len());
             for (meta, rec, raw) in items {
-                let o = upsert_message_into(tx, folder, meta, rec, raw.as_deref(), &mut fts)?;
+                let o = upsert_message_into(
+                    tx,
+                    folder,
+                    meta,
+                    rec,
+                    raw.as_deref(),
+                    Some(files),
+                    &mut fts,
+                )?;
                 if let Some(raw) = raw {
-                    put_body_tx(tx, o.id, raw, cap)?;
+                    put_body_tx(tx, files, o.id, raw, cap)?;
                 }
                 out.push(o);
             }
@@ -210,7 +221,7 @@ impl Store {
         items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
     ) -> Result<usize> {
         let cap = self.body_cap();
-        self.write(|tx| {
+        self.write_with_bodies(|tx, files| {
             let (account, role) = folder_role_tx(tx, folder)?;
             let mut fts = FtsRows::default();
             let mut n = 0;
@@ -226,7 +237,7 @@ impl Store {
                 let Some(id) = id else { continue };
                 write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true, &mut fts)?;
                 if let Some(raw) = raw {
-                    put_body_tx(tx, id, raw, cap)?;
+                    put_body_tx(tx, files, id, raw, cap)?;
                 }
                 n += 1;
             }
@@ -290,26 +301,53 @@ impl Store {
         })
     }
 
-    /// The cached raw message, if any (touches its LRU stamp).
+    /// The cached raw message, if any (touches its LRU stamp). A body file that is gone or does
+    /// not open is a body no longer cached: its row goes, and `None` sends the caller to the
+    /// server for it.
     pub fn body(&self, message: MessageId) -> Result<Option<Vec<u8>>> {
-        let raw: Option<Vec<u8>> = self.read(|c| {
+        let held: Option<Held> = self.read(|c| {
             Ok(c.query_row(
-                "SELECT raw FROM bodies WHERE message_id = ?1",
+                "SELECT raw, file, sealed FROM bodies WHERE message_id = ?1",
                 [message],
-                |r| r.get(0),
+                |r| {
+                    Ok(match r.get::<_, Option<String>>(1)? {
+                        Some(name) => Held::File {
+                            name,
+                            sealed: r.get(2)?,
+                        },
+                        None => Held::InRow(r.get(0)?),
+                    })
+                },
             )
             .optional()?)
         })?;
-        if raw.is_some() {
-            self.write(|tx| {
-                tx.exec(
-                    "UPDATE bodies SET last_access = ?2 WHERE message_id = ?1",
-                    params![message, now()],
-                )?;
-                Ok(())
-            })?;
-        }
-        Ok(raw)
+        let raw = match held {
+            None => return Ok(None),
+            Some(Held::InRow(raw)) => raw,
+            Some(Held::File { name, sealed }) => {
+                let key = self.file_key()?;
+                match body_files::read(&self.body_dir(), &name, sealed, key.as_deref()) {
+                    Ok(raw) => raw,
+                    Err(e) if body_files::is_lost(&e) => {
+                        tracing::warn!("message {message}: cached body {name} lost ({e})");
+                        self.write(|tx| {
+                            tx.exec("DELETE FROM bodies WHERE message_id = ?1", [message])?;
+                            Ok(())
+                        })?;
+                        return Ok(None);
+                    }
+                    Err(e) => return Err(StoreError::Invalid(format!("body {name}: {e}"))),
+                }
+            }
+        };
+        self.write(|tx| {
+            tx.exec(
+                "UPDATE bodies SET last_access = ?2 WHERE message_id = ?1",
+                params![message, now()],
+            )?;
+            Ok(())
+        })?;
+        Ok(Some(raw))
     }
 
     /// Total bytes of cached bodies.
@@ -423,22 +461,29 @@ fn folder_role_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<(AccountId, 
 /// is another copy of. The one rule for "same message": same Message-ID, same size, and the same
 /// bytes when both bodies are at hand. The same Message-ID with other bytes (an edited copy, a
 /// resend, a forgery) is another message and gets its own row: taking it for the first would
-/// show one message's headers over the other's body.
+/// show one message's headers over the other's body. A stored body is at hand when it is in its
+/// row or its file opens (`files`).
 fn local_twin_tx(
     tx: &Transaction<'_>,
     folder: FolderId,
     message_id: &str,
     size: u64,
     raw: Option<&[u8]>,
+    files: Option<&body_files::BodyWrites>,
 ) -> Result<Option<(MessageId, i64)>> {
     let mut st = tx.prepare_cached(
-        "SELECT m.id, m.body_state, b.raw FROM messages m LEFT JOIN bodies b ON b.message_id = m.id
+        "SELECT m.id, m.body_state, b.raw, b.file, b.sealed FROM messages m
+         LEFT JOIN bodies b ON b.message_id = m.id
          WHERE m.folder_id = ?1 AND m.uid IS NULL AND m.message_id = ?2 AND m.size = ?3
          ORDER BY m.id",
     )?;
     let mut rows = st.query(params![folder, message_id, size as i64])?;
     while let Some(r) = rows.next()? {
-        let stored: Option<Vec<u8>> = r.get(2)?;
+        let stored: Option<Vec<u8>> = match (r.get::<_, Option<String>>(3)?, files, raw) {
+            (Some(name), Some(files), Some(_)) => files.read(&name, r.get(4)?).ok(),
+            (Some(_), _, _) => None,
+            (None, _, _) => r.get(2)?,
+        };
         let same = match (raw, stored.as_deref()) {
             (Some(a), Some(b)) => a == b,
             _ => true,
@@ -458,7 +503,7 @@ pub(crate) fn upsert_message_tx(
     raw: Option<&[u8]>,
 ) -> Result<InsertOutcome> {
     let mut fts = FtsRows::default();
-    let out = upsert_message_into(tx, folder, meta, rec, raw, &mut fts)?;
+    let out = upsert_message_into(tx, folder, meta, rec, raw, None, &mut fts)?;
     fts.flush(tx)?;
     Ok(out)
 }
@@ -470,6 +515,7 @@ fn upsert_message_into<'a>(
     meta: &ImapMeta,
     rec: &'a MessageRecord,
     raw: Option<&[u8]>,
+    files: Option<&body_files::BodyWrites>,
     fts: &mut FtsRows<'a>,
 ) -> Result<InsertOutcome> {
     let (account, role) = folder_role_tx(tx, folder)?;
@@ -488,7 +534,7 @@ fn upsert_message_into<'a>(
     let existing = match (existing, &rec.message_id) {
         (Some(e), _) => Some(e),
         (None, Some(mid)) => {
-            let local = local_twin_tx(tx, folder, mid, meta.size, raw)?;
+            let local = local_twin_tx(tx, folder, mid, meta.size, raw, files)?;
             if let (Some((id, _)), Some(uid)) = (local, meta.uid) {
                 tx.exec(
                     "UPDATE messages SET uid = ?2 WHERE id = ?1",
@@ -686,40 +732,6 @@ fn write_fields_tx<'a>(
         body: rec.body_text.as_deref(),
     });
     receipts::on_message_written_tx(tx, id, account, role, rec)?;
-    Ok(())
-}
-
-pub(crate) fn put_body_tx(tx: &Transaction<'_>, id: MessageId, raw: &[u8], cap: u64) -> Result<()> {
-    tx.exec("DELETE FROM bodies WHERE message_id = ?1", [id])?;
-    tx.exec(
-        "INSERT INTO bodies (message_id, raw, size, last_access) VALUES (?1, ?2, ?3, ?4)",
-        params![id, raw, raw.len() as i64, now()],
-    )?;
-    let total: i64 = tx.row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
-        r.get(0)
-    })?;
-    if total as u64 > cap {
-        let mut excess = total as u64 - cap;
-        let victims: Vec<(MessageId, i64)> = {
-            let mut st = tx.prepare(
-                "SELECT message_id, size FROM bodies WHERE message_id != ?1 ORDER BY last_access, message_id",
-            )?;
-            let mut rows = st.query([id])?;
-            let mut v = Vec::new();
-            while let Some(r) = rows.next()? {
-                let size: i64 = r.get(1)?;
-                v.push((r.get(0)?, size));
-                if size as u64 >= excess {
-                    break;
-                }
-                excess -= size as u64;
-            }
-            v
-        };
-        for (victim, _) in victims {
-            tx.exec("DELETE FROM bodies WHERE message_id = ?1", [victim])?;
-        }
-    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 
 mod actions;
 mod address_books;
+mod body_files;
 mod contacts;
 pub(crate) use contacts::{contacts_state, read_contact};
 mod keyed;
@@ -123,7 +124,7 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
 
 /// How many migrations there are (the schema version of an up-to-date store).
-const MIGRATIONS: usize = 12;
+const MIGRATIONS: usize = 13;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -141,6 +142,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0010_secrets.sql")),
         M::up(include_str!("../../migrations/0011_contacts.sql")),
         M::up(include_str!("../../migrations/0012_address_books.sql")),
+        M::up(include_str!("../../migrations/0013_body_files.sql")),
     ])
 }
 
@@ -158,6 +160,8 @@ struct Inner {
     generation: std::sync::atomic::AtomicU64,
     body_cap: std::sync::atomic::AtomicU64,
     part_cap: std::sync::atomic::AtomicU64,
+    /// Set once this process has looked for body files no row names (see [`body_files`]).
+    bodies_swept: std::sync::atomic::AtomicBool,
 }
 
 /// Handle to the store; cheap to clone, shareable across threads.
@@ -229,7 +233,7 @@ impl Store {
             .to_latest(&mut open.writer)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
         open.load_files_key()?;
-        Ok(Store {
+        let store = Store {
             inner: Arc::new(Inner {
                 path,
                 readers: Mutex::new(Vec::new()),
@@ -237,8 +241,11 @@ impl Store {
                 generation: std::sync::atomic::AtomicU64::new(0),
                 body_cap: std::sync::atomic::AtomicU64::new(DEFAULT_BODY_CACHE_CAP),
                 part_cap: std::sync::atomic::AtomicU64::new(DEFAULT_PART_CACHE_CAP),
+                bodies_swept: std::sync::atomic::AtomicBool::new(false),
             }),
-        })
+        };
+        store.seal_plain_bodies()?;
+        Ok(store)
     }
 
     /// Lock: close every connection and drop the key (zeroed). Reads and writes then fail with
@@ -275,7 +282,8 @@ impl Store {
         }
         opened.load_files_key()?;
         *open = Some(opened);
-        Ok(())
+        drop(open);
+        self.seal_plain_bodies()
     }
 
     /// True while unlocked.
@@ -353,7 +361,58 @@ impl Store {
             tx.commit()?;
             Ok(r)
         })();
-        done.map_err(|e| keyed::damaged_or(conn, e))
+        let r = done.map_err(|e| keyed::damaged_or(conn, e))?;
+        if let Err(e) = body_files::drain_trash(conn, &body_files::dir_of(&self.inner.path)) {
+            // The names stay in the trash for the next commit to try again.
+            tracing::warn!("removing the files of deleted bodies: {e}");
+        }
+        Ok(r)
+    }
+
+    /// Run `f` in one write transaction that may cache bodies as files: the files a failed
+    /// transaction wrote are removed with it.
+    pub(crate) fn write_with_bodies<R>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &body_files::BodyWrites) -> Result<R>,
+    ) -> Result<R> {
+        let files = body_files::BodyWrites::new(self.body_dir(), self.file_key()?)?;
+        let r = self.write(|tx| f(tx, &files));
+        files.settle(&r);
+        r
+    }
+
+    pub(crate) fn body_dir(&self) -> PathBuf {
+        body_files::dir_of(&self.inner.path)
+    }
+
+    /// Seal the body files written while the store was plain, once it is encrypted (at open and
+    /// unlock; one indexed read when there are none).
+    fn seal_plain_bodies(&self) -> Result<()> {
+        let Some(key) = self.file_key()? else {
+            return Ok(());
+        };
+        let dir = self.body_dir();
+        let sealed = self.write(|tx| body_files::seal_plain_tx(tx, &dir, &key))?;
+        if sealed > 0 {
+            tracing::info!("sealed {sealed} body files written before the store was encrypted");
+        }
+        Ok(())
+    }
+
+    /// The first time in this process: remove the body files no row names (a process killed
+    /// between writing a body file and committing its row leaves one). The sync calls it after
+    /// a pass, off the path to the first rows.
+    pub(crate) fn sweep_orphan_bodies_once(&self) -> Result<usize> {
+        use std::sync::atomic::Ordering;
+        if self.inner.bodies_swept.load(Ordering::SeqCst) {
+            return Ok(0);
+        }
+        // In a write transaction: another process writing bodies holds the write lock from
+        // its first file to its commit, so no file of a transaction in flight is taken.
+        let dir = self.body_dir();
+        let removed = self.write(|tx| body_files::sweep_orphans(tx, &dir))?;
+        self.inner.bodies_swept.store(true, Ordering::SeqCst);
+        Ok(removed)
     }
 
     /// Run `f` on a read-only connection.
@@ -435,8 +494,20 @@ impl Store {
             if rows.next()?.is_some() {
                 return Err(StoreError::Invalid("foreign key violation".into()));
             }
-            Ok(())
+            let files = body_files::audit(c, &self.body_dir())?;
+            match files.missing.first() {
+                Some(name) => Err(StoreError::Invalid(format!(
+                    "{} cached bodies have no file (first: {name})",
+                    files.missing.len()
+                ))),
+                None => Ok(()),
+            }
         })
+    }
+
+    /// How many files of the body folder no row names (0 once a sync pass has swept them).
+    pub fn unnamed_body_files(&self) -> Result<usize> {
+        self.read(|c| Ok(body_files::audit(c, &self.body_dir())?.unnamed))
     }
 }
 

@@ -367,6 +367,15 @@ impl SyncEngine {
         let r = self.pass_on(&mut sess, &account, opts, started).await;
         if r.is_ok() {
             let _ = sess.logout().await;
+            // Off the path to the first rows: body files a killed process left behind.
+            let swept = self
+                .shared
+                .store
+                .run(|s| s.sweep_orphan_bodies_once())
+                .await;
+            if let Err(e) = swept {
+                tracing::warn!("removing orphaned body files: {e}");
+            }
         }
         r
     }
