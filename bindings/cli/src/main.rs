@@ -15,6 +15,7 @@ mod json;
 mod keyring;
 mod out;
 mod passphrase;
+mod peak_rss;
 mod progress;
 
 use clap::{Parser, Subcommand};

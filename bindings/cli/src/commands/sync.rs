@@ -17,7 +17,8 @@ pub struct Args {
     /// Account address (default: the first account).
     #[arg(long)]
     pub account: Option<String>,
-    /// Print timings and counts on standard error when done.
+    /// Print timings, counts and the sync's own peak resident memory (Linux) on standard error
+    /// when done.
     #[arg(long)]
     pub stats: bool,
     /// Print the summary as JSON (`{"account", "folders", "added", "updated", "removed",
@@ -57,6 +58,7 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
     } else {
         None
     };
+    let measured = args.stats && crate::peak_rss::reset();
     let started = std::time::Instant::now();
     let result = block(app.sync(account.id, bodies, listener));
     if tty {
@@ -81,12 +83,14 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
                 r.actions_replayed
             );
             if args.stats {
+                let peak = crate::peak_rss::peak_kib().filter(|_| measured);
                 eprintln!(
-                    "elapsed_ms={} first_rows_ms={}",
+                    "elapsed_ms={} first_rows_ms={} sync_peak_rss_kb={}",
                     started.elapsed().as_millis(),
                     r.first_rows_ms
                         .map(|d| d.to_string())
-                        .unwrap_or_else(|| "-".into())
+                        .unwrap_or_else(|| "-".into()),
+                    peak.map(|k| k.to_string()).unwrap_or_else(|| "-".into())
                 );
             }
             ExitCode::SUCCESS
