@@ -391,6 +391,18 @@ impl Store {
         let Some(key) = self.file_key()? else {
             return Ok(());
         };
+        let any: bool = {
+            let open = lock(&self.inner.open);
+            let writer = &open.as_ref().ok_or(StoreError::Locked)?.writer;
+            writer.query_row(
+                "SELECT EXISTS (SELECT 1 FROM bodies WHERE file IS NOT NULL AND sealed = 0)",
+                [],
+                |r| r.get(0),
+            )?
+        };
+        if !any {
+            return Ok(());
+        }
         let dir = self.body_dir();
         let sealed = self.write(|tx| body_files::seal_plain_tx(tx, &dir, &key))?;
         if sealed > 0 {
