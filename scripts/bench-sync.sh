@@ -139,7 +139,7 @@ for round in $(seq 1 "$ROUNDS"); do
     after="$(load1)"
     read -r wall user sys rss < "$dir/time"
     got="$(fetched "$prog" "$dir")"
-    sync_rss="$(grep -o 'sync_peak_rss_kb=[0-9]*' "$dir/err" | cut -d= -f2)"
+    sync_rss="$(grep -o 'sync_peak_rss_kb=[0-9]*' "$dir/err" | cut -d= -f2 || true)"
     sync_rss="${sync_rss:-$rss}"
     echo "$prog $round $wall $user $sys $rss $before $after $got $sync_rss" >> "$RESULTS"
     printf '   %-15s %5s %8s %8s %8s %8s %8s %6s %6s %8s\n' "$prog" "$round" "$wall" "$user" "$sys" \
