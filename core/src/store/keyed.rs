@@ -196,6 +196,7 @@ pub(super) fn open_writer(path: &Path, key: Option<StoreKey>) -> Result<Open> {
     check_readable(&conn, key.is_some(), path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     configure(&conn)?;
+    conn.pragma_update(None, "cache_size", -super::WRITER_CACHE_KIB)?;
     Ok(Open {
         writer: conn,
         key: key.map(Arc::new),
