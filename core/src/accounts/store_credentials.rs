@@ -28,17 +28,21 @@ impl StoreCredentialStore {
         }
     }
 
-    /// Move the passwords of every account from the 0600 files of `files` into the store, and
-    /// delete the files. Returns how many moved. A password is deleted from its file only after
-    /// the store holds it, so a crash loses none.
+    /// Move the passwords of every account and address book from the 0600 files of `files` into
+    /// the store, and delete the files. Returns how many moved. A password is deleted from its
+    /// file only after the store holds it, so a crash loses none.
     pub fn take_from(&self, files: &FileCredentialStore) -> Result<usize, CredentialError> {
         self.encrypted()?;
+        let accounts = self.store.accounts().map_err(err)?;
+        let books = self.store.address_books().map_err(err)?;
+        let logins = accounts.into_iter().map(|a| a.login);
+        let keys = books.iter().map(|b| crate::carddav::credential_key(&b.url));
         let mut moved = 0;
-        for acct in self.store.accounts().map_err(err)? {
-            match files.get(&acct.login) {
+        for login in logins.chain(keys) {
+            match files.get(&login) {
                 Ok(secret) => {
-                    self.set(&acct.login, &secret)?;
-                    files.delete(&acct.login)?;
+                    self.set(&login, &secret)?;
+                    files.delete(&login)?;
                     moved += 1;
                 }
                 Err(CredentialError::Missing(_)) => {}
@@ -114,5 +118,30 @@ mod tests {
         ));
         store.lock();
         assert!(creds.get("a@pec.it").is_err());
+    }
+
+    #[test]
+    fn the_files_passwords_of_accounts_and_address_books_move_into_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FileCredentialStore::new(dir.path());
+        let key = StoreKey::generate().unwrap();
+        let store = Store::open_with(dir.path().join("store.sqlite"), Some(key)).unwrap();
+        store
+            .add_account(&crate::accounts::AccountConfig::offline("a@pec.it"))
+            .unwrap();
+        let url = "https://dav.example/books/studio/";
+        store
+            .add_address_book(url, "Studio", "studio", None)
+            .unwrap();
+        let book = crate::carddav::credential_key(url);
+        files.set("a@pec.it", "account secret").unwrap();
+        files.set(&book, "book secret").unwrap();
+        let creds = StoreCredentialStore::new(store);
+        assert_eq!(creds.take_from(&files).unwrap(), 2);
+        assert_eq!(creds.get("a@pec.it").unwrap(), "account secret");
+        assert_eq!(creds.get(&book).unwrap(), "book secret");
+        for login in ["a@pec.it", book.as_str()] {
+            assert!(matches!(files.get(login), Err(CredentialError::Missing(_))));
+        }
     }
 }

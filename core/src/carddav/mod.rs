@@ -76,6 +76,11 @@ pub(crate) enum PendingAction {
     Delete { etag: Option<String> },
 }
 
+/// Where a book's password is kept in the credential store (beside the accounts' logins).
+pub(crate) fn credential_key(url: &str) -> String {
+    format!("carddav {url}")
+}
+
 /// A new card's name: a random UUID (version 4), also its vCard UID.
 pub(crate) fn new_card_name() -> String {
     use ring::rand::SecureRandom;

@@ -16,10 +16,6 @@ pub struct BookSync {
     pub outcome: std::result::Result<BookReport, (SyncErrorKind, String)>,
 }
 
-fn credential_key(url: &str) -> String {
-    format!("carddav {url}")
-}
-
 impl Context {
     /// Find the address books at `url` (a server, or one book) for `username`, and keep them.
     /// A wrong password or an unreachable server is an error, and nothing is kept.
@@ -37,7 +33,8 @@ impl Context {
         }
         let mut books = Vec::new();
         for f in found {
-            self.credentials().set(&credential_key(&f.url), password)?;
+            self.credentials()
+                .set(&crate::carddav::credential_key(&f.url), password)?;
             let id = self
                 .store()
                 .add_address_book(&f.url, &f.name, username, ca_file)?;
@@ -58,7 +55,9 @@ impl Context {
             .ok_or_else(|| Error::Invalid(format!("no address book {id}")))?;
         self.store().remove_address_book(id)?;
         // A password already gone is what we wanted.
-        let _ = self.credentials().delete(&credential_key(&book.url));
+        let _ = self
+            .credentials()
+            .delete(&crate::carddav::credential_key(&book.url));
         Ok(())
     }
 
@@ -86,7 +85,7 @@ impl Context {
     ) -> Result<BookReport> {
         let password = self
             .credentials()
-            .get(&credential_key(&book.url))
+            .get(&crate::carddav::credential_key(&book.url))
             .map_err(|e| SyncError::Credentials(e.to_string()))?;
         let dav = Dav::new(&book.username, &password, book.ca_file.as_deref())?;
         Ok(sync_book(self.store(), &dav, book, mode).await?)
