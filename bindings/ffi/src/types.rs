@@ -178,17 +178,24 @@ pub struct DeniedAction {
     pub missing: Option<PermissionKind>,
 }
 
+impl From<accounts::Operation> for AccountAction {
+    fn from(op: accounts::Operation) -> Self {
+        use accounts::Operation;
+        match op {
+            Operation::Sync => AccountAction::Sync,
+            Operation::Send => AccountAction::Send,
+            Operation::Flag => AccountAction::Flag,
+            Operation::MoveDelete => AccountAction::MoveDelete,
+            Operation::EditSettings => AccountAction::EditSettings,
+        }
+    }
+}
+
 impl From<(accounts::Operation, accounts::Denial)> for DeniedAction {
     fn from((op, denial): (accounts::Operation, accounts::Denial)) -> Self {
-        use accounts::{Denial, Operation, Permission};
+        use accounts::{Denial, Permission};
         DeniedAction {
-            action: match op {
-                Operation::Sync => AccountAction::Sync,
-                Operation::Send => AccountAction::Send,
-                Operation::Flag => AccountAction::Flag,
-                Operation::MoveDelete => AccountAction::MoveDelete,
-                Operation::EditSettings => AccountAction::EditSettings,
-            },
+            action: op.into(),
             missing: match denial {
                 Denial::Missing(p) => Some(match p {
                     Permission::Read => PermissionKind::Read,
@@ -207,13 +214,18 @@ impl From<(accounts::Operation, accounts::Denial)> for DeniedAction {
 /// [`AccountInfo::denied`] before offering it (the core's rule, `accounts::Operation::of_action`).
 #[uniffi::export]
 pub fn action_needs(action: MessageAction) -> AccountAction {
-    match accounts::Operation::of_action(&action.into()) {
-        accounts::Operation::Sync => AccountAction::Sync,
-        accounts::Operation::Send => AccountAction::Send,
-        accounts::Operation::Flag => AccountAction::Flag,
-        accounts::Operation::MoveDelete => AccountAction::MoveDelete,
-        accounts::Operation::EditSettings => AccountAction::EditSettings,
-    }
+    accounts::Operation::of_action(&action.into()).into()
+}
+
+/// Why this login may not start a message (new, reply, reply all, forward), from its
+/// [`AccountInfo::denied`]: only when it may neither send nor save a draft (the core's rule,
+/// `accounts::compose_denial`); `None` when composing is offered.
+#[uniffi::export]
+pub fn compose_refusal(denied: Vec<DeniedAction>) -> Option<DeniedAction> {
+    accounts::compose_denial(|op| {
+        let action = AccountAction::from(op);
+        denied.iter().find(|d| d.action == action).copied()
+    })
 }
 
 /// What a folder is for.

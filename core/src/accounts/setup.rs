@@ -272,6 +272,9 @@ pub fn require(store: &Store, account: &Account, operation: Operation) -> Result
 }
 
 impl Operation {
+    /// Saving a draft writes it into the box (the Drafts folder on the server).
+    pub const SAVE_DRAFT: Operation = Operation::MoveDelete;
+
     /// What applying `action` to a message needs.
     pub fn of_action(action: &Action) -> Operation {
         match action {
@@ -282,6 +285,15 @@ impl Operation {
             Action::Move(_) | Action::Delete => Operation::MoveDelete,
         }
     }
+}
+
+/// Why a login may not start a message at all (new, reply, reply all, forward), given what
+/// `refusal` says of each operation: only when it may neither send the message nor save it as a
+/// draft. A delegate with the write permission and without send prepares drafts for the owner to
+/// send, so composing stays open to it. When both are refused, sending's refusal is the reason.
+pub fn compose_denial<D>(refusal: impl Fn(Operation) -> Option<D>) -> Option<D> {
+    refusal(Operation::SAVE_DRAFT)?;
+    refusal(Operation::Send)
 }
 
 /// Apply `action` to a message as its account's permissions allow: the one way to change a
@@ -458,6 +470,28 @@ mod tests {
         mail_programs: true,
         settings: false,
     };
+
+    #[test]
+    fn composing_is_refused_only_to_a_login_that_may_neither_send_nor_save_a_draft() {
+        let compose = |p: &Permissions| compose_denial(|op| denial(p, None, op));
+        assert_eq!(compose(&Permissions::OWNER), None);
+        assert_eq!(compose(&READER), Some(Denial::Missing(Permission::Send)));
+        let writer = Permissions {
+            write: true,
+            ..READER
+        };
+        assert_eq!(compose(&writer), None, "a draft for the owner to send");
+        let sender = Permissions {
+            send: true,
+            ..READER
+        };
+        assert_eq!(compose(&sender), None);
+        // The server's rights alone (a read-only inbox) leave sending open.
+        assert_eq!(
+            compose_denial(|op| denial(&Permissions::OWNER, Some("lr"), op)),
+            None
+        );
+    }
 
     #[test]
     fn a_refusal_names_the_first_missing_permission() {

@@ -121,7 +121,7 @@ impl Context {
     /// sync find it (a draft is written into the box: a delegate needs the write permission).
     pub async fn save_draft(&self, account: AccountId, draft: &Draft) -> Result<()> {
         let acct = self.store().account(account)?;
-        crate::accounts::require(self.store(), &acct, crate::accounts::Operation::MoveDelete)?;
+        crate::accounts::require(self.store(), &acct, crate::accounts::Operation::SAVE_DRAFT)?;
         self.outbox()
             .save_draft_to_server(account, self.credentials(), draft)
             .await?;

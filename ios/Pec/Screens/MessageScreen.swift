@@ -42,6 +42,12 @@ final class MessageModel {
         return account?.denied.first { $0.action == needs }
     }
 
+    /// Why this login may not reply or forward (the core's rule: only when it may neither send
+    /// nor save a draft), or nil when it may.
+    func replyRefusal() -> DeniedAction? {
+        account.flatMap { composeRefusal(denied: $0.denied) }
+    }
+
     func apply(_ app: App, _ id: Int64, _ action: MessageAction) async {
         do { try await app.apply(messageId: id, action: action) } catch { view.failed(error) }
         await load(app, id)
@@ -145,7 +151,7 @@ struct MessageScreen: View {
             } label: {
                 Image(systemName: "arrowshape.turn.up.left")
             }
-            .disabled(model.account?.denied.contains { $0.action == .send } == true)
+            .disabled(model.replyRefusal() != nil)
             Menu {
                 ForEach(model.moveTargets, id: \.path) { target in
                     if case .folder(let id) = target.view {

@@ -12,6 +12,7 @@ import it.pec.core.MenuEntry
 import it.pec.core.MessageAction
 import it.pec.core.MessageView
 import it.pec.core.actionNeeds
+import it.pec.core.composeRefusal
 import it.pec.core.ui.changesFlow
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -65,6 +66,9 @@ class MessagePresenter(private val app: App, private val scope: CoroutineScope, 
         val needs = actionNeeds(action)
         return state.value.account?.denied?.firstOrNull { it.action == needs }
     }
+
+    /** Why this login may not reply or forward (the core's rule: only when it may neither send nor save a draft). */
+    fun replyRefusal(): DeniedAction? = state.value.account?.let { composeRefusal(it.denied) }
 
     /** Apply an action (the core checks the permissions again and refuses with a code). */
     fun apply(action: MessageAction) {

@@ -28,7 +28,6 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.dp
-import it.pec.core.AccountAction
 import it.pec.core.AttachmentInfo
 import it.pec.core.ComposeDraft
 import it.pec.core.DeniedAction
@@ -102,11 +101,11 @@ private fun Actions(state: MessageState, presenter: MessagePresenter, strings: S
     val ui = rememberCoroutineScope()
     var moving by remember { mutableStateOf(false) }
     val reason = { d: DeniedAction? -> d?.let { strings.denied(it.action, it.missing) } }
-    val sendRefused = reason(state.account?.denied?.firstOrNull { it.action == AccountAction.SEND })
+    val replyRefused = reason(presenter.replyRefusal())
     val buttons = listOfNotNull(
-        ActionButton(strings.reply, "reply", sendRefused) { ui.launch { presenter.replyDraft(false)?.let(onCompose) } },
-        ActionButton(strings.replyAll, "reply-all", sendRefused) { ui.launch { presenter.replyDraft(true)?.let(onCompose) } },
-        ActionButton(strings.forward, "forward", sendRefused) { ui.launch { presenter.forwardDraft()?.let(onCompose) } },
+        ActionButton(strings.reply, "reply", replyRefused) { ui.launch { presenter.replyDraft(false)?.let(onCompose) } },
+        ActionButton(strings.replyAll, "reply-all", replyRefused) { ui.launch { presenter.replyDraft(true)?.let(onCompose) } },
+        ActionButton(strings.forward, "forward", replyRefused) { ui.launch { presenter.forwardDraft()?.let(onCompose) } },
         ActionButton(strings.markUnread, "mark-unread", reason(presenter.refusal(MessageAction.MarkUnseen))) {
             presenter.apply(MessageAction.MarkUnseen)
         },

@@ -44,8 +44,29 @@ class MessageActionsTest {
         compose.onNodeWithTag("delete").assertIsNotEnabled()
         compose.onNodeWithTag("delete-refused")
             .assertTextEquals("Spostare o eliminare i messaggi: la tua delega non comprende «Scrittura»")
+        compose.onNodeWithTag("reply").assertIsNotEnabled()
         compose.onNodeWithTag("mark-unread").assertIsEnabled().performClick()
         compose.waitUntil(10_000) { presenter.state.value.view?.row?.seen == false }
+    }
+
+    /** A delegate who may write but not send prepares replies as drafts for the owner to send. */
+    @Test
+    fun aWriterWithoutSendMayStillReply() = withApp { app, scope ->
+        val writer = Permissions(read = true, write = true, send = false, mailPrograms = true, settings = false)
+        val acc = runBlocking {
+            app.addAccount(offlineAccount("ufficio@pec.example").copy(delegation = Delegation("mario.rossi", writer)))
+        }
+        val id = runBlocking {
+            app.importInto(acc.id, null, corpusFile("pec/biagioT_java-pec-parser/accettazione.eml").readBytes()).id
+        }
+        val presenter = MessagePresenter(app, scope, id)
+        compose.setContent {
+            val s by presenter.state.collectAsState()
+            MessageScreen(s, Italian, presenter)
+        }
+        compose.waitUntil(10_000) { presenter.state.value.account != null }
+        compose.onNodeWithTag("reply").assertIsEnabled()
+        compose.onNodeWithTag("forward").assertIsEnabled()
     }
 
     /**
