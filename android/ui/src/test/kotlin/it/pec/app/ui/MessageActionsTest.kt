@@ -8,6 +8,7 @@ import androidx.compose.ui.test.assertTextEquals
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
+import it.pec.core.App
 import it.pec.core.ComposeDraft
 import it.pec.core.Delegation
 import it.pec.core.ViewRef
@@ -18,6 +19,7 @@ import java.io.File
 import java.nio.file.Files
 import it.pec.core.Permissions
 import it.pec.core.corpusFile
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.runBlocking
 import org.junit.Rule
 import org.junit.Test
@@ -29,18 +31,7 @@ class MessageActionsTest {
     @Test
     fun deleteIsRefusedWithTheReasonAndMarkUnreadWorks() = withApp { app, scope ->
         val reader = Permissions(read = true, write = false, send = false, mailPrograms = true, settings = false)
-        val acc = runBlocking {
-            app.addAccount(offlineAccount("ufficio@pec.example").copy(delegation = Delegation("mario.rossi", reader)))
-        }
-        val id = runBlocking {
-            app.importInto(acc.id, null, corpusFile("pec/biagioT_java-pec-parser/accettazione.eml").readBytes()).id
-        }
-        val presenter = MessagePresenter(app, scope, id)
-        compose.setContent {
-            val s by presenter.state.collectAsState()
-            MessageScreen(s, Italian, presenter)
-        }
-        compose.waitUntil(10_000) { presenter.state.value.account != null }
+        val presenter = delegateMessageScreen(app, scope, reader)
         compose.onNodeWithTag("delete").assertIsNotEnabled()
         compose.onNodeWithTag("delete-refused")
             .assertTextEquals("Spostare o eliminare i messaggi: la tua delega non comprende «Scrittura»")
@@ -53,8 +44,15 @@ class MessageActionsTest {
     @Test
     fun aWriterWithoutSendMayStillReply() = withApp { app, scope ->
         val writer = Permissions(read = true, write = true, send = false, mailPrograms = true, settings = false)
+        delegateMessageScreen(app, scope, writer)
+        compose.onNodeWithTag("reply").assertIsEnabled()
+        compose.onNodeWithTag("forward").assertIsEnabled()
+    }
+
+    /** A received PEC on the message screen of a delegate with `permissions`, once its account is known. */
+    private fun delegateMessageScreen(app: App, scope: CoroutineScope, permissions: Permissions): MessagePresenter {
         val acc = runBlocking {
-            app.addAccount(offlineAccount("ufficio@pec.example").copy(delegation = Delegation("mario.rossi", writer)))
+            app.addAccount(offlineAccount("ufficio@pec.example").copy(delegation = Delegation("mario.rossi", permissions)))
         }
         val id = runBlocking {
             app.importInto(acc.id, null, corpusFile("pec/biagioT_java-pec-parser/accettazione.eml").readBytes()).id
@@ -65,8 +63,7 @@ class MessageActionsTest {
             MessageScreen(s, Italian, presenter)
         }
         compose.waitUntil(10_000) { presenter.state.value.account != null }
-        compose.onNodeWithTag("reply").assertIsEnabled()
-        compose.onNodeWithTag("forward").assertIsEnabled()
+        return presenter
     }
 
     /**
