@@ -143,13 +143,17 @@ pub(super) fn on_two_threads<T: Send, R: Send>(
 }
 
 /// The whole message in chunks of `chunk` bytes (`BODY.PEEK[]<offset.length>`), so no single
-/// response is larger than a chunk.
+/// response is larger than a chunk. `size` (RFC822.SIZE, as the server said) is reserved up
+/// front, so a large message is not copied into ever larger buffers as its chunks arrive.
 pub(super) async fn fetch_chunked(
     sess: &mut ImapSession,
     uid: u32,
     chunk: u64,
+    size: u64,
 ) -> Result<Vec<u8>, SyncError> {
     let mut raw = Vec::new();
+    // The server's word only: a size it inflates costs address space, and never an abort.
+    let _ = raw.try_reserve_exact(size.min(crate::limits::MAX_MESSAGE_BYTES as u64) as usize);
     loop {
         let offset = raw.len();
         let mut got = 0usize;
@@ -314,7 +318,7 @@ impl SyncEngine {
             }
             let raws: Vec<FetchedBody> = if batch.len() == 1 && wanted[i - 1].1 > opts.chunk_bytes {
                 let uid = batch[0];
-                let raw = fetch_chunked(sess, uid, opts.chunk_bytes).await?;
+                let raw = fetch_chunked(sess, uid, opts.chunk_bytes, wanted[i - 1].1).await?;
                 vec![(uid, ServerFlags::default(), None, raw)]
             } else {
                 let mut v = Vec::with_capacity(batch.len());
@@ -374,7 +378,8 @@ impl SyncEngine {
         let (account, password) = self.account(d.summary.account_id).await?;
         let mut sess = connect(&account, &password).await?;
         sess.examine(&d.summary.folder).await.map_err(map_imap)?;
-        let raw = fetch_chunked(&mut sess, uid, SyncOptions::default().chunk_bytes).await?;
+        let chunk = SyncOptions::default().chunk_bytes;
+        let raw = fetch_chunked(&mut sess, uid, chunk, d.summary.size).await?;
         let _ = sess.logout().await;
         let fid = d.summary.folder_id;
         let raw2 = raw.clone();
