@@ -330,8 +330,12 @@ impl Store {
                     Ok(raw) => raw,
                     Err(e) if body_files::is_lost(&e) => {
                         tracing::warn!("message {message}: cached body {name} lost ({e})");
+                        // By name: a body cached again meanwhile (another file) stays.
                         self.write(|tx| {
-                            tx.exec("DELETE FROM bodies WHERE message_id = ?1", [message])?;
+                            tx.exec(
+                                "DELETE FROM bodies WHERE message_id = ?1 AND file = ?2",
+                                params![message, name],
+                            )?;
                             Ok(())
                         })?;
                         return Ok(None);
