@@ -631,13 +631,7 @@ impl Outbox {
                 Ok(raw) if !crate::vault::sealed::is_sealed(&raw) => raw,
                 _ => continue,
             };
-            let dir = file.parent().unwrap_or(Path::new("."));
-            let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-            let mut sealer = crate::vault::sealed::Sealer::new(&key, tmp.as_file()).map_err(io)?;
-            std::io::Write::write_all(&mut sealer, &raw).map_err(io)?;
-            sealer.finish().map_err(io)?.sync_all().map_err(io)?;
-            tmp.persist(file).map_err(|e| io(e.error))?;
-            crate::files::sync_dir(dir).map_err(io)?;
+            crate::vault::sealed::seal_in_place(file, &key, &raw).map_err(io)?;
             sealed += 1;
         }
         Ok(sealed)

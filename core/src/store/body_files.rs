@@ -172,22 +172,8 @@ pub(crate) fn read(
     sealed: bool,
     key: Option<&StoreKey>,
 ) -> Result<Vec<u8>, SealError> {
-    let path = dir.join(name);
-    let bytes = crate::files::read_capped(&path, sealed_cap()).map_err(|e| match e {
-        crate::files::ReadError::Io(e) => SealError::Io(e),
-        crate::files::ReadError::TooLarge { .. } => SealError::TooLarge,
-    })?;
-    match (sealed, sealed::is_sealed(&bytes)) {
-        (_, true) => sealed::open(key.ok_or(SealError::NoKey)?, bytes),
-        (true, false) => Err(SealError::Damaged),
-        (false, false) => Ok(bytes),
-    }
-}
-
-/// The largest sealed file a body of [`crate::limits::MAX_MESSAGE_BYTES`] makes.
-fn sealed_cap() -> u64 {
-    let max = crate::limits::MAX_MESSAGE_FILE_BYTES;
-    max + max / 1024 + 64
+    let cap = crate::limits::MAX_MESSAGE_FILE_BYTES;
+    sealed::read_file_expecting(&dir.join(name), key, cap, sealed)
 }
 
 /// True when a failed read means the body is simply not cached any more (its file is gone or
@@ -223,24 +209,27 @@ pub(crate) fn drain_trash(conn: &Connection, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The body folder against the rows: the rows' files that are missing, and how many files no
-/// row names.
+/// The body folder against the rows: the rows' files that are missing, and the files no row
+/// names.
 pub(crate) struct Audit {
     pub missing: Vec<String>,
-    pub unnamed: usize,
+    pub unnamed: Vec<PathBuf>,
 }
 
 pub(crate) fn audit(conn: &Connection, dir: &Path) -> Result<Audit> {
-    let mut named = named_files(conn)?;
-    let mut unnamed = 0;
+    let mut named: HashSet<String> = {
+        let mut st = conn.prepare("SELECT file FROM bodies WHERE file IS NOT NULL")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut unnamed = Vec::new();
     match std::fs::read_dir(dir) {
         Ok(entries) => {
             for entry in entries {
                 let entry = entry.map_err(|e| io(dir, e))?;
                 let name = entry.file_name();
-                match name.to_str().is_some_and(|n| named.remove(n)) {
-                    true => {}
-                    false => unnamed += 1,
+                if !name.to_str().is_some_and(|n| named.remove(n)) {
+                    unnamed.push(entry.path());
                 }
             }
         }
@@ -252,33 +241,15 @@ pub(crate) fn audit(conn: &Connection, dir: &Path) -> Result<Audit> {
     Ok(Audit { missing, unnamed })
 }
 
-fn named_files(conn: &Connection) -> Result<HashSet<String>> {
-    let mut st = conn.prepare("SELECT file FROM bodies WHERE file IS NOT NULL")?;
-    let rows = st.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Remove every file of `dir` that no row names (left by a process killed between writing a
 /// file and committing its row). Runs inside a write transaction, so no transaction of this
 /// process or another is writing files meanwhile.
 pub(crate) fn sweep_orphans(conn: &Connection, dir: &Path) -> Result<usize> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(io(dir, e)),
-    };
-    let named = named_files(conn)?;
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_str().is_some_and(|n| named.contains(n)) {
-            continue;
-        }
-        if std::fs::remove_file(entry.path()).is_ok() {
-            removed += 1;
-        }
-    }
-    Ok(removed)
+    let unnamed = audit(conn, dir)?.unnamed;
+    Ok(unnamed
+        .iter()
+        .filter(|path| std::fs::remove_file(path).is_ok())
+        .count())
 }
 
 /// Seal, in place, the body files written while the store was plain (it has been encrypted
@@ -293,8 +264,11 @@ pub(crate) fn seal_plain_tx(tx: &Transaction<'_>, dir: &Path, key: &StoreKey) ->
     };
     for (id, name) in &plain {
         let path = dir.join(name);
-        match crate::files::read_capped(&path, sealed_cap()) {
-            Ok(bytes) if !sealed::is_sealed(&bytes) => seal_in_place(&path, key, &bytes)?,
+        let cap = sealed::max_sealed_len(crate::limits::MAX_MESSAGE_FILE_BYTES);
+        match crate::files::read_capped(&path, cap) {
+            Ok(bytes) if !sealed::is_sealed(&bytes) => {
+                sealed::seal_in_place(&path, key, &bytes).map_err(|e| io(&path, e))?
+            }
             Ok(_) => {}
             Err(crate::files::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::Invalid(format!("{}: {e}", path.display()))),
@@ -302,19 +276,6 @@ pub(crate) fn seal_plain_tx(tx: &Transaction<'_>, dir: &Path, key: &StoreKey) ->
         tx.exec("UPDATE bodies SET sealed = 1 WHERE message_id = ?1", [id])?;
     }
     Ok(plain.len())
-}
-
-fn seal_in_place(path: &Path, key: &StoreKey, plain: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let sealed = (|| {
-        let tmp = tempfile::NamedTempFile::new_in(dir)?;
-        let mut sealer = sealed::Sealer::new(key, tmp.as_file())?;
-        sealer.write_all(plain)?;
-        sealer.finish()?.sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        crate::files::sync_dir(dir)
-    })();
-    sealed.map_err(|e| io(path, e))
 }
 
 #[cfg(test)]

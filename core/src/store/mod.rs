@@ -368,7 +368,7 @@ impl Store {
             Ok(r)
         })();
         let r = done.map_err(|e| keyed::damaged_or(conn, e))?;
-        if let Err(e) = body_files::drain_trash(conn, &body_files::dir_of(&self.inner.path)) {
+        if let Err(e) = body_files::drain_trash(conn, &self.body_dir()) {
             // The names stay in the trash for the next commit to try again.
             tracing::warn!("removing the files of deleted bodies: {e}");
         }
@@ -525,7 +525,7 @@ impl Store {
 
     /// How many files of the body folder no row names (0 once a sync pass has swept them).
     pub fn unnamed_body_files(&self) -> Result<usize> {
-        self.read(|c| Ok(body_files::audit(c, &self.body_dir())?.unnamed))
+        self.read(|c| Ok(body_files::audit(c, &self.body_dir())?.unnamed.len()))
     }
 }
 

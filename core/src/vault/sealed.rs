@@ -119,6 +119,22 @@ impl<W: Write> Write for Sealer<W> {
     }
 }
 
+/// Replace the plain file at `path` (content `plain`) with its sealed copy: a temporary file
+/// beside it, fsync, rename, fsync of the folder, so a crash leaves the plain file or the sealed
+/// one.
+pub fn seal_in_place(path: &Path, key: &StoreKey, plain: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut sealer = Sealer::new(key, tmp.as_file())?;
+    sealer.write_all(plain)?;
+    sealer.finish()?.sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    crate::files::sync_dir(dir)
+}
+
 /// The length of the content of a sealed file of `sealed_len` bytes, without opening it (`None`:
 /// not a length a sealed file can have).
 pub fn plain_len(sealed_len: u64) -> Option<u64> {
@@ -177,17 +193,33 @@ fn open_prefix(key: &StoreKey, mut sealed: Vec<u8>, cut: bool) -> Result<Vec<u8>
     Ok(sealed)
 }
 
+/// The largest sealed file a content of `cap` bytes makes.
+pub fn max_sealed_len(cap: u64) -> u64 {
+    cap + (HEADER_LEN as u64) + (cap / CHUNK as u64 + 1) * TAG as u64
+}
+
 /// Read the file at `path` (content of at most `cap` bytes): opened with `key` when sealed, as
 /// is when it is a plain file (written before the store was encrypted).
 pub fn read_file(path: &Path, key: Option<&StoreKey>, cap: u64) -> Result<Vec<u8>, SealError> {
-    let sealed_cap = cap + (HEADER_LEN as u64) + (cap / CHUNK as u64 + 1) * TAG as u64;
-    let bytes = crate::files::read_capped(path, sealed_cap).map_err(|e| match e {
+    read_file_expecting(path, key, cap, false)
+}
+
+/// [`read_file`], refusing a plain file as [`SealError::Damaged`] when `sealed_only` (the file
+/// was written sealed, so a plain one in its place is not the one written).
+pub fn read_file_expecting(
+    path: &Path,
+    key: Option<&StoreKey>,
+    cap: u64,
+    sealed_only: bool,
+) -> Result<Vec<u8>, SealError> {
+    let bytes = crate::files::read_capped(path, max_sealed_len(cap)).map_err(|e| match e {
         crate::files::ReadError::Io(e) => SealError::Io(e),
         crate::files::ReadError::TooLarge { .. } => SealError::TooLarge,
     })?;
-    let content = match is_sealed(&bytes) {
-        true => open(key.ok_or(SealError::NoKey)?, bytes)?,
-        false => bytes,
+    let content = match (is_sealed(&bytes), sealed_only) {
+        (true, _) => open(key.ok_or(SealError::NoKey)?, bytes)?,
+        (false, true) => return Err(SealError::Damaged),
+        (false, false) => bytes,
     };
     match content.len() as u64 > cap {
         true => Err(SealError::TooLarge),
