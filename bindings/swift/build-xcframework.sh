@@ -6,8 +6,9 @@ cd "$(dirname "$0")/../.."
 [[ "$(uname -s)" == Darwin ]] || { echo "build-xcframework.sh runs on macOS only"; exit 1; }
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin)
 rustup target add "${targets[@]}"
+# The static archive is built here only (the Linux builds, tests and Android need the shared library).
 for t in "${targets[@]}"; do
-  cargo build --release -p pec-ffi --lib --target "$t"
+  cargo rustc --release -p pec-ffi --lib --crate-type staticlib --target "$t"
 done
 # Swift bindings from the unstripped host library (library mode).
 bindings/generate.sh swift --release

@@ -6,7 +6,7 @@
 //!
 //! The child is this test binary re-executed on the ignored `carddav_child` entry point.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::Context;
 use pec_core::accounts::MemoryCredentialStore;
@@ -113,7 +113,12 @@ async fn carddav_syncs_killed_at_random_points() {
                 .expect("edit there");
         }
         let mut child = std::process::Command::new(&exe)
-            .args(["--ignored", "--exact", "carddav_child", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                &crate::test_name(module_path!(), "carddav_child"),
+                "--test-threads=1",
+            ])
             .env("PEC_DAV_CHILD_DIR", &dir)
             .env("PEC_DAV_CHILD_URL", server.url())
             .env("PEC_DAV_CHILD_CA", server.ca_file())

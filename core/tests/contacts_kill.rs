@@ -4,7 +4,7 @@
 //!
 //! The child is this test binary re-executed on the ignored `contacts_child` entry point.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::Context;
 use pec_core::accounts::MemoryCredentialStore;
@@ -81,7 +81,12 @@ fn contact_edits_killed_at_random_points() {
     let mut edited = 0;
     for trial in 0..30 {
         let mut child = std::process::Command::new(&exe)
-            .args(["--ignored", "--exact", "contacts_child", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                &crate::test_name(module_path!(), "contacts_child"),
+                "--test-threads=1",
+            ])
             .env("PEC_CONTACTS_CHILD_DIR", &dir)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

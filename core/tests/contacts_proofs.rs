@@ -2,9 +2,7 @@
 //! becomes certified with its delivery receipt, a sender whose mail arrived as an anomaly is not
 //! PEC, and both appear among the correspondents (unsaved) until saved as contacts.
 
-mod store_util;
-#[path = "send_support/mod.rs"]
-mod support;
+use crate::send_support as support;
 
 use pec_core::compose::{Draft, Mailbox};
 use pec_core::contacts::{Contact, PecState};

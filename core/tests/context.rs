@@ -1,7 +1,7 @@
 //! The core's root, called directly (as the facade and any other core caller do): the rules it
 //! decides once for every shell hold without the facade.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::Context;
 use pec_core::accounts::{

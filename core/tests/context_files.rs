@@ -1,7 +1,7 @@
 //! What the core's root finds and writes about one message: where it may be moved, the SdI's
 //! messages about the invoice it carries, and its evidence exported as files.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::Context;
 use pec_core::accounts::{AccountConfig, MemoryCredentialStore};

@@ -12,7 +12,7 @@ use pec_core::sync::{BodyPolicy, SyncOptions};
 use pec_core::vault::StoreKey;
 use pec_sandbox::{Options, Sandbox};
 
-mod store_util;
+use crate::store_util;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

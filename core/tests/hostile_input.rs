@@ -8,7 +8,7 @@
 //! overflow or an abort kills only the child and fails the case. The watchdog catches runaway work;
 //! it is a bound, not a timing assertion. Shapes are varied by fixed seeds.
 
-mod store_util;
+use crate::store_util;
 
 use store_util::XorShift;
 
@@ -259,7 +259,7 @@ fn run_child(name: &str, seed: u64) -> Result<String, String> {
     let mut child = Command::new(exe)
         .args([
             "--exact",
-            "hostile_case_in_child",
+            &crate::test_name(module_path!(), "hostile_case_in_child"),
             "--nocapture",
             "--test-threads=1",
         ])

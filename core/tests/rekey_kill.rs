@@ -72,7 +72,12 @@ fn messages(store: &Store) -> usize {
 fn kill_after(path: &Path, delay: Duration) -> bool {
     let exe = std::env::current_exe().expect("exe");
     let mut child = std::process::Command::new(exe)
-        .args(["--ignored", "--exact", "rekey_child", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            &crate::test_name(module_path!(), "rekey_child"),
+            "--test-threads=1",
+        ])
         .env("PEC_REKEY_CHILD_STORE", path)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -2,7 +2,7 @@
 //! nesting, huge part counts, deep XML. Nothing may panic, and the work stays bounded: caps give a
 //! typed error or a truncated view.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
 use pec_core::message::{Analyzer, Kind, ParseError, PecMessage, parse_daticert, parse_evidence};

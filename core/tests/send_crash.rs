@@ -4,9 +4,7 @@
 //! The test runs itself as the child: with `PEC_SEND_CHILD_DIR` set, this same test function
 //! opens that data directory and sends what is queued, then exits.
 
-mod store_util;
-#[path = "send_support/mod.rs"]
-mod support;
+use crate::send_support as support;
 
 use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::compose::{Attachment, Draft, Mailbox};
@@ -70,7 +68,12 @@ async fn killed_sender_sends_exactly_once() {
     let exe = std::env::current_exe().expect("current exe");
     let spawn = || {
         Command::new(&exe)
-            .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                &crate::test_name(module_path!(), TEST),
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("PEC_SEND_CHILD_DIR", env.dir.path())
             .env("PEC_SEND_CHILD_PASSWORD", U1.1)
             .stdout(Stdio::null())

@@ -1,9 +1,7 @@
 //! End to end: compose → outbox → SMTP submission to the sandbox PEC provider → receipts in the
 //! sender's INBOX (real Dovecot) → per-recipient states. No mocks.
 
-mod store_util;
-#[path = "send_support/mod.rs"]
-mod support;
+use crate::send_support as support;
 
 use pec_core::accounts::CredentialStore;
 use pec_core::compose::{Attachment, ComposeError, Draft, Mailbox, ProviderPreset, ReceiptType};

@@ -5,10 +5,8 @@
 //! Dovecot, its IMAP behind a TLS proxy that rewrites only the answers to `UID SEARCH`.
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
-mod imap_proxy;
-mod store_util;
-#[path = "send_support/mod.rs"]
-mod support;
+use crate::imap_proxy;
+use crate::send_support as support;
 
 use imap_proxy::{Answer, search_proxy};
 use pec_core::compose::{Draft, Mailbox};

@@ -3,7 +3,7 @@
 //! through every kind of change the store makes, and check that a store upgraded from the
 //! previous schema starts with the right counters.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::store::{
     Action, FolderRole, ImapMeta, InvoiceRecord, InvoiceRow, Kind, ListQuery, MessageRecord,

@@ -1,7 +1,7 @@
 //! Importing files into the store: one rule for "same message" (Message-ID, size and bytes),
 //! empty files refused, attachments of an import located in its stored body.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::accounts::AccountConfig;
 use pec_core::store::{FolderRole, ImapMeta, SearchQuery, Store, StoreError};

@@ -1,7 +1,7 @@
 //! The part-download bookkeeping of the store: chunks only in order, a different server copy
 //! restarts, the message's removal takes its parts along.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::accounts::AccountConfig;
 use pec_core::store::{FolderRole, ImapMeta, Store, StoreError};

@@ -1,7 +1,7 @@
 //! Receipt tracking: attachment by correlation keys, per-recipient states, order independence,
 //! receipts that arrive before (or without) their sent message.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::accounts::AccountConfig;
 use pec_core::receive::Receiver;

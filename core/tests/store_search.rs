@@ -1,6 +1,6 @@
 //! Search, lists, virtual folders, local actions, body cache, credentials.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::accounts::{CredentialStore, FileCredentialStore, MemoryCredentialStore};
 use pec_core::store::{

@@ -3,7 +3,7 @@
 //! MYRIGHTS, typed auth/TLS errors, a connection cut mid-FETCH, events.
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
-mod store_util;
+use crate::store_util;
 
 use futures::TryStreamExt;
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};

@@ -4,7 +4,7 @@
 //! instead of the message staying "not downloaded" for ever.
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
-mod store_util;
+use crate::store_util;
 
 use pec_core::accounts::{CredentialStore, MemoryCredentialStore};
 use pec_core::store::{FolderRole, ListQuery, Store, View};

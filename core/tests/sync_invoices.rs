@@ -9,7 +9,7 @@ use pec_core::store::{ListQuery, Store, View};
 use pec_core::sync::{SyncEngine, SyncOptions};
 use pec_sandbox::{Options, Sandbox};
 
-mod store_util;
+use crate::store_util;
 use std::sync::Arc;
 
 const U1: (&str, &str) = ("utente1@pec.sandbox.test", "password1");

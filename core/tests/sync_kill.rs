@@ -3,7 +3,7 @@
 //!
 //! The child is this test binary re-executed on the ignored `kill_child` entry point.
 
-mod store_util;
+use crate::store_util;
 
 use futures::TryStreamExt;
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
@@ -148,7 +148,7 @@ async fn sync_killed_at_random_points() {
             .args([
                 "--ignored",
                 "--exact",
-                "kill_child",
+                &crate::test_name(module_path!(), "kill_child"),
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -4,7 +4,7 @@
 //! progress events of each path (start at the resumed offset, one per chunk, end at done == total).
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
-mod store_util;
+use crate::store_util;
 
 use base64::Engine;
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
@@ -363,7 +363,7 @@ async fn part_download_killed_at_random_points() {
             .args([
                 "--ignored",
                 "--exact",
-                "part_kill_child",
+                &crate::test_name(module_path!(), "part_kill_child"),
                 "--test-threads=1",
             ])
             .env("PEC_PART_CHILD_DATA", &dir)

@@ -3,7 +3,7 @@
 //! with `StoreError::Forbidden`, change nothing locally and queue nothing; what is allowed reaches
 //! the server. Without Dovecot the test skips locally and fails under CI=true.
 
-mod store_util;
+use crate::store_util;
 
 use futures::TryStreamExt;
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};

@@ -6,8 +6,8 @@
 //! only the answer to the watched command.
 //! Without Dovecot the tests skip locally and fail under CI=true.
 
-mod imap_proxy;
-mod store_util;
+use crate::imap_proxy;
+use crate::store_util;
 
 use futures::TryStreamExt;
 use imap_proxy::{Answer, answer_proxy};

@@ -2,7 +2,7 @@
 //! missing CA or a closed port is refused with its code and exits non-zero with nothing saved;
 //! `--offline` saves without connecting; the right password saves.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pec_sandbox::{Options, Sandbox};

@@ -5,7 +5,7 @@
 use pec_test_harness::{Radicale, radicale_or_skip};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::*;
 
 const ANNA: (&str, &str) = ("anna", "segreta");

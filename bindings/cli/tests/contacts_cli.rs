@@ -5,7 +5,7 @@
 use pec_sandbox::{Options, Sandbox};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::*;
 
 const U2: &str = "utente2@pec.sandbox.test";

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-mod common;
+use crate::common;
 
 /// `pec --data-dir DIR ARGS` with exactly the passphrase variables given, and `input` on
 /// standard input.

@@ -8,7 +8,7 @@ use pec_sandbox::{Options, Sandbox};
 use pec_test_harness::forge;
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::*;
 
 const ACCETTAZIONE: &str = "pec/OCA_l10n-italy/7.0/message2_accettazione";

@@ -5,7 +5,7 @@
 use pec_sandbox::{Options, Sandbox};
 use std::path::Path;
 
-mod common;
+use crate::common;
 use common::*;
 const ME: &str = "utente1@pec.sandbox.test";
 const MB: u64 = 1024 * 1024;

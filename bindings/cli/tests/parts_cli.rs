@@ -7,7 +7,7 @@ use pec_test_harness::corpus::corpus_for_test;
 use std::path::Path;
 use std::process::Command;
 
-mod common;
+use crate::common;
 use common::*;
 const ME: &str = "utente1@pec.sandbox.test";
 const THEM: &str = "utente2@pec.sandbox.test";

@@ -3,7 +3,7 @@
 use pec_sandbox::{Options, Sandbox};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

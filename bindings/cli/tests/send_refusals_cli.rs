@@ -5,7 +5,7 @@
 
 use pec_sandbox::{Options, Sandbox};
 
-mod common;
+use crate::common;
 use common::*;
 
 const ME: &str = "utente1@pec.sandbox.test";

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 use common::*;
 const ME: &str = "utente1@pec.sandbox.test";
 const THEM: &str = "utente2@pec.sandbox.test";

@@ -8,7 +8,7 @@ use pec_sandbox::{Options, Sandbox};
 use pec_test_harness::{Delegate, DelegatePerms};
 use std::sync::Arc;
 
-mod common;
+use crate::common;
 use common::{sandbox_account, sandbox_servers};
 
 const ME: &str = "utente1@pec.sandbox.test";

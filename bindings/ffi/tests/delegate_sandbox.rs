@@ -12,7 +12,7 @@ use pec_test_harness::{Delegate, DelegatePerms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 use common::{sandbox_account, sandbox_servers};
 
 const OWNER: &str = "utente1@pec.sandbox.test";

@@ -10,7 +10,7 @@ use pec_ffi::{
 use pec_sandbox::{Options, Sandbox};
 use std::sync::{Arc, Mutex};
 
-mod common;
+use crate::common;
 use common::sandbox_account;
 
 const ME: &str = "utente1@pec.sandbox.test";

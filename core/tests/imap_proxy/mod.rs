@@ -1,7 +1,6 @@
 //! A TLS proxy on loopback in front of a real Dovecot that passes everything through except the
 //! answer to `UID SEARCH` or `UID FETCH`, which it can refuse or cut once armed (shared by the
 //! sync and outbox tests that check what a failed answer must not do).
-#![allow(dead_code)]
 
 use pec_test_harness::Dovecot;
 use std::net::SocketAddr;

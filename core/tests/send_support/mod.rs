@@ -1,6 +1,5 @@
 //! Shared set-up of the sending tests (included with `#[path]` by `send_e2e.rs` and
 //! `send_crash.rs`): a sandbox PEC provider on a real Dovecot, a store, an outbox for utente1.
-#![allow(dead_code)]
 
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
 use pec_core::outbox::{Outbox, OutboxConfig, OutboxId, SendStatus};

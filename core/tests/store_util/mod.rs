@@ -1,5 +1,4 @@
 //! Helpers shared by the store and sync tests: temporary directories and synthetic PEC messages.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};

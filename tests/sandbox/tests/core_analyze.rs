@@ -1,7 +1,7 @@
 //! `pec_core::message::analyze` reads what the sandbox produces exactly like the real samples:
 //! same kinds, receipt kinds, receipt types, errors, identificativo, original, valid signature.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pec_core::message::{Analyzer, Kind, PecErrorCode, ReceiptKind, ReceiptType};

@@ -2,7 +2,7 @@
 //! `Valid` under the PEC-provider policy once the sandbox root is configured, `Untrusted` without it,
 //! `Invalid` when the content is altered.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pec_core::signature::{AnchorRole, Policy, SignatureStatus, TrustStore, verify_detached};

@@ -1,7 +1,7 @@
 //! Error paths: 553, non accettazione (Bcc, virus, blocked type, size), errore-consegna (no-dest,
 //! no-dominio), external recipients, slow domain (preavviso then errore), anomalia, SMTP size limit.
 
-mod common;
+use crate::common;
 
 use common::*;
 

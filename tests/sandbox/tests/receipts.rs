@@ -1,7 +1,7 @@
 //! Submission through SMTP (lettre), results read over IMAP (async-imap): envelope, accettazione,
 //! avvenuta-consegna for every receipt type, asserted on the real bytes.
 
-mod common;
+use crate::common;
 
 use common::*;
 use lettre::message::header::{HeaderName, HeaderValue};

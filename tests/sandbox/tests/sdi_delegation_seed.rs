@@ -1,6 +1,6 @@
 //! SDI stand-in (RC, NS, inject-invoice), delegated access, seed.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pec_test_harness::{Delegate, DelegatePerms};

@@ -1,7 +1,7 @@
 //! The SMTP server at the protocol level: pipelined commands answered in order, dot-unstuffing,
 //! AUTH LOGIN, RSET.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::*;

@@ -1,6 +1,5 @@
 //! What the `pec` CLI tests share: running the binary, reading its JSON, adding a sandbox account,
 //! waiting for a send to reach a state.
-#![allow(dead_code)] // each test binary uses its own subset
 
 use pec_sandbox::Sandbox;
 use serde_json::Value;

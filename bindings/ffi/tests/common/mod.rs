@@ -1,5 +1,4 @@
 //! The account form for the sandbox provider, shared by the facade's sandbox tests.
-#![allow(dead_code)]
 
 use pec_ffi::{CustomServer, NewAccount, Provider};
 use pec_sandbox::Sandbox;

@@ -1,6 +1,5 @@
 //! Shared helpers for the sandbox integration tests: start, send with lettre, read with async-imap,
 //! inspect PEC messages.
-#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 

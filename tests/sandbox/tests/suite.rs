@@ -1,0 +1,14 @@
+//! The PEC provider sandbox's tests, one module per file beside this one, built as one test binary
+//! (`cargo test -p <crate> --test suite <module>::`): a debug test binary links the whole
+//! core (about 50 MB), and one per file filled the CI machine's disk and spent its time linking.
+//! The shared helpers are the modules in the folders.
+
+mod common;
+
+mod cli;
+mod core_analyze;
+mod core_signature;
+mod errors;
+mod receipts;
+mod sdi_delegation_seed;
+mod smtp_protocol;
