@@ -235,7 +235,8 @@ impl Store {
                     )
                     .optional()?;
                 let Some(id) = id else { continue };
-                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true, &mut fts)?;
+                let row = Row::Existing;
+                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, row, &mut fts)?;
                 if let Some(raw) = raw {
                     put_body_tx(tx, files, id, raw, cap)?;
                 }
@@ -554,26 +555,26 @@ fn upsert_message_into<'a>(
             set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
         }
         if rec.complete && body_state == 0 {
-            write_fields_tx(tx, id, account, role.as_deref(), meta, rec, true, fts)?;
+            write_fields_tx(
+                tx,
+                id,
+                account,
+                role.as_deref(),
+                meta,
+                rec,
+                Row::Existing,
+                fts,
+            )?;
         }
         return Ok(InsertOutcome {
             id,
             inserted: false,
         });
     }
-    tx.exec(
-        "INSERT INTO messages (account_id, folder_id, uid, kind, size) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            account,
-            folder,
-            meta.uid,
-            rec.kind().as_str(),
-            meta.size as i64
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
+    let (id, fts_key) = insert_new_tx(tx, account, folder, meta, rec)?;
     set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
-    write_fields_tx(tx, id, account, role.as_deref(), meta, rec, false, fts)?;
+    let row = Row::New { fts_key };
+    write_fields_tx(tx, id, account, role.as_deref(), meta, rec, row, fts)?;
     correspondents_tx(tx, rec)?;
     Ok(InsertOutcome { id, inserted: true })
 }
@@ -599,16 +600,102 @@ fn correspondents_tx(tx: &Transaction<'_>, rec: &MessageRecord) -> Result<()> {
     Store::seen_tx(tx, &people, rec.date.unwrap_or(0))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_fields_tx<'a>(
+/// Which row [`write_fields_tx`] completes.
+enum Row {
+    /// A row that was there (a header-only listing now analysed, a local copy matched to its
+    /// server twin): its fields are written over and its full-text key computed again.
+    Existing,
+    /// A row [`insert_new_tx`] has just written whole, full-text key included.
+    New { fts_key: i64 },
+}
+
+/// A new message as one row, with its fields and its full-text key: the listing indexes and the
+/// folder counters are written once, not for a bare row and again for its fields (that second
+/// write was a sixth of the store's work in a full sync's profile).
+fn insert_new_tx(
+    tx: &Transaction<'_>,
+    account: AccountId,
+    folder: FolderId,
+    meta: &ImapMeta,
+    rec: &MessageRecord,
+) -> Result<(MessageId, i64)> {
+    // The id SQLite would give the row itself (no AUTOINCREMENT), known first for the key.
+    let id: MessageId = tx.row("SELECT IFNULL(MAX(id), 0) + 1 FROM messages", [], |r| {
+        r.get(0)
+    })?;
+    let date = rec.date.or(meta.internal_date).unwrap_or(0);
+    let fts_key = free_fts_key_tx(tx, date, id)?;
+    let kind = rec.kind();
+    tx.exec(
+        "INSERT INTO messages (id, account_id, folder_id, uid, kind, message_id, receipt_type,
+            ref_message_id, pec_identificativo, pec_msgid, pec_recipient, pec_error, pec_time,
+            from_addr, from_name, sender_addr, subject, original_subject, date, internal_date,
+            size, seen, flagged, answered, draft, signature, has_attachments, is_invoice, preview,
+            body_state, modseq, fts_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
+        params![
+            id,
+            account,
+            folder,
+            meta.uid,
+            kind.as_str(),
+            rec.message_id,
+            rec.receipt_type,
+            rec.ref_message_id,
+            rec.identificativo
+                .as_ref()
+                .filter(|_| kind != Kind::Receipt),
+            rec.pec_msgid,
+            rec.pec_recipient,
+            rec.pec_error,
+            rec.pec_time,
+            rec.from_addr,
+            rec.from_name,
+            rec.sender_addr,
+            rec.subject,
+            rec.original_subject,
+            date,
+            meta.internal_date,
+            meta.size as i64,
+            meta.flags.seen,
+            meta.flags.flagged,
+            meta.flags.answered,
+            meta.flags.draft,
+            rec.signature,
+            !rec.attachments.is_empty(),
+            rec.is_invoice,
+            rec.preview,
+            rec.complete as i64,
+            meta.modseq.map(|m| m as i64),
+            fts_key,
+        ],
+    )?;
+    Ok((id, fts_key))
+}
+
+/// The full-text key of message `id` dated `date`: newest first in `messages_fts`, and the next
+/// free one when another message of the same second and low id bits holds it.
+fn free_fts_key_tx(tx: &Transaction<'_>, date: i64, id: MessageId) -> Result<i64> {
+    let mut key = (date.clamp(0, (1 << 38) - 1) << 24) | (id & 0xFF_FFFF);
+    while tx
+        .query_row("SELECT 1 FROM messages WHERE fts_key = ?1", [key], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some()
+    {
+        key += 1;
+    }
+    Ok(key)
+}
+
+/// The analysis's fields over a row that exists (see [`Row::Existing`]).
+fn update_fields_tx(
     tx: &Transaction<'_>,
     id: MessageId,
-    account: AccountId,
-    role: Option<&str>,
     meta: &ImapMeta,
-    rec: &'a MessageRecord,
-    update: bool,
-    fts: &mut FtsRows<'a>,
+    rec: &MessageRecord,
 ) -> Result<()> {
     let kind = rec.kind();
     tx.exec(
@@ -647,6 +734,24 @@ fn write_fields_tx<'a>(
             meta.modseq.map(|m| m as i64),
         ],
     )?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_fields_tx<'a>(
+    tx: &Transaction<'_>,
+    id: MessageId,
+    account: AccountId,
+    role: Option<&str>,
+    meta: &ImapMeta,
+    rec: &'a MessageRecord,
+    row: Row,
+    fts: &mut FtsRows<'a>,
+) -> Result<()> {
+    let update = matches!(row, Row::Existing);
+    if update {
+        update_fields_tx(tx, id, meta, rec)?;
+    }
     // The server's sections (from BODYSTRUCTURE) outlive the full analysis that replaces the
     // header-only listing: matched by file name, in order.
     let mut old_sections: Vec<(Option<String>, String)> = Vec::new();
@@ -711,23 +816,20 @@ fn write_fields_tx<'a>(
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let date: i64 = tx.row("SELECT date FROM messages WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?;
-    let mut key = (date.clamp(0, (1 << 38) - 1) << 24) | (id & 0xFF_FFFF);
-    while tx
-        .query_row("SELECT 1 FROM messages WHERE fts_key = ?1", [key], |_| {
-            Ok(())
-        })
-        .optional()?
-        .is_some()
-    {
-        key += 1;
-    }
-    tx.exec(
-        "UPDATE messages SET fts_key = ?2 WHERE id = ?1",
-        params![id, key],
-    )?;
+    let key = match row {
+        Row::New { fts_key } => fts_key,
+        Row::Existing => {
+            let date: i64 = tx.row("SELECT date FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+            let key = free_fts_key_tx(tx, date, id)?;
+            tx.exec(
+                "UPDATE messages SET fts_key = ?2 WHERE id = ?1",
+                params![id, key],
+            )?;
+            key
+        }
+    };
     fts.rows.push(FtsRow {
         key,
         subject: rec.original_subject.as_deref().or(rec.subject.as_deref()),
