@@ -115,7 +115,7 @@ impl Store {
             let mut changed = 0;
             for (uid, modseq, flags) in updates {
                 let row: Option<(MessageId, AccountId, String)> = tx
-                    .query_row(
+                    .row(
                         "SELECT m.id, m.account_id, f.name FROM messages m JOIN folders f ON f.id = m.folder_id
                          WHERE m.folder_id = ?1 AND m.uid = ?2",
                         params![folder, uid],
@@ -193,7 +193,7 @@ impl Store {
     /// Whether [`Store::uids_needing_body`] would return anything.
     pub fn needs_bodies(&self, folder: FolderId, max_size: Option<u64>) -> Result<bool> {
         self.read(|c| {
-            Ok(c.query_row(
+            Ok(c.row(
                 "SELECT EXISTS(SELECT 1 FROM messages WHERE folder_id = ?1 AND body_state = 0 AND uid IS NOT NULL
                    AND (kind = 'receipt' OR (is_invoice = 1 AND size <= ?3) OR ?2 IS NULL OR size <= ?2))",
                 params![folder, max_size.map(|m| m as i64), INVOICE_BODY_CAP as i64],
@@ -205,7 +205,7 @@ impl Store {
     /// Number of messages of `folder` that have a server UID.
     pub fn folder_server_count(&self, folder: FolderId) -> Result<u64> {
         self.read(|c| {
-            Ok(c.query_row(
+            Ok(c.row(
                 "SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL",
                 [folder],
                 |r| r.get::<_, i64>(0),
@@ -228,7 +228,7 @@ impl Store {
             for (meta, rec, raw) in items {
                 let Some(uid) = meta.uid else { continue };
                 let id: Option<MessageId> = tx
-                    .query_row(
+                    .row(
                         "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
                         params![folder, uid],
                         |r| r.get(0),
@@ -307,7 +307,7 @@ impl Store {
     /// server for it.
     pub fn body(&self, message: MessageId) -> Result<Option<Vec<u8>>> {
         let held: Option<Held> = self.read(|c| {
-            Ok(c.query_row(
+            Ok(c.row(
                 "SELECT raw, file, sealed FROM bodies WHERE message_id = ?1",
                 [message],
                 |r| {
@@ -359,7 +359,7 @@ impl Store {
     pub fn body_cache_size(&self) -> Result<u64> {
         self.read(|c| {
             Ok(
-                c.query_row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
+                c.row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
                     r.get::<_, i64>(0)
                 })? as u64,
             )
@@ -527,7 +527,7 @@ fn upsert_message_into<'a>(
     // 1. Same server message already known?
     let existing: Option<(MessageId, i64)> = match meta.uid {
         Some(uid) => tx
-            .query_row(
+            .row(
                 "SELECT id, body_state FROM messages WHERE folder_id = ?1 AND uid = ?2",
                 params![folder, uid],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -679,7 +679,7 @@ fn insert_new_tx(
 fn free_fts_key_tx(tx: &Transaction<'_>, date: i64, id: MessageId) -> Result<i64> {
     let mut key = (date.clamp(0, (1 << 38) - 1) << 24) | (id & 0xFF_FFFF);
     while tx
-        .query_row("SELECT 1 FROM messages WHERE fts_key = ?1", [key], |_| {
+        .row("SELECT 1 FROM messages WHERE fts_key = ?1", [key], |_| {
             Ok(())
         })
         .optional()?
@@ -846,7 +846,7 @@ fn write_fields_tx<'a>(
 /// [`FtsRows`] of the same transaction must be dropped there too).
 pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<Option<i64>> {
     let key: Option<i64> = tx
-        .query_row("SELECT fts_key FROM messages WHERE id = ?1", [id], |r| {
+        .row("SELECT fts_key FROM messages WHERE id = ?1", [id], |r| {
             r.get(0)
         })
         .optional()?

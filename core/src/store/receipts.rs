@@ -61,7 +61,7 @@ pub(crate) fn on_message_written_tx(
                 ],
             )?;
             let existing: Option<MessageId> = tx
-                .query_row(
+                .row(
                     "SELECT sent_id FROM receipts WHERE receipt_id = ?1",
                     [id],
                     |r| r.get(0),
@@ -104,7 +104,7 @@ pub(crate) fn on_message_written_tx(
                 // An accettazione attached now teaches us the identificativo; pending receipts
                 // that only carry that (no Message-ID reference) follow.
                 let ident: Option<String> = tx
-                    .query_row(
+                    .row(
                         "SELECT identificativo FROM receipts WHERE sent_id = ?1 AND identificativo IS NOT NULL
                          LIMIT 1",
                         [id],
@@ -188,7 +188,7 @@ fn find_sent_tx(
 ) -> Result<Option<MessageId>> {
     let by_mid = |mid: &str| -> Result<Option<MessageId>> {
         Ok(tx
-            .query_row(
+            .row(
                 "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id
                  WHERE m.account_id = ?1 AND m.message_id = ?2 AND m.kind = 'plain'
                  ORDER BY (f.role = 'sent') DESC, m.id LIMIT 1",
@@ -204,7 +204,7 @@ fn find_sent_tx(
     }
     if let Some(ident) = &rec.identificativo {
         let id: Option<MessageId> = tx
-            .query_row(
+            .row(
                 "SELECT id FROM messages WHERE account_id = ?1 AND pec_identificativo = ?2 AND kind = 'plain'
                  ORDER BY id LIMIT 1",
                 params![account, ident],
