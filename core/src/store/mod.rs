@@ -124,7 +124,7 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
 
 /// How many migrations there are (the schema version of an up-to-date store).
-const MIGRATIONS: usize = 13;
+const MIGRATIONS: usize = 14;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -143,6 +143,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0011_contacts.sql")),
         M::up(include_str!("../../migrations/0012_address_books.sql")),
         M::up(include_str!("../../migrations/0013_body_files.sql")),
+        M::up(include_str!("../../migrations/0014_fts_automerge.sql")),
     ])
 }
 
