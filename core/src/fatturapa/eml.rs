@@ -70,9 +70,17 @@ pub(super) fn open_email(data: &[u8], trust: &TrustStore) -> Result<Opened, Fatt
     let msg = MessageParser::default()
         .parse(data)
         .ok_or_else(|| FatturaError::Email("not a MIME message".into()))?;
+    open_parsed_email(&msg, trust)
+}
+
+/// [`open_email`] on a message already parsed (the sync's analysis parses each message once).
+pub(crate) fn open_parsed_email(
+    msg: &Message<'_>,
+    trust: &TrustStore,
+) -> Result<Opened, FatturaError> {
     let mut candidates = Vec::new();
     let mut seen = 0;
-    collect(&msg, 0, &mut candidates, &mut seen);
+    collect(msg, 0, &mut candidates, &mut seen);
     candidates.sort_by_key(|c| rank(&c.name));
     let mut first_notification: Option<Opened> = None;
     let mut first_error: Option<FatturaError> = None;

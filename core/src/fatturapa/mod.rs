@@ -12,6 +12,7 @@
 
 pub mod codes;
 mod eml;
+pub(crate) use eml::open_parsed_email;
 pub use eml::{invoice_attachment, notifications_in};
 pub mod format;
 pub mod model;

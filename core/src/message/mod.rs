@@ -194,6 +194,16 @@ impl Analyzer {
 
     /// Analyse one RFC 5322 message.
     pub fn analyze(&self, raw: &[u8]) -> Result<PecMessage, ParseError> {
+        self.analyze_and(raw, |_, _| ()).map(|(m, ())| m)
+    }
+
+    /// [`Analyzer::analyze`], then `more` on the analysis and the same MIME parse: a caller that
+    /// reads something else from the message (the sync, its invoice) parses it once.
+    pub(crate) fn analyze_and<T>(
+        &self,
+        raw: &[u8],
+        more: impl FnOnce(&PecMessage, &Message<'_>) -> T,
+    ) -> Result<(PecMessage, T), ParseError> {
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Err(ParseError::Empty);
         }
@@ -213,7 +223,9 @@ impl Analyzer {
             analyzer: self,
             parts_seen: Cell::new(0),
         };
-        analysis::analyze_message(&msg, &ctx, 0)
+        let analysed = analysis::analyze_message(&msg, &ctx, 0)?;
+        let extra = more(&analysed, &msg);
+        Ok((analysed, extra))
     }
 
     /// Analyse a file whose kind is unknown: an RFC 5322 message, a bare daticert.xml or a bare

@@ -377,14 +377,16 @@ pub fn analyze(raw: &[u8]) -> MessageRecord {
 /// valid); falls back to the local reader when the parser refuses the input, so that a message
 /// is never lost for being odd.
 pub fn analyze_with(analyzer: &Analyzer, raw: &[u8]) -> MessageRecord {
-    match analyzer.analyze(raw) {
-        Ok(m) => {
-            let mut rec = from_pec_message(&m);
-            if rec.is_invoice {
-                rec.invoices = invoice_records(raw);
-            }
-            rec.bounded()
+    let analysed = analyzer.analyze_and(raw, |m, parsed| {
+        let mut rec = from_pec_message(m);
+        if rec.is_invoice {
+            let opened = crate::fatturapa::open_parsed_email(parsed, trust());
+            rec.invoices = invoice_records_of(opened);
         }
+        rec.bounded()
+    });
+    match analysed {
+        Ok((_, rec)) => rec,
         Err(e) => {
             tracing::debug!("message analysis failed ({e}); using the fallback reader");
             analyze_fallback(raw)
@@ -402,8 +404,15 @@ fn trust() -> &'static crate::signature::TrustStore {
 /// signature does not prove it intact). Notifications and files that do not open give nothing:
 /// the message stays in the invoices view, without details.
 pub fn invoice_records(raw: &[u8]) -> Vec<InvoiceRecord> {
+    invoice_records_of(crate::fatturapa::open(raw, trust()))
+}
+
+/// [`invoice_records`] from the message's invoice file as opened.
+fn invoice_records_of(
+    opened: Result<crate::fatturapa::Opened, crate::fatturapa::FatturaError>,
+) -> Vec<InvoiceRecord> {
     use crate::fatturapa::{Container, Integrity};
-    let opened = match crate::fatturapa::open(raw, trust()) {
+    let opened = match opened {
         Ok(o) => o,
         Err(e) => {
             tracing::debug!("invoice not opened: {e}");
