@@ -87,11 +87,10 @@ pub(crate) fn crlf_canonical_parts(data: &[u8]) -> Vec<&[u8]> {
     parts
 }
 
-/// True when `data` has at least one LF not preceded by CR.
+/// True when `data` has at least one LF not preceded by CR. Runs over every signed message's
+/// whole content, so it jumps from LF to LF (memchr) instead of visiting every byte.
 pub(crate) fn has_bare_lf(data: &[u8]) -> bool {
-    data.iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\n' && (i == 0 || data.get(i - 1) != Some(&b'\r')))
+    memchr::memchr_iter(b'\n', data).any(|i| i == 0 || data.get(i - 1) != Some(&b'\r'))
 }
 
 #[cfg(test)]
@@ -107,6 +106,11 @@ mod tests {
         assert!(has_bare_lf(b"a\nb"));
         assert!(!has_bare_lf(b"a\r\nb"));
         assert!(has_bare_lf(b"\n"));
+        assert!(!has_bare_lf(b""));
+        assert!(!has_bare_lf(b"\r\n\r\n"));
+        assert!(has_bare_lf(b"\r\n\r\n\r\rx\n"));
+        assert!(has_bare_lf(b"\r\n\n"));
+        assert!(!has_bare_lf(b"\r"));
     }
 
     #[test]
