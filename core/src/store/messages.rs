@@ -358,11 +358,9 @@ impl Store {
     /// Total bytes of cached bodies.
     pub fn body_cache_size(&self) -> Result<u64> {
         self.read(|c| {
-            Ok(
-                c.row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
-                    r.get::<_, i64>(0)
-                })? as u64,
-            )
+            Ok(c.row("SELECT bytes FROM body_total WHERE id = 1", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
         })
     }
 }
