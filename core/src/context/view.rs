@@ -1,6 +1,7 @@
 //! What the list, search and message screens show, assembled once for every shell.
 
 use super::{Context, Result};
+use crate::message::html::{readable_html, readable_html_in};
 use crate::message::{HeaderMismatch, Kind, PecMessage, SignatureView};
 use crate::store::{AccountId, DeliveryState};
 use crate::store::{
@@ -203,19 +204,19 @@ impl Context {
     pub fn message_view(&self, id: MessageId) -> Result<MessageView> {
         let detail = self.store().message(id)?;
         let raw = self.stored_bytes(id)?;
-        let trust = self.trust();
-        let (analysis, analysis_error) =
-            match raw.as_deref().map(|r| crate::message::analyze(r, &trust)) {
-                None => (None, None),
-                Some(Ok(a)) => (Some(a), None),
-                Some(Err(e)) => (None, Some(e.to_string())),
-            };
+        let analyzer = crate::message::Analyzer::new(self.trust());
+        let (analysis, analysis_error, html) = match raw.as_deref() {
+            None => (None, None, None),
+            Some(r) => match analyzer.analyze_and(r, |_, parsed| readable_html_in(parsed)) {
+                Ok((a, html)) => (Some(a), None, html),
+                Err(e) => (None, Some(e.to_string()), readable_html(r)),
+            },
+        };
         let body_text = match (&analysis, raw.as_deref()) {
             (Some(a), _) => a.innermost().body_text.clone(),
             (None, Some(raw)) => crate::receive::analyze_fallback(raw).body_text,
             (None, None) => None,
         };
-        let html = raw.as_deref().and_then(crate::message::html::readable_html);
         Ok(MessageView {
             html,
             pec: pec_facts(&detail, analysis.as_ref()),

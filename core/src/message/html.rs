@@ -67,13 +67,17 @@ pub fn sanitise(html: &str) -> SafeHtml {
 /// The HTML a user reads in `raw`, cleaned; `None` for a message without an HTML body (or one
 /// over [`MAX_HTML_BYTES`]), which is shown as text.
 pub fn readable_html(raw: &[u8]) -> Option<SafeHtml> {
-    let msg = MessageParser::default().parse(raw)?;
-    let st = structure(&msg);
+    readable_html_in(&MessageParser::default().parse(raw)?)
+}
+
+/// [`readable_html`] of a message already parsed (the message screen's analysis parses it once).
+pub(crate) fn readable_html_in(msg: &Message<'_>) -> Option<SafeHtml> {
+    let st = structure(msg);
     let original = st
         .original
         .and_then(|i| msg.parts.get(i))
         .and_then(|p| p.message());
-    let html = html_part(original.unwrap_or(&msg))?;
+    let html = html_part(original.unwrap_or(msg))?;
     (html.len() <= MAX_HTML_BYTES).then(|| sanitise(html))
 }
 
