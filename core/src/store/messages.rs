@@ -623,51 +623,28 @@ fn insert_new_tx(
     })?;
     let date = rec.date.or(meta.internal_date).unwrap_or(0);
     let fts_key = free_fts_key_tx(tx, date, id)?;
-    let kind = rec.kind();
+    let fields = AnalysedFields::new(rec, meta);
+    let f = &meta.flags;
+    let own: [&dyn rusqlite::ToSql; 8] = [
+        &account,
+        &folder,
+        &meta.uid,
+        &f.seen,
+        &f.flagged,
+        &f.answered,
+        &f.draft,
+        &fts_key,
+    ];
     tx.exec(
-        "INSERT INTO messages (id, account_id, folder_id, uid, kind, message_id, receipt_type,
-            ref_message_id, pec_identificativo, pec_msgid, pec_recipient, pec_error, pec_time,
-            from_addr, from_name, sender_addr, subject, original_subject, date, internal_date,
-            size, seen, flagged, answered, draft, signature, has_attachments, is_invoice, preview,
-            body_state, modseq, fts_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
-        params![
-            id,
-            account,
-            folder,
-            meta.uid,
-            kind.as_str(),
-            rec.message_id,
-            rec.receipt_type,
-            rec.ref_message_id,
-            rec.identificativo
-                .as_ref()
-                .filter(|_| kind != Kind::Receipt),
-            rec.pec_msgid,
-            rec.pec_recipient,
-            rec.pec_error,
-            rec.pec_time,
-            rec.from_addr,
-            rec.from_name,
-            rec.sender_addr,
-            rec.subject,
-            rec.original_subject,
-            date,
-            meta.internal_date,
-            meta.size as i64,
-            meta.flags.seen,
-            meta.flags.flagged,
-            meta.flags.answered,
-            meta.flags.draft,
-            rec.signature,
-            !rec.attachments.is_empty(),
-            rec.is_invoice,
-            rec.preview,
-            rec.complete as i64,
-            meta.modseq.map(|m| m as i64),
-            fts_key,
-        ],
+        "INSERT INTO messages (id, kind, message_id, receipt_type, ref_message_id,
+            pec_identificativo, pec_msgid, pec_recipient, pec_error, pec_time, from_addr, from_name,
+            sender_addr, subject, original_subject, date, internal_date, size, signature,
+            has_attachments, is_invoice, preview, body_state, modseq,
+            account_id, folder_id, uid, seen, flagged, answered, draft, fts_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+            COALESCE(?16, ?17, 0), ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+            ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
+        rusqlite::params_from_iter(fields.with_id(&id).chain(own)),
     )?;
     Ok((id, fts_key))
 }
@@ -695,7 +672,7 @@ fn update_fields_tx(
     meta: &ImapMeta,
     rec: &MessageRecord,
 ) -> Result<()> {
-    let kind = rec.kind();
+    let fields = AnalysedFields::new(rec, meta);
     tx.exec(
         "UPDATE messages SET kind = ?2, message_id = ?3, receipt_type = ?4, ref_message_id = ?5,
             pec_identificativo = COALESCE(?6, pec_identificativo), pec_msgid = ?7, pec_recipient = ?8,
@@ -705,34 +682,74 @@ fn update_fields_tx(
             size = MAX(size, ?18), signature = ?19, has_attachments = ?20, is_invoice = ?21, preview = ?22,
             body_state = ?23, modseq = COALESCE(?24, modseq)
          WHERE id = ?1",
-        params![
-            id,
-            kind.as_str(),
-            rec.message_id,
-            rec.receipt_type,
-            rec.ref_message_id,
-            rec.identificativo.as_ref().filter(|_| kind != Kind::Receipt),
-            rec.pec_msgid,
-            rec.pec_recipient,
-            rec.pec_error,
-            rec.pec_time,
-            rec.from_addr,
-            rec.from_name,
-            rec.sender_addr,
-            rec.subject,
-            rec.original_subject,
-            rec.date,
-            meta.internal_date,
-            meta.size as i64,
-            rec.signature,
-            !rec.attachments.is_empty(),
-            rec.is_invoice,
-            rec.preview,
-            rec.complete as i64,
-            meta.modseq.map(|m| m as i64),
-        ],
+        rusqlite::params_from_iter(fields.with_id(&id)),
     )?;
     Ok(())
+}
+
+/// A message's fields from its analysis, bound as `?2` to `?24` (after its id) by both the
+/// `INSERT` of a new message and the `UPDATE` of a row that was there: a field is added once.
+struct AnalysedFields<'a> {
+    rec: &'a MessageRecord,
+    meta: &'a ImapMeta,
+    kind: &'static str,
+    identificativo: Option<&'a String>,
+    size: i64,
+    has_attachments: bool,
+    body_state: i64,
+    modseq: Option<i64>,
+}
+
+impl<'a> AnalysedFields<'a> {
+    fn new(rec: &'a MessageRecord, meta: &'a ImapMeta) -> Self {
+        let kind = rec.kind();
+        AnalysedFields {
+            rec,
+            meta,
+            kind: kind.as_str(),
+            // A receipt's identificativo names the message it is about (kept in `receipts`).
+            identificativo: rec
+                .identificativo
+                .as_ref()
+                .filter(|_| kind != Kind::Receipt),
+            size: meta.size as i64,
+            has_attachments: !rec.attachments.is_empty(),
+            body_state: rec.complete as i64,
+            modseq: meta.modseq.map(|m| m as i64),
+        }
+    }
+
+    /// `id` as `?1`, then the fields in their order.
+    fn with_id<'s>(&'s self, id: &'s MessageId) -> impl Iterator<Item = &'s dyn rusqlite::ToSql> {
+        let r = self.rec;
+        let values: [&dyn rusqlite::ToSql; 24] = [
+            id,
+            &self.kind,
+            &r.message_id,
+            &r.receipt_type,
+            &r.ref_message_id,
+            &self.identificativo,
+            &r.pec_msgid,
+            &r.pec_recipient,
+            &r.pec_error,
+            &r.pec_time,
+            &r.from_addr,
+            &r.from_name,
+            &r.sender_addr,
+            &r.subject,
+            &r.original_subject,
+            &r.date,
+            &self.meta.internal_date,
+            &self.size,
+            &r.signature,
+            &self.has_attachments,
+            &r.is_invoice,
+            &r.preview,
+            &self.body_state,
+            &self.modseq,
+        ];
+        values.into_iter()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
