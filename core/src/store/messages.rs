@@ -609,7 +609,7 @@ enum Row {
 
 /// A new message as one row, with its fields and its full-text key: the listing indexes and the
 /// folder counters are written once, not for a bare row and again for its fields (that second
-/// write was a sixth of the store's work in a full sync's profile).
+/// write was about a tenth of the store's instructions in the ingest bench).
 fn insert_new_tx(
     tx: &Transaction<'_>,
     account: AccountId,
