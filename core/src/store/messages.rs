@@ -396,27 +396,36 @@ fn set_flags_tx(
          WHERE id = ?1 AND (seen, flagged, answered, draft) IS NOT (?2, ?3, ?4, ?5)",
         params![id, f.seen, f.flagged, f.answered, f.draft, modseq.map(|m| m as i64)],
     )?;
+    Ok(if set_labels_tx(tx, id, &f.keywords)? {
+        1
+    } else {
+        n
+    })
+}
+
+/// Make message `id`'s labels the server's `keywords`; true when they changed.
+fn set_labels_tx(tx: &Transaction<'_>, id: MessageId, keywords: &[String]) -> Result<bool> {
     let mut existing: Vec<String> = {
         let mut st =
             tx.prepare_cached("SELECT label FROM labels WHERE message_id = ?1 ORDER BY label")?;
         st.query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?
     };
-    let mut wanted = f.keywords.clone();
+    let mut wanted = keywords.to_vec();
     wanted.sort();
     wanted.dedup();
     existing.sort();
-    if existing != wanted {
-        tx.exec("DELETE FROM labels WHERE message_id = ?1", [id])?;
-        for k in &wanted {
-            tx.exec(
-                "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
-                params![id, k],
-            )?;
-        }
-        return Ok(1);
+    if existing == wanted {
+        return Ok(false);
     }
-    Ok(n)
+    tx.exec("DELETE FROM labels WHERE message_id = ?1", [id])?;
+    for k in &wanted {
+        tx.exec(
+            "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
+            params![id, k],
+        )?;
+    }
+    Ok(true)
 }
 
 fn delete_where_tx(
@@ -569,8 +578,9 @@ fn upsert_message_into<'a>(
             inserted: false,
         });
     }
+    // The row carries the flags; the keywords are rows of their own.
     let (id, fts_key) = insert_new_tx(tx, account, folder, meta, rec)?;
-    set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
+    set_labels_tx(tx, id, &meta.flags.keywords)?;
     let row = Row::New { fts_key };
     write_fields_tx(tx, id, account, role.as_deref(), meta, rec, row, fts)?;
     correspondents_tx(tx, rec)?;
