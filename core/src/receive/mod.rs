@@ -380,8 +380,7 @@ pub fn analyze_with(analyzer: &Analyzer, raw: &[u8]) -> MessageRecord {
     let analysed = analyzer.analyze_and(raw, |m, parsed| {
         let mut rec = from_pec_message(m);
         if rec.is_invoice {
-            let opened = crate::fatturapa::open_parsed_email(parsed, trust());
-            rec.invoices = invoice_records_of(opened);
+            rec.invoices = invoice_records(parsed);
         }
         rec.bounded()
     });
@@ -399,20 +398,13 @@ fn trust() -> &'static crate::signature::TrustStore {
     T.get_or_init(crate::signature::TrustStore::bundled)
 }
 
-/// Open the invoice file a message carries (`pec_core::fatturapa::open` on the whole message:
-/// it finds the SDI-named attachment, inside `postacert.eml` too, and refuses a `.p7m` whose
+/// Open the invoice file a parsed message carries (`fatturapa`'s opening of a whole message: it
+/// finds the SDI-named attachment, inside `postacert.eml` too, and refuses a `.p7m` whose
 /// signature does not prove it intact). Notifications and files that do not open give nothing:
 /// the message stays in the invoices view, without details.
-pub fn invoice_records(raw: &[u8]) -> Vec<InvoiceRecord> {
-    invoice_records_of(crate::fatturapa::open(raw, trust()))
-}
-
-/// [`invoice_records`] from the message's invoice file as opened.
-fn invoice_records_of(
-    opened: Result<crate::fatturapa::Opened, crate::fatturapa::FatturaError>,
-) -> Vec<InvoiceRecord> {
+fn invoice_records(parsed: &mail_parser::Message<'_>) -> Vec<InvoiceRecord> {
     use crate::fatturapa::{Container, Integrity};
-    let opened = match opened {
+    let opened = match crate::fatturapa::open_parsed_email(parsed, trust()) {
         Ok(o) => o,
         Err(e) => {
             tracing::debug!("invoice not opened: {e}");

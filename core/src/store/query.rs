@@ -674,7 +674,7 @@ fn list_on(c: &Connection, q: &ListQuery) -> Result<Vec<MessageSummary>> {
 }
 
 /// One received invoice as the invoices view shows it (filled by the sync from the FatturaPA file
-/// of the message, see [`crate::receive::invoice_records`]).
+/// of the message, see [`crate::receive::analyze_with`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InvoiceRow {
     pub message_id: MessageId,
