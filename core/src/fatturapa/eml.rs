@@ -11,6 +11,7 @@ use super::FatturaError;
 use super::model::Notification;
 use super::open::{Container, Integrity, Opened, unwrap_signed};
 use super::parse::{Document, parse_document};
+use crate::message::transfer;
 use crate::limits::{MAX_MESSAGE_BYTES, MAX_NESTING_DEPTH, MAX_PARTS};
 use crate::sdi::{SdiFileKind, SdiNotification, classify_file_name};
 use crate::signature::TrustStore;
@@ -30,6 +31,14 @@ fn collect(msg: &Message<'_>, depth: usize, out: &mut Vec<Candidate>, seen: &mut
         if *seen > MAX_PARTS {
             return;
         }
+        if transfer::is_encoded(msg, part) && part.message().is_some() {
+            // An original sent in base64: the parse left it encoded (see `transfer`).
+            let bytes = transfer::contents(msg, part);
+            if let Some(inner) = transfer::lean_parser().parse(&bytes) {
+                collect(&inner, depth + 1, out, seen);
+            }
+            continue;
+        }
         if let Some(inner) = part.message() {
             collect(inner, depth + 1, out, seen);
             continue;
@@ -44,7 +53,7 @@ fn collect(msg: &Message<'_>, depth: usize, out: &mut Vec<Candidate>, seen: &mut
         if lower.ends_with(".xml") || lower.ends_with(".p7m") {
             out.push(Candidate {
                 name: name.to_string(),
-                data: part.contents().to_vec(),
+                data: transfer::contents(msg, part).into_owned(),
             });
         }
     }

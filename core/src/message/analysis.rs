@@ -120,7 +120,7 @@ pub(super) fn analyze_message(
         has_original,
         original,
         attachments: st.attachments,
-        body_text: msg.body_text(0).map(|t| t.into_owned()),
+        body_text: transfer::body_text(msg),
         sdi,
         rem,
         size: msg.raw_message().len(),
@@ -140,7 +140,7 @@ fn read_daticert(
     let (part, covered) = choose_daticert(msg, st, signed, warnings);
     let daticert =
         part.and_then(|i| msg.parts.get(i))
-            .and_then(|p| match parse_daticert(p.contents()) {
+            .and_then(|p| match parse_daticert(&transfer::contents(msg, p)) {
                 Ok(d) => Some(d),
                 Err(e) => {
                     warnings.push(format!("{e}; falling back to headers"));
@@ -219,7 +219,7 @@ fn rem_info(
 ) -> RemInfo {
     let evidence =
         st.evidence.and_then(|i| msg.parts.get(i)).and_then(|p| {
-            match rem::parse_evidence(p.contents()) {
+            match rem::parse_evidence(&transfer::contents(msg, p)) {
                 Ok(e) => Some(e),
                 Err(e) => {
                     warnings.push(e.to_string());
@@ -283,8 +283,10 @@ fn read_original(
         return Ok(None);
     }
     Ok(match &part.body {
-        PartType::Message(inner) => Some(Box::new(analyze_message(inner, ctx, depth + 1)?)),
-        _ => match parse_mime(part.contents()) {
+        PartType::Message(inner) if !transfer::is_encoded(msg, part) => {
+            Some(Box::new(analyze_message(inner, ctx, depth + 1)?))
+        }
+        _ => match parse_mime(&transfer::contents(msg, part)) {
             Ok(inner) => Some(Box::new(analyze_message(&inner, ctx, depth + 1)?)),
             Err(e) => {
                 warnings.push(format!("original unreadable: {e}"));

@@ -5,7 +5,9 @@
 //! it in a view that loads nothing from the network either.
 
 use super::original::structure;
+use super::transfer;
 use mail_parser::{Message, MessageParser, PartType};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,10 +24,10 @@ pub struct SafeHtml {
 }
 
 /// The first HTML part of `msg`'s body, when it has one (not text turned into HTML).
-fn html_part<'a>(msg: &'a Message<'_>) -> Option<&'a str> {
-    let id = *msg.html_body.first()?;
-    match &msg.parts.get(id as usize)?.body {
-        PartType::Html(html) => Some(html),
+fn html_part<'a>(msg: &'a Message<'_>) -> Option<Cow<'a, str>> {
+    let part = msg.parts.get(*msg.html_body.first()? as usize)?;
+    match &part.body {
+        PartType::Html(_) => transfer::text(msg, part),
         _ => None,
     }
 }
@@ -72,13 +74,19 @@ pub fn readable_html(raw: &[u8]) -> Option<SafeHtml> {
 
 /// [`readable_html`] of a message already parsed (the message screen's analysis parses it once).
 pub(crate) fn readable_html_in(msg: &Message<'_>) -> Option<SafeHtml> {
-    let st = structure(msg);
-    let original = st
-        .original
-        .and_then(|i| msg.parts.get(i))
-        .and_then(|p| p.message());
-    let html = html_part(original.unwrap_or(msg))?;
-    (html.len() <= MAX_HTML_BYTES).then(|| sanitise(html))
+    let original = structure(msg).original.and_then(|i| msg.parts.get(i));
+    match original {
+        Some(part) if transfer::is_encoded(msg, part) => {
+            let bytes = transfer::contents(msg, part);
+            safe_html_of(&transfer::lean_parser().parse(&bytes)?)
+        }
+        _ => safe_html_of(original.and_then(|p| p.message()).unwrap_or(msg)),
+    }
+}
+
+fn safe_html_of(msg: &Message<'_>) -> Option<SafeHtml> {
+    let html = html_part(msg)?;
+    (html.len() <= MAX_HTML_BYTES).then(|| sanitise(&html))
 }
 
 #[cfg(test)]

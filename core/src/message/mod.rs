@@ -21,6 +21,7 @@ pub mod rem;
 pub mod report;
 pub mod signed_part;
 pub mod subject;
+pub(crate) mod transfer;
 mod xml;
 
 pub use correlation::Correlation;
@@ -275,10 +276,17 @@ fn count_ci(hay: &[u8], needle: &[u8]) -> usize {
         .count()
 }
 
+/// The analysis's parse: parts keep their transfer encoding until read ([`transfer`]).
 /// mail-parser "never panics" by its documentation; we still contain a panic from it so that a
 /// hostile message cannot take the process down.
 fn parse_mime(raw: &[u8]) -> Result<Message<'_>, ParseError> {
-    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+    let parsed = std::panic::catch_unwind(|| {
+        let lean = transfer::lean_parser().parse(raw)?;
+        if transfer::holds_encoded_message(&lean) {
+            return MessageParser::default().parse(raw);
+        }
+        Some(lean)
+    });
     match parsed {
         Ok(Some(msg)) if msg.headers().iter().any(|h| is_field_name(h.name())) => Ok(msg),
         Ok(_) => Err(ParseError::NotAMessage),

@@ -62,11 +62,11 @@ fn mime_type(part: &MessagePart<'_>) -> String {
     }
 }
 
-fn size(part: &MessagePart<'_>) -> usize {
+fn size(msg: &Message<'_>, part: &MessagePart<'_>) -> usize {
     match &part.body {
-        PartType::Message(m) => m.raw_message().len(),
+        PartType::Message(m) if !super::transfer::is_encoded(msg, part) => m.raw_message().len(),
         PartType::Multipart(_) => 0,
-        _ => part.contents().len(),
+        _ => super::transfer::decoded_size(msg, part),
     }
 }
 
@@ -127,7 +127,7 @@ pub fn structure(msg: &Message<'_>) -> Structure {
             st.attachments.push(Attachment {
                 name: name.map(str::to_string),
                 content_type: ctype,
-                size: size(part),
+                size: size(msg, part),
                 role,
                 sdi: name.and_then(sdi::classify_file_name),
             });

@@ -5,6 +5,7 @@ use crate::signature::{self, Policy, SignatureReport, SignatureStatus, TrustStor
 use chrono::{DateTime, FixedOffset, Utc};
 use mail_parser::{Message, MimeHeaders, PartType};
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 
 /// The two halves of a `multipart/signed` in a message.
 #[derive(Debug, Clone)]
@@ -18,7 +19,7 @@ pub struct SignedParts<'a> {
     /// exactly when its own bytes lie inside this range.
     pub range: std::ops::Range<usize>,
     /// The decoded `application/(x-)pkcs7-signature` part, when present.
-    pub p7s: Option<&'a [u8]>,
+    pub p7s: Option<Cow<'a, [u8]>>,
     /// False when the `multipart/signed` is not the message's root but a part below it: a
     /// mailing list or a gateway re-wrapped the envelope (e.g. into `multipart/mixed` with a
     /// footer), so the outer headers and the other parts are not what the provider signed.
@@ -67,7 +68,8 @@ fn signed_parts<'a>(
     let p7s = ids.iter().skip(1).find_map(|id| {
         let part = msg.parts.get(*id as usize)?;
         let ct = part.content_type()?;
-        is_pkcs7_signature(ct.ctype(), ct.subtype().unwrap_or_default()).then(|| part.contents())
+        is_pkcs7_signature(ct.ctype(), ct.subtype().unwrap_or_default())
+            .then(|| super::transfer::contents(msg, part))
     });
     Some(SignedParts {
         content,
@@ -152,7 +154,7 @@ pub fn check_found(
     let Some(signed) = signed else {
         return SignatureView::absent();
     };
-    match signed.p7s {
+    match &signed.p7s {
         Some(p7s) => {
             let report = signature::verify_detached(signed.content, p7s, at, trust, policy);
             SignatureView::from_report(report, at)
@@ -185,7 +187,7 @@ mod tests {
         let s = find_signed(&msg).expect("signed");
         // The CRLF before the boundary belongs to the delimiter (RFC 2046 §5.1.1).
         assert_eq!(s.content, b"Content-Type: text/plain\r\n\r\nhello");
-        assert_eq!(s.p7s, Some(&[0u8, 1, 2][..]));
+        assert_eq!(s.p7s.as_deref(), Some(&[0u8, 1, 2][..]));
     }
 
     #[test]
