@@ -138,15 +138,15 @@ fn read_daticert(
     warnings: &mut Vec<String>,
 ) -> (Option<Daticert>, bool) {
     let (part, covered) = choose_daticert(msg, st, signed, warnings);
-    let daticert =
-        part.and_then(|i| msg.parts.get(i))
-            .and_then(|p| match parse_daticert(&transfer::contents(msg, p)) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    warnings.push(format!("{e}; falling back to headers"));
-                    None
-                }
-            });
+    let daticert = part.and_then(|i| msg.parts.get(i)).and_then(|p| {
+        match parse_daticert(&transfer::contents(msg, p)) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                warnings.push(format!("{e}; falling back to headers"));
+                None
+            }
+        }
+    });
     (daticert, covered)
 }
 
