@@ -31,14 +31,6 @@ fn collect(msg: &Message<'_>, depth: usize, out: &mut Vec<Candidate>, seen: &mut
         if *seen > MAX_PARTS {
             return;
         }
-        if transfer::is_encoded(msg, part) && part.message().is_some() {
-            // An original sent in base64: the parse left it encoded (see `transfer`).
-            let bytes = transfer::contents(msg, part);
-            if let Some(inner) = transfer::lean_parser().parse(&bytes) {
-                collect(&inner, depth + 1, out, seen);
-            }
-            continue;
-        }
         if let Some(inner) = part.message() {
             collect(inner, depth + 1, out, seen);
             continue;

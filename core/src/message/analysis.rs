@@ -283,9 +283,7 @@ fn read_original(
         return Ok(None);
     }
     Ok(match &part.body {
-        PartType::Message(inner) if !transfer::is_encoded(msg, part) => {
-            Some(Box::new(analyze_message(inner, ctx, depth + 1)?))
-        }
+        PartType::Message(inner) => Some(Box::new(analyze_message(inner, ctx, depth + 1)?)),
         _ => match parse_mime(&transfer::contents(msg, part)) {
             Ok(inner) => Some(Box::new(analyze_message(&inner, ctx, depth + 1)?)),
             Err(e) => {

@@ -74,18 +74,12 @@ pub fn readable_html(raw: &[u8]) -> Option<SafeHtml> {
 
 /// [`readable_html`] of a message already parsed (the message screen's analysis parses it once).
 pub(crate) fn readable_html_in(msg: &Message<'_>) -> Option<SafeHtml> {
-    let original = structure(msg).original.and_then(|i| msg.parts.get(i));
-    match original {
-        Some(part) if transfer::is_encoded(msg, part) => {
-            let bytes = transfer::contents(msg, part);
-            safe_html_of(&transfer::lean_parser().parse(&bytes)?)
-        }
-        _ => safe_html_of(original.and_then(|p| p.message()).unwrap_or(msg)),
-    }
-}
-
-fn safe_html_of(msg: &Message<'_>) -> Option<SafeHtml> {
-    let html = html_part(msg)?;
+    let st = structure(msg);
+    let original = st
+        .original
+        .and_then(|i| msg.parts.get(i))
+        .and_then(|p| p.message());
+    let html = html_part(original.unwrap_or(msg))?;
     (html.len() <= MAX_HTML_BYTES).then(|| sanitise(&html))
 }
 

@@ -64,7 +64,7 @@ fn mime_type(part: &MessagePart<'_>) -> String {
 
 fn size(msg: &Message<'_>, part: &MessagePart<'_>) -> usize {
     match &part.body {
-        PartType::Message(m) if !super::transfer::is_encoded(msg, part) => m.raw_message().len(),
+        PartType::Message(m) => m.raw_message().len(),
         PartType::Multipart(_) => 0,
         _ => super::transfer::decoded_size(msg, part),
     }

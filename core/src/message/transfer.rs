@@ -9,7 +9,9 @@
 //! mail-parser's default parser: a part decodes exactly as in a full parse, charset included.
 //!
 //! Every reader of a part's bytes in the analysis goes through [`contents`] or [`text`], which
-//! also accept a fully decoded parse (then they borrow what mail-parser decoded).
+//! also accept a fully decoded parse (then they borrow what mail-parser decoded). A message
+//! holding a `message/rfc822` part sent encoded is parsed with decoding instead
+//! ([`holds_encoded_message`]), so a nested message in the analysis's parse is always a message.
 
 use super::headers::raw_value;
 use mail_parser::{
