@@ -76,20 +76,37 @@ pub(crate) fn holds_encoded_message(msg: &Message<'_>) -> bool {
     false
 }
 
-/// Whether `part` of `msg` still holds its transfer encoding: it declares base64 or
-/// quoted-printable and was parsed by [`lean_parser`], which leaves that header's value empty
-/// (a decoding parse keeps it as text, and has decoded the part or kept it as sent).
-pub(crate) fn is_encoded(msg: &Message<'_>, part: &MessagePart<'_>) -> bool {
+/// A transfer encoding a part still holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Base64,
+    QuotedPrintable,
+}
+
+/// The transfer encoding `part` of `msg` still holds: it declares base64 or quoted-printable and
+/// was parsed by [`lean_parser`], which leaves that header's value empty (a decoding parse keeps
+/// it as text, and has decoded the part or kept it as sent).
+fn pending(msg: &Message<'_>, part: &MessagePart<'_>) -> Option<Pending> {
     let cte = part
         .headers
         .iter()
-        .find(|h| h.name == HeaderName::ContentTransferEncoding);
-    if !cte.is_some_and(|h| matches!(h.value, HeaderValue::Empty)) {
-        return false;
+        .find(|h| h.name == HeaderName::ContentTransferEncoding)?;
+    if !matches!(cte.value, HeaderValue::Empty) {
+        return None;
     }
-    raw_value(&part.headers, &msg.raw_message, "Content-Transfer-Encoding").is_some_and(|v| {
-        v.eq_ignore_ascii_case("base64") || v.eq_ignore_ascii_case("quoted-printable")
-    })
+    let value = raw_value(&part.headers, &msg.raw_message, "Content-Transfer-Encoding")?;
+    if value.eq_ignore_ascii_case("base64") {
+        Some(Pending::Base64)
+    } else if value.eq_ignore_ascii_case("quoted-printable") {
+        Some(Pending::QuotedPrintable)
+    } else {
+        None
+    }
+}
+
+/// Whether `part` of `msg` still holds its transfer encoding (see [`pending`]).
+pub(crate) fn is_encoded(msg: &Message<'_>, part: &MessagePart<'_>) -> bool {
+    pending(msg, part).is_some()
 }
 
 /// The part's entity decoded: its headers and body, parsed with transfer decoding.
@@ -102,11 +119,21 @@ fn decoded_entity<'a>(msg: &'a Message<'_>, part: &MessagePart<'_>) -> Option<Me
 
 /// The decoded bytes of `part` (a text part's as UTF-8 text, as `MessagePart::contents`).
 pub(crate) fn contents<'a>(msg: &'a Message<'_>, part: &'a MessagePart<'_>) -> Cow<'a, [u8]> {
-    if !is_encoded(msg, part) {
-        return Cow::Borrowed(part.contents());
+    match pending(msg, part) {
+        None => Cow::Borrowed(part.contents()),
+        Some(encoding) => decoded(msg, part, encoding),
     }
-    if let PartType::Binary(body) | PartType::InlineBinary(body) = &part.body
-        && let Some(bytes) = base64_binary(msg, part, body)
+}
+
+/// [`contents`] of a part that still holds `encoding`.
+fn decoded<'a>(
+    msg: &'a Message<'_>,
+    part: &'a MessagePart<'_>,
+    encoding: Pending,
+) -> Cow<'a, [u8]> {
+    if encoding == Pending::Base64
+        && let PartType::Binary(body) | PartType::InlineBinary(body) = &part.body
+        && let Some(bytes) = base64_binary(body)
     {
         return Cow::Owned(bytes);
     }
@@ -122,10 +149,10 @@ pub(crate) fn contents<'a>(msg: &'a Message<'_>, part: &'a MessagePart<'_>) -> C
 }
 
 /// A binary part's base64 `body` decoded by the `base64` crate, a third of mail-parser's cost
-/// per byte (the signature and daticert.xml of every message pass here). `None` for another
-/// encoding, or for text the strict decoder refuses or mail-parser reads otherwise (a short last
-/// group without padding, which it drops): those decode as mail-parser does.
-fn base64_binary(msg: &Message<'_>, part: &MessagePart<'_>, body: &[u8]) -> Option<Vec<u8>> {
+/// per byte (the signature and daticert.xml of every message pass here). `None` for text the
+/// strict decoder refuses or mail-parser reads otherwise (a short last group without padding,
+/// which it drops): those decode as mail-parser does.
+fn base64_binary(body: &[u8]) -> Option<Vec<u8>> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::STANDARD,
@@ -133,10 +160,6 @@ fn base64_binary(msg: &Message<'_>, part: &MessagePart<'_>, body: &[u8]) -> Opti
             .with_decode_padding_mode(DecodePaddingMode::Indifferent)
             .with_decode_allow_trailing_bits(true),
     );
-    let cte = raw_value(&part.headers, &msg.raw_message, "Content-Transfer-Encoding")?;
-    if !cte.eq_ignore_ascii_case("base64") {
-        return None;
-    }
     let compact: Vec<u8> = body
         .iter()
         .copied()
@@ -176,19 +199,18 @@ pub(crate) fn body_text(msg: &Message<'_>) -> Option<String> {
 /// The decoded size of a part, without decoding base64: what its alphabet's characters hold
 /// (a part that is not valid base64 counts as its transmitted bytes, as mail-parser keeps it).
 pub(crate) fn decoded_size(msg: &Message<'_>, part: &MessagePart<'_>) -> usize {
-    if !is_encoded(msg, part) {
+    let Some(encoding) = pending(msg, part) else {
         return part.contents().len();
-    }
+    };
+    // The transmitted text (a text part's `contents` went through its charset).
     let body = msg
         .raw_message
         .get(part.offset_body as usize..part.offset_end as usize)
         .unwrap_or_default();
-    let is_base64 = raw_value(&part.headers, &msg.raw_message, "Content-Transfer-Encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("base64"));
-    match is_base64.then(|| base64_len(body)).flatten() {
-        Some(n) => n,
-        None => contents(msg, part).len(),
-    }
+    let counted = (encoding == Pending::Base64)
+        .then(|| base64_len(body))
+        .flatten();
+    counted.unwrap_or_else(|| decoded(msg, part, encoding).len())
 }
 
 /// The decoded length of MIME base64 text, counted as mail-parser decodes a part: every `=`
