@@ -3,7 +3,7 @@
 
 use crate::credentials::{self, CredentialBackend, ForeignStore, SecretStore};
 use crate::error::{PecError, Result};
-use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
+use crate::events::{ChangeListener, DeliveryListener, Gate, MenuListener, Subscription};
 use crate::runtime::{blocking, rt};
 use crate::types::*;
 use pec_core::accounts::{self, Account, CredentialStore};
@@ -436,21 +436,24 @@ impl App {
     /// Every store change, as it happens.
     pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
         let mut rx = self.inner.ctx.changes();
+        let gate = Gate::default();
+        let through = gate.clone();
         let task = self.inner.rt.spawn(async move {
             loop {
-                match rx.recv().await {
-                    Ok(ev) => listener.on_change(ev.into()),
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        listener.on_change(ChangeEvent {
-                            kind: ChangeKind::Messages,
-                            account_id: None,
-                        })
-                    }
+                let change = match rx.recv().await {
+                    Ok(ev) => ev.into(),
+                    Err(broadcast::error::RecvError::Lagged(_)) => ChangeEvent {
+                        kind: ChangeKind::Messages,
+                        account_id: None,
+                    },
                     Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if !through.pass(|| listener.on_change(change)) {
+                    break;
                 }
             }
         });
-        Arc::new(Subscription::new(task))
+        Arc::new(Subscription::new(gate, task))
     }
 
     /// The folder menu now, then again whenever it may have changed.
@@ -461,17 +464,19 @@ impl App {
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
         let rx = inner.ctx.changes();
+        let gate = Gate::default();
+        let through = gate.clone();
         let task = self.inner.rt.spawn(watch(rx, Some(account_id), move || {
-            let inner = inner.clone();
-            let listener = listener.clone();
+            let (inner, listener, through) = (inner.clone(), listener.clone(), through.clone());
             async move {
-                match blocking(move || inner.menu(account_id)).await {
+                let menu = blocking(move || inner.menu(account_id)).await;
+                through.pass(|| match menu {
                     Ok(m) => listener.on_menu(m),
                     Err(e) => listener.on_error((&e).into()),
-                }
+                })
             }
         }));
-        Arc::new(Subscription::new(task))
+        Arc::new(Subscription::new(gate, task))
     }
 
     /// A sent message's delivery now, then at every receipt.
@@ -487,38 +492,45 @@ impl App {
             .message(message_id)
             .ok()
             .map(|d| d.summary.account_id);
+        let gate = Gate::default();
+        let through = gate.clone();
         let task = self.inner.rt.spawn(watch(rx, account, move || {
-            let inner = inner.clone();
-            let listener = listener.clone();
+            let (inner, listener, through) = (inner.clone(), listener.clone(), through.clone());
             async move {
-                match blocking(move || inner.delivery(message_id)).await {
+                let delivery = blocking(move || inner.delivery(message_id)).await;
+                through.pass(|| match delivery {
                     Ok(s) => listener.on_delivery(s),
                     Err(e) => listener.on_error((&e).into()),
-                }
+                })
             }
         }));
-        Arc::new(Subscription::new(task))
+        Arc::new(Subscription::new(gate, task))
     }
 }
 
-/// Run `deliver` once, then after every change of `account` (or of every account).
+/// Run `deliver` once, then after every change of `account` (or of every account), until it
+/// returns `false` (its subscription was cancelled) or the change bus closes.
 async fn watch<F, Fut>(mut rx: broadcast::Receiver<Change>, account: Option<i64>, deliver: F)
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = bool>,
 {
-    deliver().await;
+    if !deliver().await {
+        return;
+    }
     loop {
-        match rx.recv().await {
+        let again = match rx.recv().await {
             Ok(ev) => {
-                if ev.account.is_none() || account.is_none() || ev.account == account {
-                    // Coalesce bursts (a sync batch) into one delivery.
-                    while rx.try_recv().is_ok() {}
-                    deliver().await;
-                }
+                let ours = ev.account.is_none() || account.is_none() || ev.account == account;
+                // Coalesce bursts (a sync batch) into one delivery.
+                while ours && rx.try_recv().is_ok() {}
+                ours
             }
-            Err(broadcast::error::RecvError::Lagged(_)) => deliver().await,
+            Err(broadcast::error::RecvError::Lagged(_)) => true,
             Err(broadcast::error::RecvError::Closed) => break,
+        };
+        if again && !deliver().await {
+            break;
         }
     }
 }

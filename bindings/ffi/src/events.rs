@@ -6,7 +6,8 @@
 //! Swift: releasing it).
 
 use crate::types::{ChangeEvent, DeliveryStatus, ErrorEvent, MenuEntry};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, ThreadId};
 use tokio::task::JoinHandle;
 
 /// Store changes (refresh the visible lists).
@@ -29,15 +30,82 @@ pub trait DeliveryListener: Send + Sync {
     fn on_error(&self, error: ErrorEvent);
 }
 
+/// What a subscription's task passes through to reach its listener.
+///
+/// `cancel()` closes it and then waits for a delivery already under way, so that no callback
+/// reaches the listener after `cancel()` returns: a screen that cancels and then redraws is never
+/// overwritten by a late delivery. A listener may cancel its own subscription from inside its
+/// callback (the wait skips the delivering thread); it must not block on the thread that cancels.
+#[derive(Clone, Default)]
+pub(crate) struct Gate(Arc<GateState>);
+
+#[derive(Default)]
+struct GateState {
+    flags: Mutex<GateFlags>,
+    idle: Condvar,
+}
+
+#[derive(Default)]
+struct GateFlags {
+    closed: bool,
+    delivering: Option<ThreadId>,
+}
+
+impl Gate {
+    /// Run `deliver` unless the gate is closed. `false` when closed: the task may stop.
+    pub(crate) fn pass(&self, deliver: impl FnOnce()) -> bool {
+        {
+            let mut flags = self.flags();
+            if flags.closed {
+                return false;
+            }
+            flags.delivering = Some(thread::current().id());
+        }
+        let _done = Delivered(self);
+        deliver();
+        true
+    }
+
+    fn close(&self) {
+        let me = thread::current().id();
+        let mut flags = self.flags();
+        flags.closed = true;
+        while flags.delivering.is_some_and(|t| t != me) {
+            flags = self.0.idle.wait(flags).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn finish(&self) {
+        self.flags().delivering = None;
+        self.0.idle.notify_all();
+    }
+
+    fn flags(&self) -> MutexGuard<'_, GateFlags> {
+        self.0.flags.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Marks the end of a delivery, also when the listener unwinds.
+struct Delivered<'a>(&'a Gate);
+
+impl Drop for Delivered<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
 /// A running subscription or job; cancels its task on `cancel()` or drop.
 #[derive(uniffi::Object)]
 pub struct Subscription {
+    gate: Gate,
     task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Subscription {
-    pub(crate) fn new(task: JoinHandle<()>) -> Subscription {
+    /// `task` delivers through `gate` (a clone of the one given here).
+    pub(crate) fn new(gate: Gate, task: JoinHandle<()>) -> Subscription {
         Subscription {
+            gate,
             task: Mutex::new(Some(task)),
         }
     }
@@ -45,8 +113,9 @@ impl Subscription {
 
 #[uniffi::export]
 impl Subscription {
-    /// Stop delivering. Idempotent.
+    /// Stop delivering: once this returns, the listener hears nothing more. Idempotent.
     pub fn cancel(&self) {
+        self.gate.close();
         if let Some(t) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
             t.abort();
         }

@@ -4,7 +4,7 @@
 
 use crate::app::{App, Inner};
 use crate::error::Result;
-use crate::events::Subscription;
+use crate::events::{Gate, Subscription};
 use crate::runtime::blocking;
 use crate::types::{ErrorEvent, ListRow, ViewRef};
 use pec_core::context::window::{WindowCounts, WindowSpec, WindowState, WindowUpdate};
@@ -132,6 +132,7 @@ async fn run(
     spec: Arc<Mutex<WindowSpec>>,
     poke: Arc<Notify>,
     listener: Arc<dyn ListListener>,
+    through: Gate,
 ) {
     let mut rx = inner.ctx.changes();
     let mut shown: Option<WindowState> = None;
@@ -150,14 +151,18 @@ async fn run(
             })
         })
         .await;
-        match result {
+        let open = match result {
             Ok((state, update)) => {
-                if let Some(u) = update {
-                    listener.on_update(update_of(u, hide));
-                }
                 shown = Some(state);
+                match update {
+                    Some(u) => through.pass(|| listener.on_update(update_of(u, hide))),
+                    None => true,
+                }
             }
-            Err(e) => listener.on_error((&e).into()),
+            Err(e) => through.pass(|| listener.on_error((&e).into())),
+        };
+        if !open {
+            break;
         }
         let account = spec.lock().unwrap_or_else(|p| p.into_inner()).account;
         if !wait(&mut rx, &poke, account).await {
@@ -214,14 +219,19 @@ impl App {
             limit: page,
         }));
         let poke = Arc::new(Notify::new());
-        let task = inner
-            .rt
-            .spawn(run(inner.clone(), spec.clone(), poke.clone(), listener));
+        let gate = Gate::default();
+        let task = inner.rt.spawn(run(
+            inner.clone(),
+            spec.clone(),
+            poke.clone(),
+            listener,
+            gate.clone(),
+        ));
         Ok(Arc::new(ListWatch {
             spec,
             poke,
             page,
-            task: Subscription::new(task),
+            task: Subscription::new(gate, task),
         }))
     }
 }

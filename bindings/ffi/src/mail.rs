@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::error::{PecError, Result};
-use crate::events::Subscription;
+use crate::events::{Gate, Subscription};
 use crate::runtime::blocking;
 use crate::types::{ErrorEvent, SyncState};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
@@ -733,6 +733,8 @@ impl App {
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
         let mut rx = inner.ctx.changes();
+        let gate = Gate::default();
+        let through = gate.clone();
         let task = inner.rt.spawn(async move {
             let mut last: Option<SendStatusView> = None;
             loop {
@@ -744,14 +746,16 @@ impl App {
                 let s = match status {
                     Ok(s) => s,
                     Err(e) => {
-                        listener.on_error((&e).into());
+                        through.pass(|| listener.on_error((&e).into()));
                         break;
                     }
                 };
                 let (finished, account) = (s.finished, s.account_id);
                 if last.as_ref() != Some(&s) {
                     last = Some(s.clone());
-                    listener.on_status(s);
+                    if !through.pass(|| listener.on_status(s)) {
+                        break;
+                    }
                 }
                 if finished {
                     break;
@@ -764,13 +768,13 @@ impl App {
                     _ = rx.recv() => {}
                     _ = tokio::time::sleep(Duration::from_secs(poll_seconds as u64)) => {
                         if let Err(e) = inner.ctx.refresh_receipts(account).await {
-                            listener.on_error((&PecError::from(e)).into());
+                            through.pass(|| listener.on_error((&PecError::from(e)).into()));
                         }
                     }
                 }
             }
         });
-        Arc::new(Subscription::new(task))
+        Arc::new(Subscription::new(gate, task))
     }
 }
 

@@ -9,14 +9,22 @@
 
 use crate::error::{PecError, Result};
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use tokio::runtime::Runtime;
 
 static RT: OnceLock<Runtime> = OnceLock::new();
 
 /// The runtime (created on first use; two workers: phones and the CI machine alike). Starting it
-/// fails only when the system refuses threads; that reaches the caller as an error, not a crash.
+/// fails only when the system refuses threads; that reaches the caller as an error, not a crash,
+/// and the next call tries again.
 pub fn rt() -> Result<&'static Runtime> {
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    // One builder at a time: a runtime built by a losing racer would have to be dropped, and
+    // dropping a runtime from async code (two `App`s opened at once from coroutines) panics.
+    static BUILDING: Mutex<()> = Mutex::new(());
+    let _one = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(rt) = RT.get() {
         return Ok(rt);
     }
@@ -28,7 +36,6 @@ pub fn rt() -> Result<&'static Runtime> {
         .map_err(|e| PecError::Internal {
             detail: format!("cannot start the runtime: {e}"),
         })?;
-    // Two first calls may race: one runtime is kept, the other dropped before it ran anything.
     Ok(RT.get_or_init(|| built))
 }
 

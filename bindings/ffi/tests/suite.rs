@@ -8,3 +8,4 @@ mod common;
 mod account_check;
 mod delegate_sandbox;
 mod one_engine;
+mod subscriptions;
