@@ -534,6 +534,21 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// SQLite is built without memory statistics (`.cargo/config.toml`): with them, every
+    /// allocation of the writer takes a global mutex.
+    #[test]
+    fn sqlite_keeps_no_memory_statistics() {
+        let conn = Connection::open_in_memory().expect("open");
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("compile options");
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+
     /// Closing the store leaves no WAL behind, even when read connections were open: the next
     /// process starts without replaying it.
     #[test]
