@@ -8,7 +8,8 @@
 #   - every run writes into its own fresh directory, created before the timing starts and removed
 #     only after all runs (no run pays for deleting an earlier run's files);
 #   - every run is timed by /usr/bin/time (wall, user CPU, system CPU, peak RSS) and printed with the
-#     1-minute load average before and after it and the number of messages it fetched;
+#     1-minute load average before and after it, the number of messages it fetched, and the
+#     core-seconds the whole machine was busy and idle during it (the server shares the cores);
 #   - the summary compares the best (lowest wall) run of each program, and the lowest user CPU.
 # Then, on the last pec run's store: time to the first 50 inbox rows (from `pec sync --stats`), a
 # no-change resync, and (unless BENCH_SEARCH=0) search p50/p95 on 100,000 messages.
@@ -33,6 +34,9 @@ for bin in mbsync jq /usr/bin/time python3; do
 done
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+# Core-seconds the whole machine spent busy and idle so far (/proc/stat, in USER_HZ): a run's
+# difference shows what the server (Dovecot, on the same cores) and the idle cores add to it.
+cpu_now() { awk '/^cpu /{printf "%d %d\n", $2+$3+$4+$7+$8, $5}' /proc/stat; }
 
 echo "== building (release)"
 cargo build --release -q -p pec-cli -p pec-sandbox --manifest-path "$ROOT/Cargo.toml"
@@ -86,7 +90,8 @@ SyncState *
 CFG
 }
 
-# One line per run: program round wall user sys rss_kb load_before load_after messages sync_rss_kb.
+# One line per run: program round wall user sys rss_kb load_before load_after messages sync_rss_kb
+# machine_busy_s machine_idle_s.
 # rss is the whole process's peak (/usr/bin/time); sync_rss is pec's own figure for the sync alone
 # (`--stats`: the peak since the store was opened, so without the 64 MiB of the passphrase's
 # Argon2id, which the apps never run: their key comes from the platform vault); mbsync's is its rss.
@@ -127,23 +132,28 @@ fetched() {
 }
 
 echo "== $ROUNDS rounds: mbsync default, mbsync FSync no, pec sync --full plain, encrypted (fresh directory each)"
-printf '   %-15s %5s %8s %8s %8s %8s %8s %6s %6s %8s\n' program round wall_s user_s sys_s rss_MB sync_MB 'load<' 'load>' messages
+printf '   %-15s %5s %8s %8s %8s %8s %8s %6s %6s %8s %7s %7s\n' program round wall_s user_s sys_s rss_MB sync_MB 'load<' 'load>' messages busy_s idle_s
 for round in $(seq 1 "$ROUNDS"); do
   for prog in mbsync mbsync-nofsync pec-plain pec; do
     dir="$WORK/runs/$round-$prog"
     prepare "$prog" "$dir"
     mapfile -t cmd < "$dir/cmd"
     before="$(load1)"
+    read -r busy0 idle0 < <(cpu_now)
     /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "${cmd[@]}" > "$dir/out" 2> "$dir/err" \
       || { echo "$prog failed:"; cat "$dir/err"; exit 1; }
     after="$(load1)"
+    read -r busy1 idle1 < <(cpu_now)
+    hz="$(getconf CLK_TCK)"
+    busy="$(awk -v a="$busy0" -v b="$busy1" -v h="$hz" 'BEGIN {printf "%.2f", (b - a) / h}')"
+    idle="$(awk -v a="$idle0" -v b="$idle1" -v h="$hz" 'BEGIN {printf "%.2f", (b - a) / h}')"
     read -r wall user sys rss < "$dir/time"
     got="$(fetched "$prog" "$dir")"
     sync_rss="$(grep -o 'sync_peak_rss_kb=[0-9]*' "$dir/err" | cut -d= -f2 || true)"
     sync_rss="${sync_rss:-$rss}"
-    echo "$prog $round $wall $user $sys $rss $before $after $got $sync_rss" >> "$RESULTS"
-    printf '   %-15s %5s %8s %8s %8s %8s %8s %6s %6s %8s\n' "$prog" "$round" "$wall" "$user" "$sys" \
-      "$((rss / 1024))" "$((sync_rss / 1024))" "$before" "$after" "$got"
+    echo "$prog $round $wall $user $sys $rss $before $after $got $sync_rss $busy $idle" >> "$RESULTS"
+    printf '   %-15s %5s %8s %8s %8s %8s %8s %6s %6s %8s %7s %7s\n' "$prog" "$round" "$wall" "$user" "$sys" \
+      "$((rss / 1024))" "$((sync_rss / 1024))" "$before" "$after" "$got" "$busy" "$idle"
     [ "$got" -ge "$N" ] || echo "   warning: $prog fetched $got of $N messages"
   done
 done
@@ -170,17 +180,19 @@ python3 - "$RESULTS" <<'PY'
 import sys
 runs = {}
 for line in open(sys.argv[1]):
-    prog, rnd, wall, user, sys_, rss, lb, la, got, sync_rss = line.split()
+    prog, rnd, wall, user, sys_, rss, lb, la, got, sync_rss, busy, idle = line.split()
     runs.setdefault(prog, []).append(dict(wall=float(wall), user=float(user), sys=float(sys_),
                                           rss=int(rss) // 1024, sync_rss=int(sync_rss) // 1024,
-                                          load=f"{lb}-{la}"))
+                                          load=f"{lb}-{la}", busy=float(busy), idle=float(idle)))
 best = {p: min(r, key=lambda x: x["wall"]) for p, r in runs.items()}
 cpu = {p: min(x["user"] for x in r) for p, r in runs.items()}
 for p in ("mbsync", "mbsync-nofsync", "pec-plain", "pec"):
     b = best[p]
     walls = ", ".join(f"{x['wall']:.2f}" for x in runs[p])
     print(f"{p:15} best {b['wall']:.2f} s wall ({b['user']:.2f} s user, {b['sys']:.2f} s sys, "
-          f"{b['rss']} MB, load {b['load']}); all runs: {walls} s")
+          f"{b['rss']} MB, load {b['load']}; machine {b['busy']:.2f} s busy, of it "
+          f"{b['busy'] - b['user'] - b['sys']:.2f} s not this program, {b['idle']:.2f} s idle); "
+          f"all runs: {walls} s")
 pec = best["pec"]["wall"]
 print(f"full sync, best runs: pec / mbsync default = {pec / best['mbsync']['wall']:.2f}, "
       f"pec / mbsync FSync no = {pec / best['mbsync-nofsync']['wall']:.2f} (goal <= 1.00)")
