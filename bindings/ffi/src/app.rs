@@ -3,7 +3,7 @@
 
 use crate::credentials::{self, CredentialBackend, ForeignStore, SecretStore};
 use crate::error::{PecError, Result};
-use crate::events::{ChangeListener, DeliveryListener, Gate, MenuListener, Subscription};
+use crate::events::{ChangeListener, DeliveryListener, MenuListener, Subscription};
 use crate::runtime::{blocking, rt};
 use crate::types::*;
 use pec_core::accounts::{self, Account, CredentialStore};
@@ -436,9 +436,7 @@ impl App {
     /// Every store change, as it happens.
     pub fn subscribe_changes(&self, listener: Arc<dyn ChangeListener>) -> Arc<Subscription> {
         let mut rx = self.inner.ctx.changes();
-        let gate = Gate::default();
-        let through = gate.clone();
-        let task = self.inner.rt.spawn(async move {
+        Arc::new(Subscription::spawn(self.inner.rt, |through| async move {
             loop {
                 let change = match rx.recv().await {
                     Ok(ev) => ev.into(),
@@ -452,8 +450,7 @@ impl App {
                     break;
                 }
             }
-        });
-        Arc::new(Subscription::new(gate, task))
+        }))
     }
 
     /// The folder menu now, then again whenever it may have changed.
@@ -464,19 +461,18 @@ impl App {
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
         let rx = inner.ctx.changes();
-        let gate = Gate::default();
-        let through = gate.clone();
-        let task = self.inner.rt.spawn(watch(rx, Some(account_id), move || {
-            let (inner, listener, through) = (inner.clone(), listener.clone(), through.clone());
-            async move {
-                let menu = blocking(move || inner.menu(account_id)).await;
-                through.pass(|| match menu {
-                    Ok(m) => listener.on_menu(m),
-                    Err(e) => listener.on_error((&e).into()),
-                })
-            }
-        }));
-        Arc::new(Subscription::new(gate, task))
+        Arc::new(Subscription::spawn(self.inner.rt, |through| {
+            watch(rx, Some(account_id), move || {
+                let (inner, listener, through) = (inner.clone(), listener.clone(), through.clone());
+                async move {
+                    let menu = blocking(move || inner.menu(account_id)).await;
+                    through.pass(|| match menu {
+                        Ok(m) => listener.on_menu(m),
+                        Err(e) => listener.on_error((&e).into()),
+                    })
+                }
+            })
+        }))
     }
 
     /// A sent message's delivery now, then at every receipt.
@@ -492,19 +488,18 @@ impl App {
             .message(message_id)
             .ok()
             .map(|d| d.summary.account_id);
-        let gate = Gate::default();
-        let through = gate.clone();
-        let task = self.inner.rt.spawn(watch(rx, account, move || {
-            let (inner, listener, through) = (inner.clone(), listener.clone(), through.clone());
-            async move {
-                let delivery = blocking(move || inner.delivery(message_id)).await;
-                through.pass(|| match delivery {
-                    Ok(s) => listener.on_delivery(s),
-                    Err(e) => listener.on_error((&e).into()),
-                })
-            }
-        }));
-        Arc::new(Subscription::new(gate, task))
+        Arc::new(Subscription::spawn(self.inner.rt, |through| {
+            watch(rx, account, move || {
+                let (inner, listener, through) = (inner.clone(), listener.clone(), through.clone());
+                async move {
+                    let delivery = blocking(move || inner.delivery(message_id)).await;
+                    through.pass(|| match delivery {
+                        Ok(s) => listener.on_delivery(s),
+                        Err(e) => listener.on_error((&e).into()),
+                    })
+                }
+            })
+        }))
     }
 }
 
@@ -522,8 +517,10 @@ where
         let again = match rx.recv().await {
             Ok(ev) => {
                 let ours = ev.account.is_none() || account.is_none() || ev.account == account;
-                // Coalesce bursts (a sync batch) into one delivery.
-                while ours && rx.try_recv().is_ok() {}
+                if ours {
+                    // Coalesce bursts (a sync batch) into one delivery.
+                    while rx.try_recv().is_ok() {}
+                }
                 ours
             }
             Err(broadcast::error::RecvError::Lagged(_)) => true,

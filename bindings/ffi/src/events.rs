@@ -6,8 +6,10 @@
 //! Swift: releasing it).
 
 use crate::types::{ChangeEvent, DeliveryStatus, ErrorEvent, MenuEntry};
+use std::future::Future;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
+use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 
 /// Store changes (refresh the visible lists).
@@ -102,8 +104,13 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// `task` delivers through `gate` (a clone of the one given here).
-    pub(crate) fn new(gate: Gate, task: JoinHandle<()>) -> Subscription {
+    /// Run `body` on `rt`; it reaches its listener only through the gate it is given.
+    pub(crate) fn spawn<Fut>(rt: &Runtime, body: impl FnOnce(Gate) -> Fut) -> Subscription
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let gate = Gate::default();
+        let task = rt.spawn(body(gate.clone()));
         Subscription {
             gate,
             task: Mutex::new(Some(task)),

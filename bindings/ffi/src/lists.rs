@@ -219,19 +219,15 @@ impl App {
             limit: page,
         }));
         let poke = Arc::new(Notify::new());
-        let gate = Gate::default();
-        let task = inner.rt.spawn(run(
-            inner.clone(),
-            spec.clone(),
-            poke.clone(),
-            listener,
-            gate.clone(),
-        ));
+        let (run_spec, run_poke) = (spec.clone(), poke.clone());
+        let task = Subscription::spawn(inner.rt, |through| {
+            run(inner.clone(), run_spec, run_poke, listener, through)
+        });
         Ok(Arc::new(ListWatch {
             spec,
             poke,
             page,
-            task: Subscription::new(gate, task),
+            task,
         }))
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::error::{PecError, Result};
-use crate::events::{Gate, Subscription};
+use crate::events::Subscription;
 use crate::runtime::blocking;
 use crate::types::{ErrorEvent, SyncState};
 use pec_core::compose::{self, Attachment, Draft, Mailbox, Priority, ReceiptType};
@@ -733,9 +733,8 @@ impl App {
     ) -> Arc<Subscription> {
         let inner = self.inner.clone();
         let mut rx = inner.ctx.changes();
-        let gate = Gate::default();
-        let through = gate.clone();
-        let task = inner.rt.spawn(async move {
+        let rt = inner.rt;
+        Arc::new(Subscription::spawn(rt, |through| async move {
             let mut last: Option<SendStatusView> = None;
             loop {
                 let status = {
@@ -773,8 +772,7 @@ impl App {
                     }
                 }
             }
-        });
-        Arc::new(Subscription::new(gate, task))
+        }))
     }
 }
 
