@@ -30,6 +30,13 @@ fn offline(address: &str) -> NewAccount {
     }
 }
 
+/// An app on `dir` with one offline account.
+async fn app_with_account(dir: &std::path::Path) -> (Arc<App>, i64) {
+    let app = App::new(dir.to_string_lossy().into(), CredentialBackend::Memory).unwrap();
+    let account = app.add_account(offline("a@pec.example")).await.unwrap().id;
+    (app, account)
+}
+
 /// Counts menus; from the second one on, says it has started, then takes a while to finish.
 struct SlowMenus {
     done: AtomicUsize,
@@ -55,12 +62,7 @@ impl MenuListener for SlowMenus {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_waits_for_a_delivery_under_way() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::new(
-        dir.path().to_string_lossy().into(),
-        CredentialBackend::Memory,
-    )
-    .unwrap();
-    let account = app.add_account(offline("a@pec.example")).await.unwrap().id;
+    let (app, account) = app_with_account(dir.path()).await;
     let (tx, started) = channel();
     let listener = Arc::new(SlowMenus {
         done: AtomicUsize::new(0),
@@ -104,12 +106,7 @@ impl MenuListener for CancelsItself {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listener_cancels_its_own_subscription() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::new(
-        dir.path().to_string_lossy().into(),
-        CredentialBackend::Memory,
-    )
-    .unwrap();
-    let account = app.add_account(offline("a@pec.example")).await.unwrap().id;
+    let (app, account) = app_with_account(dir.path()).await;
     let (tx, cancelled) = channel();
     let listener = Arc::new(CancelsItself {
         sub: OnceLock::new(),
