@@ -37,6 +37,9 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 # Core-seconds the whole machine spent busy and idle so far (/proc/stat, in USER_HZ): a run's
 # difference shows what the server (Dovecot, on the same cores) and the idle cores add to it.
 cpu_now() { awk '/^cpu /{printf "%d %d\n", $2+$3+$4+$7+$8, $5}' /proc/stat; }
+HZ="$(getconf CLK_TCK)"
+# Seconds between two /proc/stat readings ($1 then $2, in USER_HZ).
+stat_seconds() { awk -v a="$1" -v b="$2" -v h="$HZ" 'BEGIN {printf "%.2f", (b - a) / h}'; }
 
 echo "== building (release)"
 cargo build --release -q -p pec-cli -p pec-sandbox --manifest-path "$ROOT/Cargo.toml"
@@ -144,9 +147,8 @@ for round in $(seq 1 "$ROUNDS"); do
       || { echo "$prog failed:"; cat "$dir/err"; exit 1; }
     after="$(load1)"
     read -r busy1 idle1 < <(cpu_now)
-    hz="$(getconf CLK_TCK)"
-    busy="$(awk -v a="$busy0" -v b="$busy1" -v h="$hz" 'BEGIN {printf "%.2f", (b - a) / h}')"
-    idle="$(awk -v a="$idle0" -v b="$idle1" -v h="$hz" 'BEGIN {printf "%.2f", (b - a) / h}')"
+    busy="$(stat_seconds "$busy0" "$busy1")"
+    idle="$(stat_seconds "$idle0" "$idle1")"
     read -r wall user sys rss < "$dir/time"
     got="$(fetched "$prog" "$dir")"
     sync_rss="$(grep -o 'sync_peak_rss_kb=[0-9]*' "$dir/err" | cut -d= -f2 || true)"
