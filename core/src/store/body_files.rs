@@ -10,7 +10,9 @@
 //! holds (the message id and a random part, so a name is never reused). Consistency with the
 //! rows, without an fsync per body:
 //! - a file is written completely before its row is inserted, in the row's transaction; if the
-//!   transaction fails, the files it wrote are removed ([`BodyWrites::settle`]);
+//!   transaction fails, the files it wrote are removed ([`BodyWrites::settle`]). A batch's files
+//!   are written on a second thread while its rows are written ([`BodyWrites::write_beside`]),
+//!   still inside the transaction, and their rows are inserted after both;
 //! - a row deleted by any path (eviction, an expunge, an account removed, a cascade) leaves its
 //!   name in `body_trash` by trigger, in the same transaction; [`drain_trash`] removes those files
 //!   after every commit;
@@ -23,11 +25,10 @@ use super::{CachedExt, MessageId, Result, StoreError};
 use crate::vault::StoreKey;
 use crate::vault::sealed::{self, SealError};
 use rusqlite::{Connection, Transaction};
-use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The folder of the body files of the store at `store_path`.
 pub(crate) fn dir_of(store_path: &Path) -> PathBuf {
@@ -43,8 +44,11 @@ fn io(path: &Path, e: std::io::Error) -> StoreError {
 pub(crate) struct BodyWrites {
     dir: PathBuf,
     key: Option<Arc<StoreKey>>,
-    written: RefCell<Vec<PathBuf>>,
+    written: Mutex<Vec<PathBuf>>,
 }
+
+/// A body file written, not yet named by a row: its name and whether it is sealed.
+pub(crate) type Written = (String, bool);
 
 impl BodyWrites {
     pub fn new(dir: PathBuf, key: Option<Arc<StoreKey>>) -> Result<BodyWrites> {
@@ -52,15 +56,19 @@ impl BodyWrites {
         Ok(BodyWrites {
             dir,
             key,
-            written: RefCell::new(Vec::new()),
+            written: Mutex::new(Vec::new()),
         })
     }
 
-    /// Write `raw` to a new file of message `id`: its name, and whether it is sealed.
-    fn write(&self, id: MessageId, raw: &[u8]) -> Result<(String, bool)> {
-        let name = format!("{id}-{:016x}", random_u64()?);
+    /// Write `raw` to a new file. The name is random (128 bits), not the message's id: a batch's
+    /// files are written before its rows have ids.
+    fn write(&self, raw: &[u8]) -> Result<Written> {
+        let name = format!("{:016x}{:016x}", random_u64()?, random_u64()?);
         let path = self.dir.join(&name);
-        self.written.borrow_mut().push(path.clone());
+        self.written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(path.clone());
         let file = create_private(&path).map_err(|e| io(&path, e))?;
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, file);
         let done = match &self.key {
@@ -72,6 +80,33 @@ impl BodyWrites {
         Ok((name, self.key.is_some()))
     }
 
+    /// Write the files of `raws` on a second thread while `rows` runs on this one, so a batch's
+    /// SQLite work and its file writes (the kernel's copy, the sealing) overlap on the writer's
+    /// critical path. The files, in the order of `raws`, and what `rows` returned.
+    pub fn write_beside<R>(
+        &self,
+        raws: &[&[u8]],
+        rows: impl FnOnce() -> Result<R>,
+    ) -> Result<(R, Vec<Written>)> {
+        if raws.is_empty() {
+            return rows().map(|r| (r, Vec::new()));
+        }
+        std::thread::scope(|scope| {
+            let files = scope.spawn(|| raws.iter().map(|raw| self.write(raw)).collect());
+            let rows = rows();
+            let files: Result<Vec<Written>> = match files.join() {
+                Ok(files) => files,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            Ok((rows?, files?))
+        })
+    }
+
+    /// Remove a file this transaction wrote that no row will name.
+    pub fn discard(&self, (name, _): Written) {
+        let _ = std::fs::remove_file(self.dir.join(name));
+    }
+
     /// The stored body file `name` (see [`read`]).
     pub fn read(&self, name: &str, sealed: bool) -> Result<Vec<u8>, SealError> {
         read(&self.dir, name, sealed, self.key.as_deref())
@@ -80,7 +115,8 @@ impl BodyWrites {
     /// After the transaction: when it failed, remove the files it wrote (their rows never were).
     pub fn settle<R>(self, result: &Result<R>) {
         if result.is_err() {
-            for path in self.written.into_inner() {
+            let written = self.written.into_inner();
+            for path in written.unwrap_or_else(PoisonError::into_inner) {
                 let _ = std::fs::remove_file(path);
             }
         }
@@ -117,12 +153,24 @@ pub(crate) fn put_body_tx(
     raw: &[u8],
     cap: u64,
 ) -> Result<()> {
-    let (name, sealed) = files.write(id, raw)?;
+    let written = files.write(raw)?;
+    name_body_tx(tx, id, raw.len(), written, cap)
+}
+
+/// Make the file `written` (of `size` bytes) the cached body of message `id`, replacing the
+/// one it had, then evict the least recently read bodies beyond `cap` bytes.
+pub(crate) fn name_body_tx(
+    tx: &Transaction<'_>,
+    id: MessageId,
+    size: usize,
+    (name, sealed): Written,
+    cap: u64,
+) -> Result<()> {
     tx.exec("DELETE FROM bodies WHERE message_id = ?1", [id])?;
     tx.exec(
         "INSERT INTO bodies (message_id, raw, size, last_access, file, sealed)
          VALUES (?1, X'', ?2, ?3, ?4, ?5)",
-        rusqlite::params![id, raw.len() as i64, super::now(), name, sealed],
+        rusqlite::params![id, size as i64, super::now(), name, sealed],
     )?;
     evict_beyond_tx(tx, id, cap)
 }
@@ -428,6 +476,38 @@ mod tests {
         assert!(!stray.exists());
         assert_eq!(files(dir.path()).len(), 1);
         assert!(store.body(id).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_batch_s_bodies_are_written_beside_its_rows_and_each_reaches_its_own_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, inbox) = filled(dir.path(), Some(StoreKey::generate().unwrap()), 0);
+        let item = |uid: u32, with_body: bool| {
+            let body = raw(uid);
+            let meta = ImapMeta {
+                uid: Some(uid),
+                ..Default::default()
+            };
+            (
+                meta,
+                crate::receive::analyze(&body),
+                with_body.then_some(body),
+            )
+        };
+        let batch = [item(1, true), item(2, false), item(3, true), item(4, true)];
+        store.upsert_batch(inbox, &batch).unwrap();
+        for (uid, cached) in [(1, true), (2, false), (3, true), (4, true)] {
+            let body = store.body(id_of(&store, inbox, uid)).unwrap();
+            assert_eq!(body, cached.then(|| raw(uid)), "message {uid}");
+        }
+        assert_eq!(files(dir.path()).len(), 3);
+
+        // Bodies fetched later: a message expunged meanwhile (UID 9) leaves no file behind.
+        let later = [item(2, true), item(9, true)];
+        assert_eq!(store.upsert_bodies(inbox, &later).unwrap(), 1);
+        assert_eq!(store.body(id_of(&store, inbox, 2)).unwrap(), Some(raw(2)));
+        assert_eq!(files(dir.path()).len(), 4);
+        assert_eq!(store.unnamed_body_files().unwrap(), 0);
     }
 
     #[test]

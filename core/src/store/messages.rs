@@ -1,7 +1,7 @@
 //! Writing messages, flags, folders and bodies.
 
 use super::CachedExt;
-use super::body_files::{self, Held, put_body_tx};
+use super::body_files::{self, Held, name_body_tx, put_body_tx};
 use super::query::FolderRole;
 use super::record::MessageRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
@@ -82,25 +82,20 @@ impl Store {
     ) -> Result<Vec<InsertOutcome>> {
         let cap = self.body_cap();
         self.write_with_bodies(|tx, files| {
-            let mut fts = FtsRows::default();
-            let mut out = Vec::with_capacity(items.len());
-            for (meta, rec, raw) in items {
-                let o = upsert_message_into(
-                    tx,
-                    folder,
-                    meta,
-                    rec,
-                    raw.as_deref(),
-                    Some(files),
-                    &mut fts,
-                )?;
-                if let Some(raw) = raw {
-                    put_body_tx(tx, files, o.id, raw, cap)?;
+            let rows = || {
+                let mut fts = FtsRows::default();
+                let mut out = Vec::with_capacity(items.len());
+                for (meta, rec, raw) in items {
+                    let raw = raw.as_deref();
+                    let files = Some(files);
+                    out.push(upsert_message_into(
+                        tx, folder, meta, rec, raw, files, &mut fts,
+                    )?);
                 }
-                out.push(o);
-            }
-            fts.flush(tx)?;
-            Ok(out)
+                fts.flush(tx)?;
+                Ok(out)
+            };
+            rows_beside_bodies(tx, files, items, cap, rows, |o| Some(o.id))
         })
     }
 
@@ -222,28 +217,35 @@ impl Store {
     ) -> Result<usize> {
         let cap = self.body_cap();
         self.write_with_bodies(|tx, files| {
-            let (account, role) = folder_role_tx(tx, folder)?;
-            let mut fts = FtsRows::default();
-            let mut n = 0;
-            for (meta, rec, raw) in items {
-                let Some(uid) = meta.uid else { continue };
-                let id: Option<MessageId> = tx
-                    .row(
-                        "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
-                        params![folder, uid],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                let Some(id) = id else { continue };
-                let row = Row::Existing;
-                write_fields_tx(tx, id, account, role.as_deref(), meta, rec, row, &mut fts)?;
-                if let Some(raw) = raw {
-                    put_body_tx(tx, files, id, raw, cap)?;
+            let rows = || {
+                let (account, role) = folder_role_tx(tx, folder)?;
+                let mut fts = FtsRows::default();
+                let mut found = Vec::with_capacity(items.len());
+                for (meta, rec, _) in items {
+                    let id = match meta.uid {
+                        Some(uid) => id_by_uid_tx(tx, folder, uid)?,
+                        None => None,
+                    };
+                    if let Some(id) = id {
+                        let row = Row::Existing;
+                        write_fields_tx(
+                            tx,
+                            id,
+                            account,
+                            role.as_deref(),
+                            meta,
+                            rec,
+                            row,
+                            &mut fts,
+                        )?;
+                    }
+                    found.push(id);
                 }
-                n += 1;
-            }
-            fts.flush(tx)?;
-            Ok(n)
+                fts.flush(tx)?;
+                Ok(found)
+            };
+            let found = rows_beside_bodies(tx, files, items, cap, rows, |id| *id)?;
+            Ok(found.iter().flatten().count())
         })
     }
 
@@ -467,6 +469,45 @@ fn folder_role_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<(AccountId, 
     )
     .optional()?
     .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))
+}
+
+/// Write the rows of a batch (`rows`: one result per item) while the files of its bodies are
+/// written beside them ([`body_files::BodyWrites::write_beside`]), then make each file its
+/// message's cached body. `id_of` a row's result is its message, or none when the message is
+/// gone (expunged meanwhile): then its file goes too.
+fn rows_beside_bodies<R>(
+    tx: &Transaction<'_>,
+    files: &body_files::BodyWrites,
+    items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
+    cap: u64,
+    rows: impl FnOnce() -> Result<Vec<R>>,
+    id_of: impl Fn(&R) -> Option<MessageId>,
+) -> Result<Vec<R>> {
+    let raws: Vec<&[u8]> = items.iter().filter_map(|i| i.2.as_deref()).collect();
+    let (out, written) = files.write_beside(&raws, rows)?;
+    let with_body = out
+        .iter()
+        .zip(items)
+        .filter_map(|(r, i)| Some((r, i.2.as_ref()?)));
+    for ((r, raw), file) in with_body.zip(written) {
+        match id_of(r) {
+            Some(id) => name_body_tx(tx, id, raw.len(), file, cap)?,
+            None => files.discard(file),
+        }
+    }
+    Ok(out)
+}
+
+/// The message with `uid` in `folder`, if known.
+fn id_by_uid_tx(tx: &Transaction<'_>, folder: FolderId, uid: u32) -> Result<Option<MessageId>> {
+    let id = tx
+        .row(
+            "SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2",
+            params![folder, uid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(id)
 }
 
 /// The local row (no server copy: moved locally or imported) that a message arriving in `folder`
