@@ -43,6 +43,47 @@ pub(super) async fn fetch_sizes(
     Ok(sizes)
 }
 
+/// The sizes (RFC822.SIZE) the backfill cuts its batches by, asked one window (`header_batch`
+/// UIDs) at a time and kept until their batch is fetched: a batch takes only part of a window,
+/// and asking the whole window again for every batch asked for each size about twice.
+#[derive(Default)]
+pub(super) struct KnownSizes {
+    sizes: HashMap<u32, u64>,
+    /// `uids[..asked]` have been asked for.
+    asked: usize,
+}
+
+impl KnownSizes {
+    /// Make the sizes of `uids[pos..end]` known, asking the server for the next window when
+    /// they are not.
+    pub async fn cover(
+        &mut self,
+        sess: &mut ImapSession,
+        uids: &[u32],
+        pos: usize,
+        end: usize,
+    ) -> Result<(), SyncError> {
+        if end > self.asked {
+            let from = self.asked.max(pos);
+            let to = (from + (end - pos)).min(uids.len());
+            self.sizes.extend(fetch_sizes(sess, &uids[from..to]).await?);
+            self.asked = to;
+        }
+        Ok(())
+    }
+
+    pub fn get(&self) -> &HashMap<u32, u64> {
+        &self.sizes
+    }
+
+    /// Drop the sizes of a batch that has been fetched.
+    pub fn forget(&mut self, batch: &[u32]) {
+        for uid in batch {
+            self.sizes.remove(uid);
+        }
+    }
+}
+
 pub(super) fn policy_limit(p: BodyPolicy) -> Option<u64> {
     match p {
         BodyPolicy::ReceiptsOnly => Some(0),
@@ -217,7 +258,7 @@ impl SyncEngine {
         Ok((inserted, out.len() as u32 - inserted))
     }
 
-    /// One backfill batch fetched whole (`sizes` from [`fetch_sizes`]): small messages with their
+    /// One backfill batch fetched whole (`sizes` from [`KnownSizes`]): small messages with their
     /// bodies in one FETCH, large ones (over the chunk size or the policy limit) header-only
     /// (their bodies come later, in chunks). Returns rows ready to parse and write: `raw` is set
     /// for whole ones. UIDs without a size were expunged meanwhile and are skipped.

@@ -296,6 +296,7 @@ impl SyncEngine {
         let mut analysing: Stage<(Vec<Whole>, u64)> = None;
         let mut writing: Stage<crate::store::Result<(u32, u32)>> = None;
         let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
+        let mut sizes = KnownSizes::default();
         let mut first = true;
         let mut pos = 0;
         while pos < uids.len() {
@@ -320,14 +321,15 @@ impl SyncEngine {
                 self.progress(p.account.id, &p.folder.name, done, total);
                 continue;
             }
-            let sizes = fetch_sizes(sess, &uids[pos..end]).await?;
-            end = pos + whole_batch_len(&uids[pos..end], &sizes, opts);
+            sizes.cover(sess, &uids, pos, end).await?;
+            end = pos + whole_batch_len(&uids[pos..end], sizes.get(), opts);
             let batch = &uids[pos..end];
             pos = end;
             let low = batch.iter().copied().min().unwrap_or(1);
             let items = self
-                .fetch_whole(sess, batch, &sizes, p.fetch_items, p.caps, opts)
+                .fetch_whole(sess, batch, sizes.get(), p.fetch_items, p.caps, opts)
                 .await?;
+            sizes.forget(batch);
             // The batch written before the previous one is committed: its resume point. Batches
             // commit in order (newest first).
             if let Some((h, prev_low, prev_len)) = writing.take() {
