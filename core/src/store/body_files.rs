@@ -7,7 +7,7 @@
 //! 64 KiB chunks, and never enters the page cache.
 //!
 //! The row in `bodies` stays the truth: a file is read only through its row, by the name the row
-//! holds (the message id and a random part, so a name is never reused). Consistency with the
+//! holds (128 random bits, so a name is never reused). Consistency with the
 //! rows, without an fsync per body:
 //! - a file is written completely before its row is inserted, in the row's transaction; if the
 //!   transaction fails, the files it wrote are removed ([`BodyWrites::settle`]). A batch's files
