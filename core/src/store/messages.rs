@@ -217,33 +217,7 @@ impl Store {
     ) -> Result<usize> {
         let cap = self.body_cap();
         self.write_with_bodies(|tx, files| {
-            let rows = || {
-                let (account, role) = folder_role_tx(tx, folder)?;
-                let mut fts = FtsRows::default();
-                let mut found = Vec::with_capacity(items.len());
-                for (meta, rec, _) in items {
-                    let id = match meta.uid {
-                        Some(uid) => id_by_uid_tx(tx, folder, uid)?,
-                        None => None,
-                    };
-                    if let Some(id) = id {
-                        let row = Row::Existing;
-                        write_fields_tx(
-                            tx,
-                            id,
-                            account,
-                            role.as_deref(),
-                            meta,
-                            rec,
-                            row,
-                            &mut fts,
-                        )?;
-                    }
-                    found.push(id);
-                }
-                fts.flush(tx)?;
-                Ok(found)
-            };
+            let rows = || analysed_again_tx(tx, folder, items);
             let found = rows_beside_bodies(tx, files, items, cap, rows, |id| *id)?;
             Ok(found.iter().flatten().count())
         })
@@ -469,6 +443,31 @@ fn folder_role_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<(AccountId, 
     )
     .optional()?
     .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))
+}
+
+/// Write the full analysis of `items` over their header-only rows: per item, its message, or
+/// none when its UID is no longer known (expunged meanwhile).
+fn analysed_again_tx(
+    tx: &Transaction<'_>,
+    folder: FolderId,
+    items: &[(ImapMeta, MessageRecord, Option<Vec<u8>>)],
+) -> Result<Vec<Option<MessageId>>> {
+    let (account, role) = folder_role_tx(tx, folder)?;
+    let mut fts = FtsRows::default();
+    let mut found = Vec::with_capacity(items.len());
+    for (meta, rec, _) in items {
+        let id = match meta.uid {
+            Some(uid) => id_by_uid_tx(tx, folder, uid)?,
+            None => None,
+        };
+        if let Some(id) = id {
+            let role = role.as_deref();
+            write_fields_tx(tx, id, account, role, meta, rec, Row::Existing, &mut fts)?;
+        }
+        found.push(id);
+    }
+    fts.flush(tx)?;
+    Ok(found)
 }
 
 /// Write the rows of a batch (`rows`: one result per item) while the files of its bodies are
