@@ -145,10 +145,7 @@ fn verify_with_ring(
     let key = spki.subject_public_key.raw_bytes();
     let params: &'static dyn rs::VerificationAlgorithm = if spki.algorithm.oid == OID_RSA_ENCRYPTION
     {
-        use rsa::pkcs1::DecodeRsaPublicKey;
-        use rsa::traits::PublicKeyParts;
-        let bits = rsa::RsaPublicKey::from_pkcs1_der(key).ok()?.n().bits();
-        if !(2048..=8192).contains(&bits) {
+        if !(2048..=8192).contains(&rsa_modulus_bits(key)?) {
             return None;
         }
         match alg {
@@ -177,6 +174,16 @@ fn verify_with_ring(
             .verify(message, signature)
             .map_err(|_| "the signature does not match".to_string()),
     )
+}
+
+/// The bit length of a PKCS#1 RSA public key's modulus, read in place: ring takes 2048 to 8192
+/// bits, and building the key as a big number only to ask its size cost allocations at every
+/// message.
+fn rsa_modulus_bits(pkcs1_der: &[u8]) -> Option<usize> {
+    let key = rsa::pkcs1::RsaPublicKey::from_der(pkcs1_der).ok()?;
+    let n = key.modulus.as_bytes();
+    let first = n.first()?;
+    Some(n.len() * 8 - first.leading_zeros() as usize)
 }
 
 /// Memo of certificate-signature checks: (child TBS + signature + issuer key) digest → verdict.
@@ -216,4 +223,22 @@ pub(crate) fn verify_cached(
         memo.insert(key, result.is_ok());
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::BigUint;
+    use rsa::pkcs1::EncodeRsaPublicKey;
+
+    #[test]
+    fn modulus_bits_are_read_from_the_der() {
+        for bits in [1024usize, 2047, 2048, 4096, 8193] {
+            let n = (BigUint::from(1u8) << (bits - 1)) | BigUint::from(1u8);
+            let key = rsa::RsaPublicKey::new_unchecked(n, BigUint::from(65537u32));
+            let der = key.to_pkcs1_der().expect("encode");
+            assert_eq!(rsa_modulus_bits(der.as_bytes()), Some(bits), "{bits} bits");
+        }
+        assert_eq!(rsa_modulus_bits(b"not DER"), None);
+    }
 }
