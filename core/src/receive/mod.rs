@@ -195,15 +195,8 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     }
     let text = text.or_else(|| msg.body_text(0).map(|t| t.into_owned()));
     if let Some(t) = text {
-        let indexed = t[..t.floor_char_boundary(BODY_INDEX_CAP)].to_string();
-        let preview: String = indexed
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(PREVIEW_LEN)
-            .collect();
-        rec.preview = Some(preview).filter(|p| !p.is_empty());
+        let (indexed, preview) = indexed_and_preview(&t);
+        rec.preview = preview;
         rec.body_text = Some(indexed);
     }
     rec
@@ -393,6 +386,31 @@ pub fn analyze_with(analyzer: &Analyzer, raw: &[u8]) -> MessageRecord {
     }
 }
 
+/// The body text as indexed (the first [`BODY_INDEX_CAP`] bytes) and the list's preview: its
+/// first [`PREVIEW_LEN`] characters with runs of white space made one space (`None` when blank).
+fn indexed_and_preview(text: &str) -> (String, Option<String>) {
+    let indexed = text[..text.floor_char_boundary(BODY_INDEX_CAP)].to_string();
+    let mut preview = String::new();
+    let mut chars = 0;
+    for word in indexed.split_whitespace() {
+        if chars > 0 {
+            preview.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars >= PREVIEW_LEN {
+                break;
+            }
+            preview.push(c);
+            chars += 1;
+        }
+        if chars >= PREVIEW_LEN {
+            break;
+        }
+    }
+    (indexed, Some(preview).filter(|p| !p.is_empty()))
+}
+
 fn trust() -> &'static crate::signature::TrustStore {
     static T: std::sync::OnceLock<crate::signature::TrustStore> = std::sync::OnceLock::new();
     T.get_or_init(crate::signature::TrustStore::bundled)
@@ -502,15 +520,8 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
     let text = inner.body_text.clone().or_else(|| m.body_text.clone());
     let (body_text, preview) = match text {
         Some(t) => {
-            let indexed = t[..t.floor_char_boundary(BODY_INDEX_CAP)].to_string();
-            let preview: String = indexed
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .chars()
-                .take(PREVIEW_LEN)
-                .collect();
-            (Some(indexed), Some(preview).filter(|p| !p.is_empty()))
+            let (indexed, preview) = indexed_and_preview(&t);
+            (Some(indexed), preview)
         }
         None => (None, None),
     };
@@ -587,5 +598,34 @@ mod tests {
         assert_eq!(message_id_of(" &lt;a@b&gt; ").as_deref(), Some("a@b"));
         assert_eq!(message_id_of("<a@b>").as_deref(), Some("a@b"));
         assert_eq!(message_id_of(" <> "), None);
+    }
+
+    #[test]
+    fn the_preview_is_the_first_words_joined_by_single_spaces() {
+        let joined = |t: &str| -> String {
+            let words: Vec<&str> = t.split_whitespace().collect();
+            words.join(" ").chars().take(PREVIEW_LEN).collect()
+        };
+        let long_word = "è".repeat(PREVIEW_LEN + 5);
+        let at_the_edge = format!("{} {}", "a".repeat(PREVIEW_LEN - 1), "b c");
+        let exactly = format!("{}  next", "x".repeat(PREVIEW_LEN));
+        let many = "Gentile  cliente,\r\n\tin allegato la fattura n. 12 ".repeat(20);
+        for text in [
+            "",
+            " \r\n ",
+            "ciao",
+            long_word.as_str(),
+            &at_the_edge,
+            &exactly,
+            &many,
+        ] {
+            let (indexed, preview) = indexed_and_preview(text);
+            assert_eq!(indexed, text);
+            assert_eq!(preview.unwrap_or_default(), joined(text), "{text:?}");
+        }
+        let big = "parola ".repeat(20_000);
+        let (indexed, preview) = indexed_and_preview(&big);
+        assert_eq!(indexed.len(), BODY_INDEX_CAP);
+        assert_eq!(preview.map(|p| p.chars().count()), Some(PREVIEW_LEN));
     }
 }
