@@ -62,7 +62,12 @@ pub struct SyncOptions {
     pub header_batch: usize,
     /// Byte budget of one body FETCH.
     pub body_batch_bytes: u64,
-    /// Bodies larger than this are fetched in chunks of this size.
+    /// The largest single FETCH response: bodies larger than this are fetched in chunks of this
+    /// size, and under [`BodyPolicy::All`] a message up to it comes whole in a backfill batch.
+    /// 4 MiB, one batch budget: a chunk then holds no more than a batch does. At 1 MiB the
+    /// mailbox's 1–4 MiB PEC messages (scanned contracts, PDFs) took a second pass of their own,
+    /// header row first and body later, two in flight outside the batch budget; a full sync's
+    /// peak RSS was 8–12 MB higher at the same CPU (docs/performance.md).
     pub chunk_bytes: u64,
     /// Byte budget of one whole-message backfill batch (bodies held in memory at once; the
     /// pipeline holds three: fetched, being analysed, being written). A batch is cut at
@@ -80,7 +85,7 @@ impl Default for SyncOptions {
             first_batch: 50,
             header_batch: 500,
             body_batch_bytes: 4 * 1024 * 1024,
-            chunk_bytes: 1024 * 1024,
+            chunk_bytes: 4 * 1024 * 1024,
             whole_batch_bytes: 4 * 1024 * 1024,
         }
     }
