@@ -123,28 +123,30 @@ pub const DEFAULT_BODY_CACHE_CAP: u64 = 2 * 1024 * 1024 * 1024;
 /// Default cap for downloaded single parts (bytes as fetched); least recently used go beyond it.
 pub const DEFAULT_PART_CACHE_CAP: u64 = 1024 * 1024 * 1024;
 
+/// The schema's migrations in order, one file each under `core/migrations/` (a test checks that
+/// every file there is listed). A new one is added at the end, never in between.
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("../../migrations/0001_store.sql"),
+    include_str!("../../migrations/0002_outbox.sql"),
+    include_str!("../../migrations/0003_account_login.sql"),
+    include_str!("../../migrations/0004_part_downloads.sql"),
+    include_str!("../../migrations/0005_invoice_fields.sql"),
+    include_str!("../../migrations/0006_fts_vocab.sql"),
+    include_str!("../../migrations/0007_receipt_certified.sql"),
+    include_str!("../../migrations/0008_list_order_and_counts.sql"),
+    include_str!("../../migrations/0009_labels_by_label.sql"),
+    include_str!("../../migrations/0010_secrets.sql"),
+    include_str!("../../migrations/0011_contacts.sql"),
+    include_str!("../../migrations/0012_address_books.sql"),
+    include_str!("../../migrations/0013_body_files.sql"),
+    include_str!("../../migrations/0014_fts_automerge.sql"),
+];
+
 /// How many migrations there are (the schema version of an up-to-date store).
-const MIGRATIONS: usize = 14;
+const MIGRATIONS: usize = MIGRATION_SQL.len();
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("../../migrations/0001_store.sql")),
-        M::up(include_str!("../../migrations/0002_outbox.sql")),
-        M::up(include_str!("../../migrations/0003_account_login.sql")),
-        M::up(include_str!("../../migrations/0004_part_downloads.sql")),
-        M::up(include_str!("../../migrations/0005_invoice_fields.sql")),
-        M::up(include_str!("../../migrations/0006_fts_vocab.sql")),
-        M::up(include_str!("../../migrations/0007_receipt_certified.sql")),
-        M::up(include_str!(
-            "../../migrations/0008_list_order_and_counts.sql"
-        )),
-        M::up(include_str!("../../migrations/0009_labels_by_label.sql")),
-        M::up(include_str!("../../migrations/0010_secrets.sql")),
-        M::up(include_str!("../../migrations/0011_contacts.sql")),
-        M::up(include_str!("../../migrations/0012_address_books.sql")),
-        M::up(include_str!("../../migrations/0013_body_files.sql")),
-        M::up(include_str!("../../migrations/0014_fts_automerge.sql")),
-    ])
+    Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// Field order matters: fields drop in declaration order, so the read-only connections close
@@ -533,6 +535,37 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file of `core/migrations/` is a migration, listed once, in the order of its number;
+    /// and a fresh store is at the version their count gives.
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("migrations directory")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        names.sort();
+        let listed: Vec<String> = names
+            .iter()
+            .map(|n| std::fs::read_to_string(dir.join(n)).expect("read"))
+            .collect();
+        assert_eq!(MIGRATION_SQL, listed.as_slice(), "files: {names:?}");
+        for (i, n) in names.iter().enumerate() {
+            assert!(
+                n.starts_with(&format!("{:04}_", i + 1)),
+                "{n} is not number {}",
+                i + 1
+            );
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open_in(dir.path()).expect("open");
+        let version: i64 = store
+            .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS as i64);
+    }
 
     /// SQLite is built without memory statistics (`.cargo/config.toml`): with them, every
     /// allocation of the writer takes a global mutex.
