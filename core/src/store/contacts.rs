@@ -281,27 +281,78 @@ impl Store {
 
     /// Count a stored message's sender and recipients as correspondents (called once, when the
     /// message is first stored).
+    #[cfg(test)]
     pub(crate) fn seen_tx(
         tx: &Transaction<'_>,
         people: &[(&str, Option<&str>)],
         date: i64,
     ) -> Result<()> {
+        let mut seen = Seen::default();
         for (address, name) in people {
-            seen_one_tx(tx, address, *name, date)?;
+            seen.add(address, *name, date);
+        }
+        seen.write(tx)
+    }
+}
+
+/// The correspondents the new messages of a batch name, counted in memory and written once per
+/// address when the batch ends (same transaction). Written per message, every sender and
+/// recipient cost a lookup and an update that moved the row in the completion ranking, again for
+/// each of the many messages a batch holds from the same people.
+#[derive(Default)]
+pub(crate) struct Seen<'a> {
+    slot: HashMap<String, usize>,
+    people: Vec<SeenPerson<'a>>,
+}
+
+/// One address of a batch: the first name it came with, how often, and when last.
+struct SeenPerson<'a> {
+    address: String,
+    name: Option<&'a str>,
+    uses: i64,
+    last_used: i64,
+}
+
+impl<'a> Seen<'a> {
+    /// One more message (dated `date`) naming `address`, with `name` when it gives one.
+    pub(crate) fn add(&mut self, address: &str, name: Option<&'a str>, date: i64) {
+        let address = address.trim().to_lowercase();
+        if !address.contains('@') {
+            return;
+        }
+        match self.slot.get(&address) {
+            Some(&i) => {
+                let p = &mut self.people[i];
+                p.uses += 1;
+                p.last_used = p.last_used.max(date);
+                p.name = p.name.or(name);
+            }
+            None => {
+                self.slot.insert(address.clone(), self.people.len());
+                self.people.push(SeenPerson {
+                    address,
+                    name,
+                    uses: 1,
+                    last_used: date,
+                });
+            }
+        }
+    }
+
+    /// Write what was counted, in the order the addresses first came.
+    pub(crate) fn write(self, tx: &Transaction<'_>) -> Result<()> {
+        for p in &self.people {
+            seen_one_tx(tx, p)?;
         }
         Ok(())
     }
 }
 
-fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i64) -> Result<()> {
-    let address = address.trim().to_lowercase();
-    if !address.contains('@') {
-        return Ok(());
-    }
+fn seen_one_tx(tx: &Transaction<'_>, p: &SeenPerson<'_>) -> Result<()> {
     let known: Option<(i64, Option<String>)> = tx
         .row(
             "SELECT id, name FROM correspondents WHERE address = ?1",
-            [&address],
+            [&p.address],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -310,27 +361,24 @@ fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i6
     let (id, new_words): (i64, Vec<String>) = match known {
         Some((id, old_name)) => {
             tx.exec(
-                "UPDATE correspondents SET uses = uses + 1, last_used = max(last_used, ?2),
+                "UPDATE correspondents SET uses = uses + ?4, last_used = max(last_used, ?2),
                      name = COALESCE(name, ?3) WHERE id = ?1",
-                params![id, date, name],
+                params![id, p.last_used, p.name, p.uses],
             )?;
-            let named_now = old_name.is_none() && name.is_some();
-            (
-                id,
-                if named_now {
-                    name.map(words).into_iter().flatten().collect()
-                } else {
-                    Vec::new()
-                },
-            )
+            let named_now = old_name.is_none() && p.name.is_some();
+            let new_words = match p.name.filter(|_| named_now) {
+                Some(name) => words(name).collect(),
+                None => Vec::new(),
+            };
+            (id, new_words)
         }
         None => {
             tx.exec(
-                "INSERT INTO correspondents (address, name, uses, last_used) VALUES (?1, ?2, 1, ?3)",
-                params![address, name, date],
+                "INSERT INTO correspondents (address, name, uses, last_used) VALUES (?1, ?2, ?3, ?4)",
+                params![p.address, p.name, p.uses, p.last_used],
             )?;
-            let mut all = vec![address.clone()];
-            all.extend(name.map(words).into_iter().flatten());
+            let mut all = vec![p.address.clone()];
+            all.extend(p.name.map(words).into_iter().flatten());
             (tx.last_insert_rowid(), all)
         }
     };
@@ -344,7 +392,7 @@ fn seen_one_tx(tx: &Transaction<'_>, address: &str, name: Option<&str>, date: i6
     tx.exec(
         "UPDATE contacts SET last_used = max(last_used, ?2)
          WHERE id IN (SELECT contact_id FROM contact_addresses WHERE address = ?1)",
-        params![address, date],
+        params![p.address, p.last_used],
     )?;
     Ok(())
 }
@@ -654,6 +702,70 @@ mod tests {
         let people = store.people().unwrap();
         assert_eq!((people[0].uses, people[0].last_used), (2, Some(20)));
         assert_eq!(people[0].name, "Anna Verdi");
+    }
+
+    /// A batch counts each message that names a person, keeps the first name one came with and
+    /// the latest date, as the same messages stored one by one do.
+    #[test]
+    fn a_batch_counts_its_correspondents_as_single_messages_do() {
+        use crate::accounts::AccountConfig;
+        use crate::store::{FolderRole, ImapMeta, MessageRecord, RecipientRecord};
+        let message = |uid: u32, date: i64, from: (&str, Option<&str>), to: &[&str]| {
+            let rec = MessageRecord {
+                from_addr: Some(from.0.into()),
+                from_name: from.1.map(str::to_string),
+                date: Some(date),
+                message_id: Some(format!("m{uid}@pec.example")),
+                recipients: to
+                    .iter()
+                    .map(|a| RecipientRecord {
+                        address: a.to_string(),
+                        name: None,
+                        field: "to",
+                        pec_type: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            };
+            let meta = ImapMeta {
+                uid: Some(uid),
+                ..Default::default()
+            };
+            (meta, rec, None)
+        };
+        let batch = [
+            message(1, 30, ("Anna@pec.example", None), &["me@pec.example"]),
+            message(2, 10, ("anna@pec.example", Some("Anna Verdi")), &["me@pec.example"]),
+            message(3, 20, ("luca@pec.example", Some("Luca")), &["anna@pec.example"]),
+            message(4, 5, ("anna@pec.example", Some("Anna Bianchi")), &[]),
+        ];
+        let open = |dir: &std::path::Path| {
+            let store = Store::open_in(dir).unwrap();
+            let acc = store
+                .add_account(&AccountConfig::offline("me@pec.example"))
+                .unwrap();
+            let inbox = store
+                .ensure_folder(acc, "INBOX", Some(FolderRole::Inbox), Some("."))
+                .unwrap();
+            (store, inbox)
+        };
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (together, inbox) = open(a.path());
+        together.upsert_batch(inbox, &batch).unwrap();
+        let (one_by_one, inbox) = open(b.path());
+        for (meta, rec, _) in &batch {
+            one_by_one.upsert_message(inbox, meta, rec, None).unwrap();
+        }
+        let people = together.people().unwrap();
+        assert_eq!(people, one_by_one.people().unwrap());
+        let anna = people
+            .iter()
+            .find(|p| p.addresses[0].address == "anna@pec.example")
+            .unwrap();
+        assert_eq!((anna.uses, anna.last_used), (4, Some(30)));
+        assert_eq!(anna.name, "Anna Verdi");
+        assert_eq!(together.suggest("verd", 5).unwrap().len(), 1);
+        assert!(together.suggest("bianchi", 5).unwrap().is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::CachedExt;
 use super::body_files::{self, Held, name_body_tx, put_body_tx};
+use super::contacts::Seen;
 use super::query::FolderRole;
 use super::record::MessageRecord;
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now, receipts};
@@ -64,9 +65,9 @@ impl Store {
     ) -> Result<InsertOutcome> {
         let cap = self.body_cap();
         self.write_with_bodies(|tx, files| {
-            let mut fts = FtsRows::default();
-            let out = upsert_message_into(tx, folder, meta, rec, raw, Some(files), &mut fts)?;
-            fts.flush(tx)?;
+            let mut end = BatchEnd::default();
+            let out = upsert_message_into(tx, folder, meta, rec, raw, Some(files), &mut end)?;
+            end.flush(tx)?;
             if let Some(raw) = raw {
                 put_body_tx(tx, files, out.id, raw, cap)?;
             }
@@ -83,16 +84,16 @@ impl Store {
         let cap = self.body_cap();
         self.write_with_bodies(|tx, files| {
             let rows = || {
-                let mut fts = FtsRows::default();
+                let mut end = BatchEnd::default();
                 let mut out = Vec::with_capacity(items.len());
                 for (meta, rec, raw) in items {
                     let raw = raw.as_deref();
                     let files = Some(files);
                     out.push(upsert_message_into(
-                        tx, folder, meta, rec, raw, files, &mut fts,
+                        tx, folder, meta, rec, raw, files, &mut end,
                     )?);
                 }
-                fts.flush(tx)?;
+                end.flush(tx)?;
                 Ok(out)
             };
             rows_beside_bodies(tx, files, items, cap, rows, |o| Some(o.id))
@@ -554,9 +555,9 @@ pub(crate) fn upsert_message_tx(
     rec: &MessageRecord,
     raw: Option<&[u8]>,
 ) -> Result<InsertOutcome> {
-    let mut fts = FtsRows::default();
-    let out = upsert_message_into(tx, folder, meta, rec, raw, None, &mut fts)?;
-    fts.flush(tx)?;
+    let mut end = BatchEnd::default();
+    let out = upsert_message_into(tx, folder, meta, rec, raw, None, &mut end)?;
+    end.flush(tx)?;
     Ok(out)
 }
 
@@ -568,7 +569,7 @@ fn upsert_message_into<'a>(
     rec: &'a MessageRecord,
     raw: Option<&[u8]>,
     files: Option<&body_files::BodyWrites>,
-    fts: &mut FtsRows<'a>,
+    end: &mut BatchEnd<'a>,
 ) -> Result<InsertOutcome> {
     let (account, role) = folder_role_tx(tx, folder)?;
     // 1. Same server message already known?
@@ -610,7 +611,7 @@ fn upsert_message_into<'a>(
                 meta,
                 rec,
                 Row::Existing,
-                fts,
+                &mut end.fts,
             )?;
         }
         return Ok(InsertOutcome {
@@ -622,30 +623,36 @@ fn upsert_message_into<'a>(
     let (id, fts_key) = insert_new_tx(tx, account, folder, meta, rec)?;
     set_labels_tx(tx, id, &meta.flags.keywords)?;
     let row = Row::New { fts_key };
-    write_fields_tx(tx, id, account, role.as_deref(), meta, rec, row, fts)?;
-    correspondents_tx(tx, rec)?;
+    write_fields_tx(
+        tx,
+        id,
+        account,
+        role.as_deref(),
+        meta,
+        rec,
+        row,
+        &mut end.fts,
+    )?;
+    correspondents(rec, &mut end.seen);
     Ok(InsertOutcome { id, inserted: true })
 }
 
 /// A new message's sender and recipients count as correspondents of the address book (once per
 /// message: only here, where it is first stored). Receipts name no correspondent of their own;
 /// an envelope's real sender has no display name of its own (the provider's says "per conto di").
-fn correspondents_tx(tx: &Transaction<'_>, rec: &MessageRecord) -> Result<()> {
+fn correspondents<'a>(rec: &'a MessageRecord, seen: &mut Seen<'a>) {
     if rec.kind() == crate::message::Kind::Receipt {
-        return Ok(());
+        return;
     }
-    let mut people: Vec<(&str, Option<&str>)> = Vec::with_capacity(rec.recipients.len() + 1);
+    let date = rec.date.unwrap_or(0);
     match (rec.sender_addr.as_deref(), rec.from_addr.as_deref()) {
-        (Some(real), _) => people.push((real, None)),
-        (None, Some(from)) => people.push((from, rec.from_name.as_deref())),
+        (Some(real), _) => seen.add(real, None, date),
+        (None, Some(from)) => seen.add(from, rec.from_name.as_deref(), date),
         (None, None) => {}
     }
-    people.extend(
-        rec.recipients
-            .iter()
-            .map(|r| (r.address.as_str(), r.name.as_deref())),
-    );
-    Store::seen_tx(tx, &people, rec.date.unwrap_or(0))
+    for r in &rec.recipients {
+        seen.add(&r.address, r.name.as_deref(), date);
+    }
 }
 
 /// Which row [`write_fields_tx`] completes.
@@ -921,6 +928,21 @@ pub(crate) fn fts_forget_tx(tx: &Transaction<'_>, id: MessageId) -> Result<Optio
         tx.exec("UPDATE messages SET fts_key = NULL WHERE id = ?1", [id])?;
     }
     Ok(key)
+}
+
+/// What the messages of a batch write together at its end, in the same transaction: their
+/// full-text rows and the correspondents they name.
+#[derive(Default)]
+pub(crate) struct BatchEnd<'a> {
+    fts: FtsRows<'a>,
+    seen: Seen<'a>,
+}
+
+impl BatchEnd<'_> {
+    fn flush(self, tx: &Transaction<'_>) -> Result<()> {
+        self.fts.flush(tx)?;
+        self.seen.write(tx)
+    }
 }
 
 /// One message's full-text row, waiting for [`FtsRows::flush`].
