@@ -8,7 +8,7 @@ use crate::store_util;
 use futures::TryStreamExt;
 use pec_core::accounts::{AccountConfig, CredentialStore, MemoryCredentialStore};
 use pec_core::store::{Action, FolderRole, ListQuery, Store, View};
-use pec_core::sync::{BodyPolicy, SyncEngine, SyncOptions};
+use pec_core::sync::{BodyPolicy, SyncEngine, SyncEvent, SyncOptions};
 use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -57,11 +57,38 @@ fn kill_child() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let (_store, engine) = engine(std::path::Path::new(&data));
+        // Tell the parent when a pass is part-way through a folder (it may kill then).
+        let _progress = engine.subscribe(|ev| {
+            if let SyncEvent::Progress { done, total, .. } = ev
+                && done > 0
+                && done < total
+            {
+                println!("mid {done}/{total}");
+            }
+        });
         loop {
             let account = 1;
             let _ = engine.sync_once(account, &full()).await;
         }
     });
+}
+
+/// Read the child's output to its end (so that its writes never fail), telling `mid` when it
+/// first reports a pass part-way through a folder.
+fn read_child(out: std::process::ChildStdout, mid: tokio::sync::oneshot::Sender<()>) {
+    use std::io::BufRead;
+    let mut mid = Some(mid);
+    for line in std::io::BufReader::new(out).lines() {
+        match line {
+            Ok(l) if l.starts_with("mid ") => {
+                if let Some(tx) = mid.take() {
+                    let _ = tx.send(());
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return,
+        }
+    }
 }
 
 /// xorshift: reproducible "random" kill delays from a seed printed on failure.
@@ -153,11 +180,22 @@ async fn sync_killed_at_random_points() {
                 "--test-threads=1",
             ])
             .env("PEC_KILL_CHILD_DATA", dir.path())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn child");
-        let delay = 100 + next(&mut seed) % 900;
+        let stdout = child.stdout.take().expect("child stdout");
+        // The first rounds kill once the child reports a pass part-way through (plus up to 30
+        // ms): a kill in the middle of the downloads does not depend on how fast they are. The
+        // later ones at a delay from the start.
+        let (mid, seen) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || read_child(stdout, mid));
+        let delay = if round < 2 {
+            let _ = tokio::time::timeout(Duration::from_secs(20), seen).await;
+            next(&mut seed) % 30
+        } else {
+            100 + next(&mut seed) % 900
+        };
         tokio::time::sleep(Duration::from_millis(delay)).await;
         child.kill().expect("SIGKILL");
         let _ = child.wait();
@@ -175,7 +213,7 @@ async fn sync_killed_at_random_points() {
         if let Some(inbox) = s.find_folder(account, "INBOX").expect("f") {
             let missing = s.uids_needing_body(inbox.id, None).expect("n").len();
             let known = s.folder_uids(inbox.id).expect("uids").len();
-            eprintln!("round {round}: killed after {delay} ms, {missing}/{known} bodies missing");
+            eprintln!("round {round}: killed at +{delay} ms, {missing}/{known} bodies missing");
             if missing > 5 && missing < known {
                 killed_mid_download = true;
             }
