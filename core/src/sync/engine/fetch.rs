@@ -226,6 +226,50 @@ pub(super) async fn fetch_chunked(
     Ok(raw)
 }
 
+/// How many of `wanted` (UID, size; in order) the next body FETCH takes: small messages up to
+/// the byte budget and 200 at most; a message over the chunk size alone, fetched in chunks.
+pub(super) fn body_batch_len(wanted: &[(u32, u64)], opts: &SyncOptions) -> usize {
+    let mut bytes = 0u64;
+    for (n, &(_, size)) in wanted.iter().enumerate() {
+        if size > opts.chunk_bytes {
+            return n.max(1);
+        }
+        if n > 0 && (bytes + size > opts.body_batch_bytes || n >= 200) {
+            return n;
+        }
+        bytes += size;
+    }
+    wanted.len()
+}
+
+/// The bodies of one batch of [`body_batch_len`]: one FETCH, or the chunks of a large message.
+async fn fetch_body_batch(
+    sess: &mut ImapSession,
+    batch: &[(u32, u64)],
+    opts: &SyncOptions,
+) -> Result<Vec<FetchedBody>, SyncError> {
+    if let [(uid, size)] = *batch
+        && size > opts.chunk_bytes
+    {
+        let raw = fetch_chunked(sess, uid, opts.chunk_bytes, size).await?;
+        return Ok(vec![(uid, ServerFlags::default(), None, raw)]);
+    }
+    let uids: Vec<u32> = batch.iter().map(|(uid, _)| *uid).collect();
+    let mut raws = Vec::with_capacity(batch.len());
+    let mut stream = sess
+        .uid_fetch(uid_set(&uids), "(UID FLAGS BODY.PEEK[])")
+        .await
+        .map_err(map_imap)?;
+    while let Some(f) = stream.try_next().await.map_err(map_imap)? {
+        if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+            raws.push((uid, server_flags(f.flags()), f.modseq, body.to_vec()));
+        }
+    }
+    drop(stream);
+    drain_unsolicited(sess);
+    Ok(raws)
+}
+
 impl SyncEngine {
     /// Fetch headers (+BODYSTRUCTURE, flags, size) for a UID set and store them in one transaction.
     /// Returns (inserted, already known).
@@ -329,69 +373,29 @@ impl SyncEngine {
             .store
             .run(move |s| s.uids_needing_body(fid, limit))
             .await?;
-        if wanted.is_empty() {
-            return Ok(0);
-        }
         let total = wanted.len() as u64;
         let mut done = 0u64;
         let mut pending: Option<tokio::task::JoinHandle<Result<usize, SyncError>>> = None;
-        let mut i = 0;
-        while i < wanted.len() {
-            // Small messages go in batches up to the byte budget; big ones alone, in chunks.
-            let mut batch: Vec<u32> = Vec::new();
-            let mut bytes = 0u64;
-            while i < wanted.len() {
-                let (uid, size) = wanted[i];
-                if size > opts.chunk_bytes {
-                    if batch.is_empty() {
-                        batch.push(uid);
-                        i += 1;
-                    }
-                    break;
-                }
-                if !batch.is_empty() && (bytes + size > opts.body_batch_bytes || batch.len() >= 200)
-                {
-                    break;
-                }
-                batch.push(uid);
-                bytes += size;
-                i += 1;
-            }
-            let raws: Vec<FetchedBody> = if batch.len() == 1 && wanted[i - 1].1 > opts.chunk_bytes {
-                let uid = batch[0];
-                let raw = fetch_chunked(sess, uid, opts.chunk_bytes, wanted[i - 1].1).await?;
-                vec![(uid, ServerFlags::default(), None, raw)]
-            } else {
-                let mut v = Vec::with_capacity(batch.len());
-                let mut stream = sess
-                    .uid_fetch(uid_set(&batch), "(UID FLAGS BODY.PEEK[])")
-                    .await
-                    .map_err(map_imap)?;
-                while let Some(f) = stream.try_next().await.map_err(map_imap)? {
-                    if let (Some(uid), Some(body)) = (f.uid, f.body()) {
-                        v.push((uid, server_flags(f.flags()), f.modseq, body.to_vec()));
-                    }
-                }
-                v
-            };
-            drain_unsolicited(sess);
+        let mut rest = wanted.as_slice();
+        while !rest.is_empty() {
+            let n = body_batch_len(rest, opts);
+            let (batch, after) = rest.split_at(n);
+            rest = after;
+            let raws = fetch_body_batch(sess, batch, opts).await?;
             if let Some(p) = pending.take() {
-                let n = p.await.map_err(|e| SyncError::Store(e.to_string()))??;
-                done += n as u64;
+                done += p.await.map_err(|e| SyncError::Store(e.to_string()))?? as u64;
                 self.progress(account, &folder.name, done, total);
             }
             let store = self.shared.store.clone();
             let analyzer = self.shared.receiver.analyzer();
             pending = Some(tokio::task::spawn_blocking(move || {
                 let items = analyze_batch(&analyzer, raws);
-                let n = items.len();
                 store.upsert_bodies(fid, &items)?;
-                Ok(n)
+                Ok(items.len())
             }));
         }
         if let Some(p) = pending.take() {
-            let n = p.await.map_err(|e| SyncError::Store(e.to_string()))??;
-            done += n as u64;
+            done += p.await.map_err(|e| SyncError::Store(e.to_string()))?? as u64;
             self.progress(account, &folder.name, done, total);
         }
         Ok(done)

@@ -18,10 +18,43 @@ struct Pass<'a> {
     fetch_items: &'static str,
 }
 
-impl Pass<'_> {
+impl<'a> Pass<'a> {
+    fn new(
+        account: &'a Account,
+        folder: &'a Folder,
+        caps: &'a Caps,
+        opts: &'a SyncOptions,
+        mb: &Selected,
+    ) -> Self {
+        Pass {
+            account,
+            folder,
+            caps,
+            opts,
+            validity: mb.uid_validity,
+            uidnext: mb.uid_next,
+            fetch_items: if caps.condstore {
+                "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE MODSEQ BODY.PEEK[HEADER])"
+            } else {
+                "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER])"
+            },
+        }
+    }
+
     fn fid(&self) -> i64 {
         self.folder.id
     }
+}
+
+/// What the store holds of a selected folder, against what the SELECT said.
+struct Known {
+    /// Messages with a server copy.
+    count: u64,
+    /// Backfilled to the first UID and nothing changed since the last pass (same UIDVALIDITY,
+    /// UIDNEXT, HIGHESTMODSEQ and message count): no new message, flag or expunge to ask about.
+    unchanged: bool,
+    /// Some message still waits for the body the policy wants.
+    needs_bodies: bool,
 }
 
 /// Messages added, updated and removed by a pass.
@@ -39,8 +72,24 @@ impl Counts {
     }
 }
 
+/// The server's UIDs under `below`, newest first.
+async fn uids_below(sess: &mut ImapSession, below: u32) -> Result<Vec<u32>, SyncError> {
+    let set = crate::sync::commands::uid_search(sess, &format!("UID 1:{}", below - 1)).await?;
+    let mut uids: Vec<u32> = set.into_iter().filter(|u| *u < below).collect();
+    drain_unsolicited(sess);
+    uids.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(uids)
+}
+
 /// A stage of the whole-message pipeline: its task, the lowest UID of its batch, the batch's size.
 type Stage<T> = Option<(tokio::task::JoinHandle<T>, u32, usize)>;
+
+/// The backfill's batches behind the fetch: one being analysed, the one before it being written.
+#[derive(Default)]
+struct Pipeline {
+    analysing: Stage<(Vec<Whole>, u64)>,
+    writing: Stage<crate::store::Result<(u32, u32)>>,
+}
 
 fn joined<T>(r: Result<T, tokio::task::JoinError>) -> Result<T, SyncError> {
     r.map_err(|e| SyncError::Store(e.to_string()))
@@ -71,43 +120,15 @@ impl SyncEngine {
         if via_qresync {
             report.qresync_selects += 1;
         }
-        let p = Pass {
-            account,
-            folder,
-            caps,
-            opts,
-            validity: mb.uid_validity,
-            uidnext: mb.uid_next,
-            fetch_items: if caps.condstore {
-                "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE MODSEQ BODY.PEEK[HEADER])"
-            } else {
-                "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER])"
-            },
-        };
-        let server_modseq = if caps.condstore {
-            mb.highest_modseq
-        } else {
-            None
-        };
+        let p = Pass::new(account, folder, caps, opts, &mb);
+        let server_modseq = mb.highest_modseq.filter(|_| caps.condstore);
         let mut local = folder.clone();
         // UIDVALIDITY changed: every UID we hold is meaningless.
         if local.uidvalidity.is_some() && p.validity.is_some() && local.uidvalidity != p.validity {
             self.forget_uids(&p, &mut local, report).await?;
         }
-        let store = self.shared.store.clone();
-        let fid = folder.id;
-        let local_count = store.run(move |s| s.folder_server_count(fid)).await?;
-        let complete = local.backfill_uid == Some(1)
-            || (local.uidnext.is_some() && local.backfill_uid.is_none());
-        let unchanged = complete
-            && local.uidvalidity == p.validity
-            && local.uidnext == p.uidnext
-            && server_modseq.is_some()
-            && local.highestmodseq == server_modseq
-            && local_count == mb.exists as u64;
-        let policy = policy_limit(opts.bodies);
-        let needs_bodies = store.run(move |s| s.needs_bodies(fid, policy)).await?;
-        if unchanged && !needs_bodies {
+        let known = self.known(&p, &local, &mb, server_modseq).await?;
+        if known.unchanged && !known.needs_bodies {
             return Ok(());
         }
         self.set_status(|s| {
@@ -122,7 +143,7 @@ impl SyncEngine {
         {
             let range = format!("{next}:*");
             counts.add(
-                self.fetch_headers(sess, fid, &range, p.fetch_items, Some(next))
+                self.fetch_headers(sess, p.fid(), &range, p.fetch_items, Some(next))
                     .await?,
             );
         }
@@ -133,12 +154,12 @@ impl SyncEngine {
             _ => 0,
         };
         if backfill_below > 1 && mb.exists > 0 {
-            let from = (backfill_below, local_count);
+            let from = (backfill_below, known.count);
             self.backfill(sess, &p, &local, from, started, report, &mut counts)
                 .await?;
         }
         // 3. Flag changes on known messages.
-        if local.uidnext.is_some() && !unchanged {
+        if local.uidnext.is_some() && !known.unchanged {
             counts.updated += self
                 .flag_changes(sess, &p, &local, via_qresync, &mut mb)
                 .await?;
@@ -150,6 +171,35 @@ impl SyncEngine {
         report.bodies += bodies;
         self.finish_folder(&p, server_modseq, counts, bodies, report)
             .await
+    }
+
+    /// What the store holds of the selected folder (`local`, its UIDs already forgotten when
+    /// UIDVALIDITY changed), against the SELECT's `mb`.
+    async fn known(
+        &self,
+        p: &Pass<'_>,
+        local: &Folder,
+        mb: &Selected,
+        server_modseq: Option<u64>,
+    ) -> Result<Known, SyncError> {
+        let store = self.shared.store.clone();
+        let fid = p.fid();
+        let count = store.run(move |s| s.folder_server_count(fid)).await?;
+        let complete = local.backfill_uid == Some(1)
+            || (local.uidnext.is_some() && local.backfill_uid.is_none());
+        let unchanged = complete
+            && local.uidvalidity == p.validity
+            && local.uidnext == p.uidnext
+            && server_modseq.is_some()
+            && local.highestmodseq == server_modseq
+            && count == mb.exists as u64;
+        let policy = policy_limit(p.opts.bodies);
+        let needs_bodies = store.run(move |s| s.needs_bodies(fid, policy)).await?;
+        Ok(Known {
+            count,
+            unchanged,
+            needs_bodies,
+        })
     }
 
     /// LIST-STATUS says nothing changed and no body is due: no SELECT at all.
@@ -283,18 +333,14 @@ impl SyncEngine {
         counts: &mut Counts,
     ) -> Result<(), SyncError> {
         let (below, held) = from;
-        let set = crate::sync::commands::uid_search(sess, &format!("UID 1:{}", below - 1)).await?;
-        let mut uids: Vec<u32> = set.into_iter().filter(|u| *u < below).collect();
-        drain_unsolicited(sess);
-        uids.sort_unstable_by(|a, b| b.cmp(a));
+        let uids = uids_below(sess, below).await?;
         let total = uids.len() as u64 + held;
         let mut done = held;
         if local.uidnext.is_none() {
             self.resume_at(p, below).await?;
         }
         let (opts, fid) = (p.opts, p.fid());
-        let mut analysing: Stage<(Vec<Whole>, u64)> = None;
-        let mut writing: Stage<crate::store::Result<(u32, u32)>> = None;
+        let mut pipeline = Pipeline::default();
         let with_bodies = opts.bodies != BodyPolicy::ReceiptsOnly;
         let mut sizes = KnownSizes::default();
         let mut first = true;
@@ -330,30 +376,69 @@ impl SyncEngine {
                 .fetch_whole(sess, batch, sizes.get(), p.fetch_items, p.caps, opts)
                 .await?;
             sizes.forget(batch);
-            // The batch written before the previous one is committed: its resume point. Batches
-            // commit in order (newest first).
-            if let Some((h, prev_low, prev_len)) = writing.take() {
-                counts.add(joined(h.await)??);
-                self.resume_at(p, prev_low).await?;
-                done += prev_len as u64;
+            let committed = self
+                .push(p, &mut pipeline, items, (low, batch.len()), report, counts)
+                .await?;
+            if committed > 0 {
+                done += committed;
                 self.progress(p.account.id, &p.folder.name, done, total);
             }
-            if let Some((h, prev_low, prev_len)) = analysing.take() {
-                let (items, bodies) = joined(h.await)?;
-                report.bodies += bodies;
-                let store = self.shared.store.clone();
-                let w = tokio::task::spawn_blocking(move || write_batch(&store, fid, &items));
-                writing = Some((w, prev_low, prev_len));
-            }
-            let analyzer = self.shared.receiver.analyzer();
-            let a = tokio::task::spawn_blocking(move || analyse_whole(&analyzer, items));
-            analysing = Some((a, low, batch.len()));
         }
-        if let Some((h, _, prev_len)) = writing.take() {
+        done += self.drain(fid, pipeline, report, counts).await?;
+        if with_bodies {
+            self.resume_at(p, 1).await?;
+            self.progress(p.account.id, &p.folder.name, done, total);
+        }
+        Ok(())
+    }
+
+    /// A fetched batch (`at`: its lowest UID and its size) into the pipeline: the batch written
+    /// before the previous one is committed and becomes the resume point, the previous one goes
+    /// to the writer, this one to the analysis. Batches commit in order, newest first. Returns
+    /// how many messages were committed.
+    async fn push(
+        &self,
+        p: &Pass<'_>,
+        pipeline: &mut Pipeline,
+        items: Vec<Whole>,
+        at: (u32, usize),
+        report: &mut SyncReport,
+        counts: &mut Counts,
+    ) -> Result<u64, SyncError> {
+        let mut committed = 0;
+        if let Some((h, low, len)) = pipeline.writing.take() {
             counts.add(joined(h.await)??);
-            done += prev_len as u64;
+            self.resume_at(p, low).await?;
+            committed = len as u64;
         }
-        if let Some((h, _, prev_len)) = analysing.take() {
+        if let Some((h, low, len)) = pipeline.analysing.take() {
+            let (items, bodies) = joined(h.await)?;
+            report.bodies += bodies;
+            let (store, fid) = (self.shared.store.clone(), p.fid());
+            let w = tokio::task::spawn_blocking(move || write_batch(&store, fid, &items));
+            pipeline.writing = Some((w, low, len));
+        }
+        let analyzer = self.shared.receiver.analyzer();
+        let a = tokio::task::spawn_blocking(move || analyse_whole(&analyzer, items));
+        pipeline.analysing = Some((a, at.0, at.1));
+        Ok(committed)
+    }
+
+    /// The pipeline's last two batches written, in order, once the fetches are done: how many
+    /// messages they held.
+    async fn drain(
+        &self,
+        fid: i64,
+        pipeline: Pipeline,
+        report: &mut SyncReport,
+        counts: &mut Counts,
+    ) -> Result<u64, SyncError> {
+        let mut done = 0;
+        if let Some((h, _, len)) = pipeline.writing {
+            counts.add(joined(h.await)??);
+            done += len as u64;
+        }
+        if let Some((h, _, len)) = pipeline.analysing {
             let (items, bodies) = joined(h.await)?;
             report.bodies += bodies;
             let got = self
@@ -362,13 +447,9 @@ impl SyncEngine {
                 .run(move |s| write_batch(s, fid, &items))
                 .await?;
             counts.add(got);
-            done += prev_len as u64;
+            done += len as u64;
         }
-        if with_bodies {
-            self.resume_at(p, 1).await?;
-            self.progress(p.account.id, &p.folder.name, done, total);
-        }
-        Ok(())
+        Ok(done)
     }
 
     /// One batch of the backfill fetched headers only, and the resume point moved past it (to 1

@@ -471,7 +471,8 @@ impl SyncEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::{attachments_from_structure, bounded_batch, uid_set};
+    use super::fetch::body_batch_len;
+    use super::{SyncOptions, attachments_from_structure, bounded_batch, uid_set};
     use crate::sync::part_fetch::{find_part, parse_section};
     use async_imap::imap_proto::{AttributeValue, BodyStructure, Response};
 
@@ -542,6 +543,28 @@ mod tests {
         assert_eq!(bounded_batch([40 * mib, 1].into_iter(), 16 * mib), 1);
         assert_eq!(bounded_batch([1, 40 * mib].into_iter(), 16 * mib), 1);
         assert_eq!(bounded_batch(std::iter::empty(), 16 * mib), 0);
+    }
+
+    #[test]
+    fn body_batches_stop_at_their_budget_and_large_bodies_go_alone() {
+        let opts = SyncOptions::default();
+        let (budget, chunk) = (opts.body_batch_bytes, opts.chunk_bytes);
+        let sized = |sizes: &[u64]| -> Vec<(u32, u64)> {
+            sizes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i as u32, *s))
+                .collect()
+        };
+        assert_eq!(body_batch_len(&sized(&[]), &opts), 0);
+        assert_eq!(body_batch_len(&sized(&[10; 5]), &opts), 5);
+        assert_eq!(body_batch_len(&sized(&[10; 300]), &opts), 200);
+        assert_eq!(body_batch_len(&sized(&[budget / 2; 3]), &opts), 2);
+        // Over the chunk size: alone, and it ends the batch before it.
+        assert_eq!(body_batch_len(&sized(&[chunk + 1, 10]), &opts), 1);
+        assert_eq!(body_batch_len(&sized(&[10, 10, chunk + 1, 10]), &opts), 2);
+        // Up to the chunk size, a message over the budget still goes whole, alone.
+        assert_eq!(body_batch_len(&sized(&[chunk, 10]), &opts), 1);
     }
 
     #[test]
