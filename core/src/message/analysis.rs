@@ -47,12 +47,7 @@ pub(super) fn analyze_message(
         daticert.as_ref(),
         header_subject.as_deref(),
     );
-    let receipt_type = daticert.as_ref().and_then(|d| d.ricevuta).or_else(|| {
-        is_pec
-            .then(|| headers::message_header(msg, "X-TipoRicevuta"))
-            .flatten()
-            .and_then(|v| ReceiptType::parse(&v))
-    });
+    let receipt_type = receipt_type(msg, daticert.as_ref(), is_pec);
     let error = error_code(daticert.as_ref(), kind, receipt);
     let correlation = correlation(msg, daticert.as_ref(), rem.as_ref());
     let (signature, rewrapped) = signature(
@@ -75,16 +70,11 @@ pub(super) fn analyze_message(
         .as_ref()
         .map(|d| header_check::mismatches(&outer, d))
         .unwrap_or_default();
-    let sdi = sdi_info(
+    let sdi = sdi_of(
         &st.attachments,
         original.as_deref(),
-        [
-            parties.from.as_ref().map(|f| f.address.as_str()),
-            parties.reply_to.as_deref(),
-            parties.behalf.as_deref(),
-            daticert.as_ref().and_then(|d| d.mittente.as_deref()),
-        ],
-        parties.from.as_ref().and_then(|f| f.name.as_deref()),
+        &parties,
+        daticert.as_ref(),
     );
     if !warnings.is_empty() {
         tracing::debug!(
@@ -405,6 +395,42 @@ fn forwarded_pec(inner: &PecMessage) -> bool {
             .signature
             .status
             .is_none_or(|s| s != crate::signature::SignatureStatus::Absent)
+}
+
+/// The receipt's type: the daticert's word, else (a PEC without one) `X-TipoRicevuta`.
+fn receipt_type(
+    msg: &Message<'_>,
+    daticert: Option<&Daticert>,
+    is_pec: bool,
+) -> Option<ReceiptType> {
+    daticert.and_then(|d| d.ricevuta).or_else(|| {
+        is_pec
+            .then(|| headers::message_header(msg, "X-TipoRicevuta"))
+            .flatten()
+            .and_then(|v| ReceiptType::parse(&v))
+    })
+}
+
+/// [`sdi_info`] from every address that may be the SdI's: From, Reply-To, the real sender of an
+/// envelope and the daticert's mittente.
+fn sdi_of(
+    attachments: &[Attachment],
+    original: Option<&PecMessage>,
+    parties: &Parties,
+    daticert: Option<&Daticert>,
+) -> Option<SdiInfo> {
+    let from = parties.from.as_ref();
+    sdi_info(
+        attachments,
+        original,
+        [
+            from.map(|f| f.address.as_str()),
+            parties.reply_to.as_deref(),
+            parties.behalf.as_deref(),
+            daticert.and_then(|d| d.mittente.as_deref()),
+        ],
+        from.and_then(|f| f.name.as_deref()),
+    )
 }
 
 /// What the SdI sent: its address among the message's, and the SdI files attached here or in
