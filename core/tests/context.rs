@@ -292,3 +292,114 @@ async fn the_message_view_says_what_is_certified() {
         "read plainly"
     );
 }
+
+/// The platforms' background pass: every account that may sync, with the settings' downloads;
+/// a delegate without "mail programs" is left out, not failed; an unreachable server asks for a
+/// retry while the other accounts still sync; a locked store is not touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_background_pass_syncs_the_accounts_as_the_settings_say() {
+    use pec_core::context::{DownloadPolicy, Settings};
+    use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
+    if pec_test_harness::dovecot_or_skip("a_background_pass").is_none() {
+        return;
+    }
+    let dc = Dovecot::start(DovecotConfig {
+        users: vec![User::new(BOX, "secret")],
+        layout: FolderLayout::Standard,
+        ..DovecotConfig::default()
+    })
+    .await
+    .expect("dovecot");
+    let mut lmtp = dc.lmtp().await.expect("lmtp");
+    for i in 0..3 {
+        let raw = plain(
+            "a@pec.other",
+            &[BOX],
+            "Verbale",
+            &format!("bg{i}@x"),
+            "Fri, 15 Nov 2024 09:00:00 +0100",
+            "testo del verbale",
+        );
+        lmtp.deliver("a@pec.other", &[BOX], &raw)
+            .await
+            .expect("deliver");
+    }
+    lmtp.quit().await.expect("quit");
+    let dir = TempDir::new("ctx-background");
+    let ctx = open(&dir);
+    let on = |address: &str, port: u16, delegation| AccountSetup {
+        address: address.into(),
+        servers: Servers {
+            imap_port: port,
+            ca_file: Some(dc.ca_file().to_path_buf()),
+            ..setup(None).servers
+        },
+        ..setup(delegation)
+    };
+    let live = ctx
+        .add_account(&on(BOX, dc.imap_addr().port(), None), false)
+        .await
+        .expect("account");
+    let no_programs = DelegateLogin {
+        login: "assistente".into(),
+        permissions: Permissions {
+            read: true,
+            write: true,
+            send: true,
+            mail_programs: false,
+            settings: false,
+        },
+    };
+    let delegate = on(
+        "studio@pec.example",
+        dc.imap_addr().port(),
+        Some(no_programs),
+    );
+    ctx.add_account(&delegate, false).await.expect("delegate");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let gone_port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let gone = ctx
+        .add_account(&on("altrove@pec.example", gone_port, None), false)
+        .await
+        .expect("unreachable account");
+
+    let receipts_only = Settings {
+        downloads: DownloadPolicy::ReceiptsOnly,
+        ..Settings::default()
+    };
+    ctx.set_settings(&receipts_only).expect("settings");
+    let pass = ctx.background_pass().await.expect("pass");
+    assert!(!pass.locked && pass.retry, "{pass:?}");
+    let arrived: Vec<_> = pass.arrived.iter().map(|a| (a.account, a.added)).collect();
+    assert_eq!(arrived, vec![(live, 3)], "{pass:?}");
+    assert_eq!(pass.arrived[0].name, BOX, "no display name: the address");
+    assert!(pass.arrived.iter().all(|a| a.account != gone));
+    let inbox = ctx
+        .store()
+        .find_folder(live, "INBOX")
+        .expect("folder")
+        .expect("inbox");
+    let missing = |ctx: &Context| ctx.store().uids_needing_body(inbox.id, None).expect("n");
+    assert_eq!(
+        missing(&ctx).len(),
+        3,
+        "receipts only: plain bodies stay on the server"
+    );
+
+    let all = Settings {
+        downloads: DownloadPolicy::All,
+        ..Settings::default()
+    };
+    ctx.set_settings(&all).expect("settings");
+    let pass = ctx.background_pass().await.expect("pass");
+    assert_eq!((pass.added(), pass.arrived.len()), (0, 1), "{pass:?}");
+    assert!(missing(&ctx).is_empty(), "all: every body downloaded");
+
+    ctx.lock();
+    let pass = ctx.background_pass().await.expect("locked pass");
+    assert!(
+        pass.locked && pass.arrived.is_empty() && !pass.retry,
+        "{pass:?}"
+    );
+}

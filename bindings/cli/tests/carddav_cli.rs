@@ -100,10 +100,57 @@ async fn carddav_from_the_terminal() {
         "{disk:?}"
     );
 
+    // The background pass the apps run brings the book's changes too (no mail account here).
+    server
+        .put_card(
+            ANNA,
+            "c",
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:u-c\r\nFN:Carla Russo\r\nEMAIL:carla@pec.example.it\r\nEND:VCARD\r\n",
+        )
+        .await
+        .expect("put");
+    let out = pec(dir, &["sync", "--background", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let pass: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(pass["locked"], false, "{pass}");
+    assert_eq!(pass["retry"], false, "{pass}");
+    assert_eq!(pass["arrived"], serde_json::json!([]), "{pass}");
+    assert_eq!(pass["books"][0]["added"], 1, "{pass}");
+    let people = rows(dir, &["contacts", "ls", "--saved", "--json"]);
+    assert!(
+        people.iter().any(|p| p["name"] == "Carla Russo"),
+        "{people:?}"
+    );
+
+    // A mail server that cannot be reached: the books still sync, and the exit code asks for
+    // an earlier retry (75, EX_TEMPFAIL).
+    let added = pec_with_stdin(
+        dir,
+        &[
+            "account",
+            "add",
+            "altrove@pec.example",
+            "--imap",
+            "127.0.0.1:1",
+            "--smtp",
+            "127.0.0.1:1",
+            "--offline",
+            "--password-stdin",
+        ],
+        b"pw",
+    );
+    assert!(added.status.success(), "{added:?}");
+    let out = pec(dir, &["sync", "--background"]);
+    assert_eq!(out.status.code(), Some(75), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Rubrica: 0 added"),
+        "{out:?}"
+    );
+
     let listed = rows(dir, &["contacts", "book", "ls", "--json"]);
     assert!(listed[0]["last_sync"].is_i64(), "{listed:?}");
     ok(dir, &["contacts", "book", "rm", &book]);
     assert!(rows(dir, &["contacts", "book", "ls", "--json"]).is_empty());
     assert!(rows(dir, &["contacts", "ls", "--saved", "--json"]).is_empty());
-    assert_eq!(server.cards_on_disk("anna").expect("disk").len(), 2);
+    assert_eq!(server.cards_on_disk("anna").expect("disk").len(), 3);
 }

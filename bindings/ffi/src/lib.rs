@@ -20,6 +20,7 @@ uniffi::setup_scaffolding!();
 
 mod address_books;
 mod app;
+mod background;
 pub mod contacts;
 pub mod credentials;
 mod drafts;
@@ -46,6 +47,7 @@ pub mod types;
 
 pub use address_books::{AddressBookInfo, BookSyncReport};
 pub use app::App;
+pub use background::{AccountArrival, BackgroundSummary};
 pub use contacts::{
     AddressSuggestion, ContactCard, ContactFileFormat, ContactImport, ContactImportError,
     GroupInfo, PecProof, PersonRow, ProvenAddress,

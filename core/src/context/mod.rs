@@ -11,6 +11,7 @@
 //! thread. Network work (sync, send) is async.
 
 mod address_books;
+mod background;
 mod contacts;
 mod error;
 mod evidence;
@@ -25,6 +26,7 @@ mod view;
 pub mod window;
 
 pub use address_books::BookSync;
+pub use background::{Arrival, BackgroundReport};
 pub use contacts::{ContactFormat, ImportReport};
 pub use error::{Error, Result};
 pub use evidence::{EvidenceFile, EvidenceItem};

@@ -39,6 +39,18 @@ pub struct Settings {
     pub downloads: DownloadPolicy,
 }
 
+impl DownloadPolicy {
+    /// What a sync under this policy downloads.
+    pub fn body_policy(self) -> crate::sync::BodyPolicy {
+        use crate::sync::BodyPolicy;
+        match self {
+            DownloadPolicy::ReceiptsOnly => BodyPolicy::ReceiptsOnly,
+            DownloadPolicy::Small => BodyPolicy::SMALL,
+            DownloadPolicy::All => BodyPolicy::All,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

@@ -735,8 +735,18 @@ mod tests {
         };
         let batch = [
             message(1, 30, ("Anna@pec.example", None), &["me@pec.example"]),
-            message(2, 10, ("anna@pec.example", Some("Anna Verdi")), &["me@pec.example"]),
-            message(3, 20, ("luca@pec.example", Some("Luca")), &["anna@pec.example"]),
+            message(
+                2,
+                10,
+                ("anna@pec.example", Some("Anna Verdi")),
+                &["me@pec.example"],
+            ),
+            message(
+                3,
+                20,
+                ("luca@pec.example", Some("Luca")),
+                &["anna@pec.example"],
+            ),
             message(4, 5, ("anna@pec.example", Some("Anna Bianchi")), &[]),
         ];
         let open = |dir: &std::path::Path| {

@@ -2,9 +2,10 @@ import BackgroundTasks
 import PecKit
 import UserNotifications
 
-/// The periodic sync while the app is away (`BGAppRefreshTask`): one pass per account when iOS
-/// grants the time, and a local notification for what arrived. It runs only while the core is
-/// open and unlocked: a locked store has no key, and nothing is read or written without it.
+/// The periodic sync while the app is away (`BGAppRefreshTask`): the core's background pass (every
+/// account that may sync, with the settings' downloads, then the address books) when iOS grants
+/// the time, and a local notification for what arrived. The core decides what the pass does; a
+/// locked core skips it (a locked store has no key, and nothing is read or written without it).
 enum BackgroundRefresh {
     static let identifier = "it.pec.app.sync"
 
@@ -29,14 +30,15 @@ enum BackgroundRefresh {
 
     @MainActor
     private static func refresh() async -> Bool {
-        guard let app = Session.current?.openCore, !app.isLocked() else { return false }
-        defer { schedule(minutes: 15) }
+        guard let app = Session.current?.openCore else { return false }
+        let minutes = (try? await app.settings().syncMinutes) ?? 15
+        defer { schedule(minutes: minutes) }
         do {
-            for account in try await app.accounts() where account.capabilities.canSync {
-                let summary = try await app.sync(accountId: account.id, bodies: .small, listener: nil)
-                await Notifications.arrived(summary, account: account)
+            let pass = try await app.backgroundPass()
+            for arrival in pass.arrived {
+                await Notifications.arrived(arrival)
             }
-            return true
+            return !pass.retry
         } catch {
             return false
         }

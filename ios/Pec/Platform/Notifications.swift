@@ -8,13 +8,13 @@ enum Notifications {
         _ = try? await UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .badge, .sound])
     }
 
-    static func arrived(_ summary: SyncSummary, account: AccountInfo) async {
-        guard summary.added > 0 else { return }
+    static func arrived(_ arrival: AccountArrival) async {
+        guard arrival.added > 0 else { return }
         let content = UNMutableNotificationContent()
-        content.title = account.displayName ?? account.address
-        content.body = String(localized: "notification.new \(summary.added)")
-        content.threadIdentifier = "account-\(account.id)"
-        let request = UNNotificationRequest(identifier: "sync-\(account.id)", content: content, trigger: nil)
+        content.title = arrival.name
+        content.body = String(localized: "notification.new \(arrival.added)")
+        content.threadIdentifier = "account-\(arrival.accountId)"
+        let request = UNNotificationRequest(identifier: "sync-\(arrival.accountId)", content: content, trigger: nil)
         try? await UNUserNotificationCenter.current().add(request)
     }
 }

@@ -1,9 +1,9 @@
 //! `pec sync [--full]`: one pass over every folder through the facade; a progress bar on a
-//! terminal, none when piped.
+//! terminal, none when piped. `pec sync --background`: the pass the apps run while away.
 
-use crate::facade::{block, fail, open, resolve_account};
+use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::out::say;
-use pec_ffi::{BodyDownload, ErrorEvent, SyncListener, SyncProgress};
+use pec_ffi::{BackgroundSummary, BodyDownload, ErrorEvent, SyncListener, SyncProgress};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,6 +17,11 @@ pub struct Args {
     /// Account address (default: the first account).
     #[arg(long)]
     pub account: Option<String>,
+    /// The pass the apps run while away, as they run it: every account that may sync, with the
+    /// settings' downloads, then the address books. Exits with 75 (try again sooner) when an
+    /// account's server could not be reached.
+    #[arg(long, conflicts_with_all = ["full", "account", "stats"])]
+    pub background: bool,
     /// Print timings, counts and the sync's own peak resident memory (Linux) on standard error
     /// when done.
     #[arg(long)]
@@ -43,6 +48,12 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
+    if args.background {
+        return match block(app.background_pass()) {
+            Ok(pass) => background_done(&pass, args.json),
+            Err(e) => fail(format!("background pass: {e}")),
+        };
+    }
     let account = match resolve_account(&app, args.account.as_deref()) {
         Ok(a) => a,
         Err(e) => return fail(e),
@@ -97,4 +108,35 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         }
         Err(e) => fail(format!("sync {}: {e}", account.address)),
     }
+}
+
+/// What a background pass did, one line per account and per book (or JSON).
+fn background_done(pass: &BackgroundSummary, json: bool) -> ExitCode {
+    if json {
+        if let Err(e) = print_json(pass) {
+            return fail(e);
+        }
+    } else {
+        for a in &pass.arrived {
+            say!("{}: {} new", a.name, a.added);
+        }
+        for b in &pass.books {
+            match &b.error {
+                Some(e) => say!("{}: not synced: {}", b.book.name, e.detail),
+                None => say!(
+                    "{}: {} added, {} updated, {} removed, {} uploaded",
+                    b.book.name,
+                    b.added,
+                    b.updated,
+                    b.removed,
+                    b.uploaded
+                ),
+            }
+        }
+    }
+    if pass.retry {
+        eprintln!("a server could not be reached: try again sooner");
+        return ExitCode::from(75);
+    }
+    ExitCode::SUCCESS
 }

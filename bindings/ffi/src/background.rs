@@ -1,0 +1,65 @@
+//! The platforms' periodic pass while the app is away, decided in the core
+//! ([`pec_core::context::BackgroundReport`]): Android's `SyncWorker` and iOS's
+//! `BackgroundRefresh` call it and draw the notification.
+
+use crate::address_books::BookSyncReport;
+use crate::app::App;
+use crate::error::Result;
+use pec_core::context::{Arrival, BackgroundReport};
+
+/// What a background pass did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct BackgroundSummary {
+    /// The store was locked: nothing was read or written (the pass is skipped, not failed).
+    pub locked: bool,
+    /// Each account synced and what arrived in it; accounts that may not sync are left out.
+    pub arrived: Vec<AccountArrival>,
+    /// Messages that arrived in all accounts: the notification's count.
+    pub added: u64,
+    /// A pass failed on the network: ask the platform to retry sooner than the interval.
+    pub retry: bool,
+    /// Each address book's sync.
+    pub books: Vec<BookSyncReport>,
+}
+
+/// One account's part of a background pass.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct AccountArrival {
+    pub account_id: i64,
+    /// What the notification calls the account (its display name, else its address).
+    pub name: String,
+    pub added: u64,
+}
+
+impl From<BackgroundReport> for BackgroundSummary {
+    fn from(r: BackgroundReport) -> Self {
+        BackgroundSummary {
+            locked: r.locked,
+            added: r.added(),
+            retry: r.retry,
+            arrived: r.arrived.into_iter().map(AccountArrival::from).collect(),
+            books: r.books.into_iter().map(BookSyncReport::from).collect(),
+        }
+    }
+}
+
+impl From<Arrival> for AccountArrival {
+    fn from(a: Arrival) -> Self {
+        AccountArrival {
+            account_id: a.account,
+            name: a.name,
+            added: a.added,
+        }
+    }
+}
+
+#[uniffi::export]
+impl App {
+    /// One background pass: every account that may sync, with the settings' downloads, then the
+    /// address books. Skipped (`locked`) while the core is locked. Changes reach
+    /// `subscribe_changes` as after `sync`.
+    pub async fn background_pass(&self) -> Result<BackgroundSummary> {
+        let inner = self.inner.clone();
+        crate::runtime::spawn(async move { Ok(inner.ctx.background_pass().await?.into()) }).await
+    }
+}
