@@ -572,6 +572,7 @@ fn upsert_message_into<'a>(
     end: &mut BatchEnd<'a>,
 ) -> Result<InsertOutcome> {
     let (account, role) = folder_role_tx(tx, folder)?;
+    let role = role.as_deref();
     // 1. Same server message already known?
     let existing: Option<(MessageId, i64)> = match meta.uid {
         Some(uid) => tx
@@ -603,16 +604,8 @@ fn upsert_message_into<'a>(
             set_flags_tx(tx, id, meta.modseq, &meta.flags)?;
         }
         if rec.complete && body_state == 0 {
-            write_fields_tx(
-                tx,
-                id,
-                account,
-                role.as_deref(),
-                meta,
-                rec,
-                Row::Existing,
-                &mut end.fts,
-            )?;
+            let row = Row::Existing;
+            write_fields_tx(tx, id, account, role, meta, rec, row, &mut end.fts)?;
         }
         return Ok(InsertOutcome {
             id,
@@ -623,16 +616,7 @@ fn upsert_message_into<'a>(
     let (id, fts_key) = insert_new_tx(tx, account, folder, meta, rec)?;
     set_labels_tx(tx, id, &meta.flags.keywords)?;
     let row = Row::New { fts_key };
-    write_fields_tx(
-        tx,
-        id,
-        account,
-        role.as_deref(),
-        meta,
-        rec,
-        row,
-        &mut end.fts,
-    )?;
+    write_fields_tx(tx, id, account, role, meta, rec, row, &mut end.fts)?;
     correspondents(rec, &mut end.seen);
     Ok(InsertOutcome { id, inserted: true })
 }
