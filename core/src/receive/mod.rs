@@ -95,6 +95,47 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         rec.signature = Some("absent".into());
         return rec;
     };
+    header_fields(&msg, &mut rec);
+    let pec = PecHeaders {
+        ricevuta: header_text(&msg, "X-Ricevuta").map(|s| s.to_ascii_lowercase()),
+        trasporto: header_text(&msg, "X-Trasporto").map(|s| s.to_ascii_lowercase()),
+        rem_type: header_text(&msg, "REM-MessageType"),
+    };
+    rec.ref_message_id = header_text(&msg, "X-Riferimento-Message-ID")
+        .or_else(|| header_text(&msg, "REM-UAMessageIdentifier"))
+        .and_then(|s| message_id_of(&s));
+    // The same rules as the full analysis (`message::kind::classify`); the daticert, when the body
+    // is here, decides below.
+    let (kind, _) = crate::message::kind::classify(
+        pec.rem_type.is_some(),
+        pec.ricevuta.as_deref(),
+        pec.trasporto.as_deref(),
+        None,
+    );
+    rec.kind = Some(kind);
+    if kind == Kind::Receipt {
+        rec.receipt_type = pec.ricevuta.clone();
+    }
+    if matches!(kind, Kind::Envelope | Kind::Anomaly | Kind::Rem) {
+        rec.sender_addr = real_sender(&msg, rec.from_name.as_deref());
+    }
+    let signed = is_signed(&msg);
+    rec.signature = Some(if signed { "signed" } else { "absent" }.into());
+    if complete {
+        body_fields(&msg, &pec, &mut rec);
+    }
+    rec
+}
+
+/// The PEC and REM headers the reader classifies by.
+struct PecHeaders {
+    ricevuta: Option<String>,
+    trasporto: Option<String>,
+    rem_type: Option<String>,
+}
+
+/// Message-ID, subject, date, sender and recipients, from the headers.
+fn header_fields(msg: &mail_parser::Message<'_>, rec: &mut MessageRecord) {
     rec.message_id = msg.message_id().and_then(message_id_of);
     rec.subject = msg.subject().map(header_text_copy);
     rec.original_subject = rec
@@ -108,37 +149,23 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
     push_recipients(&mut rec.recipients, msg.to(), "to");
     push_recipients(&mut rec.recipients, msg.cc(), "cc");
     push_recipients(&mut rec.recipients, msg.bcc(), "bcc");
+}
 
-    let ricevuta = header_text(&msg, "X-Ricevuta").map(|s| s.to_ascii_lowercase());
-    let trasporto = header_text(&msg, "X-Trasporto").map(|s| s.to_ascii_lowercase());
-    let rem_type = header_text(&msg, "REM-MessageType");
-    rec.ref_message_id = header_text(&msg, "X-Riferimento-Message-ID")
-        .or_else(|| header_text(&msg, "REM-UAMessageIdentifier"))
-        .and_then(|s| message_id_of(&s));
-    // The same rules as the full analysis (`message::kind::classify`); the daticert, when the body
-    // is here, decides below.
-    let (kind, _) = crate::message::kind::classify(
-        rem_type.is_some(),
-        ricevuta.as_deref(),
-        trasporto.as_deref(),
-        None,
-    );
-    rec.kind = Some(kind);
-    if kind == Kind::Receipt {
-        rec.receipt_type = ricevuta.clone();
-    }
-    if matches!(rec.kind(), Kind::Envelope | Kind::Anomaly | Kind::Rem) {
-        let (reply_to, _) = first_addr(msg.reply_to());
-        rec.sender_addr = reply_to.or_else(|| {
-            rec.from_name.as_deref().and_then(|n| {
-                let lower = n.to_ascii_lowercase();
-                let rest = lower
-                    .strip_prefix("per conto di:")
-                    .or_else(|| lower.strip_prefix("on behalf of:"))?;
-                Some(rest.trim().to_string()).filter(|s| s.contains('@'))
-            })
-        });
-    }
+/// Who really sent an envelope: its Reply-To, else the address in the provider's "per conto di:"
+/// display name.
+fn real_sender(msg: &mail_parser::Message<'_>, from_name: Option<&str>) -> Option<String> {
+    let (reply_to, _) = first_addr(msg.reply_to());
+    reply_to.or_else(|| {
+        let lower = from_name?.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("per conto di:")
+            .or_else(|| lower.strip_prefix("on behalf of:"))?;
+        Some(rest.trim().to_string()).filter(|s| s.contains('@'))
+    })
+}
+
+/// Whether the message is S/MIME signed (`multipart/signed` or a `pkcs7-mime` body).
+fn is_signed(msg: &mail_parser::Message<'_>) -> bool {
     let ctype = msg
         .root_part()
         .content_type()
@@ -150,27 +177,23 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
             )
         })
         .unwrap_or_default();
-    let signed = ctype == "multipart/signed" || ctype.ends_with("pkcs7-mime");
-    rec.signature = Some(if signed { "signed" } else { "absent" }.into());
-    if !complete {
-        return rec;
-    }
+    ctype == "multipart/signed" || ctype.ends_with("pkcs7-mime")
+}
 
-    // The text to show and index: the original (postacert.eml) for envelopes, else the message itself.
+/// What the body gives: the daticert's facts, the attachments, the text to show and index (the
+/// original's, `postacert.eml`, for envelopes; else the message's own).
+fn body_fields(msg: &mail_parser::Message<'_>, pec: &PecHeaders, rec: &mut MessageRecord) {
     let mut text: Option<String> = None;
     for part in msg.attachments() {
         let name = part.attachment_name().map(str::to_string);
         let lname = name.as_deref().unwrap_or("").to_ascii_lowercase();
         if lname == "daticert.xml" {
-            apply_daticert(
-                part.contents(),
-                (
-                    rem_type.is_some(),
-                    ricevuta.as_deref(),
-                    trasporto.as_deref(),
-                ),
-                &mut rec,
+            let headers = (
+                pec.rem_type.is_some(),
+                pec.ricevuta.as_deref(),
+                pec.trasporto.as_deref(),
             );
+            apply_daticert(part.contents(), headers, rec);
             continue;
         }
         if lname == "smime.p7s" {
@@ -183,11 +206,11 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
                 text = inner.body_text(0).map(|t| t.into_owned());
             }
             for sub in inner.attachments() {
-                push_attachment(&mut rec, sub);
+                push_attachment(rec, sub);
             }
             continue;
         }
-        push_attachment(&mut rec, part);
+        push_attachment(rec, part);
     }
     if rec.kind() == Kind::Receipt {
         // Invoice files attached to a receipt's copy of the original are not received invoices.
@@ -199,7 +222,6 @@ fn analyze_inner(raw: &[u8], complete: bool) -> MessageRecord {
         rec.preview = preview;
         rec.body_text = Some(indexed);
     }
-    rec
 }
 
 /// Record an attached part; an SdI invoice file name makes the message an invoice.
