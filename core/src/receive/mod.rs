@@ -487,51 +487,11 @@ fn invoice_records(parsed: &mail_parser::Message<'_>) -> Vec<InvoiceRecord> {
 }
 
 fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
-    use crate::message::PartRole;
     let kind = m.kind;
     let c = &m.correlation;
     let inner = m.innermost();
-    let mut recipients: Vec<RecipientRecord> = Vec::new();
-    for (list, field) in [(&m.to, "to"), (&m.cc, "cc")] {
-        for mb in list.iter() {
-            let address = mb.address.trim().to_ascii_lowercase();
-            if address.is_empty()
-                || recipients
-                    .iter()
-                    .any(|r| r.address == address && r.field == field)
-            {
-                continue;
-            }
-            recipients.push(RecipientRecord {
-                address,
-                name: mb.name.clone().filter(|n| !n.is_empty()),
-                field,
-                pec_type: None,
-            });
-        }
-    }
-    // daticert types (certificato/esterno) on the recipients it lists; for a receipt the daticert
-    // lists the original's recipients, which the sent message learns through the tracker instead.
-    if kind != Kind::Receipt {
-        for r in &m.recipients {
-            let address = r.address.trim().to_ascii_lowercase();
-            if let Some(x) = recipients.iter_mut().find(|x| x.address == address) {
-                x.pec_type = r.tipo.map(|t| t.as_str().to_string());
-            }
-        }
-    }
-    let attachments: Vec<AttachmentRecord> = m
-        .attachments
-        .iter()
-        .chain(m.original.iter().flat_map(|o| o.attachments.iter()))
-        .filter(|a| matches!(a.role, PartRole::Content))
-        .map(|a| AttachmentRecord {
-            filename: a.name.clone(),
-            mime: a.content_type.clone(),
-            size: a.size as u64,
-            section: None,
-        })
-        .collect();
+    let recipients = recipients_of(m);
+    let attachments = attachments_of(m);
     let invoice_file = m.sdi.as_ref().is_some_and(|s| s.invoice_attached)
         || attachments.iter().any(|a| {
             a.filename
@@ -547,12 +507,7 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         }
         None => (None, None),
     };
-    let error = match (m.error.filter(|e| e.as_str() != "nessuno"), &m.error_detail) {
-        (Some(e), Some(d)) => Some(format!("{e}: {d}")),
-        (Some(e), None) => Some(e.to_string()),
-        (None, Some(d)) => Some(d.clone()),
-        (None, None) => None,
-    };
+    let error = error_of(m);
     MessageRecord {
         message_id: c.message_id.as_deref().and_then(message_id_of),
         kind: Some(kind),
@@ -608,6 +563,66 @@ fn from_pec_message(m: &crate::message::PecMessage) -> MessageRecord {
         complete: true,
         certified: m.certified,
         header_mismatches: m.header_mismatches.clone(),
+    }
+}
+
+/// The To and Cc recipients, each address once per field, with the daticert's type
+/// (certificato/esterno) on those it lists. For a receipt the daticert lists the original's
+/// recipients, which the sent message learns through the tracker instead.
+fn recipients_of(m: &crate::message::PecMessage) -> Vec<RecipientRecord> {
+    let mut recipients: Vec<RecipientRecord> = Vec::new();
+    for (list, field) in [(&m.to, "to"), (&m.cc, "cc")] {
+        for mb in list.iter() {
+            let address = mb.address.trim().to_ascii_lowercase();
+            if address.is_empty()
+                || recipients
+                    .iter()
+                    .any(|r| r.address == address && r.field == field)
+            {
+                continue;
+            }
+            recipients.push(RecipientRecord {
+                address,
+                name: mb.name.clone().filter(|n| !n.is_empty()),
+                field,
+                pec_type: None,
+            });
+        }
+    }
+    if m.kind != Kind::Receipt {
+        for r in &m.recipients {
+            let address = r.address.trim().to_ascii_lowercase();
+            if let Some(x) = recipients.iter_mut().find(|x| x.address == address) {
+                x.pec_type = r.tipo.map(|t| t.as_str().to_string());
+            }
+        }
+    }
+    recipients
+}
+
+/// The attachments the user sees: the content parts of the message and of its original.
+fn attachments_of(m: &crate::message::PecMessage) -> Vec<AttachmentRecord> {
+    use crate::message::PartRole;
+    m.attachments
+        .iter()
+        .chain(m.original.iter().flat_map(|o| o.attachments.iter()))
+        .filter(|a| matches!(a.role, PartRole::Content))
+        .map(|a| AttachmentRecord {
+            filename: a.name.clone(),
+            mime: a.content_type.clone(),
+            size: a.size as u64,
+            section: None,
+        })
+        .collect()
+}
+
+/// The provider's error code with its text, either alone when the other is missing.
+fn error_of(m: &crate::message::PecMessage) -> Option<String> {
+    match (m.error.filter(|e| e.as_str() != "nessuno"), &m.error_detail) {
+        (Some(e), Some(d)) => Some(format!("{e}: {d}")),
+        (Some(e), None) => Some(e.to_string()),
+        (None, Some(d)) => Some(d.clone()),
+        (None, None) => None,
     }
 }
 
