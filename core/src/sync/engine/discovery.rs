@@ -3,6 +3,32 @@
 
 use super::*;
 
+/// A folder as LIST named it: name, delimiter, special-use role, and whether it cannot be
+/// selected (`\Noselect`, `\NonExistent`).
+type Listed = (String, Option<String>, Option<FolderRole>, bool);
+
+/// LIST (with STATUS for every folder when the server offers LIST-STATUS).
+async fn list_folders(sess: &mut ImapSession, caps: &Caps) -> Result<Vec<Listed>, SyncError> {
+    let pattern = if caps.list_status {
+        list_status::pattern(caps.special_use)
+    } else {
+        "*"
+    };
+    let stream = sess.list(Some(""), Some(pattern)).await.map_err(map_imap)?;
+    let names: Vec<_> = stream.try_collect().await.map_err(map_imap)?;
+    Ok(names
+        .iter()
+        .map(|n| {
+            let attrs = attribute_words(n);
+            let noselect = attrs.iter().any(|a| {
+                a.eq_ignore_ascii_case("\\Noselect") || a.eq_ignore_ascii_case("\\NonExistent")
+            });
+            let delim = n.delimiter().map(str::to_string);
+            (n.name().to_string(), delim, role_of(n), noselect)
+        })
+        .collect())
+}
+
 impl SyncEngine {
     pub(super) async fn capabilities(&self, sess: &mut ImapSession) -> Result<Caps, SyncError> {
         let caps = sess.capabilities().await.map_err(map_imap)?;
@@ -27,36 +53,24 @@ impl SyncEngine {
         caps: &Caps,
     ) -> Result<(Vec<Folder>, HashMap<String, FolderStatus>), SyncError> {
         drain_unsolicited(sess);
-        let pattern = if caps.list_status {
-            list_status::pattern(caps.special_use)
-        } else {
-            "*"
-        };
-        let names: Vec<(String, Option<String>, Option<FolderRole>, bool)> = {
-            let stream = sess.list(Some(""), Some(pattern)).await.map_err(map_imap)?;
-            let names: Vec<_> = stream.try_collect().await.map_err(map_imap)?;
-            names
-                .iter()
-                .map(|n| {
-                    let attrs = attribute_words(n);
-                    let noselect = attrs.iter().any(|a| {
-                        a.eq_ignore_ascii_case("\\Noselect")
-                            || a.eq_ignore_ascii_case("\\NonExistent")
-                    });
-                    let delim = n.delimiter().map(str::to_string);
-                    let role = role_of(n);
-                    (n.name().to_string(), delim, role, noselect)
-                })
-                .collect()
-        };
+        let names = list_folders(sess, caps).await?;
         let statuses = list_status::collect(sess);
-        let id = account.id;
-        let mut acl_rights: Vec<(String, String)> = Vec::new();
+        let folders = self.folders_as_listed(account.id, names).await?;
+        self.rights_if_due(sess, account.id, caps, &folders).await?;
+        Ok((folders, statuses))
+    }
+
+    /// The account's folders as the server listed them, inbox and sent first. Only what is new
+    /// or changed is written: a no-change resync stays read-only here.
+    async fn folders_as_listed(
+        &self,
+        id: AccountId,
+        names: Vec<Listed>,
+    ) -> Result<Vec<Folder>, SyncError> {
         let folders = self
             .shared
             .store
             .run(move |s| {
-                // Write only what is new or changed: a no-change resync stays read-only here.
                 let known = s.folders(id)?;
                 let mut wrote = false;
                 for (name, delim, role, noselect) in &names {
@@ -81,8 +95,18 @@ impl SyncEngine {
                 Ok(f)
             })
             .await?;
-        // MYRIGHTS: on the first pass, then at most hourly (delegations change rarely; a refused
-        // command surfaces as an error anyway).
+        Ok(folders)
+    }
+
+    /// MYRIGHTS of every folder: on the first pass, then at most hourly (delegations change
+    /// rarely; a refused command surfaces as an error anyway).
+    async fn rights_if_due(
+        &self,
+        sess: &mut ImapSession,
+        id: AccountId,
+        caps: &Caps,
+        folders: &[Folder],
+    ) -> Result<(), SyncError> {
         let rights_key = format!("rights_checked_at:{id}");
         let rights_due = {
             let key = rights_key.clone();
@@ -92,32 +116,25 @@ impl SyncEngine {
                 .is_none_or(|t| crate::store::now() - t > 3600);
             stale || folders.iter().any(|f| f.myrights.is_none())
         };
-        if caps.acl && rights_due {
-            for f in &folders {
-                if let Some(r) = self.myrights(sess, &f.name).await? {
-                    acl_rights.push((f.name.clone(), r));
-                }
-            }
-            let store = self.shared.store.clone();
-            let by_id: Vec<(i64, String)> = folders
-                .iter()
-                .filter_map(|f| {
-                    acl_rights
-                        .iter()
-                        .find(|(n, _)| n == &f.name)
-                        .map(|(_, r)| (f.id, r.clone()))
-                })
-                .collect();
-            store
-                .run(move |s| {
-                    for (id, r) in &by_id {
-                        s.set_folder_rights(*id, Some(r))?;
-                    }
-                    s.set_setting(&rights_key, &crate::store::now().to_string())
-                })
-                .await?;
+        if !(caps.acl && rights_due) {
+            return Ok(());
         }
-        Ok((folders, statuses))
+        let mut by_id: Vec<(i64, String)> = Vec::new();
+        for f in folders {
+            if let Some(r) = self.myrights(sess, &f.name).await? {
+                by_id.push((f.id, r));
+            }
+        }
+        self.shared
+            .store
+            .run(move |s| {
+                for (id, r) in &by_id {
+                    s.set_folder_rights(*id, Some(r))?;
+                }
+                s.set_setting(&rights_key, &crate::store::now().to_string())
+            })
+            .await?;
+        Ok(())
     }
 
     /// ACL MYRIGHTS for a folder (RFC 4314 letters).
