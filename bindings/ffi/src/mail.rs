@@ -455,12 +455,15 @@ pub trait SendListener: Send + Sync {
     fn on_error(&self, error: ErrorEvent);
 }
 
+/// What the core downloads for `bodies`: the same three choices as the settings' downloads.
 fn body_policy(bodies: BodyDownload) -> BodyPolicy {
+    use pec_core::context::DownloadPolicy;
     match bodies {
-        BodyDownload::ReceiptsOnly => BodyPolicy::ReceiptsOnly,
-        BodyDownload::Small => BodyPolicy::SMALL,
-        BodyDownload::All => BodyPolicy::All,
+        BodyDownload::ReceiptsOnly => DownloadPolicy::ReceiptsOnly,
+        BodyDownload::Small => DownloadPolicy::Small,
+        BodyDownload::All => DownloadPolicy::All,
     }
+    .body_policy()
 }
 
 /// A running background sync ([`App::start_background_sync`]).
