@@ -229,17 +229,15 @@ pub(super) async fn fetch_chunked(
 /// How many of `wanted` (UID, size; in order) the next body FETCH takes: small messages up to
 /// the byte budget and 200 at most; a message over the chunk size alone, fetched in chunks.
 pub(super) fn body_batch_len(wanted: &[(u32, u64)], opts: &SyncOptions) -> usize {
-    let mut bytes = 0u64;
-    for (n, &(_, size)) in wanted.iter().enumerate() {
-        if size > opts.chunk_bytes {
-            return n.max(1);
-        }
-        if n > 0 && (bytes + size > opts.body_batch_bytes || n >= 200) {
-            return n;
-        }
-        bytes += size;
+    let chunked = |size: &u64| *size > opts.chunk_bytes;
+    if wanted.first().is_some_and(|(_, size)| chunked(size)) {
+        return 1;
     }
-    wanted.len()
+    let small = wanted
+        .iter()
+        .map(|(_, size)| *size)
+        .take_while(|s| !chunked(s));
+    bounded_batch(small.take(200), opts.body_batch_bytes)
 }
 
 /// The bodies of one batch of [`body_batch_len`]: one FETCH, or the chunks of a large message.
