@@ -143,7 +143,7 @@ async fn carddav_from_the_terminal() {
     let out = pec(dir, &["sync", "--background"]);
     assert_eq!(out.status.code(), Some(75), "{out:?}");
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Rubrica: 0 added"),
+        String::from_utf8_lossy(&out.stdout).contains("Rubrica: 0 new"),
         "{out:?}"
     );
 

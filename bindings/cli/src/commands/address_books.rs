@@ -6,7 +6,7 @@
 
 use crate::facade::{block, print_json};
 use crate::out::say;
-use pec_ffi::App;
+use pec_ffi::{App, BookSyncReport};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -78,29 +78,34 @@ pub fn book(app: &Arc<App>, command: BookCommand) -> Result<(), String> {
     }
 }
 
+/// One line per book synced (what came, went and was refused), and one per card left out.
+pub fn say_reports(reports: &[BookSyncReport]) {
+    for r in reports {
+        match &r.error {
+            Some(e) => say!("{}: not synced: {} ({})", r.book.name, e.detail, e.code),
+            None => say!(
+                "{}: {} new, {} changed, {} removed, {} sent, {} conflicts",
+                r.book.name,
+                r.added,
+                r.updated,
+                r.removed,
+                r.uploaded,
+                r.conflicts
+            ),
+        }
+        for s in &r.skipped {
+            say!("  skipped: {s}");
+        }
+    }
+}
+
 /// Sync every book; an error when one could not be synced.
 pub fn sync(app: &Arc<App>, json: bool) -> Result<(), String> {
     let reports = block(app.sync_address_books()).map_err(|e| e.to_string())?;
     if json {
         print_json(&reports)?;
     } else {
-        for r in &reports {
-            match &r.error {
-                Some(e) => say!("{}: not synced: {} ({})", r.book.name, e.detail, e.code),
-                None => say!(
-                    "{}: {} new, {} changed, {} removed, {} sent, {} conflicts",
-                    r.book.name,
-                    r.added,
-                    r.updated,
-                    r.removed,
-                    r.uploaded,
-                    r.conflicts
-                ),
-            }
-            for s in &r.skipped {
-                say!("  skipped: {s}");
-            }
-        }
+        say_reports(&reports);
     }
     match reports.iter().filter(|r| r.error.is_some()).count() {
         0 => Ok(()),

@@ -120,19 +120,7 @@ fn background_done(pass: &BackgroundSummary, json: bool) -> ExitCode {
         for a in &pass.arrived {
             say!("{}: {} new", a.name, a.added);
         }
-        for b in &pass.books {
-            match &b.error {
-                Some(e) => say!("{}: not synced: {}", b.book.name, e.detail),
-                None => say!(
-                    "{}: {} added, {} updated, {} removed, {} uploaded",
-                    b.book.name,
-                    b.added,
-                    b.updated,
-                    b.removed,
-                    b.uploaded
-                ),
-            }
-        }
+        super::address_books::say_reports(&pass.books);
     }
     if pass.retry {
         eprintln!("a server could not be reached: try again sooner");
