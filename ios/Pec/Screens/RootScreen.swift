@@ -34,7 +34,7 @@ struct MailScreen: View {
 
     var body: some View {
         NavigationSplitView(columnVisibility: $columns) {
-            SidebarScreen(app: app, model: sidebar, selection: $selection)
+            SidebarScreen(app: app, model: sidebar, selection: $selection, compose: { composing = $0 })
         } content: {
             if let selection {
                 MessageListScreen(app: app, list: selection, message: $message, showSidebar: showSidebar)
@@ -80,6 +80,13 @@ extension ComposeDraft: @retroactive Identifiable {
     static func with(attachments: [OutgoingAttachment]) -> ComposeDraft {
         ComposeDraft(
             to: [], cc: [], subject: "", text: "", attachments: attachments, receipt: nil,
+            inReplyTo: nil, bcc: [], html: nil, priority: nil, signature: nil, references: [])
+    }
+
+    /// A new PEC to one address (touched in the address book).
+    static func to(_ address: String) -> ComposeDraft {
+        ComposeDraft(
+            to: [address], cc: [], subject: "", text: "", attachments: [], receipt: nil,
             inReplyTo: nil, bcc: [], html: nil, priority: nil, signature: nil, references: [])
     }
 }

@@ -45,7 +45,12 @@ struct SidebarScreen: View {
     let app: App
     let model: SidebarModel
     @Binding var selection: SidebarModel.Selection?
+    /// Write a new PEC (an address touched in the address book).
+    let compose: (ComposeDraft) -> Void
     @State private var settings = false
+    @State private var contacts = false
+    /// The address touched in the address book, written to once its sheet is gone.
+    @State private var writeTo: String?
     @State private var adding = false
 
     var body: some View {
@@ -78,6 +83,7 @@ struct SidebarScreen: View {
         .toolbar {
             ToolbarItem(placement: .primaryAction) {
                 Menu {
+                    Button("sidebar.contacts", systemImage: "person.crop.rectangle.stack") { contacts = true }
                     Button("sidebar.addAccount", systemImage: "plus") { adding = true }
                     Button("sidebar.settings", systemImage: "gear") { settings = true }
                 } label: {
@@ -86,6 +92,19 @@ struct SidebarScreen: View {
             }
         }
         .sheet(isPresented: $settings) { NavigationStack { SettingsScreen(app: app) } }
+        .sheet(isPresented: $contacts, onDismiss: {
+            if let address = writeTo {
+                writeTo = nil
+                compose(.to(address))
+            }
+        }) {
+            NavigationStack {
+                ContactsScreen(app: app) { address in
+                    writeTo = address
+                    contacts = false
+                }
+            }
+        }
         .sheet(isPresented: $adding) { NavigationStack { AccountSetupScreen(app: app) } }
         .task { await model.run(app) }
         .task(id: model.selectedAccount?.id) {

@@ -75,6 +75,7 @@ fun DrawerScreen(
                 style = MaterialTheme.typography.bodySmall)
         }
         val links = listOfNotNull(
+            account?.let { Triple(strings.contacts, "link-contacts", Screen.Contacts(it.id)) },
             Triple(strings.settings, "link-settings", Screen.Settings),
             Triple(strings.addAccount, "link-add-account", Screen.AddAccount),
             account?.let { Triple(strings.permissions, "link-permissions", Screen.Permissions(it.id)) },

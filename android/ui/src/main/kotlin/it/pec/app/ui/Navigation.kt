@@ -20,6 +20,8 @@ sealed interface Screen {
     /** Searching `accountId`, opened from the folder `folderId` (when the list was one). */
     data class Search(val accountId: Long, val folderId: Long?) : Screen
     data object Settings : Screen
+    /** The address book; an address touched there is written to from `accountId`. */
+    data class Contacts(val accountId: Long) : Screen
     data class Permissions(val accountId: Long) : Screen
     data object AddAccount : Screen
 }

@@ -149,6 +149,7 @@ private fun title(top: Screen, folder: String, strings: Strings): String = when 
     is Screen.Compose -> strings.write
     is Screen.Search -> strings.search
     Screen.Settings -> strings.settings
+    is Screen.Contacts -> strings.contacts
     is Screen.Permissions -> strings.permissions
     Screen.AddAccount -> strings.addAccount
 }
@@ -222,6 +223,11 @@ private fun Detail(app: App, strings: Strings, platform: Platform, screen: Scree
                 val presenter = remember { SettingsPresenter(app, scope) }
                 val state by presenter.state.collectAsState()
                 SettingsScreen(state, strings, presenter)
+            }
+            is Screen.Contacts -> {
+                val presenter = remember { ContactsPresenter(app, scope) }
+                val state by presenter.state.collectAsState()
+                ContactsScreen(state, strings, presenter, onCompose = { draft -> navigator.open(Screen.Compose(screen.accountId, draft)) })
             }
             is Screen.Permissions -> drawerState.accounts.firstOrNull { it.id == screen.accountId }?.let {
                 PermissionsScreen(it, strings)

@@ -1,6 +1,7 @@
 package it.pec.app.ui
 
 import it.pec.core.AccountAction
+import it.pec.core.BookSyncReport
 import it.pec.core.BuyerOutcome
 import it.pec.core.ReceiptKind
 import it.pec.core.PecProof
@@ -121,6 +122,23 @@ interface Strings {
     val write: String
     val settings: String
     val addAccount: String
+    /** The address book: the drawer's link, its search, what an address proved, the CardDAV books. */
+    val contacts: String
+    val searchPeople: String
+    val noPeople: String
+    /** What the mail proved about an address, in words ("" when nothing yet). */
+    fun proof(p: PecProof): String
+    /** How many messages came from or went to a correspondent. */
+    fun uses(count: Long): String
+    val addressBooks: String
+    val syncNow: String
+    val addBook: String
+    val bookUrl: String
+    val username: String
+    val remove: String
+    fun lastSync(at: Long?): String
+    /** One book's line after "sync now": what changed, or why it could not sync. */
+    fun bookReport(r: BookSyncReport): String
     val permissions: String
     val openInvoice: String
     fun quota(usedKb: ULong, limitKb: ULong): String
@@ -225,6 +243,27 @@ object Italian : Strings {
     override val write = "Scrivi"
     override val settings = "Impostazioni"
     override val addAccount = "Aggiungi casella"
+    override val contacts = "Rubrica"
+    override val searchPeople = "Cerca per nome, indirizzo, partita IVA o codice fiscale"
+    override val noPeople = "Nessun contatto: qui compaiono le persone con cui scrivi e quelle che salvi."
+    override fun proof(p: PecProof) = when (p) {
+        is PecProof.Certified -> "PEC certificata: consegna del ${dateTime(p.at)}"
+        is PecProof.NotPec -> "Non è una PEC: ne è arrivata posta ordinaria il ${dateTime(p.at)}"
+        is PecProof.Failed -> "Consegna non riuscita il ${dateTime(p.at)}: ${p.reason}"
+        PecProof.Unknown -> ""
+    }
+    override fun uses(count: Long) = if (count == 1L) "1 messaggio" else "$count messaggi"
+    override val addressBooks = "Rubriche CardDAV"
+    override val syncNow = "Sincronizza ora"
+    override val addBook = "Aggiungi rubrica"
+    override val bookUrl = "Indirizzo del server o della rubrica"
+    override val username = "Nome utente"
+    override val remove = "Rimuovi"
+    override fun lastSync(at: Long?) = at?.let { "Sincronizzata il ${dateTime(it)}" } ?: "Mai sincronizzata"
+    override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
+        ?: ("${r.book.name}: ${r.added} nuovi, ${r.updated} aggiornati, ${r.removed} rimossi, ${r.uploaded} inviati" +
+            (if (r.conflicts > 0u) ", ${r.conflicts} in conflitto (resta sul telefono la tua versione)" else "") +
+            (if (r.skipped.isNotEmpty()) ", ${r.skipped.size} tralasciati" else ""))
     override val permissions = "Permessi"
     override val openInvoice = "Apri la fattura"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Spazio usato: ${megabytes(usedKb * 1024u)} di ${megabytes(limitKb * 1024u)} MB"
@@ -440,6 +479,27 @@ object English : Strings {
     override val write = "Write"
     override val settings = "Settings"
     override val addAccount = "Add a mailbox"
+    override val contacts = "Contacts"
+    override val searchPeople = "Search by name, address, VAT number or tax code"
+    override val noPeople = "No contacts yet: the people you write with and those you save appear here."
+    override fun proof(p: PecProof) = when (p) {
+        is PecProof.Certified -> "Certified PEC: delivered ${dateTime(p.at)}"
+        is PecProof.NotPec -> "Not a PEC address: ordinary mail came from it ${dateTime(p.at)}"
+        is PecProof.Failed -> "Delivery failed ${dateTime(p.at)}: ${p.reason}"
+        PecProof.Unknown -> ""
+    }
+    override fun uses(count: Long) = if (count == 1L) "1 message" else "$count messages"
+    override val addressBooks = "CardDAV address books"
+    override val syncNow = "Sync now"
+    override val addBook = "Add an address book"
+    override val bookUrl = "Server or address book address"
+    override val username = "User name"
+    override val remove = "Remove"
+    override fun lastSync(at: Long?) = at?.let { "Synced ${dateTime(it)}" } ?: "Never synced"
+    override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
+        ?: ("${r.book.name}: ${r.added} new, ${r.updated} updated, ${r.removed} removed, ${r.uploaded} uploaded" +
+            (if (r.conflicts > 0u) ", ${r.conflicts} in conflict (your version stays on this phone)" else "") +
+            (if (r.skipped.isNotEmpty()) ", ${r.skipped.size} left out" else ""))
     override val permissions = "Permissions"
     override val openInvoice = "Open the invoice"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Space used: ${megabytes(usedKb * 1024u)} of ${megabytes(limitKb * 1024u)} MB"
@@ -655,6 +715,27 @@ object Romanian : Strings {
     override val write = "Scrie"
     override val settings = "Setări"
     override val addAccount = "Adaugă o căsuță"
+    override val contacts = "Agendă"
+    override val searchPeople = "Caută după nume, adresă, cod TVA sau cod fiscal"
+    override val noPeople = "Niciun contact: aici apar persoanele cu care scrieți și cele pe care le salvați."
+    override fun proof(p: PecProof) = when (p) {
+        is PecProof.Certified -> "PEC certificată: livrare la ${dateTime(p.at)}"
+        is PecProof.NotPec -> "Nu este o adresă PEC: a sosit de la ea poștă obișnuită la ${dateTime(p.at)}"
+        is PecProof.Failed -> "Livrare eșuată la ${dateTime(p.at)}: ${p.reason}"
+        PecProof.Unknown -> ""
+    }
+    override fun uses(count: Long) = if (count == 1L) "1 mesaj" else "$count mesaje"
+    override val addressBooks = "Agende CardDAV"
+    override val syncNow = "Sincronizează acum"
+    override val addBook = "Adaugă o agendă"
+    override val bookUrl = "Adresa serverului sau a agendei"
+    override val username = "Nume de utilizator"
+    override val remove = "Elimină"
+    override fun lastSync(at: Long?) = at?.let { "Sincronizată la ${dateTime(it)}" } ?: "Nesincronizată niciodată"
+    override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
+        ?: ("${r.book.name}: ${r.added} noi, ${r.updated} actualizate, ${r.removed} eliminate, ${r.uploaded} trimise" +
+            (if (r.conflicts > 0u) ", ${r.conflicts} în conflict (versiunea dvs. rămâne pe telefon)" else "") +
+            (if (r.skipped.isNotEmpty()) ", ${r.skipped.size} omise" else ""))
     override val permissions = "Permisiuni"
     override val openInvoice = "Deschide factura"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Spațiu folosit: ${megabytes(usedKb * 1024u)} din ${megabytes(limitKb * 1024u)} MB"

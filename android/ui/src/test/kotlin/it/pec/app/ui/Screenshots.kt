@@ -134,6 +134,8 @@ private fun shots(app: App, platform: Platform, s: Session): List<Shot> {
             val state by presenter.state.collectAsState()
             SearchScreen(state, Italian, presenter) {}
         },
+        // The SdI's receipts proved its address a certified PEC (the other recipients are own boxes).
+        Shot("contacts", "address-sdi01@pec.fatturapa.it") { PecApp(app, Italian, platform, at(Screen.Contacts(s.me))) },
         Shot("settings", "lock-0") { PecApp(app, Italian, platform, at(Screen.Settings)) },
         Shot("permissions", "denied-send") { PecApp(app, Italian, platform, at(Screen.Permissions(s.reader))) },
         Shot("account-setup", "address") { PecApp(app, Italian, platform, at(Screen.AddAccount)) },

@@ -1,0 +1,129 @@
+package it.pec.app.ui
+
+import it.pec.core.AddressBookInfo
+import it.pec.core.AddressSuggestion
+import it.pec.core.App
+import it.pec.core.BookSyncReport
+import it.pec.core.ComposeDraft
+import it.pec.core.PersonRow
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+
+/** The CardDAV form as typed; `caFile`: a private CA's file, for a self-hosted server (as for a mailbox). */
+data class BookForm(val url: String = "", val username: String = "", val password: String = "", val caFile: String = "")
+
+/** The address book as the core keeps it, and the forms of the screen. */
+data class ContactsState(
+    /** Saved contacts, then the correspondents seen in mail (the core's order); `null` until read. */
+    val people: List<PersonRow>? = null,
+    val query: String = "",
+    /** What the core's completion finds for [query]; `null` with no query. */
+    val matches: List<AddressSuggestion>? = null,
+    val books: List<AddressBookInfo> = emptyList(),
+    /** What the last "sync now" did, one report per book. */
+    val reports: List<BookSyncReport> = emptyList(),
+    val form: BookForm? = null,
+    /** A sync or an add under way. */
+    val busy: Boolean = false,
+    val errorCode: String? = null,
+)
+
+/**
+ * The address book: people with what their addresses proved, the completion's search, and the
+ * CardDAV books (add, sync now, remove). Every decision (who is listed, in which order, what an
+ * address proved, what matches) is the core's.
+ */
+class ContactsPresenter(private val app: App, private val scope: CoroutineScope) {
+    private val mutable = MutableStateFlow(ContactsState())
+    val state: StateFlow<ContactsState> = mutable.asStateFlow()
+    private var searching: Job? = null
+
+    init {
+        scope.launch { reload() }
+    }
+
+    /** Search a moment after the last keystroke, with the recipient fields' completion. */
+    fun setQuery(query: String) {
+        mutable.update { it.copy(query = query) }
+        searching?.cancel()
+        if (query.isBlank()) {
+            mutable.update { it.copy(matches = null) }
+            return
+        }
+        searching = scope.launch {
+            delay(150)
+            attempt { app.suggestAddresses(query, MATCHES) }?.let { found ->
+                mutable.update { if (it.query == query) it.copy(matches = found) else it }
+            }
+        }
+    }
+
+    /** A new PEC to [address], as compose opens it. */
+    fun draftTo(address: String) = ComposeDraft(listOf(address), listOf(), "", "", listOf(), null, null)
+
+    fun openForm() = mutable.update { it.copy(form = BookForm(), errorCode = null) }
+    fun closeForm() = mutable.update { it.copy(form = null) }
+    fun editForm(change: (BookForm) -> BookForm) = mutable.update { s -> s.copy(form = s.form?.let(change)) }
+
+    /** Find the books at the typed address and keep them; a refusal stays on the form. */
+    fun addBook() {
+        val form = state.value.form ?: return
+        busy {
+            attempt { app.addAddressBook(form.url.trim(), form.username.trim(), form.password, form.caFile.trim().ifEmpty { null }) }?.let {
+                mutable.update { it.copy(form = null) }
+                sync()
+            }
+        }
+    }
+
+    /** Sync every book both ways now. */
+    fun syncBooks() = busy { sync() }
+
+    /** Forget a book: its cards leave this device, the server keeps them. */
+    fun removeBook(id: Long) = busy {
+        attempt { app.removeAddressBook(id) }
+        reload()
+    }
+
+    private suspend fun sync() {
+        attempt { app.syncAddressBooks() }?.let { reports -> mutable.update { it.copy(reports = reports) } }
+        reload()
+    }
+
+    private suspend fun reload() {
+        val people = attempt { app.people() } ?: return
+        val books = attempt { app.addressBooks() } ?: return
+        mutable.update { it.copy(people = people, books = books) }
+    }
+
+    private fun busy(work: suspend () -> Unit) {
+        if (state.value.busy) return
+        mutable.update { it.copy(busy = true, errorCode = null) }
+        scope.launch {
+            try {
+                work()
+            } finally {
+                mutable.update { it.copy(busy = false) }
+            }
+        }
+    }
+
+    /** [call]'s result, or `null` with its error code shown. */
+    private suspend fun <T> attempt(call: suspend () -> T): T? = try {
+        call()
+    } catch (e: Exception) {
+        if (e is kotlinx.coroutines.CancellationException) throw e
+        mutable.update { it.copy(errorCode = codeOf(e)) }
+        null
+    }
+
+    private companion object {
+        const val MATCHES = 50u
+    }
+}

@@ -1,0 +1,264 @@
+import PecKit
+import SwiftUI
+
+/// The address book: the people the core lists (saved contacts, then correspondents), each
+/// address with what the mail proved about it; the completion's search over names, addresses,
+/// VAT numbers and tax codes; the CardDAV books with "sync now". Every decision is the core's; this
+/// model keeps what it answered and the form as typed.
+@Observable @MainActor
+final class ContactsModel {
+    private(set) var people: [PersonRow]?
+    var query = ""
+    /// What the core's completion found for `query`; nil with no query.
+    private(set) var matches: [AddressSuggestion]?
+    private(set) var books: [AddressBookInfo] = []
+    /// What the last "sync now" did, one report per book.
+    private(set) var reports: [BookSyncReport] = []
+    /// The CardDAV form, shown while `adding`. A self-hosted server's certificate must chain to
+    /// a CA the system trusts: iOS has no file to name, as for a mailbox.
+    var adding = false
+    var url = ""
+    var username = ""
+    var password = ""
+    private(set) var busy = false
+    private(set) var errorCode: String?
+
+    func load(_ app: App) async {
+        do {
+            let people = try await app.people()
+            books = try await app.addressBooks()
+            self.people = people
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    /// Run again at each keystroke (`.task(id:)` cancels the previous one): asks the core once
+    /// the typing pauses.
+    func search(_ app: App) async {
+        let typed = query
+        guard !typed.trimmingCharacters(in: .whitespaces).isEmpty else {
+            matches = nil
+            return
+        }
+        try? await Task.sleep(for: .milliseconds(150))
+        guard !Task.isCancelled else { return }
+        do {
+            let found = try await app.suggestAddresses(typed: typed, limit: 50)
+            if typed == query { matches = found }
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    /// Find the books at the typed address and keep them, then sync; a refusal stays on the form.
+    func addBook(_ app: App) async {
+        await whileBusy {
+            _ = try await app.addAddressBook(
+                url: url.trimmingCharacters(in: .whitespaces),
+                username: username.trimmingCharacters(in: .whitespaces),
+                password: password, caFile: nil)
+            adding = false
+            password = ""
+            reports = try await app.syncAddressBooks()
+            await load(app)
+        }
+    }
+
+    func syncNow(_ app: App) async {
+        await whileBusy {
+            reports = try await app.syncAddressBooks()
+            await load(app)
+        }
+    }
+
+    /// Forget a book: its cards leave this device, the server keeps them.
+    func remove(_ bookId: Int64, _ app: App) async {
+        await whileBusy {
+            try await app.removeAddressBook(bookId: bookId)
+            reports.removeAll { $0.book.id == bookId }
+            await load(app)
+        }
+    }
+
+    private func whileBusy(_ work: () async throws -> Void) async {
+        guard !busy else { return }
+        busy = true
+        errorCode = nil
+        defer { busy = false }
+        do {
+            try await work()
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+}
+
+struct ContactsScreen: View {
+    let app: App
+    /// Write a new PEC to an address: the caller closes this screen and opens compose.
+    let write: (String) -> Void
+    @State private var model = ContactsModel()
+    @Environment(\.dismiss) private var dismiss
+
+    var body: some View {
+        List {
+            if let matches = model.matches {
+                if matches.isEmpty { Text("search.nothing").foregroundStyle(.secondary) }
+                ForEach(matches, id: \.self) { m in
+                    AddressRow(name: m.name, about: m.organisation, address: m.address, proof: m.proof, write: write)
+                }
+            } else {
+                BooksSection(app: app, model: model)
+                Section("contacts.people") {
+                    if model.people?.isEmpty == true { Text("contacts.empty").foregroundStyle(.secondary) }
+                    ForEach(model.people ?? [], id: \.self) { person in
+                        ForEach(Array(person.addresses.enumerated()), id: \.offset) { index, a in
+                            AddressRow(
+                                name: index == 0 ? person.name : nil, about: index == 0 ? about(person) : nil,
+                                address: a.address, proof: a.proof, write: write)
+                        }
+                    }
+                }
+            }
+            if let code = model.errorCode {
+                Text(ErrorText.of(code)).foregroundStyle(.red)
+            }
+        }
+        .searchable(text: $model.query, prompt: Text("contacts.search"))
+        .task(id: model.query) { await model.search(app) }
+        .task { await model.load(app) }
+        .navigationTitle("contacts.title")
+        .toolbar { ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } } }
+    }
+
+    /// A contact's organisation, or how many messages a correspondent exchanged.
+    private func about(_ person: PersonRow) -> Text? {
+        if let organisation = person.contact?.organisation { return Text(organisation) }
+        return person.saved || person.uses == 0 ? nil : Text("contacts.uses \(person.uses)")
+    }
+}
+
+/// The CardDAV books: each with its last sync and the last report, removed by a swipe; the form
+/// that adds one; "sync now".
+private struct BooksSection: View {
+    let app: App
+    @Bindable var model: ContactsModel
+
+    var body: some View {
+        Section("contacts.books") {
+            ForEach(model.books, id: \.id) { book in
+                VStack(alignment: .leading) {
+                    Text(book.name)
+                    if let at = book.lastSync {
+                        Text("contacts.synced \(Date(timeIntervalSince1970: TimeInterval(at)).formatted(.dateTime))")
+                            .font(.caption).foregroundStyle(.secondary)
+                    } else {
+                        Text("contacts.neverSynced").font(.caption).foregroundStyle(.secondary)
+                    }
+                    if let report = model.reports.first(where: { $0.book.id == book.id }) {
+                        BookReportText(report: report)
+                    }
+                }
+                .swipeActions {
+                    Button("contacts.remove", role: .destructive) { Task { await model.remove(book.id, app) } }
+                }
+            }
+            if model.adding {
+                TextField("contacts.bookUrl", text: $model.url)
+                    .textContentType(.URL).keyboardType(.URL).textInputAutocapitalization(.never).autocorrectionDisabled()
+                TextField("contacts.username", text: $model.username)
+                    .textContentType(.username).textInputAutocapitalization(.never).autocorrectionDisabled()
+                SecureField("setup.password", text: $model.password)
+                HStack {
+                    Button("setup.add") { Task { await model.addBook(app) } }.disabled(model.busy)
+                    Spacer()
+                    Button("common.cancel") { model.adding = false }
+                }
+            } else {
+                Button("contacts.addBook", systemImage: "plus") { model.adding = true }.disabled(model.busy)
+            }
+            if !model.books.isEmpty {
+                Button("contacts.syncNow", systemImage: "arrow.triangle.2.circlepath") { Task { await model.syncNow(app) } }
+                    .disabled(model.busy)
+            }
+        }
+    }
+}
+
+/// One book's line after "sync now": what changed, or why it could not sync.
+private struct BookReportText: View {
+    let report: BookSyncReport
+
+    var body: some View {
+        Group {
+            if let error = report.error {
+                Text(ErrorText.of(error.code)).foregroundStyle(.red)
+            } else {
+                Text("contacts.report \(report.added) \(report.updated) \(report.removed) \(report.uploaded)")
+                if report.conflicts > 0 { Text("contacts.conflicts \(report.conflicts)") }
+                if !report.skipped.isEmpty { Text("contacts.skipped \(report.skipped.count)") }
+            }
+        }
+        .font(.caption)
+    }
+}
+
+/// One address: its owner's name (on the first), the proof's mark and words; a tap writes to it.
+private struct AddressRow: View {
+    let name: String?
+    let about: Text?
+    let address: String
+    let proof: PecProof
+    let write: (String) -> Void
+
+    init(name: String?, about: String?, address: String, proof: PecProof, write: @escaping (String) -> Void) {
+        self.init(name: name, about: about.map { Text($0) }, address: address, proof: proof, write: write)
+    }
+
+    init(name: String?, about: Text?, address: String, proof: PecProof, write: @escaping (String) -> Void) {
+        self.name = name
+        self.about = about
+        self.address = address
+        self.proof = proof
+        self.write = write
+    }
+
+    var body: some View {
+        Button { write(address) } label: {
+            HStack(alignment: .top) {
+                ProofMark(proof: proof)
+                VStack(alignment: .leading) {
+                    // A correspondent without a display name is named by its address: shown once.
+                    if let name, !name.isEmpty, name != address { Text(name).font(.body) }
+                    Text(address).font(.subheadline)
+                    if let about { about.font(.caption).foregroundStyle(.secondary) }
+                    ProofWords(proof: proof)
+                }
+            }
+        }
+        .buttonStyle(.plain)
+    }
+}
+
+/// What the mail proved about an address, in words (nothing when nothing is proved yet).
+struct ProofWords: View {
+    let proof: PecProof
+
+    var body: some View {
+        switch proof {
+        case .certified(let at):
+            Text("contacts.certified \(Self.date(at))").font(.caption).foregroundStyle(.green)
+        case .notPec(let at):
+            Text("contacts.notPec \(Self.date(at))").font(.caption).foregroundStyle(.orange)
+        case .failed(let at, let reason):
+            Text("contacts.failed \(Self.date(at)) \(reason)").font(.caption).foregroundStyle(.red)
+        case .unknown:
+            EmptyView()
+        }
+    }
+
+    private static func date(_ at: Int64) -> String {
+        Date(timeIntervalSince1970: TimeInterval(at)).formatted(date: .abbreviated, time: .shortened)
+    }
+}
