@@ -11,6 +11,7 @@ use pec_core::compose::{Attachment, ComposeError, Draft, Mailbox};
 use pec_core::context::{ChangeKind, Error, MenuTarget, SearchForm};
 use pec_core::store::{Action, FolderRole, View};
 use std::sync::Arc;
+use std::time::Duration;
 use store_util::{TempDir, envelope, plain};
 
 const BOX: &str = "ufficio@pec.example";
@@ -402,4 +403,117 @@ async fn a_background_pass_syncs_the_accounts_as_the_settings_say() {
         pass.locked && pass.arrived.is_empty() && !pass.retry,
         "{pass:?}"
     );
+}
+
+/// The foreground sync: every account that may sync is kept current without a call (mail
+/// delivered after the start arrives through IDLE), a delegate without "mail programs" is left
+/// out, and an account added while it runs is followed too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_sync_keeps_every_account_current_and_follows_new_ones() {
+    use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
+    if pec_test_harness::dovecot_or_skip("a_live_sync").is_none() {
+        return;
+    }
+    const SECOND: &str = "segreteria@pec.example";
+    let dc = Dovecot::start(DovecotConfig {
+        users: vec![User::new(BOX, "secret"), User::new(SECOND, "secret")],
+        layout: FolderLayout::Standard,
+        ..DovecotConfig::default()
+    })
+    .await
+    .expect("dovecot");
+    let deliver = |to: &'static str, id: &'static str| {
+        let dc = &dc;
+        async move {
+            let raw = plain(
+                "a@pec.other",
+                &[to],
+                "Verbale",
+                id,
+                "Fri, 15 Nov 2024 09:00:00 +0100",
+                "testo",
+            );
+            let mut lmtp = dc.lmtp().await.expect("lmtp");
+            lmtp.deliver("a@pec.other", &[to], &raw)
+                .await
+                .expect("deliver");
+            lmtp.quit().await.expect("quit");
+        }
+    };
+    let dir = TempDir::new("ctx-live");
+    let ctx = open(&dir);
+    let on = |address: &str, delegation| AccountSetup {
+        address: address.into(),
+        servers: Servers {
+            imap_port: dc.imap_addr().port(),
+            ca_file: Some(dc.ca_file().to_path_buf()),
+            ..setup(None).servers
+        },
+        ..setup(delegation)
+    };
+    let first = ctx
+        .add_account(&on(BOX, None), false)
+        .await
+        .expect("account");
+    let no_programs = DelegateLogin {
+        login: "assistente".into(),
+        permissions: Permissions {
+            read: true,
+            write: true,
+            send: true,
+            mail_programs: false,
+            settings: false,
+        },
+    };
+    ctx.add_account(&on("studio@pec.example", Some(no_programs)), false)
+        .await
+        .expect("delegate");
+
+    let live = ctx.start_live_sync().expect("live");
+    assert_eq!(live.accounts(), vec![first], "the delegate is left out");
+    let inbox_count = |ctx: &Context, account| {
+        let inbox = ctx.store().find_folder(account, "INBOX").expect("folder");
+        inbox.map_or(0, |f| ctx.store().folder_server_count(f.id).expect("count"))
+    };
+    let arrives = |account, n: u64| {
+        let ctx = ctx.clone();
+        async move {
+            let waited = tokio::time::timeout(Duration::from_secs(60), async {
+                while inbox_count(&ctx, account) < n {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            });
+            waited.await.is_ok()
+        }
+    };
+    // The first pass has run (the inbox exists) before the delivery, so IDLE brings it.
+    let synced = tokio::time::timeout(Duration::from_secs(60), async {
+        while ctx
+            .store()
+            .find_folder(first, "INBOX")
+            .expect("f")
+            .is_none()
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    synced.await.expect("a first pass");
+    deliver(BOX, "live1@x").await;
+    assert!(
+        arrives(first, 1).await,
+        "delivered while live: arrives unasked"
+    );
+
+    deliver(SECOND, "live2@x").await;
+    let second = ctx
+        .add_account(&on(SECOND, None), false)
+        .await
+        .expect("second");
+    assert!(
+        arrives(second, 1).await,
+        "an account added while live is synced"
+    );
+    assert_eq!(live.accounts(), vec![first, second]);
+    assert!(live.is_running());
+    drop(live);
 }

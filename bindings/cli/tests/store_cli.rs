@@ -416,3 +416,41 @@ async fn delegate_login_from_the_terminal() {
         "{out:?}"
     );
 }
+
+/// `pec sync --live`: the sync the apps run while on screen prints an invoice the SDI delivers
+/// after it started, without another command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_sync_prints_mail_as_it_arrives() {
+    use std::io::BufRead;
+    if pec_test_harness::dovecot_or_skip("live_sync_prints_mail_as_it_arrives").is_none() {
+        return;
+    }
+    let Some(corpus) = corpus_for_test() else {
+        return;
+    };
+    let sb = Sandbox::start(Options::default()).await.expect("sandbox");
+    let a = tempfile::tempdir().expect("tmp");
+    add_account(a.path(), &sb, ME, "password1");
+    let mut child = pec_command(a.path())
+        .args(["sync", "--live", "--for", "90"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pec sync --live");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || rx.recv_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(next().expect("started"), "live: 1 accounts kept in sync");
+    inject_corpus_invoice(&sb, &corpus, ME, "IT02182030391_31.xml.p7m").await;
+    let arrived = next().expect("the invoice arrives unasked");
+    assert!(arrived.starts_with(&format!("{ME}: ")), "{arrived}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

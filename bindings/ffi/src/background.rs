@@ -6,6 +6,7 @@ use crate::address_books::BookSyncReport;
 use crate::app::App;
 use crate::error::Result;
 use pec_core::context::{Arrival, BackgroundReport};
+use std::sync::Arc;
 
 /// What a background pass did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
@@ -61,5 +62,54 @@ impl App {
     pub async fn background_pass(&self) -> Result<BackgroundSummary> {
         let inner = self.inner.clone();
         crate::runtime::spawn(async move { Ok(inner.ctx.background_pass().await?.into()) }).await
+    }
+}
+
+/// The sync while the app is on screen ([`App::start_live_sync`]): every account that may sync
+/// kept current through IDLE, the address books at the settings' interval.
+#[derive(uniffi::Object)]
+pub struct LiveSync {
+    live: std::sync::Mutex<Option<pec_core::context::LiveSync>>,
+}
+
+#[uniffi::export]
+impl LiveSync {
+    /// End every loop (a pass under way is cut; what it committed stays). The shells call it
+    /// when the app leaves the foreground.
+    pub fn stop(&self) {
+        if let Ok(mut live) = self.live.lock() {
+            live.take();
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.live
+            .lock()
+            .map(|l| l.as_ref().is_some_and(|l| l.is_running()))
+            .unwrap_or(false)
+    }
+
+    /// The accounts kept in sync now: not a delegate without "mail programs", nor one whose
+    /// login was refused (`sync_status` says why).
+    pub fn accounts(&self) -> Vec<i64> {
+        self.live
+            .lock()
+            .map(|l| l.as_ref().map(|l| l.accounts()).unwrap_or_default())
+            .unwrap_or_default()
+    }
+}
+
+#[uniffi::export]
+impl App {
+    /// Keep every account current while the app is in the foreground and unlocked: a pass, then
+    /// IDLE on the inbox, again, with the settings' downloads; accounts added meanwhile are
+    /// followed; the address books sync at the start and at the settings' interval. Changes
+    /// reach `subscribe_changes`. Throws `Locked` while the core is locked.
+    pub fn start_live_sync(&self) -> Result<Arc<LiveSync>> {
+        let _entered = self.inner.rt.enter();
+        let live = self.inner.ctx.start_live_sync()?;
+        Ok(Arc::new(LiveSync {
+            live: std::sync::Mutex::new(Some(live)),
+        }))
     }
 }

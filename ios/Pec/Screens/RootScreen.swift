@@ -30,7 +30,10 @@ struct MailScreen: View {
     @State private var message: Int64?
     @State private var columns = NavigationSplitViewVisibility.automatic
     @State private var composing: ComposeDraft?
+    /// While the app is active and unlocked, the core keeps every account current (IDLE).
+    @State private var live: LiveSync?
     @Environment(\.horizontalSizeClass) private var sizeClass
+    @Environment(\.scenePhase) private var scene
 
     var body: some View {
         NavigationSplitView(columnVisibility: $columns) {
@@ -61,6 +64,21 @@ struct MailScreen: View {
             model.shared = []
         }
         .task { await Notifications.requestPermission() }
+        .onChange(of: scene, initial: true) { _, phase in
+            // Inactive (the app switcher, a system sheet) is not leaving: the sync goes on.
+            if phase == .active { keepInSync(true) } else if phase == .background { keepInSync(false) }
+        }
+        .onDisappear { keepInSync(false) }
+    }
+
+    /// Start the core's foreground sync when the app becomes active, stop it when it leaves.
+    private func keepInSync(_ on: Bool) {
+        if on, live == nil {
+            live = try? app.startLiveSync()
+        } else if !on {
+            live?.stop()
+            live = nil
+        }
     }
 
     /// The ☰ button: on iPhone back to the sidebar, on iPad the sidebar beside the list.

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod import;
 pub mod inspect;
 pub mod invoice;
+pub mod live;
 pub mod lock;
 pub mod ls;
 pub mod recover;

@@ -1,5 +1,6 @@
 //! `pec sync [--full]`: one pass over every folder through the facade; a progress bar on a
-//! terminal, none when piped. `pec sync --background`: the pass the apps run while away.
+//! terminal, none when piped. `pec sync --background`: the pass the apps run while away;
+//! `pec sync --live`: the sync they run while on screen (`live.rs`).
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::out::say;
@@ -22,6 +23,14 @@ pub struct Args {
     /// account's server could not be reached.
     #[arg(long, conflicts_with_all = ["full", "account", "stats"])]
     pub background: bool,
+    /// Stay in sync as the apps do while on screen (every account that may sync, through IDLE;
+    /// the address books at the settings' interval), printing each message that arrives in an
+    /// inbox, until interrupted or `--for` seconds have passed.
+    #[arg(long, conflicts_with_all = ["full", "account", "stats", "background", "json"])]
+    pub live: bool,
+    /// With `--live`: stop after this many seconds.
+    #[arg(long = "for", value_name = "SECONDS", requires = "live")]
+    pub for_seconds: Option<u64>,
     /// Print timings, counts and the sync's own peak resident memory (Linux) on standard error
     /// when done.
     #[arg(long)]
@@ -48,6 +57,9 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
+    if args.live {
+        return super::live::run(&app, args.for_seconds);
+    }
     if args.background {
         return match block(app.background_pass()) {
             Ok(pass) => background_done(&pass, args.json),

@@ -37,6 +37,8 @@ import java.util.Locale
  */
 class MainActivity : FragmentActivity() {
     private var unlocked by mutableStateOf(false)
+    /** Between onStart and onStop: the core keeps the mail current while the app is seen. */
+    private var started by mutableStateOf(false)
     /** The store refused the vault's key: the vault lost the old one (see [KeyLostScreen]). */
     private var keyLost by mutableStateOf(false)
     private lateinit var strings: Strings
@@ -55,7 +57,7 @@ class MainActivity : FragmentActivity() {
             PecTheme {
                 Surface(Modifier.fillMaxSize()) {
                     when {
-                        unlocked -> PecApp(PecApplication.core(this), strings, platform, navigator)
+                        unlocked -> PecApp(PecApplication.core(this), strings, platform, navigator, keepInSync = started)
                         keyLost -> KeyLostScreen(strings) { authenticate(startAgain = true) }
                         else -> LockScreen(strings) { authenticate() }
                     }
@@ -76,6 +78,7 @@ class MainActivity : FragmentActivity() {
 
     override fun onStart() {
         super.onStart()
+        started = true
         // The core decides and, when it must, has locked itself (store closed, key wiped). Back
         // locked (or in a new process), the copies handed to other apps are deleted.
         val core = PecApplication.coreOrNull(this)
@@ -87,6 +90,7 @@ class MainActivity : FragmentActivity() {
 
     override fun onStop() {
         super.onStop()
+        started = false
         PecApplication.coreOrNull(this)?.wentToBackground(SystemClock.elapsedRealtime())
     }
 

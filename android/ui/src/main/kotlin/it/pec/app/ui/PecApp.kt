@@ -58,6 +58,7 @@ private fun rememberPresenterScope(): CoroutineScope {
  * The unlocked app: the ☰ drawer over the screen on top of [navigator]'s stack, the mailbox (the
  * list of the folder the drawer opened, the inbox at first) at its root. On a wide window an open
  * message or invoice is drawn beside the list. With no account yet, the mailbox is the setup.
+ * With [keepInSync] (the activity is started), new mail and receipts arrive while it is shown.
  */
 @Composable
 fun PecApp(
@@ -67,7 +68,13 @@ fun PecApp(
     navigator: Navigator = remember { Navigator() },
     start: ViewRef = ViewRef.Inbox,
     drawerOpen: Boolean = false,
+    keepInSync: Boolean = false,
 ) {
+    // On screen (the activity started and unlocked): the core keeps every account current.
+    DisposableEffect(app, keepInSync) {
+        val live = if (keepInSync) runCatching { app.startLiveSync() }.getOrNull() else null
+        onDispose { live?.stop() }
+    }
     val presenters = rememberPresenterScope()
     val drawer = remember { DrawerPresenter(app, presenters) }
     val drawerState by drawer.state.collectAsState()
