@@ -17,10 +17,10 @@ struct Forward(mpsc::Sender<i64>);
 
 impl ChangeListener for Forward {
     fn on_change(&self, change: ChangeEvent) {
-        if change.kind == ChangeKind::Messages {
-            if let Some(account) = change.account_id {
-                let _ = self.0.send(account);
-            }
+        if change.kind == ChangeKind::Messages
+            && let Some(account) = change.account_id
+        {
+            let _ = self.0.send(account);
         }
     }
 }
