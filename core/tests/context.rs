@@ -33,6 +33,20 @@ fn setup(delegation: Option<DelegateLogin>) -> AccountSetup {
     }
 }
 
+/// A delegate who may do everything but use the box from mail programs (so it may not sync).
+fn no_mail_programs() -> DelegateLogin {
+    DelegateLogin {
+        login: "assistente".into(),
+        permissions: Permissions {
+            read: true,
+            write: true,
+            send: true,
+            mail_programs: false,
+            settings: false,
+        },
+    }
+}
+
 fn open(dir: &TempDir) -> Context {
     Context::open(dir.path(), Arc::new(MemoryCredentialStore::new())).expect("context")
 }
@@ -341,20 +355,10 @@ async fn a_background_pass_syncs_the_accounts_as_the_settings_say() {
         .add_account(&on(BOX, dc.imap_addr().port(), None), false)
         .await
         .expect("account");
-    let no_programs = DelegateLogin {
-        login: "assistente".into(),
-        permissions: Permissions {
-            read: true,
-            write: true,
-            send: true,
-            mail_programs: false,
-            settings: false,
-        },
-    };
     let delegate = on(
         "studio@pec.example",
         dc.imap_addr().port(),
-        Some(no_programs),
+        Some(no_mail_programs()),
     );
     ctx.add_account(&delegate, false).await.expect("delegate");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
@@ -455,17 +459,7 @@ async fn a_live_sync_keeps_every_account_current_and_follows_new_ones() {
         .add_account(&on(BOX, None), false)
         .await
         .expect("account");
-    let no_programs = DelegateLogin {
-        login: "assistente".into(),
-        permissions: Permissions {
-            read: true,
-            write: true,
-            send: true,
-            mail_programs: false,
-            settings: false,
-        },
-    };
-    ctx.add_account(&on("studio@pec.example", Some(no_programs)), false)
+    ctx.add_account(&on("studio@pec.example", Some(no_mail_programs())), false)
         .await
         .expect("delegate");
 
