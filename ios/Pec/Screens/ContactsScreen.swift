@@ -23,6 +23,20 @@ final class ContactsModel {
     private(set) var busy = false
     private(set) var errorCode: String?
 
+    /// The card the contact form opens with: the saved contact, or a correspondent to save (a
+    /// correspondent named by its address gets no name: the form asks for one).
+    func card(for person: PersonRow) -> ContactCard {
+        if let contact = person.contact { return contact }
+        let name = person.addresses.contains { $0.address == person.name } ? "" : person.name
+        return Self.card(name: name, addresses: person.addresses.map(\.address))
+    }
+
+    static func card(name: String = "", addresses: [String] = []) -> ContactCard {
+        ContactCard(
+            id: nil, name: name, addresses: addresses, organisation: nil, taxCode: nil, vat: nil,
+            notes: nil, groups: [], book: nil)
+    }
+
     func load(_ app: App) async {
         do {
             let people = try await app.people()
@@ -99,6 +113,8 @@ struct ContactsScreen: View {
     /// Write a new PEC to an address: the caller closes this screen and opens compose.
     let write: (String) -> Void
     @State private var model = ContactsModel()
+    /// The contact form open on this card.
+    @State private var editing: ContactCard?
     @Environment(\.dismiss) private var dismiss
 
     var body: some View {
@@ -117,6 +133,11 @@ struct ContactsScreen: View {
                             AddressRow(
                                 name: index == 0 ? person.name : nil, about: index == 0 ? about(person) : nil,
                                 address: a.address, proof: a.proof, write: write)
+                            .swipeActions(edge: .leading) {
+                                Button(person.saved ? LocalizedStringKey("contact.edit") : LocalizedStringKey("contact.saveAs"), systemImage: "person.crop.circle.badge.plus") {
+                                    editing = model.card(for: person)
+                                }
+                            }
                         }
                     }
                 }
@@ -129,7 +150,18 @@ struct ContactsScreen: View {
         .task(id: model.query) { await model.search(app) }
         .task { await model.load(app) }
         .navigationTitle("contacts.title")
-        .toolbar { ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } } }
+        .toolbar {
+            ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } }
+            ToolbarItem(placement: .primaryAction) {
+                Button("contact.new", systemImage: "person.badge.plus") { editing = ContactsModel.card() }
+            }
+        }
+        .navigationDestination(item: $editing) { card in
+            ContactEditScreen(app: app, card: card) {
+                editing = nil
+                Task { await model.load(app) }
+            }
+        }
     }
 
     /// A contact's organisation, or how many messages a correspondent exchanged.

@@ -22,6 +22,7 @@ import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import it.pec.core.AddressBookInfo
 import it.pec.core.ComposeDraft
+import it.pec.core.ContactCard
 import it.pec.core.PecProof
 import it.pec.core.PersonRow
 
@@ -31,11 +32,18 @@ import it.pec.core.PersonRow
  * address writes to it.
  */
 @Composable
-fun ContactsScreen(state: ContactsState, strings: Strings, presenter: ContactsPresenter, onCompose: (ComposeDraft) -> Unit) {
+fun ContactsScreen(
+    state: ContactsState,
+    strings: Strings,
+    presenter: ContactsPresenter,
+    onCompose: (ComposeDraft) -> Unit,
+    onEdit: (ContactCard) -> Unit = {},
+) {
     val write = { address: String -> onCompose(presenter.draftTo(address)) }
     Column(Modifier.fillMaxWidth().testTag("contacts")) {
         OutlinedTextField(state.query, presenter::setQuery, Modifier.fillMaxWidth().padding(horizontal = 16.dp).testTag("contacts-query"),
             label = { Text(strings.searchPeople) }, singleLine = true)
+        TextButton({ onEdit(presenter.newCard()) }, Modifier.padding(horizontal = 8.dp).testTag("contact-new")) { Text(strings.newContact) }
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("contacts-error")) }
         LazyColumn {
             val matches = state.matches
@@ -46,7 +54,7 @@ fun ContactsScreen(state: ContactsState, strings: Strings, presenter: ContactsPr
                 }
             } else {
                 books(state, strings, presenter)
-                people(state.people, strings, write)
+                people(state.people, strings, write) { onEdit(presenter.cardFor(it)) }
             }
         }
     }
@@ -103,15 +111,20 @@ private fun BookLine(book: AddressBookInfo, report: String?, strings: Strings, o
     }
 }
 
-private fun LazyListScope.people(people: List<PersonRow>?, strings: Strings, write: (String) -> Unit) {
+private fun LazyListScope.people(people: List<PersonRow>?, strings: Strings, write: (String) -> Unit, edit: (PersonRow) -> Unit) {
     if (people == null) return
     if (people.isEmpty()) item { Text(strings.noPeople, Modifier.padding(16.dp).testTag("contacts-empty")) }
     items(people, key = { p -> "p:" + (p.contact?.id?.toString() ?: p.addresses.firstOrNull()?.address ?: p.name) }) { p ->
-        Column(Modifier.fillMaxWidth().padding(vertical = 4.dp)) {
-            val about = p.contact?.organisation ?: if (!p.saved && p.uses > 0) strings.uses(p.uses) else null
-            p.addresses.forEachIndexed { i, a ->
-                AddressLine(if (i == 0) p.name else null, a.address, a.proof, strings, write, if (i == 0) about else null)
+        Row(Modifier.fillMaxWidth().padding(vertical = 4.dp), verticalAlignment = Alignment.Top) {
+            Column(Modifier.weight(1f)) {
+                val about = p.contact?.organisation ?: if (!p.saved && p.uses > 0) strings.uses(p.uses) else null
+                if (p.addresses.isEmpty()) Text(p.name, Modifier.padding(horizontal = 16.dp), style = MaterialTheme.typography.bodyLarge)
+                p.addresses.forEachIndexed { i, a ->
+                    AddressLine(if (i == 0) p.name else null, a.address, a.proof, strings, write, if (i == 0) about else null)
+                }
             }
+            val tag = "edit-" + (p.contact?.id?.toString() ?: p.addresses.firstOrNull()?.address ?: p.name)
+            TextButton({ edit(p) }, Modifier.testTag(tag)) { Text(if (p.saved) strings.editContact else strings.saveAsContact) }
         }
     }
 }

@@ -22,6 +22,8 @@ sealed interface Screen {
     data object Settings : Screen
     /** The address book; an address touched there is written to from `accountId`. */
     data class Contacts(val accountId: Long) : Screen
+    /** A contact written or changed (`card.id` null: a new one). */
+    data class ContactEdit(val card: it.pec.core.ContactCard) : Screen
     data class Permissions(val accountId: Long) : Screen
     data object AddAccount : Screen
 }

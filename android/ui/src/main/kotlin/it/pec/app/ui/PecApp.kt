@@ -157,6 +157,7 @@ private fun title(top: Screen, folder: String, strings: Strings): String = when 
     is Screen.Search -> strings.search
     Screen.Settings -> strings.settings
     is Screen.Contacts -> strings.contacts
+    is Screen.ContactEdit -> strings.contact
     is Screen.Permissions -> strings.permissions
     Screen.AddAccount -> strings.addAccount
 }
@@ -234,7 +235,14 @@ private fun Detail(app: App, strings: Strings, platform: Platform, screen: Scree
             is Screen.Contacts -> {
                 val presenter = remember { ContactsPresenter(app, scope) }
                 val state by presenter.state.collectAsState()
-                ContactsScreen(state, strings, presenter, onCompose = { draft -> navigator.open(Screen.Compose(screen.accountId, draft)) })
+                ContactsScreen(state, strings, presenter, onCompose = { draft -> navigator.open(Screen.Compose(screen.accountId, draft)) },
+                    onEdit = { navigator.open(Screen.ContactEdit(it)) })
+            }
+            is Screen.ContactEdit -> {
+                val presenter = remember { ContactEditPresenter(app, scope, screen.card) }
+                val state by presenter.state.collectAsState()
+                LaunchedEffect(state.done) { if (state.done) navigator.back() }
+                ContactEditScreen(state, strings, presenter)
             }
             is Screen.Permissions -> drawerState.accounts.firstOrNull { it.id == screen.accountId }?.let {
                 PermissionsScreen(it, strings)

@@ -139,6 +139,21 @@ interface Strings {
     fun lastSync(at: Long?): String
     /** One book's line after "sync now": what changed, or why it could not sync. */
     fun bookReport(r: BookSyncReport): String
+    /** The contact form. */
+    val contact: String
+    val newContact: String
+    val editContact: String
+    val saveAsContact: String
+    val contactName: String
+    val addAddress: String
+    val organisation: String
+    val vatNumber: String
+    val taxCode: String
+    val notes: String
+    /** Where a contact is kept: this device, or a CardDAV book. */
+    val keptIn: String
+    val thisDeviceOnly: String
+    val save: String
     val permissions: String
     val openInvoice: String
     fun quota(usedKb: ULong, limitKb: ULong): String
@@ -260,6 +275,19 @@ object Italian : Strings {
     override val username = "Nome utente"
     override val remove = "Rimuovi"
     override fun lastSync(at: Long?) = at?.let { "Sincronizzata il ${dateTime(it)}" } ?: "Mai sincronizzata"
+    override val contact = "Contatto"
+    override val newContact = "Nuovo contatto"
+    override val editContact = "Modifica il contatto"
+    override val saveAsContact = "Salva come contatto"
+    override val contactName = "Nome"
+    override val addAddress = "Aggiungi un indirizzo"
+    override val organisation = "Organizzazione"
+    override val vatNumber = "Partita IVA"
+    override val taxCode = "Codice fiscale"
+    override val notes = "Note"
+    override val keptIn = "Dove si conserva"
+    override val thisDeviceOnly = "Solo su questo telefono"
+    override val save = "Salva"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} nuovi, ${r.updated} aggiornati, ${r.removed} rimossi, ${r.uploaded} inviati" +
             (if (r.conflicts > 0u) ", ${r.conflicts} in conflitto (resta sul telefono la tua versione)" else "") +
@@ -496,6 +524,19 @@ object English : Strings {
     override val username = "User name"
     override val remove = "Remove"
     override fun lastSync(at: Long?) = at?.let { "Synced ${dateTime(it)}" } ?: "Never synced"
+    override val contact = "Contact"
+    override val newContact = "New contact"
+    override val editContact = "Edit the contact"
+    override val saveAsContact = "Save as a contact"
+    override val contactName = "Name"
+    override val addAddress = "Add an address"
+    override val organisation = "Organisation"
+    override val vatNumber = "VAT number"
+    override val taxCode = "Tax code"
+    override val notes = "Notes"
+    override val keptIn = "Kept in"
+    override val thisDeviceOnly = "This phone only"
+    override val save = "Save"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} new, ${r.updated} updated, ${r.removed} removed, ${r.uploaded} uploaded" +
             (if (r.conflicts > 0u) ", ${r.conflicts} in conflict (your version stays on this phone)" else "") +
@@ -732,6 +773,19 @@ object Romanian : Strings {
     override val username = "Nume de utilizator"
     override val remove = "Elimină"
     override fun lastSync(at: Long?) = at?.let { "Sincronizată la ${dateTime(it)}" } ?: "Nesincronizată niciodată"
+    override val contact = "Contact"
+    override val newContact = "Contact nou"
+    override val editContact = "Modifică contactul"
+    override val saveAsContact = "Salvează ca contact"
+    override val contactName = "Nume"
+    override val addAddress = "Adaugă o adresă"
+    override val organisation = "Organizație"
+    override val vatNumber = "Cod TVA"
+    override val taxCode = "Cod fiscal"
+    override val notes = "Note"
+    override val keptIn = "Păstrat în"
+    override val thisDeviceOnly = "Doar pe acest telefon"
+    override val save = "Salvează"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} noi, ${r.updated} actualizate, ${r.removed} eliminate, ${r.uploaded} trimise" +
             (if (r.conflicts > 0u) ", ${r.conflicts} în conflict (versiunea dvs. rămâne pe telefon)" else "") +
