@@ -116,6 +116,36 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    // The address book screen's list: every person with what each address proved.
+    let mut list: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(store.people().expect("people"));
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!(
+        "the whole address book ({people} people): p50 {:.1} ms, slowest {:.1} ms over {} reads",
+        pct(&mut list, 0.5),
+        pct(&mut list, 1.0),
+        list.len()
+    );
+    // What the screen reads instead: its first page, and one deep in the correspondents.
+    for offset in [0, 40_000] {
+        let mut page: Vec<f64> = (0..20)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(store.people_page(offset, 100).expect("page"));
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        println!(
+            "a page of 100 people from {offset}: p50 {:.2} ms, p95 {:.2} ms over {} reads",
+            pct(&mut page, 0.5),
+            pct(&mut page, 0.95),
+            page.len()
+        );
+    }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -225,6 +225,20 @@ impl App {
         .await
     }
 
+    /// `limit` rows (at most 500) of [`App::people`]'s list from `offset`: the address book
+    /// screen reads a page as it scrolls (an empty page: the end).
+    pub async fn people_page(&self, offset: u32, limit: u32) -> Result<Vec<PersonRow>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let page = inner
+                .ctx
+                .store()
+                .people_page(offset as usize, limit.min(500) as usize)?;
+            Ok(page.into_iter().map(PersonRow::from).collect())
+        })
+        .await
+    }
+
     /// The saved contacts only, by name (without what their addresses proved: see `people`).
     pub async fn contacts(&self) -> Result<Vec<ContactCard>> {
         let inner = self.inner.clone();

@@ -239,20 +239,41 @@ impl Store {
     /// Saved contacts, then the correspondents not saved as contacts (most used first), each
     /// address with what it proved.
     pub fn people(&self) -> Result<Vec<Person>> {
-        let contacts = self.contacts()?;
+        self.people_page(0, usize::MAX)
+    }
+
+    /// `limit` people of [`Store::people`]'s list from `offset`: what the address book screen
+    /// reads as it scrolls, so a book of tens of thousands opens at once (only the page's
+    /// addresses have their proofs looked up).
+    pub fn people_page(&self, offset: usize, limit: usize) -> Result<Vec<Person>> {
+        let sql_int = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         self.read(|conn| {
-            let mut people: Vec<Person> = contacts.into_iter().map(Person::saved).collect();
             let mut st = conn.prepare_cached(
-                "SELECT address, name, uses, last_used FROM correspondents c
-                 WHERE NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = c.address)
-                   AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = c.address COLLATE NOCASE)
-                 ORDER BY last_used DESC, uses DESC",
+                "SELECT id, name, organisation, tax_code, vat, notes, uid, book_id FROM contacts
+                 ORDER BY name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2",
             )?;
-            let seen = st.query_map([], |r| {
-                Ok(Person::seen(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
-            for p in seen {
-                people.push(p?);
+            let contacts = st
+                .query_map([sql_int(limit), sql_int(offset)], contact_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut people = contacts
+                .into_iter()
+                .map(|c| with_parts(conn, c).map(Person::saved))
+                .collect::<Result<Vec<_>>>()?;
+            if people.len() < limit {
+                let saved: i64 = conn.row("SELECT COUNT(*) FROM contacts", [], |r| r.get(0))?;
+                let skip = sql_int(offset).saturating_sub(saved).max(0);
+                let mut st = conn.prepare_cached(
+                    "SELECT address, name, uses, last_used FROM correspondents c
+                     WHERE NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = c.address)
+                       AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = c.address COLLATE NOCASE)
+                     ORDER BY last_used DESC, uses DESC, id LIMIT ?1 OFFSET ?2",
+                )?;
+                let seen = st.query_map([sql_int(limit - people.len()), skip], |r| {
+                    Ok(Person::seen(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
+                for p in seen {
+                    people.push(p?);
+                }
             }
             let all: Vec<String> = people
                 .iter()
@@ -702,6 +723,37 @@ mod tests {
         let people = store.people().unwrap();
         assert_eq!((people[0].uses, people[0].last_used), (2, Some(20)));
         assert_eq!(people[0].name, "Anna Verdi");
+    }
+
+    /// The address book screen's pages, read one after the other, are the whole list in its
+    /// order: contacts by name across the page boundary, then correspondents, ties included.
+    #[test]
+    fn pages_of_people_make_the_whole_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        for name in ["Bruno", "anna", "Carla", "Dario", "elena"] {
+            let address = format!("{}@pec.example.it", name.to_lowercase());
+            store.add_contact(&contact(name, &[&address], &[])).unwrap();
+        }
+        for i in 0..7 {
+            let address = format!("mittente{i}@pec.example.it");
+            // All seen at the same time, once: the order must still be the same on every read.
+            store
+                .write(|tx| Store::seen_tx(tx, &[(address.as_str(), None)], 100))
+                .unwrap();
+        }
+        let key = |p: &Person| (p.saved_contact(), p.addresses[0].address.clone());
+        let whole: Vec<_> = store.people().unwrap().iter().map(key).collect();
+        assert_eq!(whole.len(), 12);
+        assert_eq!(whole[0].1, "anna@pec.example.it", "by name, without case");
+        let mut paged = Vec::new();
+        for offset in (0..14).step_by(3) {
+            let page = store.people_page(offset, 3).unwrap();
+            assert!(page.len() == 3 || offset + page.len() == 12, "{offset}");
+            paged.extend(page.iter().map(key));
+        }
+        assert_eq!(paged, whole);
+        assert!(store.people_page(12, 3).unwrap().is_empty());
     }
 
     /// A batch counts each message that names a person, keeps the first name one came with and

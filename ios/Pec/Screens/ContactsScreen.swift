@@ -7,7 +7,12 @@ import SwiftUI
 /// model keeps what it answered and the form as typed.
 @Observable @MainActor
 final class ContactsModel {
+    /// The pages read so far, in the core's order; nil until the first came.
     private(set) var people: [PersonRow]?
+    /// More people than read: the last row's appearance asks for the next page.
+    private(set) var hasMore = false
+    @ObservationIgnored private var loadingMore = false
+    private static let page: UInt32 = 100
     var query = ""
     /// What the core's completion found for `query`; nil with no query.
     private(set) var matches: [AddressSuggestion]?
@@ -37,11 +42,28 @@ final class ContactsModel {
             notes: nil, groups: [], book: nil)
     }
 
+    /// The first page again (at the start, after an edit or a sync) and the books.
     func load(_ app: App) async {
         do {
-            let people = try await app.people()
+            let first = try await app.peoplePage(offset: 0, limit: Self.page)
             books = try await app.addressBooks()
-            self.people = people
+            people = first
+            hasMore = first.count == Int(Self.page)
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    /// The next page, after the people read.
+    func loadMore(_ app: App) async {
+        guard hasMore, !loadingMore, let read = people else { return }
+        loadingMore = true
+        defer { loadingMore = false }
+        do {
+            let next = try await app.peoplePage(offset: UInt32(read.count), limit: Self.page)
+            guard people?.count == read.count else { return }
+            people = read + next
+            hasMore = next.count == Int(Self.page)
         } catch {
             errorCode = PecKit.errorCode(of: error)
         }
@@ -129,15 +151,18 @@ struct ContactsScreen: View {
                 Section("contacts.people") {
                     if model.people?.isEmpty == true { Text("contacts.empty").foregroundStyle(.secondary) }
                     ForEach(model.people ?? [], id: \.self) { person in
+                        let last = person == model.people?.last
+                        if person.addresses.isEmpty {
+                            Text(person.name)
+                                .swipeActions(edge: .leading) { editButton(person) }
+                                .task { if last { await model.loadMore(app) } }
+                        }
                         ForEach(Array(person.addresses.enumerated()), id: \.offset) { index, a in
                             AddressRow(
                                 name: index == 0 ? person.name : nil, about: index == 0 ? about(person) : nil,
                                 address: a.address, proof: a.proof, write: write)
-                            .swipeActions(edge: .leading) {
-                                Button(person.saved ? LocalizedStringKey("contact.edit") : LocalizedStringKey("contact.saveAs"), systemImage: "person.crop.circle.badge.plus") {
-                                    editing = model.card(for: person)
-                                }
-                            }
+                            .swipeActions(edge: .leading) { editButton(person) }
+                            .task { if last { await model.loadMore(app) } }
                         }
                     }
                 }
@@ -161,6 +186,16 @@ struct ContactsScreen: View {
                 editing = nil
                 Task { await model.load(app) }
             }
+        }
+    }
+
+    /// Opens the contact form: edit a saved contact, save a correspondent as one.
+    private func editButton(_ person: PersonRow) -> some View {
+        Button(
+            person.saved ? LocalizedStringKey("contact.edit") : LocalizedStringKey("contact.saveAs"),
+            systemImage: "person.crop.circle.badge.plus"
+        ) {
+            editing = model.card(for: person)
         }
     }
 

@@ -21,8 +21,10 @@ data class BookForm(val url: String = "", val username: String = "", val passwor
 
 /** The address book as the core keeps it, and the forms of the screen. */
 data class ContactsState(
-    /** Saved contacts, then the correspondents seen in mail (the core's order); `null` until read. */
+    /** Saved contacts, then the correspondents seen in mail (the core's order), the pages read so far; `null` until read. */
     val people: List<PersonRow>? = null,
+    /** More people than read so far: the list asks for the next page as it nears the end. */
+    val hasMore: Boolean = false,
     val query: String = "",
     /** What the core's completion finds for [query]; `null` with no query. */
     val matches: List<AddressSuggestion>? = null,
@@ -44,6 +46,7 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
     private val mutable = MutableStateFlow(ContactsState())
     val state: StateFlow<ContactsState> = mutable.asStateFlow()
     private var searching: Job? = null
+    private var loading: Job? = null
 
     init {
         scope.launch { reload() }
@@ -108,10 +111,24 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
         reload()
     }
 
+    /** The next page of people, after the ones read. */
+    fun loadMore() {
+        val s = state.value
+        if (!s.hasMore || loading?.isActive == true) return
+        val from = s.people.orEmpty().size
+        loading = scope.launch {
+            attempt { app.peoplePage(from.toUInt(), PAGE) }?.let { page ->
+                mutable.update { if (it.people?.size == from) it.copy(people = it.people + page, hasMore = page.size == PAGE.toInt()) else it }
+            }
+        }
+    }
+
+    /** The first page again (after an edit or a sync) and the books. */
     private suspend fun reload() {
-        val people = attempt { app.people() } ?: return
+        loading?.cancel()
+        val page = attempt { app.peoplePage(0u, PAGE) } ?: return
         val books = attempt { app.addressBooks() } ?: return
-        mutable.update { it.copy(people = people, books = books) }
+        mutable.update { it.copy(people = page, hasMore = page.size == PAGE.toInt(), books = books) }
     }
 
     private fun busy(work: suspend () -> Unit) {
@@ -137,5 +154,6 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
 
     private companion object {
         const val MATCHES = 50u
+        const val PAGE = 100u
     }
 }

@@ -14,7 +14,12 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
+import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.derivedStateOf
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
@@ -45,7 +50,21 @@ fun ContactsScreen(
             label = { Text(strings.searchPeople) }, singleLine = true)
         TextButton({ onEdit(presenter.newCard()) }, Modifier.padding(horizontal = 8.dp).testTag("contact-new")) { Text(strings.newContact) }
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("contacts-error")) }
-        LazyColumn {
+        val scroll = rememberLazyListState()
+        // The next page is asked for before the user reaches the end, as in the message list.
+        val nearEnd by remember {
+            derivedStateOf {
+                val last = scroll.layoutInfo.visibleItemsInfo.lastOrNull()?.index ?: 0
+                last >= scroll.layoutInfo.totalItemsCount - 10
+            }
+        }
+        // Counted from a layout that already holds the people read (not one drawn before they came).
+        val laidOut by remember { derivedStateOf { scroll.layoutInfo.totalItemsCount } }
+        LaunchedEffect(nearEnd, laidOut, state.hasMore, state.people?.size) {
+            val read = state.people?.size ?: 0
+            if (nearEnd && laidOut > read && state.hasMore && state.matches == null) presenter.loadMore()
+        }
+        LazyColumn(Modifier.testTag("contacts-list"), state = scroll) {
             val matches = state.matches
             if (matches != null) {
                 if (matches.isEmpty()) item { Text(strings.nothingFound, Modifier.padding(16.dp).testTag("contacts-nothing")) }
