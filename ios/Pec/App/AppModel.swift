@@ -25,6 +25,11 @@ final class AppModel {
     @ObservationIgnored private var core: App?
     private let vault = KeyVault()
 
+    init() {
+        // Copies a process ended while unlocked left behind.
+        HandedOut.clear()
+    }
+
     /// The core, when open: for the background refresh, which runs only then.
     var openCore: App? {
         if case .open(let app) = phase { return app }
@@ -87,7 +92,12 @@ final class AppModel {
             core.wentToBackground(nowMs: now)
             if core.isLocked() { phase = .locked }
         case .active:
-            if core.cameToForeground(nowMs: now) { phase = .locked }
+            if core.cameToForeground(nowMs: now) {
+                phase = .locked
+                // Back locked: the copies go now, not at the lock itself, since the app they
+                // were handed to may have been reading them while this one was away.
+                HandedOut.clear()
+            }
         default:
             break
         }

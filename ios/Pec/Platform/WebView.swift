@@ -47,10 +47,10 @@ struct HTMLView: UIViewRepresentable {
 /// What the invoice screen does with the web view: a PDF of the page, and the print panel.
 @MainActor
 enum WebOutput {
-    /// The page as a PDF file in the temporary folder, named after the invoice.
+    /// The page as a PDF file in the handed-out folder, named after the invoice.
     static func pdf(of view: WKWebView, named name: String) async throws -> URL {
         let data = try await view.pdf(configuration: WKPDFConfiguration())
-        let url = FileManager.default.temporaryDirectory.appending(path: name + ".pdf")
+        let url = try HandedOut.folder("pdf", fresh: false).appending(path: name + ".pdf")
         try data.write(to: url, options: [.atomic, .completeFileProtection])
         return url
     }

@@ -30,7 +30,7 @@ final class InvoiceModel {
     func prepareOriginal(_ app: App, _ id: Int64) async {
         do {
             let file = try await app.invoiceOriginal(messageId: id)
-            let url = FileManager.default.temporaryDirectory.appending(path: file.fileName)
+            let url = try HandedOut.folder("invoice-\(id)", fresh: true).appending(path: file.fileName)
             try file.data.write(to: url, options: [.atomic, .completeFileProtection])
             original = url
         } catch {

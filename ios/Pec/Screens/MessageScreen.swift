@@ -53,7 +53,7 @@ final class MessageModel {
         await load(app, id)
     }
 
-    /// Save one attachment into the temporary folder (only that part is downloaded), with its
+    /// Save one attachment into the handed-out folder (only that part is downloaded), with its
     /// progress; Quick Look and the share sheet take the file from there.
     func save(_ app: App, _ id: Int64, _ attachment: AttachmentInfo) async {
         guard let section = attachment.section else { return }
@@ -62,8 +62,7 @@ final class MessageModel {
             Task { @MainActor in self?.files[section] = (done, total, nil) }
         }
         do {
-            let dir = FileManager.default.temporaryDirectory.appending(path: "attachments-\(id)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let dir = try HandedOut.folder("attachments-\(id)", fresh: false)
             let saved = try await app.saveAttachment(messageId: id, section: section, dir: dir.path, listener: progress)
             if let path = saved.path {
                 files[section] = (saved.size, saved.size, URL(filePath: path))
@@ -80,9 +79,7 @@ final class MessageModel {
     /// The message's evidence (as received, its daticert, its receipts, SHA256SUMS) as files.
     func exportEvidence(_ app: App, _ id: Int64) async {
         do {
-            let dir = FileManager.default.temporaryDirectory.appending(path: "evidence-\(id)")
-            try? FileManager.default.removeItem(at: dir)
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let dir = try HandedOut.folder("evidence-\(id)", fresh: true)
             evidence = try await app.exportEvidence(messageId: id, dir: dir.path).map { URL(filePath: $0.path) }
         } catch {
             view.failed(error)
