@@ -14,7 +14,11 @@ final class ContactEditModel {
     var notes: String
     /// The book it is kept in; nil: this device only.
     var book: Int64?
+    /// The groups (recipient lists) it is in; a name not yet a group becomes one on save.
+    var groups: [String]
+    var newGroup = ""
     private(set) var books: [AddressBookInfo] = []
+    private(set) var allGroups: [String] = []
     private(set) var busy = false
     private(set) var errorCode: String?
     @ObservationIgnored private let card: ContactCard
@@ -30,11 +34,31 @@ final class ContactEditModel {
         taxCode = card.taxCode ?? ""
         notes = card.notes ?? ""
         book = card.book
+        groups = card.groups
+    }
+
+    /// Every group known and the contact's own, each once.
+    var groupChoices: [String] {
+        allGroups + groups.filter { !allGroups.contains($0) }
+    }
+
+    func setMember(_ group: String, _ member: Bool) {
+        groups.removeAll { $0 == group }
+        if member { groups.append(group) }
+    }
+
+    /// The typed name joins the contact's groups (the core creates the group on save).
+    func addGroup() {
+        let name = newGroup.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { return }
+        setMember(name, true)
+        newGroup = ""
     }
 
     func load(_ app: App) async {
         do {
             books = try await app.addressBooks()
+            allGroups = try await app.groups().map(\.name)
         } catch {
             errorCode = PecKit.errorCode(of: error)
         }
@@ -50,6 +74,7 @@ final class ContactEditModel {
         next.taxCode = taxCode
         next.notes = notes
         next.book = book
+        next.groups = groups
         return await run { _ = try await app.saveContact(contact: next) }
     }
 
@@ -102,6 +127,15 @@ struct ContactEditScreen: View {
                 TextField("contact.vat", text: $model.vat).textInputAutocapitalization(.characters)
                 TextField("contact.taxCode", text: $model.taxCode).textInputAutocapitalization(.characters)
                 TextField("contact.notes", text: $model.notes, axis: .vertical)
+            }
+            Section("contact.groups") {
+                ForEach(model.groupChoices, id: \.self) { g in
+                    Toggle(g, isOn: Binding(get: { model.groups.contains(g) }, set: { model.setMember(g, $0) }))
+                }
+                HStack {
+                    TextField("contact.newGroup", text: $model.newGroup)
+                    Button("contact.addGroup") { model.addGroup() }
+                }
             }
             if !model.books.isEmpty {
                 Picker("contact.keptIn", selection: $model.book) {

@@ -19,6 +19,10 @@ data class ContactForm(
     val taxCode: String = "",
     val notes: String = "",
     val book: Long? = null,
+    /** The groups (recipient lists) it is in; a name not yet a group becomes one on save. */
+    val groups: List<String> = emptyList(),
+    /** A new group's name as typed. */
+    val newGroup: String = "",
 )
 
 data class ContactEditState(
@@ -26,6 +30,8 @@ data class ContactEditState(
     /** Set for a saved contact (it may be removed). */
     val id: Long? = null,
     val books: List<AddressBookInfo> = emptyList(),
+    /** Every group's name, to put the contact in. */
+    val allGroups: List<String> = emptyList(),
     val busy: Boolean = false,
     /** Saved or removed: the screen closes. */
     val done: Boolean = false,
@@ -48,6 +54,7 @@ class ContactEditPresenter(private val app: App, private val scope: CoroutineSco
                 taxCode = start.taxCode.orEmpty(),
                 notes = start.notes.orEmpty(),
                 book = start.book,
+                groups = start.groups,
             ),
             id = start.id,
         ),
@@ -58,7 +65,8 @@ class ContactEditPresenter(private val app: App, private val scope: CoroutineSco
         scope.launch {
             try {
                 val books = app.addressBooks()
-                mutable.update { it.copy(books = books) }
+                val groups = app.groups().map { it.name }
+                mutable.update { it.copy(books = books, allGroups = groups) }
             } catch (e: Exception) {
                 mutable.update { it.copy(errorCode = codeOf(e)) }
             }
@@ -68,6 +76,16 @@ class ContactEditPresenter(private val app: App, private val scope: CoroutineSco
     fun edit(change: (ContactForm) -> ContactForm) = mutable.update { it.copy(form = change(it.form), errorCode = null) }
     fun setAddress(index: Int, value: String) = edit { f -> f.copy(addresses = f.addresses.mapIndexed { i, a -> if (i == index) value else a }) }
     fun addAddress() = edit { it.copy(addresses = it.addresses + "") }
+    fun setMember(group: String, member: Boolean) = edit { f ->
+        f.copy(groups = if (member) (f.groups + group).distinct() else f.groups - group)
+    }
+
+    /** The typed name joins the contact's groups (the core creates the group on save). */
+    fun addGroup() = edit { f ->
+        val name = f.newGroup.trim()
+        if (name.isEmpty()) f else f.copy(groups = (f.groups + name).distinct(), newGroup = "")
+    }
+
     fun removeAddress(index: Int) = edit { f -> f.copy(addresses = f.addresses.filterIndexed { i, _ -> i != index }.ifEmpty { listOf("") }) }
 
     /** Save; the core refuses what it would not keep (no name, not an address), and says why. */
@@ -82,6 +100,7 @@ class ContactEditPresenter(private val app: App, private val scope: CoroutineSco
             taxCode = f.taxCode,
             notes = f.notes,
             book = f.book,
+            groups = f.groups,
         ))
     }
 

@@ -19,7 +19,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 
-/** A contact's name, addresses, organisation, VAT number, tax code, notes and book; save or remove. */
+/** A contact's name, addresses, organisation, VAT number, tax code, notes, groups and book; save or remove. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
 fun ContactEditScreen(state: ContactEditState, strings: Strings, presenter: ContactEditPresenter) {
@@ -44,6 +44,18 @@ fun ContactEditScreen(state: ContactEditState, strings: Strings, presenter: Cont
             label = { Text(strings.taxCode) }, singleLine = true)
         OutlinedTextField(f.notes, { v -> presenter.edit { it.copy(notes = v) } }, Modifier.fillMaxWidth().testTag("contact-notes"),
             label = { Text(strings.notes) })
+        Text(strings.groups, Modifier.padding(top = 8.dp))
+        FlowRow {
+            (state.allGroups + f.groups).distinct().forEach { g ->
+                FilterChip(g in f.groups, { presenter.setMember(g, g !in f.groups) }, label = { Text(g) },
+                    modifier = Modifier.padding(end = 4.dp).testTag("contact-group-$g"))
+            }
+        }
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            OutlinedTextField(f.newGroup, { v -> presenter.edit { it.copy(newGroup = v) } }, Modifier.weight(1f).testTag("contact-new-group"),
+                label = { Text(strings.newGroup) }, singleLine = true)
+            TextButton(presenter::addGroup, Modifier.testTag("contact-add-group")) { Text(strings.add) }
+        }
         if (state.books.isNotEmpty()) {
             Text(strings.keptIn, Modifier.padding(top = 8.dp))
             FlowRow {

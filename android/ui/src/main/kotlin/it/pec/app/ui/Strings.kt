@@ -154,6 +154,9 @@ interface Strings {
     val keptIn: String
     val thisDeviceOnly: String
     val save: String
+    /** Groups: recipient lists a PEC can be written to by name. */
+    val groups: String
+    val newGroup: String
     val permissions: String
     val openInvoice: String
     fun quota(usedKb: ULong, limitKb: ULong): String
@@ -288,6 +291,8 @@ object Italian : Strings {
     override val keptIn = "Dove si conserva"
     override val thisDeviceOnly = "Solo su questo telefono"
     override val save = "Salva"
+    override val groups = "Gruppi (liste di destinatari)"
+    override val newGroup = "Nuovo gruppo"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} nuovi, ${r.updated} aggiornati, ${r.removed} rimossi, ${r.uploaded} inviati" +
             (if (r.conflicts > 0u) ", ${r.conflicts} in conflitto (resta sul telefono la tua versione)" else "") +
@@ -537,6 +542,8 @@ object English : Strings {
     override val keptIn = "Kept in"
     override val thisDeviceOnly = "This phone only"
     override val save = "Save"
+    override val groups = "Groups (recipient lists)"
+    override val newGroup = "New group"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} new, ${r.updated} updated, ${r.removed} removed, ${r.uploaded} uploaded" +
             (if (r.conflicts > 0u) ", ${r.conflicts} in conflict (your version stays on this phone)" else "") +
@@ -786,6 +793,8 @@ object Romanian : Strings {
     override val keptIn = "Păstrat în"
     override val thisDeviceOnly = "Doar pe acest telefon"
     override val save = "Salvează"
+    override val groups = "Grupuri (liste de destinatari)"
+    override val newGroup = "Grup nou"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} noi, ${r.updated} actualizate, ${r.removed} eliminate, ${r.uploaded} trimise" +
             (if (r.conflicts > 0u) ", ${r.conflicts} în conflict (versiunea dvs. rămâne pe telefon)" else "") +

@@ -1,5 +1,6 @@
 package it.pec.app.ui
 
+import androidx.compose.ui.test.assertIsSelected
 import androidx.compose.ui.test.assertTextEquals
 import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.junit4.createComposeRule
@@ -14,7 +15,7 @@ import org.junit.Test
 
 /**
  * The contact form from the address book: a correspondent saved as a contact with its name and
- * address already there, a nameless contact refused with the core's reason, a contact removed
+ * address already there and put in a new group, a nameless contact refused with the core's reason, a contact removed
  * (its address stays a correspondent, as the mail says).
  */
 class ContactEditTest {
@@ -38,11 +39,17 @@ class ContactEditTest {
         compose.onNodeWithTag("contact-name").assertTextEquals(Italian.contactName, "Mario Rossi")
         compose.onNodeWithTag("contact-address-0").assertTextEquals(Italian.address, address)
         compose.onNodeWithTag("contact-vat").performTextInput("01234567890")
+        compose.onNodeWithTag("contact-new-group").performTextInput("Fornitori")
+        compose.onNodeWithTag("contact-add-group").performClick()
+        compose.onNodeWithTag("contact-group-Fornitori").assertIsSelected()
         compose.onNodeWithTag("contact-save").performClick()
 
         compose.waitUntil(10_000) { runBlocking { app.contacts() }.isNotEmpty() && exists("contacts") }
         val saved = runBlocking { app.contacts() }.single()
         assertEquals(Triple("Mario Rossi", listOf(address), "01234567890"), Triple(saved.name, saved.addresses, saved.vat))
+        // The group was made on save and holds him: a PEC can be written to "Fornitori".
+        assertEquals(listOf("Fornitori"), saved.groups)
+        assertEquals(listOf(address), runBlocking { app.expandRecipients(listOf("Fornitori")) })
         compose.waitUntil(10_000) { exists("edit-${saved.id}") }
         compose.onNodeWithTag("edit-${saved.id}").assertTextEquals(Italian.editContact)
 
