@@ -73,7 +73,9 @@ impl Context {
                         }
                     }
                     change = changes.recv() => match change {
-                        Ok(c) if c.kind != ChangeKind::Accounts => {}
+                        // Only the account list (`account: None`): a pass's quota update is an
+                        // account change too, and must not retry a login the server refused.
+                        Ok(c) if c.kind != ChangeKind::Accounts || c.account.is_some() => {}
                         Ok(_) | Err(RecvError::Lagged(_)) => {
                             if let Err(e) = ctx.follow_accounts(&shared, &opts) {
                                 tracing::debug!("live sync: accounts: {e}");
