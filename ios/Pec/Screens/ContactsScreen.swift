@@ -54,6 +54,12 @@ final class ContactsModel {
         }
     }
 
+    /// Who a row is: a saved contact by its id, a correspondent by its address.
+    static func key(_ p: PersonRow) -> String {
+        if let id = p.contact?.id { return "c\(id)" }
+        return p.addresses.first.map { "a" + $0.address } ?? "n" + p.name
+    }
+
     /// The next page, after the people read.
     func loadMore(_ app: App) async {
         guard hasMore, !loadingMore, let read = people else { return }
@@ -62,7 +68,10 @@ final class ContactsModel {
         do {
             let next = try await app.peoplePage(offset: UInt32(read.count), limit: Self.page)
             guard people?.count == read.count else { return }
-            people = read + next
+            // Mail that arrived meanwhile moves people up the list, so a page can repeat some of
+            // the last one: each person is listed once.
+            let known = Set(read.map(Self.key))
+            people = read + next.filter { !known.contains(Self.key($0)) }
             hasMore = next.count == Int(Self.page)
         } catch {
             errorCode = PecKit.errorCode(of: error)

@@ -16,6 +16,10 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 
+/** Who a row is: a saved contact by its id, a correspondent by its address. */
+fun personKey(p: PersonRow): String =
+    p.contact?.id?.let { "c$it" } ?: p.addresses.firstOrNull()?.address?.let { "a$it" } ?: "n${p.name}"
+
 /** The CardDAV form as typed; `caFile`: a private CA's file, for a self-hosted server (as for a mailbox). */
 data class BookForm(val url: String = "", val username: String = "", val password: String = "", val caFile: String = "")
 
@@ -118,7 +122,14 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
         val from = s.people.orEmpty().size
         loading = scope.launch {
             attempt { app.peoplePage(from.toUInt(), PAGE) }?.let { page ->
-                mutable.update { if (it.people?.size == from) it.copy(people = it.people + page, hasMore = page.size == PAGE.toInt()) else it }
+                mutable.update { s ->
+                    val read = s.people ?: return@update s
+                    if (read.size != from) return@update s
+                    // Mail that arrived meanwhile moves people up the list, so a page can repeat
+                    // some of the last one: each person is listed once.
+                    val known = read.mapTo(HashSet(), ::personKey)
+                    s.copy(people = read + page.filter { personKey(it) !in known }, hasMore = page.size == PAGE.toInt())
+                }
             }
         }
     }

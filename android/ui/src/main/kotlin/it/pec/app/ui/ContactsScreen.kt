@@ -133,7 +133,7 @@ private fun BookLine(book: AddressBookInfo, report: String?, strings: Strings, o
 private fun LazyListScope.people(people: List<PersonRow>?, strings: Strings, write: (String) -> Unit, edit: (PersonRow) -> Unit) {
     if (people == null) return
     if (people.isEmpty()) item { Text(strings.noPeople, Modifier.padding(16.dp).testTag("contacts-empty")) }
-    items(people, key = { p -> "p:" + (p.contact?.id?.toString() ?: p.addresses.firstOrNull()?.address ?: p.name) }) { p ->
+    items(people, key = { "p:" + personKey(it) }) { p ->
         Row(Modifier.fillMaxWidth().padding(vertical = 4.dp), verticalAlignment = Alignment.Top) {
             Column(Modifier.weight(1f)) {
                 val about = p.contact?.organisation ?: if (!p.saved && p.uses > 0) strings.uses(p.uses) else null
