@@ -4,7 +4,7 @@
 
 use super::{BookSync, Context, Error, Result};
 use crate::store::{AccountId, StoreError};
-use crate::sync::{SyncError, SyncOptions};
+use crate::sync::SyncError;
 
 /// What a background pass did: for the shell's notification of new mail and its scheduler.
 #[derive(Debug, Default)]
@@ -47,10 +47,7 @@ impl Context {
             report.locked = true;
             return Ok(report);
         }
-        let opts = SyncOptions {
-            bodies: self.settings()?.downloads.body_policy(),
-            ..SyncOptions::default()
-        };
+        let opts = self.settings()?.sync_options();
         for account in self.store().accounts()? {
             match self.sync(account.id, &opts).await {
                 Ok(r) => report.arrived.push(Arrival {

@@ -54,11 +54,9 @@ impl Context {
         if !self.is_unlocked() {
             return Err(Error::Store(StoreError::Locked));
         }
-        let opts = SyncOptions {
-            bodies: self.settings()?.downloads.body_policy(),
-            ..SyncOptions::default()
-        };
-        let books_every = Duration::from_secs(u64::from(self.settings()?.sync_minutes) * 60);
+        let settings = self.settings()?;
+        let opts = settings.sync_options();
+        let books_every = Duration::from_secs(u64::from(settings.sync_minutes) * 60);
         let loops = Arc::new(Mutex::new(HashMap::new()));
         self.follow_accounts(&loops, &opts)?;
         let (ctx, shared) = (self.clone(), loops.clone());

@@ -51,6 +51,17 @@ impl DownloadPolicy {
     }
 }
 
+impl Settings {
+    /// The options of a sync the core runs unasked (the background pass, the live sync): the
+    /// defaults with these settings' downloads.
+    pub fn sync_options(&self) -> crate::sync::SyncOptions {
+        crate::sync::SyncOptions {
+            bodies: self.downloads.body_policy(),
+            ..crate::sync::SyncOptions::default()
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
