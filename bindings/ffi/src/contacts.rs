@@ -113,11 +113,15 @@ pub struct PersonRow {
     /// Messages from or to it, for a correspondent.
     pub uses: i64,
     pub last_used: Option<i64>,
+    /// What the contact form opens with: the saved contact, or this correspondent ready to save
+    /// (no name when mail gave none).
+    pub card: ContactCard,
 }
 
 impl From<core::Person> for PersonRow {
     fn from(p: core::Person) -> Self {
         PersonRow {
+            card: p.card().into(),
             saved: p.saved_contact(),
             name: p.name,
             contact: p.contact.map(ContactCard::from),

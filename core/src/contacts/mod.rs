@@ -240,6 +240,25 @@ impl Person {
     pub fn saved_contact(&self) -> bool {
         self.contact.is_some()
     }
+
+    /// The contact the address book's form opens with: the saved one, or this correspondent
+    /// ready to save, without a name when mail gave none (its name is then its address: the
+    /// form asks for one).
+    pub fn card(&self) -> Contact {
+        if let Some(c) = &self.contact {
+            return c.clone();
+        }
+        let named = self.addresses.iter().all(|a| a.address != self.name);
+        Contact {
+            name: if named {
+                self.name.clone()
+            } else {
+                String::new()
+            },
+            addresses: self.addresses.iter().map(|a| a.address.clone()).collect(),
+            ..Contact::default()
+        }
+    }
 }
 
 /// A completion: who, the address to use, and whether it is a saved contact.

@@ -715,6 +715,12 @@ mod tests {
             .write(|tx| Store::seen_tx(tx, &[("anna@pec.example.it", None)], 10))
             .unwrap();
         assert!(store.suggest("verdi", 5).unwrap().is_empty());
+        let card = store.people().unwrap()[0].card();
+        assert_eq!(
+            (card.id, card.name.as_str(), card.addresses),
+            (None, "", vec!["anna@pec.example.it".to_string()]),
+            "no name from mail: the form asks for one"
+        );
         store
             .write(|tx| Store::seen_tx(tx, &[("ANNA@pec.example.it", Some("Anna Verdi"))], 20))
             .unwrap();
@@ -723,6 +729,12 @@ mod tests {
         let people = store.people().unwrap();
         assert_eq!((people[0].uses, people[0].last_used), (2, Some(20)));
         assert_eq!(people[0].name, "Anna Verdi");
+        assert_eq!(people[0].card().name, "Anna Verdi", "the name mail gave");
+        let anna = store
+            .add_contact(&contact("Anna Verdi", &["anna@pec.example.it"], &[]))
+            .unwrap();
+        let saved = store.people().unwrap()[0].card();
+        assert_eq!((saved.id, saved.name.as_str()), (Some(anna), "Anna Verdi"));
     }
 
     /// The address book screen's pages, read one after the other, are the whole list in its

@@ -28,19 +28,10 @@ final class ContactsModel {
     private(set) var busy = false
     private(set) var errorCode: String?
 
-    /// The card the contact form opens with: the saved contact, or a correspondent to save (a
-    /// correspondent named by its address gets no name: the form asks for one).
-    func card(for person: PersonRow) -> ContactCard {
-        if let contact = person.contact { return contact }
-        let name = person.addresses.contains { $0.address == person.name } ? "" : person.name
-        return Self.card(name: name, addresses: person.addresses.map(\.address))
-    }
-
-    static func card(name: String = "", addresses: [String] = []) -> ContactCard {
-        ContactCard(
-            id: nil, name: name, addresses: addresses, organisation: nil, taxCode: nil, vat: nil,
-            notes: nil, groups: [], book: nil)
-    }
+    /// A blank card for "new contact".
+    static let blankCard = ContactCard(
+        id: nil, name: "", addresses: [], organisation: nil, taxCode: nil, vat: nil, notes: nil,
+        groups: [], book: nil)
 
     /// The first page again (at the start, after an edit or a sync) and the books.
     func load(_ app: App) async {
@@ -187,7 +178,7 @@ struct ContactsScreen: View {
         .toolbar {
             ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } }
             ToolbarItem(placement: .primaryAction) {
-                Button("contact.new", systemImage: "person.badge.plus") { editing = ContactsModel.card() }
+                Button("contact.new", systemImage: "person.badge.plus") { editing = ContactsModel.blankCard }
             }
         }
         .navigationDestination(item: $editing) { card in
@@ -204,7 +195,7 @@ struct ContactsScreen: View {
             person.saved ? LocalizedStringKey("contact.edit") : LocalizedStringKey("contact.saveAs"),
             systemImage: "person.crop.circle.badge.plus"
         ) {
-            editing = model.card(for: person)
+            editing = person.card
         }
     }
 

@@ -72,14 +72,6 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
         }
     }
 
-    /** The card the contact form opens with: the saved contact, or a correspondent to save. */
-    fun cardFor(person: PersonRow): ContactCard = person.contact ?: ContactCard(
-        null,
-        // A correspondent without a display name is named by its address: the form asks for a name.
-        person.name.takeIf { n -> person.addresses.none { it.address == n } }.orEmpty(),
-        person.addresses.map { it.address }, null, null, null, null, listOf(),
-    )
-
     /** A blank card for "new contact". */
     fun newCard() = ContactCard(null, "", listOf(), null, null, null, null, listOf())
 

@@ -73,7 +73,7 @@ fun ContactsScreen(
                 }
             } else {
                 books(state, strings, presenter)
-                people(state.people, strings, write) { onEdit(presenter.cardFor(it)) }
+                people(state.people, strings, write) { onEdit(it.card) }
             }
         }
     }
