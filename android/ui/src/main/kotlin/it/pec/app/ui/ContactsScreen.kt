@@ -51,13 +51,7 @@ fun ContactsScreen(
         TextButton({ onEdit(presenter.newCard()) }, Modifier.padding(horizontal = 8.dp).testTag("contact-new")) { Text(strings.newContact) }
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("contacts-error")) }
         val scroll = rememberLazyListState()
-        // The next page is asked for before the user reaches the end, as in the message list.
-        val nearEnd by remember {
-            derivedStateOf {
-                val last = scroll.layoutInfo.visibleItemsInfo.lastOrNull()?.index ?: 0
-                last >= scroll.layoutInfo.totalItemsCount - 10
-            }
-        }
+        val nearEnd by rememberNearEnd(scroll)
         // Counted from a layout that already holds the people read (not one drawn before they came).
         val laidOut by remember { derivedStateOf { scroll.layoutInfo.totalItemsCount } }
         LaunchedEffect(nearEnd, laidOut, state.hasMore, state.people?.size) {

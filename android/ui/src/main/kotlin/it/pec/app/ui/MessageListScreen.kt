@@ -6,12 +6,14 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.LazyListState
 import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.pulltorefresh.PullToRefreshBox
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.State
 import androidx.compose.runtime.derivedStateOf
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
@@ -61,13 +63,7 @@ fun MessageListScreen(
             Text(strings.emptyList, Modifier.padding(16.dp).testTag("empty"))
         }
         val scroll = rememberLazyListState()
-        // The next page is asked for before the user reaches the end, so scrolling never stops.
-        val nearEnd by remember {
-            derivedStateOf {
-                val last = scroll.layoutInfo.visibleItemsInfo.lastOrNull()?.index ?: 0
-                last >= scroll.layoutInfo.totalItemsCount - 10
-            }
-        }
+        val nearEnd by rememberNearEnd(scroll)
         LaunchedEffect(nearEnd, state.hasMore, state.rows.size) { if (nearEnd && state.hasMore) onLoadMore() }
         PullToRefreshBox(state.refreshing, onRefresh, Modifier.testTag("refresh")) {
             LazyColumn(state = scroll) {
@@ -111,4 +107,16 @@ fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit) {
         }
     }
     HorizontalDivider()
+}
+
+/**
+ * Whether the last item shown is within ten of the list's end: a paged list asks for its next
+ * page then, before the user reaches the end, so scrolling never stops.
+ */
+@Composable
+fun rememberNearEnd(scroll: LazyListState): State<Boolean> = remember(scroll) {
+    derivedStateOf {
+        val last = scroll.layoutInfo.visibleItemsInfo.lastOrNull()?.index ?: 0
+        last >= scroll.layoutInfo.totalItemsCount - 10
+    }
 }
