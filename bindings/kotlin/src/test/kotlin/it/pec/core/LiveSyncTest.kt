@@ -52,9 +52,7 @@ class LiveSyncTest {
             withTimeout(60_000) { while (phone.contacts().none { it.name == "Marta Bianchi" }) delay(100) }
 
             val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
-            val inj = ProcessBuilder(sb.bin, "inject-invoice", "--dir", sb.dir.path, "--account", user, xml.path)
-                .redirectErrorStream(true).start()
-            assertEquals(inj.inputStream.bufferedReader().readText(), 0, inj.waitFor())
+            sb.injectInvoice(user, xml)
             assertTrue("delivered while on screen: arrives unasked", arrived.await(60, TimeUnit.SECONDS))
             assertTrue(live.isRunning())
             live.stop()

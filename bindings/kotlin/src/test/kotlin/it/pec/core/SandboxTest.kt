@@ -27,8 +27,6 @@ class SandboxTest {
     companion object {
         private var sandbox: SandboxProcess? = null
         private val sb get() = sandbox!!
-        private val dir get() = sb.dir
-        private val bin get() = sb.bin
 
         @BeforeClass @JvmStatic
         fun up() {
@@ -98,9 +96,7 @@ class SandboxTest {
             assertTrue(app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.isEmpty())
 
             val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
-            val inj = ProcessBuilder(bin, "inject-invoice", "--dir", dir.path, "--account", a3, xml.path)
-                .redirectErrorStream(true).start()
-            assertEquals(inj.inputStream.bufferedReader().readText(), 0, inj.waitFor())
+            sb.injectInvoice(a3, xml)
             assertTrue("no change within a minute", changed.await(60, TimeUnit.SECONDS))
             assertEquals(1, app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.size)
 
@@ -121,10 +117,7 @@ class SandboxTest {
 
             // An SDI invoice arrives in a1's mailbox.
             val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
-            val inj = ProcessBuilder(bin, "inject-invoice", "--dir", dir.path, "--account", a1, xml.path)
-                .redirectErrorStream(true).start()
-            val injOut = inj.inputStream.bufferedReader().readText()
-            assertEquals("inject-invoice: $injOut", 0, inj.waitFor())
+            sb.injectInvoice(a1, xml)
 
             // Sync with progress.
             val seenProgress = Collections.synchronizedList(mutableListOf<SyncProgress>())

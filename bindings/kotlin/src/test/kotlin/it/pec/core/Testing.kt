@@ -52,6 +52,14 @@ class SandboxProcess private constructor(private val proc: Process, val dir: Fil
             CustomServer(ih, ip, sh, sp, field("ca_file")), delegation))
     }
 
+    /** The SdI stand-in delivers the invoice `file` to `account`'s mailbox. */
+    fun injectInvoice(account: String, file: File) {
+        val inj = ProcessBuilder(bin, "inject-invoice", "--dir", dir.path, "--account", account, file.path)
+            .redirectErrorStream(true).start()
+        val out = inj.inputStream.bufferedReader().readText()
+        org.junit.Assert.assertEquals("inject-invoice: $out", 0, inj.waitFor())
+    }
+
     fun stop() {
         proc.destroy()
         if (!proc.waitFor(10, TimeUnit.SECONDS)) proc.destroyForcibly()

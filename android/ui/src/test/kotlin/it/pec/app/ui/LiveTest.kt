@@ -30,9 +30,7 @@ class LiveTest {
         assertEquals(0, runBlocking { app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.size })
 
         val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
-        val inj = ProcessBuilder(sb.bin, "inject-invoice", "--dir", sb.dir.path, "--account", user, xml.path)
-            .redirectErrorStream(true).start()
-        assertEquals(inj.inputStream.bufferedReader().readText(), 0, inj.waitFor())
+        sb.injectInvoice(user, xml)
         compose.waitUntil(60_000) { runBlocking { app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.isNotEmpty() } }
         val row = runBlocking { app.listPage(me.id, ViewRef.Inbox, null, 50u).rows.single() }
         compose.waitUntil(10_000) { compose.onAllNodes(hasTestTag("row-${row.id}")).fetchSemanticsNodes().isNotEmpty() }
