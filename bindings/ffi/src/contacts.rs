@@ -105,7 +105,11 @@ pub struct ProvenAddress {
 /// A row of the address book: a saved contact, or a correspondent seen in mail (`saved` false).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PersonRow {
+    /// Who the row is, the same from page to page and across reloads: a list's item key.
+    pub key: String,
+    /// Its name, or its address when mail gave none (`named` false: show the address once).
     pub name: String,
+    pub named: bool,
     pub saved: bool,
     pub contact: Option<ContactCard>,
     pub addresses: Vec<ProvenAddress>,
@@ -122,6 +126,8 @@ impl From<core::Person> for PersonRow {
     fn from(p: core::Person) -> Self {
         PersonRow {
             card: p.card().into(),
+            key: p.key(),
+            named: p.named(),
             saved: p.saved_contact(),
             name: p.name,
             contact: p.contact.map(ContactCard::from),
@@ -140,10 +146,61 @@ impl From<core::Person> for PersonRow {
     }
 }
 
+/// Where a page of the address book ends: the next page starts after this person (see
+/// `App::people_page`). Opaque to the shells: they hand back what the last page gave.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PeopleCursor {
+    Contact { name: String, id: i64 },
+    Correspondent { last_used: i64, uses: i64, id: i64 },
+}
+
+impl From<core::PeopleCursor> for PeopleCursor {
+    fn from(c: core::PeopleCursor) -> Self {
+        match c {
+            core::PeopleCursor::Contact { name, id } => PeopleCursor::Contact { name, id },
+            core::PeopleCursor::Correspondent {
+                last_used,
+                uses,
+                id,
+            } => PeopleCursor::Correspondent {
+                last_used,
+                uses,
+                id,
+            },
+        }
+    }
+}
+
+impl From<PeopleCursor> for core::PeopleCursor {
+    fn from(c: PeopleCursor) -> Self {
+        match c {
+            PeopleCursor::Contact { name, id } => core::PeopleCursor::Contact { name, id },
+            PeopleCursor::Correspondent {
+                last_used,
+                uses,
+                id,
+            } => core::PeopleCursor::Correspondent {
+                last_used,
+                uses,
+                id,
+            },
+        }
+    }
+}
+
+/// A page of the address book, and where the next one starts (`None`: the list ends here).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PeoplePage {
+    pub people: Vec<PersonRow>,
+    pub next: Option<PeopleCursor>,
+}
+
 /// A completion for a recipient field.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize)]
 pub struct AddressSuggestion {
+    /// Its name, or its address when mail gave none (`named` false: show the address once).
     pub name: String,
+    pub named: bool,
     pub address: String,
     pub contact_id: Option<i64>,
     pub organisation: Option<String>,
@@ -229,16 +286,19 @@ impl App {
         .await
     }
 
-    /// `limit` rows (at most 500) of [`App::people`]'s list from `offset`: the address book
-    /// screen reads a page as it scrolls (an empty page: the end).
-    pub async fn people_page(&self, offset: u32, limit: u32) -> Result<Vec<PersonRow>> {
+    /// Up to `limit` rows (at most 500) of [`App::people`]'s list after `after` (from the start
+    /// with none): the address book screen reads a page as it scrolls, passing the last page's
+    /// `next` until it is none. Mail that arrives meanwhile repeats no one.
+    pub async fn people_page(&self, after: Option<PeopleCursor>, limit: u32) -> Result<PeoplePage> {
         let inner = self.inner.clone();
         blocking(move || {
-            let page = inner
-                .ctx
-                .store()
-                .people_page(offset as usize, limit.min(500) as usize)?;
-            Ok(page.into_iter().map(PersonRow::from).collect())
+            let after = after.map(core::PeopleCursor::from);
+            let limit = limit.min(500) as usize;
+            let page = inner.ctx.store().people_page(after.as_ref(), limit)?;
+            Ok(PeoplePage {
+                people: page.people.into_iter().map(PersonRow::from).collect(),
+                next: page.next.map(PeopleCursor::from),
+            })
         })
         .await
     }
@@ -313,6 +373,7 @@ impl App {
             Ok(found
                 .into_iter()
                 .map(|s| AddressSuggestion {
+                    named: s.named(),
                     name: s.name,
                     address: s.address,
                     contact_id: s.contact_id,

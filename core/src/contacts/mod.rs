@@ -202,6 +202,25 @@ pub struct Person {
     /// Messages from or to it (correspondents; 0 for a contact never seen in mail).
     pub uses: i64,
     pub last_used: Option<i64>,
+    /// Where it stands in the address book's order: the next page starts after it.
+    pub place: PeopleCursor,
+}
+
+/// A place in the address book's order: saved contacts by name (without case) then id, then the
+/// correspondents not saved, the most recently used first, then the most used, then by id. A page
+/// continues after a place rather than at a count of rows, so mail that moves a correspondent up
+/// between two pages can neither repeat a row nor make deep pages slower than the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeopleCursor {
+    Contact { name: String, id: i64 },
+    Correspondent { last_used: i64, uses: i64, id: i64 },
+}
+
+/// A page of the address book, and where the next one starts (`None`: this was the last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeoplePage {
+    pub people: Vec<Person>,
+    pub next: Option<PeopleCursor>,
 }
 
 impl Person {
@@ -217,13 +236,24 @@ impl Person {
                 })
                 .collect(),
             groups: c.groups.clone(),
+            place: PeopleCursor::Contact {
+                name: c.name.clone(),
+                id: c.id.unwrap_or_default(),
+            },
             contact: Some(c),
             uses: 0,
             last_used: None,
         }
     }
 
-    pub(crate) fn seen(address: String, name: Option<String>, uses: i64, last: i64) -> Person {
+    /// A correspondent (row `id`), named by its address when mail gave no name.
+    pub(crate) fn seen(
+        id: i64,
+        address: String,
+        name: Option<String>,
+        uses: i64,
+        last: i64,
+    ) -> Person {
         Person {
             name: name.unwrap_or_else(|| address.clone()),
             addresses: vec![PersonAddress {
@@ -234,7 +264,27 @@ impl Person {
             contact: None,
             uses,
             last_used: Some(last),
+            place: PeopleCursor::Correspondent {
+                last_used: last,
+                uses,
+                id,
+            },
         }
+    }
+
+    /// Who the row is, for a list's identity: the same person keeps it from page to page and
+    /// across reloads (a saved contact by its id, a correspondent by its row).
+    pub fn key(&self) -> String {
+        match &self.place {
+            PeopleCursor::Contact { id, .. } => format!("c{id}"),
+            PeopleCursor::Correspondent { id, .. } => format!("r{id}"),
+        }
+    }
+
+    /// Whether `name` is a name, not just the address a nameless correspondent is called by:
+    /// the screens then show the address once.
+    pub fn named(&self) -> bool {
+        self.addresses.iter().all(|a| a.address != self.name)
     }
 
     pub fn saved_contact(&self) -> bool {
@@ -248,9 +298,8 @@ impl Person {
         if let Some(c) = &self.contact {
             return c.clone();
         }
-        let named = self.addresses.iter().all(|a| a.address != self.name);
         Contact {
-            name: if named {
+            name: if self.named() {
                 self.name.clone()
             } else {
                 String::new()
@@ -269,4 +318,11 @@ pub struct Suggestion {
     pub contact_id: Option<i64>,
     pub organisation: Option<String>,
     pub state: PecState,
+}
+
+impl Suggestion {
+    /// Whether `name` is a name, not just the address of a correspondent mail gave none for.
+    pub fn named(&self) -> bool {
+        self.name != self.address
+    }
 }

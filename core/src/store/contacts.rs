@@ -7,7 +7,7 @@
 //! sent (not PEC); the most recent of these decides. Every write is one transaction.
 
 use super::{CachedExt, Result, Store, StoreError};
-use crate::contacts::{Contact, Group, PecState, Person, Suggestion};
+use crate::contacts::{Contact, Group, PecState, PeopleCursor, PeoplePage, Person, Suggestion};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 
@@ -236,56 +236,35 @@ impl Store {
         self.read(|conn| pec_states(conn, addresses))
     }
 
-    /// Saved contacts, then the correspondents not saved as contacts (most used first), each
-    /// address with what it proved.
+    /// Saved contacts, then the correspondents not saved as contacts (most recently used first),
+    /// each address with what it proved.
     pub fn people(&self) -> Result<Vec<Person>> {
-        self.people_page(0, usize::MAX)
+        Ok(self.people_page(None, usize::MAX)?.people)
     }
 
-    /// `limit` people of [`Store::people`]'s list from `offset`: what the address book screen
-    /// reads as it scrolls, so a book of tens of thousands opens at once (only the page's
-    /// addresses have their proofs looked up).
-    pub fn people_page(&self, offset: usize, limit: usize) -> Result<Vec<Person>> {
-        let sql_int = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    /// Up to `limit` people of [`Store::people`]'s list after `after` (from the start with
+    /// `None`): what the address book screen reads as it scrolls, so a book of tens of thousands
+    /// opens at once and its last page costs what its first does (each page is an index walk from
+    /// its cursor, and only its addresses have their proofs looked up).
+    pub fn people_page(&self, after: Option<&PeopleCursor>, limit: usize) -> Result<PeoplePage> {
         self.read(|conn| {
-            let mut st = conn.prepare_cached(
-                "SELECT id, name, organisation, tax_code, vat, notes, uid, book_id FROM contacts
-                 ORDER BY name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2",
-            )?;
-            let contacts = st
-                .query_map([sql_int(limit), sql_int(offset)], contact_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let mut people = contacts
-                .into_iter()
-                .map(|c| with_parts(conn, c).map(Person::saved))
-                .collect::<Result<Vec<_>>>()?;
+            let mut people = match after {
+                Some(PeopleCursor::Correspondent { .. }) => Vec::new(),
+                _ => contacts_after(conn, after, limit)?,
+            };
             if people.len() < limit {
-                let saved: i64 = conn.row("SELECT COUNT(*) FROM contacts", [], |r| r.get(0))?;
-                let skip = sql_int(offset).saturating_sub(saved).max(0);
-                let mut st = conn.prepare_cached(
-                    "SELECT address, name, uses, last_used FROM correspondents c
-                     WHERE NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = c.address)
-                       AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = c.address COLLATE NOCASE)
-                     ORDER BY last_used DESC, uses DESC, id LIMIT ?1 OFFSET ?2",
-                )?;
-                let seen = st.query_map([sql_int(limit - people.len()), skip], |r| {
-                    Ok(Person::seen(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })?;
-                for p in seen {
-                    people.push(p?);
-                }
+                let from = match after {
+                    Some(PeopleCursor::Correspondent { .. }) => after,
+                    _ => None,
+                };
+                people.extend(correspondents_after(conn, from, limit - people.len())?);
             }
-            let all: Vec<String> = people
-                .iter()
-                .flat_map(|p| p.addresses.iter().map(|a| a.address.clone()))
-                .collect();
-            let states = pec_states(conn, all.iter().map(String::as_str))?;
-            for p in &mut people {
-                for a in &mut p.addresses {
-                    a.state = states.get(&a.address.to_lowercase()).cloned().unwrap_or_default();
-                }
-            }
-            Ok(people)
+            with_states(conn, &mut people)?;
+            let next = match people.last() {
+                Some(last) if people.len() == limit => Some(last.place.clone()),
+                _ => None,
+            };
+            Ok(PeoplePage { people, next })
         })
     }
 
@@ -314,6 +293,91 @@ impl Store {
         }
         seen.write(tx)
     }
+}
+
+fn sql_int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Up to `limit` saved contacts by name, after `after` (a contact's place) or from the first.
+fn contacts_after(
+    conn: &Connection,
+    after: Option<&PeopleCursor>,
+    limit: usize,
+) -> Result<Vec<Person>> {
+    let (name, id) = match after {
+        Some(PeopleCursor::Contact { name, id }) => (Some(name.as_str()), *id),
+        _ => (None, 0),
+    };
+    // The first condition lets SQLite start its walk of `contacts_by_name` at the cursor; the
+    // row value then skips the cursor's equals by id.
+    let mut st = conn.prepare_cached(
+        "SELECT id, name, organisation, tax_code, vat, notes, uid, book_id FROM contacts
+         WHERE ?1 IS NULL
+            OR (name >= ?1 COLLATE NOCASE AND (name COLLATE NOCASE, id) > (?1, ?2))
+         ORDER BY name COLLATE NOCASE, id LIMIT ?3",
+    )?;
+    let contacts = st
+        .query_map(params![name, id, sql_int(limit)], contact_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    contacts
+        .into_iter()
+        .map(|c| with_parts(conn, c).map(Person::saved))
+        .collect()
+}
+
+/// Up to `limit` correspondents not saved as contacts (nor the user's own accounts), in rank
+/// order, after `after` (a correspondent's place) or from the first.
+fn correspondents_after(
+    conn: &Connection,
+    after: Option<&PeopleCursor>,
+    limit: usize,
+) -> Result<Vec<Person>> {
+    let cursor = match after {
+        Some(PeopleCursor::Correspondent {
+            last_used,
+            uses,
+            id,
+        }) => Some((*last_used, *uses, *id)),
+        _ => None,
+    };
+    let (last_used, uses, id) = cursor.unwrap_or((i64::MAX, i64::MAX, 0));
+    // `correspondents_rank` is (last_used DESC, uses DESC) then the row id ascending: the walk
+    // starts at the cursor's (last_used, uses) and skips the ids up to it among its equals.
+    let mut st = conn.prepare_cached(
+        "SELECT id, address, name, uses, last_used FROM correspondents c
+         WHERE (last_used, uses) <= (?1, ?2)
+           AND NOT (last_used = ?1 AND uses = ?2 AND id <= ?3)
+           AND NOT EXISTS (SELECT 1 FROM contact_addresses a WHERE a.address = c.address)
+           AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.address = c.address COLLATE NOCASE)
+         ORDER BY last_used DESC, uses DESC, id LIMIT ?4",
+    )?;
+    let seen = st.query_map(params![last_used, uses, id, sql_int(limit)], |r| {
+        Ok(Person::seen(
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+        ))
+    })?;
+    Ok(seen.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Each of `people`'s addresses with what it proved, looked up once for the page.
+fn with_states(conn: &Connection, people: &mut [Person]) -> Result<()> {
+    let all: Vec<String> = people
+        .iter()
+        .flat_map(|p| p.addresses.iter().map(|a| a.address.clone()))
+        .collect();
+    let states = pec_states(conn, all.iter().map(String::as_str))?;
+    for a in people.iter_mut().flat_map(|p| p.addresses.iter_mut()) {
+        a.state = states
+            .get(&a.address.to_lowercase())
+            .cloned()
+            .unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// The correspondents the new messages of a batch name, counted in memory and written once per
@@ -758,14 +822,53 @@ mod tests {
         let whole: Vec<_> = store.people().unwrap().iter().map(key).collect();
         assert_eq!(whole.len(), 12);
         assert_eq!(whole[0].1, "anna@pec.example.it", "by name, without case");
-        let mut paged = Vec::new();
-        for offset in (0..14).step_by(3) {
-            let page = store.people_page(offset, 3).unwrap();
-            assert!(page.len() == 3 || offset + page.len() == 12, "{offset}");
-            paged.extend(page.iter().map(key));
+        for size in [1, 3, 5, 12] {
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.people_page(after.as_ref(), size).unwrap();
+                assert!(page.people.len() <= size);
+                paged.extend(page.people.iter().map(key));
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, whole, "pages of {size}");
         }
-        assert_eq!(paged, whole);
-        assert!(store.people_page(12, 3).unwrap().is_empty());
+    }
+
+    /// Mail that moves a correspondent of the next page to the top between two pages makes no
+    /// one come twice: the next page starts after the last person shown, not at a count of rows
+    /// (which would now show the last of the first page again).
+    #[test]
+    fn mail_between_two_pages_repeats_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        for i in 0..6 {
+            let address = format!("mittente{i}@pec.example.it");
+            store
+                .write(|tx| Store::seen_tx(tx, &[(address.as_str(), None)], 100 - i))
+                .unwrap();
+        }
+        let first = store.people_page(None, 3).unwrap();
+        let shown = |p: &PeoplePage| -> Vec<String> {
+            p.people
+                .iter()
+                .map(|p| p.addresses[0].address.clone())
+                .collect()
+        };
+        assert_eq!(shown(&first)[0], "mittente0@pec.example.it");
+        // New mail from the fifth: it moves to the top, above what was read.
+        store
+            .write(|tx| Store::seen_tx(tx, &[("mittente4@pec.example.it", None)], 200))
+            .unwrap();
+        let second = store.people_page(first.next.as_ref(), 3).unwrap();
+        assert_eq!(
+            shown(&second),
+            ["mittente3@pec.example.it", "mittente5@pec.example.it"]
+        );
+        assert_eq!(second.next, None);
     }
 
     /// A batch counts each message that names a person, keeps the first name one came with and

@@ -50,8 +50,9 @@ struct Recipients: View {
                     HStack {
                         ProofMark(proof: s.proof)
                         VStack(alignment: .leading) {
-                            Text(s.name)
-                            Text(s.address).font(.caption).foregroundStyle(.secondary)
+                            if s.named { Text(s.name) }
+                            Text(s.address).font(s.named ? .caption : .body)
+                                .foregroundStyle(s.named ? .secondary : .primary)
                         }
                     }
                 }

@@ -9,8 +9,9 @@ import SwiftUI
 final class ContactsModel {
     /// The pages read so far, in the core's order; nil until the first came.
     private(set) var people: [PersonRow]?
-    /// More people than read: the last row's appearance asks for the next page.
-    private(set) var hasMore = false
+    /// Where the next page starts, as the core gave it with the last; nil: the list is whole.
+    /// The last row's appearance asks for it.
+    private(set) var next: PeopleCursor?
     @ObservationIgnored private var loadingMore = false
     private static let page: UInt32 = 100
     var query = ""
@@ -36,34 +37,26 @@ final class ContactsModel {
     /// The first page again (at the start, after an edit or a sync) and the books.
     func load(_ app: App) async {
         do {
-            let first = try await app.peoplePage(offset: 0, limit: Self.page)
+            let first = try await app.peoplePage(after: nil, limit: Self.page)
             books = try await app.addressBooks()
-            people = first
-            hasMore = first.count == Int(Self.page)
+            people = first.people
+            next = first.next
         } catch {
             errorCode = PecKit.errorCode(of: error)
         }
     }
 
-    /// Who a row is: a saved contact by its id, a correspondent by its address.
-    static func key(_ p: PersonRow) -> String {
-        if let id = p.contact?.id { return "c\(id)" }
-        return p.addresses.first.map { "a" + $0.address } ?? "n" + p.name
-    }
-
-    /// The next page, after the people read.
+    /// The next page, after the last person read.
     func loadMore(_ app: App) async {
-        guard hasMore, !loadingMore, let read = people else { return }
+        guard let after = next, !loadingMore else { return }
         loadingMore = true
         defer { loadingMore = false }
         do {
-            let next = try await app.peoplePage(offset: UInt32(read.count), limit: Self.page)
-            guard people?.count == read.count else { return }
-            // Mail that arrived meanwhile moves people up the list, so a page can repeat some of
-            // the last one: each person is listed once.
-            let known = Set(read.map(Self.key))
-            people = read + next.filter { !known.contains(Self.key($0)) }
-            hasMore = next.count == Int(Self.page)
+            let page = try await app.peoplePage(after: after, limit: Self.page)
+            // A reload meanwhile started the list again: this page belongs to the old one.
+            guard next == after else { return }
+            people = (people ?? []) + page.people
+            next = page.next
         } catch {
             errorCode = PecKit.errorCode(of: error)
         }
@@ -144,13 +137,13 @@ struct ContactsScreen: View {
             if let matches = model.matches {
                 if matches.isEmpty { Text("search.nothing").foregroundStyle(.secondary) }
                 ForEach(matches, id: \.self) { m in
-                    AddressRow(name: m.name, about: m.organisation, address: m.address, proof: m.proof, write: write)
+                    AddressRow(name: m.named ? m.name : nil, about: m.organisation, address: m.address, proof: m.proof, write: write)
                 }
             } else {
                 BooksSection(app: app, model: model)
                 Section("contacts.people") {
                     if model.people?.isEmpty == true { Text("contacts.empty").foregroundStyle(.secondary) }
-                    ForEach(model.people ?? [], id: \.self) { person in
+                    ForEach(model.people ?? [], id: \.key) { person in
                         let last = person == model.people?.last
                         if person.addresses.isEmpty {
                             Text(person.name)
@@ -159,7 +152,7 @@ struct ContactsScreen: View {
                         }
                         ForEach(Array(person.addresses.enumerated()), id: \.offset) { index, a in
                             AddressRow(
-                                name: index == 0 ? person.name : nil, about: index == 0 ? about(person) : nil,
+                                name: index == 0 && person.named ? person.name : nil, about: index == 0 ? about(person) : nil,
                                 address: a.address, proof: a.proof, write: write)
                             .swipeActions(edge: .leading) { editButton(person) }
                             .task { if last { await model.loadMore(app) } }
@@ -296,8 +289,7 @@ private struct AddressRow: View {
             HStack(alignment: .top) {
                 ProofMark(proof: proof)
                 VStack(alignment: .leading) {
-                    // A correspondent without a display name is named by its address: shown once.
-                    if let name, !name.isEmpty, name != address { Text(name).font(.body) }
+                    if let name { Text(name).font(.body) }
                     Text(address).font(.subheadline)
                     if let about { about.font(.caption).foregroundStyle(.secondary) }
                     ProofWords(proof: proof)

@@ -212,7 +212,12 @@ fn list(app: &Arc<App>, saved_only: bool, json: bool) -> Result<(), String> {
             format!(" [{}]", p.groups.join(", "))
         };
         let mark = if p.saved { "" } else { " (seen in mail)" };
-        say!("{}{mark}{groups}: {}", p.name, addresses.join(", "));
+        let addresses = addresses.join(", ");
+        if p.named {
+            say!("{}{mark}{groups}: {addresses}", p.name);
+        } else {
+            say!("{addresses}{mark}{groups}");
+        }
     }
     Ok(())
 }

@@ -107,7 +107,7 @@ private fun Recipients(
     if (state.suggestingFor == field) {
         state.suggestions.forEach { s ->
             TextButton(onClick = { typed = ""; presenter.pick(field, s) }, modifier = Modifier.testTag("suggestion-${s.address}")) {
-                Text(strings.proofMark(s.proof) + "${s.name} <${s.address}>")
+                Text(strings.proofMark(s.proof) + if (s.named) "${s.name} <${s.address}>" else s.address)
             }
         }
     }

@@ -6,6 +6,7 @@ import it.pec.core.App
 import it.pec.core.BookSyncReport
 import it.pec.core.ComposeDraft
 import it.pec.core.ContactCard
+import it.pec.core.PeopleCursor
 import it.pec.core.PersonRow
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -16,10 +17,6 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 
-/** Who a row is: a saved contact by its id, a correspondent by its address. */
-fun personKey(p: PersonRow): String =
-    p.contact?.id?.let { "c$it" } ?: p.addresses.firstOrNull()?.address?.let { "a$it" } ?: "n${p.name}"
-
 /** The CardDAV form as typed; `caFile`: a private CA's file, for a self-hosted server (as for a mailbox). */
 data class BookForm(val url: String = "", val username: String = "", val password: String = "", val caFile: String = "")
 
@@ -27,8 +24,8 @@ data class BookForm(val url: String = "", val username: String = "", val passwor
 data class ContactsState(
     /** Saved contacts, then the correspondents seen in mail (the core's order), the pages read so far; `null` until read. */
     val people: List<PersonRow>? = null,
-    /** More people than read so far: the list asks for the next page as it nears the end. */
-    val hasMore: Boolean = false,
+    /** Where the next page starts, as the core gave it with the last; `null`: the list is whole. */
+    val next: PeopleCursor? = null,
     val query: String = "",
     /** What the core's completion finds for [query]; `null` with no query. */
     val matches: List<AddressSuggestion>? = null,
@@ -107,20 +104,14 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
         reload()
     }
 
-    /** The next page of people, after the ones read. */
+    /** The next page of people, after the last one read. */
     fun loadMore() {
-        val s = state.value
-        if (!s.hasMore || loading?.isActive == true) return
-        val from = s.people.orEmpty().size
+        val after = state.value.next ?: return
+        if (loading?.isActive == true) return
         loading = scope.launch {
-            attempt { app.peoplePage(from.toUInt(), PAGE) }?.let { page ->
+            attempt { app.peoplePage(after, PAGE) }?.let { page ->
                 mutable.update { s ->
-                    val read = s.people ?: return@update s
-                    if (read.size != from) return@update s
-                    // Mail that arrived meanwhile moves people up the list, so a page can repeat
-                    // some of the last one: each person is listed once.
-                    val known = read.mapTo(HashSet(), ::personKey)
-                    s.copy(people = read + page.filter { personKey(it) !in known }, hasMore = page.size == PAGE.toInt())
+                    if (s.next != after) s else s.copy(people = s.people.orEmpty() + page.people, next = page.next)
                 }
             }
         }
@@ -129,9 +120,9 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
     /** The first page again (after an edit or a sync) and the books. */
     private suspend fun reload() {
         loading?.cancel()
-        val page = attempt { app.peoplePage(0u, PAGE) } ?: return
+        val page = attempt { app.peoplePage(null, PAGE) } ?: return
         val books = attempt { app.addressBooks() } ?: return
-        mutable.update { it.copy(people = page, hasMore = page.size == PAGE.toInt(), books = books) }
+        mutable.update { it.copy(people = page.people, next = page.next, books = books) }
     }
 
     private fun busy(work: suspend () -> Unit) {

@@ -54,16 +54,16 @@ fun ContactsScreen(
         val nearEnd by rememberNearEnd(scroll)
         // Counted from a layout that already holds the people read (not one drawn before they came).
         val laidOut by remember { derivedStateOf { scroll.layoutInfo.totalItemsCount } }
-        LaunchedEffect(nearEnd, laidOut, state.hasMore, state.people?.size) {
+        LaunchedEffect(nearEnd, laidOut, state.next, state.people?.size) {
             val read = state.people?.size ?: 0
-            if (nearEnd && laidOut > read && state.hasMore && state.matches == null) presenter.loadMore()
+            if (nearEnd && laidOut > read && state.next != null && state.matches == null) presenter.loadMore()
         }
         LazyColumn(Modifier.testTag("contacts-list"), state = scroll) {
             val matches = state.matches
             if (matches != null) {
                 if (matches.isEmpty()) item { Text(strings.nothingFound, Modifier.padding(16.dp).testTag("contacts-nothing")) }
                 items(matches) { m ->
-                    AddressLine(m.name, m.address, m.proof, strings, write, m.organisation)
+                    AddressLine(if (m.named) m.name else null, m.address, m.proof, strings, write, m.organisation)
                 }
             } else {
                 books(state, strings, presenter)
@@ -127,13 +127,13 @@ private fun BookLine(book: AddressBookInfo, report: String?, strings: Strings, o
 private fun LazyListScope.people(people: List<PersonRow>?, strings: Strings, write: (String) -> Unit, edit: (PersonRow) -> Unit) {
     if (people == null) return
     if (people.isEmpty()) item { Text(strings.noPeople, Modifier.padding(16.dp).testTag("contacts-empty")) }
-    items(people, key = { "p:" + personKey(it) }) { p ->
+    items(people, key = { "p:" + it.key }) { p ->
         Row(Modifier.fillMaxWidth().padding(vertical = 4.dp), verticalAlignment = Alignment.Top) {
             Column(Modifier.weight(1f)) {
                 val about = p.contact?.organisation ?: if (!p.saved && p.uses > 0) strings.uses(p.uses) else null
                 if (p.addresses.isEmpty()) Text(p.name, Modifier.padding(horizontal = 16.dp), style = MaterialTheme.typography.bodyLarge)
                 p.addresses.forEachIndexed { i, a ->
-                    AddressLine(if (i == 0) p.name else null, a.address, a.proof, strings, write, if (i == 0) about else null)
+                    AddressLine(if (i == 0 && p.named) p.name else null, a.address, a.proof, strings, write, if (i == 0) about else null)
                 }
             }
             val tag = "edit-" + (p.contact?.id?.toString() ?: p.addresses.firstOrNull()?.address ?: p.name)
@@ -146,8 +146,7 @@ private fun LazyListScope.people(people: List<PersonRow>?, strings: Strings, wri
 @Composable
 private fun AddressLine(name: String?, address: String, proof: PecProof, strings: Strings, write: (String) -> Unit, about: String? = null) {
     Column(Modifier.fillMaxWidth().clickable { write(address) }.padding(horizontal = 16.dp, vertical = 4.dp).testTag("address-$address")) {
-        // A correspondent without a display name is named by its address: shown once.
-        if (!name.isNullOrBlank() && name != address) Text(name, style = MaterialTheme.typography.bodyLarge)
+        name?.let { Text(it, style = MaterialTheme.typography.bodyLarge) }
         Text(strings.proofMark(proof) + address, style = MaterialTheme.typography.bodyMedium)
         about?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
         strings.proof(proof).takeIf { it.isNotEmpty() }?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
