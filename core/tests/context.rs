@@ -9,7 +9,7 @@ use pec_core::accounts::{
 };
 use pec_core::compose::{Attachment, ComposeError, Draft, Mailbox};
 use pec_core::context::{ChangeKind, Error, MenuTarget, SearchForm};
-use pec_core::store::{Action, FolderRole, View};
+use pec_core::store::{AccountId, Action, FolderRole, View};
 use std::sync::Arc;
 use std::time::Duration;
 use store_util::{TempDir, envelope, plain};
@@ -49,6 +49,70 @@ fn no_mail_programs() -> DelegateLogin {
 
 fn open(dir: &TempDir) -> Context {
     Context::open(dir.path(), Arc::new(MemoryCredentialStore::new())).expect("context")
+}
+
+/// A Dovecot with these users' boxes (password "secret"); `None` when the machine has none (a
+/// skip, or a failure under CI).
+async fn dovecot_for(test: &str, users: &[&str]) -> Option<pec_test_harness::Dovecot> {
+    use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
+    pec_test_harness::dovecot_or_skip(test)?;
+    let config = DovecotConfig {
+        users: users.iter().map(|u| User::new(u, "secret")).collect(),
+        layout: FolderLayout::Standard,
+        ..DovecotConfig::default()
+    };
+    Some(Dovecot::start(config).await.expect("dovecot"))
+}
+
+/// A plain message (not PEC) with `id` delivered to `to`'s inbox.
+async fn deliver_plain(dc: &pec_test_harness::Dovecot, to: &str, id: &str) {
+    let raw = plain(
+        "a@pec.other",
+        &[to],
+        "Verbale",
+        id,
+        "Fri, 15 Nov 2024 09:00:00 +0100",
+        "testo del verbale",
+    );
+    let mut lmtp = dc.lmtp().await.expect("lmtp");
+    lmtp.deliver("a@pec.other", &[to], &raw)
+        .await
+        .expect("deliver");
+    lmtp.quit().await.expect("quit");
+}
+
+/// `address`'s account on `dc`'s IMAP at `port` (a closed port: an unreachable server).
+fn on_server(
+    dc: &pec_test_harness::Dovecot,
+    address: &str,
+    port: u16,
+    delegation: Option<DelegateLogin>,
+) -> AccountSetup {
+    AccountSetup {
+        address: address.into(),
+        servers: Servers {
+            imap_port: port,
+            ca_file: Some(dc.ca_file().to_path_buf()),
+            ..setup(None).servers
+        },
+        ..setup(delegation)
+    }
+}
+
+/// Whether `done` came true within a minute (checked every 50 ms).
+async fn within_a_minute(mut done: impl FnMut() -> bool) -> bool {
+    let waited = tokio::time::timeout(Duration::from_secs(60), async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    waited.await.is_ok()
+}
+
+/// How many messages the server said `account`'s inbox holds (0 before its first pass).
+fn inbox_count(ctx: &Context, account: AccountId) -> u64 {
+    let inbox = ctx.store().find_folder(account, "INBOX").expect("folder");
+    inbox.map_or(0, |f| ctx.store().folder_server_count(f.id).expect("count"))
 }
 
 /// A delegate without the write permission is refused a delete by the core itself, before
@@ -314,58 +378,29 @@ async fn the_message_view_says_what_is_certified() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_background_pass_syncs_the_accounts_as_the_settings_say() {
     use pec_core::context::{DownloadPolicy, Settings};
-    use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
-    if pec_test_harness::dovecot_or_skip("a_background_pass").is_none() {
+    let Some(dc) = dovecot_for("a_background_pass", &[BOX]).await else {
         return;
-    }
-    let dc = Dovecot::start(DovecotConfig {
-        users: vec![User::new(BOX, "secret")],
-        layout: FolderLayout::Standard,
-        ..DovecotConfig::default()
-    })
-    .await
-    .expect("dovecot");
-    let mut lmtp = dc.lmtp().await.expect("lmtp");
+    };
     for i in 0..3 {
-        let raw = plain(
-            "a@pec.other",
-            &[BOX],
-            "Verbale",
-            &format!("bg{i}@x"),
-            "Fri, 15 Nov 2024 09:00:00 +0100",
-            "testo del verbale",
-        );
-        lmtp.deliver("a@pec.other", &[BOX], &raw)
-            .await
-            .expect("deliver");
+        deliver_plain(&dc, BOX, &format!("bg{i}@x")).await;
     }
-    lmtp.quit().await.expect("quit");
     let dir = TempDir::new("ctx-background");
     let ctx = open(&dir);
-    let on = |address: &str, port: u16, delegation| AccountSetup {
-        address: address.into(),
-        servers: Servers {
-            imap_port: port,
-            ca_file: Some(dc.ca_file().to_path_buf()),
-            ..setup(None).servers
-        },
-        ..setup(delegation)
-    };
+    let port = dc.imap_addr().port();
     let live = ctx
-        .add_account(&on(BOX, dc.imap_addr().port(), None), false)
+        .add_account(&on_server(&dc, BOX, port, None), false)
         .await
         .expect("account");
-    let delegate = on(
-        "studio@pec.example",
-        dc.imap_addr().port(),
-        Some(no_mail_programs()),
-    );
+    let delegate = on_server(&dc, "studio@pec.example", port, Some(no_mail_programs()));
     ctx.add_account(&delegate, false).await.expect("delegate");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let gone_port = closed.local_addr().expect("addr").port();
     drop(closed);
     let gone = ctx
-        .add_account(&on("altrove@pec.example", gone_port, None), false)
+        .add_account(
+            &on_server(&dc, "altrove@pec.example", gone_port, None),
+            false,
+        )
         .await
         .expect("unreachable account");
 
@@ -414,100 +449,135 @@ async fn a_background_pass_syncs_the_accounts_as_the_settings_say() {
 /// out, and an account added while it runs is followed too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_sync_keeps_every_account_current_and_follows_new_ones() {
-    use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
-    if pec_test_harness::dovecot_or_skip("a_live_sync").is_none() {
-        return;
-    }
     const SECOND: &str = "segreteria@pec.example";
-    let dc = Dovecot::start(DovecotConfig {
-        users: vec![User::new(BOX, "secret"), User::new(SECOND, "secret")],
-        layout: FolderLayout::Standard,
-        ..DovecotConfig::default()
-    })
-    .await
-    .expect("dovecot");
-    let deliver = |to: &'static str, id: &'static str| {
-        let dc = &dc;
-        async move {
-            let raw = plain(
-                "a@pec.other",
-                &[to],
-                "Verbale",
-                id,
-                "Fri, 15 Nov 2024 09:00:00 +0100",
-                "testo",
-            );
-            let mut lmtp = dc.lmtp().await.expect("lmtp");
-            lmtp.deliver("a@pec.other", &[to], &raw)
-                .await
-                .expect("deliver");
-            lmtp.quit().await.expect("quit");
-        }
+    let Some(dc) = dovecot_for("a_live_sync", &[BOX, SECOND]).await else {
+        return;
     };
     let dir = TempDir::new("ctx-live");
     let ctx = open(&dir);
-    let on = |address: &str, delegation| AccountSetup {
-        address: address.into(),
-        servers: Servers {
-            imap_port: dc.imap_addr().port(),
-            ca_file: Some(dc.ca_file().to_path_buf()),
-            ..setup(None).servers
-        },
-        ..setup(delegation)
-    };
+    let port = dc.imap_addr().port();
     let first = ctx
-        .add_account(&on(BOX, None), false)
+        .add_account(&on_server(&dc, BOX, port, None), false)
         .await
         .expect("account");
-    ctx.add_account(&on("studio@pec.example", Some(no_mail_programs())), false)
-        .await
-        .expect("delegate");
+    let delegate = on_server(&dc, "studio@pec.example", port, Some(no_mail_programs()));
+    ctx.add_account(&delegate, false).await.expect("delegate");
 
     let live = ctx.start_live_sync().expect("live");
     assert_eq!(live.accounts(), vec![first], "the delegate is left out");
-    let inbox_count = |ctx: &Context, account| {
-        let inbox = ctx.store().find_folder(account, "INBOX").expect("folder");
-        inbox.map_or(0, |f| ctx.store().folder_server_count(f.id).expect("count"))
-    };
-    let arrives = |account, n: u64| {
-        let ctx = ctx.clone();
-        async move {
-            let waited = tokio::time::timeout(Duration::from_secs(60), async {
-                while inbox_count(&ctx, account) < n {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            });
-            waited.await.is_ok()
-        }
-    };
     // The first pass has run (the inbox exists) before the delivery, so IDLE brings it.
-    let synced = tokio::time::timeout(Duration::from_secs(60), async {
-        while ctx
-            .store()
+    let has_inbox = || {
+        ctx.store()
             .find_folder(first, "INBOX")
             .expect("f")
-            .is_none()
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    });
-    synced.await.expect("a first pass");
-    deliver(BOX, "live1@x").await;
+            .is_some()
+    };
+    assert!(within_a_minute(has_inbox).await, "a first pass");
+    deliver_plain(&dc, BOX, "live1@x").await;
     assert!(
-        arrives(first, 1).await,
+        within_a_minute(|| inbox_count(&ctx, first) == 1).await,
         "delivered while live: arrives unasked"
     );
 
-    deliver(SECOND, "live2@x").await;
+    deliver_plain(&dc, SECOND, "live2@x").await;
     let second = ctx
-        .add_account(&on(SECOND, None), false)
+        .add_account(&on_server(&dc, SECOND, port, None), false)
         .await
         .expect("second");
     assert!(
-        arrives(second, 1).await,
+        within_a_minute(|| inbox_count(&ctx, second) == 1).await,
         "an account added while live is synced"
     );
     assert_eq!(live.accounts(), vec![first, second]);
     assert!(live.is_running());
     drop(live);
+}
+
+/// Settings saved while the live sync runs apply at once: asking for every message offline
+/// brings the bodies the previous downloads left on the server, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_saved_while_live_apply_at_once() {
+    use pec_core::context::{DownloadPolicy, Settings};
+    let Some(dc) = dovecot_for("settings_while_live", &[BOX]).await else {
+        return;
+    };
+    deliver_plain(&dc, BOX, "later@x").await;
+    let dir = TempDir::new("ctx-live-settings");
+    let ctx = open(&dir);
+    let with = |downloads| Settings {
+        downloads,
+        ..Settings::default()
+    };
+    ctx.set_settings(&with(DownloadPolicy::ReceiptsOnly))
+        .expect("settings");
+    let account = ctx
+        .add_account(&on_server(&dc, BOX, dc.imap_addr().port(), None), false)
+        .await
+        .expect("account");
+    let live = ctx.start_live_sync().expect("live");
+    let missing = || {
+        let inbox = ctx.store().find_folder(account, "INBOX").expect("folder");
+        inbox.map(|f| ctx.store().uids_needing_body(f.id, None).expect("n").len())
+    };
+    assert!(
+        within_a_minute(|| missing() == Some(1)).await,
+        "receipts only: the message is listed, its body stays on the server"
+    );
+
+    ctx.set_settings(&with(DownloadPolicy::All))
+        .expect("settings");
+    assert!(
+        within_a_minute(|| missing() == Some(0)).await,
+        "every message offline: the body comes while live"
+    );
+    assert_eq!(live.accounts(), vec![account]);
+}
+
+/// A login the server refused is not tried again while the live sync runs, until the user
+/// changes the account: each pass of another account says its quota as an account change, and
+/// following those would log in again (and again) with a password known to be wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_sync_does_not_retry_a_refused_login() {
+    use pec_core::sync::{SyncErrorKind, SyncEvent};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const WRONG: &str = "segreteria@pec.example";
+    let Some(dc) = dovecot_for("refused_login_while_live", &[BOX, WRONG]).await else {
+        return;
+    };
+    let dir = TempDir::new("ctx-live-refused");
+    let ctx = open(&dir);
+    let port = dc.imap_addr().port();
+    let good = ctx
+        .add_account(&on_server(&dc, BOX, port, None), false)
+        .await
+        .expect("account");
+    let wrong = AccountSetup {
+        password: "not the password".into(),
+        ..on_server(&dc, WRONG, port, None)
+    };
+    let refused = ctx.add_account(&wrong, false).await.expect("account");
+    let refusals = Arc::new(AtomicUsize::new(0));
+    let counted = refusals.clone();
+    let _events = ctx.engine().subscribe(move |ev| {
+        if let SyncEvent::Error {
+            account,
+            kind: SyncErrorKind::Auth,
+            ..
+        } = ev
+            && account == refused
+        {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+
+    let live = ctx.start_live_sync().expect("live");
+    let refused_once = || refusals.load(Ordering::SeqCst) >= 1 && live.accounts() == [good];
+    assert!(within_a_minute(refused_once).await, "{:?}", live.accounts());
+    // Three passes of the other account, each with its quota, each waited for.
+    for i in 1..=3 {
+        deliver_plain(&dc, BOX, &format!("quota{i}@x")).await;
+        assert!(within_a_minute(|| inbox_count(&ctx, good) == i).await);
+    }
+    assert_eq!(refusals.load(Ordering::SeqCst), 1, "logged in once");
+    assert_eq!(live.accounts(), vec![good]);
 }

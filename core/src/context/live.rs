@@ -5,7 +5,9 @@
 //! leaves; the core decides which accounts and how much, as for the background pass.
 //!
 //! Accounts added, removed or given a new password while it runs are followed through the change
-//! bus. Settings changed meanwhile apply from the next start.
+//! bus. Settings saved while it runs apply at once: new downloads restart the loops with them (a
+//! user who asks for every message offline gets them while looking), a new interval times the
+//! next sync of the address books.
 
 use super::{ChangeKind, Context, Error, Result};
 use crate::store::{AccountId, StoreError};
@@ -54,15 +56,14 @@ impl Context {
         if !self.is_unlocked() {
             return Err(Error::Store(StoreError::Locked));
         }
-        let settings = self.settings()?;
-        let opts = settings.sync_options();
-        let books_every = Duration::from_secs(u64::from(settings.sync_minutes) * 60);
+        let mut saved = self.settings_saved();
+        let mut settings = self.settings()?;
         let loops = Arc::new(Mutex::new(HashMap::new()));
-        self.follow_accounts(&loops, &opts)?;
+        self.follow_accounts(&loops, &settings.sync_options())?;
         let (ctx, shared) = (self.clone(), loops.clone());
         let mut changes = self.changes();
         let task = tokio::spawn(async move {
-            let mut books = tokio::time::interval(books_every);
+            let mut books = tokio::time::interval(books_every(&settings));
             loop {
                 tokio::select! {
                     _ = books.tick() => {
@@ -75,12 +76,26 @@ impl Context {
                         // account change too, and must not retry a login the server refused.
                         Ok(c) if c.kind != ChangeKind::Accounts || c.account.is_some() => {}
                         Ok(_) | Err(RecvError::Lagged(_)) => {
-                            if let Err(e) = ctx.follow_accounts(&shared, &opts) {
+                            if let Err(e) = ctx.follow_accounts(&shared, &settings.sync_options()) {
                                 tracing::debug!("live sync: accounts: {e}");
                             }
                         }
                         Err(RecvError::Closed) => break,
                     },
+                    Ok(()) = saved.changed() => {
+                        let Ok(now) = ctx.settings() else { continue };
+                        if now.downloads != settings.downloads {
+                            shared.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                            if let Err(e) = ctx.follow_accounts(&shared, &now.sync_options()) {
+                                tracing::debug!("live sync: accounts: {e}");
+                            }
+                        }
+                        if now.sync_minutes != settings.sync_minutes {
+                            let every = books_every(&now);
+                            books = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                        }
+                        settings = now;
+                    }
                 }
             }
         });
@@ -114,4 +129,9 @@ impl Context {
         }
         Ok(())
     }
+}
+
+/// How often the live sync syncs the address books: the settings' background interval.
+fn books_every(settings: &super::Settings) -> Duration {
+    Duration::from_secs(u64::from(settings.sync_minutes) * 60)
 }

@@ -83,6 +83,8 @@ struct Shared {
     _engine_changes: sync::Subscription,
     /// When the app left the screen (the shell's monotonic clock, ms) and the lock policy then.
     background_since: std::sync::Mutex<Option<(i64, LockPolicy)>>,
+    /// Bumped each time the settings are saved: the live sync follows it.
+    settings_saved: tokio::sync::watch::Sender<u64>,
 }
 
 impl Context {
@@ -122,6 +124,7 @@ impl Context {
                 changes,
                 _engine_changes: forward,
                 background_since: std::sync::Mutex::new(None),
+                settings_saved: tokio::sync::watch::Sender::new(0),
             }),
         };
         ctx.outbox().seal_plain_files()?;

@@ -95,6 +95,13 @@ impl Context {
         }
         let json = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
         self.store().set_setting(KEY, &json)?;
+        self.shared.settings_saved.send_modify(|n| *n += 1);
         Ok(())
+    }
+
+    /// Told each time the settings are saved (what runs on them, the live sync, reads them
+    /// again).
+    pub(crate) fn settings_saved(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.shared.settings_saved.subscribe()
     }
 }

@@ -435,6 +435,8 @@ ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 auth_username_format = %Lu
+# A refused login answers at once (the default waits 2 s): tests count refusals without waiting.
+auth_failure_delay = 0
 default_internal_user = {iu}
 default_internal_group = {iu}
 default_login_user = {lu}
