@@ -1,5 +1,7 @@
 //! Reply and forward: the core builds the draft from the stored original
-//! (`pec_core::compose::reply`); here it becomes the compose screen's [`ComposeDraft`].
+//! (`pec_core::compose::reply`); here it becomes the compose screen's [`ComposeDraft`]. And the
+//! compose the core keeps as the user types (`pec_core::Context::keep_compose`), so an app the
+//! system closed opens it again.
 
 use crate::app::App;
 use crate::error::{PecError, Result};
@@ -63,8 +65,58 @@ fn compose_of(d: Draft) -> ComposeDraft {
     }
 }
 
+/// A compose the core kept as its screen handed it over, to open again.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct KeptCompose {
+    pub id: i64,
+    pub account_id: i64,
+    pub draft: ComposeDraft,
+    /// Unix seconds.
+    pub saved_at: i64,
+}
+
 #[uniffi::export]
 impl App {
+    /// Keep the draft of `account_id`'s compose screen as it changes (a new kept compose with
+    /// `kept` none, else that one); its id. Attachments held in memory are staged once. A
+    /// compose already sent or forgotten is not kept again.
+    pub async fn keep_compose(
+        &self,
+        account_id: i64,
+        kept: Option<i64>,
+        draft: ComposeDraft,
+    ) -> Result<i64> {
+        let draft = crate::mail::draft_of(draft);
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.keep_compose(account_id, kept, &draft)?)).await
+    }
+
+    /// The composes kept, the most recent first: what the app opens again after the system
+    /// closed it while the user was writing.
+    pub async fn kept_composes(&self) -> Result<Vec<KeptCompose>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
+                .ctx
+                .kept_composes()?
+                .into_iter()
+                .map(|k| KeptCompose {
+                    id: k.id,
+                    account_id: k.account,
+                    draft: compose_of(k.draft),
+                    saved_at: k.saved_at,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Forget a kept compose: the user left its screen without sending.
+    pub async fn forget_compose(&self, kept: i64) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.forget_compose(kept)?)).await
+    }
+
     /// A reply to a stored message, addressed to its real sender (for a PEC envelope: the
     /// original's Reply-To, never posta-certificata@); `all` puts the other recipients in Cc.
     /// The original is quoted in `text`. The body must be downloaded (`download`).

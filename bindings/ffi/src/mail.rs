@@ -635,12 +635,19 @@ impl App {
     }
 
     /// Validate, queue (persisted: never lost) and submit a PEC. A network failure leaves it in
-    /// the outbox (`submitted = false`); `send_pending` retries.
-    pub async fn send(&self, account_id: i64, draft: ComposeDraft) -> Result<SendResult> {
+    /// the outbox (`submitted = false`); `send_pending` retries. `kept`: the compose the core
+    /// keeps for this screen (`keep_compose`), forgotten in the transaction that queues the PEC.
+    #[uniffi::method(default(kept = None))]
+    pub async fn send(
+        &self,
+        account_id: i64,
+        draft: ComposeDraft,
+        kept: Option<i64>,
+    ) -> Result<SendResult> {
         let draft = draft_of(draft);
         let inner = self.inner.clone();
         crate::runtime::spawn(async move {
-            let out = inner.ctx.send(account_id, &draft).await?;
+            let out = inner.ctx.send_kept(account_id, &draft, kept).await?;
             Ok(SendResult {
                 outbox_id: out.queued.id,
                 message_row: out.message_row,

@@ -131,7 +131,10 @@ async fn delegate_logs_in_with_its_own_username_syncs_and_sends() {
     assert!(sync.folders >= 1, "{sync:?}");
 
     // It sends as the owner; the receipts land in the owner's box, read with the delegate's login.
-    let sent = app.send(id, draft("Dalla segreteria")).await.expect("send");
+    let sent = app
+        .send(id, draft("Dalla segreteria"), None)
+        .await
+        .expect("send");
     assert!(sent.submitted, "{sent:?}");
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
@@ -221,7 +224,7 @@ async fn delegate_without_send_gets_a_permission_error() {
     app.sync(id, BodyDownload::ReceiptsOnly, None)
         .await
         .expect("the reader's IMAP login works");
-    match app.send(id, draft("Non permesso")).await {
+    match app.send(id, draft("Non permesso"), None).await {
         Err(PecError::Permission { detail }) => assert!(detail.contains(READER), "{detail}"),
         other => panic!("expected Permission, got {other:?}"),
     }
@@ -231,7 +234,7 @@ async fn delegate_without_send_gets_a_permission_error() {
     let dir2 = tempfile::tempdir().expect("tmp");
     let app2 = self::app(dir2.path());
     let id2 = add(&sb, &app2, READER, "delega-lettore", perms(true, true)).await;
-    match app2.send(id2, draft("Non permesso 2")).await {
+    match app2.send(id2, draft("Non permesso 2"), None).await {
         Err(PecError::Permission { detail }) => {
             assert!(detail.contains("not owned"), "{detail}")
         }

@@ -81,7 +81,18 @@ impl Context {
 
     /// Validate and queue a PEC (persisted: never lost) once the account may send.
     pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued> {
-        let queued = self.outbox().queue(account, draft)?;
+        self.queue_kept(account, draft, None)
+    }
+
+    /// [`Context::queue`] a draft of a kept compose (see [`Context::keep_compose`]), forgetting
+    /// it in the same transaction.
+    pub fn queue_kept(
+        &self,
+        account: AccountId,
+        draft: &Draft,
+        kept: Option<i64>,
+    ) -> Result<Queued> {
+        let queued = self.outbox().queue_kept(account, draft, kept)?;
         self.outbox().drop_staged(draft);
         self.emit(ChangeKind::Messages, Some(account));
         Ok(queued)
@@ -90,9 +101,20 @@ impl Context {
     /// Queue a PEC and submit it. A network failure leaves it queued (`submitted` false: a later
     /// [`Context::send_pending`] retries); a refusal by the provider is [`Error::Refused`].
     pub async fn send(&self, account: AccountId, draft: &Draft) -> Result<SendOutcome> {
+        self.send_kept(account, draft, None).await
+    }
+
+    /// [`Context::send`] a draft of a kept compose, forgetting it in the transaction that
+    /// queues the PEC.
+    pub async fn send_kept(
+        &self,
+        account: AccountId,
+        draft: &Draft,
+        kept: Option<i64>,
+    ) -> Result<SendOutcome> {
         let queued = {
             let (ctx, draft) = (self.clone(), draft.clone());
-            tokio::task::spawn_blocking(move || ctx.queue(account, &draft))
+            tokio::task::spawn_blocking(move || ctx.queue_kept(account, &draft, kept))
                 .await
                 .map_err(|e| crate::store::StoreError::Task(e.to_string()))??
         };

@@ -500,6 +500,18 @@ impl Outbox {
     /// Validate, build and persist a PEC. Nothing touches the network. On success the message is
     /// in the outbox and will be sent exactly once by [`Outbox::process`].
     pub fn queue(&self, account: AccountId, draft: &Draft) -> Result<Queued, SendError> {
+        self.queue_kept(account, draft, None)
+    }
+
+    /// [`Outbox::queue`] a draft written on a compose screen the core keeps (`kept`, see
+    /// [`crate::Context::keep_compose`]): the kept copy is deleted in the transaction that queues
+    /// the PEC, so a restart can neither lose the message nor offer to send it again.
+    pub fn queue_kept(
+        &self,
+        account: AccountId,
+        draft: &Draft,
+        kept: Option<i64>,
+    ) -> Result<Queued, SendError> {
         let acct = self.store.account(account)?;
         permitted(&self.store, &acct, crate::accounts::Operation::Send)?;
         let preset = self.preset(account)?;
@@ -574,6 +586,9 @@ impl Outbox {
                 [local.id],
             )?;
             event_tx(tx, id, "queued", None)?;
+            if let Some(kept) = kept {
+                tx.execute("DELETE FROM kept_composes WHERE id = ?1", [kept])?;
+            }
             Ok(id)
         });
         match id {

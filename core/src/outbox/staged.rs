@@ -3,8 +3,8 @@
 //! readable than the mail. The app streams a picked document in ([`Stage::write`]) and gets an
 //! attachment that the checks and the build read back (size without opening, the first bytes
 //! for sniffing, the whole content when the message is built). A queued PEC holds its own sealed
-//! copy, so its staged files are deleted then; what is left when the app starts again (a compose
-//! never sent) is deleted at open.
+//! copy, so its staged files are deleted then; what is left when the app starts again is deleted
+//! at open, but for the files of a compose the core keeps ([`crate::Context::keep_compose`]).
 
 use super::{Outbox, SendError};
 use crate::compose::{Attachment, AttachmentSource, Draft};
@@ -141,9 +141,63 @@ impl Outbox {
         }
     }
 
-    /// Delete every staged file (at open: no compose outlives the process).
+    /// `bytes` (an attachment the app holds in memory, such as a forward's) as a staged file
+    /// named after its content, written once: keeping the same compose again finds it there.
+    pub(crate) fn stage_once(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, SendError> {
+        use sha2::Digest;
+        let hex: String = sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let path = self.staged_dir().join(format!("kept-{hex}"));
+        if path.exists() {
+            return Ok(path);
+        }
+        let mut stage = self.stage(name)?;
+        stage.write(bytes)?;
+        let staged = match stage.finish()?.source {
+            AttachmentSource::Sealed(p, _) | AttachmentSource::File(p) => p,
+            AttachmentSource::Bytes(_) => unreachable!("a stage is a file"),
+        };
+        std::fs::rename(&staged, &path).map_err(io)?;
+        Ok(path)
+    }
+
+    /// Delete the staged files no kept compose names (at open: a compose outlives the process
+    /// only through [`crate::Context::keep_compose`]). Nothing is deleted when the kept composes
+    /// cannot be read.
     pub(crate) fn clear_staged(&self) {
-        let _ = std::fs::remove_dir_all(self.staged_dir());
+        let Ok(kept) = self.kept_files() else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(self.staged_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !kept.contains(&entry.path()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// The staged files the kept composes name.
+    fn kept_files(&self) -> Result<std::collections::HashSet<PathBuf>, SendError> {
+        let drafts: Vec<String> = self.store.read(|c| {
+            let mut st = c.prepare("SELECT draft FROM kept_composes")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let mut files = std::collections::HashSet::new();
+        for json in drafts {
+            let draft: Draft =
+                serde_json::from_str(&json).map_err(|e| SendError::Io(e.to_string()))?;
+            for a in draft.attachments {
+                if let AttachmentSource::File(p) = a.source {
+                    files.insert(p);
+                }
+            }
+        }
+        Ok(files)
     }
 }
 

@@ -5,8 +5,9 @@ import UniformTypeIdentifiers
 
 /// The draft as typed and the core's check of it. Every change asks the core to check the whole
 /// draft (recipients certified or not, blocked files, size × recipients against the provider's
-/// limit); sending queues the PEC in the outbox (never lost) and submits it. There is no Bcc
-/// field: PEC has none.
+/// limit) and to keep it, so the lock or the system closing the app does not lose it (the next
+/// start opens it again); sending queues the PEC in the outbox (never lost), forgetting the kept
+/// copy in the same step, and submits it. There is no Bcc field: PEC has none.
 @Observable @MainActor
 final class ComposeModel {
     var to: [String]
@@ -23,8 +24,17 @@ final class ComposeModel {
     private(set) var sent: SendResult?
     private(set) var draftSaved = false
     private(set) var errorCode: String?
+    /// The compose the core keeps for this screen (nil until the first keep).
+    @ObservationIgnored private var kept: Int64?
+    /// Sent or left: nothing more is kept.
+    @ObservationIgnored private var closed = false
+    /// The keep under way: each waits for the one before, so the first one's id reaches the next.
+    @ObservationIgnored private var keeping: Task<Void, Never>?
+    /// What the screen opened with: not kept until it changes.
+    @ObservationIgnored private var initial: ComposeDraft?
 
-    init(start: ComposeDraft?) {
+    init(start: ComposeDraft?, kept: Int64? = nil) {
+        self.kept = kept
         to = start?.to ?? []
         cc = start?.cc ?? []
         subject = start?.subject ?? ""
@@ -34,6 +44,7 @@ final class ComposeModel {
         priority = start?.priority ?? .normal
         inReplyTo = start?.inReplyTo
         references = start?.references ?? []
+        initial = draft
     }
 
     /// The core found nothing that stops the sending.
@@ -58,14 +69,45 @@ final class ComposeModel {
         draftSaved = false
     }
 
+    /// Hand the draft to the core (the view calls it a moment after each change).
+    func keep(_ app: App, accountId: Int64) {
+        let draft = self.draft
+        if kept == nil && draft == initial { return }
+        let previous = keeping
+        keeping = Task {
+            await previous?.value
+            guard !closed else { return }
+            do {
+                kept = try await app.keepCompose(accountId: accountId, kept: kept, draft: draft)
+            } catch {
+                errorCode = PecKit.errorCode(of: error)
+            }
+        }
+    }
+
+    /// The user closed the screen without sending: the core forgets the kept copy.
+    func leave(_ app: App) {
+        guard !closed else { return }
+        closed = true
+        let previous = keeping
+        Task {
+            await previous?.value
+            if let kept { try? await app.forgetCompose(kept: kept) }
+        }
+    }
+
     func send(_ app: App, accountId: Int64) async {
         guard sendable else { return }
         sending = true
         defer { sending = false }
+        // No keep after this one: the core forgets the kept copy as it queues the PEC.
+        closed = true
+        await keeping?.value
         do {
-            sent = try await app.send(accountId: accountId, draft: draft)
+            sent = try await app.send(accountId: accountId, draft: draft, kept: kept)
             errorCode = nil
         } catch {
+            closed = false
             errorCode = PecKit.errorCode(of: error)
         }
     }
@@ -94,10 +136,11 @@ struct ComposeScreen: View {
     @State private var photo: PhotosPickerItem?
     @Environment(\.dismiss) private var dismiss
 
-    init(app: App, accountId: Int64, start: ComposeDraft?) {
+    /// `kept`: the compose the core kept (the lock or the system closed the app), opened again.
+    init(app: App, accountId: Int64, start: ComposeDraft?, kept: Int64? = nil) {
         self.app = app
         self.accountId = accountId
-        _model = State(initialValue: ComposeModel(start: start))
+        _model = State(initialValue: ComposeModel(start: start, kept: kept))
     }
 
     var body: some View {
@@ -140,7 +183,12 @@ struct ComposeScreen: View {
             }
             .navigationTitle("compose.title")
             .toolbar {
-                ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } }
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("common.close") {
+                        model.leave(app)
+                        dismiss()
+                    }
+                }
                 ToolbarItem(placement: .secondaryAction) {
                     Button("compose.saveDraft") { Task { await model.saveDraft(app, accountId: accountId) } }
                 }
@@ -167,8 +215,11 @@ struct ComposeScreen: View {
             .task(id: model.draft) {
                 // A moment after the last keystroke; a newer change cancels this one.
                 do { try await Task.sleep(for: .milliseconds(250)) } catch { return }
+                model.keep(app, accountId: accountId)
                 await model.recheck(app, accountId: accountId)
             }
         }
+        // Only "Close" leaves: a swipe would drop what is typed without a word.
+        .interactiveDismissDisabled()
     }
 }

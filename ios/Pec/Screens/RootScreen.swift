@@ -29,7 +29,7 @@ struct MailScreen: View {
     @State private var selection: SidebarModel.Selection?
     @State private var message: Int64?
     @State private var columns = NavigationSplitViewVisibility.automatic
-    @State private var composing: ComposeDraft?
+    @State private var composing: ComposeRequest?
     /// While the app is active and unlocked, the core keeps every account current (IDLE).
     @State private var live: LiveSync?
     @Environment(\.horizontalSizeClass) private var sizeClass
@@ -37,7 +37,7 @@ struct MailScreen: View {
 
     var body: some View {
         NavigationSplitView(columnVisibility: $columns) {
-            SidebarScreen(app: app, model: sidebar, selection: $selection, compose: { composing = $0 })
+            SidebarScreen(app: app, model: sidebar, selection: $selection, compose: { composing = ComposeRequest(draft: $0) })
         } content: {
             if let selection {
                 MessageListScreen(app: app, list: selection, message: $message, showSidebar: showSidebar)
@@ -49,21 +49,29 @@ struct MailScreen: View {
             }
         } detail: {
             if let message {
-                MessageScreen(app: app, messageId: message, compose: { composing = $0 })
+                MessageScreen(app: app, messageId: message, compose: { composing = ComposeRequest(draft: $0) })
                     .id(message)
             } else {
                 ContentUnavailableView("message.none", systemImage: "envelope.open")
             }
         }
-        .sheet(item: $composing) { draft in
-            ComposeScreen(app: app, accountId: selection?.accountId ?? sidebar.accounts.first?.id ?? 0, start: draft)
+        .sheet(item: $composing) { request in
+            ComposeScreen(
+                app: app, accountId: request.accountId ?? selection?.accountId ?? sidebar.accounts.first?.id ?? 0,
+                start: request.draft, kept: request.kept)
         }
         .onChange(of: model.shared.count) { _, count in
             guard count > 0 else { return }
-            composing = ComposeDraft.with(attachments: model.shared)
+            composing = ComposeRequest(draft: ComposeDraft.with(attachments: model.shared))
             model.shared = []
         }
         .task { await Notifications.requestPermission() }
+        .task {
+            // The lock or the system closed the app while a PEC was being written: it opens
+            // again as it was.
+            guard composing == nil, let kept = try? await app.keptComposes().first else { return }
+            composing = ComposeRequest(accountId: kept.accountId, draft: kept.draft, kept: kept.id)
+        }
         .onChange(of: scene, initial: true) { _, phase in
             // Inactive (the app switcher, a system sheet) is not leaving: the sync goes on.
             if phase == .active { keepInSync(true) } else if phase == .background { keepInSync(false) }
@@ -91,9 +99,17 @@ struct MailScreen: View {
     }
 }
 
-extension ComposeDraft: @retroactive Identifiable {
-    var id: String { subject + to.joined() + "\(attachments.count)" }
+/// A compose sheet to show: the draft it starts from (blank, a reply, a forward, shared files),
+/// the account to write from when it is not the one selected, and the core's kept compose it
+/// opens again.
+struct ComposeRequest: Identifiable {
+    let id = UUID()
+    var accountId: Int64?
+    var draft: ComposeDraft?
+    var kept: Int64?
+}
 
+extension ComposeDraft {
     /// A new PEC carrying these attachments (documents given to the app).
     static func with(attachments: [OutgoingAttachment]) -> ComposeDraft {
         ComposeDraft(

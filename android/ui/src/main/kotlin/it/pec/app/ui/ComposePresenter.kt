@@ -10,13 +10,17 @@ import it.pec.core.RequestedReceipt
 import it.pec.core.SendResult
 import it.pec.core.attachmentFromPath
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 
 /** The draft as typed, and the core's check of it (problems, recipients, size budget). */
 data class ComposeState(
@@ -46,19 +50,32 @@ data class ComposeState(
 
 /**
  * The compose screen. Every change asks the core to check the whole draft (recipients certified or
- * not, blocked files, size × recipients against the provider's limit); sending queues the PEC in
- * the outbox (never lost) and submits it.
+ * not, blocked files, size × recipients against the provider's limit) and to keep it, so an app
+ * the system closed opens it again ([kept]: the core's kept compose this screen reopens); sending
+ * queues the PEC in the outbox (never lost), forgetting the kept copy in the same step, and
+ * submits it.
  */
 class ComposePresenter(
     private val app: App,
     private val scope: CoroutineScope,
     private val accountId: Long,
     start: ComposeDraft? = null,
+    kept: Long? = null,
 ) {
     private val mutable = MutableStateFlow(start?.let(::stateOf) ?: ComposeState())
     val state: StateFlow<ComposeState> = mutable.asStateFlow()
     private var checking: Job? = null
     private var suggesting: Job? = null
+    /**
+     * Where keeping and forgetting run: not the screen's scope, which ends with the screen, when
+     * the last words typed must still reach the core (the lock came, the user went back).
+     */
+    private val lasting = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    /** One keep at a time, so the first one's id is known to the next; none after [closed]. */
+    private val keeping = Mutex()
+    private var keptId: Long? = kept
+    private var nextKeep: Job? = null
+    private var closed = false
 
     init {
         recheck()
@@ -118,9 +135,12 @@ class ComposePresenter(
         val s = state.value
         if (!s.sendable) return
         mutable.update { it.copy(sending = true, errorCode = null) }
+        nextKeep?.cancel()
         scope.launch {
             try {
-                val result = app.send(accountId, draft(s))
+                val result = keeping.withLock {
+                    app.send(accountId, draft(s), keptId).also { closed = true }
+                }
                 mutable.update { it.copy(sending = false, sent = result) }
             } catch (e: Exception) {
                 mutable.update { it.copy(sending = false, errorCode = codeOf(e)) }
@@ -141,9 +161,46 @@ class ComposePresenter(
         }
     }
 
+    /** The user left the screen without sending: the core forgets the kept copy. */
+    fun leave() {
+        nextKeep?.cancel()
+        lasting.launch {
+            keeping.withLock {
+                if (closed) return@withLock
+                closed = true
+                keptId?.let { runCatching { app.forgetCompose(it) } }
+            }
+        }
+    }
+
     private fun edit(change: (ComposeState) -> ComposeState) {
         mutable.update { change(it).copy(errorCode = null, draftSaved = false) }
         recheck()
+        keepSoon()
+    }
+
+    /** The screen goes but stays on the back stack (the lock came): keep what is typed now. */
+    fun keepNow() {
+        if (nextKeep?.isActive == true) keep(after = 0)
+    }
+
+    /** Hand the draft to the core a moment after the last change (typing is many changes). */
+    private fun keepSoon() = keep(after = 300)
+
+    private fun keep(after: Long) {
+        nextKeep?.cancel()
+        nextKeep = lasting.launch {
+            delay(after)
+            keeping.withLock {
+                if (closed) return@withLock
+                try {
+                    keptId = app.keepCompose(accountId, keptId, draft(state.value))
+                } catch (e: Exception) {
+                    if (e is kotlinx.coroutines.CancellationException) throw e
+                    mutable.update { it.copy(errorCode = codeOf(e)) }
+                }
+            }
+        }
     }
 
     private fun recheck() {

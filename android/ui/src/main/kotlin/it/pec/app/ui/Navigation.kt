@@ -14,9 +14,15 @@ sealed interface Screen {
     data class Invoice(val messageId: Long) : Screen
     /**
      * Writing from `accountId`: blank, or a reply or forward the core prepared; `files` (paths)
-     * are attached at once (files shared into the app from another one).
+     * are attached at once (files shared into the app from another one); `kept`: the compose the
+     * core kept when the system closed the app, opened again.
      */
-    data class Compose(val accountId: Long, val start: ComposeDraft? = null, val files: List<String> = emptyList()) : Screen
+    data class Compose(
+        val accountId: Long,
+        val start: ComposeDraft? = null,
+        val files: List<String> = emptyList(),
+        val kept: Long? = null,
+    ) : Screen
     /** Searching `accountId`, opened from the folder `folderId` (when the list was one). */
     data class Search(val accountId: Long, val folderId: Long?) : Screen
     data object Settings : Screen

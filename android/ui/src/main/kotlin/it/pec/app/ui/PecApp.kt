@@ -85,6 +85,13 @@ fun PecApp(
     val top = stack.last()
     val shared by navigator.shared.collectAsState()
     LaunchedEffect(drawerState.selected, shared) { drawerState.selected?.let(navigator::composeShared) }
+    // The system closed the app while a PEC was being written: it opens again as it was.
+    LaunchedEffect(app) {
+        val kept = runCatching { app.keptComposes() }.getOrNull()?.firstOrNull() ?: return@LaunchedEffect
+        if (navigator.stack.value.none { it is Screen.Compose }) {
+            navigator.open(Screen.Compose(kept.accountId, kept.draft, kept = kept.id))
+        }
+    }
     val folderTitle = drawerState.entries.firstOrNull { it.view == view }?.let { menuLabel(it, strings) }
         ?: when (view) {
             ViewRef.Sent -> strings.folder(FolderKind.SENT, "Sent")
@@ -215,7 +222,12 @@ private fun Detail(app: App, strings: Strings, platform: Platform, screen: Scree
             }
             is Screen.Compose -> {
                 val presenter = remember {
-                    ComposePresenter(app, scope, screen.accountId, screen.start).also { p -> screen.files.forEach(p::attach) }
+                    ComposePresenter(app, scope, screen.accountId, screen.start, screen.kept).also { p -> screen.files.forEach(p::attach) }
+                }
+                // Gone from the stack (back, or sent): not kept for the next start. Still on it
+                // (the activity ended, the lock came): kept as it is now.
+                DisposableEffect(presenter) {
+                    onDispose { if (screen in navigator.stack.value) presenter.keepNow() else presenter.leave() }
                 }
                 val state by presenter.state.collectAsState()
                 // Sent: it is in the outbox and its ticks show in the list.
