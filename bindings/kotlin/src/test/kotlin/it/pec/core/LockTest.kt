@@ -93,6 +93,45 @@ class LockTest {
     }
 
     /**
+     * A PEC being written outlives the app: the core keeps it sealed as it is typed (a forward's
+     * attachment, held in memory, staged once), and an app opened again on the same data
+     * directory finds it, attachment included, ready to check and send.
+     */
+    @Test
+    fun aPecBeingWrittenOutlivesTheApp() = runBlocking {
+        val dir = Files.createTempDirectory("pec-kt-kept").toFile()
+        val vault = Vault()
+        vault.keepStoreKey(newStoreKey())
+        val draft = ComposeDraft(
+            to = listOf("studio@pec.it"), cc = listOf(), subject = "Ricorso ZQXW-riservato",
+            text = "Gentile avvocato,", receipt = null, inReplyTo = null, priority = null, references = listOf(),
+            attachments = listOf(OutgoingAttachment("verbale.txt", null, "verbale ZQXW-riservato".toByteArray(), null)),
+        )
+        val account = App.withStoreKey(dir.path, vault, vault.storeKey()).use { app ->
+            val acc = app.addAccount(account("demo@pec.example"))
+            val kept = app.keepCompose(acc.id, null, draft)
+            assertEquals(kept, app.keepCompose(acc.id, kept, draft.copy(text = "Gentile avvocato, in allegato")))
+            acc.id
+        }
+        val readable = dir.walkTopDown().filter { it.isFile }.filter { f ->
+            String(f.readBytes(), Charsets.ISO_8859_1).contains("ZQXW-riservato")
+        }.toList()
+        assertEquals("readable in the data directory", emptyList<File>(), readable)
+        App.withStoreKey(dir.path, vault, vault.storeKey()).use { app ->
+            val again = app.keptComposes().single()
+            assertEquals(account, again.accountId)
+            assertEquals("Gentile avvocato, in allegato", again.draft.text)
+            val file = again.draft.attachments.single()
+            assertEquals("verbale.txt", file.fileName)
+            assertTrue("staged, not in memory", file.path != null && file.data.isEmpty())
+            val check = app.checkDraft(account, again.draft)
+            assertEquals(emptyList<DraftProblem>(), check.problems)
+            app.forgetCompose(again.id)
+            assertEquals(emptyList<KeptCompose>(), app.keptComposes())
+        }
+    }
+
+    /**
      * The vault lost the key (Android invalidates it when a fingerprint is enrolled): the store
      * refuses the new one, and only `startAgain`, after the user agreed, replaces it with a new
      * store under the new key. With the right key `startAgain` changes nothing.
