@@ -18,6 +18,8 @@ final class ContactsModel {
     /// What the core's completion found for `query`; nil with no query.
     private(set) var matches: [AddressSuggestion]?
     private(set) var books: [AddressBookInfo] = []
+    /// The groups (recipient lists) with their members' names.
+    private(set) var groups: [GroupInfo] = []
     /// What the last "sync now" did, one report per book.
     private(set) var reports: [BookSyncReport] = []
     /// The CardDAV form, shown while `adding`. A self-hosted server's certificate must chain to
@@ -39,6 +41,7 @@ final class ContactsModel {
         do {
             let first = try await app.peoplePage(after: nil, limit: Self.page)
             books = try await app.addressBooks()
+            groups = try await app.groups()
             people = first.people
             next = first.next
         } catch {
@@ -101,6 +104,25 @@ final class ContactsModel {
         }
     }
 
+    /// A new PEC to a group's members: the address the core picks for each (its first certified
+    /// one).
+    func draftTo(group: String, _ app: App) async -> ComposeDraft? {
+        do {
+            return .to(try await app.expandRecipients(recipients: [group]))
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+            return nil
+        }
+    }
+
+    /// Remove a group; its members stay.
+    func removeGroup(_ name: String, _ app: App) async {
+        await whileBusy {
+            try await app.removeGroup(name: name)
+            await load(app)
+        }
+    }
+
     /// Forget a book: its cards leave this device, the server keeps them.
     func remove(_ bookId: Int64, _ app: App) async {
         await whileBusy {
@@ -125,8 +147,9 @@ final class ContactsModel {
 
 struct ContactsScreen: View {
     let app: App
-    /// Write a new PEC to an address: the caller closes this screen and opens compose.
-    let write: (String) -> Void
+    /// Write a new PEC (to an address, to a group): the caller closes this screen and opens
+    /// compose.
+    let write: (ComposeDraft) -> Void
     @State private var model = ContactsModel()
     /// The contact form open on this card.
     @State private var editing: ContactCard?
@@ -137,10 +160,11 @@ struct ContactsScreen: View {
             if let matches = model.matches {
                 if matches.isEmpty { Text("search.nothing").foregroundStyle(.secondary) }
                 ForEach(matches, id: \.self) { m in
-                    AddressRow(name: m.named ? m.name : nil, about: m.organisation, address: m.address, proof: m.proof, write: write)
+                    AddressRow(name: m.named ? m.name : nil, about: m.organisation, address: m.address, proof: m.proof, write: writeTo)
                 }
             } else {
                 BooksSection(app: app, model: model)
+                GroupsSection(app: app, model: model, write: write)
                 Section("contacts.people") {
                     if model.people?.isEmpty == true { Text("contacts.empty").foregroundStyle(.secondary) }
                     ForEach(model.people ?? [], id: \.key) { person in
@@ -153,7 +177,7 @@ struct ContactsScreen: View {
                         ForEach(Array(person.addresses.enumerated()), id: \.offset) { index, a in
                             AddressRow(
                                 name: index == 0 && person.named ? person.name : nil, about: index == 0 ? about(person) : nil,
-                                address: a.address, proof: a.proof, write: write)
+                                address: a.address, proof: a.proof, write: writeTo)
                             .swipeActions(edge: .leading) { editButton(person) }
                             .task { if last { await model.loadMore(app) } }
                         }
@@ -182,6 +206,11 @@ struct ContactsScreen: View {
         }
     }
 
+    /// Write to one address.
+    private func writeTo(_ address: String) {
+        write(.to(address))
+    }
+
     /// Opens the contact form: edit a saved contact, save a correspondent as one.
     private func editButton(_ person: PersonRow) -> some View {
         Button(
@@ -196,6 +225,35 @@ struct ContactsScreen: View {
     private func about(_ person: PersonRow) -> Text? {
         if let organisation = person.contact?.organisation { return Text(organisation) }
         return person.saved || person.uses == 0 ? nil : Text("contacts.uses \(person.uses)")
+    }
+}
+
+/// The groups: each one's members; a tap writes a PEC to all of them, a swipe removes it.
+private struct GroupsSection: View {
+    let app: App
+    let model: ContactsModel
+    let write: (ComposeDraft) -> Void
+
+    var body: some View {
+        if !model.groups.isEmpty {
+            Section("contact.groups") {
+                ForEach(model.groups, id: \.id) { group in
+                    Button {
+                        Task { if let draft = await model.draftTo(group: group.name, app) { write(draft) } }
+                    } label: {
+                        VStack(alignment: .leading) {
+                            Text(group.name)
+                            Text(group.members.joined(separator: ", ")).font(.caption).foregroundStyle(.secondary)
+                        }
+                    }
+                    .swipeActions {
+                        Button("contacts.remove", role: .destructive) {
+                            Task { await model.removeGroup(group.name, app) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -119,8 +119,13 @@ extension ComposeDraft {
 
     /// A new PEC to one address (touched in the address book).
     static func to(_ address: String) -> ComposeDraft {
+        .to([address])
+    }
+
+    /// A new PEC to these addresses (a group's members).
+    static func to(_ addresses: [String]) -> ComposeDraft {
         ComposeDraft(
-            to: [address], cc: [], subject: "", text: "", attachments: [], receipt: nil,
+            to: addresses, cc: [], subject: "", text: "", attachments: [], receipt: nil,
             inReplyTo: nil, bcc: [], html: nil, priority: nil, signature: nil, references: [])
     }
 }

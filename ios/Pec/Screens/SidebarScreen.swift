@@ -50,7 +50,8 @@ struct SidebarScreen: View {
     @State private var settings = false
     @State private var contacts = false
     /// The address touched in the address book, written to once its sheet is gone.
-    @State private var writeTo: String?
+    /// The PEC the address book asked to write, opened once its sheet is gone.
+    @State private var writeTo: ComposeDraft?
     @State private var adding = false
 
     var body: some View {
@@ -93,14 +94,14 @@ struct SidebarScreen: View {
         }
         .sheet(isPresented: $settings) { NavigationStack { SettingsScreen(app: app) } }
         .sheet(isPresented: $contacts, onDismiss: {
-            if let address = writeTo {
+            if let draft = writeTo {
                 writeTo = nil
-                compose(.to(address))
+                compose(draft)
             }
         }) {
             NavigationStack {
-                ContactsScreen(app: app) { address in
-                    writeTo = address
+                ContactsScreen(app: app) { draft in
+                    writeTo = draft
                     contacts = false
                 }
             }

@@ -6,6 +6,7 @@ import it.pec.core.App
 import it.pec.core.BookSyncReport
 import it.pec.core.ComposeDraft
 import it.pec.core.ContactCard
+import it.pec.core.GroupInfo
 import it.pec.core.PeopleCursor
 import it.pec.core.PersonRow
 import kotlinx.coroutines.CoroutineScope
@@ -30,6 +31,8 @@ data class ContactsState(
     /** What the core's completion finds for [query]; `null` with no query. */
     val matches: List<AddressSuggestion>? = null,
     val books: List<AddressBookInfo> = emptyList(),
+    /** The groups (recipient lists) with their members' names. */
+    val groups: List<GroupInfo> = emptyList(),
     /** What the last "sync now" did, one report per book. */
     val reports: List<BookSyncReport> = emptyList(),
     val form: BookForm? = null,
@@ -73,7 +76,18 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
     fun newCard() = ContactCard(null, "", listOf(), null, null, null, null, listOf())
 
     /** A new PEC to [address], as compose opens it. */
-    fun draftTo(address: String) = ComposeDraft(listOf(address), listOf(), "", "", listOf(), null, null)
+    fun draftTo(address: String) = draftTo(listOf(address))
+
+    private fun draftTo(addresses: List<String>) = ComposeDraft(addresses, listOf(), "", "", listOf(), null, null)
+
+    /** A new PEC to a group's members: the address the core picks for each (its first certified one). */
+    suspend fun draftToGroup(name: String): ComposeDraft? = attempt { app.expandRecipients(listOf(name)) }?.let(::draftTo)
+
+    /** Remove a group; its members stay. */
+    fun removeGroup(name: String) = busy {
+        attempt { app.removeGroup(name) }
+        reload()
+    }
 
     fun openForm() = mutable.update { it.copy(form = BookForm(), errorCode = null) }
     fun closeForm() = mutable.update { it.copy(form = null) }
@@ -122,7 +136,8 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
         loading?.cancel()
         val page = attempt { app.peoplePage(null, PAGE) } ?: return
         val books = attempt { app.addressBooks() } ?: return
-        mutable.update { it.copy(people = page.people, next = page.next, books = books) }
+        val groups = attempt { app.groups() } ?: return
+        mutable.update { it.copy(people = page.people, next = page.next, books = books, groups = groups) }
     }
 
     private fun busy(work: suspend () -> Unit) {

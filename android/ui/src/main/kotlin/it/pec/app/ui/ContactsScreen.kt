@@ -17,6 +17,7 @@ import androidx.compose.material3.TextButton
 import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.derivedStateOf
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
@@ -30,6 +31,7 @@ import it.pec.core.ComposeDraft
 import it.pec.core.ContactCard
 import it.pec.core.PecProof
 import it.pec.core.PersonRow
+import kotlinx.coroutines.launch
 
 /**
  * The address book: a search over names, addresses, VAT numbers and tax codes; the CardDAV books
@@ -67,6 +69,7 @@ fun ContactsScreen(
                 }
             } else {
                 books(state, strings, presenter)
+                groups(state, strings, presenter, onCompose)
                 people(state.people, strings, write) { onEdit(it.card) }
             }
         }
@@ -87,6 +90,28 @@ private fun LazyListScope.books(state: ContactsState, strings: Strings, presente
     items(state.books, key = { "b:${it.id}" }) { book ->
         BookLine(book, state.reports.firstOrNull { it.book.id == book.id }?.let(strings::bookReport), strings) {
             presenter.removeBook(book.id)
+        }
+    }
+    item { HorizontalDivider() }
+}
+
+/** The groups: each one's members, "write" (a PEC to all of them), remove. */
+private fun LazyListScope.groups(state: ContactsState, strings: Strings, presenter: ContactsPresenter, onCompose: (ComposeDraft) -> Unit) {
+    if (state.groups.isEmpty()) return
+    item { Text(strings.groups, Modifier.padding(horizontal = 16.dp, vertical = 8.dp), style = MaterialTheme.typography.titleSmall) }
+    items(state.groups, key = { "g:${it.id}" }) { group ->
+        val ui = rememberCoroutineScope()
+        Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 4.dp).testTag("group-${group.name}"), verticalAlignment = Alignment.CenterVertically) {
+            Column(Modifier.weight(1f)) {
+                Text(group.name, style = MaterialTheme.typography.bodyLarge)
+                Text(group.members.joinToString(", "), Modifier.testTag("group-members-${group.name}"), style = MaterialTheme.typography.bodySmall)
+            }
+            TextButton({ ui.launch { presenter.draftToGroup(group.name)?.let(onCompose) } }, Modifier.testTag("group-write-${group.name}")) {
+                Text(strings.write)
+            }
+            TextButton({ presenter.removeGroup(group.name) }, enabled = !state.busy, modifier = Modifier.testTag("group-remove-${group.name}")) {
+                Text(strings.remove)
+            }
         }
     }
     item { HorizontalDivider() }
