@@ -534,3 +534,75 @@ async fn discovery_goes_to_the_well_known_address_from_a_path_it_may_not_read() 
     let book = add_book(&ctx, &format!("{}bruno/", server.url()), server.ca_file()).await;
     assert_eq!(book.url, server.book_url("anna"));
 }
+
+/// A contact moved from one book to another leaves the first server and arrives on the second,
+/// with the fields we do not model (its phone) and its UID; moved to "this device only", it
+/// leaves the server and stays here. Never twice on either side.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_contact_moves_between_books_and_back_to_this_device() {
+    let Some(_) = radicale_or_skip("carddav move") else {
+        return;
+    };
+    const BRUNO: (&str, &str) = ("bruno", "segreta");
+    let server = Radicale::start(&[ANNA, BRUNO]).await.expect("radicale");
+    server
+        .put_card(
+            ANNA,
+            "a",
+            &card(
+                "u-a",
+                "Anna Verdi",
+                "anna@pec.example.it",
+                "TEL:+39 06 1234\r\n",
+            ),
+        )
+        .await
+        .expect("put");
+    let (_d, ctx) = device();
+    let first = add_book(&ctx, &server.url(), server.ca_file()).await;
+    let second = ctx
+        .add_address_book(&server.url(), BRUNO.0, BRUNO.1, server.ca_file().to_str())
+        .await
+        .expect("discovery")
+        .remove(0);
+    ctx.sync_address_books().await.expect("sync");
+    let on_disk = |user| -> Vec<String> {
+        let cards = server.cards_on_disk(user).expect("disk");
+        cards.into_iter().map(|(_, text)| text).collect()
+    };
+
+    let mut anna = by_name(&ctx, "Anna Verdi");
+    assert_eq!(anna.book, Some(first.id));
+    anna.book = Some(second.id);
+    ctx.save_contact(&anna).expect("move");
+    ctx.sync_address_books().await.expect("sync");
+    assert!(on_disk("anna").is_empty(), "gone from the first book");
+    let moved = on_disk("bruno");
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert!(
+        moved[0].contains("UID:u-a") && moved[0].contains("+39 06 1234"),
+        "{}",
+        moved[0]
+    );
+    assert_eq!(by_name(&ctx, "Anna Verdi").book, Some(second.id));
+    assert_settled(&ctx, &first).await;
+    assert_settled(&ctx, &second).await;
+    assert_eq!(
+        by_name(&ctx, "Anna Verdi").book,
+        Some(second.id),
+        "once, here"
+    );
+
+    let mut anna = by_name(&ctx, "Anna Verdi");
+    anna.book = None;
+    ctx.save_contact(&anna).expect("to this device");
+    ctx.sync_address_books().await.expect("sync");
+    assert!(on_disk("bruno").is_empty(), "gone from the second book");
+    assert!(on_disk("anna").is_empty());
+    assert_settled(&ctx, &second).await;
+    assert_eq!(
+        by_name(&ctx, "Anna Verdi").book,
+        None,
+        "kept on this device"
+    );
+}

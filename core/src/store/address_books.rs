@@ -354,6 +354,25 @@ pub(super) fn place_in_book_tx(tx: &Transaction<'_>, id: i64, book: i64) -> Resu
     Ok(())
 }
 
+/// Move contact `id` to `book` (`None`: this device only): its card is deleted from the book it
+/// was in at the next sync of that book (as for a contact removed), and it becomes a new card of
+/// the other one, with its UID kept. The upload is queued by the caller, as for any edit.
+pub(super) fn move_between_books_tx(
+    tx: &Transaction<'_>,
+    id: i64,
+    book: Option<i64>,
+) -> Result<()> {
+    queue_delete_tx(tx, id)?;
+    tx.exec(
+        "UPDATE contacts SET book_id = NULL, href = NULL, etag = NULL WHERE id = ?1",
+        [id],
+    )?;
+    match book {
+        Some(book) => place_in_book_tx(tx, id, book),
+        None => Ok(()),
+    }
+}
+
 /// Queue the upload of contact `id` when it is a card of a book.
 pub(super) fn queue_put_tx(tx: &Transaction<'_>, id: i64) -> Result<()> {
     tx.exec(

@@ -35,13 +35,18 @@ impl Store {
         let c = &c.clone().tidied();
         c.check().map_err(StoreError::Invalid)?;
         self.write(|tx| {
-            let found = update_fields_tx(tx, id, c)?;
-            if found == 0 {
+            let was: Option<Option<i64>> = tx
+                .row("SELECT book_id FROM contacts WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let Some(was) = was else {
                 return Err(StoreError::NotFound(format!("contact {id}")));
-            }
+            };
+            update_fields_tx(tx, id, c)?;
             write_parts_tx(tx, id, c)?;
-            if let Some(book) = c.book {
-                super::address_books::place_in_book_tx(tx, id, book)?;
+            if was != c.book {
+                super::address_books::move_between_books_tx(tx, id, c.book)?;
             }
             super::address_books::queue_put_tx(tx, id)
         })
