@@ -7,7 +7,7 @@ use pec_core::Context;
 use pec_core::accounts::{AccountConfig, MemoryCredentialStore};
 use pec_core::context::{BuyerOutcome, EvidenceItem, MenuTarget, SentProof};
 use pec_core::sdi::SdiNotification;
-use pec_core::store::{AccountId, FolderRole, View};
+use pec_core::store::{AccountId, Action, FolderRole, View};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use store_util::{TempDir, plain, receipt};
@@ -419,4 +419,45 @@ async fn labels_are_views_in_the_menu() {
         .expect("page");
     assert_eq!((page.rows.len(), page.total), (1, 1));
     assert_eq!(page.rows[0].id, a);
+}
+
+/// A selection is acted on whole or not at all: when one message's folder refuses the action
+/// (its rights), the others stay as they were too.
+#[tokio::test]
+async fn a_selection_refused_for_one_message_changes_none() {
+    let dir = TempDir::new("ctx-apply-all");
+    let (ctx, account) = open(&dir);
+    let store = ctx.store();
+    store
+        .ensure_folder(account, "Cestino", Some(FolderRole::Trash), Some("/"))
+        .expect("trash");
+    let shared = store
+        .ensure_folder(account, "Condivisa", None, Some("/"))
+        .expect("shared");
+    let message = |id: &str| {
+        let date = "Fri, 20 Nov 2026 09:00:00 +0100";
+        plain(BOX, &["a@pec.example"], "Verbale", id, date, "t")
+    };
+    let mine = ctx.import(account, None, &message("a@x")).expect("a").id;
+    let theirs = ctx
+        .import(account, Some("Condivisa"), &message("b@x"))
+        .expect("b")
+        .id;
+    store
+        .set_folder_rights(shared, Some("lrs"))
+        .expect("rights: no deleting");
+    let folder_of = |id| store.message(id).expect("message").summary.folder_id;
+    let inbox = folder_of(mine);
+
+    let refused = ctx.apply_all(&[mine, theirs], Action::Delete);
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(
+        (folder_of(mine), folder_of(theirs)),
+        (inbox, shared),
+        "none moved"
+    );
+
+    ctx.apply_all(&[mine], Action::Delete)
+        .expect("alone: allowed");
+    assert_ne!(folder_of(mine), inbox);
 }

@@ -62,6 +62,12 @@ enum Command {
     Ls(commands::ls::Args),
     /// Show one message.
     Show(commands::show::Args),
+    /// Mark messages read, unread, flagged or not (here now, on the server at the next sync).
+    Mark(commands::actions::MarkArgs),
+    /// Move messages to the trash (from the trash: delete them for good).
+    Rm(commands::actions::RmArgs),
+    /// Move messages to another folder of their account.
+    Mv(commands::actions::MvArgs),
     /// Save a message's attachments, downloading only those parts.
     Save(commands::save::Args),
     /// Export a message's evidence (envelope, daticert.xml, receipts, SHA256SUMS) as files.
@@ -111,6 +117,9 @@ fn main() -> ExitCode {
         Command::Sync(args) => commands::sync::run(&data_dir, args),
         Command::Ls(args) => commands::ls::run(&data_dir, args),
         Command::Show(args) => commands::show::run(&data_dir, args),
+        Command::Mark(args) => commands::actions::mark(&data_dir, args),
+        Command::Rm(args) => commands::actions::rm(&data_dir, args),
+        Command::Mv(args) => commands::actions::mv(&data_dir, args),
         Command::Save(args) => commands::save::run(&data_dir, args),
         Command::Evidence(args) => commands::evidence::run(&data_dir, args),
         Command::Search(args) => commands::search::run(&data_dir, args),

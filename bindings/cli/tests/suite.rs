@@ -6,6 +6,7 @@
 mod common;
 
 mod account_check_cli;
+mod actions_cli;
 mod carddav_cli;
 mod contacts_cli;
 mod encryption_cli;

@@ -15,6 +15,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
+/// The most messages one `apply_all` takes.
+const MAX_SELECTION: usize = 10_000;
+
 pub(crate) struct Inner {
     /// The core's root: store, the one sync engine, outbox, trust, change bus.
     pub ctx: Context,
@@ -388,6 +391,18 @@ impl App {
     pub async fn apply(&self, message_id: i64, action: MessageAction) -> Result<()> {
         let inner = self.inner.clone();
         blocking(move || Ok(inner.ctx.apply(message_id, action.into())?)).await
+    }
+
+    /// Apply an action to several messages (a selection in a list, at most 10,000): to all of
+    /// them or, when one is refused (a permission, a folder's rights), to none, with the reason.
+    pub async fn apply_all(&self, message_ids: Vec<i64>, action: MessageAction) -> Result<()> {
+        if message_ids.len() > MAX_SELECTION {
+            return Err(PecError::InvalidInput {
+                detail: format!("at most {MAX_SELECTION} messages at once"),
+            });
+        }
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.apply_all(&message_ids, action.into())?)).await
     }
 
     /// Import a raw message (an `.eml` opened from files) into the account's inbox; returns its id.

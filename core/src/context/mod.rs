@@ -223,9 +223,23 @@ impl Context {
     /// Apply a user's action locally at once (the sync replays it on the server), once the
     /// account's permissions and the folder's rights allow it.
     pub fn apply(&self, message: MessageId, action: Action) -> Result<()> {
-        let account = self.store().message(message)?.summary.account_id;
-        accounts::apply_action(self.store(), message, action)?;
-        self.emit(ChangeKind::Messages, Some(account));
+        self.apply_all(&[message], action)
+    }
+
+    /// [`Context::apply`] to several messages (a selection in a list): all of them or, when one
+    /// is refused, none.
+    pub fn apply_all(&self, messages: &[MessageId], action: Action) -> Result<()> {
+        let mut touched = Vec::new();
+        for message in messages {
+            let account = self.store().message(*message)?.summary.account_id;
+            if !touched.contains(&account) {
+                touched.push(account);
+            }
+        }
+        accounts::apply_actions(self.store(), messages, action)?;
+        for account in touched {
+            self.emit(ChangeKind::Messages, Some(account));
+        }
         Ok(())
     }
 

@@ -85,150 +85,18 @@ fn enqueue_tx(
     Ok(())
 }
 
-/// (account, folder id, folder name, uid, uidvalidity, folder role, folder MYRIGHTS).
-type MessageFolderRow = (
-    AccountId,
-    FolderId,
-    String,
-    Option<u32>,
-    Option<u32>,
-    Option<String>,
-    Option<String>,
-);
-
 impl Store {
     /// Apply `action` locally and queue it for the server, in one transaction.
     pub fn apply_action(&self, message: MessageId, action: Action) -> Result<()> {
+        self.apply_actions(&[message], &action)
+    }
+
+    /// [`Store::apply_action`] on several messages in one transaction: all of them, or none
+    /// when one is refused (its folder's rights) or gone.
+    pub fn apply_actions(&self, messages: &[MessageId], action: &Action) -> Result<()> {
         self.write(|tx| {
-            let (account, folder_id, folder, uid, uidvalidity, role, rights): MessageFolderRow = tx
-                .query_row(
-                    "SELECT m.account_id, m.folder_id, f.name, m.uid, f.uidvalidity, f.role, f.myrights
-                     FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
-                    [message],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("message {message}")))?;
-            let rights = rights.as_deref();
-            // Refuse up front what the folder's rights forbid (before any change or queueing).
-            match &action {
-                Action::SetSeen(_) => require(&folder, rights, Need::Seen, "marking read/unread")?,
-                Action::SetFlagged(_) => require(&folder, rights, Need::Write, "flagging")?,
-                Action::AddLabel(_) | Action::RemoveLabel(_) => {
-                    require(&folder, rights, Need::Write, "labelling")?
-                }
-                Action::Move(dest) if *dest != folder_id => {
-                    require(&folder, rights, Need::Remove, "moving out")?;
-                    let dest_rights: Option<(String, Option<String>)> = tx
-                        .query_row(
-                            "SELECT name, myrights FROM folders WHERE id = ?1 AND account_id = ?2",
-                            params![dest, account],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
-                    if let Some((name, r)) = dest_rights {
-                        require(&name, r.as_deref(), Need::Insert, "moving in")?;
-                    }
-                }
-                Action::Move(_) => {}
-                Action::Delete => {
-                    require(&folder, rights, Need::Remove, "deleting")?;
-                    if role.as_deref() != Some("trash") {
-                        let trash: Option<(String, Option<String>)> = tx
-                            .query_row(
-                                "SELECT name, myrights FROM folders WHERE account_id = ?1 AND role = 'trash'",
-                                [account],
-                                |r| Ok((r.get(0)?, r.get(1)?)),
-                            )
-                            .optional()?;
-                        if let Some((name, r)) = trash {
-                            require(&name, r.as_deref(), Need::Insert, "moving to the trash")?;
-                        }
-                    }
-                }
-            }
-            // Messages with no server copy (imports, or a move not yet seen back) change locally only.
-            let queue = |tx: &Transaction<'_>, kind: ActionKind| -> Result<()> {
-                if uid.is_some() {
-                    enqueue_tx(tx, account, &folder, uid, uidvalidity, &kind)?;
-                }
-                Ok(())
-            };
-            match action {
-                Action::SetSeen(on) => {
-                    tx.execute("UPDATE messages SET seen = ?2 WHERE id = ?1", params![message, on])?;
-                    let f = "\\Seen".to_string();
-                    queue(tx, if on { ActionKind::AddFlag(f) } else { ActionKind::RemoveFlag(f) })?;
-                }
-                Action::SetFlagged(on) => {
-                    tx.execute("UPDATE messages SET flagged = ?2 WHERE id = ?1", params![message, on])?;
-                    let f = "\\Flagged".to_string();
-                    queue(tx, if on { ActionKind::AddFlag(f) } else { ActionKind::RemoveFlag(f) })?;
-                }
-                Action::AddLabel(l) => {
-                    let l = super::keyword::keyword_of(&l)?;
-                    validate_keyword(&l)?;
-                    tx.execute(
-                        "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
-                        params![message, l],
-                    )?;
-                    queue(tx, ActionKind::AddFlag(l))?;
-                }
-                Action::RemoveLabel(l) => {
-                    let l = super::keyword::keyword_of(&l)?;
-                    validate_keyword(&l)?;
-                    tx.execute(
-                        "DELETE FROM labels WHERE message_id = ?1 AND label = ?2",
-                        params![message, l],
-                    )?;
-                    queue(tx, ActionKind::RemoveFlag(l))?;
-                }
-                Action::Move(dest) => {
-                    if dest == folder_id {
-                        return Ok(());
-                    }
-                    let dest_name: String = tx
-                        .query_row(
-                            "SELECT name FROM folders WHERE id = ?1 AND account_id = ?2",
-                            params![dest, account],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                        .ok_or_else(|| StoreError::NotFound(format!("folder {dest}")))?;
-                    // The row moves now, without a UID; the server copy adopts it by Message-ID.
-                    tx.execute(
-                        "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
-                        params![message, dest],
-                    )?;
-                    queue(tx, ActionKind::MoveTo(dest_name))?;
-                }
-                Action::Delete => {
-                    if role.as_deref() == Some("trash") {
-                        super::messages::fts_forget_tx(tx, message)?;
-                        tx.execute("DELETE FROM messages WHERE id = ?1", [message])?;
-                        queue(tx, ActionKind::Expunge)?;
-                    } else {
-                        let trash: Option<(FolderId, String)> = tx
-                            .query_row(
-                                "SELECT id, name FROM folders WHERE account_id = ?1 AND role = 'trash'",
-                                [account],
-                                |r| Ok((r.get(0)?, r.get(1)?)),
-                            )
-                            .optional()?;
-                        let (trash_id, trash_name) = match trash {
-                            Some(t) => t,
-                            None => {
-                                let id = ensure_folder_tx(tx, account, "Trash", Some(FolderRole::Trash), None)?;
-                                (id, "Trash".to_string())
-                            }
-                        };
-                        tx.execute(
-                            "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
-                            params![message, trash_id],
-                        )?;
-                        queue(tx, ActionKind::MoveTo(trash_name))?;
-                    }
-                }
+            for message in messages {
+                apply_action_tx(tx, *message, action.clone())?;
             }
             Ok(())
         })
@@ -334,4 +202,196 @@ fn validate_keyword(k: &str) -> Result<()> {
             "label {k:?}: not an IMAP keyword"
         )))
     }
+}
+
+/// Where a message is: what its action is checked against and queued for.
+struct Placed {
+    account: AccountId,
+    folder_id: FolderId,
+    folder: String,
+    uid: Option<u32>,
+    uidvalidity: Option<u32>,
+    role: Option<String>,
+    rights: Option<String>,
+}
+
+/// One message's action inside a transaction (see [`Store::apply_action`]).
+fn apply_action_tx(tx: &Transaction<'_>, message: MessageId, action: Action) -> Result<()> {
+    let p = tx
+        .query_row(
+            "SELECT m.account_id, m.folder_id, f.name, m.uid, f.uidvalidity, f.role, f.myrights
+             FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.id = ?1",
+            [message],
+            |r| {
+                Ok(Placed {
+                    account: r.get(0)?,
+                    folder_id: r.get(1)?,
+                    folder: r.get(2)?,
+                    uid: r.get(3)?,
+                    uidvalidity: r.get(4)?,
+                    role: r.get(5)?,
+                    rights: r.get(6)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("message {message}")))?;
+    refuse_what_rights_forbid_tx(tx, &p, &action)?;
+    perform_tx(tx, message, &p, action)
+}
+
+/// Refuse up front what the folders' rights forbid (before any change or queueing).
+fn refuse_what_rights_forbid_tx(tx: &Transaction<'_>, p: &Placed, action: &Action) -> Result<()> {
+    let rights = p.rights.as_deref();
+    match action {
+        Action::SetSeen(_) => require(&p.folder, rights, Need::Seen, "marking read/unread")?,
+        Action::SetFlagged(_) => require(&p.folder, rights, Need::Write, "flagging")?,
+        Action::AddLabel(_) | Action::RemoveLabel(_) => {
+            require(&p.folder, rights, Need::Write, "labelling")?
+        }
+        Action::Move(dest) if *dest != p.folder_id => {
+            require(&p.folder, rights, Need::Remove, "moving out")?;
+            let dest_rights: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT name, myrights FROM folders WHERE id = ?1 AND account_id = ?2",
+                    params![dest, p.account],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((name, r)) = dest_rights {
+                require(&name, r.as_deref(), Need::Insert, "moving in")?;
+            }
+        }
+        Action::Move(_) => {}
+        Action::Delete => {
+            require(&p.folder, rights, Need::Remove, "deleting")?;
+            if p.role.as_deref() != Some("trash") {
+                let trash: Option<(String, Option<String>)> = tx
+                    .query_row(
+                        "SELECT name, myrights FROM folders WHERE account_id = ?1 AND role = 'trash'",
+                        [p.account],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((name, r)) = trash {
+                    require(&name, r.as_deref(), Need::Insert, "moving to the trash")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The action on the row, and queued for the server.
+fn perform_tx(tx: &Transaction<'_>, message: MessageId, p: &Placed, action: Action) -> Result<()> {
+    // Messages with no server copy (imports, or a move not yet seen back) change locally only.
+    let queue = |tx: &Transaction<'_>, kind: ActionKind| -> Result<()> {
+        if p.uid.is_some() {
+            enqueue_tx(tx, p.account, &p.folder, p.uid, p.uidvalidity, &kind)?;
+        }
+        Ok(())
+    };
+    match action {
+        Action::SetSeen(on) => {
+            tx.execute(
+                "UPDATE messages SET seen = ?2 WHERE id = ?1",
+                params![message, on],
+            )?;
+            let f = "\\Seen".to_string();
+            queue(
+                tx,
+                if on {
+                    ActionKind::AddFlag(f)
+                } else {
+                    ActionKind::RemoveFlag(f)
+                },
+            )?;
+        }
+        Action::SetFlagged(on) => {
+            tx.execute(
+                "UPDATE messages SET flagged = ?2 WHERE id = ?1",
+                params![message, on],
+            )?;
+            let f = "\\Flagged".to_string();
+            queue(
+                tx,
+                if on {
+                    ActionKind::AddFlag(f)
+                } else {
+                    ActionKind::RemoveFlag(f)
+                },
+            )?;
+        }
+        Action::AddLabel(l) => {
+            let l = super::keyword::keyword_of(&l)?;
+            validate_keyword(&l)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO labels (message_id, label) VALUES (?1, ?2)",
+                params![message, l],
+            )?;
+            queue(tx, ActionKind::AddFlag(l))?;
+        }
+        Action::RemoveLabel(l) => {
+            let l = super::keyword::keyword_of(&l)?;
+            validate_keyword(&l)?;
+            tx.execute(
+                "DELETE FROM labels WHERE message_id = ?1 AND label = ?2",
+                params![message, l],
+            )?;
+            queue(tx, ActionKind::RemoveFlag(l))?;
+        }
+        Action::Move(dest) => {
+            if dest == p.folder_id {
+                return Ok(());
+            }
+            let dest_name: String = tx
+                .query_row(
+                    "SELECT name FROM folders WHERE id = ?1 AND account_id = ?2",
+                    params![dest, p.account],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("folder {dest}")))?;
+            // The row moves now, without a UID; the server copy adopts it by Message-ID.
+            tx.execute(
+                "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
+                params![message, dest],
+            )?;
+            queue(tx, ActionKind::MoveTo(dest_name))?;
+        }
+        Action::Delete => {
+            if p.role.as_deref() == Some("trash") {
+                super::messages::fts_forget_tx(tx, message)?;
+                tx.execute("DELETE FROM messages WHERE id = ?1", [message])?;
+                queue(tx, ActionKind::Expunge)?;
+            } else {
+                let trash: Option<(FolderId, String)> = tx
+                    .query_row(
+                        "SELECT id, name FROM folders WHERE account_id = ?1 AND role = 'trash'",
+                        [p.account],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let (trash_id, trash_name) = match trash {
+                    Some(t) => t,
+                    None => {
+                        let id = ensure_folder_tx(
+                            tx,
+                            p.account,
+                            "Trash",
+                            Some(FolderRole::Trash),
+                            None,
+                        )?;
+                        (id, "Trash".to_string())
+                    }
+                };
+                tx.execute(
+                    "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
+                    params![message, trash_id],
+                )?;
+                queue(tx, ActionKind::MoveTo(trash_name))?;
+            }
+        }
+    }
+    Ok(())
 }

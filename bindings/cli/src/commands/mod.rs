@@ -1,4 +1,5 @@
 pub mod account;
+pub mod actions;
 pub mod address_books;
 pub mod contacts;
 pub mod encrypt;

@@ -1,0 +1,76 @@
+//! `pec mark`, `pec rm`, `pec mv` on several messages at once, against the sandbox (a real
+//! Dovecot): applied here at once, on the server at the next sync (a second device sees them),
+//! and all or none: one unknown message in the list changes nothing.
+
+use pec_sandbox::seed::{Method, seed};
+use pec_sandbox::{Options, Sandbox};
+use serde_json::Value;
+
+use crate::common::*;
+const ME: &str = "utente1@pec.sandbox.test";
+
+fn ids_of(rows: &[Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["id"].as_i64().expect("id").to_string())
+        .collect()
+}
+
+/// Subjects of `folder` on the device at `dir` whose `seen` is as given.
+fn subjects(dir: &std::path::Path, folder: &str) -> Vec<(String, bool)> {
+    let mut found: Vec<(String, bool)> = rows(dir, &["ls", folder, "--json"])
+        .iter()
+        .map(|r| {
+            let subject = r["subject"].as_str().unwrap_or_default().to_string();
+            (subject, r["seen"] == true)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marks_moves_and_deletes_go_to_the_server_all_or_none() {
+    if pec_test_harness::dovecot_or_skip("marks_moves_and_deletes").is_none() {
+        return;
+    }
+    let sb = Sandbox::start(Options::default()).await.expect("sandbox");
+    seed(sb.engine.clone(), ME, 4, Method::Lmtp { sessions: 1 }, None)
+        .await
+        .expect("seed");
+    let (a, b) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    for dir in [a.path(), b.path()] {
+        add_account(dir, &sb, ME, "password1");
+        ok(dir, &["sync"]);
+    }
+    let inbox = rows(a.path(), &["ls", "--json"]);
+    assert_eq!(inbox.len(), 4, "{inbox:#?}");
+    let ids = ids_of(&inbox);
+
+    let out = ok(a.path(), &["mark", &ids[0], &ids[1], "--read"]);
+    assert_eq!(out.trim(), "2 messages");
+    let refused = pec(a.path(), &["rm", &ids[2], "999999"]);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert_eq!(
+        rows(a.path(), &["ls", "--json"]).len(),
+        4,
+        "none of them moved"
+    );
+    ok(a.path(), &["rm", &ids[2]]);
+    ok(a.path(), &["mv", &ids[3], "--to", "archive"]);
+    let unknown = pec(a.path(), &["mv", &ids[0], "--to", "Nowhere"]);
+    assert!(!unknown.status.success(), "{unknown:?}");
+
+    let here = subjects(a.path(), "INBOX");
+    assert_eq!(here.iter().filter(|(_, seen)| *seen).count(), 2, "{here:?}");
+    assert_eq!(here.len(), 2);
+    ok(a.path(), &["sync"]);
+    ok(b.path(), &["sync"]);
+    for dir in [a.path(), b.path()] {
+        assert_eq!(subjects(dir, "INBOX"), here, "the server has the marks");
+        assert_eq!(subjects(dir, "Trash").len(), 1);
+        assert_eq!(subjects(dir, "Archive").len(), 1);
+    }
+}
