@@ -9,9 +9,14 @@ final class MessageListModel {
     let rows = Live<[ListRow]>([])
     private(set) var counts = ListCounts(total: 0, unread: 0, hasMore: false, hideReceipts: false)
     private(set) var refreshing = false
+    /// The rows chosen (in edit mode) for an action on all of them.
+    var chosen = Set<Int64>()
+    /// The list's account: what its login may not do, for the actions on the chosen rows.
+    private(set) var account: AccountInfo?
     @ObservationIgnored private var watch: ListWatch?
 
     func run(_ app: App, _ list: SidebarModel.Selection) async {
+        account = try? await app.account(accountId: list.accountId)
         do {
             let feed = try await app.listFeed(accountId: list.accountId, view: list.view)
             watch = feed.watch
@@ -37,6 +42,19 @@ final class MessageListModel {
         watch?.loadMore()
     }
 
+    /// `action` on every chosen row: the core applies it to all of them or, when one is refused,
+    /// to none, and says why. The rows change through the watch.
+    func act(_ app: App, _ action: MessageAction) async {
+        let ids = Array(chosen)
+        guard !ids.isEmpty else { return }
+        do {
+            try await app.applyAll(messageIds: ids, action: action)
+            chosen = []
+        } catch {
+            rows.failed(error)
+        }
+    }
+
     /// Pull to refresh: one sync pass of the account; its changes come through the watch.
     func refresh(_ app: App, accountId: Int64) async {
         refreshing = true
@@ -56,9 +74,11 @@ struct MessageListScreen: View {
     let showSidebar: () -> Void
     @State private var model = MessageListModel()
     @State private var searching = false
+    /// Choosing rows for an action on several ("Select").
+    @State private var editMode = EditMode.inactive
 
     var body: some View {
-        List(selection: $message) {
+        List(selection: selection) {
             ForEach(model.rows.value, id: \.id) { row in
                 MessageRow(row: row).tag(row.id)
             }
@@ -71,6 +91,7 @@ struct MessageListScreen: View {
                 ContentUnavailableView("list.empty", systemImage: "tray")
             }
         }
+        .environment(\.editMode, $editMode)
         .refreshable { await model.refresh(app, accountId: list.accountId) }
         .navigationTitle(list.title)
         .toolbar {
@@ -78,8 +99,21 @@ struct MessageListScreen: View {
                 Button("list.menu", systemImage: "line.3.horizontal", action: showSidebar)
             }
             ToolbarItemGroup(placement: .primaryAction) {
+                Button(editMode.isEditing ? "list.done" : "list.select") {
+                    model.chosen = []
+                    editMode = editMode.isEditing ? .inactive : .active
+                }
                 Button("list.search", systemImage: "magnifyingglass") { searching = true }
                 Toggle("list.hideReceipts", isOn: $model.hideReceipts)
+            }
+            ToolbarItemGroup(placement: .bottomBar) {
+                if editMode.isEditing {
+                    Text("list.chosen \(model.chosen.count)").font(.footnote)
+                    Spacer()
+                    chosenAction("list.markRead", "envelope.open", .markSeen)
+                    chosenAction("list.markUnread", "envelope.badge", .markUnseen)
+                    chosenAction("message.delete", "trash", .delete)
+                }
             }
             ToolbarItem(placement: .status) {
                 if let code = model.rows.errorCode {
@@ -95,6 +129,21 @@ struct MessageListScreen: View {
             }
         }
         .task { await model.run(app, list) }
+    }
+
+    /// Outside edit mode the list's selection is the open message; in it, the chosen rows.
+    private var selection: Binding<Set<Int64>> {
+        Binding(
+            get: { editMode.isEditing ? model.chosen : Set([message].compactMap { $0 }) },
+            set: { rows in
+                if editMode.isEditing { model.chosen = rows } else { message = rows.first }
+            })
+    }
+
+    /// An action on the chosen rows, disabled when this login may not take it.
+    private func chosenAction(_ title: LocalizedStringKey, _ image: String, _ action: MessageAction) -> some View {
+        Button(title, systemImage: image) { Task { await model.act(app, action) } }
+            .disabled(model.chosen.isEmpty || model.account?.refusal(action) != nil)
     }
 
     private var folderId: Int64? {

@@ -38,8 +38,7 @@ final class MessageModel {
 
     /// Why this login may not take `action` (the core's reason), or nil when it may.
     func refusal(_ action: MessageAction) -> DeniedAction? {
-        let needs = actionNeeds(action: action)
-        return account?.denied.first { $0.action == needs }
+        account?.refusal(action)
     }
 
     /// Why this login may not reply or forward (the core's rule: only when it may neither send
@@ -179,5 +178,14 @@ struct MessageScreen: View {
         Task {
             do { compose(try await make()) } catch { model.view.failed(error) }
         }
+    }
+}
+
+extension AccountInfo {
+    /// Why this login may not take `action` (the core's reason, from `denied`), or nil when it
+    /// may.
+    func refusal(_ action: MessageAction) -> DeniedAction? {
+        let needs = actionNeeds(action: action)
+        return denied.first { $0.action == needs }
     }
 }

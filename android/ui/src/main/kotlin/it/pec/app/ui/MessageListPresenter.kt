@@ -1,5 +1,6 @@
 package it.pec.app.ui
 
+import it.pec.core.AccountInfo
 import it.pec.core.App
 import it.pec.core.BodyDownload
 import it.pec.core.ErrorEvent
@@ -7,6 +8,7 @@ import it.pec.core.ListListener
 import it.pec.core.ListRow
 import it.pec.core.ListUpdate
 import it.pec.core.ListWatch
+import it.pec.core.MessageAction
 import it.pec.core.ViewRef
 import it.pec.core.ui.applying
 import it.pec.core.ui.counts
@@ -30,6 +32,10 @@ data class MessageListState(
     /** A sync asked by pulling the list down is under way. */
     val refreshing: Boolean = false,
     val errorCode: String? = null,
+    /** The rows chosen for an action on all of them (a long press starts the choice). */
+    val selected: Set<Long> = emptySet(),
+    /** The list's account: what its login may not do, for the selection's actions. */
+    val account: AccountInfo? = null,
 )
 
 /**
@@ -52,8 +58,11 @@ class MessageListPresenter(
     private val listener = object : ListListener {
         override fun onUpdate(update: ListUpdate) = mutable.update {
             val c = update.counts
-            it.copy(rows = it.rows.applying(update), total = c.total, unread = c.unread, hasMore = c.hasMore,
-                hideReceipts = c.hideReceipts, loading = false, errorCode = null)
+            val rows = it.rows.applying(update)
+            // A chosen row the sync removed is no longer chosen.
+            val selected = if (it.selected.isEmpty()) it.selected else it.selected.filterTo(HashSet()) { id -> rows.any { r -> r.id == id } }
+            it.copy(rows = rows, total = c.total, unread = c.unread, hasMore = c.hasMore,
+                hideReceipts = c.hideReceipts, loading = false, errorCode = null, selected = selected)
         }
 
         override fun onError(error: ErrorEvent) = mutable.update { it.copy(loading = false, errorCode = error.code) }
@@ -62,12 +71,41 @@ class MessageListPresenter(
     init {
         scope.launch {
             try {
+                val account = runCatching { app.account(accountId) }.getOrNull()
+                mutable.update { it.copy(account = account) }
                 watch = app.watchList(accountId, view, pageSize, null, listener)
             } catch (e: Exception) {
                 mutable.update { it.copy(loading = false, errorCode = codeOf(e)) }
             }
         }
         scope.coroutineContext[Job]?.invokeOnCompletion { watch?.let { it.cancel(); it.close() } }
+    }
+
+    /** Choose a row for an action on several, or leave it out again. */
+    fun toggle(id: Long) = mutable.update { s ->
+        s.copy(selected = if (id in s.selected) s.selected - id else s.selected + id)
+    }
+
+    fun clearSelection() = mutable.update { it.copy(selected = emptySet()) }
+
+    /** Why this login may not take `action` on the chosen rows (the core's reason), or `null`. */
+    fun refusal(action: MessageAction) = state.value.account?.refusal(action)
+
+    /**
+     * `action` on every chosen row: the core applies it to all of them or, when one is refused,
+     * to none and says why. The rows change through the watch.
+     */
+    fun applyToSelected(action: MessageAction) {
+        val chosen = state.value.selected.toList()
+        if (chosen.isEmpty()) return
+        scope.launch {
+            try {
+                app.applyAll(chosen, action)
+                mutable.update { it.copy(selected = emptySet(), errorCode = null) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
     }
 
     /** The list's "hide receipts" switch. */

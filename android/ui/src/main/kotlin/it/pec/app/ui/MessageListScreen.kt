@@ -1,6 +1,8 @@
 package it.pec.app.ui
 
+import androidx.compose.foundation.ExperimentalFoundationApi
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.combinedClickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -26,12 +28,14 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.selected
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.dp
 import it.pec.core.DeliveryMark
 import it.pec.core.ListRow
+import it.pec.core.MessageAction
 
 /** The mark a sent message shows (✓ accepted, ✓✓ delivered, ✗ failed) and what it means in words. */
 fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
@@ -42,7 +46,11 @@ fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
     else -> null
 }
 
-/** A list of messages, newest first, with the "hide receipts" switch. */
+/**
+ * A list of messages, newest first, with the "hide receipts" switch. A long press chooses a row
+ * ([onSelect]); while rows are chosen a tap chooses or leaves out, and [selectionBar] replaces
+ * the switch.
+ */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
 fun MessageListScreen(
@@ -52,11 +60,18 @@ fun MessageListScreen(
     onOpen: (Long) -> Unit,
     onLoadMore: () -> Unit,
     onRefresh: () -> Unit = {},
+    onSelect: (Long) -> Unit = {},
+    selectionBar: @Composable () -> Unit = {},
 ) {
+    val selecting = state.selected.isNotEmpty()
     Column(Modifier.fillMaxWidth().testTag("message-list")) {
-        Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp), verticalAlignment = Alignment.CenterVertically) {
-            Text(strings.hideReceipts, Modifier.weight(1f))
-            Switch(state.hideReceipts, onHideReceipts, Modifier.testTag("hide-receipts"))
+        if (selecting) {
+            selectionBar()
+        } else {
+            Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp), verticalAlignment = Alignment.CenterVertically) {
+                Text(strings.hideReceipts, Modifier.weight(1f))
+                Switch(state.hideReceipts, onHideReceipts, Modifier.testTag("hide-receipts"))
+            }
         }
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("list-error")) }
         if (!state.loading && state.rows.isEmpty()) {
@@ -67,7 +82,10 @@ fun MessageListScreen(
         LaunchedEffect(nearEnd, state.hasMore, state.rows.size) { if (nearEnd && state.hasMore) onLoadMore() }
         PullToRefreshBox(state.refreshing, onRefresh, Modifier.testTag("refresh")) {
             LazyColumn(state = scroll) {
-                items(state.rows, key = { it.id }) { row -> MessageLine(row, strings, onOpen) }
+                items(state.rows, key = { it.id }) { row ->
+                    if (selecting) MessageLine(row, strings, onSelect, chosen = row.id in state.selected, onLongPress = onSelect)
+                    else MessageLine(row, strings, onOpen, onLongPress = onSelect)
+                }
                 if (state.hasMore) {
                     item { TextButton(onLoadMore, Modifier.testTag("load-more")) { Text(strings.loadMore) } }
                 }
@@ -76,17 +94,41 @@ fun MessageListScreen(
     }
 }
 
-/** One row of a list of messages (also the search's). */
+/** The bar over a list while rows are chosen: how many, the actions on all of them (each disabled with the core's reason), cancel. */
 @Composable
-fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit) {
+fun SelectionBar(state: MessageListState, strings: Strings, presenter: MessageListPresenter) {
+    val reason = { a: MessageAction -> presenter.refusal(a)?.let { strings.denied(it.action, it.missing) } }
+    Column(Modifier.fillMaxWidth().padding(horizontal = 8.dp).testTag("selection")) {
+        Text(strings.selected(state.selected.size), Modifier.padding(horizontal = 8.dp).testTag("selection-count"),
+            style = MaterialTheme.typography.titleSmall)
+        ActionButtons(listOf(
+            ActionButton(strings.markRead, "selection-read", reason(MessageAction.MarkSeen)) { presenter.applyToSelected(MessageAction.MarkSeen) },
+            ActionButton(strings.markUnread, "selection-unread", reason(MessageAction.MarkUnseen)) { presenter.applyToSelected(MessageAction.MarkUnseen) },
+            ActionButton(strings.delete, "selection-delete", reason(MessageAction.Delete)) { presenter.applyToSelected(MessageAction.Delete) },
+            ActionButton(strings.cancel, "selection-cancel", null, presenter::clearSelection),
+        ))
+    }
+}
+
+/**
+ * One row of a list of messages (also the search's). [chosen]: while rows are being chosen,
+ * whether this one is (a check box shows it); a long press calls [onLongPress].
+ */
+@OptIn(ExperimentalFoundationApi::class)
+@Composable
+fun MessageLine(row: ListRow, strings: Strings, onOpen: (Long) -> Unit, chosen: Boolean? = null, onLongPress: ((Long) -> Unit)? = null) {
     val weight = if (row.seen) FontWeight.Normal else FontWeight.Bold
     // A receipt is named by its kind (the provider's address says nothing), a sent PEC by its
     // recipient (the sender is the user), anything else by its sender.
     val who = row.receiptType?.let(strings::receiptKind)
         ?: row.to?.let { strings.toWhom(it, row.recipientCount) }
         ?: row.sender
-    Column(Modifier.fillMaxWidth().clickable { onOpen(row.id) }.padding(horizontal = 16.dp, vertical = 8.dp).testTag("row-${row.id}")) {
+    val touch = if (onLongPress != null) Modifier.combinedClickable(onLongClick = { onLongPress(row.id) }) { onOpen(row.id) }
+    else Modifier.clickable { onOpen(row.id) }
+    Column(Modifier.fillMaxWidth().then(touch).padding(horizontal = 16.dp, vertical = 8.dp).testTag("row-${row.id}")
+        .semantics { if (chosen != null) selected = chosen }) {
         Row(verticalAlignment = Alignment.CenterVertically) {
+            if (chosen != null) Text(if (chosen) "☑" else "☐", Modifier.padding(end = 8.dp).testTag("chosen-${row.id}"))
             Text(who, Modifier.weight(1f), fontWeight = weight, maxLines = 1, overflow = TextOverflow.Ellipsis)
             Text(strings.listDate(row.date), style = MaterialTheme.typography.bodySmall, modifier = Modifier.testTag("date-${row.id}"))
         }

@@ -11,7 +11,6 @@ import it.pec.core.EvidenceFile
 import it.pec.core.MenuEntry
 import it.pec.core.MessageAction
 import it.pec.core.MessageView
-import it.pec.core.actionNeeds
 import it.pec.core.composeRefusal
 import it.pec.core.ui.changesFlow
 import kotlinx.coroutines.CoroutineScope
@@ -62,10 +61,7 @@ class MessagePresenter(private val app: App, private val scope: CoroutineScope, 
     }
 
     /** Why `action` may not be taken by this login (the core's reason), or `null` when it may. */
-    fun refusal(action: MessageAction): DeniedAction? {
-        val needs = actionNeeds(action)
-        return state.value.account?.denied?.firstOrNull { it.action == needs }
-    }
+    fun refusal(action: MessageAction): DeniedAction? = state.value.account?.refusal(action)
 
     /** Why this login may not reply or forward (the core's rule: only when it may neither send nor save a draft). */
     fun replyRefusal(): DeniedAction? = state.value.account?.let { composeRefusal(it.denied) }

@@ -92,9 +92,6 @@ fun MessageScreen(
     }
 }
 
-/** One action: a button, disabled when this login may not take it. */
-private class ActionButton(val label: String, val tag: String, val refused: String?, val onClick: () -> Unit)
-
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
 private fun Actions(state: MessageState, presenter: MessagePresenter, strings: Strings, platform: Platform?, onCompose: (ComposeDraft) -> Unit) {
@@ -117,13 +114,7 @@ private fun Actions(state: MessageState, presenter: MessagePresenter, strings: S
             }
         },
     )
-    FlowRow {
-        buttons.forEach { b -> TextButton(b.onClick, Modifier.testTag(b.tag), enabled = b.refused == null) { Text(b.label) } }
-    }
-    // Each reason once, under the row, tagged after the first action it disables.
-    buttons.filter { it.refused != null }.distinctBy { it.refused }.forEach { b ->
-        Text(b.refused!!, Modifier.padding(horizontal = 12.dp).testTag("${b.tag}-refused"), style = MaterialTheme.typography.bodySmall)
-    }
+    ActionButtons(buttons)
     if (moving) {
         state.moveTargets.forEach { target ->
             val id = (target.view as? ViewRef.Folder)?.id ?: return@forEach

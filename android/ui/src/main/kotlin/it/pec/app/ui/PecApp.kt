@@ -180,7 +180,8 @@ private fun Mailbox(app: App, strings: Strings, account: Long, view: ViewRef, na
             val listState by list.state.collectAsState()
             MessageListScreen(listState, strings, list::setHideReceipts, onOpen = { id ->
                 if (navigator.top is Screen.Message) navigator.replace(Screen.Message(id)) else navigator.open(Screen.Message(id))
-            }, onLoadMore = list::loadMore, onRefresh = list::refresh)
+            }, onLoadMore = list::loadMore, onRefresh = list::refresh, onSelect = list::toggle,
+                selectionBar = { SelectionBar(listState, strings, list) })
         }
         ExtendedFloatingActionButton(
             onClick = { navigator.open(Screen.Compose(account)) },

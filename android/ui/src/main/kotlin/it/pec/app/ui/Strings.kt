@@ -30,6 +30,9 @@ interface Strings {
     val invoicesFolder: String
     val receiptsFolder: String
     val hideReceipts: String
+    /** A selection in a list: how many, and the actions on all of them. */
+    fun selected(count: Int): String
+    val markRead: String
     val emptyList: String
     val noAccounts: String
     val loadMore: String
@@ -439,6 +442,8 @@ object Italian : Strings {
     override val invoicesFolder = "Fatture ricevute"
     override val receiptsFolder = "Ricevute"
     override val hideReceipts = "Nascondi ricevute"
+    override fun selected(count: Int) = if (count == 1) "1 selezionato" else "$count selezionati"
+    override val markRead = "Segna come letti"
     override val emptyList = "Nessun messaggio"
     override val noAccounts = "Nessuna casella configurata"
     override val loadMore = "Altri messaggi"
@@ -690,6 +695,8 @@ object English : Strings {
     override val invoicesFolder = "Received invoices"
     override val receiptsFolder = "Receipts"
     override val hideReceipts = "Hide receipts"
+    override fun selected(count: Int) = "$count selected"
+    override val markRead = "Mark as read"
     override val emptyList = "No messages"
     override val noAccounts = "No mailbox set up"
     override val loadMore = "More messages"
@@ -941,6 +948,8 @@ object Romanian : Strings {
     override val invoicesFolder = "Facturi primite"
     override val receiptsFolder = "Confirmări"
     override val hideReceipts = "Ascunde confirmările"
+    override fun selected(count: Int) = if (count == 1) "1 selectat" else "$count selectate"
+    override val markRead = "Marchează ca citite"
     override val emptyList = "Niciun mesaj"
     override val noAccounts = "Nicio căsuță configurată"
     override val loadMore = "Mai multe mesaje"
