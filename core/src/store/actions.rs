@@ -282,6 +282,14 @@ fn refuse_what_rights_forbid_tx(tx: &Transaction<'_>, p: &Placed, action: &Actio
     Ok(())
 }
 
+/// Setting or clearing an IMAP system flag on the server.
+fn system_flag(flag: &str, on: bool) -> ActionKind {
+    match on {
+        true => ActionKind::AddFlag(flag.to_string()),
+        false => ActionKind::RemoveFlag(flag.to_string()),
+    }
+}
+
 /// The action on the row, and queued for the server.
 fn perform_tx(tx: &Transaction<'_>, message: MessageId, p: &Placed, action: Action) -> Result<()> {
     // Messages with no server copy (imports, or a move not yet seen back) change locally only.
@@ -293,34 +301,14 @@ fn perform_tx(tx: &Transaction<'_>, message: MessageId, p: &Placed, action: Acti
     };
     match action {
         Action::SetSeen(on) => {
-            tx.execute(
-                "UPDATE messages SET seen = ?2 WHERE id = ?1",
-                params![message, on],
-            )?;
-            let f = "\\Seen".to_string();
-            queue(
-                tx,
-                if on {
-                    ActionKind::AddFlag(f)
-                } else {
-                    ActionKind::RemoveFlag(f)
-                },
-            )?;
+            let sql = "UPDATE messages SET seen = ?2 WHERE id = ?1";
+            tx.execute(sql, params![message, on])?;
+            queue(tx, system_flag("\\Seen", on))?;
         }
         Action::SetFlagged(on) => {
-            tx.execute(
-                "UPDATE messages SET flagged = ?2 WHERE id = ?1",
-                params![message, on],
-            )?;
-            let f = "\\Flagged".to_string();
-            queue(
-                tx,
-                if on {
-                    ActionKind::AddFlag(f)
-                } else {
-                    ActionKind::RemoveFlag(f)
-                },
-            )?;
+            let sql = "UPDATE messages SET flagged = ?2 WHERE id = ?1";
+            tx.execute(sql, params![message, on])?;
+            queue(tx, system_flag("\\Flagged", on))?;
         }
         Action::AddLabel(l) => {
             let l = super::keyword::keyword_of(&l)?;
