@@ -404,6 +404,23 @@ impl App {
         blocking(move || Ok(inner.ctx.import_contacts(&text, format.into())?.into())).await
     }
 
+    /// Import the phone's own contacts, as vCards from the platform's contacts store: only
+    /// those with an e-mail address come in (the rest count as `skipped`), merged with what is
+    /// already saved.
+    pub async fn import_phone_contacts(&self, vcards: Vec<u8>) -> Result<ContactImport> {
+        if vcards.len() > MAX_CONTACTS_FILE {
+            return Err(PecError::TooLarge {
+                detail: "the phone's contacts".into(),
+                limit: MAX_CONTACTS_FILE as u64,
+            });
+        }
+        // Phones write some fields in legacy encodings: what is not UTF-8 is replaced, the rest
+        // of the card still reads.
+        let text = String::from_utf8_lossy(&vcards).into_owned();
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.import_phone_contacts(&text)?.into())).await
+    }
+
     /// Every saved contact as a vCard 3.0 or CSV file.
     pub async fn export_contacts(&self, format: ContactFileFormat) -> Result<String> {
         let inner = self.inner.clone();

@@ -43,6 +43,28 @@ impl Context {
             ContactFormat::VCard => vcard::parse(text),
             ContactFormat::Csv => csv::parse(text),
         };
+        self.import_parsed(contacts, errors)
+    }
+
+    /// Import the phone's own contacts (vCards, as the platform's contacts store writes them).
+    /// Only those with an e-mail address come in: a PEC address book has no use for a card with
+    /// a phone number alone, and the phone's hundreds of them would bury the rest. The others
+    /// count as skipped, without an error each. Imported again later, a contact is merged, not
+    /// doubled.
+    pub fn import_phone_contacts(&self, vcards: &str) -> Result<ImportReport> {
+        let (contacts, errors) = vcard::parse(vcards);
+        let (with_address, without): (Vec<_>, Vec<_>) =
+            contacts.into_iter().partition(|c| !c.addresses.is_empty());
+        let mut report = self.import_parsed(with_address, errors)?;
+        report.skipped += without.len() as u32;
+        Ok(report)
+    }
+
+    fn import_parsed(
+        &self,
+        contacts: Vec<Contact>,
+        errors: Vec<ImportError>,
+    ) -> Result<ImportReport> {
         let mut report = ImportReport {
             skipped: errors.len() as u32,
             errors,
@@ -121,6 +143,30 @@ mod tests {
     use super::*;
     use crate::accounts::MemoryCredentialStore;
     use std::sync::Arc;
+
+    /// The phone's cards come in when they have an address, the others are counted as skipped
+    /// without an error each, and a second import merges instead of doubling.
+    #[tokio::test]
+    async fn the_phones_contacts_come_in_with_an_address_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Context::open(dir.path(), Arc::new(MemoryCredentialStore::default())).unwrap();
+        let phone = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Verdi\r\nTEL:+39 06 1234\r\nEMAIL;TYPE=WORK:anna@pec.example.it\r\nEND:VCARD\r\n\
+                     BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Idraulico\r\nTEL:+39 333 1234567\r\nEND:VCARD\r\n\
+                     BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mamma\r\nTEL:+39 333 7654321\r\nEND:VCARD\r\n";
+        let first = ctx.import_phone_contacts(phone).unwrap();
+        assert_eq!((first.imported, first.merged, first.skipped), (1, 0, 2));
+        assert!(first.errors.is_empty(), "{:?}", first.errors);
+        let again = ctx.import_phone_contacts(phone).unwrap();
+        assert_eq!((again.imported, again.merged, again.skipped), (0, 1, 2));
+        let names: Vec<_> = ctx
+            .store()
+            .contacts()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, ["Anna Verdi"]);
+    }
 
     #[tokio::test]
     async fn an_import_merges_by_address_and_groups_expand_to_their_members() {

@@ -22,6 +22,10 @@ final class ContactsModel {
     private(set) var groups: [GroupInfo] = []
     /// What the last "sync now" did, one report per book.
     private(set) var reports: [BookSyncReport] = []
+    /// What the last import of the phone's contacts did.
+    private(set) var phoneImport: ContactImport?
+    /// The user refused access to the phone's contacts.
+    private(set) var phoneRefused = false
     /// The CardDAV form, shown while `adding`. A self-hosted server's certificate must chain to
     /// a CA the system trusts: iOS has no file to name, as for a mailbox.
     var adding = false
@@ -80,6 +84,20 @@ final class ContactsModel {
             if typed == query { matches = found }
         } catch {
             errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    /// Import the phone's contacts: the core keeps those with an e-mail address and merges those
+    /// already here.
+    func importPhone(_ app: App) async {
+        await whileBusy {
+            guard let vcards = try await PhoneContacts.vCards() else {
+                phoneRefused = true
+                return
+            }
+            phoneRefused = false
+            phoneImport = try await app.importPhoneContacts(vcards: vcards)
+            await load(app)
         }
     }
 
@@ -163,6 +181,12 @@ struct ContactsScreen: View {
                     AddressRow(name: m.named ? m.name : nil, about: m.organisation, address: m.address, proof: m.proof, write: writeTo)
                 }
             } else {
+                if let r = model.phoneImport {
+                    Text("contacts.phoneImport \(r.imported) \(r.merged) \(r.skipped)").font(.footnote)
+                }
+                if model.phoneRefused {
+                    Text("contacts.phoneRefused").font(.footnote).foregroundStyle(.secondary)
+                }
                 BooksSection(app: app, model: model)
                 GroupsSection(app: app, model: model, write: write)
                 Section("contacts.people") {
@@ -196,6 +220,12 @@ struct ContactsScreen: View {
             ToolbarItem(placement: .cancellationAction) { Button("common.close") { dismiss() } }
             ToolbarItem(placement: .primaryAction) {
                 Button("contact.new", systemImage: "person.badge.plus") { editing = ContactsModel.blankCard }
+            }
+            ToolbarItem(placement: .secondaryAction) {
+                Button("contacts.importPhone", systemImage: "person.crop.circle.badge.arrow.forward") {
+                    Task { await model.importPhone(app) }
+                }
+                .disabled(model.busy)
             }
         }
         .navigationDestination(item: $editing) { card in

@@ -1,8 +1,11 @@
 package it.pec.app
 
+import android.Manifest
 import android.content.Intent
+import android.content.pm.PackageManager
 import android.net.Uri
 import android.print.PrintManager
+import android.provider.ContactsContract
 import android.provider.OpenableColumns
 import android.webkit.WebResourceRequest
 import android.webkit.WebView
@@ -11,6 +14,7 @@ import androidx.activity.result.ActivityResultLauncher
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.viewinterop.AndroidView
+import androidx.core.content.ContextCompat
 import androidx.core.content.FileProvider
 import androidx.core.content.IntentCompat
 import androidx.fragment.app.FragmentActivity
@@ -18,6 +22,7 @@ import it.pec.app.ui.Platform
 import it.pec.core.SharedFile
 import kotlinx.coroutines.runBlocking
 import java.io.File
+import kotlin.concurrent.thread
 
 /**
  * The screens' [Platform] on Android: a locked-down WebView, the share sheet and viewers through
@@ -44,6 +49,14 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
             picked = null
             // "Lock immediately" locks while the picker covers the app: the URIs then wait.
             whenUnlocked { done?.invoke(uris.mapNotNull(::stageIn)) }
+        }
+
+    private var contactsAsked: ((ByteArray?) -> Unit)? = null
+    private val contactsPermission: ActivityResultLauncher<String> =
+        activity.registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+            val done = contactsAsked ?: return@registerForActivityResult
+            contactsAsked = null
+            if (granted) thread { done(phoneVCards()) } else done(null)
         }
 
     @Composable
@@ -104,6 +117,31 @@ class AndroidPlatform(private val activity: FragmentActivity) : Platform {
     override fun pickFiles(onPicked: (List<String>) -> Unit) {
         picked = onPicked
         picker.launch(arrayOf("*/*"))
+    }
+
+    override fun readPhoneContacts(onRead: (ByteArray?) -> Unit) {
+        val granted = ContextCompat.checkSelfPermission(activity, Manifest.permission.READ_CONTACTS) ==
+            PackageManager.PERMISSION_GRANTED
+        if (granted) {
+            thread { onRead(phoneVCards()) }
+        } else {
+            contactsAsked = onRead
+            contactsPermission.launch(Manifest.permission.READ_CONTACTS)
+        }
+    }
+
+    /**
+     * The vCards of the phone's contacts that have an e-mail address, from the contacts provider
+     * (the others are not read: nothing in them is for PEC, and their photos would only weigh).
+     */
+    private fun phoneVCards(): ByteArray {
+        val keys = linkedSetOf<String>()
+        val lookup = ContactsContract.CommonDataKinds.Email.LOOKUP_KEY
+        activity.contentResolver.query(ContactsContract.CommonDataKinds.Email.CONTENT_URI, arrayOf(lookup), null, null, null)
+            ?.use { c -> while (c.moveToNext()) c.getString(0)?.let(keys::add) }
+        if (keys.isEmpty()) return ByteArray(0)
+        val uri = Uri.withAppendedPath(ContactsContract.Contacts.CONTENT_MULTI_VCARD_URI, Uri.encode(keys.joinToString(":")))
+        return activity.contentResolver.openInputStream(uri)?.use { it.readBytes() } ?: ByteArray(0)
     }
 
     /**

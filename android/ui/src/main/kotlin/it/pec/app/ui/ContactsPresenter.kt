@@ -6,6 +6,7 @@ import it.pec.core.App
 import it.pec.core.BookSyncReport
 import it.pec.core.ComposeDraft
 import it.pec.core.ContactCard
+import it.pec.core.ContactImport
 import it.pec.core.GroupInfo
 import it.pec.core.PeopleCursor
 import it.pec.core.PersonRow
@@ -35,6 +36,10 @@ data class ContactsState(
     val groups: List<GroupInfo> = emptyList(),
     /** What the last "sync now" did, one report per book. */
     val reports: List<BookSyncReport> = emptyList(),
+    /** What the last import of the phone's contacts did; `null` before one. */
+    val phoneImport: ContactImport? = null,
+    /** The user refused to let the app read the phone's contacts. */
+    val phoneRefused: Boolean = false,
     val form: BookForm? = null,
     /** A sync or an add under way. */
     val busy: Boolean = false,
@@ -82,6 +87,21 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
 
     /** A new PEC to a group's members: the address the core picks for each (its first certified one). */
     suspend fun draftToGroup(name: String): ComposeDraft? = attempt { app.expandRecipients(listOf(name)) }?.let(::draftTo)
+
+    /**
+     * Import the phone's contacts as the platform read them (`null`: the user refused): the core
+     * keeps those with an e-mail address and merges those already here.
+     */
+    fun importPhone(vcards: ByteArray?) {
+        if (vcards == null) {
+            mutable.update { it.copy(phoneRefused = true, phoneImport = null) }
+            return
+        }
+        busy {
+            attempt { app.importPhoneContacts(vcards) }?.let { r -> mutable.update { it.copy(phoneImport = r, phoneRefused = false) } }
+            reload()
+        }
+    }
 
     /** Remove a group; its members stay. */
     fun removeGroup(name: String) = busy {

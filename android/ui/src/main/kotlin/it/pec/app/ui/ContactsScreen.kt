@@ -45,12 +45,22 @@ fun ContactsScreen(
     presenter: ContactsPresenter,
     onCompose: (ComposeDraft) -> Unit,
     onEdit: (ContactCard) -> Unit = {},
+    platform: Platform? = null,
 ) {
     val write = { address: String -> onCompose(presenter.draftTo(address)) }
     Column(Modifier.fillMaxWidth().testTag("contacts")) {
         OutlinedTextField(state.query, presenter::setQuery, Modifier.fillMaxWidth().padding(horizontal = 16.dp).testTag("contacts-query"),
             label = { Text(strings.searchPeople) }, singleLine = true)
-        TextButton({ onEdit(presenter.newCard()) }, Modifier.padding(horizontal = 8.dp).testTag("contact-new")) { Text(strings.newContact) }
+        Row {
+            TextButton({ onEdit(presenter.newCard()) }, Modifier.padding(horizontal = 8.dp).testTag("contact-new")) { Text(strings.newContact) }
+            platform?.let { p ->
+                TextButton({ p.readPhoneContacts(presenter::importPhone) }, enabled = !state.busy, modifier = Modifier.testTag("contacts-phone")) {
+                    Text(strings.importPhoneContacts)
+                }
+            }
+        }
+        state.phoneImport?.let { Text(strings.phoneImport(it), Modifier.padding(horizontal = 16.dp).testTag("contacts-phone-report")) }
+        if (state.phoneRefused) Text(strings.phoneContactsRefused, Modifier.padding(horizontal = 16.dp).testTag("contacts-phone-refused"))
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("contacts-error")) }
         val scroll = rememberLazyListState()
         val nearEnd by rememberNearEnd(scroll)

@@ -249,7 +249,7 @@ private fun Detail(app: App, strings: Strings, platform: Platform, screen: Scree
                 val presenter = remember { ContactsPresenter(app, scope) }
                 val state by presenter.state.collectAsState()
                 ContactsScreen(state, strings, presenter, onCompose = { draft -> navigator.open(Screen.Compose(screen.accountId, draft)) },
-                    onEdit = { navigator.open(Screen.ContactEdit(it)) })
+                    onEdit = { navigator.open(Screen.ContactEdit(it)) }, platform = platform)
             }
             is Screen.ContactEdit -> {
                 val presenter = remember { ContactEditPresenter(app, scope, screen.card) }

@@ -31,6 +31,12 @@ interface Platform {
     /** Print an invoice (or save it as PDF) through the platform's print framework. */
     fun print(html: String, jobName: String)
 
+    /**
+     * The phone's contacts as vCards, for the core to import (asking the user's permission first);
+     * `null` when it was refused. Called back off the main thread.
+     */
+    fun readPhoneContacts(onRead: (ByteArray?) -> Unit)
+
     /** A private folder for files the app writes before handing them on (emptied by the platform). */
     val filesDir: String
 }

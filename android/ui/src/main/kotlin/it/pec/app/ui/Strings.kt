@@ -2,6 +2,7 @@ package it.pec.app.ui
 
 import it.pec.core.AccountAction
 import it.pec.core.BookSyncReport
+import it.pec.core.ContactImport
 import it.pec.core.BuyerOutcome
 import it.pec.core.ReceiptKind
 import it.pec.core.PecProof
@@ -142,6 +143,10 @@ interface Strings {
     fun lastSync(at: Long?): String
     /** One book's line after "sync now": what changed, or why it could not sync. */
     fun bookReport(r: BookSyncReport): String
+    /** Importing the phone's own contacts, and what it did. */
+    val importPhoneContacts: String
+    fun phoneImport(r: ContactImport): String
+    val phoneContactsRefused: String
     /** The contact form. */
     val contact: String
     val newContact: String
@@ -296,6 +301,10 @@ object Italian : Strings {
     override val save = "Salva"
     override val groups = "Gruppi (liste di destinatari)"
     override val newGroup = "Nuovo gruppo"
+    override val importPhoneContacts = "Importa dalla rubrica del telefono"
+    override fun phoneImport(r: ContactImport) =
+        "Dal telefono: ${r.imported} nuovi, ${r.merged} già presenti, ${r.skipped} senza indirizzo e-mail tralasciati"
+    override val phoneContactsRefused = "Senza il permesso di leggere i contatti del telefono non si importa nulla"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} nuovi, ${r.updated} aggiornati, ${r.removed} rimossi, ${r.uploaded} inviati" +
             (if (r.conflicts > 0u) ", ${r.conflicts} in conflitto (resta sul telefono la tua versione)" else "") +
@@ -549,6 +558,10 @@ object English : Strings {
     override val save = "Save"
     override val groups = "Groups (recipient lists)"
     override val newGroup = "New group"
+    override val importPhoneContacts = "Import the phone's contacts"
+    override fun phoneImport(r: ContactImport) =
+        "From the phone: ${r.imported} new, ${r.merged} already here, ${r.skipped} without an e-mail address left out"
+    override val phoneContactsRefused = "Without permission to read the phone's contacts nothing is imported"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} new, ${r.updated} updated, ${r.removed} removed, ${r.uploaded} uploaded" +
             (if (r.conflicts > 0u) ", ${r.conflicts} in conflict (your version stays on this phone)" else "") +
@@ -802,6 +815,10 @@ object Romanian : Strings {
     override val save = "Salvează"
     override val groups = "Grupuri (liste de destinatari)"
     override val newGroup = "Grup nou"
+    override val importPhoneContacts = "Importă contactele telefonului"
+    override fun phoneImport(r: ContactImport) =
+        "Din telefon: ${r.imported} noi, ${r.merged} deja existente, ${r.skipped} fără adresă de e-mail omise"
+    override val phoneContactsRefused = "Fără permisiunea de a citi contactele telefonului nu se importă nimic"
     override fun bookReport(r: BookSyncReport) = r.error?.let { "${r.book.name}: ${error(it.code)}" }
         ?: ("${r.book.name}: ${r.added} noi, ${r.updated} actualizate, ${r.removed} eliminate, ${r.uploaded} trimise" +
             (if (r.conflicts > 0u) ", ${r.conflicts} în conflict (versiunea dvs. rămâne pe telefon)" else "") +

@@ -57,6 +57,8 @@ class RecordingPlatform(override val filesDir: String) : Platform {
     val printed = mutableListOf<String>()
     /** What the picker hands back next. */
     var picks: List<String> = emptyList()
+    /** The phone's contacts as vCards; `null`: the user refuses the permission. */
+    var phoneContacts: ByteArray? = null
 
     /** Not a web engine: the HTML's text, one block per line, so screenshots show what the WebView would. */
     @androidx.compose.runtime.Composable
@@ -77,4 +79,5 @@ class RecordingPlatform(override val filesDir: String) : Platform {
     override fun open(path: String) { opened += path }
     override fun print(html: String, jobName: String) { printed += jobName }
     override fun pickFiles(onPicked: (List<String>) -> Unit) = onPicked(picks)
+    override fun readPhoneContacts(onRead: (ByteArray?) -> Unit) = onRead(phoneContacts)
 }
