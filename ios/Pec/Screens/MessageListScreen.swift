@@ -13,6 +13,8 @@ final class MessageListModel {
     var chosen = Set<Int64>()
     /// The list's account: what its login may not do, for the actions on the chosen rows.
     private(set) var account: AccountInfo?
+    /// The folders the chosen rows may move to (the core's list for the first of them).
+    private(set) var moveTargets: [MenuEntry] = []
     @ObservationIgnored private var watch: ListWatch?
 
     func run(_ app: App, _ list: SidebarModel.Selection) async {
@@ -40,6 +42,15 @@ final class MessageListModel {
 
     func loadMore() {
         watch?.loadMore()
+    }
+
+    /// The folders the first chosen row may move to; none while nothing is chosen.
+    func loadMoveTargets(_ app: App) async {
+        guard let first = chosen.first else {
+            moveTargets = []
+            return
+        }
+        moveTargets = (try? await app.moveTargets(messageId: first)) ?? []
     }
 
     /// `action` on every chosen row: the core applies it to all of them or, when one is refused,
@@ -113,6 +124,18 @@ struct MessageListScreen: View {
                     chosenAction("list.markRead", "envelope.open", .markSeen)
                     chosenAction("list.markUnread", "envelope.badge", .markUnseen)
                     chosenAction("message.delete", "trash", .delete)
+                    Menu {
+                        ForEach(model.moveTargets, id: \.path) { target in
+                            if case .folder(let id) = target.view {
+                                Button(target.name) { Task { await model.act(app, .moveTo(folderId: id)) } }
+                            }
+                        }
+                    } label: {
+                        Image(systemName: "folder")
+                    }
+                    .disabled(
+                        model.chosen.isEmpty || model.moveTargets.isEmpty
+                            || model.account?.refusal(.moveTo(folderId: 0)) != nil)
                 }
             }
             ToolbarItem(placement: .status) {
@@ -129,6 +152,7 @@ struct MessageListScreen: View {
             }
         }
         .task { await model.run(app, list) }
+        .task(id: model.chosen.first) { await model.loadMoveTargets(app) }
     }
 
     /// Outside edit mode the list's selection is the open message; in it, the chosen rows.

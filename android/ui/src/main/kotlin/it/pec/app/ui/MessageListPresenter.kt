@@ -8,6 +8,7 @@ import it.pec.core.ListListener
 import it.pec.core.ListRow
 import it.pec.core.ListUpdate
 import it.pec.core.ListWatch
+import it.pec.core.MenuEntry
 import it.pec.core.MessageAction
 import it.pec.core.ViewRef
 import it.pec.core.ui.applying
@@ -36,6 +37,8 @@ data class MessageListState(
     val selected: Set<Long> = emptySet(),
     /** The list's account: what its login may not do, for the selection's actions. */
     val account: AccountInfo? = null,
+    /** The folders the chosen rows may move to (the core's list for the first of them), while asked. */
+    val moveTargets: List<MenuEntry>? = null,
 )
 
 /**
@@ -86,7 +89,21 @@ class MessageListPresenter(
         s.copy(selected = if (id in s.selected) s.selected - id else s.selected + id)
     }
 
-    fun clearSelection() = mutable.update { it.copy(selected = emptySet()) }
+    fun clearSelection() = mutable.update { it.copy(selected = emptySet(), moveTargets = null) }
+
+    /** Show the folders the chosen rows may move to (again: hide them). */
+    fun toggleMoveTargets() {
+        if (state.value.moveTargets != null) return mutable.update { it.copy(moveTargets = null) }
+        val first = state.value.selected.firstOrNull() ?: return
+        scope.launch {
+            try {
+                val targets = app.moveTargets(first)
+                mutable.update { it.copy(moveTargets = targets) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
+    }
 
     /** Why this login may not take `action` on the chosen rows (the core's reason), or `null`. */
     fun refusal(action: MessageAction) = state.value.account?.refusal(action)
@@ -101,7 +118,7 @@ class MessageListPresenter(
         scope.launch {
             try {
                 app.applyAll(chosen, action)
-                mutable.update { it.copy(selected = emptySet(), errorCode = null) }
+                mutable.update { it.copy(selected = emptySet(), moveTargets = null, errorCode = null) }
             } catch (e: Exception) {
                 mutable.update { it.copy(errorCode = codeOf(e)) }
             }

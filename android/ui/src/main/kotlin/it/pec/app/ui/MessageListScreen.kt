@@ -36,6 +36,7 @@ import androidx.compose.ui.unit.dp
 import it.pec.core.DeliveryMark
 import it.pec.core.ListRow
 import it.pec.core.MessageAction
+import it.pec.core.ViewRef
 
 /** The mark a sent message shows (✓ accepted, ✓✓ delivered, ✗ failed) and what it means in words. */
 fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
@@ -105,8 +106,16 @@ fun SelectionBar(state: MessageListState, strings: Strings, presenter: MessageLi
             ActionButton(strings.markRead, "selection-read", reason(MessageAction.MarkSeen)) { presenter.applyToSelected(MessageAction.MarkSeen) },
             ActionButton(strings.markUnread, "selection-unread", reason(MessageAction.MarkUnseen)) { presenter.applyToSelected(MessageAction.MarkUnseen) },
             ActionButton(strings.delete, "selection-delete", reason(MessageAction.Delete)) { presenter.applyToSelected(MessageAction.Delete) },
+            ActionButton(strings.moveTo, "selection-move", reason(MessageAction.MoveTo(0)), presenter::toggleMoveTargets),
             ActionButton(strings.cancel, "selection-cancel", null, presenter::clearSelection),
         ))
+        state.moveTargets?.forEach { target ->
+            val id = (target.view as? ViewRef.Folder)?.id ?: return@forEach
+            TextButton({ presenter.applyToSelected(MessageAction.MoveTo(id)) },
+                Modifier.padding(start = (16 + 16 * target.depth.toInt()).dp).testTag("selection-move-$id")) {
+                Text(strings.folder(target.kind, target.name))
+            }
+        }
     }
 }
 

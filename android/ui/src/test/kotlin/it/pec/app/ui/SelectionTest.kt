@@ -19,7 +19,8 @@ import org.junit.Test
 
 /**
  * Several messages at once: a long press chooses a row, a tap another, and the actions apply to
- * all of them; a delegate without "write" sees delete disabled with the core's reason.
+ * all of them (read, unread, moved, deleted); a delegate without "write" sees delete disabled with
+ * the core's reason.
  */
 class SelectionTest {
     @get:Rule val compose = createComposeRule()
@@ -55,13 +56,22 @@ class SelectionTest {
         compose.waitUntil(10_000) { !exists("selection") }
         assertEquals(listOf(true, true, false), ids.map(seen))
 
+        // Two chosen move to another folder of the account (the core's list of folders).
+        val clients = runBlocking { app.importInto(acc.id, "Clienti", mail(4)) }.id
+        val folder = { id: Long -> runBlocking { app.message(id) }.row.folderId }
         compose.onNodeWithTag("row-${ids[0]}").performTouchInput { longClick() }
-        compose.onNodeWithTag("row-${ids[2]}").performClick()
+        compose.onNodeWithTag("row-${ids[1]}").performClick()
+        compose.onNodeWithTag("selection-move").performClick()
+        compose.waitUntil(10_000) { exists("selection-move-${folder(clients)}") }
+        compose.onNodeWithTag("selection-move-${folder(clients)}").performClick()
+        compose.waitUntil(10_000) { !exists("row-${ids[0]}") && !exists("row-${ids[1]}") }
+        assertEquals(listOf(folder(clients), folder(clients)), listOf(ids[0], ids[1]).map(folder))
+
+        compose.onNodeWithTag("row-${ids[2]}").performTouchInput { longClick() }
         compose.onNodeWithTag("selection-delete").performClick()
-        compose.waitUntil(10_000) { !exists("row-${ids[0]}") && !exists("row-${ids[2]}") }
-        compose.onNodeWithTag("row-${ids[1]}").assertExists()
+        compose.waitUntil(10_000) { !exists("row-${ids[2]}") }
         val trash = runBlocking { app.findFolder(acc.id, "trash") }?.view as ViewRef.Folder
-        assertEquals(listOf(trash.id, trash.id), listOf(ids[0], ids[2]).map { runBlocking { app.message(it) }.row.folderId })
+        assertEquals(trash.id, folder(ids[2]))
     }
 
     @Test
