@@ -300,23 +300,19 @@ pub fn compose_denial<D>(refusal: impl Fn(Operation) -> Option<D>) -> Option<D> 
 /// message for every caller (the facade, `pec`, tests), so a delegate's refusal holds everywhere.
 /// The store adds its own check of the folders' ACL rights; a move stays within the account.
 pub fn apply_action(store: &Store, message: MessageId, action: Action) -> Result<(), AccountError> {
-    apply_actions(store, &[message], action)
+    apply_actions(store, &[message], action).map(|_| ())
 }
 
 /// [`apply_action`] on several messages at once: every login involved must be permitted, and
-/// the store applies all of them or none.
+/// the store applies all of them or none. Returns the accounts touched.
 pub fn apply_actions(
     store: &Store,
     messages: &[MessageId],
     action: Action,
-) -> Result<(), AccountError> {
-    let mut checked = Vec::new();
-    for message in messages {
-        let account = store.message(*message)?.summary.account_id;
-        if checked.contains(&account) {
-            continue;
-        }
-        let account = store.account(account)?;
+) -> Result<Vec<AccountId>, AccountError> {
+    let accounts = store.accounts_of(messages)?;
+    for account in &accounts {
+        let account = store.account(*account)?;
         require(store, &account, Operation::of_action(&action))?;
         if let Action::Move(dest) = action
             && store.folder(dest)?.account_id != account.id
@@ -325,10 +321,9 @@ pub fn apply_actions(
                 "a message moves only to a folder of its own account",
             ));
         }
-        checked.push(account.id);
     }
     store.apply_actions(messages, &action)?;
-    Ok(())
+    Ok(accounts)
 }
 
 /// The account's capabilities: its declared permissions narrowed by the inbox's ACL rights.

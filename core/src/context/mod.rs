@@ -229,14 +229,7 @@ impl Context {
     /// [`Context::apply`] to several messages (a selection in a list): all of them or, when one
     /// is refused, none.
     pub fn apply_all(&self, messages: &[MessageId], action: Action) -> Result<()> {
-        let mut touched = Vec::new();
-        for message in messages {
-            let account = self.store().message(*message)?.summary.account_id;
-            if !touched.contains(&account) {
-                touched.push(account);
-            }
-        }
-        accounts::apply_actions(self.store(), messages, action)?;
+        let touched = accounts::apply_actions(self.store(), messages, action)?;
         for account in touched {
             self.emit(ChangeKind::Messages, Some(account));
         }

@@ -91,6 +91,24 @@ impl Store {
         self.apply_actions(&[message], &action)
     }
 
+    /// The accounts `messages` belong to, each once (an unknown message is `NotFound`).
+    pub fn accounts_of(&self, messages: &[MessageId]) -> Result<Vec<AccountId>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached("SELECT account_id FROM messages WHERE id = ?1")?;
+            let mut accounts = Vec::new();
+            for message in messages {
+                let account: AccountId = st
+                    .query_row([message], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::NotFound(format!("message {message}")))?;
+                if !accounts.contains(&account) {
+                    accounts.push(account);
+                }
+            }
+            Ok(accounts)
+        })
+    }
+
     /// [`Store::apply_action`] on several messages in one transaction: all of them, or none
     /// when one is refused (its folder's rights) or gone.
     pub fn apply_actions(&self, messages: &[MessageId], action: &Action) -> Result<()> {
@@ -282,6 +300,24 @@ fn refuse_what_rights_forbid_tx(tx: &Transaction<'_>, p: &Placed, action: &Actio
     Ok(())
 }
 
+/// The account's trash (id, server name), made when it has none.
+fn trash_tx(tx: &Transaction<'_>, account: AccountId) -> Result<(FolderId, String)> {
+    let trash = tx
+        .query_row(
+            "SELECT id, name FROM folders WHERE account_id = ?1 AND role = 'trash'",
+            [account],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match trash {
+        Some(t) => Ok(t),
+        None => {
+            let id = ensure_folder_tx(tx, account, "Trash", Some(FolderRole::Trash), None)?;
+            Ok((id, "Trash".to_string()))
+        }
+    }
+}
+
 /// Setting or clearing an IMAP system flag on the server.
 fn system_flag(flag: &str, on: bool) -> ActionKind {
     match on {
@@ -347,38 +383,18 @@ fn perform_tx(tx: &Transaction<'_>, message: MessageId, p: &Placed, action: Acti
             )?;
             queue(tx, ActionKind::MoveTo(dest_name))?;
         }
+        Action::Delete if p.role.as_deref() == Some("trash") => {
+            super::messages::fts_forget_tx(tx, message)?;
+            tx.execute("DELETE FROM messages WHERE id = ?1", [message])?;
+            queue(tx, ActionKind::Expunge)?;
+        }
         Action::Delete => {
-            if p.role.as_deref() == Some("trash") {
-                super::messages::fts_forget_tx(tx, message)?;
-                tx.execute("DELETE FROM messages WHERE id = ?1", [message])?;
-                queue(tx, ActionKind::Expunge)?;
-            } else {
-                let trash: Option<(FolderId, String)> = tx
-                    .query_row(
-                        "SELECT id, name FROM folders WHERE account_id = ?1 AND role = 'trash'",
-                        [p.account],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                let (trash_id, trash_name) = match trash {
-                    Some(t) => t,
-                    None => {
-                        let id = ensure_folder_tx(
-                            tx,
-                            p.account,
-                            "Trash",
-                            Some(FolderRole::Trash),
-                            None,
-                        )?;
-                        (id, "Trash".to_string())
-                    }
-                };
-                tx.execute(
-                    "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
-                    params![message, trash_id],
-                )?;
-                queue(tx, ActionKind::MoveTo(trash_name))?;
-            }
+            let (trash_id, trash_name) = trash_tx(tx, p.account)?;
+            tx.execute(
+                "UPDATE messages SET folder_id = ?2, uid = NULL WHERE id = ?1",
+                params![message, trash_id],
+            )?;
+            queue(tx, ActionKind::MoveTo(trash_name))?;
         }
     }
     Ok(())
