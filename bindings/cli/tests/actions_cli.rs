@@ -1,6 +1,7 @@
 //! `pec mark`, `pec rm`, `pec mv` on several messages at once, against the sandbox (a real
 //! Dovecot): applied here at once, on the server at the next sync (a second device sees them),
-//! and all or none: one unknown message in the list changes nothing.
+//! and all or none: one unknown message in the list changes nothing. `pec mark --read --all-in`
+//! marks a whole list.
 
 use pec_sandbox::seed::{Method, seed};
 use pec_sandbox::{Options, Sandbox};
@@ -73,4 +74,12 @@ async fn marks_moves_and_deletes_go_to_the_server_all_or_none() {
         assert_eq!(subjects(dir, "Trash").len(), 1);
         assert_eq!(subjects(dir, "Archive").len(), 1);
     }
+
+    // Every unread message of a list at once, here and then on the server.
+    let all = ["mark", "--read", "--all-in", "Trash"];
+    assert_eq!(ok(b.path(), &all).trim(), "1 message");
+    assert_eq!(ok(b.path(), &all).trim(), "0 messages");
+    ok(b.path(), &["sync"]);
+    ok(a.path(), &["sync"]);
+    assert_eq!(subjects(a.path(), "Trash")[0].1, true, "read on the server");
 }

@@ -405,6 +405,17 @@ impl App {
         blocking(move || Ok(inner.ctx.apply_all(&message_ids, action.into())?)).await
     }
 
+    /// Mark every unread message of the list `view` of `account_id` read (the whole list, not
+    /// the rows loaded; receipts included, hidden or not): one action, all or none; how many.
+    pub async fn mark_all_read(&self, account_id: i64, view: ViewRef) -> Result<u32> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let marked = inner.ctx.mark_all_read(account_id, view.into_core())?;
+            Ok(u32::try_from(marked).unwrap_or(u32::MAX))
+        })
+        .await
+    }
+
     /// Import a raw message (an `.eml` opened from files) into the account's inbox; returns its id.
     pub async fn import_message(&self, account_id: i64, raw: Vec<u8>) -> Result<i64> {
         Ok(self.import_into(account_id, None, raw).await?.id)

@@ -236,6 +236,20 @@ impl Context {
         Ok(())
     }
 
+    /// Mark every unread message of `account`'s `view` read (receipts included, hidden or not),
+    /// as one [`Context::apply_all`]; how many.
+    pub fn mark_all_read(&self, account: AccountId, view: crate::store::View) -> Result<usize> {
+        let query = crate::store::ListQuery {
+            account: Some(account),
+            ..crate::store::ListQuery::new(view)
+        };
+        let unread = self.store().unread_in(&query)?;
+        if !unread.is_empty() {
+            self.apply_all(&unread, Action::SetSeen(true))?;
+        }
+        Ok(unread.len())
+    }
+
     /// Store `raw` in the account's folder `folder` (server name, or a role word such as
     /// `inbox`; created when missing; the inbox when `None`). Receipts among imported messages
     /// are tracked like synced ones.

@@ -403,6 +403,20 @@ impl Store {
         })
     }
 
+    /// The unread messages of a view (all of them, not a page), for "mark all as read".
+    pub fn unread_in(&self, q: &ListQuery) -> Result<Vec<MessageId>> {
+        self.read(|c| {
+            let (cond, args) = view_condition(q, &MESSAGE_COLUMNS);
+            let sql = format!(
+                "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id
+                 WHERE {cond} AND m.seen = 0"
+            );
+            let mut st = c.prepare(&sql)?;
+            let ids = st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// The detail of one message.
     pub fn message(&self, id: MessageId) -> Result<MessageDetail> {
         self.read(|c| {

@@ -44,6 +44,15 @@ final class MessageListModel {
         watch?.loadMore()
     }
 
+    /// Every unread message of the list read: the whole list, not the rows loaded (the core's).
+    func markAllRead(_ app: App, _ list: SidebarModel.Selection) async {
+        do {
+            _ = try await app.markAllRead(accountId: list.accountId, view: list.view)
+        } catch {
+            rows.failed(error)
+        }
+    }
+
     /// The folders the first chosen row may move to; none while nothing is chosen.
     func loadMoveTargets(_ app: App) async {
         guard let first = chosen.first else {
@@ -116,6 +125,10 @@ struct MessageListScreen: View {
                 }
                 Button("list.search", systemImage: "magnifyingglass") { searching = true }
                 Toggle("list.hideReceipts", isOn: $model.hideReceipts)
+                Button("list.markAllRead", systemImage: "envelope.open") {
+                    Task { await model.markAllRead(app, list) }
+                }
+                .disabled(model.counts.unread == 0 || model.account?.refusal(.markSeen) != nil)
             }
             ToolbarItemGroup(placement: .bottomBar) {
                 if editMode.isEditing {

@@ -1,9 +1,9 @@
 //! What a user does to messages, one or many at once: `pec mark ID... --read | --unread |
-//! --flagged | --unflagged`, `pec rm ID...` (to the trash; from the trash, for good), `pec mv ID...
+//! --flagged | --unflagged` (or `--read --all-in LIST`: every unread message of a list), `pec rm ID...` (to the trash; from the trash, for good), `pec mv ID...
 //! --to FOLDER`. Applied here at once and on the server at the next sync; all the messages or,
 //! when the login or a folder's rights refuse one, none (the reason is printed).
 
-use crate::facade::{block, fail, open};
+use crate::facade::{block, fail, open, resolve_account};
 use crate::out::say;
 use pec_ffi::{App, MessageAction, ViewRef};
 use std::path::Path;
@@ -13,8 +13,15 @@ use std::sync::Arc;
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("mark").required(true)))]
 pub struct MarkArgs {
-    #[arg(required = true)]
+    #[arg(required_unless_present = "all_in")]
     pub ids: Vec<i64>,
+    /// Every unread message of this list (a folder, or invoices, receipts, all) instead of IDs:
+    /// with `--read` only.
+    #[arg(long, conflicts_with = "ids", requires = "read")]
+    pub all_in: Option<String>,
+    /// The account of `--all-in` (default: the first).
+    #[arg(long, requires = "all_in")]
+    pub account: Option<String>,
     #[arg(long, group = "mark")]
     pub read: bool,
     #[arg(long, group = "mark")]
@@ -42,6 +49,9 @@ pub struct MvArgs {
 }
 
 pub fn mark(data_dir: &Path, args: MarkArgs) -> ExitCode {
+    if let Some(list) = &args.all_in {
+        return mark_all_read(data_dir, list, args.account.as_deref());
+    }
     let action = match (args.read, args.unread, args.flagged) {
         (true, _, _) => MessageAction::MarkSeen,
         (_, true, _) => MessageAction::MarkUnseen,
@@ -67,6 +77,22 @@ pub fn mv(data_dir: &Path, args: MvArgs) -> ExitCode {
             _ => Err(format!("no folder {} in that account", args.to)),
         }
     })
+}
+
+/// `pec mark --read --all-in LIST`: the core marks the whole list, not a page of it.
+fn mark_all_read(data_dir: &Path, list: &str, account: Option<&str>) -> ExitCode {
+    let done = open(data_dir).and_then(|app| {
+        let account = resolve_account(&app, account)?;
+        let view = super::ls::view_named(&app, account.id, list)?;
+        block(app.mark_all_read(account.id, view)).map_err(|e| e.to_string())
+    });
+    match done {
+        Ok(n) => {
+            say!("{n} message{}", if n == 1 { "" } else { "s" });
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
 }
 
 fn run(

@@ -178,18 +178,7 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<ExitCode, String> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let name = args.folder.as_deref().unwrap_or("inbox");
-    let view = match name.to_ascii_lowercase().as_str() {
-        "invoices" | "fatture" => ViewRef::Invoices,
-        "receipts" | "ricevute" => ViewRef::Receipts,
-        "all" | "tutti" => ViewRef::All,
-        _ => {
-            match block(app.find_folder(account.id, name.to_string())).map_err(|e| e.to_string())? {
-                Some(f) => f.view,
-                None => return Err(format!("no folder {name:?} (pec ls --folders)")),
-            }
-        }
-    };
+    let view = view_named(&app, account.id, args.folder.as_deref().unwrap_or("inbox"))?;
     if view == ViewRef::Invoices {
         let rows = pages(args.limit, |cursor, n| {
             let p = block(app.invoices_page(account.id, cursor, n)).map_err(|e| e.to_string())?;
@@ -223,4 +212,17 @@ fn pages<T>(
         }
     }
     Ok(rows)
+}
+
+/// The list a user names: a folder (name, path or role), or the virtual invoices, receipts, all.
+pub fn view_named(app: &pec_ffi::App, account: i64, name: &str) -> Result<ViewRef, String> {
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "invoices" | "fatture" => ViewRef::Invoices,
+        "receipts" | "ricevute" => ViewRef::Receipts,
+        "all" | "tutti" => ViewRef::All,
+        _ => match block(app.find_folder(account, name.to_string())).map_err(|e| e.to_string())? {
+            Some(f) => f.view,
+            None => return Err(format!("no folder {name:?} (pec ls --folders)")),
+        },
+    })
 }

@@ -125,6 +125,17 @@ class MessageListPresenter(
         }
     }
 
+    /** Every unread message of this list read, the whole list and not the rows loaded (the core's). */
+    fun markAllRead() {
+        scope.launch {
+            try {
+                app.markAllRead(accountId, view)
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
+    }
+
     /** The list's "hide receipts" switch. */
     fun setHideReceipts(hide: Boolean) {
         mutable.update { it.copy(hideReceipts = hide) }

@@ -63,6 +63,7 @@ fun MessageListScreen(
     onRefresh: () -> Unit = {},
     onSelect: (Long) -> Unit = {},
     selectionBar: @Composable () -> Unit = {},
+    onMarkAllRead: (() -> Unit)? = null,
 ) {
     val selecting = state.selected.isNotEmpty()
     Column(Modifier.fillMaxWidth().testTag("message-list")) {
@@ -72,6 +73,9 @@ fun MessageListScreen(
             Row(Modifier.fillMaxWidth().padding(horizontal = 16.dp), verticalAlignment = Alignment.CenterVertically) {
                 Text(strings.hideReceipts, Modifier.weight(1f))
                 Switch(state.hideReceipts, onHideReceipts, Modifier.testTag("hide-receipts"))
+            }
+            if (onMarkAllRead != null && state.unread > 0u && state.account?.refusal(MessageAction.MarkSeen) == null) {
+                TextButton(onMarkAllRead, Modifier.padding(horizontal = 8.dp).testTag("mark-all-read")) { Text(strings.markAllRead) }
             }
         }
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("list-error")) }

@@ -181,7 +181,7 @@ private fun Mailbox(app: App, strings: Strings, account: Long, view: ViewRef, na
             MessageListScreen(listState, strings, list::setHideReceipts, onOpen = { id ->
                 if (navigator.top is Screen.Message) navigator.replace(Screen.Message(id)) else navigator.open(Screen.Message(id))
             }, onLoadMore = list::loadMore, onRefresh = list::refresh, onSelect = list::toggle,
-                selectionBar = { SelectionBar(listState, strings, list) })
+                selectionBar = { SelectionBar(listState, strings, list) }, onMarkAllRead = list::markAllRead)
         }
         ExtendedFloatingActionButton(
             onClick = { navigator.open(Screen.Compose(account)) },

@@ -34,6 +34,8 @@ interface Strings {
     /** A selection in a list: how many, and the actions on all of them. */
     fun selected(count: Int): String
     val markRead: String
+    /** Every unread message of the list, not only those loaded. */
+    val markAllRead: String
     val emptyList: String
     val noAccounts: String
     val loadMore: String
@@ -453,6 +455,7 @@ object Italian : Strings {
     override val hideReceipts = "Nascondi ricevute"
     override fun selected(count: Int) = if (count == 1) "1 selezionato" else "$count selezionati"
     override val markRead = "Segna come letti"
+    override val markAllRead = "Segna tutti come letti"
     override val emptyList = "Nessun messaggio"
     override val noAccounts = "Nessuna casella configurata"
     override val loadMore = "Altri messaggi"
@@ -710,6 +713,7 @@ object English : Strings {
     override val hideReceipts = "Hide receipts"
     override fun selected(count: Int) = "$count selected"
     override val markRead = "Mark as read"
+    override val markAllRead = "Mark all as read"
     override val emptyList = "No messages"
     override val noAccounts = "No mailbox set up"
     override val loadMore = "More messages"
@@ -967,6 +971,7 @@ object Romanian : Strings {
     override val hideReceipts = "Ascunde confirmările"
     override fun selected(count: Int) = if (count == 1) "1 selectat" else "$count selectate"
     override val markRead = "Marchează ca citite"
+    override val markAllRead = "Marchează toate ca citite"
     override val emptyList = "Niciun mesaj"
     override val noAccounts = "Nicio căsuță configurată"
     override val loadMore = "Mai multe mesaje"

@@ -1,5 +1,7 @@
 package it.pec.app.ui
 
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.assertIsNotEnabled
 import androidx.compose.ui.test.assertIsSelected
 import androidx.compose.ui.test.assertTextEquals
@@ -72,6 +74,25 @@ class SelectionTest {
         compose.waitUntil(10_000) { !exists("row-${ids[2]}") }
         val trash = runBlocking { app.findFolder(acc.id, "trash") }?.view as ViewRef.Folder
         assertEquals(trash.id, folder(ids[2]))
+    }
+
+    /** "Mark all as read" reads the whole list, beyond the rows loaded, and then goes away. */
+    @Test
+    fun markAllReadReadsTheWholeList() = withApp { app, _ ->
+        val acc = runBlocking { app.addAccount(offlineAccount("ufficio@pec.example")) }
+        val ids = runBlocking { (1..5).map { app.importInto(acc.id, null, mail(it)).id } }
+        runBlocking { app.applyAll(ids, it.pec.core.MessageAction.MarkUnseen) }
+        val presenter = MessageListPresenter(app, kotlinx.coroutines.CoroutineScope(kotlinx.coroutines.Dispatchers.Default), acc.id, ViewRef.Inbox, pageSize = 2u)
+        compose.setContent {
+            val state by presenter.state.collectAsState()
+            MessageListScreen(state, Italian, {}, {}, {}, onMarkAllRead = presenter::markAllRead)
+        }
+        compose.waitUntil(10_000) { presenter.state.value.unread == 5u && exists("mark-all-read") }
+        assertEquals("two rows loaded of five", 2, presenter.state.value.rows.size)
+        compose.onNodeWithTag("mark-all-read").performClick()
+        compose.waitUntil(10_000) { presenter.state.value.unread == 0u }
+        assertEquals(emptyList<Long>(), ids.filterNot { runBlocking { app.message(it) }.row.seen })
+        compose.onNodeWithTag("mark-all-read").assertDoesNotExist()
     }
 
     @Test
