@@ -75,20 +75,14 @@ impl Context {
                         // Only the account list (`account: None`): a pass's quota update is an
                         // account change too, and must not retry a login the server refused.
                         Ok(c) if c.kind != ChangeKind::Accounts || c.account.is_some() => {}
-                        Ok(_) | Err(RecvError::Lagged(_)) => {
-                            if let Err(e) = ctx.follow_accounts(&shared, &settings.sync_options()) {
-                                tracing::debug!("live sync: accounts: {e}");
-                            }
-                        }
+                        Ok(_) | Err(RecvError::Lagged(_)) => ctx.refollow(&shared, &settings),
                         Err(RecvError::Closed) => break,
                     },
                     Ok(()) = saved.changed() => {
                         let Ok(now) = ctx.settings() else { continue };
                         if now.downloads != settings.downloads {
                             shared.lock().unwrap_or_else(|p| p.into_inner()).clear();
-                            if let Err(e) = ctx.follow_accounts(&shared, &now.sync_options()) {
-                                tracing::debug!("live sync: accounts: {e}");
-                            }
+                            ctx.refollow(&shared, &now);
                         }
                         if now.sync_minutes != settings.sync_minutes {
                             let every = books_every(&now);
@@ -100,6 +94,14 @@ impl Context {
             }
         });
         Ok(LiveSync { loops, task })
+    }
+
+    /// [`Context::follow_accounts`] from inside the running loop, with `settings`' downloads:
+    /// a failure waits for the next change.
+    fn refollow(&self, loops: &Mutex<HashMap<AccountId, SyncHandle>>, settings: &super::Settings) {
+        if let Err(e) = self.follow_accounts(loops, &settings.sync_options()) {
+            tracing::debug!("live sync: accounts: {e}");
+        }
     }
 
     /// One loop per account that may sync: started for new accounts and for those whose loop

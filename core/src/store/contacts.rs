@@ -253,15 +253,13 @@ impl Store {
     /// its cursor, and only its addresses have their proofs looked up).
     pub fn people_page(&self, after: Option<&PeopleCursor>, limit: usize) -> Result<PeoplePage> {
         self.read(|conn| {
-            let mut people = match after {
-                Some(PeopleCursor::Correspondent { .. }) => Vec::new(),
-                _ => contacts_after(conn, after, limit)?,
+            // After a correspondent no contact is left; after a contact (or from the start) the
+            // correspondents follow from their first.
+            let (mut people, from) = match after {
+                Some(PeopleCursor::Correspondent { .. }) => (Vec::new(), after),
+                _ => (contacts_after(conn, after, limit)?, None),
             };
             if people.len() < limit {
-                let from = match after {
-                    Some(PeopleCursor::Correspondent { .. }) => after,
-                    _ => None,
-                };
                 people.extend(correspondents_after(conn, from, limit - people.len())?);
             }
             with_states(conn, &mut people)?;

@@ -86,13 +86,7 @@ fn mark_all_read(data_dir: &Path, list: &str, account: Option<&str>) -> ExitCode
         let view = super::ls::view_named(&app, account.id, list)?;
         block(app.mark_all_read(account.id, view)).map_err(|e| e.to_string())
     });
-    match done {
-        Ok(n) => {
-            say!("{n} message{}", if n == 1 { "" } else { "s" });
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(e),
-    }
+    said(done.map(|n| n as usize))
 }
 
 fn run(
@@ -104,13 +98,14 @@ fn run(
         let action = action(&app)?;
         block(app.apply_all(ids.to_vec(), action)).map_err(|e| e.to_string())
     });
+    said(done.map(|()| ids.len()))
+}
+
+/// `N messages` acted on, or why none was.
+fn said(done: Result<usize, String>) -> ExitCode {
     match done {
-        Ok(()) => {
-            say!(
-                "{} message{}",
-                ids.len(),
-                if ids.len() == 1 { "" } else { "s" }
-            );
+        Ok(n) => {
+            say!("{n} message{}", if n == 1 { "" } else { "s" });
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

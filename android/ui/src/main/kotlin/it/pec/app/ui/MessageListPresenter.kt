@@ -95,13 +95,9 @@ class MessageListPresenter(
     fun toggleMoveTargets() {
         if (state.value.moveTargets != null) return mutable.update { it.copy(moveTargets = null) }
         val first = state.value.selected.firstOrNull() ?: return
-        scope.launch {
-            try {
-                val targets = app.moveTargets(first)
-                mutable.update { it.copy(moveTargets = targets) }
-            } catch (e: Exception) {
-                mutable.update { it.copy(errorCode = codeOf(e)) }
-            }
+        showingErrors {
+            val targets = app.moveTargets(first)
+            mutable.update { it.copy(moveTargets = targets) }
         }
     }
 
@@ -115,22 +111,22 @@ class MessageListPresenter(
     fun applyToSelected(action: MessageAction) {
         val chosen = state.value.selected.toList()
         if (chosen.isEmpty()) return
-        scope.launch {
-            try {
-                app.applyAll(chosen, action)
-                mutable.update { it.copy(selected = emptySet(), moveTargets = null, errorCode = null) }
-            } catch (e: Exception) {
-                mutable.update { it.copy(errorCode = codeOf(e)) }
-            }
+        showingErrors {
+            app.applyAll(chosen, action)
+            mutable.update { it.copy(selected = emptySet(), moveTargets = null, errorCode = null) }
         }
     }
 
     /** Every unread message of this list read, the whole list and not the rows loaded (the core's). */
-    fun markAllRead() {
+    fun markAllRead() = showingErrors { app.markAllRead(accountId, view) }
+
+    /** Run [work] for the screen; a failure shows its error code. */
+    private fun showingErrors(work: suspend () -> Unit) {
         scope.launch {
             try {
-                app.markAllRead(accountId, view)
+                work()
             } catch (e: Exception) {
+                if (e is kotlinx.coroutines.CancellationException) throw e
                 mutable.update { it.copy(errorCode = codeOf(e)) }
             }
         }
