@@ -240,6 +240,10 @@ async fn the_core_itself_refuses_what_a_delegate_may_not_do() {
         message,
         Action::Move(trash)
     )));
+    assert!(matches!(
+        accounts::empty_folder(&store, trash),
+        Err(AccountError::NotPermitted(_))
+    ));
     // Reading includes marking read.
     accounts::apply_action(&store, message, Action::SetSeen(true)).unwrap();
 

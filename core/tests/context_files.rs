@@ -10,7 +10,7 @@ use pec_core::sdi::SdiNotification;
 use pec_core::store::{AccountId, Action, FolderRole, View};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use store_util::{TempDir, plain, receipt};
+use store_util::{TempDir, envelope, plain, receipt};
 
 const BOX: &str = "ufficio@pec.example";
 
@@ -460,4 +460,53 @@ async fn a_selection_refused_for_one_message_changes_none() {
     ctx.apply_all(&[mine], Action::Delete)
         .expect("alone: allowed");
     assert_ne!(folder_of(mine), inbox);
+}
+
+/// Only the trash and the junk folder are emptied at once; the question before it counts what
+/// goes for good, receipts and certified messages among it.
+#[tokio::test]
+async fn only_the_trash_is_emptied_and_what_goes_is_counted_first() {
+    let dir = TempDir::new("ctx-empty");
+    let (ctx, account) = open(&dir);
+    let store = ctx.store();
+    let trash = store
+        .ensure_folder(account, "Cestino", Some(FolderRole::Trash), Some("/"))
+        .expect("trash");
+    let date = "Fri, 20 Nov 2026 09:00:00 +0100";
+    let note = plain(BOX, &["a@pec.example"], "Appunto", "n@x", date, "t");
+    let kept = ctx.import(account, None, &note).expect("inbox").id;
+    let pec = envelope("a@pec.example", BOX, "Atto", "e@x", "testo", None);
+    let accepted = receipt(
+        "accettazione",
+        "m1@x",
+        "opec.1@pec.example",
+        None,
+        "nessuno",
+        "18:26:32",
+        BOX,
+    );
+    for raw in [&note, &pec, &accepted] {
+        ctx.import(account, Some("Cestino"), raw).expect("trash");
+    }
+    let emptiable = |name: &str| {
+        let menu = ctx.menu(account).expect("menu");
+        menu.iter().find(|m| m.path == name).expect(name).emptiable
+    };
+    assert!(emptiable("Cestino"));
+    assert!(!emptiable("INBOX"));
+    let counts = ctx.emptying(trash).expect("counts");
+    assert_eq!(
+        (counts.messages, counts.receipts, counts.certified),
+        (3, 1, 1)
+    );
+
+    let inbox = store.message(kept).expect("kept").summary.folder_id;
+    let refused = ctx.empty_folder(inbox);
+    assert!(refused.is_err(), "the inbox emptied: {refused:?}");
+    assert!(store.message(kept).is_ok(), "nothing went from the inbox");
+
+    assert_eq!(ctx.empty_folder(trash).expect("empty"), 3);
+    assert_eq!(ctx.emptying(trash).expect("counts").messages, 0);
+    assert!(!emptiable("Cestino"), "nothing left to empty");
+    assert!(store.message(kept).is_ok());
 }

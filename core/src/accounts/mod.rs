@@ -17,8 +17,8 @@ pub use providers::{LoginName, Provider, ProviderInfo};
 pub use setup::{
     AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Denial, Operation,
     Permission, Permissions, Servers, account_capabilities, account_denials, account_meta,
-    add_account, apply_action, apply_actions, capabilities, compose_denial, denial, remove_account,
-    require, validate, verify,
+    add_account, apply_action, apply_actions, capabilities, compose_denial, denial, empty_folder,
+    remove_account, require, validate, verify,
 };
 pub use store_credentials::StoreCredentialStore;
 

@@ -9,7 +9,7 @@
 
 use super::login_check::{LoginCheckError, check_login};
 use super::{Account, AccountConfig, CredentialError, CredentialStore};
-use crate::store::{AccountId, Action, MessageId, Store, StoreError};
+use crate::store::{AccountId, Action, FolderId, MessageId, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -324,6 +324,15 @@ pub fn apply_actions(
     }
     store.apply_actions(messages, &action)?;
     Ok(accounts)
+}
+
+/// Empty the trash or the junk folder for good, as the account's permissions allow (a delete's:
+/// write), then the folder's role and rights (see `Store::empty_folder`). Returns the folder's
+/// account and how many went.
+pub fn empty_folder(store: &Store, folder: FolderId) -> Result<(AccountId, usize), AccountError> {
+    let account = store.account(store.folder(folder)?.account_id)?;
+    require(store, &account, Operation::of_action(&Action::Delete))?;
+    Ok((account.id, store.empty_folder(folder)?))
 }
 
 /// The account's capabilities: its declared permissions narrowed by the inbox's ACL rights.

@@ -35,6 +35,9 @@ pub struct MenuItem {
     pub total: u32,
     /// The local folder of the outbox (PECs queued here, not yet on the server).
     pub outbox: bool,
+    /// The folder has messages and may be emptied at once ([`Folder::may_empty`]: the trash or
+    /// the junk folder, its rights permitting); a delegate's permission is a delete's.
+    pub emptiable: bool,
 }
 
 impl MenuItem {
@@ -50,6 +53,7 @@ impl MenuItem {
             unread_below: 0,
             total,
             outbox: false,
+            emptiable: false,
         }
     }
 
@@ -67,6 +71,7 @@ impl MenuItem {
         };
         MenuItem {
             target: MenuTarget::Folder(f.id),
+            emptiable: f.total > 0 && f.may_empty(),
             outbox: f.role.is_none() && f.name == crate::outbox::OUTBOX_FOLDER,
             name,
             path: f.name,

@@ -250,6 +250,19 @@ impl Context {
         Ok(unread.len())
     }
 
+    /// Empty the trash or the junk folder for good (here now, on the server at the next sync),
+    /// once the account's permissions and the folder's rights allow it; how many went.
+    pub fn empty_folder(&self, folder: crate::store::FolderId) -> Result<usize> {
+        let (account, emptied) = accounts::empty_folder(self.store(), folder)?;
+        self.emit(ChangeKind::Messages, Some(account));
+        Ok(emptied)
+    }
+
+    /// What [`Context::empty_folder`] would delete: asked before, since it is for good.
+    pub fn emptying(&self, folder: crate::store::FolderId) -> Result<crate::store::Emptying> {
+        Ok(self.store().emptying(folder)?)
+    }
+
     /// Store `raw` in the account's folder `folder` (server name, or a role word such as
     /// `inbox`; created when missing; the inbox when `None`). Receipts among imported messages
     /// are tracked like synced ones.

@@ -4,7 +4,7 @@
 //! only after the server said OK, so an action survives restarts and takes effect exactly once.
 
 use super::messages::ensure_folder_tx;
-use super::query::FolderRole;
+use super::query::{FOLDER_COLS, Folder, FolderRole, folder_from_row};
 use super::rights::{Need, require};
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -120,25 +120,47 @@ impl Store {
         })
     }
 
-    /// Empty a folder (the trash): everything goes locally now, on the server at the next sync.
+    /// Empty the trash or the junk folder ([`Folder::may_empty`]): every message goes for good,
+    /// here now, on the server at the next sync. Another folder is refused (`Invalid`), and so
+    /// is one whose rights forbid removing (`Forbidden`). Returns how many went.
     pub fn empty_folder(&self, folder: FolderId) -> Result<usize> {
         self.write(|tx| {
-            let (account, name, uidvalidity, rights): (AccountId, String, Option<u32>, Option<String>) = tx
-                .query_row(
-                    "SELECT account_id, name, uidvalidity, myrights FROM folders WHERE id = ?1",
-                    [folder],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))?;
-            require(&name, rights.as_deref(), Need::Remove, "emptying")?;
+            let f = folder_tx(tx, folder)?;
+            if !f.may_empty() {
+                require(&f.name, f.myrights.as_deref(), Need::Remove, "emptying")?;
+                return Err(StoreError::Invalid(format!(
+                    "{} is not the trash or the junk folder: only those are emptied at once",
+                    f.name
+                )));
+            }
             tx.execute(
                 "DELETE FROM messages_fts WHERE rowid IN (SELECT fts_key FROM messages WHERE folder_id = ?1)",
                 [folder],
             )?;
             let n = tx.execute("DELETE FROM messages WHERE folder_id = ?1", [folder])?;
-            enqueue_tx(tx, account, &name, None, uidvalidity, &ActionKind::EmptyFolder)?;
+            let kind = ActionKind::EmptyFolder;
+            enqueue_tx(tx, f.account_id, &f.name, None, f.uidvalidity, &kind)?;
             Ok(n)
+        })
+    }
+
+    /// What [`Store::empty_folder`] would delete, for the question asked before it.
+    pub fn emptying(&self, folder: FolderId) -> Result<Emptying> {
+        self.read(|c| {
+            let counts = c.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(kind = 'receipt'), 0),
+                        COALESCE(SUM(kind IN ('envelope', 'rem')), 0)
+                 FROM messages WHERE folder_id = ?1",
+                [folder],
+                |r| {
+                    Ok(Emptying {
+                        messages: r.get(0)?,
+                        receipts: r.get(1)?,
+                        certified: r.get(2)?,
+                    })
+                },
+            )?;
+            Ok(counts)
         })
     }
 
@@ -298,6 +320,24 @@ fn refuse_what_rights_forbid_tx(tx: &Transaction<'_>, p: &Placed, action: &Actio
         }
     }
     Ok(())
+}
+
+/// What emptying a folder deletes for good: the user is told before agreeing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Emptying {
+    pub messages: u32,
+    /// Receipts among them: the proof of acceptance or delivery each carries goes with it.
+    pub receipts: u32,
+    /// Certified messages among them (PEC, REM).
+    pub certified: u32,
+}
+
+/// One folder, read inside a transaction.
+fn folder_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<Folder> {
+    let sql = format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.id = ?1");
+    tx.query_row(&sql, [folder], folder_from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))
 }
 
 /// The account's trash (id, server name), made when it has none.

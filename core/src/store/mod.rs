@@ -30,7 +30,7 @@ mod rights;
 mod search;
 
 pub use crate::message::Kind;
-pub use actions::{Action, ActionKind, QueuedAction};
+pub use actions::{Action, ActionKind, Emptying, QueuedAction};
 pub use messages::{INVOICE_BODY_CAP, ImapMeta, InsertOutcome, ServerFlags};
 pub use parts::PartProgress;
 pub use record::{AttachmentRecord, InvoiceRecord, MessageRecord, RecipientRecord};

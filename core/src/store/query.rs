@@ -69,6 +69,17 @@ impl Folder {
             .as_deref()
             .is_none_or(|r| super::rights::grants(r, 'i'))
     }
+
+    /// Whether the user may empty it at once: only the trash and the junk folder, where what is
+    /// deleted for good was thrown away first (anything else goes to the trash a selection at a
+    /// time), and only when its rights let messages be removed (`t` and `e`; unknown allows).
+    pub fn may_empty(&self) -> bool {
+        matches!(self.role, Some(FolderRole::Trash | FolderRole::Junk))
+            && self
+                .myrights
+                .as_deref()
+                .is_none_or(|r| super::rights::grants(r, 't') && super::rights::grants(r, 'e'))
+    }
 }
 
 /// The list's one-glance delivery state of a sent message.
@@ -308,7 +319,7 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> 
     })
 }
 
-fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
+pub(super) fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
     let role: Option<String> = r.get(3)?;
     Ok(Folder {
         id: r.get(0)?,
@@ -328,7 +339,7 @@ fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
 
 /// The counts come from `folder_counts` (kept by triggers with the rows): opening the folder
 /// menu or an account never scans messages.
-const FOLDER_COLS: &str =
+pub(super) const FOLDER_COLS: &str =
     "f.id, f.account_id, f.name, f.role, f.delimiter, f.uidvalidity, f.uidnext, f.highestmodseq,
     f.backfill_uid, f.myrights,
     (SELECT COALESCE(SUM(c.total), 0) FROM folder_counts c WHERE c.folder_id = f.id),
