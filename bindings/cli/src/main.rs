@@ -64,7 +64,7 @@ enum Command {
     Show(commands::show::Args),
     /// Mark messages read, unread, flagged or not (here now, on the server at the next sync).
     Mark(commands::actions::MarkArgs),
-    /// Move messages to the trash (from the trash: delete them for good).
+    /// Move messages to the trash (from the trash: delete them for good; `--all-in trash`: empty it).
     Rm(commands::actions::RmArgs),
     /// Move messages to another folder of their account.
     Mv(commands::actions::MvArgs),

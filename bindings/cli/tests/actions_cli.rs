@@ -1,7 +1,7 @@
 //! `pec mark`, `pec rm`, `pec mv` on several messages at once, against the sandbox (a real
 //! Dovecot): applied here at once, on the server at the next sync (a second device sees them),
 //! and all or none: one unknown message in the list changes nothing. `pec mark --read --all-in`
-//! marks a whole list.
+//! marks a whole list, `pec rm --all-in trash` empties the trash (and no other folder).
 
 use pec_sandbox::seed::{Method, seed};
 use pec_sandbox::{Options, Sandbox};
@@ -82,4 +82,20 @@ async fn marks_moves_and_deletes_go_to_the_server_all_or_none() {
     ok(b.path(), &["sync"]);
     ok(a.path(), &["sync"]);
     assert!(subjects(a.path(), "Trash")[0].1, "read on the server");
+
+    // Only the trash (or the junk) is emptied at once, for good, on the server too.
+    let inbox = pec(b.path(), &["rm", "--all-in", "INBOX"]);
+    assert!(!inbox.status.success(), "{inbox:?}");
+    assert_eq!(subjects(b.path(), "INBOX").len(), 2, "nothing went");
+    assert_eq!(
+        ok(b.path(), &["rm", "--all-in", "trash"]).trim(),
+        "1 message"
+    );
+    ok(b.path(), &["sync"]);
+    ok(a.path(), &["sync"]);
+    assert!(
+        subjects(a.path(), "Trash").is_empty(),
+        "emptied on the server"
+    );
+    assert_eq!(subjects(a.path(), "INBOX").len(), 2);
 }

@@ -416,6 +416,25 @@ impl App {
         .await
     }
 
+    /// What emptying `folder_id` would delete for good (how many messages, receipts and
+    /// certified messages among them): asked before [`App::empty_folder`].
+    pub async fn emptying(&self, folder_id: i64) -> Result<FolderEmptying> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.emptying(folder_id)?.into())).await
+    }
+
+    /// Empty the trash or the junk folder for good (a menu entry's `emptiable`): here now, on
+    /// the server at the next sync; how many went. Another folder is `InvalidInput`; a delegate
+    /// without a delete's permission, or a folder whose rights forbid it, `Permission`.
+    pub async fn empty_folder(&self, folder_id: i64) -> Result<u32> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let emptied = inner.ctx.empty_folder(folder_id)?;
+            Ok(u32::try_from(emptied).unwrap_or(u32::MAX))
+        })
+        .await
+    }
+
     /// Import a raw message (an `.eml` opened from files) into the account's inbox; returns its id.
     pub async fn import_message(&self, account_id: i64, raw: Vec<u8>) -> Result<i64> {
         Ok(self.import_into(account_id, None, raw).await?.id)

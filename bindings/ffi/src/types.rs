@@ -309,6 +309,30 @@ pub struct MenuEntry {
     /// Unread messages in the folders below (all levels), for a collapsed parent.
     pub unread_below: u32,
     pub total: u32,
+    /// It has messages and may be emptied at once (`App::empty_folder`): the trash or the junk
+    /// folder, its rights permitting. Whether this login may is a delete's
+    /// (`action_needs(Delete)` in `AccountInfo::denied`).
+    pub emptiable: bool,
+}
+
+/// What emptying a folder deletes for good, for the question asked before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record, serde::Serialize)]
+pub struct FolderEmptying {
+    pub messages: u32,
+    /// Receipts among them: the proof of acceptance or delivery each carries goes with it.
+    pub receipts: u32,
+    /// Certified messages among them (PEC, REM).
+    pub certified: u32,
+}
+
+impl From<pec_core::store::Emptying> for FolderEmptying {
+    fn from(e: pec_core::store::Emptying) -> Self {
+        FolderEmptying {
+            messages: e.messages,
+            receipts: e.receipts,
+            certified: e.certified,
+        }
+    }
 }
 
 /// Which receipt a PEC receipt is (`X-Ricevuta`, daticert `tipo`).
@@ -1009,6 +1033,7 @@ impl From<pec_core::context::MenuItem> for MenuEntry {
             unread: m.unread,
             unread_below: m.unread_below,
             total: m.total,
+            emptiable: m.emptiable,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! What a user does to messages, one or many at once: `pec mark ID... --read | --unread |
-//! --flagged | --unflagged` (or `--read --all-in LIST`: every unread message of a list), `pec rm ID...` (to the trash; from the trash, for good), `pec mv ID...
-//! --to FOLDER`. Applied here at once and on the server at the next sync; all the messages or,
-//! when the login or a folder's rights refuse one, none (the reason is printed).
+//! --flagged | --unflagged` (or `--read --all-in LIST`: every unread message of a list), `pec rm
+//! ID...` (to the trash; from the trash, for good; `--all-in trash` empties the trash or the
+//! junk folder), `pec mv ID... --to FOLDER`. Applied here at once and on the server at the next
+//! sync; all the messages or, when the login or a folder's rights refuse one, none (the reason is
+//! printed).
 
 use crate::facade::{block, fail, open, resolve_account};
 use crate::out::say;
@@ -34,8 +36,14 @@ pub struct MarkArgs {
 
 #[derive(clap::Args)]
 pub struct RmArgs {
-    #[arg(required = true)]
+    #[arg(required_unless_present = "all_in")]
     pub ids: Vec<i64>,
+    /// Every message of this folder, for good, instead of IDs: the trash or the junk folder only.
+    #[arg(long, conflicts_with = "ids")]
+    pub all_in: Option<String>,
+    /// The account of `--all-in` (default: the first).
+    #[arg(long, requires = "all_in")]
+    pub account: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -62,7 +70,24 @@ pub fn mark(data_dir: &Path, args: MarkArgs) -> ExitCode {
 }
 
 pub fn rm(data_dir: &Path, args: RmArgs) -> ExitCode {
+    if let Some(list) = &args.all_in {
+        return empty(data_dir, list, args.account.as_deref());
+    }
     run(data_dir, &args.ids, |_| Ok(MessageAction::Delete))
+}
+
+/// `pec rm --all-in trash`: the core empties the folder, or says why it will not.
+fn empty(data_dir: &Path, list: &str, account: Option<&str>) -> ExitCode {
+    let done = open(data_dir).and_then(|app| {
+        let account = resolve_account(&app, account)?;
+        match super::ls::view_named(&app, account.id, list)? {
+            ViewRef::Folder { id } => block(app.empty_folder(id)).map_err(|e| e.to_string()),
+            _ => Err(format!(
+                "{list} is not a folder: only the trash or the junk is emptied"
+            )),
+        }
+    });
+    said(done.map(|n| n as usize))
 }
 
 pub fn mv(data_dir: &Path, args: MvArgs) -> ExitCode {
