@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit
  * The facade against the PEC provider sandbox (real Dovecot + the sandbox's SMTP/PEC engine):
  * add an account, sync with progress, page the inbox, open an SDI invoice in both styles, list the
  * invoices folder with the invoice's details, save the invoice file by its IMAP section, send a
- * PEC with an attachment and watch its receipts arrive through a listener.
+ * PEC with an attachment and watch its receipts arrive through a listener; empty the trash.
  */
 class SandboxTest {
     companion object {
@@ -30,7 +30,7 @@ class SandboxTest {
 
         @BeforeClass @JvmStatic
         fun up() {
-            sandbox = SandboxProcess.start("--accounts", "3",
+            sandbox = SandboxProcess.start("--accounts", "4",
                 "--delegate", "utente1@pec.sandbox.test:segreteria@pec.sandbox.test:read,send,programs",
                 "--delegate", "utente1@pec.sandbox.test:lettore@pec.sandbox.test:read,programs")
         }
@@ -211,4 +211,50 @@ class SandboxTest {
             assertTrue("recipient did not get it", got.any { it.kind == MessageKind.CERTIFIED && it.attachments })
         }
     }
+
+    /**
+     * The trash emptied on one device is empty on the server (a second device finds nothing), the
+     * question before it counts the certified messages that go; a reading delegate may not.
+     */
+    @Test
+    fun theTrashEmptiedHereIsEmptyOnTheServer() = runBlocking {
+        val (a4, p4) = accounts()[3]
+        val xml = corpusFile("fatturapa/italia-testsdi/IT01234567890_FPR01.xml")
+        repeat(2) { sb.injectInvoice(a4, xml) }
+        App(Files.createTempDirectory("pec-kt-trash").toFile().path, CredentialBackend.MEMORY).use { app ->
+            val me = addSandboxAccount(app, a4, p4)
+            app.sync(me.id, BodyDownload.RECEIPTS_ONLY, null)
+            val inbox = app.listPage(me.id, ViewRef.Inbox, null, 50u).rows
+            assertEquals(2, inbox.size)
+            app.applyAll(inbox.map { it.id }, MessageAction.Delete)
+            val trash = app.folderMenu(me.id).single { it.kind == FolderKind.TRASH }
+            assertTrue("the trash may be emptied", trash.emptiable)
+            assertTrue(app.folderMenu(me.id).none { it.kind == FolderKind.INBOX && it.emptiable })
+            val trashId = (trash.view as ViewRef.Folder).id
+            assertEquals(FolderEmptying(messages = 2u, receipts = 0u, certified = 2u), app.emptying(trashId))
+            assertEquals(2u, app.emptyFolder(trashId))
+            assertTrue(app.folderMenu(me.id).none { it.emptiable })
+            app.sync(me.id, BodyDownload.RECEIPTS_ONLY, null)
+        }
+        App(Files.createTempDirectory("pec-kt-trash2").toFile().path, CredentialBackend.MEMORY).use { app ->
+            val me = addSandboxAccount(app, a4, p4)
+            app.sync(me.id, BodyDownload.RECEIPTS_ONLY, null)
+            assertTrue(app.folderMenu(me.id).filter { it.kind != null }.all { it.total == 0u })
+        }
+        val (owner, _) = accounts()[0]
+        val reading = Permissions(read = true, write = false, send = false, mailPrograms = true, settings = false)
+        App(Files.createTempDirectory("pec-kt-trash3").toFile().path, CredentialBackend.MEMORY).use { app ->
+            val rd = addSandboxAccount(app, owner, "delega-lettore", Delegation("lettore@pec.sandbox.test", reading))
+            app.sync(rd.id, BodyDownload.RECEIPTS_ONLY, null)
+            val trash = app.folderMenu(rd.id).single { it.kind == FolderKind.TRASH }
+            assertTrue(rd.denied.any { it.action == actionNeeds(MessageAction.Delete) })
+            try {
+                app.emptyFolder((trash.view as ViewRef.Folder).id)
+                fail("a reading delegate emptied the trash")
+            } catch (e: PecException.Permission) {
+                assertTrue(e.detail, e.detail.contains("may not"))
+            }
+        }
+    }
 }
+
