@@ -5,6 +5,7 @@ use crate::store_util;
 
 use pec_core::Context;
 use pec_core::accounts::{AccountConfig, MemoryCredentialStore};
+use pec_core::context::window::WindowSpec;
 use pec_core::context::{BuyerOutcome, EvidenceItem, MenuTarget, SentProof};
 use pec_core::sdi::SdiNotification;
 use pec_core::store::{AccountId, Action, FolderRole, View};
@@ -494,6 +495,19 @@ async fn only_the_trash_is_emptied_and_what_goes_is_counted_first() {
     };
     assert!(emptiable("Cestino"));
     assert!(!emptiable("INBOX"));
+    let listed = |view| {
+        let spec = WindowSpec {
+            account,
+            view,
+            hide_receipts: true,
+            limit: 50,
+        };
+        ctx.window(&spec).expect("window").counts.emptiable
+    };
+    assert!(listed(View::Folder(trash)), "a list of the trash offers it");
+    assert!(listed(View::Role(FolderRole::Trash)));
+    assert!(!listed(View::Role(FolderRole::Inbox)));
+    assert!(!listed(View::Receipts));
     let counts = ctx.emptying(trash).expect("counts");
     assert_eq!(
         (counts.messages, counts.receipts, counts.certified),
@@ -508,5 +522,6 @@ async fn only_the_trash_is_emptied_and_what_goes_is_counted_first() {
     assert_eq!(ctx.empty_folder(trash).expect("empty"), 3);
     assert_eq!(ctx.emptying(trash).expect("counts").messages, 0);
     assert!(!emptiable("Cestino"), "nothing left to empty");
+    assert!(!listed(View::Folder(trash)));
     assert!(store.message(kept).is_ok());
 }

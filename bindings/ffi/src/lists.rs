@@ -19,6 +19,9 @@ pub struct ListCounts {
     /// More rows follow the last one shown (`ListWatch::load_more`).
     pub has_more: bool,
     pub hide_receipts: bool,
+    /// The list is a folder that may be emptied at once (`App::empty_folder`): the trash or the
+    /// junk folder with messages, its rights permitting; a delegate's permission is a delete's.
+    pub emptiable: bool,
 }
 
 /// A row to insert at `index` (of the list as it is after the removals and earlier insertions).
@@ -58,6 +61,7 @@ fn counts(c: WindowCounts, hide_receipts: bool) -> ListCounts {
         unread: c.unread,
         has_more: c.has_more,
         hide_receipts,
+        emptiable: c.emptiable,
     }
 }
 

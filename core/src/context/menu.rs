@@ -35,7 +35,7 @@ pub struct MenuItem {
     pub total: u32,
     /// The local folder of the outbox (PECs queued here, not yet on the server).
     pub outbox: bool,
-    /// The folder has messages and may be emptied at once ([`Folder::may_empty`]: the trash or
+    /// The folder has messages and may be emptied at once ([`Folder::emptiable`]: the trash or
     /// the junk folder, its rights permitting); a delegate's permission is a delete's.
     pub emptiable: bool,
 }
@@ -71,7 +71,7 @@ impl MenuItem {
         };
         MenuItem {
             target: MenuTarget::Folder(f.id),
-            emptiable: f.total > 0 && f.may_empty(),
+            emptiable: f.emptiable(),
             outbox: f.role.is_none() && f.name == crate::outbox::OUTBOX_FOLDER,
             name,
             path: f.name,

@@ -31,6 +31,8 @@ pub struct WindowCounts {
     pub unread: u32,
     /// The view has rows after the last one shown.
     pub has_more: bool,
+    /// The view is a folder that may be emptied at once ([`crate::store::Folder::emptiable`]).
+    pub emptiable: bool,
 }
 
 /// The rows of a window now.
@@ -155,7 +157,18 @@ impl Context {
             }
         }
         counts.has_more = cursor.is_some();
+        counts.emptiable = self.emptiable(spec.account, &spec.view)?;
         Ok(WindowState { rows, counts })
+    }
+
+    /// Whether `view` is a folder of `account` that may be emptied now.
+    fn emptiable(&self, account: AccountId, view: &View) -> Result<bool> {
+        let folder = match view {
+            View::Folder(id) => Some(self.store().folder(*id)?),
+            View::Role(role) => self.store().find_folder(account, role.as_str())?,
+            _ => None,
+        };
+        Ok(folder.is_some_and(|f| f.emptiable()))
     }
 
     /// A window's first update: its rows now.

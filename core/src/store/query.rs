@@ -80,6 +80,11 @@ impl Folder {
                 .as_deref()
                 .is_none_or(|r| super::rights::grants(r, 't') && super::rights::grants(r, 'e'))
     }
+
+    /// It has messages and [`Folder::may_empty`]: what offers "empty" in a menu or a list.
+    pub fn emptiable(&self) -> bool {
+        self.total > 0 && self.may_empty()
+    }
 }
 
 /// The list's one-glance delivery state of a sent message.

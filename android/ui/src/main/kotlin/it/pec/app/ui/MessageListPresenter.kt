@@ -4,6 +4,7 @@ import it.pec.core.AccountInfo
 import it.pec.core.App
 import it.pec.core.BodyDownload
 import it.pec.core.ErrorEvent
+import it.pec.core.FolderEmptying
 import it.pec.core.ListListener
 import it.pec.core.ListRow
 import it.pec.core.ListUpdate
@@ -39,6 +40,10 @@ data class MessageListState(
     val account: AccountInfo? = null,
     /** The folders the chosen rows may move to (the core's list for the first of them), while asked. */
     val moveTargets: List<MenuEntry>? = null,
+    /** The list is a folder the core lets the user empty at once (the trash, the junk folder). */
+    val emptiable: Boolean = false,
+    /** What emptying it would delete for good, while the question is asked. */
+    val emptying: FolderEmptying? = null,
 )
 
 /**
@@ -65,7 +70,7 @@ class MessageListPresenter(
             // A chosen row the sync removed is no longer chosen.
             val selected = if (it.selected.isEmpty()) it.selected else it.selected.filterTo(HashSet()) { id -> rows.any { r -> r.id == id } }
             it.copy(rows = rows, total = c.total, unread = c.unread, hasMore = c.hasMore,
-                hideReceipts = c.hideReceipts, loading = false, errorCode = null, selected = selected)
+                hideReceipts = c.hideReceipts, emptiable = c.emptiable, loading = false, errorCode = null, selected = selected)
         }
 
         override fun onError(error: ErrorEvent) = mutable.update { it.copy(loading = false, errorCode = error.code) }
@@ -119,6 +124,24 @@ class MessageListPresenter(
 
     /** Every unread message of this list read, the whole list and not the rows loaded (the core's). */
     fun markAllRead() = showingErrors { app.markAllRead(accountId, view) }
+
+    /** Ask before emptying this folder: what would go for good, counted by the core. */
+    fun askToEmpty() {
+        val folder = view as? ViewRef.Folder ?: return
+        showingErrors {
+            val emptying = app.emptying(folder.id)
+            mutable.update { it.copy(emptying = emptying) }
+        }
+    }
+
+    /** The user agreed: the core empties the folder (here now, on the server at the next sync). */
+    fun empty() {
+        val folder = view as? ViewRef.Folder ?: return
+        mutable.update { it.copy(emptying = null) }
+        showingErrors { app.emptyFolder(folder.id) }
+    }
+
+    fun dontEmpty() = mutable.update { it.copy(emptying = null) }
 
     /** Run [work] for the screen; a failure shows its error code. */
     private fun showingErrors(work: suspend () -> Unit) {

@@ -11,6 +11,7 @@ import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.LazyListState
 import androidx.compose.foundation.lazy.items
 import androidx.compose.foundation.lazy.rememberLazyListState
+import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.pulltorefresh.PullToRefreshBox
@@ -50,7 +51,7 @@ fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
 /**
  * A list of messages, newest first, with the "hide receipts" switch. A long press chooses a row
  * ([onSelect]); while rows are chosen a tap chooses or leaves out, and [selectionBar] replaces
- * the switch.
+ * the switch. [listActions] go under the switch (emptying the trash).
  */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
@@ -64,6 +65,7 @@ fun MessageListScreen(
     onSelect: (Long) -> Unit = {},
     selectionBar: @Composable () -> Unit = {},
     onMarkAllRead: (() -> Unit)? = null,
+    listActions: @Composable () -> Unit = {},
 ) {
     val selecting = state.selected.isNotEmpty()
     Column(Modifier.fillMaxWidth().testTag("message-list")) {
@@ -77,6 +79,7 @@ fun MessageListScreen(
             if (onMarkAllRead != null && state.unread > 0u && state.account?.refusal(MessageAction.MarkSeen) == null) {
                 TextButton(onMarkAllRead, Modifier.padding(horizontal = 8.dp).testTag("mark-all-read")) { Text(strings.markAllRead) }
             }
+            listActions()
         }
         state.errorCode?.let { Text(strings.error(it), Modifier.padding(16.dp).testTag("list-error")) }
         if (!state.loading && state.rows.isEmpty()) {
@@ -174,4 +177,23 @@ fun rememberNearEnd(scroll: LazyListState): State<Boolean> = remember(scroll) {
         val last = scroll.layoutInfo.visibleItemsInfo.lastOrNull()?.index ?: 0
         last >= scroll.layoutInfo.totalItemsCount - 10
     }
+}
+
+/**
+ * "Empty" over a list of the trash or the junk folder (when the core says it may be emptied),
+ * disabled with the core's reason for a delegate; the question before it says what goes for good.
+ */
+@Composable
+fun EmptyFolder(state: MessageListState, strings: Strings, presenter: MessageListPresenter) {
+    if (!state.emptiable) return
+    val refused = presenter.refusal(MessageAction.Delete)?.let { strings.denied(it.action, it.missing) }
+    ActionButtons(listOf(ActionButton(strings.emptyFolder, "empty-folder", refused, presenter::askToEmpty)))
+    val emptying = state.emptying ?: return
+    AlertDialog(
+        onDismissRequest = presenter::dontEmpty,
+        title = { Text(strings.emptyFolderTitle) },
+        text = { Text(strings.emptyFolderQuestion(emptying), Modifier.testTag("empty-question")) },
+        confirmButton = { TextButton(presenter::empty, Modifier.testTag("empty-confirm")) { Text(strings.deleteForGood) } },
+        dismissButton = { TextButton(presenter::dontEmpty, Modifier.testTag("empty-cancel")) { Text(strings.cancel) } },
+    )
 }

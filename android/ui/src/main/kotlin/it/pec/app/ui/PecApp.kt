@@ -181,7 +181,8 @@ private fun Mailbox(app: App, strings: Strings, account: Long, view: ViewRef, na
             MessageListScreen(listState, strings, list::setHideReceipts, onOpen = { id ->
                 if (navigator.top is Screen.Message) navigator.replace(Screen.Message(id)) else navigator.open(Screen.Message(id))
             }, onLoadMore = list::loadMore, onRefresh = list::refresh, onSelect = list::toggle,
-                selectionBar = { SelectionBar(listState, strings, list) }, onMarkAllRead = list::markAllRead)
+                selectionBar = { SelectionBar(listState, strings, list) }, onMarkAllRead = list::markAllRead,
+                listActions = { EmptyFolder(listState, strings, list) })
         }
         ExtendedFloatingActionButton(
             onClick = { navigator.open(Screen.Compose(account)) },

@@ -17,6 +17,7 @@ import it.pec.core.DraftProblemKind
 import it.pec.core.MessagePriority
 import it.pec.core.RequestedReceipt
 import it.pec.core.FolderKind
+import it.pec.core.FolderEmptying
 import it.pec.core.InvoiceIntegrity
 import it.pec.core.InvoiceStyle
 import it.pec.core.SignatureState
@@ -36,6 +37,11 @@ interface Strings {
     val markRead: String
     /** Every unread message of the list, not only those loaded. */
     val markAllRead: String
+    /** Empty the trash (or the junk folder) for good: the button, the question's title, its text with what goes, and yes. */
+    val emptyFolder: String
+    val emptyFolderTitle: String
+    fun emptyFolderQuestion(e: FolderEmptying): String
+    val deleteForGood: String
     val emptyList: String
     val noAccounts: String
     val loadMore: String
@@ -456,6 +462,19 @@ object Italian : Strings {
     override fun selected(count: Int) = if (count == 1) "1 selezionato" else "$count selezionati"
     override val markRead = "Segna come letti"
     override val markAllRead = "Segna tutti come letti"
+    override val emptyFolder = "Svuota"
+    override val emptyFolderTitle = "Svuotare la cartella?"
+    override fun emptyFolderQuestion(e: FolderEmptying): String {
+        val n = e.messages.toInt()
+        val what = if (n == 1) "1 messaggio sarà eliminato" else "$n messaggi saranno eliminati"
+        val proofs = listOfNotNull(
+            e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
+            e.receipts.toInt().takeIf { it > 0 }?.let { if (it == 1) "1 ricevuta" else "$it ricevute" },
+        )
+        val among = if (proofs.isEmpty()) "" else " Tra questi: ${proofs.joinToString(" e ")}; conservane una copia se ti servono come prova."
+        return "$what definitivamente, anche dal server.$among"
+    }
+    override val deleteForGood = "Elimina definitivamente"
     override val emptyList = "Nessun messaggio"
     override val noAccounts = "Nessuna casella configurata"
     override val loadMore = "Altri messaggi"
@@ -714,6 +733,19 @@ object English : Strings {
     override fun selected(count: Int) = "$count selected"
     override val markRead = "Mark as read"
     override val markAllRead = "Mark all as read"
+    override val emptyFolder = "Empty"
+    override val emptyFolderTitle = "Empty the folder?"
+    override fun emptyFolderQuestion(e: FolderEmptying): String {
+        val n = e.messages.toInt()
+        val what = if (n == 1) "1 message will be deleted" else "$n messages will be deleted"
+        val proofs = listOfNotNull(
+            e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
+            e.receipts.toInt().takeIf { it > 0 }?.let { if (it == 1) "1 receipt" else "$it receipts" },
+        )
+        val among = if (proofs.isEmpty()) "" else " Among them: ${proofs.joinToString(" and ")}; keep a copy if you may need them as proof."
+        return "$what for good, here and on the server.$among"
+    }
+    override val deleteForGood = "Delete for good"
     override val emptyList = "No messages"
     override val noAccounts = "No mailbox set up"
     override val loadMore = "More messages"
@@ -972,6 +1004,19 @@ object Romanian : Strings {
     override fun selected(count: Int) = if (count == 1) "1 selectat" else "$count selectate"
     override val markRead = "Marchează ca citite"
     override val markAllRead = "Marchează toate ca citite"
+    override val emptyFolder = "Golește"
+    override val emptyFolderTitle = "Goliți dosarul?"
+    override fun emptyFolderQuestion(e: FolderEmptying): String {
+        val n = e.messages.toInt()
+        val what = if (n == 1) "1 mesaj va fi șters" else "$n mesaje vor fi șterse"
+        val proofs = listOfNotNull(
+            e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
+            e.receipts.toInt().takeIf { it > 0 }?.let { if (it == 1) "1 confirmare" else "$it confirmări" },
+        )
+        val among = if (proofs.isEmpty()) "" else " Printre ele: ${proofs.joinToString(" și ")}; păstrați o copie dacă vă pot servi ca dovadă."
+        return "$what definitiv, aici și pe server.$among"
+    }
+    override val deleteForGood = "Șterge definitiv"
     override val emptyList = "Niciun mesaj"
     override val noAccounts = "Nicio căsuță configurată"
     override val loadMore = "Mai multe mesaje"
