@@ -7,7 +7,7 @@ import SwiftUI
 @Observable @MainActor
 final class MessageListModel {
     let rows = Live<[ListRow]>([])
-    private(set) var counts = ListCounts(total: 0, unread: 0, hasMore: false, hideReceipts: false)
+    private(set) var counts = ListCounts(total: 0, unread: 0, hasMore: false, hideReceipts: false, emptiable: false)
     private(set) var refreshing = false
     /// The rows chosen (in edit mode) for an action on all of them.
     var chosen = Set<Int64>()
@@ -15,6 +15,8 @@ final class MessageListModel {
     private(set) var account: AccountInfo?
     /// The folders the chosen rows may move to (the core's list for the first of them).
     private(set) var moveTargets: [MenuEntry] = []
+    /// What emptying this folder would delete for good, while the question is asked.
+    var emptying: FolderEmptying?
     @ObservationIgnored private var watch: ListWatch?
 
     func run(_ app: App, _ list: SidebarModel.Selection) async {
@@ -48,6 +50,27 @@ final class MessageListModel {
     func markAllRead(_ app: App, _ list: SidebarModel.Selection) async {
         do {
             _ = try await app.markAllRead(accountId: list.accountId, view: list.view)
+        } catch {
+            rows.failed(error)
+        }
+    }
+
+    /// Ask before emptying the list's folder (the trash, the junk): what would go, counted by the core.
+    func askToEmpty(_ app: App, _ list: SidebarModel.Selection) async {
+        guard case .folder(let id) = list.view else { return }
+        do {
+            emptying = try await app.emptying(folderId: id)
+        } catch {
+            rows.failed(error)
+        }
+    }
+
+    /// The user agreed: the core empties the folder, here now and on the server at the next sync.
+    func empty(_ app: App, _ list: SidebarModel.Selection) async {
+        emptying = nil
+        guard case .folder(let id) = list.view else { return }
+        do {
+            _ = try await app.emptyFolder(folderId: id)
         } catch {
             rows.failed(error)
         }
@@ -129,6 +152,12 @@ struct MessageListScreen: View {
                     Task { await model.markAllRead(app, list) }
                 }
                 .disabled(model.counts.unread == 0 || model.account?.refusal(.markSeen) != nil)
+                if model.counts.emptiable {
+                    Button("list.emptyFolder", systemImage: "trash.slash") {
+                        Task { await model.askToEmpty(app, list) }
+                    }
+                    .disabled(model.account?.refusal(.delete) != nil)
+                }
             }
             ToolbarItemGroup(placement: .bottomBar) {
                 if editMode.isEditing {
@@ -159,6 +188,13 @@ struct MessageListScreen: View {
                 }
             }
         }
+        .confirmationDialog(
+            "list.emptyFolderTitle", isPresented: asking, titleVisibility: .visible, presenting: model.emptying
+        ) { _ in
+            Button("list.deleteForGood", role: .destructive) { Task { await model.empty(app, list) } }
+        } message: { e in
+            emptyingText(e)
+        }
         .sheet(isPresented: $searching) {
             NavigationStack {
                 SearchScreen(app: app, accountId: list.accountId, folderId: folderId, open: { message = $0; searching = false })
@@ -175,6 +211,18 @@ struct MessageListScreen: View {
             set: { rows in
                 if editMode.isEditing { model.chosen = rows } else { message = rows.first }
             })
+    }
+
+    /// The question before emptying is on screen while the model holds what would go.
+    private var asking: Binding<Bool> {
+        Binding(get: { model.emptying != nil }, set: { if !$0 { model.emptying = nil } })
+    }
+
+    /// What goes for good: how many messages and, when there are, the PEC and receipts among them.
+    private func emptyingText(_ e: FolderEmptying) -> Text {
+        let all = Text("list.emptyQuestion \(e.messages)")
+        guard e.certified > 0 || e.receipts > 0 else { return all }
+        return all + Text(verbatim: " ") + Text("list.emptyProofs \(e.certified) \(e.receipts)")
     }
 
     /// An action on the chosen rows, disabled when this login may not take it.
