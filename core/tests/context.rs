@@ -581,3 +581,73 @@ async fn a_live_sync_does_not_retry_a_refused_login() {
     assert_eq!(refusals.load(Ordering::SeqCst), 1, "logged in once");
     assert_eq!(live.accounts(), vec![good]);
 }
+
+/// The account's signature opens every compose: under the place to write in a new message (or
+/// one started from the address book), above the quote of a reply and the original of a forward;
+/// a draft that already has text keeps it; adding the account again keeps the signature.
+#[tokio::test]
+async fn the_signature_opens_new_messages_replies_and_forwards() {
+    let dir = TempDir::new("ctx-signature");
+    let ctx = open(&dir);
+    let account = ctx.add_account(&setup(None), false).await.expect("account");
+    let blank = ctx.compose_start(account, None).expect("blank");
+    assert_eq!(blank.text.as_deref(), Some(""), "no signature yet");
+
+    let kept = ctx
+        .set_signature(account, "Avv. Maria Rossi\r\nVia Roma 1, Milano  \r\n")
+        .expect("signature");
+    assert_eq!(
+        kept.as_deref(),
+        Some("Avv. Maria Rossi\nVia Roma 1, Milano")
+    );
+    let sig = "\n\n-- \nAvv. Maria Rossi\nVia Roma 1, Milano";
+    let blank = ctx.compose_start(account, None).expect("blank");
+    assert_eq!(blank.text.as_deref(), Some(sig));
+    assert_eq!(blank.from, Some(Mailbox::new(BOX)));
+    let to_someone = Draft {
+        to: vec![Mailbox::new("studio@pec.other")],
+        ..Draft::default()
+    };
+    let started = ctx.compose_start(account, Some(to_someone)).expect("to");
+    assert_eq!(started.text.as_deref(), Some(sig));
+    assert_eq!(started.to, vec![Mailbox::new("studio@pec.other")]);
+    let written = Draft {
+        text: Some("già scritto".into()),
+        ..Draft::default()
+    };
+    let reopened = ctx.compose_start(account, Some(written)).expect("text");
+    assert_eq!(reopened.text.as_deref(), Some("già scritto"));
+
+    let date = "Fri, 20 Nov 2026 09:00:00 +0100";
+    let raw = plain(
+        "studio@pec.other",
+        &[BOX],
+        "Udienza",
+        "u@x",
+        date,
+        "Confermo.",
+    );
+    let message = ctx.import(account, None, &raw).expect("import").id;
+    let reply = ctx.reply_draft(message, false).expect("reply");
+    let text = reply.text.expect("text");
+    assert!(text.starts_with(sig), "{text:?}");
+    assert!(
+        text.ends_with("> Confermo.\n"),
+        "the quote after it: {text:?}"
+    );
+    let forward = ctx.forward_draft(message).expect("forward");
+    let text = forward.text.expect("text");
+    assert!(text.starts_with(sig), "{text:?}");
+    assert!(text.contains("Messaggio inoltrato"), "{text:?}");
+
+    ctx.add_account(&setup(None), false).await.expect("again");
+    assert_eq!(
+        ctx.signature(account).expect("kept").as_deref(),
+        kept.as_deref()
+    );
+    let too_long = "x".repeat(pec_core::compose::signature::MAX_SIGNATURE_CHARS + 1);
+    assert!(ctx.set_signature(account, &too_long).is_err());
+    assert_eq!(ctx.set_signature(account, " \n").expect("cleared"), None);
+    let blank = ctx.compose_start(account, None).expect("blank");
+    assert_eq!(blank.text.as_deref(), Some(""));
+}

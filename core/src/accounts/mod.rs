@@ -18,7 +18,7 @@ pub use setup::{
     AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Denial, Operation,
     Permission, Permissions, Servers, account_capabilities, account_denials, account_meta,
     add_account, apply_action, apply_actions, capabilities, compose_denial, denial, empty_folder,
-    remove_account, require, validate, verify,
+    remove_account, require, set_signature, validate, verify,
 };
 pub use store_credentials::StoreCredentialStore;
 

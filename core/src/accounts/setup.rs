@@ -131,6 +131,11 @@ pub struct AccountMeta {
     pub provider: String,
     /// `None` for the owner.
     pub delegated: Option<Permissions>,
+    /// The lines new messages, replies and forwards open with on this device
+    /// ([`crate::compose::signature`]); a local setting, not the mailbox's, so a delegate needs
+    /// no permission for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 impl AccountMeta {
@@ -435,14 +440,21 @@ pub fn add_account(
         .account_by_address(&address)?
         .map(|a| a.login)
         .filter(|l| !l.eq_ignore_ascii_case(&login));
+    // An account added again (a new password, another delegate) keeps its signature.
+    let signature = match store.account_by_address(&address)? {
+        Some(existing) => account_meta(store, &existing)
+            .ok()
+            .and_then(|m| m.signature),
+        None => None,
+    };
     creds.set(&login, &setup.password)?;
     let id = store.add_account_as(&config, &login)?;
     let meta = AccountMeta {
         provider: setup.provider.as_str().into(),
         delegated: setup.delegation.as_ref().map(|d| d.permissions),
+        signature,
     };
-    let json = serde_json::to_string(&meta).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    store.set_setting(&meta_key(&address), &json)?;
+    save_meta(store, &address, &meta)?;
     if let Some(old) = previous {
         creds.delete(&old)?;
     }
@@ -462,8 +474,33 @@ pub fn account_meta(store: &Store, account: &Account) -> Result<AccountMeta, Acc
         None => Ok(AccountMeta {
             provider: "custom".into(),
             delegated: None,
+            signature: None,
         }),
     }
+}
+
+fn save_meta(store: &Store, address: &str, meta: &AccountMeta) -> Result<(), AccountError> {
+    let json = serde_json::to_string(meta).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    store.set_setting(&meta_key(address), &json)?;
+    Ok(())
+}
+
+/// Keep `text` as the account's signature ([`crate::compose::signature::normalized`]; nothing
+/// left clears it). Returns it as kept.
+pub fn set_signature(
+    store: &Store,
+    account: AccountId,
+    text: &str,
+) -> Result<Option<String>, AccountError> {
+    let signature = crate::compose::signature::normalized(text)
+        .map_err(|e| AccountError::Invalid(e.to_string()))?;
+    let account = store.account(account)?;
+    let meta = AccountMeta {
+        signature: signature.clone(),
+        ..account_meta(store, &account)?
+    };
+    save_meta(store, &account.config.address, &meta)?;
+    Ok(signature)
 }
 
 /// Remove an account, its messages, its metadata and its password.

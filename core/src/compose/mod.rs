@@ -9,10 +9,12 @@
 //!   a Message-ID generated once, at queue time, by the caller ([`new_message_id`]).
 //! - [`reply`]: reply, reply-all (to the real sender from `Reply-To`, not `posta-certificata@…`)
 //!   and forward (with the original's attachments).
+//! - [`signature`]: the account's signature, put in the text where compose opens.
 
 pub mod build;
 pub mod preset;
 pub mod reply;
+pub mod signature;
 pub mod validate;
 
 pub use build::{BuiltHeader, build, new_message_id};

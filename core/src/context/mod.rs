@@ -22,6 +22,7 @@ mod locking;
 mod lost_key;
 mod mail;
 mod menu;
+mod opening;
 mod passphrase;
 mod settings;
 mod view;
