@@ -184,6 +184,13 @@ async fn send_status_reply_forward() {
         .collect();
     assert_eq!(items, vec!["message", "daticert", "checksums"], "{files:#}");
 
+    // Replies and forwards open with the account's signature.
+    let signature = ["account", "signature", "Mario Bianchi\\nStudio Bianchi"];
+    assert_eq!(ok(b.path(), &signature), "Mario Bianchi\nStudio Bianchi");
+    assert_eq!(
+        ok(b.path(), &["account", "signature"]),
+        "Mario Bianchi\nStudio Bianchi"
+    );
     let rid = ok(
         b.path(),
         &["reply", &envelope, "--all", "--body", "Ricevuto."],
@@ -231,5 +238,9 @@ async fn send_status_reply_forward() {
     assert!(
         raw.windows(8).any(|w| w == b"atto.pdf"),
         "forwarded envelope lacks the attachment"
+    );
+    assert!(
+        raw.windows(14).any(|w| w == b"Studio Bianchi"),
+        "the forward lacks the signature"
     );
 }

@@ -65,6 +65,7 @@ impl Inner {
             quota_used_kb: acc.quota_used_kb,
             quota_limit_kb: acc.quota_limit_kb,
             denied,
+            signature: meta.signature,
         })
     }
 

@@ -8,7 +8,7 @@ use crate::error::{PecError, Result};
 use crate::mail::ComposeDraft;
 use crate::runtime::blocking;
 use crate::types::HostPort;
-use pec_core::compose::reply::{self, ReplyError};
+use pec_core::compose::reply::ReplyError;
 use pec_core::compose::{AttachmentSource, Draft, Mailbox, Priority};
 
 impl From<ReplyError> for PecError {
@@ -119,15 +119,35 @@ impl App {
 
     /// A reply to a stored message, addressed to its real sender (for a PEC envelope: the
     /// original's Reply-To, never posta-certificata@); `all` puts the other recipients in Cc.
-    /// The original is quoted in `text`. The body must be downloaded (`download`).
+    /// The text opens with the account's signature, then the quoted original. The body must be
+    /// downloaded (`download`).
     pub async fn reply_draft(&self, message_id: i64, all: bool) -> Result<ComposeDraft> {
         let inner = self.inner.clone();
+        blocking(move || Ok(compose_of(inner.ctx.reply_draft(message_id, all)?))).await
+    }
+
+    /// The draft a compose of `account_id` opens with: `start` (addresses picked in the address
+    /// book, documents shared to the app) or a blank one, its empty text given the account's
+    /// signature. A draft with text (a reply, a saved draft) is left as it is.
+    pub async fn compose_start(
+        &self,
+        account_id: i64,
+        start: Option<ComposeDraft>,
+    ) -> Result<ComposeDraft> {
+        let inner = self.inner.clone();
         blocking(move || {
-            let (account, raw) = inner.raw_of(message_id)?;
-            let me = inner.store().account(account)?.config.address;
-            Ok(compose_of(reply::reply(&raw, &me, all)?))
+            let start = start.map(crate::mail::draft_of);
+            Ok(compose_of(inner.ctx.compose_start(account_id, start)?))
         })
         .await
+    }
+
+    /// Keep `text` as the account's signature (line ends and blanks cleaned; at most 1,000
+    /// characters, else `InvalidInput`; an empty text clears it); returns it as kept. A local
+    /// setting: a delegate needs no permission for it.
+    pub async fn set_signature(&self, account_id: i64, text: String) -> Result<Option<String>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.set_signature(account_id, &text)?)).await
     }
 
     /// A saved draft (`ListRow.draft`) reopened in compose, as it was saved. The body must be
@@ -147,15 +167,11 @@ impl App {
     }
 
     /// A forward of a stored message with its attachments (for a PEC envelope: the original's);
-    /// the recipients are left to the user. The body must be downloaded (`download`).
+    /// the recipients are left to the user. The text opens with the account's signature, then
+    /// the original. The body must be downloaded (`download`).
     pub async fn forward_draft(&self, message_id: i64) -> Result<ComposeDraft> {
         let inner = self.inner.clone();
-        blocking(move || {
-            let (account, raw) = inner.raw_of(message_id)?;
-            let me = inner.store().account(account)?.config.address;
-            Ok(compose_of(reply::forward(&raw, &me)?))
-        })
-        .await
+        blocking(move || Ok(compose_of(inner.ctx.forward_draft(message_id)?))).await
     }
 }
 

@@ -143,6 +143,8 @@ pub struct AccountInfo {
     pub quota_limit_kb: Option<u64>,
     /// What this login may not do, and why: what a delegate sees beside a disabled action.
     pub denied: Vec<DeniedAction>,
+    /// The lines a new message, a reply or a forward opens with (`App::set_signature`).
+    pub signature: Option<String>,
 }
 
 /// Something a user does with an account.

@@ -1,4 +1,4 @@
-//! `pec account add|list|remove` (through the facade), and the default data directory.
+//! `pec account add|list|remove|signature` (through the facade), and the default data directory.
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::out::say;
@@ -55,6 +55,16 @@ pub enum AccountCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Show the account's signature, or keep a new one (replies and forwards open with it, as
+    /// new messages do in the apps).
+    Signature {
+        /// The signature's text (`\n` between lines); an empty text clears it. Without it: print
+        /// the one kept.
+        text: Option<String>,
+        /// The account (default: the first).
+        #[arg(long)]
+        account: Option<String>,
     },
     /// Remove an account, its local mail and its stored password.
     Remove {
@@ -214,6 +224,17 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                     a.smtp_host,
                     a.smtp_port
                 );
+            }
+        }
+        AccountCommand::Signature { text, account } => {
+            let a = resolve_account(&app, account.as_deref())?;
+            let shown = match text {
+                Some(t) => block(app.set_signature(a.id, t.replace("\\n", "\n")))
+                    .map_err(|e| e.to_string())?,
+                None => a.signature,
+            };
+            if let Some(s) = shown {
+                say!("{s}");
             }
         }
         AccountCommand::Remove { address, json } => {
