@@ -287,4 +287,33 @@ class FacadeTest {
             watch.close()
         }
     }
+
+    /**
+     * The account's signature, kept by the core, opens a blank compose and sits above the quote
+     * of a reply; too long a signature is refused with the input code, an empty one clears it.
+     */
+    @Test
+    fun theSignatureOpensComposeAndReplies() = runBlocking {
+        App(tempDir().path, CredentialBackend.MEMORY).use { app ->
+            val acc = app.addAccount(custom("ufficio@pec.example"))
+            assertEquals("Avv. Maria Rossi", app.setSignature(acc.id, "Avv. Maria Rossi \r\n"))
+            assertEquals("Avv. Maria Rossi", app.account(acc.id).signature)
+            val signed = "\n\n-- \nAvv. Maria Rossi"
+            assertEquals(signed, app.composeStart(acc.id, null).text)
+            val mail = ("From: studio@pec.example\r\nTo: ufficio@pec.example\r\nSubject: Udienza\r\n" +
+                "Message-ID: <u@x>\r\nDate: Mon, 2 Nov 2026 09:00:00 +0100\r\n\r\nConfermo.\r\n").toByteArray()
+            val id = app.importMessage(acc.id, mail)
+            val reply = app.replyDraft(id, false).text
+            assertTrue(reply, reply.startsWith(signed) && reply.endsWith("> Confermo.\n"))
+            try {
+                app.setSignature(acc.id, "x".repeat(1_001))
+                fail("a signature over the limit was kept")
+            } catch (e: PecException.InvalidInput) {
+                assertEquals("invalid_input", errorCode(e))
+            }
+            assertEquals(null, app.setSignature(acc.id, ""))
+            assertEquals("", app.composeStart(acc.id, null).text)
+        }
+    }
 }
+

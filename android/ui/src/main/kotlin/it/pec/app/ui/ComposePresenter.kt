@@ -79,6 +79,23 @@ class ComposePresenter(
 
     init {
         recheck()
+        if (kept == null) open(start)
+    }
+
+    /**
+     * The text the core opens this compose with (the account's signature under the place to
+     * write, when the text is empty), unless the user typed first.
+     */
+    private fun open(start: ComposeDraft?) {
+        scope.launch {
+            val opened = try {
+                app.composeStart(accountId, start)
+            } catch (e: Exception) {
+                if (e is kotlinx.coroutines.CancellationException) throw e
+                return@launch mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+            mutable.update { if (it.text.isEmpty()) it.copy(text = opened.text) else it }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package it.pec.app.ui
 
+import it.pec.core.AccountInfo
 import it.pec.core.App
 import it.pec.core.AppSettings
 import kotlinx.coroutines.CoroutineScope
@@ -9,9 +10,19 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 
-data class SettingsState(val settings: AppSettings? = null, val errorCode: String? = null)
+data class SettingsState(
+    val settings: AppSettings? = null,
+    /** The accounts, each with the signature the core keeps for it. */
+    val accounts: List<AccountInfo> = emptyList(),
+    /** Signatures being written, by account, until saved. */
+    val signatures: Map<Long, String> = emptyMap(),
+    val errorCode: String? = null,
+)
 
-/** The settings the core keeps (lock policy, receipts in lists, sync interval, downloads). */
+/**
+ * The settings the core keeps (lock policy, receipts in lists, sync interval, downloads) and each
+ * account's signature (what new messages, replies and forwards open with).
+ */
 class SettingsPresenter(private val app: App, private val scope: CoroutineScope) {
     private val mutable = MutableStateFlow(SettingsState())
     val state: StateFlow<SettingsState> = mutable.asStateFlow()
@@ -20,7 +31,8 @@ class SettingsPresenter(private val app: App, private val scope: CoroutineScope)
         scope.launch {
             try {
                 val s = app.settings()
-                mutable.update { it.copy(settings = s) }
+                val accounts = app.accounts()
+                mutable.update { it.copy(settings = s, accounts = accounts) }
             } catch (e: Exception) {
                 mutable.update { it.copy(errorCode = codeOf(e)) }
             }
@@ -35,6 +47,25 @@ class SettingsPresenter(private val app: App, private val scope: CoroutineScope)
             try {
                 app.setSettings(next)
                 mutable.update { it.copy(settings = next, errorCode = null) }
+            } catch (e: Exception) {
+                mutable.update { it.copy(errorCode = codeOf(e)) }
+            }
+        }
+    }
+
+    /** The signature of `accountId` as it is being written. */
+    fun writeSignature(accountId: Long, text: String) = mutable.update { it.copy(signatures = it.signatures + (accountId to text)) }
+
+    /** Keep the signature written for `accountId`; the core cleans it (an empty one clears it). */
+    fun saveSignature(accountId: Long) {
+        val text = state.value.signatures[accountId] ?: return
+        scope.launch {
+            try {
+                val kept = app.setSignature(accountId, text)
+                mutable.update { s ->
+                    s.copy(accounts = s.accounts.map { if (it.id == accountId) it.copy(signature = kept) else it },
+                        signatures = s.signatures - accountId, errorCode = null)
+                }
             } catch (e: Exception) {
                 mutable.update { it.copy(errorCode = codeOf(e)) }
             }

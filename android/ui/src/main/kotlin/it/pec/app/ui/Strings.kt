@@ -193,6 +193,8 @@ interface Strings {
     fun invoiceTotal(total: String): String
     val addLabel: String
     val saveDraft: String
+    /** The settings' section of each account's signature. */
+    val signature: String
     val draftSaved: String
     val editDraft: String
     /** The search screen. */
@@ -336,6 +338,7 @@ object Italian : Strings {
     override fun invoiceTotal(total: String) = "Totale $total"
     override val addLabel = "Aggiungi un'etichetta"
     override val saveDraft = "Salva bozza"
+    override val signature = "Firma (nei nuovi messaggi, nelle risposte e negli inoltri)"
     override val draftSaved = "Bozza salvata nella cartella Bozze"
     override val editDraft = "Continua a scrivere"
     override val search = "Cerca"
@@ -607,6 +610,7 @@ object English : Strings {
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Add a label"
     override val saveDraft = "Save draft"
+    override val signature = "Signature (in new messages, replies and forwards)"
     override val draftSaved = "Draft saved in the Drafts folder"
     override val editDraft = "Go on writing"
     override val search = "Search"
@@ -878,6 +882,7 @@ object Romanian : Strings {
     override fun invoiceTotal(total: String) = "Total $total"
     override val addLabel = "Adaugă o etichetă"
     override val saveDraft = "Salvează ciorna"
+    override val signature = "Semnătură (în mesajele noi, răspunsuri și redirecționări)"
     override val draftSaved = "Ciornă salvată în dosarul Ciorne"
     override val editDraft = "Continuă să scrii"
     override val search = "Caută"
