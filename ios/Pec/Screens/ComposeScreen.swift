@@ -32,9 +32,12 @@ final class ComposeModel {
     @ObservationIgnored private var keeping: Task<Void, Never>?
     /// What the screen opened with: not kept until it changes.
     @ObservationIgnored private var initial: ComposeDraft?
+    /// A kept compose opens as it was kept, without asking the core for its start.
+    @ObservationIgnored private let reopened: Bool
 
     init(start: ComposeDraft?, kept: Int64? = nil) {
         self.kept = kept
+        reopened = kept != nil
         to = start?.to ?? []
         cc = start?.cc ?? []
         subject = start?.subject ?? ""
@@ -54,6 +57,21 @@ final class ComposeModel {
         ComposeDraft(
             to: to, cc: cc, subject: subject, text: text, attachments: attachments, receipt: receipt,
             inReplyTo: inReplyTo, bcc: [], html: nil, priority: priority, signature: nil, references: references)
+    }
+
+    /// The text the core opens this compose with (the account's signature under the place to
+    /// write, when the text is empty), unless the user typed first; not kept until it changes.
+    func open(_ app: App, accountId: Int64) async {
+        guard !reopened else { return }
+        do {
+            let opened = try await app.composeStart(accountId: accountId, start: draft)
+            if text.isEmpty {
+                text = opened.text
+                initial = draft
+            }
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
     }
 
     /// Check the draft as it is now (the view calls it a moment after each change).
@@ -212,6 +230,7 @@ struct ComposeScreen: View {
                     photo = nil
                 }
             }
+            .task { await model.open(app, accountId: accountId) }
             .task(id: model.draft) {
                 // A moment after the last keystroke; a newer change cancels this one.
                 do { try await Task.sleep(for: .milliseconds(250)) } catch { return }

@@ -1,20 +1,38 @@
 import PecKit
 import SwiftUI
 
-/// The settings the core keeps (the lock, receipts in lists, the sync interval, downloads). Each
-/// change is saved through the core, which refuses what it would not honour; the screen then
-/// shows the settings as stored.
+/// The settings the core keeps (the lock, receipts in lists, the sync interval, downloads) and
+/// each account's signature. Each change is saved through the core, which refuses what it would
+/// not honour; the screen then shows the settings as stored.
 @Observable @MainActor
 final class SettingsModel {
     /// What the controls show; nil until the core answered.
     var settings: AppSettings?
     private(set) var errorCode: String?
+    /// The accounts, each with the signature the core keeps for it.
+    private(set) var accounts: [AccountInfo] = []
+    /// Signatures being written, by account, until saved.
+    var signatures: [Int64: String] = [:]
     @ObservationIgnored private var stored: AppSettings?
 
     func load(_ app: App) async {
         do {
             stored = try await app.settings()
+            accounts = try await app.accounts()
             settings = stored
+        } catch {
+            errorCode = PecKit.errorCode(of: error)
+        }
+    }
+
+    /// Keep the signature written for `accountId`; the core cleans it (an empty one clears it).
+    func saveSignature(_ app: App, accountId: Int64) async {
+        guard let text = signatures[accountId] else { return }
+        do {
+            let kept = try await app.setSignature(accountId: accountId, text: text)
+            if let i = accounts.firstIndex(where: { $0.id == accountId }) { accounts[i].signature = kept }
+            signatures[accountId] = nil
+            errorCode = nil
         } catch {
             errorCode = PecKit.errorCode(of: error)
         }
@@ -65,6 +83,17 @@ struct SettingsScreen: View {
                     }
                 }
             }
+            Section("settings.signature") {
+                ForEach(model.accounts, id: \.id) { account in
+                    TextField(account.address, text: signature(of: account), axis: .vertical)
+                        .lineLimit(2...6)
+                    if model.signatures[account.id] != nil {
+                        Button("settings.saveSignature") {
+                            Task { await model.saveSignature(app, accountId: account.id) }
+                        }
+                    }
+                }
+            }
             if let code = model.errorCode {
                 Text(ErrorText.of(code)).foregroundStyle(.red)
             }
@@ -75,5 +104,12 @@ struct SettingsScreen: View {
         .onChange(of: model.settings) { _, _ in
             Task { await model.save(app) }
         }
+    }
+
+    /// What the signature field of `account` shows: what is being written, else what is kept.
+    private func signature(of account: AccountInfo) -> Binding<String> {
+        Binding(
+            get: { model.signatures[account.id] ?? account.signature ?? "" },
+            set: { model.signatures[account.id] = $0 })
     }
 }
