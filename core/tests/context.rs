@@ -651,3 +651,67 @@ async fn the_signature_opens_new_messages_replies_and_forwards() {
     let blank = ctx.compose_start(account, None).expect("blank");
     assert_eq!(blank.text.as_deref(), Some(""));
 }
+
+/// A template keeps recipients, subject, text, receipt type and priority (not attachments, not
+/// the signature); saving a name again, in any case, replaces it; a compose opened from it on an
+/// account carries that account's signature; names and numbers are bounded.
+#[tokio::test]
+async fn a_template_opens_a_compose_with_the_accounts_signature() {
+    use pec_core::compose::{Priority, ReceiptType};
+    let dir = TempDir::new("ctx-templates");
+    let ctx = open(&dir);
+    let account = ctx.add_account(&setup(None), false).await.expect("account");
+    ctx.set_signature(account, "Studio Bianchi")
+        .expect("signature");
+    let mut draft = ctx.compose_start(account, None).expect("blank");
+    draft.to = vec![Mailbox::new("tribunale@pec.giustizia.it")];
+    draft.subject = "Deposito atto".into();
+    draft.text = Some(format!(
+        "Si deposita l'atto in allegato.{}",
+        draft.text.clone().unwrap_or_default()
+    ));
+    draft.receipt = ReceiptType::Breve;
+    draft.priority = Priority::High;
+    draft
+        .attachments
+        .push(Attachment::from_bytes("atto.pdf", b"%PDF-1.4".to_vec()));
+    let id = ctx.save_template("Deposito", &draft).expect("saved");
+    let again = ctx.save_template("deposito", &draft).expect("replaced");
+    assert_eq!(again, id);
+    let kept = ctx.templates().expect("templates");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].name, "deposito");
+    let t = &kept[0].draft;
+    assert_eq!(t.text.as_deref(), Some("Si deposita l'atto in allegato."));
+    assert!(t.attachments.is_empty() && t.from.is_none());
+
+    let opened = ctx.compose_from_template(account, id).expect("opened");
+    assert_eq!(opened.to, draft.to);
+    assert_eq!(opened.subject, "Deposito atto");
+    assert_eq!(
+        (opened.receipt, opened.priority),
+        (ReceiptType::Breve, Priority::High)
+    );
+    assert_eq!(
+        opened.text.as_deref(),
+        Some("Si deposita l'atto in allegato.\n\n-- \nStudio Bianchi")
+    );
+    assert_eq!(opened.from, Some(Mailbox::new(BOX)));
+
+    for bad in ["", "   ", "due\nrighe", &"x".repeat(101)] {
+        assert!(ctx.save_template(bad, &draft).is_err(), "{bad:?}");
+    }
+    for i in 1..pec_core::context::MAX_TEMPLATES {
+        ctx.save_template(&format!("Modello {i}"), &draft)
+            .expect("under the cap");
+    }
+    assert!(ctx.save_template("Uno di troppo", &draft).is_err());
+    ctx.save_template("Modello 1", &draft)
+        .expect("replacing is not adding");
+    ctx.forget_template(id).expect("forget");
+    assert!(ctx.compose_from_template(account, id).is_err());
+    assert_eq!(
+        ctx.templates().expect("templates").len(),
+        pec_core::context::MAX_TEMPLATES - 1
+    );
+}

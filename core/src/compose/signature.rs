@@ -59,6 +59,19 @@ pub fn opening_text(signature: Option<&str>, text: &str) -> String {
     }
 }
 
+/// `text` without its signature: what comes before its first `-- ` line, with the blank lines
+/// and spaces at its end dropped.
+pub fn cut(text: &str) -> String {
+    let mut kept = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.trim_end_matches(['\r', '\n']) == "-- " {
+            break;
+        }
+        kept.push_str(line);
+    }
+    kept.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +108,11 @@ mod tests {
         );
         assert_eq!(opening_text(sig, "già scritto"), "già scritto");
         assert_eq!(opening_text(None, ""), "");
+        assert_eq!(
+            cut("Gentile collega,\nin allegato.\n\n-- \nMaria\n-- \n"),
+            "Gentile collega,\nin allegato."
+        );
+        assert_eq!(cut("\n\n-- \nMaria"), "");
+        assert_eq!(cut("--\nnon una firma"), "--\nnon una firma");
     }
 }

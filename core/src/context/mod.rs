@@ -25,6 +25,7 @@ mod menu;
 mod opening;
 mod passphrase;
 mod settings;
+mod templates;
 mod view;
 pub mod window;
 
@@ -40,6 +41,7 @@ pub use mail::{SendOutcome, SendRefusal};
 pub use menu::{MenuItem, MenuTarget};
 pub use passphrase::{Credentials, recover_with_passphrase};
 pub use settings::{DownloadPolicy, LockPolicy, Settings};
+pub use templates::{MAX_TEMPLATES, Template};
 pub use view::{ListPage, MessageView, PecFacts, SearchForm, SentProof};
 
 use crate::accounts::{self, AccountSetup, CredentialStore};

@@ -1,7 +1,9 @@
 //! A damaged store rebuilt so the user can resync from the server without losing what the server
 //! does not have: the accounts (and the terminal client's passwords), the settings with the key
-//! the outbox's files are sealed with, and the outbox itself (queued and sent PECs with their
-//! local copies and timelines). The mail comes back with the next sync.
+//! the outbox's files are sealed with, the outbox itself (queued and sent PECs with their local
+//! copies and timelines), the address book (contacts kept on this device only, and the changes
+//! not yet uploaded to a CardDAV server), the PEC being written and the templates. The mail comes
+//! back with the next sync, and the correspondents with it.
 //!
 //! The damaged file is never changed: it is renamed aside (`store.sqlite.damaged-<time>`) and read
 //! from there, table by table, each copy in its own transaction, so a damaged page costs only the
@@ -72,6 +74,49 @@ const STEPS: &[(&str, &str)] = &[
         "outbox timeline",
         "INSERT INTO main.outbox_events SELECT * FROM old.outbox_events
          WHERE outbox_id IN (SELECT id FROM main.outbox)",
+    ),
+    (
+        "address books",
+        "INSERT INTO main.address_books SELECT * FROM old.address_books",
+    ),
+    (
+        "contacts",
+        "INSERT INTO main.contacts SELECT * FROM old.contacts
+         WHERE book_id IS NULL OR book_id IN (SELECT id FROM main.address_books)",
+    ),
+    (
+        "contact addresses",
+        "INSERT INTO main.contact_addresses SELECT * FROM old.contact_addresses
+         WHERE contact_id IN (SELECT id FROM main.contacts)",
+    ),
+    (
+        "contact words",
+        "INSERT INTO main.contact_words SELECT * FROM old.contact_words
+         WHERE contact_id IN (SELECT id FROM main.contacts)",
+    ),
+    (
+        "groups",
+        "INSERT INTO main.contact_groups SELECT * FROM old.contact_groups",
+    ),
+    (
+        "group members",
+        "INSERT INTO main.group_members SELECT * FROM old.group_members
+         WHERE group_id IN (SELECT id FROM main.contact_groups)
+           AND contact_id IN (SELECT id FROM main.contacts)",
+    ),
+    (
+        "address book changes",
+        "INSERT INTO main.dav_pending SELECT * FROM old.dav_pending
+         WHERE book_id IN (SELECT id FROM main.address_books)",
+    ),
+    (
+        "messages being written",
+        "INSERT INTO main.kept_composes SELECT * FROM old.kept_composes
+         WHERE account_id IN (SELECT id FROM main.accounts)",
+    ),
+    (
+        "templates",
+        "INSERT INTO main.compose_templates SELECT * FROM old.compose_templates",
     ),
 ];
 
@@ -203,6 +248,20 @@ mod tests {
         let creds = Arc::new(MemoryCredentialStore::default());
         let ctx = Context::open_with(dir.path(), creds.clone(), Some(key.duplicate())).unwrap();
         let (account, queued) = ctx.queue_sample("Verbale in coda");
+        // Kept on this device only: a contact in a group, a PEC being written, a template.
+        let contact = crate::contacts::Contact {
+            name: "Studio Verdi".into(),
+            addresses: vec!["verdi@pec.example".into()],
+            ..Default::default()
+        };
+        let contact = ctx.save_contact(&contact).unwrap();
+        ctx.store().set_member("Clienti", contact, true).unwrap();
+        let draft = crate::compose::Draft {
+            subject: "Atto in scrittura".into(),
+            ..Default::default()
+        };
+        ctx.keep_compose(account, None, &draft).unwrap();
+        ctx.save_template("Deposito", &draft).unwrap();
         for i in 0..300 {
             ctx.import(account, None, &plain(i)).unwrap();
         }
@@ -240,6 +299,19 @@ mod tests {
         let entry = ctx.outbox().entry(queued.id).unwrap();
         let (_, raw) = ctx.raw_message(entry.message_row.unwrap()).unwrap();
         assert!(String::from_utf8_lossy(&raw).contains("Verbale in coda"));
+        let found = ctx
+            .store()
+            .contact(contact)
+            .unwrap()
+            .expect("the contact kept here only");
+        assert_eq!(found.addresses, vec!["verdi@pec.example".to_string()]);
+        assert_eq!(
+            ctx.store().group_addresses("Clienti").unwrap(),
+            Some(vec!["verdi@pec.example".to_string()])
+        );
+        let kept = ctx.kept_composes().unwrap();
+        assert_eq!(kept[0].draft.subject, "Atto in scrittura");
+        assert_eq!(ctx.templates().unwrap()[0].name, "Deposito");
         ctx.store().check_integrity().unwrap();
     }
 }
