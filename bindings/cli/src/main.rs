@@ -78,6 +78,8 @@ enum Command {
     Import(commands::import::Args),
     /// Send a PEC (prints its ID for `pec status`).
     Send(commands::send::Args),
+    /// Templates: a PEC sent again and again, kept by name (`pec send --template NAME`).
+    Template(commands::template::Args),
     /// Per-recipient legal status of a sent PEC.
     Status(commands::status::Args),
     /// Reply (or reply to all) to a received message.
@@ -125,6 +127,7 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search::run(&data_dir, args),
         Command::Import(args) => commands::import::run(&data_dir, args),
         Command::Send(args) => commands::send::run(&data_dir, args),
+        Command::Template(args) => commands::template::run(&data_dir, args),
         Command::Status(args) => commands::status::run(&data_dir, args),
         Command::Reply(args) => commands::reply::run(&data_dir, args),
         Command::Forward(args) => commands::forward::run(&data_dir, args),

@@ -243,4 +243,45 @@ async fn send_status_reply_forward() {
         raw.windows(14).any(|w| w == b"Studio Bianchi"),
         "the forward lacks the signature"
     );
+
+    // A template: kept by name, sent with the account's signature and its receipt type.
+    let template = [
+        "template",
+        "save",
+        "Sollecito",
+        "--to",
+        "utente3@pec.sandbox.test",
+        "--subject",
+        "Sollecito di pagamento",
+        "--body",
+        "Si sollecita il pagamento.",
+        "--receipt",
+        "breve",
+    ];
+    ok(b.path(), &template);
+    assert!(ok(b.path(), &["template", "list"]).contains("Sollecito di pagamento"));
+    let tid = ok(b.path(), &["send", "--template", "sollecito"]);
+    wait_state(b.path(), &tid, "delivered");
+    s.select("INBOX").await.expect("select again");
+    let uids = s
+        .uid_search("SUBJECT \"Sollecito di pagamento\"")
+        .await
+        .expect("search");
+    assert_eq!(uids.len(), 1);
+    let uid = uids.iter().next().copied().unwrap_or(0).to_string();
+    let fetched: Vec<_> = {
+        use futures::TryStreamExt;
+        s.uid_fetch(&uid, "BODY.PEEK[]")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch")
+    };
+    let raw = String::from_utf8_lossy(fetched[0].body().expect("body")).into_owned();
+    assert!(raw.contains("Si sollecita il pagamento."), "{raw}");
+    assert!(raw.contains("Studio Bianchi"), "the signature: {raw}");
+    assert!(raw.contains("X-TipoRicevuta: breve"), "{raw}");
+    ok(b.path(), &["template", "rm", "SOLLECITO"]);
+    assert_eq!(ok(b.path(), &["template", "list"]), "");
 }

@@ -65,6 +65,15 @@ fn compose_of(d: Draft) -> ComposeDraft {
     }
 }
 
+/// A template ("modello"): a PEC sent again and again, kept by name, to open a compose from.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ComposeTemplate {
+    pub id: i64,
+    pub name: String,
+    /// Recipients, subject, text, receipt type and priority (no attachments, no signature).
+    pub draft: ComposeDraft,
+}
+
 /// A compose the core kept as its screen handed it over, to open again.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct KeptCompose {
@@ -138,6 +147,59 @@ impl App {
         blocking(move || {
             let start = start.map(crate::mail::draft_of);
             Ok(compose_of(inner.ctx.compose_start(account_id, start)?))
+        })
+        .await
+    }
+
+    /// Keep what a compose holds as the template `name` (one line, at most 100 characters; the
+    /// same name in any case is replaced; at most 200 templates, else `InvalidInput`): its
+    /// recipients, subject, text without the signature, receipt type and priority. Returns its id.
+    pub async fn save_template(&self, name: String, draft: ComposeDraft) -> Result<i64> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
+                .ctx
+                .save_template(&name, &crate::mail::draft_of(draft))?)
+        })
+        .await
+    }
+
+    /// The templates, by name.
+    pub async fn templates(&self) -> Result<Vec<ComposeTemplate>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
+                .ctx
+                .templates()?
+                .into_iter()
+                .map(|t| ComposeTemplate {
+                    id: t.id,
+                    name: t.name,
+                    draft: compose_of(t.draft),
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Remove a template.
+    pub async fn forget_template(&self, template_id: i64) -> Result<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.ctx.forget_template(template_id)?)).await
+    }
+
+    /// What a compose of `account_id` opens with from the template: its recipients, subject,
+    /// receipt type, priority and text, with the account's signature under the text.
+    pub async fn compose_from_template(
+        &self,
+        account_id: i64,
+        template_id: i64,
+    ) -> Result<ComposeDraft> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(compose_of(
+                inner.ctx.compose_from_template(account_id, template_id)?,
+            ))
         })
         .await
     }

@@ -21,4 +21,5 @@ pub mod send;
 pub mod show;
 pub mod status;
 pub mod sync;
+pub mod template;
 pub mod unlock;

@@ -1,4 +1,5 @@
 //! `pec send --to … [--cc …] --subject … --body … [--attach FILE]… [--receipt completa|breve|sintetica]`
+//! (or `--template NAME`, the options given changing what it holds)
 //!
 //! Validates, queues (the message is safe on disk from here on), submits once, prints the new
 //! message's outbox ID on standard output. Warnings (non-PEC recipients) go to standard error.
@@ -22,9 +23,9 @@ pub struct SendOpts {
     /// Attach a file (repeatable).
     #[arg(long = "attach", value_name = "FILE")]
     pub attach: Vec<PathBuf>,
-    /// Receipt type asked of the provider (X-TipoRicevuta).
-    #[arg(long, value_parser = parse_receipt, default_value = "completa")]
-    pub receipt: RequestedReceipt,
+    /// Receipt type asked of the provider (X-TipoRicevuta; default: completa, or the template's).
+    #[arg(long, value_parser = parse_receipt)]
+    pub receipt: Option<RequestedReceipt>,
     /// high or low priority (alta, bassa).
     #[arg(long, value_parser = parse_priority)]
     pub priority: Option<MessagePriority>,
@@ -45,19 +46,24 @@ pub struct SendOpts {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Recipient (repeatable). PEC has no Bcc.
-    #[arg(long, required = true)]
+    /// Recipient (repeatable; added to the template's). PEC has no Bcc.
+    #[arg(long, required_unless_present = "template")]
     pub to: Vec<String>,
     #[arg(long)]
     pub cc: Vec<String>,
     /// Refused: PEC forbids hidden recipients (accepted here only to say so clearly).
     #[arg(long)]
     pub bcc: Vec<String>,
-    #[arg(long)]
-    pub subject: String,
-    /// Plain-text body (`-` reads standard input).
+    /// The subject (instead of the template's).
+    #[arg(long, required_unless_present = "template")]
+    pub subject: Option<String>,
+    /// Plain-text body (`-` reads standard input; instead of the template's text).
     #[arg(long, default_value = "")]
     pub body: String,
+    /// Start from this template (`pec template list`): its recipients, subject, text with the
+    /// account's signature, receipt type and priority; the options given change them.
+    #[arg(long)]
+    pub template: Option<String>,
     /// HTML body from a file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
@@ -68,11 +74,11 @@ pub struct Args {
     pub opts: SendOpts,
 }
 
-fn parse_priority(s: &str) -> Result<MessagePriority, String> {
+pub(crate) fn parse_priority(s: &str) -> Result<MessagePriority, String> {
     MessagePriority::parse(s).ok_or_else(|| format!("{s:?}: expected high, normal or low"))
 }
 
-fn parse_receipt(s: &str) -> Result<RequestedReceipt, String> {
+pub(crate) fn parse_receipt(s: &str) -> Result<RequestedReceipt, String> {
     RequestedReceipt::parse(s)
         .ok_or_else(|| format!("{s:?}: expected completa, breve or sintetica"))
 }
@@ -104,7 +110,9 @@ fn with_options(mut draft: ComposeDraft, opts: &SendOpts) -> Result<ComposeDraft
         .map_err(|e| e.to_string())?;
         draft.attachments.push(attachment);
     }
-    draft.receipt = Some(opts.receipt);
+    if opts.receipt.is_some() {
+        draft.receipt = opts.receipt;
+    }
     if opts.priority.is_some() {
         draft.priority = opts.priority;
     }
@@ -203,17 +211,25 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
         }
         None => None,
     };
+    let start = match &args.template {
+        Some(name) => super::template::open_from(&app, account.id, name)?,
+        None => empty_draft(),
+    };
     // A group name among the recipients stands for its members (the checks count each one).
     let to = block(app.expand_recipients(args.to.clone())).map_err(|e| e.to_string())?;
     let cc = block(app.expand_recipients(args.cc.clone())).map_err(|e| e.to_string())?;
     let draft = ComposeDraft {
-        to,
-        cc,
+        to: [start.to.clone(), to].concat(),
+        cc: [start.cc.clone(), cc].concat(),
         bcc: args.bcc.clone(),
-        subject: args.subject.clone(),
-        text: body,
+        subject: args.subject.clone().unwrap_or(start.subject.clone()),
+        text: if body.is_empty() {
+            start.text.clone()
+        } else {
+            body
+        },
         html,
-        ..empty_draft()
+        ..start
     };
     if args.draft {
         return save_draft(&app, account.id, draft, &args.opts);
