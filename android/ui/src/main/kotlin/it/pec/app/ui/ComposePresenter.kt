@@ -165,6 +165,15 @@ class ComposePresenter(
         }
     }
 
+    /** The draft as typed now (what a template is saved from). */
+    fun draft(): ComposeDraft = draft(state.value)
+
+    /** A template opened here: its recipients, subject, text, receipt type and priority replace what was written; attachments stay. */
+    fun useTemplate(d: ComposeDraft) = edit {
+        it.copy(to = d.to, cc = d.cc, subject = d.subject, text = d.text,
+            receipt = d.receipt ?: RequestedReceipt.COMPLETA, priority = d.priority ?: MessagePriority.NORMAL)
+    }
+
     /** Save the draft in the Drafts folder on the server (the webmail finds it there too). */
     fun saveDraft() {
         val s = state.value

@@ -29,10 +29,19 @@ import androidx.compose.ui.unit.dp
 import it.pec.core.MessagePriority
 import it.pec.core.RequestedReceipt
 
-/** Write a PEC: To and Cc (no Bcc: PEC has none), subject, text, attachments with the size bar. */
+/**
+ * Write a PEC: To and Cc (no Bcc: PEC has none), subject, text, attachments with the size bar;
+ * [templates] (open one, save as one) above the buttons.
+ */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePresenter, platform: Platform? = null) {
+fun ComposeScreen(
+    state: ComposeState,
+    strings: Strings,
+    presenter: ComposePresenter,
+    platform: Platform? = null,
+    templates: @Composable () -> Unit = {},
+) {
     Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp).testTag("compose")) {
         Recipients(strings.to, "to", state.to, state, strings, presenter, presenter::addTo, presenter::removeTo)
         Recipients(strings.cc, "cc", state.cc, state, strings, presenter, presenter::addCc, presenter::removeCc)
@@ -69,6 +78,7 @@ fun ComposeScreen(state: ComposeState, strings: Strings, presenter: ComposePrese
                     modifier = Modifier.padding(end = 4.dp).testTag("priority-${p.name.lowercase()}"))
             }
         }
+        templates()
         state.errorCode?.let { Text(strings.error(it), Modifier.testTag("compose-error")) }
         Row(verticalAlignment = Alignment.CenterVertically) {
             Button(presenter::send, Modifier.padding(top = 8.dp).testTag("send"), enabled = state.sendable) {

@@ -234,7 +234,9 @@ private fun Detail(app: App, strings: Strings, platform: Platform, screen: Scree
                 val state by presenter.state.collectAsState()
                 // Sent: it is in the outbox and its ticks show in the list.
                 LaunchedEffect(state.sent) { if (state.sent != null) navigator.back() }
-                ComposeScreen(state, strings, presenter, platform)
+                val templates = remember { TemplatesPresenter(app, scope, screen.accountId, presenter) }
+                val templatesState by templates.state.collectAsState()
+                ComposeScreen(state, strings, presenter, platform) { TemplateBar(templatesState, strings, templates) }
             }
             is Screen.Search -> {
                 val presenter = remember { SearchPresenter(app, scope, screen.accountId, screen.folderId) }

@@ -195,6 +195,12 @@ interface Strings {
     val saveDraft: String
     /** The settings' section of each account's signature. */
     val signature: String
+    /** Templates in compose: open one, save what is written as one, its name, none yet, saved. */
+    val templates: String
+    val saveAsTemplate: String
+    val templateName: String
+    val noTemplates: String
+    val templateSaved: String
     val draftSaved: String
     val editDraft: String
     /** The search screen. */
@@ -339,6 +345,11 @@ object Italian : Strings {
     override val addLabel = "Aggiungi un'etichetta"
     override val saveDraft = "Salva bozza"
     override val signature = "Firma (nei nuovi messaggi, nelle risposte e negli inoltri)"
+    override val templates = "Modelli"
+    override val saveAsTemplate = "Salva come modello"
+    override val templateName = "Nome del modello"
+    override val noTemplates = "Nessun modello: scrivi un messaggio e salvalo come modello"
+    override val templateSaved = "Modello salvato (senza allegati né firma)"
     override val draftSaved = "Bozza salvata nella cartella Bozze"
     override val editDraft = "Continua a scrivere"
     override val search = "Cerca"
@@ -611,6 +622,11 @@ object English : Strings {
     override val addLabel = "Add a label"
     override val saveDraft = "Save draft"
     override val signature = "Signature (in new messages, replies and forwards)"
+    override val templates = "Templates"
+    override val saveAsTemplate = "Save as template"
+    override val templateName = "Template name"
+    override val noTemplates = "No templates: write a message and save it as one"
+    override val templateSaved = "Template saved (without attachments or signature)"
     override val draftSaved = "Draft saved in the Drafts folder"
     override val editDraft = "Go on writing"
     override val search = "Search"
@@ -883,6 +899,11 @@ object Romanian : Strings {
     override val addLabel = "Adaugă o etichetă"
     override val saveDraft = "Salvează ciorna"
     override val signature = "Semnătură (în mesajele noi, răspunsuri și redirecționări)"
+    override val templates = "Șabloane"
+    override val saveAsTemplate = "Salvează ca șablon"
+    override val templateName = "Numele șablonului"
+    override val noTemplates = "Niciun șablon: scrieți un mesaj și salvați-l ca șablon"
+    override val templateSaved = "Șablon salvat (fără atașamente și fără semnătură)"
     override val draftSaved = "Ciornă salvată în dosarul Ciorne"
     override val editDraft = "Continuă să scrii"
     override val search = "Caută"
