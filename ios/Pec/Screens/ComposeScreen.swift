@@ -130,6 +130,17 @@ final class ComposeModel {
         }
     }
 
+    /// A template opened here: its recipients, subject, text, receipt type and priority replace
+    /// what was written; attachments stay.
+    func use(_ d: ComposeDraft) {
+        to = d.to
+        cc = d.cc
+        subject = d.subject
+        text = d.text
+        receipt = d.receipt ?? .completa
+        priority = d.priority ?? .normal
+    }
+
     /// Save in the Drafts folder on the server (the webmail finds it there too).
     func saveDraft(_ app: App, accountId: Int64) async {
         do {
@@ -150,6 +161,7 @@ struct ComposeScreen: View {
     let app: App
     let accountId: Int64
     @State private var model: ComposeModel
+    @State private var templates = TemplatesModel()
     @State private var importing = false
     @State private var photo: PhotosPickerItem?
     @Environment(\.dismiss) private var dismiss
@@ -198,6 +210,12 @@ struct ComposeScreen: View {
                     }
                 }
                 Problems(check: model.check, errorCode: model.errorCode, sent: model.sent, draftSaved: model.draftSaved)
+                if templates.saved {
+                    Label("compose.templateSaved", systemImage: "checkmark")
+                }
+                if let code = templates.errorCode {
+                    Text(ErrorText.of(code)).foregroundStyle(.red)
+                }
             }
             .navigationTitle("compose.title")
             .toolbar {
@@ -210,10 +228,18 @@ struct ComposeScreen: View {
                 ToolbarItem(placement: .secondaryAction) {
                     Button("compose.saveDraft") { Task { await model.saveDraft(app, accountId: accountId) } }
                 }
+                ToolbarItem(placement: .secondaryAction) {
+                    TemplatesMenu(app: app, accountId: accountId, compose: model, model: templates)
+                }
                 ToolbarItem(placement: .confirmationAction) {
                     Button("compose.send") { Task { await model.send(app, accountId: accountId) } }
                         .disabled(!model.sendable)
                 }
+            }
+            .alert("compose.templateName", isPresented: $templates.naming) {
+                TextField("compose.templateName", text: $templates.name)
+                Button("compose.saveTemplate") { Task { await templates.save(from: model, app) } }
+                Button("common.cancel", role: .cancel) {}
             }
             .fileImporter(isPresented: $importing, allowedContentTypes: [.item], allowsMultipleSelection: true) { result in
                 guard case .success(let urls) = result else { return }
