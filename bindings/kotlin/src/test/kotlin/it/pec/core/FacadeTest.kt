@@ -315,5 +315,31 @@ class FacadeTest {
             assertEquals("", app.composeStart(acc.id, null).text)
         }
     }
-}
 
+    /** A template keeps what is written without the signature, and opens with the account's. */
+    @Test
+    fun aTemplateOpensWithTheAccountsSignature() = runBlocking {
+        App(tempDir().path, CredentialBackend.MEMORY).use { app ->
+            val acc = app.addAccount(custom("ufficio@pec.example"))
+            app.setSignature(acc.id, "Studio Bianchi")
+            val written = app.composeStart(acc.id, null).copy(
+                to = listOf("tribunale@pec.giustizia.it"), subject = "Deposito atto", receipt = RequestedReceipt.SINTETICA)
+            val id = app.saveTemplate("Deposito", written.copy(text = "Si deposita l'atto." + written.text))
+            val kept = app.templates().single()
+            assertEquals(id, kept.id)
+            assertEquals("Si deposita l'atto.", kept.draft.text)
+            val opened = app.composeFromTemplate(acc.id, id)
+            assertEquals(listOf("tribunale@pec.giustizia.it"), opened.to)
+            assertEquals(RequestedReceipt.SINTETICA, opened.receipt)
+            assertEquals("Si deposita l'atto.\n\n-- \nStudio Bianchi", opened.text)
+            try {
+                app.saveTemplate(" ", written)
+                fail("a template without a name was kept")
+            } catch (e: PecException.InvalidInput) {
+                assertEquals("invalid_input", errorCode(e))
+            }
+            app.forgetTemplate(id)
+            assertTrue(app.templates().isEmpty())
+        }
+    }
+}
