@@ -106,6 +106,14 @@ pub fn resolve_account(app: &App, address: Option<&str>) -> Result<AccountInfo, 
     }
 }
 
+/// A command's outcome as its exit code: success, or failure with the reason on standard error.
+pub fn exit(done: Result<(), impl std::fmt::Display>) -> ExitCode {
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
 /// One line on standard error (control characters neutralised: details can quote a sender's
 /// text) and a failure exit code.
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {

@@ -213,28 +213,13 @@ async fn send_status_reply_forward() {
         &["forward", &envelope, "--to", "utente3@pec.sandbox.test"],
     );
     wait_state(b.path(), &fid, "delivered");
-    let mut s = sb
-        .dovecot
-        .imap_login("utente3@pec.sandbox.test", "password3")
-        .await
-        .expect("login");
-    s.select("INBOX").await.expect("select");
-    let uids = s
-        .uid_search("SUBJECT \"Fwd: Prova CLI\"")
-        .await
-        .expect("search");
-    assert_eq!(uids.len(), 1);
-    let uid = uids.iter().next().copied().unwrap_or(0).to_string();
-    let fetched: Vec<_> = {
-        use futures::TryStreamExt;
-        s.uid_fetch(&uid, "BODY.PEEK[]")
-            .await
-            .expect("fetch")
-            .try_collect()
-            .await
-            .expect("fetch")
+    let utente3 = |subject: &'static str| {
+        sb.dovecot
+            .inbox_by_subject("utente3@pec.sandbox.test", "password3", subject)
     };
-    let raw = fetched[0].body().expect("body");
+    let found = utente3("Fwd: Prova CLI").await.expect("fetch");
+    assert_eq!(found.len(), 1);
+    let raw = &found[0];
     assert!(
         raw.windows(8).any(|w| w == b"atto.pdf"),
         "forwarded envelope lacks the attachment"
@@ -262,23 +247,9 @@ async fn send_status_reply_forward() {
     assert!(ok(b.path(), &["template", "list"]).contains("Sollecito di pagamento"));
     let tid = ok(b.path(), &["send", "--template", "sollecito"]);
     wait_state(b.path(), &tid, "delivered");
-    s.select("INBOX").await.expect("select again");
-    let uids = s
-        .uid_search("SUBJECT \"Sollecito di pagamento\"")
-        .await
-        .expect("search");
-    assert_eq!(uids.len(), 1);
-    let uid = uids.iter().next().copied().unwrap_or(0).to_string();
-    let fetched: Vec<_> = {
-        use futures::TryStreamExt;
-        s.uid_fetch(&uid, "BODY.PEEK[]")
-            .await
-            .expect("fetch")
-            .try_collect()
-            .await
-            .expect("fetch")
-    };
-    let raw = String::from_utf8_lossy(fetched[0].body().expect("body")).into_owned();
+    let found = utente3("Sollecito di pagamento").await.expect("fetch");
+    assert_eq!(found.len(), 1);
+    let raw = String::from_utf8_lossy(&found[0]).into_owned();
     assert!(raw.contains("Si sollecita il pagamento."), "{raw}");
     assert!(raw.contains("Studio Bianchi"), "the signature: {raw}");
     assert!(raw.contains("X-TipoRicevuta: breve"), "{raw}");

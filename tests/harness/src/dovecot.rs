@@ -683,6 +683,34 @@ plugin {{
         imap_login(&self.tls_connector()?, self.imap_addr(), user, password).await
     }
 
+    /// The messages in `user`'s inbox whose subject holds `subject`, as the server keeps them.
+    pub async fn inbox_by_subject(
+        &self,
+        user: &str,
+        password: &str,
+        subject: &str,
+    ) -> Result<Vec<Vec<u8>>, HarnessError> {
+        use futures::TryStreamExt;
+        let imap = |e: async_imap::error::Error| HarnessError::Imap(e.to_string());
+        let mut s = self.imap_login(user, password).await?;
+        s.select("INBOX").await.map_err(imap)?;
+        let query = format!("SUBJECT \"{}\"", subject.replace(['"', '\\'], ""));
+        let uids = s.uid_search(&query).await.map_err(imap)?;
+        let mut found = Vec::new();
+        for uid in uids {
+            let fetched: Vec<_> = s
+                .uid_fetch(uid.to_string(), "BODY.PEEK[]")
+                .await
+                .map_err(imap)?
+                .try_collect()
+                .await
+                .map_err(imap)?;
+            found.extend(fetched.iter().filter_map(|f| f.body().map(<[u8]>::to_vec)));
+        }
+        let _ = s.logout().await;
+        Ok(found)
+    }
+
     /// Open an LMTP session for direct delivery.
     pub async fn lmtp(&self) -> Result<LmtpClient, HarnessError> {
         LmtpClient::connect(&self.lmtp_socket()).await

@@ -1,6 +1,6 @@
 //! `pec account add|list|remove|signature` (through the facade), and the default data directory.
 
-use crate::facade::{block, fail, open, print_json, resolve_account};
+use crate::facade::{block, exit, open, print_json, resolve_account};
 use crate::out::say;
 use pec_ffi::{
     CustomServer, Delegation, NewAccount, PecError, Permissions, Provider, parse_host_port,
@@ -125,10 +125,7 @@ fn refused(e: &PecError, json: bool) -> String {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

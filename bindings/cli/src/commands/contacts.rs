@@ -4,7 +4,7 @@
 //! is `certified`, `not-pec`, `failed` or `unknown`; correspondents not saved as contacts come
 //! with `saved: false`. `import --json` prints `{imported, merged, skipped, errors[]}`.
 
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::out::say;
 use pec_ffi::{App, ContactCard, ContactFileFormat, PersonRow};
 use std::path::{Path, PathBuf};
@@ -89,10 +89,7 @@ pub enum ContactsCommand {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

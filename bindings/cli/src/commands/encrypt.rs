@@ -2,7 +2,7 @@
 //! from a new passphrase, and move its 0600 password files into the encrypted store. The store is
 //! copied under the key and renamed into place: a crash leaves it plain or encrypted.
 
-use crate::facade::{block, fail, opening, print_json};
+use crate::facade::{block, exit, opening, print_json};
 use crate::out::say;
 use pec_ffi::{App, CredentialBackend, StoreState};
 use std::path::Path;
@@ -16,10 +16,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

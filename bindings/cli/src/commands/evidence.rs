@@ -4,7 +4,7 @@
 //! (`sha256sum -c SHA256SUMS` in that folder proves later that nothing changed). Bodies not
 //! downloaded yet are fetched; no file is ever replaced (`name (1).ext`).
 
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::out::say;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,10 +21,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

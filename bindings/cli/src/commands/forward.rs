@@ -3,7 +3,7 @@
 
 use super::reply::ensure_body;
 use super::send::{SendOpts, queue_and_send};
-use crate::facade::{block, fail, open, resolve_account};
+use crate::facade::{block, exit, open, resolve_account};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -23,10 +23,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

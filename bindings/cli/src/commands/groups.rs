@@ -1,7 +1,7 @@
 //! `pec groups ls|add|rm|member`: recipient lists of contacts. `pec send --to GROUP` sends to
 //! each member (its first certified address, else its first).
 
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::out::say;
 use std::path::Path;
 use std::process::ExitCode;
@@ -35,10 +35,7 @@ pub enum GroupsCommand {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

@@ -2,7 +2,7 @@
 //! kept in the store, the settings and the outbox; `pec sync` then brings the mail back. The
 //! damaged file is moved aside, never changed.
 
-use crate::facade::{fail, opening, print_json};
+use crate::facade::{exit, opening, print_json};
 use crate::out::say;
 use pec_ffi::StoreState;
 use std::path::Path;
@@ -16,10 +16,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

@@ -3,7 +3,7 @@
 //! `--passphrase-stdin`, or asked twice). A crash at any point leaves the store under the old
 //! passphrase or the new one.
 
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::out::say;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,10 +16,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

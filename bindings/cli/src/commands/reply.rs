@@ -3,7 +3,7 @@
 //! Prints the new message's outbox ID, like `pec send`.
 
 use super::send::{SendOpts, queue_and_send};
-use crate::facade::{block, fail, open, resolve_account};
+use crate::facade::{block, exit, open, resolve_account};
 use pec_ffi::App;
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,10 +32,7 @@ pub fn ensure_body(app: &App, id: i64) -> Result<(), String> {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

@@ -6,7 +6,7 @@
 //! (1).ext`), never through a link; a file that fails is reported (`error` in `--json`) and the
 //! others are still written; the exit code is non-zero when any failed.
 
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::out::say;
 use pec_ffi::{AttachmentInfo, DownloadListener, DownloadProgress, MessageView};
 use serde_json::json;
@@ -32,10 +32,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn chosen(d: &MessageView, args: &Args) -> Result<Vec<(String, AttachmentInfo)>, String> {

@@ -6,7 +6,7 @@
 //! A network failure leaves the message queued (the next `pec send`/`pec status` retries it) and
 //! exits non-zero, as does a refusal.
 
-use crate::facade::{block, fail, open, resolve_account};
+use crate::facade::{block, exit, open, resolve_account};
 use crate::out::say;
 use pec_ffi::{App, ComposeDraft, FilePurpose, MessagePriority, RequestedReceipt, SendStep};
 use serde_json::json;
@@ -184,10 +184,7 @@ pub fn queue_and_send(
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

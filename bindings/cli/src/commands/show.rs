@@ -2,7 +2,7 @@
 //! the text when the body is cached (`--fetch` downloads it).
 
 use super::ls::{delivery_mark, format_date};
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::json;
 use crate::out::say;
 use pec_ffi::{MessageView, SignatureState};
@@ -25,10 +25,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn signature_name(s: SignatureState, downloaded: bool) -> &'static str {

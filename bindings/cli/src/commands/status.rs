@@ -2,7 +2,7 @@
 //! ID is what `pec send` printed (or the Message-ID). Unless `--offline`, queued messages are
 //! retried and new receipts fetched first.
 
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::json;
 use crate::out::say;
 use pec_ffi::{SendStatusView, SendStep};
@@ -23,10 +23,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn time(at: i64) -> String {

@@ -2,7 +2,7 @@
 //! `pec send --template NAME` starts from one.
 
 use super::send::{empty_draft, parse_priority, parse_receipt};
-use crate::facade::{block, fail, open, print_json};
+use crate::facade::{block, exit, open, print_json};
 use crate::out::say;
 use pec_ffi::{App, ComposeDraft, MessagePriority, RequestedReceipt};
 use std::path::Path;
@@ -44,10 +44,7 @@ pub enum TemplateCommand {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

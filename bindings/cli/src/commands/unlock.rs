@@ -1,7 +1,7 @@
 //! `pec unlock`: check the passphrase once and keep the store key in the OS keyring, so the
 //! commands that follow open the store without asking until `pec lock` (see `crate::keyring`).
 
-use crate::facade::{fail, open_with_passphrase, opening, print_json};
+use crate::facade::{exit, open_with_passphrase, opening, print_json};
 use crate::out::say;
 use pec_ffi::StoreState;
 use std::path::Path;
@@ -16,10 +16,7 @@ pub struct Args {
 }
 
 pub fn run(data_dir: &Path, args: Args) -> ExitCode {
-    match run_inner(data_dir, args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(e),
-    }
+    exit(run_inner(data_dir, args))
 }
 
 fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {

@@ -266,6 +266,24 @@ private fun megabytes(bytes: ULong): String = String.format(java.util.Locale.ROO
 private fun serverNameOr(kind: FolderKind?, serverName: String, names: Map<FolderKind, String>): String =
     kind?.let { names[it] } ?: serverName
 
+/**
+ * What emptying a folder deletes, in one language: [what] says how many messages go, then, when
+ * there are, [among] names the PEC and the receipts among them ([receipts]: a count in words).
+ */
+internal fun emptyingText(
+    e: FolderEmptying,
+    what: (Int) -> String,
+    receipts: (Int) -> String,
+    among: (String) -> String,
+    and: String,
+): String {
+    val proofs = listOfNotNull(
+        e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
+        e.receipts.toInt().takeIf { it > 0 }?.let(receipts),
+    )
+    return what(e.messages.toInt()) + if (proofs.isEmpty()) "" else among(proofs.joinToString(and))
+}
+
 object Italian : Strings {
     override val language = "it"
     override val markUnread = "Segna come da leggere"
@@ -478,16 +496,10 @@ object Italian : Strings {
     override val markAllRead = "Segna tutti come letti"
     override val emptyFolder = "Svuota"
     override val emptyFolderTitle = "Svuotare la cartella?"
-    override fun emptyFolderQuestion(e: FolderEmptying): String {
-        val n = e.messages.toInt()
-        val what = if (n == 1) "1 messaggio sarà eliminato" else "$n messaggi saranno eliminati"
-        val proofs = listOfNotNull(
-            e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
-            e.receipts.toInt().takeIf { it > 0 }?.let { if (it == 1) "1 ricevuta" else "$it ricevute" },
-        )
-        val among = if (proofs.isEmpty()) "" else " Tra questi: ${proofs.joinToString(" e ")}; conservane una copia se ti servono come prova."
-        return "$what definitivamente, anche dal server.$among"
-    }
+    override fun emptyFolderQuestion(e: FolderEmptying) = emptyingText(e,
+        what = { n -> (if (n == 1) "1 messaggio sarà eliminato" else "$n messaggi saranno eliminati") + " definitivamente, anche dal server." },
+        receipts = { if (it == 1) "1 ricevuta" else "$it ricevute" },
+        among = { " Tra questi: $it; conservane una copia se ti servono come prova." }, and = " e ")
     override val deleteForGood = "Elimina definitivamente"
     override val emptyList = "Nessun messaggio"
     override val noAccounts = "Nessuna casella configurata"
@@ -755,16 +767,10 @@ object English : Strings {
     override val markAllRead = "Mark all as read"
     override val emptyFolder = "Empty"
     override val emptyFolderTitle = "Empty the folder?"
-    override fun emptyFolderQuestion(e: FolderEmptying): String {
-        val n = e.messages.toInt()
-        val what = if (n == 1) "1 message will be deleted" else "$n messages will be deleted"
-        val proofs = listOfNotNull(
-            e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
-            e.receipts.toInt().takeIf { it > 0 }?.let { if (it == 1) "1 receipt" else "$it receipts" },
-        )
-        val among = if (proofs.isEmpty()) "" else " Among them: ${proofs.joinToString(" and ")}; keep a copy if you may need them as proof."
-        return "$what for good, here and on the server.$among"
-    }
+    override fun emptyFolderQuestion(e: FolderEmptying) = emptyingText(e,
+        what = { n -> (if (n == 1) "1 message will be deleted" else "$n messages will be deleted") + " for good, here and on the server." },
+        receipts = { if (it == 1) "1 receipt" else "$it receipts" },
+        among = { " Among them: $it; keep a copy if you may need them as proof." }, and = " and ")
     override val deleteForGood = "Delete for good"
     override val emptyList = "No messages"
     override val noAccounts = "No mailbox set up"
@@ -1032,16 +1038,10 @@ object Romanian : Strings {
     override val markAllRead = "Marchează toate ca citite"
     override val emptyFolder = "Golește"
     override val emptyFolderTitle = "Goliți dosarul?"
-    override fun emptyFolderQuestion(e: FolderEmptying): String {
-        val n = e.messages.toInt()
-        val what = if (n == 1) "1 mesaj va fi șters" else "$n mesaje vor fi șterse"
-        val proofs = listOfNotNull(
-            e.certified.toInt().takeIf { it > 0 }?.let { "$it PEC" },
-            e.receipts.toInt().takeIf { it > 0 }?.let { if (it == 1) "1 confirmare" else "$it confirmări" },
-        )
-        val among = if (proofs.isEmpty()) "" else " Printre ele: ${proofs.joinToString(" și ")}; păstrați o copie dacă vă pot servi ca dovadă."
-        return "$what definitiv, aici și pe server.$among"
-    }
+    override fun emptyFolderQuestion(e: FolderEmptying) = emptyingText(e,
+        what = { n -> (if (n == 1) "1 mesaj va fi șters" else "$n mesaje vor fi șterse") + " definitiv, aici și pe server." },
+        receipts = { if (it == 1) "1 confirmare" else "$it confirmări" },
+        among = { " Printre ele: $it; păstrați o copie dacă vă pot servi ca dovadă." }, and = " și ")
     override val deleteForGood = "Șterge definitiv"
     override val emptyList = "Niciun mesaj"
     override val noAccounts = "Nicio căsuță configurată"
