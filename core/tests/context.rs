@@ -715,3 +715,51 @@ async fn a_template_opens_a_compose_with_the_accounts_signature() {
         pec_core::context::MAX_TEMPLATES - 1
     );
 }
+
+/// The box's fullness comes from the quota the server reports at each sync: a 1 MiB box with a
+/// 940 KiB message is nearly full, and full once a 70 KiB one more arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_box_near_its_quota_says_so() {
+    use pec_core::accounts::QuotaLevel;
+    use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
+    if pec_test_harness::dovecot_or_skip("a_box_near_its_quota").is_none() {
+        return;
+    }
+    let user = User {
+        quota_mb: Some(1),
+        ..User::new(BOX, "secret")
+    };
+    let config = DovecotConfig {
+        users: vec![user],
+        layout: FolderLayout::Standard,
+        ..DovecotConfig::default()
+    };
+    let dc = Dovecot::start(config).await.expect("dovecot");
+    let dir = TempDir::new("ctx-quota");
+    let ctx = open(&dir);
+    let port = dc.imap_addr().port();
+    let account = ctx
+        .add_account(&on_server(&dc, BOX, port, None), false)
+        .await
+        .expect("account");
+    let level = || ctx.store().account(account).expect("account").quota_level();
+    let opts = pec_core::sync::SyncOptions::default();
+    ctx.sync(account, &opts).await.expect("sync");
+    assert_eq!(level(), QuotaLevel::Room);
+
+    for (kib, id, expected) in [
+        (940, "big@x", QuotaLevel::NearlyFull),
+        (70, "more@x", QuotaLevel::Full),
+    ] {
+        let date = "Fri, 15 Nov 2024 09:00:00 +0100";
+        let body = "x".repeat(kib * 1024);
+        let raw = plain("a@pec.other", &[BOX], "Allegati", id, date, &body);
+        let mut lmtp = dc.lmtp().await.expect("lmtp");
+        lmtp.deliver("a@pec.other", &[BOX], &raw)
+            .await
+            .expect("deliver");
+        lmtp.quit().await.expect("quit");
+        ctx.sync(account, &opts).await.expect("sync");
+        assert_eq!(level(), expected, "after {id}");
+    }
+}

@@ -99,3 +99,45 @@ async fn marks_moves_and_deletes_go_to_the_server_all_or_none() {
     );
     assert_eq!(subjects(a.path(), "INBOX").len(), 2);
 }
+
+/// A box near its quota says so after each sync (a warning on standard error, and in `account
+/// list`), and emptying the trash makes the room that ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nearly_full_box_is_said_until_the_trash_is_emptied() {
+    if pec_test_harness::dovecot_or_skip("a_nearly_full_box").is_none() {
+        return;
+    }
+    let options = Options {
+        accounts: 1,
+        quotas: [(ME.to_string(), 1)].into_iter().collect(),
+        ..Options::default()
+    };
+    let sb = Sandbox::start(options).await.expect("sandbox");
+    let raw = format!(
+        "From: a@pec.other\r\nTo: {ME}\r\nSubject: Allegati\r\nMessage-ID: <big@x>\r\n\
+         Date: Fri, 15 Nov 2024 09:00:00 +0100\r\n\r\n{}\r\n",
+        "x".repeat(940 * 1024)
+    );
+    let mut lmtp = sb.dovecot.lmtp().await.expect("lmtp");
+    lmtp.deliver("a@pec.other", &[ME], raw.as_bytes())
+        .await
+        .expect("deliver");
+    lmtp.quit().await.expect("quit");
+    let dir = tempfile::tempdir().expect("tmp");
+    add_account(dir.path(), &sb, ME, "password1");
+
+    let synced = pec(dir.path(), &["sync"]);
+    let said = String::from_utf8_lossy(&synced.stderr);
+    assert!(said.contains("is nearly full"), "{said}");
+    assert!(ok(dir.path(), &["account", "list"]).contains("nearly full"));
+
+    let ids = ids_of(&rows(dir.path(), &["ls", "--json"]));
+    ok(dir.path(), &["rm", &ids[0]]);
+    ok(dir.path(), &["sync"]);
+    ok(dir.path(), &["rm", "--all-in", "trash"]);
+    ok(dir.path(), &["sync"]);
+    let synced = pec(dir.path(), &["sync"]);
+    let said = String::from_utf8_lossy(&synced.stderr);
+    assert!(!said.contains("full"), "{said}");
+    assert!(!ok(dir.path(), &["account", "list"]).contains("full"));
+}

@@ -44,6 +44,7 @@ impl Inner {
     pub(crate) fn account_info(&self, acc: Account) -> Result<AccountInfo> {
         let meta = accounts::account_meta(self.store(), &acc)?;
         let permissions = meta.permissions();
+        let quota = acc.quota_level().into();
         let denied = accounts::account_denials(self.store(), &acc)?
             .into_iter()
             .map(Into::into)
@@ -66,6 +67,7 @@ impl Inner {
             quota_limit_kb: acc.quota_limit_kb,
             denied,
             signature: meta.signature,
+            quota,
         })
     }
 

@@ -215,11 +215,18 @@ pub struct DraftCheck {
     pub max_recipients: u32,
     /// Empty when the draft can be sent.
     pub problems: Vec<DraftProblem>,
+    /// How full the sender's box is: nearly full or full, the receipts of this PEC may not
+    /// reach it.
+    pub sender_quota: crate::types::QuotaLevel,
 }
 
 impl DraftCheck {
     /// The core's check of a draft whose To and Cc texts were `inputs` (To then Cc).
-    fn of(c: compose::ComposeCheck, inputs: &[String]) -> Self {
+    fn of(
+        c: compose::ComposeCheck,
+        inputs: &[String],
+        sender_quota: crate::types::QuotaLevel,
+    ) -> Self {
         use compose::ComposeError as E;
         DraftCheck {
             recipients: c
@@ -260,6 +267,7 @@ impl DraftCheck {
                     detail: p.to_string(),
                 })
                 .collect(),
+            sender_quota,
         }
     }
 }
@@ -685,7 +693,8 @@ impl App {
         let inner = self.inner.clone();
         blocking(move || {
             let checked = inner.ctx.check_draft(account_id, &draft)?;
-            Ok(DraftCheck::of(checked, &inputs))
+            let quota = inner.store().account(account_id)?.quota_level();
+            Ok(DraftCheck::of(checked, &inputs, quota.into()))
         })
         .await
     }

@@ -145,6 +145,31 @@ pub struct AccountInfo {
     pub denied: Vec<DeniedAction>,
     /// The lines a new message, a reply or a forward opens with (`App::set_signature`).
     pub signature: Option<String>,
+    /// How full the box was at the last sync (the core's rule: nearly full from 90%).
+    pub quota: QuotaLevel,
+}
+
+/// How full a box is. A full PEC box refuses incoming certified mail (the sender gets a
+/// non-delivery receipt) and the receipts of what it sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaLevel {
+    /// The server reports no quota (or not yet).
+    Unknown,
+    Room,
+    NearlyFull,
+    Full,
+}
+
+impl From<accounts::QuotaLevel> for QuotaLevel {
+    fn from(q: accounts::QuotaLevel) -> Self {
+        match q {
+            accounts::QuotaLevel::Unknown => QuotaLevel::Unknown,
+            accounts::QuotaLevel::Room => QuotaLevel::Room,
+            accounts::QuotaLevel::NearlyFull => QuotaLevel::NearlyFull,
+            accounts::QuotaLevel::Full => QuotaLevel::Full,
+        }
+    }
 }
 
 /// Something a user does with an account.

@@ -3,7 +3,8 @@
 use crate::facade::{block, exit, open, print_json, resolve_account};
 use crate::out::say;
 use pec_ffi::{
-    CustomServer, Delegation, NewAccount, PecError, Permissions, Provider, parse_host_port,
+    CustomServer, Delegation, NewAccount, PecError, Permissions, Provider, QuotaLevel,
+    parse_host_port,
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -206,6 +207,11 @@ fn run_inner(data_dir: &Path, args: Args) -> Result<(), String> {
                         format!("  {:.1}/{:.1} MB", u as f64 / 1024.0, l as f64 / 1024.0)
                     }
                     _ => String::new(),
+                };
+                let quota = match a.quota {
+                    QuotaLevel::NearlyFull => format!("{quota}  nearly full"),
+                    QuotaLevel::Full => format!("{quota}  FULL"),
+                    QuotaLevel::Room | QuotaLevel::Unknown => quota,
                 };
                 let delegate = if a.delegated {
                     format!("  as {}", a.login)

@@ -4,7 +4,9 @@
 
 use crate::facade::{block, fail, open, print_json, resolve_account};
 use crate::out::say;
-use pec_ffi::{BackgroundSummary, BodyDownload, ErrorEvent, SyncListener, SyncProgress};
+use pec_ffi::{
+    BackgroundSummary, BodyDownload, ErrorEvent, QuotaLevel, SyncListener, SyncProgress,
+};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -105,6 +107,7 @@ pub fn run(data_dir: &Path, args: Args) -> ExitCode {
                 r.bodies,
                 r.actions_replayed
             );
+            warn_if_full(&app, account.id);
             if args.stats {
                 let peak = crate::peak_rss::peak_kib().filter(|_| measured);
                 eprintln!(
@@ -139,4 +142,21 @@ fn background_done(pass: &BackgroundSummary, json: bool) -> ExitCode {
         return ExitCode::from(75);
     }
     ExitCode::SUCCESS
+}
+
+/// A warning on standard error when the box is nearly full or full after the sync (the core's
+/// rule): a full PEC box refuses incoming certified mail and the receipts of what it sends.
+fn warn_if_full(app: &pec_ffi::App, account: i64) {
+    let Ok(a) = block(app.account(account)) else {
+        return;
+    };
+    let said = match a.quota {
+        QuotaLevel::NearlyFull => "nearly full",
+        QuotaLevel::Full => "FULL",
+        QuotaLevel::Room | QuotaLevel::Unknown => return,
+    };
+    eprintln!(
+        "pec: warning: {} is {said}: incoming PEC and the receipts of what you send may be refused; empty the trash (`pec rm --all-in trash`) or make room",
+        a.address
+    );
 }
