@@ -99,6 +99,11 @@ struct SizeBar: View {
             Text("compose.size \(Self.size(check.totalBytes)) \(Self.size(check.limitBytes))")
                 .font(.caption)
                 .foregroundStyle(.secondary)
+            if check.senderQuota == .nearlyFull || check.senderQuota == .full {
+                Label("compose.receiptsMayNotArrive", systemImage: "exclamationmark.triangle.fill")
+                    .font(.caption)
+                    .foregroundStyle(.orange)
+            }
         }
     }
 

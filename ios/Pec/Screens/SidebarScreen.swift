@@ -158,7 +158,8 @@ struct MenuRow: View {
     }
 }
 
-/// The quota the server reported, and for a delegate what the owner allowed.
+/// The quota the server reported (with the core's warning when the box is nearly full or full),
+/// and for a delegate what the owner allowed.
 struct AccountFooter: View {
     let account: AccountInfo
 
@@ -170,6 +171,14 @@ struct AccountFooter: View {
                 } currentValueLabel: {
                     Text(verbatim: "\(Self.size(used)) / \(Self.size(limit))")
                 }
+            }
+            switch account.quota {
+            case .nearlyFull:
+                Label("sidebar.quotaNearlyFull", systemImage: "exclamationmark.triangle.fill").foregroundStyle(.orange)
+            case .full:
+                Label("sidebar.quotaFull", systemImage: "xmark.octagon.fill").foregroundStyle(.red)
+            case .room, .unknown:
+                EmptyView()
             }
             if account.delegated {
                 NavigationLink {

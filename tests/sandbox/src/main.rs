@@ -48,6 +48,19 @@ enum Cmd {
         /// the ready line gains `carddav: {url, ca_file}`.
         #[arg(long)]
         carddav: bool,
+        /// ADDRESS:MIB, a smaller quota for that account's box (repeatable).
+        #[arg(long)]
+        quota: Vec<String>,
+    },
+    /// Deliver one plain message of about KIB kibibytes into a mailbox (to fill it toward its
+    /// quota).
+    Fill {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        kib: usize,
     },
     /// Fill a mailbox of a running sandbox with a realistic mix.
     Seed {
@@ -75,6 +88,16 @@ enum Cmd {
 }
 
 /// OWNER:USERNAME:PERMS, or OWNER:USERNAME:PASSWORD:PERMS.
+fn parse_quota(s: &str) -> Result<(String, u64), String> {
+    let (address, mib) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("--quota {s:?}: expected ADDRESS:MIB"))?;
+    let mib = mib
+        .parse()
+        .map_err(|_| format!("--quota {s:?}: MIB is a number"))?;
+    Ok((address.to_string(), mib))
+}
+
 fn parse_delegate(s: &str) -> Result<Delegate, String> {
     let f: Vec<&str> = s.split(':').collect();
     let (owner, username, password, perms) = match f.as_slice() {
@@ -136,7 +159,13 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
             slow_preavviso_secs,
             slow_errore_secs,
             carddav,
+            quota,
         } => {
+            let quotas = quota
+                .iter()
+                .map(|q| parse_quota(q))
+                .collect::<Result<_, _>>()
+                .map_err(SandboxError::State)?;
             let delegates = delegate
                 .iter()
                 .map(|d| parse_delegate(d))
@@ -160,6 +189,7 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
                     slow_errore_after: Duration::from_secs(slow_errore_secs),
                     ..Policy::default()
                 },
+                quotas,
                 ..Options::default()
             };
             let sandbox = Sandbox::start(opts).await?;
@@ -206,6 +236,22 @@ async fn run(cli: Cli) -> Result<(), SandboxError> {
                 "{}",
                 serde_json::to_string(&report).map_err(|e| SandboxError::State(e.to_string()))?
             );
+            Ok(())
+        }
+        Cmd::Fill { dir, account, kib } => {
+            let engine = State::load(&dir)?.engine()?;
+            let raw = format!(
+                "From: archivio@posta.example\r\nTo: {account}\r\nSubject: Archivio\r\n\
+                 Date: Fri, 15 Nov 2024 09:00:00 +0100\r\n\r\n{}\r\n",
+                "x".repeat(kib * 1024)
+            );
+            let st = engine
+                .deliver("archivio@posta.example", &[&account], raw.as_bytes())
+                .await?;
+            if !st[0].is_delivered() {
+                return Err(SandboxError::Message(format!("delivery refused: {st:?}")));
+            }
+            println!("{}", serde_json::json!({"delivered": account, "kib": kib}));
             Ok(())
         }
         Cmd::InjectInvoice { dir, account, file } => {

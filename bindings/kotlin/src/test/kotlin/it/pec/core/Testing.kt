@@ -60,6 +60,14 @@ class SandboxProcess private constructor(private val proc: Process, val dir: Fil
         org.junit.Assert.assertEquals("inject-invoice: $out", 0, inj.waitFor())
     }
 
+    /** One plain message of about `kib` KiB delivered to `account`'s box (toward its quota). */
+    fun fill(account: String, kib: Int) {
+        val fill = ProcessBuilder(bin, "fill", "--dir", dir.path, "--account", account, "--kib", kib.toString())
+            .redirectErrorStream(true).start()
+        val out = fill.inputStream.bufferedReader().readText()
+        org.junit.Assert.assertEquals("fill: $out", 0, fill.waitFor())
+    }
+
     fun stop() {
         proc.destroy()
         if (!proc.waitFor(10, TimeUnit.SECONDS)) proc.destroyForcibly()

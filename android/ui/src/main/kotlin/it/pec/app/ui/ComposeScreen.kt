@@ -27,6 +27,7 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import it.pec.core.MessagePriority
+import it.pec.core.QuotaLevel
 import it.pec.core.RequestedReceipt
 
 /**
@@ -64,6 +65,9 @@ fun ComposeScreen(
             Text(strings.size(c.totalBytes, c.limitBytes), Modifier.testTag("size"))
             c.problems.forEachIndexed { i, p ->
                 Text(strings.problem(p.kind), Modifier.testTag("problem-$i"))
+            }
+            if (c.senderQuota == QuotaLevel.NEARLY_FULL || c.senderQuota == QuotaLevel.FULL) {
+                Text(strings.receiptsMayNotArrive, Modifier.testTag("sender-quota"))
             }
         }
         FlowRow {

@@ -74,6 +74,10 @@ fun DrawerScreen(
             Text(strings.quota(used, limit), Modifier.padding(horizontal = 16.dp).testTag("quota"),
                 style = MaterialTheme.typography.bodySmall)
         }
+        account?.let { strings.quotaWarning(it.quota) }?.let { warning ->
+            Text(warning, Modifier.padding(horizontal = 16.dp, vertical = 4.dp).testTag("quota-warning"),
+                color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall)
+        }
         val links = listOfNotNull(
             account?.let { Triple(strings.contacts, "link-contacts", Screen.Contacts(it.id)) },
             Triple(strings.settings, "link-settings", Screen.Settings),

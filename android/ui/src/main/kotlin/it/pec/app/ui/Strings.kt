@@ -18,6 +18,7 @@ import it.pec.core.MessagePriority
 import it.pec.core.RequestedReceipt
 import it.pec.core.FolderKind
 import it.pec.core.FolderEmptying
+import it.pec.core.QuotaLevel
 import it.pec.core.InvoiceIntegrity
 import it.pec.core.InvoiceStyle
 import it.pec.core.SignatureState
@@ -176,6 +177,10 @@ interface Strings {
     val permissions: String
     val openInvoice: String
     fun quota(usedKb: ULong, limitKb: ULong): String
+    /** What a nearly full or full box risks (the core's level); `null` while there is room. */
+    fun quotaWarning(level: QuotaLevel): String?
+    /** In compose, when the sender's box is nearly full or full. */
+    val receiptsMayNotArrive: String
     /** After sending: the message is in the outbox, its receipts will follow. */
     val queued: String
     /** A receipt's kind, as the list names it instead of the provider's address. */
@@ -346,6 +351,12 @@ object Italian : Strings {
     override val permissions = "Permessi"
     override val openInvoice = "Apri la fattura"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Spazio usato: ${megabytes(usedKb * 1024u)} di ${megabytes(limitKb * 1024u)} MB"
+    override fun quotaWarning(level: QuotaLevel) = when (level) {
+        QuotaLevel.NEARLY_FULL -> "Casella quasi piena: le PEC in arrivo e le ricevute di quelle che invii potrebbero essere respinte. Svuota il cestino o archivia."
+        QuotaLevel.FULL -> "Casella piena: le PEC in arrivo e le ricevute di quelle che invii vengono respinte. Svuota il cestino o archivia subito."
+        QuotaLevel.ROOM, QuotaLevel.UNKNOWN -> null
+    }
+    override val receiptsMayNotArrive = "La tua casella è quasi piena: le ricevute di questo messaggio potrebbero non arrivarti."
     override val queued = "Messaggio nella posta in uscita: le ricevute seguiranno"
     override fun receiptKind(kind: ReceiptKind) = when (kind) {
         ReceiptKind.ACCETTAZIONE -> "Accettazione"
@@ -617,6 +628,12 @@ object English : Strings {
     override val permissions = "Permissions"
     override val openInvoice = "Open the invoice"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Space used: ${megabytes(usedKb * 1024u)} of ${megabytes(limitKb * 1024u)} MB"
+    override fun quotaWarning(level: QuotaLevel) = when (level) {
+        QuotaLevel.NEARLY_FULL -> "Mailbox nearly full: incoming PEC and the receipts of those you send may be refused. Empty the trash or archive."
+        QuotaLevel.FULL -> "Mailbox full: incoming PEC and the receipts of those you send are refused. Empty the trash or archive now."
+        QuotaLevel.ROOM, QuotaLevel.UNKNOWN -> null
+    }
+    override val receiptsMayNotArrive = "Your mailbox is nearly full: the receipts of this message may not reach you."
     override val queued = "In the outbox: the receipts will follow"
     override fun receiptKind(kind: ReceiptKind) = when (kind) {
         ReceiptKind.ACCETTAZIONE -> "Acceptance"
@@ -888,6 +905,12 @@ object Romanian : Strings {
     override val permissions = "Permisiuni"
     override val openInvoice = "Deschide factura"
     override fun quota(usedKb: ULong, limitKb: ULong) = "Spațiu folosit: ${megabytes(usedKb * 1024u)} din ${megabytes(limitKb * 1024u)} MB"
+    override fun quotaWarning(level: QuotaLevel) = when (level) {
+        QuotaLevel.NEARLY_FULL -> "Căsuța aproape plină: mesajele PEC primite și confirmările celor trimise pot fi respinse. Goliți coșul sau arhivați."
+        QuotaLevel.FULL -> "Căsuța plină: mesajele PEC primite și confirmările celor trimise sunt respinse. Goliți coșul sau arhivați acum."
+        QuotaLevel.ROOM, QuotaLevel.UNKNOWN -> null
+    }
+    override val receiptsMayNotArrive = "Căsuța dvs. este aproape plină: confirmările acestui mesaj s-ar putea să nu vă ajungă."
     override val queued = "În căsuța de ieșire: chitanțele vor urma"
     override fun receiptKind(kind: ReceiptKind) = when (kind) {
         ReceiptKind.ACCETTAZIONE -> "Acceptare"
