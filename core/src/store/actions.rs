@@ -4,7 +4,7 @@
 //! only after the server said OK, so an action survives restarts and takes effect exactly once.
 
 use super::messages::ensure_folder_tx;
-use super::query::{FOLDER_COLS, Folder, FolderRole, folder_from_row};
+use super::query::{FolderRole, folder_by_id};
 use super::rights::{Need, require};
 use super::{AccountId, FolderId, MessageId, Result, Store, StoreError, now};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -120,12 +120,12 @@ impl Store {
         })
     }
 
-    /// Empty the trash or the junk folder ([`Folder::may_empty`]): every message goes for good,
+    /// Empty the trash or the junk folder ([`super::Folder::may_empty`]): every message goes for good,
     /// here now, on the server at the next sync. Another folder is refused (`Invalid`), and so
     /// is one whose rights forbid removing (`Forbidden`). Returns how many went.
     pub fn empty_folder(&self, folder: FolderId) -> Result<usize> {
         self.write(|tx| {
-            let f = folder_tx(tx, folder)?;
+            let f = folder_by_id(tx, folder)?;
             if !f.may_empty() {
                 require(&f.name, f.myrights.as_deref(), Need::Remove, "emptying")?;
                 return Err(StoreError::Invalid(format!(
@@ -330,14 +330,6 @@ pub struct Emptying {
     pub receipts: u32,
     /// Certified messages among them (PEC, REM).
     pub certified: u32,
-}
-
-/// One folder, read inside a transaction.
-fn folder_tx(tx: &Transaction<'_>, folder: FolderId) -> Result<Folder> {
-    let sql = format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.id = ?1");
-    tx.query_row(&sql, [folder], folder_from_row)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("folder {folder}")))
 }
 
 /// The account's trash (id, server name), made when it has none.

@@ -324,7 +324,18 @@ pub(crate) fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<MessageSummary> 
     })
 }
 
-pub(super) fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
+/// One folder, on a connection or inside a transaction.
+pub(super) fn folder_by_id(c: &Connection, id: FolderId) -> Result<Folder> {
+    c.query_row(
+        &format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.id = ?1"),
+        [id],
+        folder_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("folder {id}")))
+}
+
+fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
     let role: Option<String> = r.get(3)?;
     Ok(Folder {
         id: r.get(0)?,
@@ -344,7 +355,7 @@ pub(super) fn folder_from_row(r: &Row<'_>) -> rusqlite::Result<Folder> {
 
 /// The counts come from `folder_counts` (kept by triggers with the rows): opening the folder
 /// menu or an account never scans messages.
-pub(super) const FOLDER_COLS: &str =
+const FOLDER_COLS: &str =
     "f.id, f.account_id, f.name, f.role, f.delimiter, f.uidvalidity, f.uidnext, f.highestmodseq,
     f.backfill_uid, f.myrights,
     (SELECT COALESCE(SUM(c.total), 0) FROM folder_counts c WHERE c.folder_id = f.id),
@@ -365,15 +376,7 @@ impl Store {
     }
 
     pub fn folder(&self, id: FolderId) -> Result<Folder> {
-        self.read(|c| {
-            c.query_row(
-                &format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.id = ?1"),
-                [id],
-                folder_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("folder {id}")))
-        })
+        self.read(|c| folder_by_id(c, id))
     }
 
     /// A folder by role, or by (case-insensitive) name.
