@@ -6,6 +6,12 @@ use crate::accounts;
 use crate::compose::{Draft, Mailbox, reply, signature};
 use crate::store::{AccountId, MessageId};
 
+/// Who a compose writes as: the account's address and its signature.
+pub(super) struct Writer {
+    pub address: String,
+    pub signature: Option<String>,
+}
+
 impl Context {
     /// Keep `text` as the account's signature (cleaned, at most
     /// [`signature::MAX_SIGNATURE_CHARS`]; an empty text clears it); returns it as kept.
@@ -17,20 +23,28 @@ impl Context {
 
     /// The account's signature, if it has one.
     pub fn signature(&self, account: AccountId) -> Result<Option<String>> {
+        Ok(self.writer(account)?.signature)
+    }
+
+    /// Who writes from `account`: its address and its signature.
+    pub(super) fn writer(&self, account: AccountId) -> Result<Writer> {
         let account = self.store().account(account)?;
-        Ok(accounts::account_meta(self.store(), &account)?.signature)
+        let signature = accounts::account_meta(self.store(), &account)?.signature;
+        Ok(Writer {
+            address: account.config.address,
+            signature,
+        })
     }
 
     /// The draft a compose of `account` opens with: `start` (recipients picked in the address
     /// book, documents shared to the app) or a blank one, from the account, its text given the
     /// signature when it has none yet.
     pub fn compose_start(&self, account: AccountId, start: Option<Draft>) -> Result<Draft> {
-        let address = self.store().account(account)?.config.address;
-        let signature = self.signature(account)?;
+        let writer = self.writer(account)?;
         let mut draft = start.unwrap_or_default();
-        draft.from = Some(Mailbox::new(&address));
+        draft.from = Some(Mailbox::new(&writer.address));
         let text = draft.text.as_deref().unwrap_or_default();
-        draft.text = Some(signature::opening_text(signature.as_deref(), text));
+        draft.text = Some(signature::opening_text(writer.signature.as_deref(), text));
         Ok(draft)
     }
 
@@ -39,9 +53,9 @@ impl Context {
     /// signature, then the quoted original. The body must be here.
     pub fn reply_draft(&self, message: MessageId, all: bool) -> Result<Draft> {
         let (account, raw) = self.raw_message(message)?;
-        let address = self.store().account(account)?.config.address;
-        let draft = reply::reply(&raw, &address, all)?;
-        self.signed(account, draft)
+        let writer = self.writer(account)?;
+        let draft = reply::reply(&raw, &writer.address, all)?;
+        Ok(signed(&writer, draft))
     }
 
     /// A forward of a stored message with its attachments (for a PEC envelope: the original's);
@@ -49,16 +63,15 @@ impl Context {
     /// here.
     pub fn forward_draft(&self, message: MessageId) -> Result<Draft> {
         let (account, raw) = self.raw_message(message)?;
-        let address = self.store().account(account)?.config.address;
-        let draft = reply::forward(&raw, &address)?;
-        self.signed(account, draft)
+        let writer = self.writer(account)?;
+        let draft = reply::forward(&raw, &writer.address)?;
+        Ok(signed(&writer, draft))
     }
+}
 
-    /// `draft` with the account's signature above what its text holds.
-    fn signed(&self, account: AccountId, mut draft: Draft) -> Result<Draft> {
-        let signature = self.signature(account)?;
-        let below = draft.text.as_deref().unwrap_or_default();
-        draft.text = Some(signature::above(signature.as_deref(), below));
-        Ok(draft)
-    }
+/// `draft` with the writer's signature above what its text holds.
+fn signed(writer: &Writer, mut draft: Draft) -> Draft {
+    let below = draft.text.as_deref().unwrap_or_default();
+    draft.text = Some(signature::above(writer.signature.as_deref(), below));
+    draft
 }

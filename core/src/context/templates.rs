@@ -127,12 +127,12 @@ impl Context {
             .into_iter()
             .find(|t| t.id == id)
             .ok_or_else(|| StoreError::NotFound(format!("template {id}")))?;
-        let address = self.store().account(account)?.config.address;
-        let sig = self.signature(account)?;
+        let writer = self.writer(account)?;
         let text = template.draft.text.as_deref().unwrap_or_default();
+        let signed = signature::above(writer.signature.as_deref(), "");
         Ok(Draft {
-            from: Some(Mailbox::new(&address)),
-            text: Some(format!("{text}{}", signature::above(sig.as_deref(), ""))),
+            from: Some(Mailbox::new(&writer.address)),
+            text: Some(format!("{text}{signed}")),
             ..template.draft
         })
     }
