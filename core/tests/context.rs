@@ -717,9 +717,10 @@ async fn a_template_opens_a_compose_with_the_accounts_signature() {
 }
 
 /// The box's fullness comes from the quota the server reports at each sync: a 1 MiB box with a
-/// 940 KiB message is nearly full, and full once a 70 KiB one more arrives.
+/// 940 KiB message is nearly full, and full once 70 KiB more arrive. A background pass tells once
+/// per level, and again only after the box had room.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_box_near_its_quota_says_so() {
+async fn a_box_near_its_quota_says_so_once() {
     use pec_core::accounts::QuotaLevel;
     use pec_test_harness::{Dovecot, DovecotConfig, FolderLayout, User};
     if pec_test_harness::dovecot_or_skip("a_box_near_its_quota").is_none() {
@@ -743,23 +744,59 @@ async fn a_box_near_its_quota_says_so() {
         .await
         .expect("account");
     let level = || ctx.store().account(account).expect("account").quota_level();
-    let opts = pec_core::sync::SyncOptions::default();
-    ctx.sync(account, &opts).await.expect("sync");
+    let told = || async {
+        let pass = ctx.background_pass().await.expect("pass");
+        pass.arrived[0].quota_alert
+    };
+    let fill = |kib: usize, id: &'static str| {
+        let date = "Fri, 15 Nov 2024 09:00:00 +0100";
+        let raw = plain(
+            "a@pec.other",
+            &[BOX],
+            "Allegati",
+            id,
+            date,
+            &"x".repeat(kib * 1024),
+        );
+        let dc = &dc;
+        async move {
+            let mut lmtp = dc.lmtp().await.expect("lmtp");
+            lmtp.deliver("a@pec.other", &[BOX], &raw)
+                .await
+                .expect("deliver");
+            lmtp.quit().await.expect("quit");
+        }
+    };
+    assert_eq!(told().await, None);
     assert_eq!(level(), QuotaLevel::Room);
 
-    for (kib, id, expected) in [
-        (940, "big@x", QuotaLevel::NearlyFull),
-        (70, "more@x", QuotaLevel::Full),
-    ] {
-        let date = "Fri, 15 Nov 2024 09:00:00 +0100";
-        let body = "x".repeat(kib * 1024);
-        let raw = plain("a@pec.other", &[BOX], "Allegati", id, date, &body);
-        let mut lmtp = dc.lmtp().await.expect("lmtp");
-        lmtp.deliver("a@pec.other", &[BOX], &raw)
-            .await
-            .expect("deliver");
-        lmtp.quit().await.expect("quit");
-        ctx.sync(account, &opts).await.expect("sync");
-        assert_eq!(level(), expected, "after {id}");
-    }
+    fill(940, "big@x").await;
+    assert_eq!(told().await, Some(QuotaLevel::NearlyFull));
+    assert_eq!(level(), QuotaLevel::NearlyFull);
+    assert_eq!(told().await, None, "told once");
+    fill(70, "more@x").await;
+    assert_eq!(told().await, Some(QuotaLevel::Full));
+    assert_eq!(told().await, None);
+
+    // Room again (the trash emptied), then nearly full again: told again.
+    let inbox = ctx
+        .store()
+        .find_folder(account, "INBOX")
+        .expect("inbox")
+        .expect("inbox");
+    let page = ctx
+        .page(account, View::Folder(inbox.id), None, 50, false)
+        .expect("page");
+    let ids: Vec<_> = page.rows.iter().map(|r| r.id).collect();
+    ctx.apply_all(&ids, Action::Delete).expect("to the trash");
+    let trash = ctx
+        .store()
+        .find_folder(account, "trash")
+        .expect("trash")
+        .expect("trash");
+    ctx.empty_folder(trash.id).expect("emptied");
+    assert_eq!(told().await, None);
+    assert_eq!(level(), QuotaLevel::Room);
+    fill(940, "again@x").await;
+    assert_eq!(told().await, Some(QuotaLevel::NearlyFull));
 }

@@ -101,7 +101,7 @@ async fn marks_moves_and_deletes_go_to_the_server_all_or_none() {
 }
 
 /// A box near its quota says so after each sync (a warning on standard error, and in `account
-/// list`), and emptying the trash makes the room that ends it.
+/// list`; a background pass once), and emptying the trash makes the room that ends it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nearly_full_box_is_said_until_the_trash_is_emptied() {
     if pec_test_harness::dovecot_or_skip("a_nearly_full_box").is_none() {
@@ -130,6 +130,10 @@ async fn a_nearly_full_box_is_said_until_the_trash_is_emptied() {
     let said = String::from_utf8_lossy(&synced.stderr);
     assert!(said.contains("is nearly full"), "{said}");
     assert!(ok(dir.path(), &["account", "list"]).contains("nearly full"));
+    // Away from the terminal, the background pass tells it once.
+    let background = ["sync", "--background"];
+    assert!(ok(dir.path(), &background).contains("became nearly full"));
+    assert!(!ok(dir.path(), &background).contains("became"));
 
     let ids = ids_of(&rows(dir.path(), &["ls", "--json"]));
     ok(dir.path(), &["rm", &ids[0]]);

@@ -30,6 +30,9 @@ pub struct AccountArrival {
     /// What the notification calls the account (its display name, else its address).
     pub name: String,
     pub added: u64,
+    /// The box became nearly full or full in this pass: notify once (the core remembers it told,
+    /// and tells again only after the box had room).
+    pub quota_alert: Option<crate::types::QuotaLevel>,
 }
 
 impl From<BackgroundReport> for BackgroundSummary {
@@ -50,6 +53,7 @@ impl From<Arrival> for AccountArrival {
             account_id: a.account,
             name: a.name,
             added: a.added,
+            quota_alert: a.quota_alert.map(Into::into),
         }
     }
 }

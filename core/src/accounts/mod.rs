@@ -15,7 +15,7 @@ mod store_credentials;
 
 pub use login_check::{LOGIN_CHECK_TIMEOUT, LoginCheckError, LoginProblem, Service, check_login};
 pub use providers::{LoginName, Provider, ProviderInfo};
-pub use quota::{QuotaLevel, quota_level};
+pub use quota::{QuotaLevel, quota_alert, quota_level};
 pub use setup::{
     AccountError, AccountMeta, AccountSetup, Capabilities, DelegateLogin, Denial, Operation,
     Permission, Permissions, Servers, account_capabilities, account_denials, account_meta,

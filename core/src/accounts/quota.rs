@@ -2,7 +2,9 @@
 //! certified mail (the sender gets a non-delivery receipt) and the receipts of what it sends, so
 //! the apps warn before it happens, with one rule for every shell.
 
-use serde::Serialize;
+use super::{Account, AccountError, account_meta, setup::save_meta};
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
 
 /// From this share of the quota on, the box is nearly full.
 pub const NEARLY_FULL_PERCENT: u64 = 90;
@@ -13,7 +15,7 @@ pub const FULL_PERCENT: u64 = 98;
 pub const FULL_BELOW_KB: u64 = 1024;
 
 /// How full a box is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaLevel {
     /// The server reports no quota (or not yet).
@@ -39,11 +41,33 @@ pub fn quota_level(used_kb: Option<u64>, limit_kb: Option<u64>) -> QuotaLevel {
     }
 }
 
-impl super::Account {
+impl Account {
     /// How full the box was at the last sync.
     pub fn quota_level(&self) -> QuotaLevel {
         quota_level(self.quota_used_kb, self.quota_limit_kb)
     }
+}
+
+/// Whether to tell the user, away from the app, that the box became nearly full or full: once
+/// when it reaches each level, not at every pass; again after it had room. The level last told is
+/// kept in the account's metadata.
+pub fn quota_alert(store: &Store, account: &Account) -> Result<Option<QuotaLevel>, AccountError> {
+    let level = account.quota_level();
+    let meta = account_meta(store, account)?;
+    let (alert, told) = match level {
+        QuotaLevel::Unknown => return Ok(None),
+        QuotaLevel::Room => (None, None),
+        _ if meta.quota_told.is_some_and(|t| t >= level) => return Ok(None),
+        _ => (Some(level), Some(level)),
+    };
+    if told != meta.quota_told {
+        let meta = super::AccountMeta {
+            quota_told: told,
+            ..meta
+        };
+        save_meta(store, &account.config.address, &meta)?;
+    }
+    Ok(alert)
 }
 
 #[cfg(test)]

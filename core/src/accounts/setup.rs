@@ -136,6 +136,10 @@ pub struct AccountMeta {
     /// no permission for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// How full the box was when the user was last told away from the app (see
+    /// [`super::quota::quota_alert`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_told: Option<super::QuotaLevel>,
 }
 
 impl AccountMeta {
@@ -453,6 +457,7 @@ pub fn add_account(
         provider: setup.provider.as_str().into(),
         delegated: setup.delegation.as_ref().map(|d| d.permissions),
         signature,
+        quota_told: None,
     };
     save_meta(store, &address, &meta)?;
     if let Some(old) = previous {
@@ -475,11 +480,16 @@ pub fn account_meta(store: &Store, account: &Account) -> Result<AccountMeta, Acc
             provider: "custom".into(),
             delegated: None,
             signature: None,
+            quota_told: None,
         }),
     }
 }
 
-fn save_meta(store: &Store, address: &str, meta: &AccountMeta) -> Result<(), AccountError> {
+pub(super) fn save_meta(
+    store: &Store,
+    address: &str,
+    meta: &AccountMeta,
+) -> Result<(), AccountError> {
     let json = serde_json::to_string(meta).map_err(|e| StoreError::Invalid(e.to_string()))?;
     store.set_setting(&meta_key(address), &json)?;
     Ok(())

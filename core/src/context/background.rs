@@ -3,6 +3,7 @@
 //! address books. One call decides for both apps which accounts, how much and when to retry.
 
 use super::{BookSync, Context, Error, Result};
+use crate::accounts::{self, QuotaLevel};
 use crate::store::{AccountId, StoreError};
 use crate::sync::SyncError;
 
@@ -30,6 +31,9 @@ pub struct Arrival {
     pub name: String,
     /// Messages that arrived.
     pub added: u64,
+    /// The box became nearly full or full in this pass: tell the user (once per level, see
+    /// [`crate::accounts::quota_alert`]).
+    pub quota_alert: Option<QuotaLevel>,
 }
 
 impl BackgroundReport {
@@ -50,16 +54,21 @@ impl Context {
         let opts = self.settings()?.sync_options();
         for account in self.store().accounts()? {
             match self.sync(account.id, &opts).await {
-                Ok(r) => report.arrived.push(Arrival {
-                    account: account.id,
-                    name: account
-                        .config
-                        .display_name
-                        .clone()
-                        .filter(|n| !n.trim().is_empty())
-                        .unwrap_or_else(|| account.config.address.clone()),
-                    added: r.added,
-                }),
+                Ok(r) => {
+                    // The quota as this pass read it.
+                    let synced = self.store().account(account.id)?;
+                    report.arrived.push(Arrival {
+                        account: account.id,
+                        name: account
+                            .config
+                            .display_name
+                            .clone()
+                            .filter(|n| !n.trim().is_empty())
+                            .unwrap_or_else(|| account.config.address.clone()),
+                        added: r.added,
+                        quota_alert: accounts::quota_alert(self.store(), &synced)?,
+                    })
+                }
                 Err(Error::Sync(SyncError::NotPermitted(_))) => {}
                 Err(Error::Sync(SyncError::Locked) | Error::Store(StoreError::Locked)) => {
                     report.locked = true;

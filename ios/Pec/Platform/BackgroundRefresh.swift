@@ -37,6 +37,7 @@ enum BackgroundRefresh {
             let pass = try await app.backgroundPass()
             for arrival in pass.arrived {
                 await Notifications.arrived(arrival)
+                await Notifications.quota(arrival)
             }
             return !pass.retry
         } catch {

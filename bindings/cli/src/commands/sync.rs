@@ -134,6 +134,11 @@ fn background_done(pass: &BackgroundSummary, json: bool) -> ExitCode {
     } else {
         for a in &pass.arrived {
             say!("{}: {} new", a.name, a.added);
+            match a.quota_alert {
+                Some(QuotaLevel::NearlyFull) => say!("{}: the box became nearly full", a.name),
+                Some(QuotaLevel::Full) => say!("{}: the box became FULL", a.name),
+                _ => {}
+            }
         }
         super::address_books::say_reports(&pass.books);
     }

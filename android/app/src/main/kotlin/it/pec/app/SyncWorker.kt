@@ -25,6 +25,7 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
             return Result.failure()
         }
         if (pass.added > 0uL) Notifications.newMail(applicationContext, pass.added)
+        pass.arrived.forEach { Notifications.quota(applicationContext, it) }
         return if (pass.retry) Result.retry() else Result.success()
     }
 
