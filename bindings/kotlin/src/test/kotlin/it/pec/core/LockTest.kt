@@ -95,7 +95,8 @@ class LockTest {
     /**
      * A PEC being written outlives the app: the core keeps it sealed as it is typed (a forward's
      * attachment, held in memory, staged once), and an app opened again on the same data
-     * directory finds it, attachment included, ready to check and send.
+     * directory finds it, attachment included, ready to check and send. The account's signature
+     * and a template are kept sealed too.
      */
     @Test
     fun aPecBeingWrittenOutlivesTheApp() = runBlocking {
@@ -111,6 +112,9 @@ class LockTest {
             val acc = app.addAccount(account("demo@pec.example"))
             val kept = app.keepCompose(acc.id, null, draft)
             assertEquals(kept, app.keepCompose(acc.id, kept, draft.copy(text = "Gentile avvocato, in allegato")))
+            // The signature and a template are the user's words too: inside the store.
+            app.setSignature(acc.id, "Studio ZQXW-riservato")
+            app.saveTemplate("Ricorso", draft)
             acc.id
         }
         val readable = dir.walkTopDown().filter { it.isFile }.filter { f ->
@@ -123,6 +127,8 @@ class LockTest {
             assertEquals("Gentile avvocato, in allegato", again.draft.text)
             val file = again.draft.attachments.single()
             assertEquals("verbale.txt", file.fileName)
+            assertEquals("Studio ZQXW-riservato", app.account(account).signature)
+            assertEquals("Ricorso ZQXW-riservato", app.templates().single().draft.subject)
             assertTrue("staged, not in memory", file.path != null && file.data.isEmpty())
             val check = app.checkDraft(account, again.draft)
             assertEquals(emptyList<DraftProblem>(), check.problems)
