@@ -21,10 +21,10 @@ enum Notifications {
     /// The box became nearly full or full in this pass (the core tells once per level).
     static func quota(_ arrival: AccountArrival) async {
         let body: String
-        switch arrival.quotaAlert {
+        switch arrival.quotaAlert ?? .room {
         case .nearlyFull: body = String(localized: "notification.quotaNearlyFull")
         case .full: body = String(localized: "notification.quotaFull")
-        case .room, .unknown, nil: return
+        case .room, .unknown: return
         }
         let content = UNMutableNotificationContent()
         content.title = arrival.name

@@ -23,7 +23,8 @@ final class TemplatesModel {
 
     func use(_ template: ComposeTemplate, in compose: ComposeModel, _ app: App, accountId: Int64) async {
         do {
-            compose.use(try await app.composeFromTemplate(accountId: accountId, templateId: template.id))
+            let draft = try await app.composeFromTemplate(accountId: accountId, templateId: template.id)
+            compose.use(draft)
             errorCode = nil
         } catch {
             errorCode = PecKit.errorCode(of: error)
