@@ -33,7 +33,7 @@ final class ComposeModel {
     /// What the screen opened with: not kept until it changes.
     @ObservationIgnored private var initial: ComposeDraft?
     /// A kept compose opens as it was kept, without asking the core for its start.
-    @ObservationIgnored private let reopened: Bool
+    private let reopened: Bool
 
     init(start: ComposeDraft?, kept: Int64? = nil) {
         self.kept = kept
