@@ -21,7 +21,7 @@ final class ContactEditModel {
     private(set) var allGroups: [String] = []
     private(set) var busy = false
     private(set) var errorCode: String?
-    @ObservationIgnored private let card: ContactCard
+    private let card: ContactCard
 
     var saved: Bool { card.id != nil }
 
