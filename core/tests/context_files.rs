@@ -525,3 +525,49 @@ async fn only_the_trash_is_emptied_and_what_goes_is_counted_first() {
     assert!(!listed(View::Folder(trash)));
     assert!(store.message(kept).is_ok());
 }
+
+/// A sent PEC whose delivery failed is in the virtual folder of the undelivered, which the menu
+/// shows only while there are some; a delivered one is not.
+#[tokio::test]
+async fn a_failed_delivery_is_listed_among_the_undelivered() {
+    let dir = TempDir::new("ctx-undelivered");
+    let (ctx, account) = open(&dir);
+    ctx.add_provider_anchor(store_util::test_root_pem().as_bytes())
+        .expect("anchor");
+    let undelivered = |ctx: &Context| {
+        let menu = ctx.menu(account).expect("menu");
+        let line = menu.iter().find(|m| m.target == MenuTarget::Undelivered);
+        let page = ctx
+            .page(account, View::Undelivered, None, 50, false)
+            .expect("page");
+        (
+            line.map(|l| l.total),
+            page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        )
+    };
+    let date = "Thu, 14 Nov 2024 18:26:00 +0100";
+    let sent = |id: &str| {
+        let raw = plain(BOX, &["a@pec.other"], "Atto", id, date, "testo");
+        ctx.import(account, Some("sent"), &raw).expect("sent").id
+    };
+    let (good, bad) = (sent("ok@x"), sent("ko@x"));
+    assert_eq!(
+        undelivered(&ctx),
+        (None, vec![]),
+        "no line while none failed"
+    );
+
+    let receipts = [
+        ("accettazione", "ok@x", None, "nessuno"),
+        ("avvenuta-consegna", "ok@x", Some("a@pec.other"), "nessuno"),
+        ("accettazione", "ko@x", None, "nessuno"),
+        ("errore-consegna", "ko@x", Some("a@pec.other"), "no-dest"),
+    ];
+    for (i, (tipo, of, to, error)) in receipts.into_iter().enumerate() {
+        let ident = format!("opec.{of}");
+        let raw = receipt(tipo, of, &ident, to, error, &format!("18:2{i}:00"), BOX);
+        ctx.import(account, None, &raw).expect("receipt");
+    }
+    assert_eq!(undelivered(&ctx), (Some(1), vec![bad]));
+    assert!(!undelivered(&ctx).1.contains(&good));
+}

@@ -24,6 +24,7 @@ fn scanned(store: &Store, q: &ListQuery) -> (u32, u32) {
         View::Role(r) => cond.push(format!("f.role = '{}'", r.as_str())),
         View::Invoices => cond.push("m.is_invoice = 1".into()),
         View::Receipts => cond.push("m.kind = 'receipt'".into()),
+        View::Undelivered => cond.push("m.delivery IN ('failed', 'warning')".into()),
         View::All => {}
         View::Label(l) => cond.push(format!(
             "m.id IN (SELECT message_id FROM labels WHERE label = '{}')",
@@ -46,7 +47,7 @@ fn scanned(store: &Store, q: &ListQuery) -> (u32, u32) {
 /// Every view (each folder, each role, the virtual ones), with and without receipts, per account
 /// and across accounts: the counters give what a scan gives, and so do the folder badges.
 fn assert_counts(store: &Store, step: &str) {
-    let mut views = vec![View::All, View::Invoices, View::Receipts];
+    let mut views = vec![View::All, View::Invoices, View::Receipts, View::Undelivered];
     let roles = [FolderRole::Inbox, FolderRole::Sent, FolderRole::Trash];
     views.extend(roles.iter().map(|r| View::Role(*r)));
     let mut accounts: Vec<Option<i64>> = vec![None];

@@ -58,7 +58,7 @@ enum Command {
     Groups(commands::groups::Args),
     /// Synchronise with the server (`--full`: download every body).
     Sync(commands::sync::Args),
-    /// List a folder or a virtual folder (invoices, receipts, all).
+    /// List a folder or a virtual folder (invoices, receipts, undelivered, all).
     Ls(commands::ls::Args),
     /// Show one message.
     Show(commands::show::Args),

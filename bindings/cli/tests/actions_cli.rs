@@ -145,3 +145,26 @@ async fn a_nearly_full_box_is_said_until_the_trash_is_emptied() {
     assert!(!said.contains("full"), "{said}");
     assert!(!ok(dir.path(), &["account", "list"]).contains("full"));
 }
+
+/// A PEC whose delivery failed (an address the provider does not know) is listed among the
+/// undelivered; the one delivered is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_delivery_is_listed_among_the_undelivered() {
+    if pec_test_harness::dovecot_or_skip("a_failed_delivery_is_listed").is_none() {
+        return;
+    }
+    let sb = Sandbox::start(Options::default()).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("tmp");
+    add_account(dir.path(), &sb, ME, "password1");
+    let send = |to: &str, subject: &str| {
+        let args = ["send", "--to", to, "--subject", subject, "--body", "Testo."];
+        ok(dir.path(), &args).trim().to_string()
+    };
+    let bad = send("nessuno@pec.sandbox.test", "Atto non consegnato");
+    let good = send("utente2@pec.sandbox.test", "Atto consegnato");
+    wait_state(dir.path(), &bad, "failed");
+    wait_state(dir.path(), &good, "delivered");
+    ok(dir.path(), &["sync"]);
+    let listed = subjects(dir.path(), "undelivered");
+    assert_eq!(listed, vec![("Atto non consegnato".to_string(), true)]);
+}

@@ -298,6 +298,8 @@ pub enum ViewRef {
     Invoices,
     /// Virtual: every PEC receipt.
     Receipts,
+    /// Virtual: the sent PEC not delivered (a delivery failed, or the provider warned it may).
+    Undelivered,
     /// Every message of the account.
     All,
     /// Virtual: the messages with this label (as the user wrote it).
@@ -314,6 +316,7 @@ impl ViewRef {
             ViewRef::Sent => store::View::Role(FolderRole::Sent),
             ViewRef::Invoices => store::View::Invoices,
             ViewRef::Receipts => store::View::Receipts,
+            ViewRef::Undelivered => store::View::Undelivered,
             ViewRef::All => store::View::All,
             ViewRef::Label { name } => store::View::Label(name),
         }
@@ -1049,6 +1052,7 @@ impl From<pec_core::context::MenuItem> for MenuEntry {
             MenuTarget::Folder(id) => (ViewRef::Folder { id }, Some(m.role.into())),
             MenuTarget::Invoices => (ViewRef::Invoices, None),
             MenuTarget::Receipts => (ViewRef::Receipts, None),
+            MenuTarget::Undelivered => (ViewRef::Undelivered, None),
             MenuTarget::Label(name) => (ViewRef::Label { name }, None),
         };
         MenuEntry {

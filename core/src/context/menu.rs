@@ -12,6 +12,8 @@ pub enum MenuTarget {
     Invoices,
     /// Virtual: every PEC receipt.
     Receipts,
+    /// Virtual: the sent PEC not delivered.
+    Undelivered,
     /// Virtual: the messages with this label.
     Label(String),
 }
@@ -124,7 +126,8 @@ fn in_menu_order(folders: &mut [Folder]) {
 
 impl Context {
     /// The account's folder menu: real folders (inbox first) with their counts, the virtual
-    /// Invoices and Receipts right after the inbox, the user's labels last.
+    /// Invoices and Receipts right after the inbox (then the sent PEC not delivered, when there
+    /// are some), the user's labels last.
     pub fn menu(&self, account: AccountId) -> Result<Vec<MenuItem>> {
         self.store().account(account)?;
         let mut folders = self.store().folders(account)?;
@@ -144,11 +147,15 @@ impl Context {
         for (target, view) in [
             (MenuTarget::Invoices, View::Invoices),
             (MenuTarget::Receipts, View::Receipts),
+            (MenuTarget::Undelivered, View::Undelivered),
         ] {
             let mut q = ListQuery::new(view);
             q.account = Some(account);
             let (total, unread) = self.store().count(&q)?;
-            out.push(MenuItem::virtual_view(target, String::new(), total, unread));
+            // The undelivered show only when there are some: a line that calls for attention.
+            if target != MenuTarget::Undelivered || total > 0 {
+                out.push(MenuItem::virtual_view(target, String::new(), total, unread));
+            }
         }
         out.extend(rest.map(line));
         out.extend(

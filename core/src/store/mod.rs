@@ -143,6 +143,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("../../migrations/0015_contacts_by_name.sql"),
     include_str!("../../migrations/0016_kept_composes.sql"),
     include_str!("../../migrations/0017_templates.sql"),
+    include_str!("../../migrations/0018_undelivered.sql"),
 ];
 
 /// How many migrations there are (the schema version of an up-to-date store).

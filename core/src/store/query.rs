@@ -255,6 +255,8 @@ pub enum View {
     Invoices,
     /// Virtual: every receipt.
     Receipts,
+    /// Virtual: the sent PEC not delivered (a delivery failed, or the provider warned it may).
+    Undelivered,
     /// Every message of the account(s).
     All,
     /// Virtual: the messages with this label (as the user wrote it; see [`super::keyword`]).
@@ -404,17 +406,7 @@ impl Store {
     /// never a scan of the messages, so a page's counts cost the same on any mailbox size.
     pub fn count(&self, q: &ListQuery) -> Result<(u32, u32)> {
         self.read(|c| {
-            // Labels have no counters: a label view counts its (few) messages.
-            let (sql, args) = if matches!(q.view, View::Label(_)) {
-                let (cond, args) = view_condition(q, &MESSAGE_COLUMNS);
-                let sql = format!(
-                    "SELECT COUNT(*), COALESCE(SUM(m.seen = 0), 0) FROM messages m
-                     JOIN folders f ON f.id = m.folder_id WHERE {cond}"
-                );
-                (sql, args)
-            } else {
-                count_sql(q)
-            };
+            let (sql, args) = count_sql(q);
             let mut st = c.prepare_cached(&sql)?;
             Ok(st.query_row(rusqlite::params_from_iter(args.iter()), |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -565,6 +557,14 @@ impl Store {
     }
 }
 
+/// The sent PEC not delivered: the partial index's own condition (spelled as it is there, so the
+/// planner uses it), and a PEC sent from here once, though its local copy in the outbox folder
+/// and its copy in the server's Sent folder both carry the receipts.
+const UNDELIVERED: &str = "m.delivery IN ('failed', 'warning')
+    AND NOT (f.role IS NULL AND f.name = 'Outbox' AND EXISTS (
+        SELECT 1 FROM messages s WHERE s.account_id = m.account_id AND s.message_id = m.message_id
+            AND s.id <> m.id AND s.delivery IN ('failed', 'warning')))";
+
 /// How a view's conditions are spelled: over the message rows (`messages m`) or over the
 /// per-folder counters (`folder_counts c`), both joined to `folders f`.
 struct ViewColumns {
@@ -618,6 +618,7 @@ fn view_condition(q: &ListQuery, cols: &ViewColumns) -> (String, Vec<rusqlite::t
         }
         View::Invoices => cond.push(cols.invoice.into()),
         View::Receipts => cond.push(cols.receipt.into()),
+        View::Undelivered => cond.push(UNDELIVERED.into()),
         View::All => {}
         View::Label(label) => {
             let keyword = super::keyword::keyword_of(label).unwrap_or_else(|_| label.clone());
@@ -637,8 +638,18 @@ fn view_condition(q: &ListQuery, cols: &ViewColumns) -> (String, Vec<rusqlite::t
     (cond.join(" AND "), args)
 }
 
-/// The counts query of a view: a sum over `folder_counts`.
+/// The counts query of a view: a sum over `folder_counts`; labels and the undelivered, which have
+/// no counters, count their few messages.
 fn count_sql(q: &ListQuery) -> (String, Vec<rusqlite::types::Value>) {
+    // Labels and the undelivered have no counters: such a view counts its (few) messages.
+    if matches!(q.view, View::Label(_) | View::Undelivered) {
+        let (cond, args) = view_condition(q, &MESSAGE_COLUMNS);
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(m.seen = 0), 0) FROM messages m
+             JOIN folders f ON f.id = m.folder_id WHERE {cond}"
+        );
+        return (sql, args);
+    }
     let (cond, args) = view_condition(q, &COUNT_COLUMNS);
     let sql = format!(
         "SELECT COALESCE(SUM(c.total), 0), COALESCE(SUM(c.unread), 0)
@@ -934,6 +945,7 @@ mod plan_tests {
             (View::All, "messages_account_order"),
             (View::Receipts, "messages_kind_order"),
             (View::Invoices, "messages_invoice_order"),
+            (View::Undelivered, "messages_undelivered_order"),
         ];
         store
             .read(|c| {
@@ -964,6 +976,13 @@ mod plan_tests {
             .expect("read");
     }
 
+    /// The undelivered view names the outbox folder as the outbox does.
+    #[test]
+    fn the_undelivered_view_knows_the_outbox_folder() {
+        let named = format!("f.name = '{}'", crate::outbox::OUTBOX_FOLDER);
+        assert!(UNDELIVERED.contains(&named), "{UNDELIVERED}");
+    }
+
     /// Page counts and folder badges read the counters: their plans never touch `messages`.
     #[test]
     fn counts_do_not_read_messages() {
@@ -989,6 +1008,17 @@ mod plan_tests {
                         assert!(!p.contains("messages"), "{view:?}: plan:\n{p}");
                     }
                 }
+                // The undelivered have no counters: their few rows, through their own index.
+                let q = ListQuery {
+                    account: Some(account),
+                    ..ListQuery::new(View::Undelivered)
+                };
+                let (sql, args) = count_sql(&q);
+                let p = plan(c, &sql, &args);
+                assert!(
+                    p.contains("messages_undelivered_order"),
+                    "undelivered: plan:\n{p}"
+                );
                 let folders =
                     format!("SELECT {FOLDER_COLS} FROM folders f WHERE f.account_id = ?1");
                 let p = plan(c, &folders, &[rusqlite::types::Value::Integer(account)]);

@@ -69,9 +69,10 @@ struct SidebarScreen: View {
             }
             if let account = model.selectedAccount {
                 Section(account.address) {
-                    ForEach(model.menu.value, id: \.path) { entry in
+                    // By view: the virtual folders and the labels have no path.
+                    ForEach(model.menu.value, id: \.view) { entry in
                         MenuRow(entry: entry)
-                            .tag(SidebarModel.Selection(accountId: account.id, view: entry.view, title: entry.name))
+                            .tag(SidebarModel.Selection(accountId: account.id, view: entry.view, title: MenuRow.title(entry)))
                     }
                 }
                 AccountFooter(account: account)
@@ -115,7 +116,7 @@ struct SidebarScreen: View {
         .onChange(of: model.menu.value) { _, entries in
             guard selection == nil, let account = model.selectedAccount,
                   let inbox = entries.first(where: { $0.view == .inbox }) ?? entries.first else { return }
-            selection = .init(accountId: account.id, view: inbox.view, title: inbox.name)
+            selection = .init(accountId: account.id, view: inbox.view, title: MenuRow.title(inbox))
         }
     }
 }
@@ -126,7 +127,7 @@ struct MenuRow: View {
 
     var body: some View {
         HStack {
-            Label(entry.name, systemImage: icon)
+            Label(Self.title(entry), systemImage: icon)
                 .padding(.leading, CGFloat(entry.depth) * 14)
             Spacer()
             if entry.unread > 0 {
@@ -137,12 +138,25 @@ struct MenuRow: View {
         }
     }
 
+    /// The name a menu line shows: the virtual folders' in the user's language (the core leaves
+    /// their name empty), a label's as written, else the folder's.
+    static func title(_ entry: MenuEntry) -> String {
+        switch entry.view {
+        case .invoices: return String(localized: "sidebar.invoices")
+        case .receipts: return String(localized: "sidebar.receipts")
+        case .undelivered: return String(localized: "sidebar.undelivered")
+        case .label(let name): return name
+        default: return entry.name
+        }
+    }
+
     private var icon: String {
         switch entry.view {
         case .inbox: return "tray"
         case .sent: return "paperplane"
         case .invoices: return "doc.text"
         case .receipts: return "checkmark.seal"
+        case .undelivered: return "exclamationmark.triangle"
         case .all: return "tray.2"
         case .label: return "tag"
         case .folder:

@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub struct MarkArgs {
     #[arg(required_unless_present = "all_in")]
     pub ids: Vec<i64>,
-    /// Every unread message of this list (a folder, or invoices, receipts, all) instead of IDs:
+    /// Every unread message of this list (a folder, or invoices, receipts, undelivered, all) instead of IDs:
     /// with `--read` only.
     #[arg(long, conflicts_with = "ids", requires = "read")]
     pub all_in: Option<String>,

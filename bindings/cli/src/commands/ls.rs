@@ -214,11 +214,13 @@ fn pages<T>(
     Ok(rows)
 }
 
-/// The list a user names: a folder (name, path or role), or the virtual invoices, receipts, all.
+/// The list a user names: a folder (name, path or role), or the virtual invoices, receipts,
+/// undelivered, all.
 pub fn view_named(app: &pec_ffi::App, account: i64, name: &str) -> Result<ViewRef, String> {
     Ok(match name.to_ascii_lowercase().as_str() {
         "invoices" | "fatture" => ViewRef::Invoices,
         "receipts" | "ricevute" => ViewRef::Receipts,
+        "undelivered" | "non-consegnati" => ViewRef::Undelivered,
         "all" | "tutti" => ViewRef::All,
         _ => match block(app.find_folder(account, name.to_string())).map_err(|e| e.to_string())? {
             Some(f) => f.view,

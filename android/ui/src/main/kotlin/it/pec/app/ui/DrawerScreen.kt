@@ -25,6 +25,7 @@ import it.pec.core.ViewRef
 fun menuLabel(entry: MenuEntry, strings: Strings): String = when (entry.view) {
     ViewRef.Invoices -> strings.invoicesFolder
     ViewRef.Receipts -> strings.receiptsFolder
+    ViewRef.Undelivered -> strings.undeliveredFolder
     else -> strings.folder(entry.kind, entry.name)
 }
 

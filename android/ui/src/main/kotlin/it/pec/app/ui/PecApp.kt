@@ -97,6 +97,7 @@ fun PecApp(
             ViewRef.Sent -> strings.folder(FolderKind.SENT, "Sent")
             ViewRef.Invoices -> strings.invoicesFolder
             ViewRef.Receipts -> strings.receiptsFolder
+            ViewRef.Undelivered -> strings.undeliveredFolder
             else -> strings.folder(FolderKind.INBOX, "INBOX")
         }
     ModalNavigationDrawer(

@@ -32,6 +32,8 @@ interface Strings {
     val language: String
     val invoicesFolder: String
     val receiptsFolder: String
+    /** The virtual folder of the sent PEC not delivered (shown while there are some). */
+    val undeliveredFolder: String
     val hideReceipts: String
     /** A selection in a list: how many, and the actions on all of them. */
     fun selected(count: Int): String
@@ -501,6 +503,7 @@ object Italian : Strings {
     override val permSettings = "Gestione impostazioni"
     override val invoicesFolder = "Fatture ricevute"
     override val receiptsFolder = "Ricevute"
+    override val undeliveredFolder = "Non consegnati"
     override val hideReceipts = "Nascondi ricevute"
     override fun selected(count: Int) = if (count == 1) "1 selezionato" else "$count selezionati"
     override val markRead = "Segna come letti"
@@ -778,6 +781,7 @@ object English : Strings {
     override val permSettings = "Manage settings"
     override val invoicesFolder = "Received invoices"
     override val receiptsFolder = "Receipts"
+    override val undeliveredFolder = "Not delivered"
     override val hideReceipts = "Hide receipts"
     override fun selected(count: Int) = "$count selected"
     override val markRead = "Mark as read"
@@ -1055,6 +1059,7 @@ object Romanian : Strings {
     override val permSettings = "Gestionarea setărilor"
     override val invoicesFolder = "Facturi primite"
     override val receiptsFolder = "Confirmări"
+    override val undeliveredFolder = "Nelivrate"
     override val hideReceipts = "Ascunde confirmările"
     override fun selected(count: Int) = if (count == 1) "1 selectat" else "$count selectate"
     override val markRead = "Marchează ca citite"
