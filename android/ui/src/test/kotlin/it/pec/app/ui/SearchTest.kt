@@ -2,6 +2,7 @@ package it.pec.app.ui
 
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.compose.ui.test.hasTestTag
 import androidx.compose.ui.test.junit4.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
@@ -62,7 +63,8 @@ class SearchTest {
 
         compose.onNodeWithTag("search-text").performTextInput("zzzz")
         compose.waitUntil(10_000) { found() == emptySet<Long>() }
-        compose.onNodeWithTag("nothing-found").assertExists()
+        // The screen draws what the state says a moment after it changes.
+        compose.waitUntil(10_000) { compose.onAllNodes(hasTestTag("nothing-found")).fetchSemanticsNodes().isNotEmpty() }
         assertEquals(SearchPeriod.MONTH, presenter.state.value.period)
     }
 }
