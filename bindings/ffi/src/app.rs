@@ -428,7 +428,7 @@ impl App {
 
     /// Empty the trash or the junk folder for good (a menu entry's `emptiable`): here now, on
     /// the server at the next sync; how many went. Another folder is `InvalidInput`; a delegate
-    /// without a delete's permission, or a folder whose rights forbid it, `Permission`.
+    /// without the permission (`empty_folder_needs`), or a folder whose rights forbid it, `Permission`.
     pub async fn empty_folder(&self, folder_id: i64) -> Result<u32> {
         let inner = self.inner.clone();
         blocking(move || {

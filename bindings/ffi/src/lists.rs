@@ -20,7 +20,8 @@ pub struct ListCounts {
     pub has_more: bool,
     pub hide_receipts: bool,
     /// The list is a folder that may be emptied at once (`App::empty_folder`): the trash or the
-    /// junk folder with messages, its rights permitting; a delegate's permission is a delete's.
+    /// junk folder with messages, its rights permitting; whether this login may is
+    /// `empty_folder_needs()` in `AccountInfo::denied`.
     pub emptiable: bool,
 }
 

@@ -244,6 +244,14 @@ pub fn action_needs(action: MessageAction) -> AccountAction {
     accounts::Operation::of_action(&action.into()).into()
 }
 
+/// What emptying a folder (`App::empty_folder`) needs of the account: the [`DeniedAction::action`]
+/// to look for in [`AccountInfo::denied`] before offering it (the core's rule,
+/// `accounts::Operation::EMPTY_FOLDER`).
+#[uniffi::export]
+pub fn empty_folder_needs() -> AccountAction {
+    accounts::Operation::EMPTY_FOLDER.into()
+}
+
 /// Why this login may not start a message (new, reply, reply all, forward), from its
 /// [`AccountInfo::denied`]: only when it may neither send nor save a draft (the core's rule,
 /// `accounts::compose_denial`); `None` when composing is offered.
@@ -340,8 +348,8 @@ pub struct MenuEntry {
     pub unread_below: u32,
     pub total: u32,
     /// It has messages and may be emptied at once (`App::empty_folder`): the trash or the junk
-    /// folder, its rights permitting. Whether this login may is a delete's
-    /// (`action_needs(Delete)` in `AccountInfo::denied`).
+    /// folder, its rights permitting. Whether this login may is `empty_folder_needs()` in
+    /// `AccountInfo::denied`.
     pub emptiable: bool,
 }
 

@@ -284,6 +284,9 @@ impl Operation {
     /// Saving a draft writes it into the box (the Drafts folder on the server).
     pub const SAVE_DRAFT: Operation = Operation::MoveDelete;
 
+    /// Emptying the trash deletes for good, as a delete in the trash does.
+    pub const EMPTY_FOLDER: Operation = Operation::MoveDelete;
+
     /// What applying `action` to a message needs.
     pub fn of_action(action: &Action) -> Operation {
         match action {
@@ -335,12 +338,12 @@ pub fn apply_actions(
     Ok(accounts)
 }
 
-/// Empty the trash or the junk folder for good, as the account's permissions allow (a delete's:
-/// write), then the folder's role and rights (see `Store::empty_folder`). Returns the folder's
-/// account and how many went.
+/// Empty the trash or the junk folder for good, as the account's permissions allow
+/// ([`Operation::EMPTY_FOLDER`]), then the folder's role and rights (see `Store::empty_folder`).
+/// Returns the folder's account and how many went.
 pub fn empty_folder(store: &Store, folder: FolderId) -> Result<(AccountId, usize), AccountError> {
     let account = store.account(store.folder(folder)?.account_id)?;
-    require(store, &account, Operation::of_action(&Action::Delete))?;
+    require(store, &account, Operation::EMPTY_FOLDER)?;
     Ok((account.id, store.empty_folder(folder)?))
 }
 

@@ -38,7 +38,8 @@ pub struct MenuItem {
     /// The local folder of the outbox (PECs queued here, not yet on the server).
     pub outbox: bool,
     /// The folder has messages and may be emptied at once ([`Folder::emptiable`]: the trash or
-    /// the junk folder, its rights permitting); a delegate's permission is a delete's.
+    /// the junk folder, its rights permitting); a delegate's permission is
+    /// [`crate::accounts::Operation::EMPTY_FOLDER`].
     pub emptiable: bool,
 }
 

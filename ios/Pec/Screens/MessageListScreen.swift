@@ -156,7 +156,7 @@ struct MessageListScreen: View {
                     Button("list.emptyFolder", systemImage: "trash.slash") {
                         Task { await model.askToEmpty(app, list) }
                     }
-                    .disabled(model.account?.refusal(.delete) != nil)
+                    .disabled(model.account?.refusal(needs: emptyFolderNeeds()) != nil)
                 }
             }
             ToolbarItemGroup(placement: .bottomBar) {

@@ -185,7 +185,11 @@ extension AccountInfo {
     /// Why this login may not take `action` (the core's reason, from `denied`), or nil when it
     /// may.
     func refusal(_ action: MessageAction) -> DeniedAction? {
-        let needs = actionNeeds(action: action)
-        return denied.first { $0.action == needs }
+        refusal(needs: actionNeeds(action: action))
+    }
+
+    /// Why this login may not do what `needs` (the core's answer for an action), or nil.
+    func refusal(needs: AccountAction) -> DeniedAction? {
+        denied.first { $0.action == needs }
     }
 }

@@ -247,7 +247,7 @@ class SandboxTest {
             val rd = addSandboxAccount(app, owner, "delega-lettore", Delegation("lettore@pec.sandbox.test", reading))
             app.sync(rd.id, BodyDownload.RECEIPTS_ONLY, null)
             val trash = app.folderMenu(rd.id).single { it.kind == FolderKind.TRASH }
-            assertTrue(rd.denied.any { it.action == actionNeeds(MessageAction.Delete) })
+            assertTrue(rd.denied.any { it.action == emptyFolderNeeds() })
             try {
                 app.emptyFolder((trash.view as ViewRef.Folder).id)
                 fail("a reading delegate emptied the trash")

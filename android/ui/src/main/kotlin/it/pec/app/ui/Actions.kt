@@ -10,16 +10,17 @@ import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
+import it.pec.core.AccountAction
 import it.pec.core.AccountInfo
 import it.pec.core.DeniedAction
 import it.pec.core.MessageAction
 import it.pec.core.actionNeeds
 
 /** Why this login may not take `action` (the core's reason, from [AccountInfo.denied]), or `null` when it may. */
-fun AccountInfo.refusal(action: MessageAction): DeniedAction? {
-    val needs = actionNeeds(action)
-    return denied.firstOrNull { it.action == needs }
-}
+fun AccountInfo.refusal(action: MessageAction): DeniedAction? = refusal(actionNeeds(action))
+
+/** Why this login may not do what `needs` (the core's answer for an action), or `null` when it may. */
+fun AccountInfo.refusal(needs: AccountAction): DeniedAction? = denied.firstOrNull { it.action == needs }
 
 /** One action: a button, disabled when this login may not take it (`refused`: why, in words). */
 class ActionButton(val label: String, val tag: String, val refused: String?, val onClick: () -> Unit)

@@ -38,6 +38,7 @@ import it.pec.core.DeliveryMark
 import it.pec.core.ListRow
 import it.pec.core.MessageAction
 import it.pec.core.ViewRef
+import it.pec.core.emptyFolderNeeds
 
 /** The mark a sent message shows (✓ accepted, ✓✓ delivered, ✗ failed) and what it means in words. */
 fun deliveryMark(row: ListRow, strings: Strings): Pair<String, String>? = when {
@@ -186,7 +187,7 @@ fun rememberNearEnd(scroll: LazyListState): State<Boolean> = remember(scroll) {
 @Composable
 fun EmptyFolder(state: MessageListState, strings: Strings, presenter: MessageListPresenter) {
     if (!state.emptiable) return
-    val refused = presenter.refusal(MessageAction.Delete)?.let { strings.denied(it.action, it.missing) }
+    val refused = state.account?.refusal(emptyFolderNeeds())?.let { strings.denied(it.action, it.missing) }
     ActionButtons(listOf(ActionButton(strings.emptyFolder, "empty-folder", refused, presenter::askToEmpty)))
     val emptying = state.emptying ?: return
     AlertDialog(
