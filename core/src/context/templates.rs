@@ -8,6 +8,7 @@
 use super::{Context, Error, Result};
 use crate::compose::{Draft, Mailbox, signature};
 use crate::store::{AccountId, StoreError};
+use rusqlite::OptionalExtension;
 
 /// How many templates are kept at most.
 pub const MAX_TEMPLATES: usize = 200;
@@ -122,18 +123,22 @@ impl Context {
     /// A compose of `account` opened from the template `id`: its recipients, subject, receipt
     /// type, priority and text, with the account's signature under the text.
     pub fn compose_from_template(&self, account: AccountId, id: i64) -> Result<Draft> {
-        let template = self
-            .templates()?
-            .into_iter()
-            .find(|t| t.id == id)
+        let json: String = self
+            .store()
+            .read(|c| {
+                let sql = "SELECT draft FROM compose_templates WHERE id = ?1";
+                Ok(c.query_row(sql, [id], |r| r.get(0)).optional()?)
+            })?
             .ok_or_else(|| StoreError::NotFound(format!("template {id}")))?;
+        let template: Draft = serde_json::from_str(&json)
+            .map_err(|e| Error::Invalid(format!("template {id}: {e}")))?;
         let writer = self.writer(account)?;
-        let text = template.draft.text.as_deref().unwrap_or_default();
+        let text = template.text.as_deref().unwrap_or_default();
         let signed = signature::above(writer.signature.as_deref(), "");
         Ok(Draft {
             from: Some(Mailbox::new(&writer.address)),
             text: Some(format!("{text}{signed}")),
-            ..template.draft
+            ..template
         })
     }
 }
