@@ -88,12 +88,7 @@ class ComposePresenter(
      */
     private fun open(start: ComposeDraft?) {
         scope.launch {
-            val opened = try {
-                app.composeStart(accountId, start)
-            } catch (e: Exception) {
-                if (e is kotlinx.coroutines.CancellationException) throw e
-                return@launch mutable.update { it.copy(errorCode = codeOf(e)) }
-            }
+            val opened = orFailed(::showError) { app.composeStart(accountId, start) } ?: return@launch
             mutable.update { if (it.text.isEmpty()) it.copy(text = opened.text) else it }
         }
     }
@@ -219,15 +214,13 @@ class ComposePresenter(
             delay(after)
             keeping.withLock {
                 if (closed) return@withLock
-                try {
-                    keptId = app.keepCompose(accountId, keptId, draft(state.value))
-                } catch (e: Exception) {
-                    if (e is kotlinx.coroutines.CancellationException) throw e
-                    mutable.update { it.copy(errorCode = codeOf(e)) }
-                }
+                orFailed(::showError) { app.keepCompose(accountId, keptId, draft(state.value)) }
+                    ?.let { keptId = it }
             }
         }
     }
+
+    private fun showError(code: String) = mutable.update { it.copy(errorCode = code) }
 
     private fun recheck() {
         checking?.cancel()

@@ -80,12 +80,9 @@ class TemplatesPresenter(
 
     private fun attempt(work: suspend () -> Unit) {
         scope.launch {
-            try {
+            orFailed({ code -> mutable.update { it.copy(errorCode = code) } }) {
                 work()
                 mutable.update { it.copy(errorCode = null) }
-            } catch (e: Exception) {
-                if (e is kotlinx.coroutines.CancellationException) throw e
-                mutable.update { it.copy(errorCode = codeOf(e)) }
             }
         }
     }

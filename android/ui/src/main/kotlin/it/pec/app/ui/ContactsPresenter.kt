@@ -173,13 +173,8 @@ class ContactsPresenter(private val app: App, private val scope: CoroutineScope)
     }
 
     /** [call]'s result, or `null` with its error code shown. */
-    private suspend fun <T> attempt(call: suspend () -> T): T? = try {
-        call()
-    } catch (e: Exception) {
-        if (e is kotlinx.coroutines.CancellationException) throw e
-        mutable.update { it.copy(errorCode = codeOf(e)) }
-        null
-    }
+    private suspend fun <T> attempt(call: suspend () -> T): T? =
+        orFailed({ code -> mutable.update { it.copy(errorCode = code) } }, call)
 
     private companion object {
         const val MATCHES = 50u

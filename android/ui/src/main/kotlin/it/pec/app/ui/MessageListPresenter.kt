@@ -145,14 +145,7 @@ class MessageListPresenter(
 
     /** Run [work] for the screen; a failure shows its error code. */
     private fun showingErrors(work: suspend () -> Unit) {
-        scope.launch {
-            try {
-                work()
-            } catch (e: Exception) {
-                if (e is kotlinx.coroutines.CancellationException) throw e
-                mutable.update { it.copy(errorCode = codeOf(e)) }
-            }
-        }
+        scope.launch { orFailed({ code -> mutable.update { it.copy(errorCode = code) } }, work) }
     }
 
     /** The list's "hide receipts" switch. */
